@@ -1,0 +1,44 @@
+package docker
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+)
+
+// AuthConfig is a registry credential as the daemon reads it from the
+// X-Registry-Auth header. Set Username and Password, or IdentityToken.
+//
+// Its String and GoString methods never print secrets, so a credential that
+// ends up in a log line or an error message does not leak.
+type AuthConfig struct {
+	Username      string `json:"username,omitempty"`
+	Password      string `json:"password,omitempty"`
+	Auth          string `json:"auth,omitempty"` // base64 of "user:password", as in config.json
+	Email         string `json:"email,omitempty"`
+	ServerAddress string `json:"serveraddress,omitempty"`
+	IdentityToken string `json:"identitytoken,omitempty"`
+	RegistryToken string `json:"registrytoken,omitempty"`
+}
+
+// Encode returns the X-Registry-Auth value: base64url (the URL-safe
+// alphabet, which the daemon decodes; standard base64 breaks on credentials
+// whose encoding holds '+' or '/') of the JSON credential.
+func (a *AuthConfig) Encode() (string, error) {
+	b, err := json.Marshal(a)
+	if err != nil {
+		return "", fmt.Errorf("docker: encoding registry credential: %w", err)
+	}
+	return base64.URLEncoding.EncodeToString(b), nil
+}
+
+func (a AuthConfig) String() string {
+	user := a.Username
+	if user == "" && a.IdentityToken != "" {
+		user = "<identity token>"
+	}
+	return fmt.Sprintf("AuthConfig{Username: %q, ServerAddress: %q, secrets redacted}", user, a.ServerAddress)
+}
+
+// GoString keeps %#v from printing secrets too.
+func (a AuthConfig) GoString() string { return a.String() }

@@ -1,0 +1,352 @@
+package docker
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"syscall"
+
+	"github.com/dockerclient/docker/dialer"
+)
+
+// Client talks to one Docker daemon. It is safe for concurrent use and keeps
+// a pool of connections sized for concurrent callers.
+//
+// A Client serves every version package at once: v141.New(c) and
+// v125.New(c) share its connections. Each version package's calls are
+// checked once against the daemon's accepted range before the first one is
+// sent, so a pinned version the daemon cannot serve fails at once with the
+// daemon's range in the error.
+type Client struct {
+	httpClient   *http.Client
+	endpoint     *dialer.Endpoint // nil when the caller supplied only an HTTP client
+	baseURL      string
+	host         string // for messages
+	userAgent    string
+	version      string // asked for by option or DOCKER_API_VERSION; "" negotiates
+	versionCheck bool
+
+	mu         sync.Mutex
+	daemon     *VersionRange // learned once
+	negotiated string
+}
+
+// Option configures a Client.
+type Option func(*Client) error
+
+// WithHost connects to a DOCKER_HOST-style address: unix:///path, tcp://h:p,
+// ssh://user@host, npipe:////./pipe/docker_engine. The default is
+// unix:///var/run/docker.sock.
+func WithHost(host string) Option {
+	return func(c *Client) error {
+		ep, err := dialer.Parse(host)
+		if err != nil {
+			return err
+		}
+		c.setEndpoint(ep)
+		return nil
+	}
+}
+
+// WithEndpoint connects through an endpoint built with package dialer (for
+// TLS settings, say).
+func WithEndpoint(ep *dialer.Endpoint) Option {
+	return func(c *Client) error {
+		if ep == nil {
+			return errors.New("docker: WithEndpoint: nil endpoint")
+		}
+		c.setEndpoint(ep)
+		return nil
+	}
+}
+
+// FromEnv reads DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH,
+// DOCKER_CONTEXT (and the current context of ~/.docker/config.json) and
+// DOCKER_API_VERSION.
+func FromEnv() Option {
+	return func(c *Client) error {
+		ep, err := dialer.FromEnv()
+		if err != nil {
+			return err
+		}
+		c.setEndpoint(ep)
+		if v := os.Getenv("DOCKER_API_VERSION"); v != "" {
+			return WithAPIVersion(v)(c)
+		}
+		return nil
+	}
+}
+
+// WithHTTPClient sends every request through hc, as the Perl client's `ua`
+// did. The base URL still comes from the host; hijacked calls (attach,
+// exec) dial the host directly when one is known.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *Client) error {
+		if hc == nil {
+			return errors.New("docker: WithHTTPClient: nil client")
+		}
+		c.httpClient = hc
+		return nil
+	}
+}
+
+// WithBaseURL sets the URL requests are made against, for an HTTP client
+// that supplies its own transport (a test server, say).
+func WithBaseURL(u string) Option {
+	return func(c *Client) error {
+		c.baseURL = strings.TrimSuffix(u, "/")
+		c.host = c.baseURL
+		return nil
+	}
+}
+
+// WithUserAgent sets the User-Agent header.
+func WithUserAgent(ua string) Option {
+	return func(c *Client) error { c.userAgent = ua; return nil }
+}
+
+// WithAPIVersion makes Negotiate and Call use version v instead of
+// negotiating. It does not change what a version package sends: v141 always
+// speaks 1.41.
+func WithAPIVersion(v string) Option {
+	return func(c *Client) error {
+		pv, err := parseAPIVersion(v)
+		if err != nil {
+			return err
+		}
+		if pv < sdkMinVersion || pv > sdkMaxVersion {
+			return fmt.Errorf("docker: API version %s is outside what this SDK speaks (%s to %s)", v, MinAPIVersion, MaxAPIVersion)
+		}
+		c.version = pv.String()
+		return nil
+	}
+}
+
+// WithoutVersionCheck skips the check, made once before a version package's
+// first call, that the daemon accepts that version. The daemon still refuses
+// what it cannot serve.
+func WithoutVersionCheck() Option {
+	return func(c *Client) error { c.versionCheck = false; return nil }
+}
+
+const defaultUserAgent = "dockerclient-go"
+
+// New returns a Client for unix:///var/run/docker.sock unless an option says
+// otherwise. It does not connect: the first call does.
+func New(opts ...Option) (*Client, error) {
+	c := &Client{userAgent: defaultUserAgent, versionCheck: true}
+	for _, o := range opts {
+		if err := o(c); err != nil {
+			return nil, err
+		}
+	}
+	if c.endpoint == nil && c.baseURL == "" {
+		ep, err := dialer.Parse(dialer.DefaultHost)
+		if err != nil {
+			return nil, err
+		}
+		c.setEndpoint(ep)
+	}
+	if c.httpClient == nil {
+		c.httpClient = &http.Client{Transport: c.endpoint.Transport()}
+	}
+	if c.httpClient.CheckRedirect == nil {
+		// The daemon does not redirect; following one could carry
+		// X-Registry-Auth to another host.
+		hc := *c.httpClient
+		hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		c.httpClient = &hc
+	}
+	return c, nil
+}
+
+// NewFromEnv is New(FromEnv(), opts...): the usual way to connect.
+func NewFromEnv(opts ...Option) (*Client, error) {
+	return New(append([]Option{FromEnv()}, opts...)...)
+}
+
+func (c *Client) setEndpoint(ep *dialer.Endpoint) {
+	c.endpoint = ep
+	c.baseURL = ep.BaseURL()
+	c.host = ep.String()
+}
+
+// Host returns the daemon address the client talks to.
+func (c *Client) Host() string { return c.host }
+
+// HTTPClient returns the client requests go through.
+func (c *Client) HTTPClient() *http.Client { return c.httpClient }
+
+// Close releases idle connections.
+func (c *Client) Close() error {
+	c.httpClient.CloseIdleConnections()
+	return nil
+}
+
+// ConnectError says that no daemon answered at the address.
+type ConnectError struct {
+	Host string
+	Err  error
+}
+
+func (e *ConnectError) Error() string {
+	return fmt.Sprintf("docker: no Docker daemon answers at %s (%s)", e.Host, shortNetError(e.Err))
+}
+
+func (e *ConnectError) Unwrap() error { return e.Err }
+
+func shortNetError(err error) string {
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.Is(err, syscall.ENOENT):
+		return "no such socket"
+	case errors.Is(err, syscall.EACCES):
+		return "permission denied"
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Err != nil {
+		return op.Err.Error()
+	}
+	return err.Error()
+}
+
+func isDialError(err error) bool {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	return errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ENOENT)
+}
+
+// Do sends r and returns the response when its status is 2xx (or 304, which
+// the daemon uses for "already started/stopped"). Any other status becomes an
+// *Error, and the body is closed. The caller closes the body of a returned
+// response.
+func (c *Client) Do(ctx context.Context, r *Request) (*http.Response, error) {
+	if r.APIVersion != "" && c.versionCheck {
+		if err := c.checkVersion(ctx, r.APIVersion, r.Op); err != nil {
+			return nil, err
+		}
+	}
+	req, err := c.newHTTPRequest(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.httpClient.Do(req)
+	if err != nil {
+		return nil, c.transportError(r.Op, err)
+	}
+	if resp.StatusCode/100 != 2 && resp.StatusCode != http.StatusNotModified {
+		return nil, errorFromResponse(resp, r.Op, r.APIVersion)
+	}
+	return resp, nil
+}
+
+func (c *Client) transportError(op string, err error) error {
+	if isDialError(err) {
+		return &ConnectError{Host: c.host, Err: err}
+	}
+	return fmt.Errorf("docker: %s: %w", op, err)
+}
+
+func (c *Client) newHTTPRequest(ctx context.Context, r *Request) (*http.Request, error) {
+	path, err := r.URLPath()
+	if err != nil {
+		return nil, err
+	}
+	u := c.baseURL + path
+	if len(r.query) > 0 {
+		u += "?" + string(r.query)
+	}
+	body := r.Body
+	if r.hasJSON {
+		var buf bytes.Buffer
+		if err := json.NewEncoder(&buf).Encode(r.jsonBody); err != nil {
+			return nil, &ParamError{Op: r.Op, Param: "body", Msg: "cannot be encoded as JSON: " + err.Error()}
+		}
+		body = &buf
+	}
+	req, err := http.NewRequestWithContext(ctx, r.Method, u, body)
+	if err != nil {
+		return nil, fmt.Errorf("docker: %s: %w", r.Op, err)
+	}
+	if r.ContentType != "" && body != nil {
+		req.Header.Set("Content-Type", r.ContentType)
+	}
+	if c.userAgent != "" {
+		req.Header.Set("User-Agent", c.userAgent)
+	}
+	for _, h := range r.header {
+		req.Header.Set(h[0], h[1])
+	}
+	return req, nil
+}
+
+// DoJSON sends r and decodes a JSON response into out (unless out is nil).
+func (c *Client) DoJSON(ctx context.Context, r *Request, out any) error {
+	resp, err := c.Do(ctx, r)
+	if err != nil {
+		return err
+	}
+	defer closeBody(resp.Body)
+	if out == nil || resp.StatusCode == http.StatusNoContent || resp.StatusCode == http.StatusNotModified {
+		return nil
+	}
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		if err == io.EOF {
+			return nil // an empty body leaves out as it was
+		}
+		return fmt.Errorf("docker: %s: decoding response: %w", r.Op, err)
+	}
+	return nil
+}
+
+// DoNoContent sends r and discards the response body.
+func (c *Client) DoNoContent(ctx context.Context, r *Request) error {
+	resp, err := c.Do(ctx, r)
+	if err != nil {
+		return err
+	}
+	closeBody(resp.Body)
+	return nil
+}
+
+// DoText sends r and returns a text/plain response.
+func (c *Client) DoText(ctx context.Context, r *Request) (string, error) {
+	resp, err := c.Do(ctx, r)
+	if err != nil {
+		return "", err
+	}
+	defer closeBody(resp.Body)
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	if err != nil {
+		return "", fmt.Errorf("docker: %s: reading response: %w", r.Op, err)
+	}
+	return string(b), nil
+}
+
+// DoHeaders sends r and returns the response headers, discarding the body.
+func (c *Client) DoHeaders(ctx context.Context, r *Request) (http.Header, error) {
+	resp, err := c.Do(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	closeBody(resp.Body)
+	return resp.Header, nil
+}
+
+// closeBody drains a little of what is left so that the connection can be
+// reused, then closes.
+func closeBody(b io.ReadCloser) {
+	_, _ = io.CopyN(io.Discard, b, 4<<10)
+	_ = b.Close()
+}

@@ -1,0 +1,312 @@
+package gen
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Fix is one entry of specs/fixes.yaml: a defect of Docker's specs, where it
+// is, what replaces it, and why.
+type Fix struct {
+	ID       string         `yaml:"id"`
+	Reason   string         `yaml:"reason"`
+	Versions string         `yaml:"versions"` // "1.25-1.36", "1.40", "1.44-"; empty means every version that has the target
+	Op       string         `yaml:"operation"`
+	Param    string         `yaml:"parameter"`
+	Response string         `yaml:"response"`
+	Def      string         `yaml:"definition"`
+	Property string         `yaml:"property"` // a/b/c through properties; [] steps into items
+	Schema   bool           `yaml:"schema"`   // target the parameter's or response's schema
+	Set      map[string]any `yaml:"set"`
+	Delete   []string       `yaml:"delete"`
+	Add      map[string]any `yaml:"add"`    // a whole new response or parameter
+	Rename   string         `yaml:"rename"` // a definition's new name; every $ref follows
+}
+
+// LoadFixes reads specs/fixes.yaml.
+func LoadFixes(path string) ([]Fix, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var fixes []Fix
+	if err := yaml.Unmarshal(b, &fixes); err != nil {
+		return nil, fmt.Errorf("gen: %s: %w", path, err)
+	}
+	seen := map[string]bool{}
+	for i, f := range fixes {
+		if f.ID == "" || f.Reason == "" {
+			return nil, fmt.Errorf("gen: %s: entry %d needs an id and a reason", path, i+1)
+		}
+		if seen[f.ID] {
+			return nil, fmt.Errorf("gen: %s: id %q used twice", path, f.ID)
+		}
+		seen[f.ID] = true
+		if (f.Op == "") == (f.Def == "") {
+			return nil, fmt.Errorf("gen: %s: fix %q needs exactly one of operation or definition", path, f.ID)
+		}
+		fixes[i].Set, _ = normalizeYAML(f.Set).(map[string]any)
+		fixes[i].Add, _ = normalizeYAML(f.Add).(map[string]any)
+	}
+	return fixes, nil
+}
+
+// appliesTo reports whether the fix's version range covers v.
+func (f Fix) appliesTo(v SpecVersion) (bool, error) {
+	if f.Versions == "" {
+		return true, nil
+	}
+	lo, hi, isRange := strings.Cut(f.Versions, "-")
+	parse := func(s string, def int) (int, error) {
+		if s == "" {
+			return def, nil
+		}
+		_, minor, ok := strings.Cut(s, ".")
+		n, err := strconv.Atoi(minor)
+		if !ok || err != nil {
+			return 0, fmt.Errorf("gen: fix %q: bad version %q", f.ID, s)
+		}
+		return n, nil
+	}
+	a, err := parse(lo, 0)
+	if err != nil {
+		return false, err
+	}
+	b := a
+	if isRange {
+		if b, err = parse(hi, 1<<30); err != nil {
+			return false, err
+		}
+	}
+	return v.Minor >= a && v.Minor <= b, nil
+}
+
+// ApplyFixes patches one raw spec document in place. A fix with an explicit
+// version range must find its target in every version of the range, so a
+// fix that stops matching (a typo, an upstream change) fails loudly.
+func ApplyFixes(doc map[string]any, v SpecVersion, fixes []Fix, used map[string]bool) error {
+	for _, f := range fixes {
+		if f.Op == "*" && f.Add != nil {
+			return fmt.Errorf("gen: fix %q: operation \"*\" cannot add", f.ID)
+		}
+		ok, err := f.appliesTo(v)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			continue
+		}
+		if f.Rename != "" {
+			if err := renameDefinition(doc, f.Def, f.Rename); err != nil {
+				return fmt.Errorf("gen: v%s: fix %q: %w", v.Name, f.ID, err)
+			}
+			used[f.ID] = true
+			continue
+		}
+		targets, err := findTargets(doc, f)
+		if err != nil {
+			if f.Versions == "" {
+				continue // the target does not exist in this version
+			}
+			return fmt.Errorf("gen: v%s: fix %q: %w", v.Name, f.ID, err)
+		}
+		used[f.ID] = true
+		for _, target := range targets {
+			for _, k := range f.Delete {
+				delete(target, k)
+			}
+			for k, val := range f.Set {
+				target[k] = deepCopy(val)
+			}
+		}
+	}
+	return nil
+}
+
+func deepCopy(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(x))
+		for k, e := range x {
+			m[k] = deepCopy(e)
+		}
+		return m
+	case []any:
+		s := make([]any, len(x))
+		for i, e := range x {
+			s[i] = deepCopy(e)
+		}
+		return s
+	}
+	return v
+}
+
+// findTargets resolves a fix to the objects it patches. Operation "*"
+// means every operation that has the named parameter.
+func findTargets(doc map[string]any, f Fix) ([]map[string]any, error) {
+	if f.Op != "*" {
+		t, err := findTarget(doc, f, findOperation(doc, f.Op))
+		if err != nil {
+			return nil, err
+		}
+		return []map[string]any{t}, nil
+	}
+	var out []map[string]any
+	for _, op := range allOperations(doc) {
+		if t, err := findTarget(doc, f, op); err == nil {
+			out = append(out, t)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no operation has parameter %s", f.Param)
+	}
+	return out, nil
+}
+
+func allOperations(doc map[string]any) []map[string]any {
+	var out []map[string]any
+	paths, _ := doc["paths"].(map[string]any)
+	for _, p := range sortedKeys(paths) {
+		pm, _ := paths[p].(map[string]any)
+		for _, m := range sortedKeys(pm) {
+			if om, ok := pm[m].(map[string]any); ok && om["operationId"] != nil {
+				out = append(out, om)
+			}
+		}
+	}
+	return out
+}
+
+func findTarget(doc map[string]any, f Fix, op map[string]any) (map[string]any, error) {
+	if f.Def != "" {
+		defs, _ := doc["definitions"].(map[string]any)
+		d, ok := defs[f.Def].(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("no definition %s", f.Def)
+		}
+		return walkProperty(d, f.Property)
+	}
+	if op == nil {
+		return nil, fmt.Errorf("no operation %s", f.Op)
+	}
+	switch {
+	case f.Param != "":
+		params, _ := op["parameters"].([]any)
+		for _, p := range params {
+			pm, _ := p.(map[string]any)
+			if pm["name"] == f.Param {
+				if f.Schema {
+					s, ok := pm["schema"].(map[string]any)
+					if !ok {
+						return nil, fmt.Errorf("parameter %s has no schema", f.Param)
+					}
+					return walkProperty(s, f.Property)
+				}
+				return pm, nil
+			}
+		}
+		if f.Add != nil {
+			p := deepCopy(f.Add).(map[string]any)
+			op["parameters"] = append(params, p)
+			return p, nil
+		}
+		return nil, fmt.Errorf("operation %s has no parameter %s", f.Op, f.Param)
+	case f.Response != "":
+		resps, _ := op["responses"].(map[string]any)
+		r, ok := resps[f.Response].(map[string]any)
+		if !ok {
+			if f.Add == nil {
+				return nil, fmt.Errorf("operation %s has no response %s", f.Op, f.Response)
+			}
+			r = deepCopy(f.Add).(map[string]any)
+			resps[f.Response] = r
+		}
+		if f.Schema {
+			s, ok := r["schema"].(map[string]any)
+			if !ok {
+				s = map[string]any{}
+				r["schema"] = s
+			}
+			return walkProperty(s, f.Property)
+		}
+		return r, nil
+	}
+	return op, nil
+}
+
+func findOperation(doc map[string]any, id string) map[string]any {
+	paths, _ := doc["paths"].(map[string]any)
+	for _, p := range paths {
+		pm, _ := p.(map[string]any)
+		for _, o := range pm {
+			om, ok := o.(map[string]any)
+			if ok && om["operationId"] == id {
+				return om
+			}
+		}
+	}
+	return nil
+}
+
+// walkProperty follows a/b/c through properties ("[]" steps into items,
+// "*" into additionalProperties).
+func walkProperty(s map[string]any, path string) (map[string]any, error) {
+	if path == "" {
+		return s, nil
+	}
+	for _, step := range strings.Split(path, "/") {
+		var next map[string]any
+		switch step {
+		case "[]":
+			next, _ = s["items"].(map[string]any)
+		case "*":
+			next, _ = s["additionalProperties"].(map[string]any)
+		default:
+			props, _ := s["properties"].(map[string]any)
+			next, _ = props[step].(map[string]any)
+		}
+		if next == nil {
+			return nil, fmt.Errorf("no property %q on the path %q", step, path)
+		}
+		s = next
+	}
+	return s, nil
+}
+
+// renameDefinition moves a definition to a new name and points every $ref
+// at it.
+func renameDefinition(doc map[string]any, from, to string) error {
+	defs, _ := doc["definitions"].(map[string]any)
+	d, ok := defs[from]
+	if !ok {
+		return fmt.Errorf("no definition %s", from)
+	}
+	if _, taken := defs[to]; taken {
+		return fmt.Errorf("definition %s already exists", to)
+	}
+	delete(defs, from)
+	defs[to] = d
+	old, repl := "#/definitions/"+from, "#/definitions/"+to
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			if x["$ref"] == old {
+				x["$ref"] = repl
+			}
+			for _, e := range x {
+				walk(e)
+			}
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		}
+	}
+	walk(doc)
+	return nil
+}

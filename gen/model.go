@@ -1,0 +1,705 @@
+package gen
+
+import (
+	"fmt"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/go-openapi/spec"
+)
+
+// Package is the model of one API version: what becomes package v1NN.
+type Package struct {
+	Version SpecVersion
+	Ops     []*Operation     // sorted by ID
+	Types   map[string]*Type // by Go name
+}
+
+// Operation is one endpoint, named by its operationId.
+type Operation struct {
+	ID          string
+	Method      string // GET, POST, ...
+	Path        string // /containers/{id}/json
+	Summary     string
+	Description string
+	Tag         string // file it goes in: container, image, ...
+	Deprecated  bool
+	PathParams  []*Param // positional arguments, in path order
+	Params      []*Param // fields of the options struct: query, header, body
+	Consumes    string   // content type of a raw body
+	Stream      string   // "", json, output, hijack, binary
+	StreamItem  string   // Go type of a json stream's values
+	Result      Result
+	AddedIn     int // minor version it first appears in
+}
+
+// HasOptions says whether the method takes an options struct. It is
+// decided across versions (see Model.finish) so that a method keeps its
+// signature from one version package to the next.
+func (o *Operation) OptionsName() string { return o.ID + "Options" }
+
+// Param is a path argument or a field of an options struct.
+type Param struct {
+	Name     string // as in the spec
+	GoName   string
+	In       string // path, query, header, body
+	GoType   string // type of the field or argument
+	Setter   string // how the request is built: see render.go
+	Required bool
+	Doc      string
+	AddedIn  int
+	Dyn      string // kind for dynamic calls: bool, int, number, string, strings, json, body, reader, auth
+	Enum     []string
+}
+
+// Result is what a method returns besides error.
+type Result struct {
+	Kind    string // none, json, text, headers, stream
+	GoType  string // "" for none
+	Headers []*HeaderField
+}
+
+// HeaderField is a response header exposed in a <Op>Result struct.
+type HeaderField struct {
+	Name   string // HTTP header name
+	GoName string
+	GoType string // string, bool, *docker.PathStat
+	Doc    string
+}
+
+// Type is a named Go type: a struct, an enum, or another named type.
+type Type struct {
+	Name       string
+	Doc        string
+	Kind       string // struct, enum, named
+	Fields     []*Field
+	Underlying string   // enum base or named type's definition
+	Enum       []string // enum values
+	Tag        string   // file it goes in
+	AddedIn    int
+	Origin     string // definition name, or where an inline schema sits
+}
+
+// Field is a struct field.
+type Field struct {
+	GoName   string
+	JSONName string
+	GoType   string
+	Doc      string
+	AddedIn  int
+	OmitZero bool // struct-valued: omitted when zero (omitzero)
+	Required bool
+}
+
+// builder converts one spec into a Package.
+type builder struct {
+	pkg      *Package
+	sw       *spec.Swagger
+	defNames map[string]string // definition -> Go name
+	building map[string]bool   // definitions being converted (cycles)
+}
+
+// reserved names are declared by every generated package by hand of the
+// generator; a definition with such a name is renamed.
+var reserved = map[string]bool{"Client": true, "New": true, "NewFromEnv": true, "APIVersion": true}
+
+// BuildPackage converts one fixed spec into the model of its package.
+func BuildPackage(v SpecVersion, sw *spec.Swagger) (*Package, error) {
+	b := &builder{
+		pkg:      &Package{Version: v, Types: map[string]*Type{}},
+		sw:       sw,
+		defNames: map[string]string{},
+		building: map[string]bool{},
+	}
+	for _, name := range sortedKeys(sw.Definitions) {
+		gn := typeName(name)
+		if reserved[gn] {
+			gn += "Info"
+		}
+		b.defNames[name] = gn
+	}
+	for _, name := range sortedKeys(sw.Definitions) {
+		if err := b.definition(name); err != nil {
+			return nil, fmt.Errorf("v%s: definition %s: %w", v.Name, name, err)
+		}
+	}
+	for _, path := range sortedKeys(sw.Paths.Paths) {
+		item := sw.Paths.Paths[path]
+		for _, m := range []struct {
+			method string
+			op     *spec.Operation
+		}{
+			{http.MethodGet, item.Get}, {http.MethodHead, item.Head}, {http.MethodPost, item.Post},
+			{http.MethodPut, item.Put}, {http.MethodDelete, item.Delete}, {http.MethodPatch, item.Patch},
+			{http.MethodOptions, item.Options},
+		} {
+			if m.op == nil {
+				continue
+			}
+			op, err := b.operation(path, m.method, m.op, item.Parameters)
+			if err != nil {
+				return nil, fmt.Errorf("v%s: %s %s: %w", v.Name, m.method, path, err)
+			}
+			b.pkg.Ops = append(b.pkg.Ops, op)
+		}
+	}
+	sort.Slice(b.pkg.Ops, func(i, j int) bool { return b.pkg.Ops[i].ID < b.pkg.Ops[j].ID })
+	for i := 1; i < len(b.pkg.Ops); i++ {
+		if b.pkg.Ops[i].ID == b.pkg.Ops[i-1].ID {
+			return nil, fmt.Errorf("v%s: operationId %s is used twice", v.Name, b.pkg.Ops[i].ID)
+		}
+	}
+	return b.pkg, nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func (b *builder) definition(name string) error {
+	gn := b.defNames[name]
+	if _, done := b.pkg.Types[gn]; done {
+		return nil
+	}
+	s := b.sw.Definitions[name]
+	t, err := b.namedType(gn, &s, "definition "+name)
+	if err != nil {
+		return err
+	}
+	if t == nil {
+		// Not a struct or enum: a named type over its Go form.
+		expr, err := b.goType(&s, gn+"Item", false)
+		if err != nil {
+			return err
+		}
+		b.pkg.Types[gn] = &Type{Name: gn, Doc: docOf(&s, name), Kind: "named", Underlying: expr, Origin: "definition " + name}
+	}
+	return nil
+}
+
+// namedType registers a struct or enum type for schema s under name, or
+// returns nil when s is neither.
+func (b *builder) namedType(name string, s *spec.Schema, origin string) (*Type, error) {
+	if t, ok := b.pkg.Types[name]; ok {
+		return t, nil
+	}
+	if isEnum(s) {
+		base := "string"
+		if s.Type.Contains("integer") {
+			base = intType(s.Format)
+		}
+		t := &Type{Name: name, Doc: docOf(s, ""), Kind: "enum", Underlying: base, Origin: origin}
+		for _, e := range s.Enum {
+			t.Enum = append(t.Enum, fmt.Sprint(e))
+		}
+		b.pkg.Types[name] = t
+		return t, nil
+	}
+	if !isStruct(s) {
+		return nil, nil
+	}
+	t := &Type{Name: name, Doc: docOf(s, ""), Kind: "struct", Origin: origin}
+	b.pkg.Types[name] = t // registered first: schemas may refer to themselves
+	props, required, err := b.collectProperties(s, map[string]bool{})
+	if err != nil {
+		return nil, err
+	}
+	used := map[string]bool{}
+	for _, p := range props {
+		fname := exportedName(p.name)
+		for used[fname] {
+			fname += "_"
+		}
+		used[fname] = true
+		nullable := isNullable(p.schema)
+		expr, err := b.goType(p.schema, name+exportedName(p.name), nullable)
+		if err != nil {
+			return nil, fmt.Errorf("property %s: %w", p.name, err)
+		}
+		_, isStructType := b.pkg.Types[expr]
+		isStructType = isStructType && b.pkg.Types[expr].Kind == "struct"
+		t.Fields = append(t.Fields, &Field{
+			GoName:   fname,
+			JSONName: p.name,
+			GoType:   expr,
+			Doc:      docOf(p.schema, ""),
+			OmitZero: isStructType,
+			Required: required[p.name],
+		})
+	}
+	return t, nil
+}
+
+type property struct {
+	name   string
+	schema *spec.Schema
+}
+
+// collectProperties flattens allOf and $ref into one ordered property list.
+// The spec lists properties in a map; they are sorted by name so that the
+// output is deterministic.
+func (b *builder) collectProperties(s *spec.Schema, seen map[string]bool) ([]property, map[string]bool, error) {
+	required := map[string]bool{}
+	var out []property
+	index := map[string]int{}
+	add := func(ps []property, req map[string]bool) {
+		for _, p := range ps {
+			if i, ok := index[p.name]; ok {
+				out[i] = p
+				continue
+			}
+			index[p.name] = len(out)
+			out = append(out, p)
+		}
+		for k := range req {
+			required[k] = true
+		}
+	}
+	if ref := refName(s); ref != "" {
+		if seen[ref] {
+			return nil, nil, nil
+		}
+		seen[ref] = true
+		d, ok := b.sw.Definitions[ref]
+		if !ok {
+			return nil, nil, fmt.Errorf("$ref to missing definition %s", ref)
+		}
+		return b.collectProperties(&d, seen)
+	}
+	for i := range s.AllOf {
+		ps, req, err := b.collectProperties(&s.AllOf[i], seen)
+		if err != nil {
+			return nil, nil, err
+		}
+		add(ps, req)
+	}
+	var own []property
+	for _, name := range sortedKeys(s.Properties) {
+		p := s.Properties[name]
+		own = append(own, property{name, &p})
+	}
+	req := map[string]bool{}
+	for _, r := range s.Required {
+		req[r] = true
+	}
+	add(own, req)
+	return out, required, nil
+}
+
+func refName(s *spec.Schema) string {
+	r := s.Ref.String()
+	if r == "" {
+		return ""
+	}
+	return strings.TrimPrefix(r, "#/definitions/")
+}
+
+func isEnum(s *spec.Schema) bool {
+	return len(s.Enum) > 0 && (s.Type.Contains("string") || s.Type.Contains("integer")) && len(s.Type) == 1
+}
+
+func isStruct(s *spec.Schema) bool {
+	if refName(s) != "" {
+		return false
+	}
+	if len(s.AllOf) > 0 {
+		return true
+	}
+	return len(s.Properties) > 0 && (len(s.Type) == 0 || s.Type.Contains("object"))
+}
+
+func isNullable(s *spec.Schema) bool {
+	v, ok := s.Extensions.GetBool("x-nullable")
+	return ok && v
+}
+
+// goType returns the Go type expression for schema s. Inline structs and
+// enums become named types called hint, which is derived from where they
+// sit (parent type + field), so the name is the same in every version.
+func (b *builder) goType(s *spec.Schema, hint string, nullable bool) (string, error) {
+	if ref := refName(s); ref != "" {
+		gn, ok := b.defNames[ref]
+		if !ok {
+			return "", fmt.Errorf("$ref to missing definition %s", ref)
+		}
+		if err := b.definition(ref); err != nil {
+			return "", err
+		}
+		return b.maybePtr(gn, nullable), nil
+	}
+	if len(s.AllOf) == 1 && len(s.Properties) == 0 && refName(&s.AllOf[0]) != "" {
+		return b.goType(&s.AllOf[0], hint, nullable)
+	}
+	if t, err := b.namedType(hint, s, "inline"); err != nil {
+		return "", err
+	} else if t != nil {
+		return b.maybePtr(t.Name, nullable), nil
+	}
+	switch {
+	case len(s.Type) > 1:
+		return "", fmt.Errorf("type is a list %v: add a fix to specs/fixes.yaml", s.Type)
+	case s.Type.Contains("array"):
+		if s.Items == nil || s.Items.Schema == nil {
+			return "[]any", nil
+		}
+		elem, err := b.goType(s.Items.Schema, hint+"Item", false)
+		if err != nil {
+			return "", err
+		}
+		return "[]" + elem, nil
+	case s.Type.Contains("object") || (len(s.Type) == 0 && s.AdditionalProperties != nil):
+		ap := s.AdditionalProperties
+		if ap == nil || ap.Schema == nil {
+			if ap != nil && !ap.Allows {
+				return "struct{}", nil
+			}
+			return "map[string]any", nil
+		}
+		as := ap.Schema
+		if refName(as) == "" && len(as.Properties) == 0 && len(as.AllOf) == 0 && as.AdditionalProperties == nil &&
+			(as.Type.Contains("object") || len(as.Type) == 0) && as.Items == nil {
+			return "map[string]struct{}", nil // a set: Docker sends {} for each key
+		}
+		elem, err := b.goType(as, hint+"Value", false)
+		if err != nil {
+			return "", err
+		}
+		return "map[string]" + elem, nil
+	case s.Type.Contains("string"):
+		if s.Format == "binary" {
+			return "[]byte", nil
+		}
+		return b.maybePtr("string", nullable), nil
+	case s.Type.Contains("integer"):
+		return b.maybePtr(intType(s.Format), nullable), nil
+	case s.Type.Contains("number"):
+		if s.Format == "float" {
+			return b.maybePtr("float32", nullable), nil
+		}
+		return b.maybePtr("float64", nullable), nil
+	case s.Type.Contains("boolean"):
+		return b.maybePtr("bool", nullable), nil
+	case len(s.Type) == 0:
+		return "any", nil
+	}
+	return "", fmt.Errorf("unsupported schema type %v", s.Type)
+}
+
+func (b *builder) maybePtr(t string, nullable bool) string {
+	if nullable {
+		return "*" + t
+	}
+	return t
+}
+
+// intType maps Swagger integer formats to Go exactly.
+func intType(format string) string {
+	switch format {
+	case "int64", "uint64", "uint32", "uint16", "uint8", "int32", "int16", "int8":
+		return format
+	}
+	return "int"
+}
+
+func docOf(s *spec.Schema, fallback string) string {
+	d := strings.TrimSpace(s.Description)
+	if d == "" {
+		d = strings.TrimSpace(s.Title)
+	}
+	if d == "" {
+		return fallback
+	}
+	return d
+}
+
+// operation converts one spec operation.
+func (b *builder) operation(path, method string, so *spec.Operation, shared []spec.Parameter) (*Operation, error) {
+	if so.ID == "" {
+		return nil, fmt.Errorf("no operationId")
+	}
+	op := &Operation{
+		ID:          so.ID,
+		Method:      method,
+		Path:        path,
+		Summary:     strings.TrimSpace(so.Summary),
+		Description: strings.TrimSpace(so.Description),
+		Deprecated:  so.Deprecated,
+		Tag:         "misc",
+	}
+	if len(so.Tags) > 0 {
+		op.Tag = strings.ToLower(strings.Fields(so.Tags[0])[0])
+	}
+	for _, ct := range so.Consumes {
+		if ct != "application/json" && ct != "text/plain" {
+			op.Consumes = ct
+			break
+		}
+	}
+	op.Stream, _ = so.Extensions.GetString("x-sdk-stream")
+	op.StreamItem, _ = so.Extensions.GetString("x-sdk-item")
+
+	params := append(append([]spec.Parameter{}, shared...), so.Parameters...)
+	for i := range params {
+		p, err := b.param(op, &params[i])
+		if err != nil {
+			return nil, fmt.Errorf("parameter %s: %w", params[i].Name, err)
+		}
+		if p == nil {
+			continue
+		}
+		if p.In == "path" {
+			op.PathParams = append(op.PathParams, p)
+		} else {
+			op.Params = append(op.Params, p)
+		}
+	}
+	// Path arguments follow the order they appear in the path.
+	sort.SliceStable(op.PathParams, func(i, j int) bool {
+		return strings.Index(path, "{"+op.PathParams[i].Name+"}") < strings.Index(path, "{"+op.PathParams[j].Name+"}")
+	})
+	used := map[string]bool{}
+	for _, p := range op.Params {
+		for used[p.GoName] {
+			p.GoName += "_"
+		}
+		used[p.GoName] = true
+	}
+	if err := b.result(op, so); err != nil {
+		return nil, err
+	}
+	return op, nil
+}
+
+func (b *builder) param(op *Operation, sp *spec.Parameter) (*Param, error) {
+	p := &Param{
+		Name:     sp.Name,
+		In:       sp.In,
+		Required: sp.Required || sp.In == "path",
+		Doc:      strings.TrimSpace(sp.Description),
+	}
+	if n, ok := sp.Extensions.GetString("x-go-name"); ok && n != "" {
+		p.GoName = n
+	} else {
+		p.GoName = exportedName(sp.Name)
+	}
+	isJSON, _ := sp.Extensions.GetBool("x-sdk-json")
+	jsonEach := false
+	if v, _ := sp.Extensions.GetString("x-sdk-json"); v == "each" {
+		isJSON, jsonEach = true, true
+	}
+	switch sp.In {
+	case "path":
+		p.GoName = unexportedName(sp.Name)
+		p.GoType, p.Setter, p.Dyn = "string", "path", "string"
+	case "query":
+		switch {
+		case isJSON:
+			p.GoType, _ = sp.Extensions.GetString("x-sdk-type")
+			if p.GoType == "" {
+				p.GoType = "map[string]string"
+			}
+			p.Setter, p.Dyn = "json", "json"
+			if jsonEach {
+				p.Setter, p.Dyn = "jsonEach", "jsonEach"
+			} else if p.Required {
+				p.Setter = "jsonRequired"
+			}
+		case sp.Type == "boolean":
+			p.Dyn = "bool"
+			if def, ok := sp.Default.(bool); (ok && def) || p.Required {
+				p.GoType, p.Setter = "*bool", "boolPtr"
+			} else {
+				p.GoType, p.Setter = "bool", "bool"
+			}
+		case sp.Type == "integer" || sp.Type == "number":
+			base := intType(sp.Format)
+			p.Dyn = "int"
+			if sp.Type == "number" {
+				base, p.Dyn = "float64", "number"
+			}
+			if p.Required {
+				p.GoType, p.Setter = base, "numberRequired"
+			} else {
+				p.GoType, p.Setter = "*"+base, "number"
+			}
+		case sp.Type == "string":
+			p.GoType, p.Setter, p.Dyn = "string", "string", "string"
+			if len(sp.Enum) > 0 {
+				name := op.ID + p.GoName
+				t := &Type{Name: name, Kind: "enum", Underlying: "string", Doc: fmt.Sprintf("%s is a value of %s's %s parameter.", name, op.ID, sp.Name), Origin: "parameter"}
+				for _, e := range sp.Enum {
+					t.Enum = append(t.Enum, fmt.Sprint(e))
+					p.Enum = append(p.Enum, fmt.Sprint(e))
+				}
+				if _, exists := b.pkg.Types[name]; !exists {
+					b.pkg.Types[name] = t
+				}
+				p.GoType = name
+			}
+			if p.Required {
+				p.Setter = "stringRequired"
+			}
+		case sp.Type == "array":
+			p.GoType, p.Setter, p.Dyn = "[]string", "strings", "strings"
+			if sp.CollectionFormat != "" && sp.CollectionFormat != "multi" {
+				p.Setter = "joined:" + collectionSep(sp.CollectionFormat)
+			}
+		default:
+			return nil, fmt.Errorf("query parameter of type %q", sp.Type)
+		}
+	case "header":
+		switch strings.ToLower(sp.Name) {
+		case "x-registry-auth":
+			p.GoName, p.GoType, p.Setter, p.Dyn = "RegistryAuth", "*docker.AuthConfig", "auth", "auth"
+		case "x-registry-config":
+			p.GoName, p.GoType, p.Setter, p.Dyn = "RegistryConfig", "map[string]docker.AuthConfig", "authConfigs", "json"
+		case "content-type":
+			return nil, nil // set from the body the caller gives
+		default:
+			p.GoType, p.Setter, p.Dyn = "string", "header", "string"
+		}
+	case "body":
+		p.GoName = "Body"
+		if sp.Schema == nil {
+			return nil, fmt.Errorf("body without schema")
+		}
+		s := sp.Schema
+		if s.Type.Contains("string") && (s.Format == "binary" || s.Format == "") && refName(s) == "" {
+			p.GoType, p.Setter, p.Dyn = "io.Reader", "reader", "reader"
+			if p.Required {
+				p.Setter = "readerRequired"
+			}
+			return p, nil
+		}
+		expr, err := b.goType(s, op.ID+"Request", false)
+		if err != nil {
+			return nil, err
+		}
+		p.Dyn = "body"
+		if t, ok := b.pkg.Types[strings.TrimPrefix(expr, "*")]; ok && t.Kind == "struct" && !p.Required {
+			p.GoType, p.Setter = "*"+strings.TrimPrefix(expr, "*"), "bodyPtr"
+		} else {
+			p.GoType, p.Setter = expr, "body"
+			if strings.HasPrefix(expr, "[]") || strings.HasPrefix(expr, "map[") {
+				p.Setter = "bodyNilable"
+			}
+		}
+	case "formData":
+		return nil, fmt.Errorf("formData parameters are not supported")
+	}
+	return p, nil
+}
+
+func collectionSep(f string) string {
+	switch f {
+	case "ssv":
+		return " "
+	case "tsv":
+		return "\t"
+	case "pipes":
+		return "|"
+	}
+	return ","
+}
+
+// result decides what the method returns from the lowest 2xx (or 101)
+// response.
+func (b *builder) result(op *Operation, so *spec.Operation) error {
+	var codes []int
+	if so.Responses != nil {
+		for code := range so.Responses.StatusCodeResponses {
+			if code/100 == 2 || code == 101 {
+				codes = append(codes, code)
+			}
+		}
+	}
+	sort.Ints(codes)
+	switch op.Stream {
+	case "hijack":
+		op.Result = Result{Kind: "stream", GoType: "*docker.HijackedConn"}
+		return nil
+	case "output":
+		op.Result = Result{Kind: "stream", GoType: "*docker.Output"}
+		return nil
+	case "binary":
+		op.Result = Result{Kind: "stream", GoType: "*docker.Stream"}
+		return nil
+	}
+	var resp *spec.Response
+	for _, c := range codes {
+		r := so.Responses.StatusCodeResponses[c]
+		if resp == nil || (resp.Schema == nil && r.Schema != nil) {
+			rr := r
+			resp = &rr
+		}
+	}
+	if op.Stream == "json" {
+		item := op.StreamItem
+		if item == "" {
+			if resp == nil || resp.Schema == nil {
+				return fmt.Errorf("json stream without item type: set x-sdk-item in specs/fixes.yaml")
+			}
+			t, err := b.goType(resp.Schema, op.ID+"Response", false)
+			if err != nil {
+				return err
+			}
+			item = t
+		}
+		op.StreamItem = item
+		op.Result = Result{Kind: "stream", GoType: "*docker.JSONStream[" + item + "]"}
+		return nil
+	}
+	if op.Stream != "" {
+		return fmt.Errorf("unknown x-sdk-stream %q", op.Stream)
+	}
+	if resp == nil {
+		op.Result = Result{Kind: "none"}
+		return nil
+	}
+	var headers []*HeaderField
+	for _, h := range sortedKeys(resp.Headers) {
+		switch strings.ToLower(h) {
+		case "cache-control", "pragma", "content-type":
+			continue
+		}
+		hf := &HeaderField{Name: h, GoName: exportedName(h), GoType: "string", Doc: strings.TrimSpace(resp.Headers[h].Description)}
+		if strings.EqualFold(h, "X-Docker-Container-Path-Stat") {
+			hf.GoName, hf.GoType = "PathStat", "*docker.PathStat"
+		} else if resp.Headers[h].Type == "boolean" {
+			hf.GoType = "bool"
+		}
+		headers = append(headers, hf)
+	}
+	if len(headers) > 0 {
+		op.Result = Result{Kind: "headers", GoType: "*" + op.ID + "Result", Headers: headers}
+		return nil
+	}
+	if resp.Schema == nil {
+		op.Result = Result{Kind: "none"}
+		return nil
+	}
+	s := resp.Schema
+	if s.Type.Contains("string") && refName(s) == "" && len(s.Enum) == 0 {
+		op.Result = Result{Kind: "text", GoType: "string"}
+		return nil
+	}
+	t, err := b.goType(s, op.ID+"Response", false)
+	if err != nil {
+		return err
+	}
+	if st, ok := b.pkg.Types[t]; ok && st.Kind == "struct" {
+		t = "*" + t
+	}
+	op.Result = Result{Kind: "json", GoType: t}
+	return nil
+}
+
+// versionName turns a minor number into "1.NN".
+func versionName(minor int) string { return "1." + strconv.Itoa(minor) }

@@ -1,0 +1,135 @@
+package docker
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+)
+
+// DaemonVersions returns the API versions the daemon accepts, learned once
+// from GET /version (ApiVersion, MinAPIVersion) and kept. A daemon whose
+// /version fails is asked GET /_ping, whose API-Version header gives the
+// newest version only.
+func (c *Client) DaemonVersions(ctx context.Context) (VersionRange, error) {
+	c.mu.Lock()
+	if c.daemon != nil {
+		r := *c.daemon
+		c.mu.Unlock()
+		return r, nil
+	}
+	c.mu.Unlock()
+
+	r, err := c.fetchDaemonVersions(ctx)
+	if err != nil {
+		return VersionRange{}, err
+	}
+	c.mu.Lock()
+	c.daemon = &r
+	c.mu.Unlock()
+	return r, nil
+}
+
+func (c *Client) fetchDaemonVersions(ctx context.Context) (VersionRange, error) {
+	// Unversioned paths: they answer whatever versions the daemon speaks.
+	var v struct {
+		APIVersion    string `json:"ApiVersion"`
+		MinAPIVersion string `json:"MinAPIVersion"`
+	}
+	err := c.DoJSON(ctx, NewRequest("SystemVersion", "", http.MethodGet, "/version"), &v)
+	if err == nil && v.APIVersion != "" {
+		return VersionRange{Min: v.MinAPIVersion, Max: v.APIVersion}, nil
+	}
+	if _, ok := err.(*ConnectError); ok {
+		return VersionRange{}, err
+	}
+	h, pingErr := c.DoHeaders(ctx, NewRequest("SystemPing", "", http.MethodGet, "/_ping"))
+	if pingErr != nil {
+		if err != nil {
+			return VersionRange{}, err
+		}
+		return VersionRange{}, pingErr
+	}
+	if max := h.Get("Api-Version"); max != "" {
+		return VersionRange{Max: max}, nil
+	}
+	return VersionRange{}, fmt.Errorf("docker: the daemon at %s reported no API version on /version or /_ping", c.host)
+}
+
+// checkVersion fails when the daemon does not accept version v.
+func (c *Client) checkVersion(ctx context.Context, v, op string) error {
+	r, err := c.DaemonVersions(ctx)
+	if err != nil {
+		return err
+	}
+	if !r.Contains(v) {
+		return &VersionError{Want: v, Daemon: r, Op: op}
+	}
+	return nil
+}
+
+// Negotiate returns the API version to use with this daemon: the one set by
+// WithAPIVersion or DOCKER_API_VERSION when the daemon accepts it, otherwise
+// the newest version both the daemon and this SDK speak. The choice is kept
+// for Call and APIVersion.
+func (c *Client) Negotiate(ctx context.Context) (string, error) {
+	c.mu.Lock()
+	if c.negotiated != "" {
+		v := c.negotiated
+		c.mu.Unlock()
+		return v, nil
+	}
+	c.mu.Unlock()
+
+	r, err := c.DaemonVersions(ctx)
+	if err != nil {
+		return "", err
+	}
+	var v string
+	if c.version != "" {
+		if !r.Contains(c.version) {
+			return "", &VersionError{Want: c.version, Daemon: r}
+		}
+		v = c.version
+	} else if v, err = Negotiate(r); err != nil {
+		return "", err
+	}
+	c.mu.Lock()
+	c.negotiated = v
+	c.mu.Unlock()
+	return v, nil
+}
+
+// APIVersion returns the version chosen by Negotiate, or "" before it ran.
+func (c *Client) APIVersion() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.negotiated
+}
+
+// Ping checks that the daemon answers, without an API version prefix.
+func (c *Client) Ping(ctx context.Context) (PingInfo, error) {
+	h, err := c.DoHeaders(ctx, NewRequest("SystemPing", "", http.MethodGet, "/_ping"))
+	if err != nil {
+		return PingInfo{}, err
+	}
+	return PingInfo{
+		APIVersion:     h.Get("Api-Version"),
+		OSType:         h.Get("Ostype"),
+		Experimental:   h.Get("Docker-Experimental") == "true",
+		BuilderVersion: h.Get("Builder-Version"),
+		Swarm:          h.Get("Swarm"),
+	}, nil
+}
+
+// PingInfo is what /_ping says in its headers.
+type PingInfo struct {
+	APIVersion     string // newest API version the daemon speaks
+	OSType         string // "linux" or "windows"
+	Experimental   bool
+	BuilderVersion string // "1" (classic) or "2" (BuildKit)
+	Swarm          string // e.g. "inactive", "active/manager" (API 1.40+)
+}
+
+// decodeJSON is shared by the stream types.
+func decodeJSON(b []byte, v any) error { return json.Unmarshal(b, v) }
