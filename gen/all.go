@@ -34,5 +34,10 @@ func (m *Model) RenderAll() ([]File, error) {
 		}
 		files = append(files, per[i]...)
 	}
+	table, err := m.RenderOpTable()
+	if err != nil {
+		return nil, err
+	}
+	files = append(files, table)
 	return files, nil
 }

@@ -25,6 +25,7 @@ type Fix struct {
 	Delete   []string       `yaml:"delete"`
 	Add      map[string]any `yaml:"add"`    // a whole new response or parameter
 	Rename   string         `yaml:"rename"` // a definition's new name; every $ref follows
+	Hoist    string         `yaml:"hoist"`  // "items": replace the target by its items schema
 }
 
 // LoadFixes reads specs/fixes.yaml.
@@ -116,6 +117,16 @@ func ApplyFixes(doc map[string]any, v SpecVersion, fixes []Fix, used map[string]
 		}
 		used[f.ID] = true
 		for _, target := range targets {
+			if f.Hoist != "" {
+				inner, ok := target[f.Hoist].(map[string]any)
+				if !ok {
+					return fmt.Errorf("gen: v%s: fix %q: target has no %s", v.Name, f.ID, f.Hoist)
+				}
+				clear(target)
+				for k, val := range inner {
+					target[k] = val
+				}
+			}
 			for _, k := range f.Delete {
 				delete(target, k)
 			}

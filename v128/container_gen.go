@@ -419,15 +419,15 @@ type ContainerListOptions struct {
 // ContainerList: list containers.
 //
 // GET /containers/json
-func (c *Client) ContainerList(ctx context.Context, opts ContainerListOptions) (ContainerSummary, error) {
+func (c *Client) ContainerList(ctx context.Context, opts ContainerListOptions) ([]ContainerSummary, error) {
 	r := newRequest("ContainerList", "GET", "/containers/json")
 	r.QueryBool("all", opts.All)
 	docker.QueryNumber(r, "limit", opts.Limit)
 	r.QueryBool("size", opts.Size)
 	r.QueryJSON("filters", opts.Filters)
-	var out ContainerSummary
+	var out []ContainerSummary
 	if err := c.rt.DoJSON(ctx, r, &out); err != nil {
-		return ContainerSummary{}, err
+		return nil, err
 	}
 	return out, nil
 }

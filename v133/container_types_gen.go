@@ -308,17 +308,14 @@ type ContainerPruneResponse struct {
 	SpaceReclaimed int64 `json:"SpaceReclaimed,omitempty"`
 }
 
-// ContainerSummary
-type ContainerSummary []ContainerSummaryItemItem
-
-// ContainerSummaryItemItem is part of the API's models.
-type ContainerSummaryItemItem struct {
+// ContainerSummary is part of the API's models.
+type ContainerSummary struct {
 	// Command to run when starting the container
 	Command string `json:"Command,omitempty"`
 	// Created: when the container was created
 	Created int64 `json:"Created,omitempty"`
 	// HostConfig
-	HostConfig ContainerSummaryItemItemHostConfig `json:"HostConfig,omitzero"`
+	HostConfig ContainerSummaryHostConfig `json:"HostConfig,omitzero"`
 	// ID: the ID of this container
 	ID string `json:"Id,omitempty"`
 	// Image: the name of the image used when creating this container
@@ -332,7 +329,7 @@ type ContainerSummaryItemItem struct {
 	// Names: the names that this container has been given
 	Names []string `json:"Names,omitempty"`
 	// NetworkSettings: a summary of the container's network settings
-	NetworkSettings ContainerSummaryItemItemNetworkSettings `json:"NetworkSettings,omitzero"`
+	NetworkSettings ContainerSummaryNetworkSettings `json:"NetworkSettings,omitzero"`
 	// Ports: the ports exposed by this container
 	Ports []Port `json:"Ports,omitempty"`
 	// SizeRootFs: the total size of all the files in this container
@@ -345,14 +342,14 @@ type ContainerSummaryItemItem struct {
 	Status string `json:"Status,omitempty"`
 }
 
-// ContainerSummaryItemItemHostConfig is part of the API's models.
-type ContainerSummaryItemItemHostConfig struct {
+// ContainerSummaryHostConfig is part of the API's models.
+type ContainerSummaryHostConfig struct {
 	// NetworkMode
 	NetworkMode string `json:"NetworkMode,omitempty"`
 }
 
-// ContainerSummaryItemItemNetworkSettings: a summary of the container's network settings
-type ContainerSummaryItemItemNetworkSettings struct {
+// ContainerSummaryNetworkSettings: a summary of the container's network settings
+type ContainerSummaryNetworkSettings struct {
 	// Networks
 	Networks map[string]EndpointSettings `json:"Networks,omitempty"`
 }

@@ -315,78 +315,44 @@ func (ContainerStateStatus) Values() []ContainerStateStatus {
 // ContainerSummary is part of the API's models.
 type ContainerSummary struct {
 	// Command to run when starting the container
-	//
-	// Added in API v1.40.
 	Command string `json:"Command,omitempty"`
 	// Created: when the container was created
-	//
-	// Added in API v1.40.
 	Created int64 `json:"Created,omitempty"`
 	// HostConfig
-	//
-	// Added in API v1.40.
 	HostConfig ContainerSummaryHostConfig `json:"HostConfig,omitzero"`
 	// ID: the ID of this container
-	//
-	// Added in API v1.40.
 	ID string `json:"Id,omitempty"`
 	// Image: the name of the image used when creating this container
-	//
-	// Added in API v1.40.
 	Image string `json:"Image,omitempty"`
 	// ImageID: the ID of the image that this container was created from
-	//
-	// Added in API v1.40.
 	ImageID string `json:"ImageID,omitempty"`
 	// Labels: user-defined key/value metadata.
-	//
-	// Added in API v1.40.
 	Labels map[string]string `json:"Labels,omitempty"`
 	// Mounts
-	//
-	// Added in API v1.40.
 	Mounts []MountPoint `json:"Mounts,omitempty"`
 	// Names: the names that this container has been given
-	//
-	// Added in API v1.40.
 	Names []string `json:"Names,omitempty"`
 	// NetworkSettings: a summary of the container's network settings
-	//
-	// Added in API v1.40.
 	NetworkSettings ContainerSummaryNetworkSettings `json:"NetworkSettings,omitzero"`
 	// Ports: the ports exposed by this container
-	//
-	// Added in API v1.40.
 	Ports []Port `json:"Ports,omitempty"`
 	// SizeRootFs: the total size of all the files in this container
-	//
-	// Added in API v1.40.
 	SizeRootFs int64 `json:"SizeRootFs,omitempty"`
 	// SizeRw: the size of files that have been created or changed by this container
-	//
-	// Added in API v1.40.
 	SizeRw int64 `json:"SizeRw,omitempty"`
 	// State: the state of this container (e.g. `Exited`)
-	//
-	// Added in API v1.40.
 	State string `json:"State,omitempty"`
 	// Status: additional human-readable status of this container (e.g. `Exit 0`)
-	//
-	// Added in API v1.40.
 	Status string `json:"Status,omitempty"`
 }
 
 // ContainerSummaryHostConfig is part of the API's models.
-//
-// Added in API v1.40.
 type ContainerSummaryHostConfig struct {
 	// NetworkMode
 	NetworkMode string `json:"NetworkMode,omitempty"`
 }
 
 // ContainerSummaryNetworkSettings: a summary of the container's network settings
-//
-// Added in API v1.40.
 type ContainerSummaryNetworkSettings struct {
 	// Networks
 	Networks map[string]EndpointSettings `json:"Networks,omitempty"`

@@ -593,13 +593,9 @@ type ContainerStorageStats struct {
 // ContainerSummary is part of the API's models.
 type ContainerSummary struct {
 	// Command to run when starting the container
-	//
-	// Added in API v1.40.
 	Command string `json:"Command,omitempty"`
 	// Created: date and time at which the container was created as a Unix timestamp
 	// (number of seconds since EPOCH).
-	//
-	// Added in API v1.40.
 	Created int64 `json:"Created,omitempty"`
 	// Health: summary of health status
 	//
@@ -612,12 +608,8 @@ type ContainerSummary struct {
 	// HostConfig: summary of host-specific runtime information of the container. This
 	// is a reduced set of information in the container's "HostConfig" as
 	// available in the container "inspect" response.
-	//
-	// Added in API v1.40.
 	HostConfig ContainerSummaryHostConfig `json:"HostConfig,omitzero"`
 	// ID: the ID of this container as a 128-bit (64-character) hexadecimal string (32 bytes).
-	//
-	// Added in API v1.40.
 	ID string `json:"Id,omitempty"`
 	// Image: the name or ID of the image used to create the container.
 	//
@@ -630,12 +622,8 @@ type ContainerSummary struct {
 	// create the container is untagged, in which case the field is updated to
 	// contain the the image ID (digest) it was resolved to in its canonical,
 	// non-truncated form (e.g., `sha256:72297848456d5d37d1262630108ab308d3e9ec7ed1c3286a32fe09856619a782`).
-	//
-	// Added in API v1.40.
 	Image string `json:"Image,omitempty"`
 	// ImageID: the ID (digest) of the image that this container was created from.
-	//
-	// Added in API v1.40.
 	ImageID string `json:"ImageID,omitempty"`
 	// ImageManifestDescriptor: oCI descriptor of the platform-specific manifest of the image
 	// the container was created from.
@@ -648,51 +636,33 @@ type ContainerSummary struct {
 	// Added in API v1.48.
 	ImageManifestDescriptor *OCIDescriptor `json:"ImageManifestDescriptor,omitempty"`
 	// Labels: user-defined key/value metadata.
-	//
-	// Added in API v1.40.
 	Labels map[string]string `json:"Labels,omitempty"`
 	// Mounts: list of mounts used by the container.
-	//
-	// Added in API v1.40.
 	Mounts []MountPoint `json:"Mounts,omitempty"`
 	// Names: the names associated with this container. Most containers have a single
 	// name, but when using legacy "links", the container can have multiple
 	// names.
 	//
 	// For historic reasons, names are prefixed with a forward-slash (`/`).
-	//
-	// Added in API v1.40.
 	Names []string `json:"Names,omitempty"`
 	// NetworkSettings: summary of the container's network settings
-	//
-	// Added in API v1.40.
 	NetworkSettings ContainerSummaryNetworkSettings `json:"NetworkSettings,omitzero"`
 	// Ports: port-mappings for the container.
-	//
-	// Added in API v1.40.
 	Ports []PortSummary `json:"Ports,omitempty"`
 	// SizeRootFs: the total size of all files in the read-only layers from the image
 	// that the container uses. These layers can be shared between containers.
 	//
 	// This field is omitted by default, and only set when size is requested
 	// in the API request.
-	//
-	// Added in API v1.40.
 	SizeRootFs *int64 `json:"SizeRootFs,omitempty"`
 	// SizeRw: the size of files that have been created or changed by this container.
 	//
 	// This field is omitted by default, and only set when size is requested
 	// in the API request.
-	//
-	// Added in API v1.40.
 	SizeRw *int64 `json:"SizeRw,omitempty"`
 	// State: the state of this container.
-	//
-	// Added in API v1.40.
 	State ContainerSummaryState `json:"State,omitempty"`
 	// Status: additional human-readable status of this container (e.g. `Exit 0`)
-	//
-	// Added in API v1.40.
 	Status string `json:"Status,omitempty"`
 }
 
@@ -731,8 +701,6 @@ func (ContainerSummaryHealthStatus) Values() []ContainerSummaryHealthStatus {
 // ContainerSummaryHostConfig: summary of host-specific runtime information of the container. This
 // is a reduced set of information in the container's "HostConfig" as
 // available in the container "inspect" response.
-//
-// Added in API v1.40.
 type ContainerSummaryHostConfig struct {
 	// Annotations: arbitrary key-value metadata attached to the container.
 	//
@@ -749,8 +717,6 @@ type ContainerSummaryHostConfig struct {
 }
 
 // ContainerSummaryNetworkSettings: summary of the container's network settings
-//
-// Added in API v1.40.
 type ContainerSummaryNetworkSettings struct {
 	// Networks: summary of network-settings for each network the container is
 	// attached to.

@@ -1,0 +1,365 @@
+package docker
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Args are the arguments of a dynamic call, keyed by the parameter names of
+// Docker's API reference: Args{"all": true, "filters": Filters{...}}. A
+// request body goes under its spec name or "body".
+type Args map[string]any
+
+// opEntry is one operation over a range of versions in which it keeps one
+// shape; operations_gen.go lists them all.
+type opEntry struct {
+	id       string
+	method   string
+	path     string
+	from, to int // minor versions, inclusive
+	result   resultKind
+	params   []paramEntry
+}
+
+type paramEntry struct {
+	name     string
+	in       paramIn
+	kind     paramKind
+	required bool
+}
+
+type resultKind uint8
+
+const (
+	resultNone resultKind = iota
+	resultJSON
+	resultText
+	resultHeaders
+	resultJSONStream
+	resultOutput
+	resultBinary
+	resultHijack
+)
+
+type paramIn uint8
+
+const (
+	inPath paramIn = iota
+	inQuery
+	inHeader
+	inBody
+)
+
+type paramKind uint8
+
+const (
+	kindString paramKind = iota
+	kindBool
+	kindInt
+	kindNumber
+	kindStrings
+	kindJSON
+	kindJSONEach
+	kindAuth
+	kindBody
+	kindReader
+)
+
+func (k paramKind) String() string {
+	return [...]string{"a string", "a bool", "an integer", "a number", "a list of strings",
+		"a JSON-encodable value", "a list of JSON-encodable values", "a docker.AuthConfig",
+		"a JSON-encodable body", "an io.Reader, []byte or string"}[k]
+}
+
+// lookupOperation finds op's shape in API version v, or explains why it has
+// none.
+func lookupOperation(op, v string) (*opEntry, error) {
+	pv, err := parseAPIVersion(v)
+	if err != nil {
+		return nil, err
+	}
+	first, last := 0, 0
+	for i := range operationTable {
+		e := &operationTable[i]
+		if e.id != op {
+			continue
+		}
+		if int(pv) >= e.from && int(pv) <= e.to {
+			return e, nil
+		}
+		if first == 0 || e.from < first {
+			first = e.from
+		}
+		last = max(last, e.to)
+	}
+	switch {
+	case first == 0:
+		return nil, fmt.Errorf("docker: no operation %q in any API version (operation names are Docker's operationIds, e.g. ContainerList)", op)
+	case int(pv) < first:
+		return nil, &VersionError{Want: v, Op: op, Reason: fmt.Sprintf("%s needs API v1.%d; the daemon speaks v%s", op, first, v)}
+	default:
+		return nil, &VersionError{Want: v, Op: op, Reason: fmt.Sprintf("%s was removed after API v1.%d; the daemon speaks v%s", op, last, v)}
+	}
+}
+
+// Operations lists the operationIds that API version v has.
+func Operations(v string) []string {
+	pv, err := parseAPIVersion(v)
+	if err != nil {
+		return nil
+	}
+	var ids []string
+	for _, e := range operationTable {
+		if int(pv) >= e.from && int(pv) <= e.to {
+			ids = append(ids, e.id)
+		}
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// Call invokes an operation by its operationId with the API version the
+// client negotiated (see Negotiate), as the Perl Docker::Client did:
+//
+//	var list []map[string]any
+//	err := c.Call(ctx, "ContainerList", docker.Args{"all": true}, &list)
+//
+// The arguments are checked against that version's spec before anything is
+// sent: an unknown name, a wrong type, a missing required value, or an
+// operation the version lacks is an error that says so.
+//
+// out receives the result: a pointer to decode JSON into (or nil to drop
+// it); *string for text; *http.Header for header-only results. Streaming
+// operations need *io.ReadCloser (the raw body, which the caller closes),
+// except hijacked ones (ContainerAttach, ExecStart), which need
+// **HijackedConn.
+func (c *Client) Call(ctx context.Context, op string, args Args, out any) error {
+	v, err := c.Negotiate(ctx)
+	if err != nil {
+		return err
+	}
+	return c.CallVersion(ctx, v, op, args, out)
+}
+
+// CallVersion is Call with an explicit API version.
+func (c *Client) CallVersion(ctx context.Context, version, op string, args Args, out any) error {
+	e, err := lookupOperation(op, version)
+	if err != nil {
+		return err
+	}
+	r, err := e.request(version, args)
+	if err != nil {
+		return err
+	}
+	switch e.result {
+	case resultHijack:
+		dst, ok := out.(**HijackedConn)
+		if !ok {
+			return fmt.Errorf("docker: %s: out must be a **docker.HijackedConn, not %T", op, out)
+		}
+		conn, err := c.Hijack(ctx, r)
+		if err != nil {
+			return err
+		}
+		*dst = conn
+		return nil
+	case resultJSONStream, resultOutput, resultBinary:
+		dst, ok := out.(*io.ReadCloser)
+		if !ok {
+			return fmt.Errorf("docker: %s streams its result: out must be an *io.ReadCloser, not %T", op, out)
+		}
+		resp, err := c.Do(ctx, r)
+		if err != nil {
+			return err
+		}
+		*dst = resp.Body
+		return nil
+	case resultText:
+		if s, ok := out.(*string); ok {
+			text, err := c.DoText(ctx, r)
+			*s = text
+			return err
+		}
+	case resultHeaders:
+		if h, ok := out.(*http.Header); ok {
+			hdr, err := c.DoHeaders(ctx, r)
+			*h = hdr
+			return err
+		}
+		return c.DoNoContent(ctx, r)
+	}
+	if out != nil && reflect.ValueOf(out).Kind() != reflect.Pointer {
+		return fmt.Errorf("docker: %s: out must be a pointer, not %T", op, out)
+	}
+	return c.DoJSON(ctx, r, out)
+}
+
+// request checks args against the operation's parameters and builds the
+// request.
+func (e *opEntry) request(version string, args Args) (*Request, error) {
+	r := NewRequest(e.id, version, e.method, e.path)
+	used := make(map[string]bool, len(args))
+	for i := range e.params {
+		p := &e.params[i]
+		val, ok := args[p.name]
+		name := p.name
+		if !ok && p.in == inBody {
+			val, ok = args["body"]
+			name = "body"
+		}
+		if !ok || val == nil {
+			if p.required {
+				return nil, &ParamError{Op: e.id, Param: p.name, Msg: "is required (API v" + version + ")"}
+			}
+			continue
+		}
+		used[name] = true
+		if err := p.set(r, val); err != nil {
+			return nil, &ParamError{Op: e.id, Param: p.name, Msg: err.Error()}
+		}
+	}
+	for name := range args {
+		if !used[name] && args[name] != nil {
+			return nil, &ParamError{Op: e.id, Param: name, Msg: "is unknown in API v" + version + "; " + e.paramList()}
+		}
+	}
+	if r.err != nil {
+		return nil, r.err
+	}
+	return r, nil
+}
+
+func (e *opEntry) paramList() string {
+	if len(e.params) == 0 {
+		return e.id + " takes no parameters"
+	}
+	names := make([]string, len(e.params))
+	for i, p := range e.params {
+		names[i] = p.name
+	}
+	return e.id + " takes " + strings.Join(names, ", ")
+}
+
+func (p *paramEntry) set(r *Request, val any) error {
+	wrong := func() error { return fmt.Errorf("must be %s, not %T", p.kind, val) }
+	switch p.kind {
+	case kindString:
+		s, ok := val.(string)
+		if !ok {
+			return wrong()
+		}
+		switch p.in {
+		case inPath:
+			r.PathParam(p.name, s)
+		case inHeader:
+			r.Header(p.name, s)
+		default:
+			r.addQuery(p.name, s)
+		}
+	case kindBool:
+		b, ok := val.(bool)
+		if !ok {
+			return wrong()
+		}
+		r.addQuery(p.name, strconv.FormatBool(b))
+	case kindInt:
+		s, ok := integerString(val)
+		if !ok {
+			return wrong()
+		}
+		r.addQuery(p.name, s)
+	case kindNumber:
+		switch x := val.(type) {
+		case float64:
+			r.addQuery(p.name, strconv.FormatFloat(x, 'f', -1, 64))
+		default:
+			s, ok := integerString(val)
+			if !ok {
+				return wrong()
+			}
+			r.addQuery(p.name, s)
+		}
+	case kindStrings:
+		switch x := val.(type) {
+		case []string:
+			r.QueryStrings(p.name, x)
+		case string:
+			r.addQuery(p.name, x)
+		default:
+			return wrong()
+		}
+	case kindJSON:
+		if s, ok := val.(string); ok {
+			if !json.Valid([]byte(s)) {
+				return fmt.Errorf("is a string but not valid JSON; pass a Go value (docker.Filters, a map, a slice) instead")
+			}
+			r.addQuery(p.name, s)
+			return nil
+		}
+		if p.in == inHeader {
+			auths, ok := val.(map[string]AuthConfig)
+			if !ok {
+				return wrong()
+			}
+			r.RegistryConfig(auths)
+			return nil
+		}
+		r.QueryJSON(p.name, val)
+	case kindJSONEach:
+		rv := reflect.ValueOf(val)
+		if rv.Kind() != reflect.Slice {
+			return wrong()
+		}
+		for i := 0; i < rv.Len(); i++ {
+			r.QueryJSON(p.name, rv.Index(i).Interface())
+		}
+	case kindAuth:
+		switch x := val.(type) {
+		case AuthConfig:
+			r.RegistryAuth(&x)
+		case *AuthConfig:
+			r.RegistryAuth(x)
+		default:
+			return wrong()
+		}
+	case kindBody:
+		r.JSONBody(val)
+	case kindReader:
+		switch x := val.(type) {
+		case io.Reader:
+			r.RawBody(x, "application/x-tar")
+		case []byte:
+			r.RawBody(strings.NewReader(string(x)), "application/x-tar")
+		case string:
+			r.RawBody(strings.NewReader(x), "application/x-tar")
+		default:
+			return wrong()
+		}
+	}
+	return nil
+}
+
+// integerString accepts any Go integer, and a float64 holding an integer
+// (what decoding JSON yields).
+func integerString(val any) (string, bool) {
+	switch x := val.(type) {
+	case int:
+		return strconv.Itoa(x), true
+	case int8, int16, int32, int64:
+		return strconv.FormatInt(reflect.ValueOf(x).Int(), 10), true
+	case uint, uint8, uint16, uint32, uint64:
+		return strconv.FormatUint(reflect.ValueOf(x).Uint(), 10), true
+	case float64:
+		if x == float64(int64(x)) {
+			return strconv.FormatInt(int64(x), 10), true
+		}
+	}
+	return "", false
+}
