@@ -137,9 +137,9 @@ func Operations(v string) []string {
 //
 // out receives the result: a pointer to decode JSON into (or nil to drop
 // it); *string for text; *http.Header for header-only results. Streaming
-// operations need *io.ReadCloser (the raw body, which the caller closes),
-// except hijacked ones (ContainerAttach, ExecStart), which need
-// **HijackedConn.
+// operations take an *io.ReadCloser (the raw body), **Stream, **Output or
+// **JSONStream[JSONMessage] (or [json.RawMessage]), which the caller
+// closes; hijacked ones (ContainerAttach, ExecStart) take **HijackedConn.
 func (c *Client) Call(ctx context.Context, op string, args Args, out any) error {
 	v, err := c.Negotiate(ctx)
 	if err != nil {
@@ -171,15 +171,28 @@ func (c *Client) CallVersion(ctx context.Context, version, op string, args Args,
 		*dst = conn
 		return nil
 	case resultJSONStream, resultOutput, resultBinary:
-		dst, ok := out.(*io.ReadCloser)
-		if !ok {
-			return fmt.Errorf("docker: %s streams its result: out must be an *io.ReadCloser, not %T", op, out)
+		switch out.(type) {
+		case *io.ReadCloser, **Stream, **Output, **JSONStream[JSONMessage], **JSONStream[json.RawMessage]:
+		default:
+			return fmt.Errorf("docker: %s streams its result: out must be an *io.ReadCloser, **docker.Stream, "+
+				"**docker.Output or **docker.JSONStream[docker.JSONMessage or json.RawMessage], not %T", op, out)
 		}
 		resp, err := c.Do(ctx, r)
 		if err != nil {
 			return err
 		}
-		*dst = resp.Body
+		switch dst := out.(type) {
+		case *io.ReadCloser:
+			*dst = resp.Body
+		case **Stream:
+			*dst = NewStream(resp)
+		case **Output:
+			*dst = NewOutput(resp)
+		case **JSONStream[JSONMessage]:
+			*dst = NewJSONStream[JSONMessage](resp, op)
+		case **JSONStream[json.RawMessage]:
+			*dst = NewJSONStream[json.RawMessage](resp, op)
+		}
 		return nil
 	case resultText:
 		if s, ok := out.(*string); ok {

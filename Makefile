@@ -1,0 +1,59 @@
+# The SDK's tasks. `make demo` and `make test` are the two set-up commands the
+# README promises; .ci/run runs `make test` against a private daemon.
+
+GO ?= go
+export PATH := $(PATH):/usr/local/go/bin
+
+.PHONY: all generate check-generated specs build vet fmt-check test unit test-short demo daemon-start daemon-stop bench fuzz clean
+
+all: build
+
+## specs: copy the pinned Engine API specs from github.com/moby/moby/api (see specs/SOURCE)
+specs:
+	scripts/fetch-specs.sh
+
+## generate: regenerate every version package, the operation table, the contract calls and e2e tests
+generate:
+	$(GO) generate . ./e2e/...
+
+## check-generated: fail when regenerating would change any file (the determinism gate)
+check-generated:
+	$(GO) run -C cmd/gen . -root ../.. -check
+	@$(GO) generate ./e2e/... && git diff --exit-code -- e2e || { echo "e2e/*_gen_test.go are out of date: run 'make generate'"; exit 1; }
+
+build:
+	$(GO) build ./...
+	GOOS=windows $(GO) build ./dialer/ .
+	GOOS=darwin $(GO) build ./dialer/ .
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./... ./gen/... ./cmd/gen/...
+
+## test: everything: format, vet, determinism, unit, golden, contract and end-to-end tests
+## (the end-to-end tests start a private daemon through scripts/testdaemon.sh)
+test: fmt-check vet check-generated build
+	$(GO) test -count=1 -timeout 30m ./... ./gen/... ./cmd/gen/...
+
+## test-short: the tests that need no daemon
+test-short:
+	$(GO) test -count=1 -short ./... ./gen/...
+
+## demo: run the quickstart against $$DOCKER_HOST or the default socket, or a private daemon when none answers
+demo:
+	scripts/demo.sh
+
+daemon-start:
+	scripts/testdaemon.sh start
+
+daemon-stop:
+	scripts/testdaemon.sh stop
+
+## bench: the benchmarks beside the official client (their own module in bench/)
+bench:
+	cd bench && $(GO) test -run '^$$' -bench . -benchmem -count 1 ./...
+
+clean:
+	rm -rf bin
