@@ -1,0 +1,432 @@
+#!/bin/sh
+# A private Docker daemon for tests, CI and the demo.
+#
+#   scripts/testdaemon.sh install   apt-get install docker.io and busybox-static when missing (root)
+#   scripts/testdaemon.sh start     start it (installing first if needed); last stdout line is unix:///.../docker.sock
+#   scripts/testdaemon.sh stop      stop dockerd, then its containerd (TERM, wait, KILL)
+#   scripts/testdaemon.sh host      print the unix:// address, up or not
+#   scripts/testdaemon.sh status    exit 0 when GET /_ping answers OK
+#
+# Everything lives under one state directory, $DOCKERSDK_DAEMON_DIR (default /tmp/dockersdk-daemon):
+# docker.sock, data/ (data root), exec/ (exec root), dockerd.pid, dockerd.log, daemon.json, and the daemon's own
+# containerd (containerd.toml, containerd/, containerd.pid, containerd.log).
+#
+# The daemon never touches a host's Docker: it has its own socket, data root, exec root, pidfile, daemon.json
+# (so /etc/docker/daemon.json is not read) and containerd (dockerd 20.10 would otherwise reuse a host containerd at
+# /run/containerd/containerd.sock). It never changes iptables or ip_forward. `--bridge none` deletes an existing
+# docker0, so it is used only when no other dockerd runs and no docker0 exists; otherwise the daemon gets a
+# bridge device of its own (dsdkXXXXXXXX), deleted again by stop.
+#
+# Environment: DOCKERSDK_DAEMON_DIR, DOCKERSDK_DAEMON_TIMEOUT (start, seconds, default 60),
+# DOCKERSDK_DAEMON_STOP_TIMEOUT (seconds before SIGKILL, default 30), DOCKERSDK_STORAGE_DRIVER (default: overlay2
+# when an overlay mount works in the state directory, else vfs).
+set -eu
+
+PATH=$PATH:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export PATH
+
+DIR=${DOCKERSDK_DAEMON_DIR:-/tmp/dockersdk-daemon}
+case $DIR in /*) ;; *) DIR=$(pwd)/$DIR ;; esac
+DIR=${DIR%/}
+SOCK=$DIR/docker.sock
+HOST=unix://$SOCK
+LOG=$DIR/dockerd.log
+PIDFILE=$DIR/dockerd.pid
+CONFIG=$DIR/daemon.json
+CTRD_CONFIG=$DIR/containerd.toml
+CTRD_SOCK=$DIR/containerd/containerd.sock
+CTRD_PIDFILE=$DIR/containerd.pid
+CTRD_LOG=$DIR/containerd.log
+START_TIMEOUT=${DOCKERSDK_DAEMON_TIMEOUT:-60}
+STOP_TIMEOUT=${DOCKERSDK_DAEMON_STOP_TIMEOUT:-30}
+# User-defined networks (docker network create) take /24s from here, away from Docker's usual 172.17-31.x.
+ADDRESS_POOL=10.213.0.0/16
+# The daemon's own bridge, when it cannot use --bridge none, gets a free 10.212.N.1/24.
+BRIDGE_NET=10.212
+APT_LOCK=/tmp/dockersdk-apt.lock
+
+log() { echo "testdaemon: $*" >&2; }
+die() { log "$*"; exit 1; }
+now() { date +%s; }
+
+# ---------------------------------------------------------------- install
+
+# busybox_static: /bin/busybox exists and needs no dynamic loader (a dynamic one would not run in a bare rootfs).
+busybox_static() {
+	[ -x /bin/busybox ] || return 1
+	if command -v ldd >/dev/null 2>&1 && ldd /bin/busybox >/dev/null 2>&1; then
+		return 1
+	fi
+	return 0
+}
+
+# apt_install PKG...: apt-get update and install, quietly, without starting the packages' system services
+# (a policy-rc.d that denies starts is put in place for the install when none exists).
+apt_install() {
+	[ "$(id -u)" = 0 ] || die "installing $* needs root (apt-get); run: sudo $0 install"
+	command -v apt-get >/dev/null 2>&1 || die "no apt-get on this machine: install $* by hand"
+	(
+		flock -w 900 8 || die "timed out waiting for $APT_LOCK"
+		made_policy=
+		if [ ! -e /usr/sbin/policy-rc.d ]; then
+			printf '#!/bin/sh\n# put here by dockersdk scripts/testdaemon.sh while installing\nexit 101\n' >/usr/sbin/policy-rc.d
+			chmod 755 /usr/sbin/policy-rc.d
+			made_policy=1
+			trap 'rm -f /usr/sbin/policy-rc.d' EXIT INT TERM
+		fi
+		export DEBIAN_FRONTEND=noninteractive
+		log "apt-get update"
+		apt-get -qq -o DPkg::Lock::Timeout=600 update >&2 || die "apt-get update failed"
+		log "apt-get install $*"
+		apt-get -qq -y -o DPkg::Lock::Timeout=600 install --no-install-recommends "$@" >&2 </dev/null ||
+			die "apt-get install $* failed"
+		if [ -n "$made_policy" ]; then
+			rm -f /usr/sbin/policy-rc.d
+			trap - EXIT INT TERM
+		fi
+	) 8>"$APT_LOCK"
+}
+
+need_install() {
+	command -v dockerd >/dev/null 2>&1 || return 0
+	command -v containerd >/dev/null 2>&1 || return 0
+	busybox_static || return 0
+	return 1
+}
+
+cmd_install() {
+	pkgs=
+	if ! command -v dockerd >/dev/null 2>&1 || ! command -v containerd >/dev/null 2>&1; then
+		pkgs=docker.io
+	fi
+	busybox_static || pkgs="$pkgs busybox-static"
+	if [ -z "$pkgs" ]; then
+		log "dockerd, containerd and a static /bin/busybox are installed"
+		return 0
+	fi
+	# shellcheck disable=SC2086 # word splitting wanted
+	apt_install $pkgs
+	command -v dockerd >/dev/null 2>&1 || die "dockerd still missing after installing docker.io"
+	busybox_static || die "/bin/busybox is still missing or dynamically linked after installing busybox-static"
+	log "installed $pkgs"
+}
+
+# ---------------------------------------------------------------- processes
+
+# pids_of COMM ARG: processes whose name is COMM and one of whose arguments is exactly ARG.
+pids_of() {
+	for p in /proc/[0-9]*; do
+		[ "$(cat "$p/comm" 2>/dev/null)" = "$1" ] || continue
+		if tr '\0' '\n' <"$p/cmdline" 2>/dev/null | grep -qxF -- "$2"; then
+			echo "${p#/proc/}"
+		fi
+	done
+}
+
+dockerd_pids() { pids_of dockerd "--pidfile=$PIDFILE"; }
+containerd_pids() { pids_of containerd "--config=$CTRD_CONFIG"; }
+# containerd-shim-runc-v2 (comm is cut to 15 characters) started by this daemon's containerd.
+shim_pids() { pids_of containerd-shim "$CTRD_SOCK"; }
+
+# alive PID...: one of them runs (a zombie, which no parent reaps on some machines, counts as gone).
+alive() {
+	for p in "$@"; do
+		state=$(sed "s/.*) //" "/proc/$p/stat" 2>/dev/null | cut -d" " -f1) || true
+		[ -n "$state" ] && [ "$state" != Z ] && [ "$state" != X ] && return 0
+	done
+	return 1
+}
+
+# stop_pids NAME TIMEOUT PID...: SIGTERM, wait up to TIMEOUT seconds, then SIGKILL.
+stop_pids() {
+	name=$1 timeout=$2
+	shift 2
+	[ $# -gt 0 ] || return 0
+	log "stopping $name (pid $*)"
+	kill -TERM "$@" 2>/dev/null || true
+	end=$(($(now) + timeout))
+	while alive "$@" && [ "$(now)" -lt "$end" ]; do
+		sleep 0.2
+	done
+	if alive "$@"; then
+		log "$name did not exit within ${timeout}s, sending SIGKILL"
+		kill -KILL "$@" 2>/dev/null || true
+		end=$(($(now) + 10))
+		while alive "$@" && [ "$(now)" -lt "$end" ]; do
+			sleep 0.2
+		done
+	fi
+}
+
+# ---------------------------------------------------------------- ping
+
+ping_daemon() {
+	[ -S "$SOCK" ] || return 1
+	if command -v curl >/dev/null 2>&1; then
+		[ "$(curl -sf --max-time 5 --unix-socket "$SOCK" http://localhost/_ping 2>/dev/null)" = OK ]
+	elif command -v docker >/dev/null 2>&1; then
+		DOCKER_HOST=$HOST docker version --format '{{.Server.APIVersion}}' >/dev/null 2>&1
+	else
+		perl -MIO::Socket::UNIX -e '
+			$SIG{ALRM} = sub { exit 1 }; alarm 5;
+			my $s = IO::Socket::UNIX->new(Peer => $ARGV[0], Type => SOCK_STREAM) or exit 1;
+			print $s "GET /_ping HTTP/1.0\r\nHost: localhost\r\n\r\n";
+			local $/; my $r = <$s>;
+			exit($r =~ m{\AHTTP/1\.[01] 200 } && $r =~ m{\r\n\r\nOK\z} ? 0 : 1);
+		' "$SOCK" 2>/dev/null
+	fi
+}
+
+# ---------------------------------------------------------------- start
+
+# overlay_works: an overlay mount succeeds inside the state directory (where the data root lives).
+overlay_works() {
+	d=$DIR/overlay-probe
+	umount "$d/merged" 2>/dev/null || true
+	rm -rf "$d"
+	mkdir -p "$d/lower" "$d/upper" "$d/work" "$d/merged"
+	echo probe >"$d/lower/file"
+	ok=1
+	if mount -t overlay overlay -o "lowerdir=$d/lower,upperdir=$d/upper,workdir=$d/work" "$d/merged" 2>/dev/null; then
+		[ "$(cat "$d/merged/file" 2>/dev/null)" = probe ] && ok=0
+		umount "$d/merged" 2>/dev/null || true
+	fi
+	rm -rf "$d"
+	return $ok
+}
+
+other_docker() {
+	ours=$(dockerd_pids)
+	for p in $(pids_of_name dockerd); do
+		case " $ours " in *" $p "*) ;; *) return 0 ;; esac
+	done
+	[ -e /sys/class/net/docker0 ]
+}
+
+pids_of_name() {
+	for p in /proc/[0-9]*; do
+		if [ "$(cat "$p/comm" 2>/dev/null)" = "$1" ] && alive "${p#/proc/}"; then
+			echo "${p#/proc/}"
+		fi
+	done
+	return 0
+}
+
+bridge_name() {
+	printf 'dsdk%08x' "$(printf '%s' "$DIR" | cksum | cut -d' ' -f1)"
+}
+
+# own_bridge: create (or reuse) this daemon's bridge device with a free 10.212.N.1/24 and print its name.
+own_bridge() {
+	br=$(bridge_name)
+	command -v ip >/dev/null 2>&1 || die "another Docker runs here, so this daemon needs its own bridge, but 'ip' (iproute2) is missing"
+	if [ ! -e "/sys/class/net/$br" ]; then
+		ip link add "$br" type bridge || die "cannot create bridge $br"
+	fi
+	if [ -z "$(ip -4 -o addr show dev "$br")" ]; then
+		n=$(($(printf '%s' "$DIR" | cksum | cut -d' ' -f1) % 250 + 1))
+		i=0
+		while ip -4 route show | grep -q "^$BRIDGE_NET\.$n\."; do
+			n=$((n % 250 + 1))
+			i=$((i + 1))
+			[ $i -lt 250 ] || die "no free /24 in $BRIDGE_NET.0.0/16 for bridge $br"
+		done
+		ip addr add "$BRIDGE_NET.$n.1/24" dev "$br" || die "cannot address bridge $br"
+	fi
+	ip link set "$br" up
+	echo "$br" >"$DIR/bridge"
+	echo "$br"
+}
+
+write_containerd_config() {
+	cat >"$CTRD_CONFIG" <<EOF
+# containerd of the dockersdk test daemon, written by scripts/testdaemon.sh
+version = 2
+root = "$DIR/containerd/root"
+state = "$DIR/containerd/state"
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+
+[grpc]
+  address = "$CTRD_SOCK"
+
+[ttrpc]
+  address = "$CTRD_SOCK.ttrpc"
+
+[debug]
+  address = "$DIR/containerd/debug.sock"
+
+[metrics]
+  address = ""
+
+[plugins]
+  [plugins."io.containerd.internal.v1.opt"]
+    path = "$DIR/containerd/opt"
+EOF
+}
+
+tail_logs() {
+	if [ -s "$LOG" ]; then
+		echo "--- last lines of $LOG (grpc chatter left out):" >&2
+		grep -v "module=grpc" "$LOG" | tail -n 20 >&2
+	fi
+	if [ -s "$CTRD_LOG" ]; then
+		echo "--- last lines of $CTRD_LOG:" >&2
+		tail -n 5 "$CTRD_LOG" >&2
+	fi
+}
+
+start_fail() {
+	log "$*"
+	tail_logs
+	do_stop >/dev/null 2>&1 || true
+	exit 1
+}
+
+cmd_start() {
+	if ping_daemon; then
+		log "already running at $HOST"
+		echo "$HOST"
+		return 0
+	fi
+	[ "$(id -u)" = 0 ] || die "no daemon answers at $HOST, and starting dockerd needs root (this is uid $(id -u))"
+	mkdir -p "$DIR"
+	exec 9>"$DIR/lock"
+	flock -w 600 9 || die "timed out waiting for $DIR/lock (another start or stop)"
+	if ping_daemon; then
+		log "started meanwhile at $HOST"
+		echo "$HOST"
+		return 0
+	fi
+	[ ${#SOCK} -lt 100 ] || die "socket path $SOCK is too long for a unix socket; use a shorter DOCKERSDK_DAEMON_DIR"
+	if need_install; then
+		cmd_install
+	fi
+
+	# Leftovers of an earlier run (killed, or not answering) go first.
+	do_stop
+
+	driver=${DOCKERSDK_STORAGE_DRIVER:-}
+	if [ -z "$driver" ]; then
+		if overlay_works; then driver=overlay2; else driver=vfs; fi
+	fi
+
+	if other_docker; then
+		br=$(own_bridge)
+		bridge_flag=--bridge=$br
+		log "another dockerd or a docker0 exists: using a bridge of its own, $br"
+	else
+		bridge_flag=--bridge=none
+	fi
+
+	ip6=
+	if dockerd --help 2>&1 | grep -q -- '--ip6tables'; then
+		ip6=--ip6tables=false
+	fi
+
+	mkdir -p "$DIR/data" "$DIR/exec" "$DIR/containerd"
+	[ -f "$CONFIG" ] || echo '{}' >"$CONFIG"
+	for f in "$LOG" "$CTRD_LOG"; do
+		[ -f "$f" ] && mv -f "$f" "$f.1"
+	done
+	rm -f "$SOCK" "$PIDFILE" "$CTRD_PIDFILE"
+
+	write_containerd_config
+	log "starting containerd ($CTRD_SOCK)"
+	setsid containerd "--config=$CTRD_CONFIG" </dev/null >"$CTRD_LOG" 2>&1 9>&- &
+	echo $! >"$CTRD_PIDFILE"
+	end=$(($(now) + START_TIMEOUT))
+	while [ ! -S "$CTRD_SOCK" ]; do
+		alive "$(cat "$CTRD_PIDFILE")" || start_fail "containerd exited at start"
+		[ "$(now)" -lt "$end" ] || start_fail "containerd did not create $CTRD_SOCK within ${START_TIMEOUT}s"
+		sleep 0.1
+	done
+
+	log "starting dockerd ($HOST, storage driver $driver, $bridge_flag)"
+	# Own socket, roots, pidfile and config file: nothing shared with a host's Docker. Own containerd: dockerd
+	# would otherwise use /run/containerd/containerd.sock when it exists. No iptables/ip6tables rules, no
+	# masquerading, no ip_forward sysctl, no docker-proxy: the host's network set-up stays as it was (containers
+	# here use network mode none). --shutdown-timeout=5 keeps stop quick when tests leave containers running.
+	# User-defined networks take /24s from $ADDRESS_POOL rather than the 172.17-31 ranges a host Docker uses.
+	# Fd 9 (the lock) is closed for the daemons so that they do not hold it.
+	# shellcheck disable=SC2086 # $ip6 is empty or one flag
+	setsid dockerd \
+		"--host=$HOST" \
+		"--data-root=$DIR/data" \
+		"--exec-root=$DIR/exec" \
+		"--pidfile=$PIDFILE" \
+		"--config-file=$CONFIG" \
+		"--containerd=$CTRD_SOCK" \
+		"--storage-driver=$driver" \
+		"$bridge_flag" \
+		--iptables=false $ip6 \
+		--ip-masq=false \
+		--ip-forward=false \
+		--userland-proxy=false \
+		--shutdown-timeout=5 \
+		"--default-address-pool=base=$ADDRESS_POOL,size=24" \
+		</dev/null >"$LOG" 2>&1 9>&- &
+	pid=$!
+	end=$(($(now) + START_TIMEOUT))
+	until ping_daemon; do
+		alive "$pid" || start_fail "dockerd exited at start"
+		[ "$(now)" -lt "$end" ] || start_fail "dockerd did not answer GET /_ping on $SOCK within ${START_TIMEOUT}s"
+		sleep 0.2
+	done
+	log "dockerd is up (pid $pid), logs in $LOG"
+	echo "$HOST"
+}
+
+# ---------------------------------------------------------------- stop
+
+do_stop() {
+	# shellcheck disable=SC2046 # one word per pid
+	stop_pids dockerd "$STOP_TIMEOUT" $(dockerd_pids)
+	# shellcheck disable=SC2046
+	stop_pids containerd 10 $(containerd_pids)
+	# Shims outlive containerd by design; only a killed dockerd leaves any behind.
+	# shellcheck disable=SC2046
+	stop_pids containerd-shim 5 $(shim_pids)
+	if [ -f "$DIR/bridge" ]; then
+		br=$(cat "$DIR/bridge")
+		if [ -e "/sys/class/net/$br" ]; then
+			log "deleting bridge $br"
+			ip link del "$br" 2>/dev/null || log "could not delete bridge $br"
+		fi
+		rm -f "$DIR/bridge"
+	fi
+	# A daemon that was killed, or failed at start, leaves mounts under the state directory (the data root
+	# bind-mounted on itself, overlay layers, netns and shm files); unmount them, deepest first.
+	if [ -r /proc/self/mountinfo ] && [ -z "$(dockerd_pids)$(containerd_pids)" ]; then
+		awk -v d="$DIR/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r | while read -r m; do
+			umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || log "could not unmount $m"
+		done
+	fi
+	rm -f "$SOCK" "$PIDFILE" "$CTRD_PIDFILE"
+}
+
+cmd_stop() {
+	[ -d "$DIR" ] || return 0
+	[ "$(id -u)" = 0 ] || die "stopping the daemon needs root (this is uid $(id -u))"
+	exec 9>"$DIR/lock"
+	flock -w 600 9 || die "timed out waiting for $DIR/lock (another start or stop)"
+	do_stop
+}
+
+case ${1:-} in
+install) cmd_install ;;
+start) cmd_start ;;
+stop) cmd_stop ;;
+host) echo "$HOST" ;;
+status)
+	if ping_daemon; then
+		log "running at $HOST"
+	else
+		log "not running at $HOST"
+		exit 1
+	fi
+	;;
+*)
+	echo "usage: $0 install|start|stop|host|status" >&2
+	exit 2
+	;;
+esac
