@@ -8,7 +8,7 @@ import (
 
 // IsGenerated says whether a file name is one gen writes.
 func IsGenerated(name string) bool {
-	return strings.HasSuffix(name, "_gen.go") || strings.HasSuffix(name, "_gen_test.go") || strings.HasSuffix(name, ".gen.md")
+	return strings.HasSuffix(name, "_gen.go") || strings.HasSuffix(name, "_gen_test.go")
 }
 
 // RenderAll renders every file gen produces, in a fixed order.
@@ -39,5 +39,6 @@ func (m *Model) RenderAll() ([]File, error) {
 		return nil, err
 	}
 	files = append(files, table)
+	files = append(files, m.RenderDocs()...)
 	return files, nil
 }

@@ -97,6 +97,11 @@ func (m *Model) RenderPackage(p *Package) ([]File, error) {
 			}
 		}
 	}
+	calls, err := m.RenderContractCalls(p)
+	if err != nil {
+		return nil, err
+	}
+	files = append(files, calls)
 	return files, nil
 }
 
