@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -55,12 +56,67 @@ func (c *dockerConfig) tlsFiles(name string, p *testPKI, keyMode os.FileMode) {
 }
 
 func TestContextDigest(t *testing.T) {
-	// sha256("remote"), as `docker context create remote` names its directory.
-	if got, want := contextDigest("remote"), "fb0ac3d5f0ae3b6b4a8fcff0cc1ab32bd5b0a8db9b4a2bb5dae6b7d6dff16a26"; len(got) != 64 || got == want[:0] {
-		t.Errorf("contextDigest = %q", got)
+	// The directory names `docker context create NAME` uses.
+	for name, want := range map[string]string{
+		"remote":  "b71199ebd070b36beab7317920c2c2f1d777df8d05e5527d8458fda57cb17a7a",
+		"default": "37a8eec1ce19687d132fe29051dca629d164e2c4958ba141d5f4133a33f0688f",
+	} {
+		if got := contextDigest(name); got != want {
+			t.Errorf("contextDigest(%q) = %q, want %q", name, got, want)
+		}
 	}
-	if got, want := contextDigest("default"), "37a8eec1ce19687d132fe29051dca629d164e2c4958ba141d5f4133a33f0688f"; got != want {
-		t.Errorf("contextDigest(default) = %q, want %q", got, want)
+}
+
+// TestDockerCLIContexts reads contexts made by the real docker CLI, when it
+// is installed: `docker context create` and `docker context use` need no
+// daemon.
+func TestDockerCLIContexts(t *testing.T) {
+	docker, err := exec.LookPath("docker")
+	if err != nil {
+		t.Skip("docker CLI not installed")
+	}
+	pki := newPKI(t)
+	certs := pki.certDir(t, 0o600)
+	cfgDir := t.TempDir()
+	run := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command(docker, args...)
+		cmd.Env = append(os.Environ(), "DOCKER_CONFIG="+cfgDir, "DOCKER_HOST=", "DOCKER_CONTEXT=")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("docker %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	run("context", "create", "remote", "--docker", "host=ssh://me@box:2222")
+	run("context", "create", "secure", "--docker", "host=tcp://10.0.0.1:2376,ca="+filepath.Join(certs, "ca.pem")+
+		",cert="+filepath.Join(certs, "cert.pem")+",key="+filepath.Join(certs, "key.pem"))
+	run("context", "create", "insecure", "--docker", "host=tcp://10.0.0.2:2376,skip-tls-verify=true")
+	run("context", "use", "remote")
+
+	ep, err := FromEnvironment(mapEnv(map[string]string{"DOCKER_CONFIG": cfgDir}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ep.Host != "ssh://me@box:2222" || ep.Context != "remote" || ep.SSH.User != "me" || ep.SSH.Port != "2222" {
+		t.Errorf("current context: %v %+v", ep, ep.SSH)
+	}
+
+	ep, err = FromEnvironment(mapEnv(map[string]string{"DOCKER_CONFIG": cfgDir, "DOCKER_CONTEXT": "secure"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ep.Host != "tcp://10.0.0.1:2376" || ep.TLS == nil || ep.TLS.InsecureSkipVerify || ep.TLS.RootCAs == nil || len(ep.TLS.Certificates) != 1 {
+		t.Errorf("TLS context: %v, TLS %+v", ep, ep.TLS)
+	}
+	if len(ep.Warnings) != 0 {
+		t.Errorf("TLS context warnings: %q", ep.Warnings)
+	}
+
+	ep, err = FromEnvironment(mapEnv(map[string]string{"DOCKER_CONFIG": cfgDir, "DOCKER_CONTEXT": "insecure"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ep.TLS == nil || !ep.TLS.InsecureSkipVerify {
+		t.Errorf("skip-tls-verify context: TLS %+v, want InsecureSkipVerify", ep.TLS)
 	}
 }
 

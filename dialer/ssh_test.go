@@ -70,6 +70,7 @@ func fakeSSH(mode string) int {
 func fakeSSHEndpoint(t *testing.T, mode string) *Endpoint {
 	t.Helper()
 	t.Setenv(fakeSSHEnv, mode)
+	t.Setenv("GORACE", "atexit_sleep_ms=0") // a -race child otherwise lingers 1s at exit
 	ep, err := Parse("ssh://me@box:2222")
 	if err != nil {
 		t.Fatal(err)
