@@ -237,6 +237,12 @@ func splitHostPort(orig, authority string) (host, port string, err error) {
 		if host == "" {
 			return "", "", parseErr(orig, "", "missing host")
 		}
+		if !strings.Contains(host, ":") {
+			return "", "", parseErr(orig, "", "%q in brackets is not an IPv6 address", host)
+		}
+		if i := strings.IndexFunc(host, badHostRune); i >= 0 && host[i] != '%' {
+			return "", "", parseErr(orig, "", "host %q holds the character %q", host, host[i:i+1])
+		}
 		return host, port, nil
 	}
 	switch strings.Count(authority, ":") {
@@ -253,7 +259,19 @@ func splitHostPort(orig, authority string) (host, port string, err error) {
 	if host == "" {
 		return "", "", parseErr(orig, "write tcp://host:port", "missing host")
 	}
+	if strings.HasPrefix(host, "-") {
+		return "", "", parseErr(orig, "", "host %q may not start with '-'", host)
+	}
+	if i := strings.IndexFunc(host, badHostRune); i >= 0 {
+		return "", "", parseErr(orig, "", "host %q holds the character %q", host, host[i:i+1])
+	}
 	return host, port, nil
+}
+
+// badHostRune rejects what no host name or address holds: spaces, control
+// characters and URL delimiters (found by FuzzParse: "ssh:// /").
+func badHostRune(r rune) bool {
+	return r <= ' ' || r == 0x7f || strings.ContainsRune("/\\?#@[]<>\"'`{}|^%", r)
 }
 
 func checkPort(orig, port string) error {
