@@ -85,7 +85,13 @@ func qualifier(p *Package) func(string) string {
 func sampleValue(p *Package, prm *Param, q func(string) string) string {
 	t := prm.GoType
 	if len(prm.Enum) > 0 {
+		if t == "[]string" {
+			return fmt.Sprintf("[]string{%q}", prm.Enum[0])
+		}
 		return fmt.Sprintf("%s(%q)", q(t), prm.Enum[0])
+	}
+	if prm.In == "body" && t != "io.Reader" {
+		return sampleExpr(p, t, q, 0)
 	}
 	switch t {
 	case "string":
@@ -139,4 +145,62 @@ func sampleValueOf(t string) string {
 		return "true"
 	}
 	return "1"
+}
+
+// sampleExpr builds a value of a package type with every required field
+// set, recursively, so that a request body passes the spec's checks.
+func sampleExpr(p *Package, t string, q func(string) string, depth int) string {
+	switch {
+	case strings.HasPrefix(t, "*"):
+		inner := sampleExpr(p, t[1:], q, depth)
+		if _, ok := p.Types[t[1:]]; ok && p.Types[t[1:]].Kind == "struct" {
+			return "&" + inner
+		}
+		return "docker.Ptr(" + inner + ")"
+	case strings.HasPrefix(t, "[]"):
+		if depth > 3 {
+			return q(t) + "{}"
+		}
+		return q(t) + "{" + sampleExpr(p, t[2:], q, depth+1) + "}"
+	case strings.HasPrefix(t, "map[string]"):
+		if depth > 3 {
+			return q(t) + "{}"
+		}
+		return q(t) + `{"k": ` + sampleExpr(p, t[len("map[string]"):], q, depth+1) + "}"
+	case t == "string":
+		return `"x"`
+	case t == "bool":
+		return "true"
+	case t == "any":
+		return "map[string]any{}"
+	case t == "struct{}":
+		return "struct{}{}"
+	case intType(t) == t || t == "float64" || t == "float32":
+		return t + "(1)"
+	}
+	typ, ok := p.Types[t]
+	if !ok {
+		return t + "{}"
+	}
+	switch typ.Kind {
+	case "enum":
+		if typ.Underlying == "string" {
+			return fmt.Sprintf("%s(%q)", q(t), typ.Enum[0])
+		}
+		return fmt.Sprintf("%s(%s)", q(t), typ.Enum[0])
+	case "named":
+		if strings.HasPrefix(typ.Underlying, "[]") || strings.HasPrefix(typ.Underlying, "map[") {
+			return q(t) + "{}"
+		}
+		return q(t) + "(" + sampleExpr(p, typ.Underlying, q, depth) + ")"
+	}
+	var fields []string
+	if depth <= 4 {
+		for _, f := range typ.Fields {
+			if f.Required {
+				fields = append(fields, f.GoName+": "+sampleExpr(p, f.GoType, q, depth+1))
+			}
+		}
+	}
+	return q(t) + "{" + strings.Join(fields, ", ") + "}"
 }

@@ -26,7 +26,13 @@ type Fix struct {
 	Add      map[string]any `yaml:"add"`    // a whole new response or parameter
 	Rename   string         `yaml:"rename"` // a definition's new name; every $ref follows
 	Hoist    string         `yaml:"hoist"`  // "items": replace the target by its items schema
+	Replace  map[string]any `yaml:"replace"` // the target's whole new content
+	Extract  string         `yaml:"extract"` // move an inline schema to definitions under this name; leave a $ref
+	CopyFrom string         `yaml:"copyFrom"` // copy the definition (and what it refers to) from this version's spec
 }
+
+// RawSpec reads another version's unfixed spec, for copyFrom.
+type RawSpec func(version string) (map[string]any, error)
 
 // LoadFixes reads specs/fixes.yaml.
 func LoadFixes(path string) ([]Fix, error) {
@@ -52,6 +58,7 @@ func LoadFixes(path string) ([]Fix, error) {
 		}
 		fixes[i].Set, _ = normalizeYAML(f.Set).(map[string]any)
 		fixes[i].Add, _ = normalizeYAML(f.Add).(map[string]any)
+		fixes[i].Replace, _ = normalizeYAML(f.Replace).(map[string]any)
 	}
 	return fixes, nil
 }
@@ -89,7 +96,7 @@ func (f Fix) appliesTo(v SpecVersion) (bool, error) {
 // ApplyFixes patches one raw spec document in place. A fix with an explicit
 // version range must find its target in every version of the range, so a
 // fix that stops matching (a typo, an upstream change) fails loudly.
-func ApplyFixes(doc map[string]any, v SpecVersion, fixes []Fix, used map[string]bool) error {
+func ApplyFixes(doc map[string]any, v SpecVersion, fixes []Fix, used map[string]bool, raw RawSpec) error {
 	for _, f := range fixes {
 		if f.Op == "*" && f.Add != nil {
 			return fmt.Errorf("gen: fix %q: operation \"*\" cannot add", f.ID)
@@ -99,6 +106,13 @@ func ApplyFixes(doc map[string]any, v SpecVersion, fixes []Fix, used map[string]
 			return err
 		}
 		if !ok {
+			continue
+		}
+		if f.CopyFrom != "" {
+			if err := copyDefinition(doc, f.Def, f.CopyFrom, raw); err != nil {
+				return fmt.Errorf("gen: v%s: fix %q: %w", v.Name, f.ID, err)
+			}
+			used[f.ID] = true
 			continue
 		}
 		if f.Rename != "" {
@@ -126,6 +140,21 @@ func ApplyFixes(doc map[string]any, v SpecVersion, fixes []Fix, used map[string]
 				for k, val := range inner {
 					target[k] = val
 				}
+			}
+			if f.Replace != nil {
+				clear(target)
+			}
+			for k, val := range f.Replace {
+				target[k] = deepCopy(val)
+			}
+			if f.Extract != "" {
+				defs, _ := doc["definitions"].(map[string]any)
+				if _, taken := defs[f.Extract]; taken {
+					return fmt.Errorf("gen: v%s: fix %q: definition %s already exists", v.Name, f.ID, f.Extract)
+				}
+				defs[f.Extract] = deepCopy(target)
+				clear(target)
+				target["$ref"] = "#/definitions/" + f.Extract
 			}
 			for _, k := range f.Delete {
 				delete(target, k)
@@ -320,4 +349,57 @@ func renameDefinition(doc map[string]any, from, to string) error {
 	}
 	walk(doc)
 	return nil
+}
+
+// copyDefinition copies definition name, and every definition it refers to
+// that doc lacks, from another version's spec.
+func copyDefinition(doc map[string]any, name, from string, raw RawSpec) error {
+	if raw == nil {
+		return fmt.Errorf("copyFrom needs the other specs")
+	}
+	src, err := raw(from)
+	if err != nil {
+		return err
+	}
+	srcDefs, _ := src["definitions"].(map[string]any)
+	defs, _ := doc["definitions"].(map[string]any)
+	if _, exists := defs[name]; exists {
+		return fmt.Errorf("definition %s already exists; nothing to copy", name)
+	}
+	var copyDef func(n string) error
+	copyDef = func(n string) error {
+		if _, ok := defs[n]; ok {
+			return nil
+		}
+		d, ok := srcDefs[n]
+		if !ok {
+			return fmt.Errorf("v%s has no definition %s", from, n)
+		}
+		defs[n] = deepCopy(d)
+		for _, ref := range refsIn(d) {
+			if err := copyDef(ref); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return copyDef(name)
+}
+
+func refsIn(v any) []string {
+	var out []string
+	switch x := v.(type) {
+	case map[string]any:
+		if r, ok := x["$ref"].(string); ok {
+			out = append(out, strings.TrimPrefix(r, "#/definitions/"))
+		}
+		for _, k := range sortedKeys(x) {
+			out = append(out, refsIn(x[k])...)
+		}
+	case []any:
+		for _, e := range x {
+			out = append(out, refsIn(e)...)
+		}
+	}
+	return out
 }

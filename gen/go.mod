@@ -5,6 +5,7 @@ module github.com/dockerclient/docker/gen
 go 1.26.0
 
 require (
+	github.com/dockerclient/docker v0.0.0-00010101000000-000000000000
 	github.com/go-openapi/loads v0.25.3
 	github.com/go-openapi/spec v1.0.1
 	gopkg.in/yaml.v3 v3.0.1

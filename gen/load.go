@@ -13,7 +13,6 @@ import (
 	"sort"
 	"strconv"
 
-	"github.com/go-openapi/loads"
 	"github.com/go-openapi/spec"
 	"gopkg.in/yaml.v3"
 )
@@ -60,31 +59,47 @@ func LoadSpec(v SpecVersion, fixes []Fix) (*spec.Swagger, error) {
 
 // LoadSpecTracked is LoadSpec that also records which fixes applied.
 func LoadSpecTracked(v SpecVersion, fixes []Fix, used map[string]bool) (*spec.Swagger, error) {
-	raw, err := os.ReadFile(v.File)
+	root, err := readRaw(v.File)
 	if err != nil {
 		return nil, err
 	}
-	var doc any
-	if err := yaml.Unmarshal(raw, &doc); err != nil {
-		return nil, fmt.Errorf("gen: %s: %w", v.File, err)
+	other := func(version string) (map[string]any, error) {
+		return readRaw(filepath.Join(filepath.Dir(v.File), "v"+version+".yaml"))
 	}
-	doc = normalizeYAML(doc)
-	root, ok := doc.(map[string]any)
-	if !ok {
-		return nil, fmt.Errorf("gen: %s: not a YAML mapping", v.File)
-	}
-	if err := ApplyFixes(root, v, fixes, used); err != nil {
+	if err := ApplyFixes(root, v, fixes, used, other); err != nil {
 		return nil, err
 	}
 	js, err := json.Marshal(root)
 	if err != nil {
 		return nil, fmt.Errorf("gen: %s: %w", v.File, err)
 	}
-	d, err := loads.Analyzed(js, "2.0")
-	if err != nil {
+	// go-openapi/spec's own unmarshalling; loads.Analyzed would also build
+	// an index this generator does not use, at twice the cost.
+	sw := new(spec.Swagger)
+	if err := json.Unmarshal(js, sw); err != nil {
 		return nil, fmt.Errorf("gen: %s: %w", v.File, err)
 	}
-	return d.Spec(), nil
+	if sw.Swagger != "2.0" {
+		return nil, fmt.Errorf("gen: %s: not a Swagger 2.0 document (swagger: %q)", v.File, sw.Swagger)
+	}
+	return sw, nil
+}
+
+// readRaw reads a spec file as generic YAML.
+func readRaw(file string) (map[string]any, error) {
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	var doc any
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		return nil, fmt.Errorf("gen: %s: %w", file, err)
+	}
+	root, ok := normalizeYAML(doc).(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("gen: %s: not a YAML mapping", file)
+	}
+	return root, nil
 }
 
 // normalizeYAML turns YAML's map[any]any (from unquoted keys such as 200)

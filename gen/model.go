@@ -337,9 +337,17 @@ func (b *builder) goType(s *spec.Schema, hint string, nullable bool) (string, er
 	if len(s.AllOf) == 1 && len(s.Properties) == 0 && refName(&s.AllOf[0]) != "" {
 		return b.goType(&s.AllOf[0], hint, nullable)
 	}
-	if t, err := b.namedType(hint, s, "inline"); err != nil {
-		return "", err
-	} else if t != nil {
+	if isEnum(s) || isStruct(s) {
+		// An inline schema is named after where it sits; a name that a
+		// definition (or another inline schema) took gets a suffix.
+		name := hint
+		for i := 2; b.pkg.Types[name] != nil; i++ {
+			name = fmt.Sprintf("%s%d", hint, i)
+		}
+		t, err := b.namedType(name, s, "inline")
+		if err != nil {
+			return "", err
+		}
 		return b.maybePtr(t.Name, nullable), nil
 	}
 	switch {
@@ -387,6 +395,12 @@ func (b *builder) goType(s *spec.Schema, hint string, nullable bool) (string, er
 	case s.Type.Contains("boolean"):
 		return b.maybePtr("bool", nullable), nil
 	case len(s.Type) == 0:
+		if len(s.Enum) > 0 {
+			return "", fmt.Errorf("%s: an enum without a type: add a fix to specs/fixes.yaml", hint)
+		}
+		if _, ok := s.Extensions["x-go-type"]; ok {
+			return "", fmt.Errorf("%s: only an x-go-type, no type or $ref: add a fix to specs/fixes.yaml", hint)
+		}
 		return "any", nil
 	}
 	return "", fmt.Errorf("unsupported schema type %v", s.Type)
@@ -548,6 +562,11 @@ func (b *builder) param(op *Operation, sp *spec.Parameter) (*Param, error) {
 			}
 		case sp.Type == "array":
 			p.GoType, p.Setter, p.Dyn = "[]string", "strings", "strings"
+			if sp.Items != nil {
+				for _, e := range sp.Items.Enum {
+					p.Enum = append(p.Enum, fmt.Sprint(e))
+				}
+			}
 			if sp.CollectionFormat != "" && sp.CollectionFormat != "multi" {
 				p.Setter = "joined:" + collectionSep(sp.CollectionFormat)
 			}

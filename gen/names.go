@@ -11,7 +11,7 @@ var initialisms = map[string]string{
 	"id": "ID", "ids": "IDs", "ip": "IP", "ips": "IPs", "url": "URL", "uri": "URI", "api": "API",
 	"cpu": "CPU", "dns": "DNS", "tls": "TLS", "os": "OS", "uid": "UID", "gid": "GID",
 	"ipam": "IPAM", "http": "HTTP", "json": "JSON", "tty": "TTY", "ttl": "TTL",
-	"mtu": "MTU", "sha": "SHA", "cidr": "CIDR", "ca": "CA", "pid": "PID", "pids": "PIDs",
+	"mtu": "MTU", "sha": "SHA", "cidr": "CIDR", "ca": "CA",
 }
 
 // splitWords splits a spec name into words at case changes and at any

@@ -2,6 +2,28 @@
 
 package v125
 
+// EventMessage is part of the API's models.
+type EventMessage struct {
+	// Action: the type of event
+	Action string `json:"Action,omitempty"`
+	// Actor
+	Actor EventMessageActor `json:"Actor,omitzero"`
+	// Type: the type of object emitting the event
+	Type string `json:"Type,omitempty"`
+	// Time: timestamp of event
+	Time int `json:"time,omitempty"`
+	// TimeNano: timestamp of event, with nanosecond accuracy
+	TimeNano int64 `json:"timeNano,omitempty"`
+}
+
+// EventMessageActor is part of the API's models.
+type EventMessageActor struct {
+	// Attributes: various key/value attributes of the object, depending on its type
+	Attributes map[string]string `json:"Attributes,omitempty"`
+	// ID: the ID of the object emitting the event
+	ID string `json:"ID,omitempty"`
+}
+
 // SystemAuthResponse is part of the API's models.
 type SystemAuthResponse struct {
 	// IdentityToken: an opaque token used to authenticate a user after a successful login
@@ -22,30 +44,8 @@ type SystemDataUsageResponse struct {
 	Volumes []Volume `json:"Volumes,omitempty"`
 }
 
-// SystemEventsResponse is part of the API's models.
-type SystemEventsResponse struct {
-	// Action: the type of event
-	Action string `json:"Action,omitempty"`
-	// Actor
-	Actor SystemEventsResponseActor `json:"Actor,omitzero"`
-	// Type: the type of object emitting the event
-	Type string `json:"Type,omitempty"`
-	// Time: timestamp of event
-	Time int `json:"time,omitempty"`
-	// TimeNano: timestamp of event, with nanosecond accuracy
-	TimeNano int64 `json:"timeNano,omitempty"`
-}
-
-// SystemEventsResponseActor is part of the API's models.
-type SystemEventsResponseActor struct {
-	// Attributes: various key/value attributes of the object, depending on its type
-	Attributes map[string]string `json:"Attributes,omitempty"`
-	// ID: the ID of the object emitting the event
-	ID string `json:"ID,omitempty"`
-}
-
-// SystemInfoResponse is part of the API's models.
-type SystemInfoResponse struct {
+// SystemInfo is part of the API's models.
+type SystemInfo struct {
 	// Architecture
 	Architecture string `json:"Architecture,omitempty"`
 	// Containers
@@ -117,9 +117,9 @@ type SystemInfoResponse struct {
 	// OperatingSystem
 	OperatingSystem string `json:"OperatingSystem,omitempty"`
 	// Plugins
-	Plugins SystemInfoResponsePlugins `json:"Plugins,omitzero"`
+	Plugins SystemInfoPlugins `json:"Plugins,omitzero"`
 	// RegistryConfig
-	RegistryConfig SystemInfoResponseRegistryConfig `json:"RegistryConfig,omitzero"`
+	RegistryConfig SystemInfoRegistryConfig `json:"RegistryConfig,omitzero"`
 	// ServerVersion
 	ServerVersion string `json:"ServerVersion,omitempty"`
 	// SwapLimit
@@ -130,24 +130,24 @@ type SystemInfoResponse struct {
 	SystemTime string `json:"SystemTime,omitempty"`
 }
 
-// SystemInfoResponsePlugins is part of the API's models.
-type SystemInfoResponsePlugins struct {
+// SystemInfoPlugins is part of the API's models.
+type SystemInfoPlugins struct {
 	// Network
 	Network []string `json:"Network,omitempty"`
 	// Volume
 	Volume []string `json:"Volume,omitempty"`
 }
 
-// SystemInfoResponseRegistryConfig is part of the API's models.
-type SystemInfoResponseRegistryConfig struct {
+// SystemInfoRegistryConfig is part of the API's models.
+type SystemInfoRegistryConfig struct {
 	// IndexConfigs
-	IndexConfigs map[string]SystemInfoResponseRegistryConfigIndexConfigsValue `json:"IndexConfigs,omitempty"`
+	IndexConfigs map[string]SystemInfoRegistryConfigIndexConfigsValue `json:"IndexConfigs,omitempty"`
 	// InsecureRegistryCIDRs
 	InsecureRegistryCIDRs []string `json:"InsecureRegistryCIDRs,omitempty"`
 }
 
-// SystemInfoResponseRegistryConfigIndexConfigsValue is part of the API's models.
-type SystemInfoResponseRegistryConfigIndexConfigsValue struct {
+// SystemInfoRegistryConfigIndexConfigsValue is part of the API's models.
+type SystemInfoRegistryConfigIndexConfigsValue struct {
 	// Mirrors
 	Mirrors []string `json:"Mirrors,omitempty"`
 	// Name
@@ -158,8 +158,8 @@ type SystemInfoResponseRegistryConfigIndexConfigsValue struct {
 	Secure bool `json:"Secure,omitempty"`
 }
 
-// SystemVersionResponse is part of the API's models.
-type SystemVersionResponse struct {
+// SystemVersion is part of the API's models.
+type SystemVersion struct {
 	// APIVersion
 	APIVersion string `json:"ApiVersion,omitempty"`
 	// Arch

@@ -651,7 +651,7 @@ type ContainerStatsOptions struct {
 // The `precpu_stats` is the CPU statistic of last read, which is used for calculating the CPU usage percentage. It is not the same as the `cpu_stats` field.
 //
 // GET /containers/{id}/stats
-func (c *Client) ContainerStats(ctx context.Context, id string, opts ContainerStatsOptions) (*docker.JSONStream[map[string]any], error) {
+func (c *Client) ContainerStats(ctx context.Context, id string, opts ContainerStatsOptions) (*docker.JSONStream[ContainerStatsResponse], error) {
 	r := newRequest("ContainerStats", "GET", "/containers/{id}/stats")
 	r.PathParam("id", id)
 	r.QueryBoolPtr("stream", opts.Stream)
@@ -659,7 +659,7 @@ func (c *Client) ContainerStats(ctx context.Context, id string, opts ContainerSt
 	if err != nil {
 		return nil, err
 	}
-	return docker.NewJSONStream[map[string]any](resp, "ContainerStats"), nil
+	return docker.NewJSONStream[ContainerStatsResponse](resp, "ContainerStats"), nil
 }
 
 // ContainerStopOptions holds the query, header and body parameters of

@@ -283,13 +283,13 @@ type ImageDeleteOptions struct {
 // Images can't be removed if they have descendant images, are being used by a running container or are being used by a build.
 //
 // DELETE /images/{name}
-func (c *Client) ImageDelete(ctx context.Context, name string, opts ImageDeleteOptions) (*ImageDeleteResponse, error) {
+func (c *Client) ImageDelete(ctx context.Context, name string, opts ImageDeleteOptions) ([]ImageDeleteResponse, error) {
 	r := newRequest("ImageDelete", "DELETE", "/images/{name}")
 	r.PathParam("name", name)
 	r.QueryBool("force", opts.Force)
 	r.QueryBool("noprune", opts.Noprune)
-	out := new(ImageDeleteResponse)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	var out []ImageDeleteResponse
+	if err := c.rt.DoJSON(ctx, r, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -397,10 +397,10 @@ type ImageInspectOptions struct {
 // Return low-level information about an image.
 //
 // GET /images/{name}/json
-func (c *Client) ImageInspect(ctx context.Context, name string, opts ImageInspectOptions) (*Image, error) {
+func (c *Client) ImageInspect(ctx context.Context, name string, opts ImageInspectOptions) (*ImageInspect, error) {
 	r := newRequest("ImageInspect", "GET", "/images/{name}/json")
 	r.PathParam("name", name)
-	out := new(Image)
+	out := new(ImageInspect)
 	if err := c.rt.DoJSON(ctx, r, out); err != nil {
 		return nil, err
 	}

@@ -12,12 +12,12 @@ import (
 // GetPluginPrivilegesOptions holds the query, header and body parameters of
 // GetPluginPrivileges. The zero value sends none of the optional ones.
 type GetPluginPrivilegesOptions struct {
-	// Name: the name of the plugin. The `:latest` tag is optional, and is the default if omitted.
+	// Remote: the name of the plugin. The `:latest` tag is optional, and is the default if omitted.
 	//
-	// Sent as query "name".
+	// Sent as query "remote".
 	//
 	// Required.
-	Name string
+	Remote string
 }
 
 // GetPluginPrivileges: get plugin privileges.
@@ -25,7 +25,7 @@ type GetPluginPrivilegesOptions struct {
 // GET /plugins/privileges
 func (c *Client) GetPluginPrivileges(ctx context.Context, opts GetPluginPrivilegesOptions) ([]GetPluginPrivilegesResponseItem, error) {
 	r := newRequest("GetPluginPrivileges", "GET", "/plugins/privileges")
-	r.QueryRequired("name", opts.Name)
+	r.QueryRequired("remote", opts.Remote)
 	var out []GetPluginPrivilegesResponseItem
 	if err := c.rt.DoJSON(ctx, r, &out); err != nil {
 		return nil, err

@@ -92,7 +92,7 @@ type SystemEventsOptions struct {
 // The Docker daemon reports these events: `reload`
 //
 // GET /events
-func (c *Client) SystemEvents(ctx context.Context, opts SystemEventsOptions) (*docker.JSONStream[SystemEventsResponse], error) {
+func (c *Client) SystemEvents(ctx context.Context, opts SystemEventsOptions) (*docker.JSONStream[EventMessage], error) {
 	r := newRequest("SystemEvents", "GET", "/events")
 	r.Query("since", opts.Since)
 	r.Query("until", opts.Until)
@@ -101,15 +101,15 @@ func (c *Client) SystemEvents(ctx context.Context, opts SystemEventsOptions) (*d
 	if err != nil {
 		return nil, err
 	}
-	return docker.NewJSONStream[SystemEventsResponse](resp, "SystemEvents"), nil
+	return docker.NewJSONStream[EventMessage](resp, "SystemEvents"), nil
 }
 
 // SystemInfo: get system information.
 //
 // GET /info
-func (c *Client) SystemInfo(ctx context.Context) (*SystemInfoResponse, error) {
+func (c *Client) SystemInfo(ctx context.Context) (*SystemInfo, error) {
 	r := newRequest("SystemInfo", "GET", "/info")
-	out := new(SystemInfoResponse)
+	out := new(SystemInfo)
 	if err := c.rt.DoJSON(ctx, r, out); err != nil {
 		return nil, err
 	}
@@ -131,9 +131,9 @@ func (c *Client) SystemPing(ctx context.Context) (string, error) {
 // Returns the version of Docker that is running and various information about the system that Docker is running on.
 //
 // GET /version
-func (c *Client) SystemVersion(ctx context.Context) (*SystemVersionResponse, error) {
+func (c *Client) SystemVersion(ctx context.Context) (*SystemVersion, error) {
 	r := newRequest("SystemVersion", "GET", "/version")
-	out := new(SystemVersionResponse)
+	out := new(SystemVersion)
 	if err := c.rt.DoJSON(ctx, r, out); err != nil {
 		return nil, err
 	}

@@ -9,7 +9,7 @@ type IPAM struct {
 	// Driver: name of the IPAM driver to use.
 	Driver string `json:"Driver,omitempty"`
 	// Options: driver-specific options, specified as a map.
-	Options []map[string]string `json:"Options,omitempty"`
+	Options map[string]string `json:"Options,omitempty"`
 }
 
 // Network is part of the API's models.

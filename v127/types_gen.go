@@ -140,8 +140,8 @@ type Resources struct {
 	NanoCPUs int64 `json:"NanoCPUs,omitempty"`
 	// OomKillDisable: disable OOM Killer for the container.
 	OomKillDisable bool `json:"OomKillDisable,omitempty"`
-	// PIDsLimit: tune a container's pids limit. Set -1 for unlimited.
-	PIDsLimit int64 `json:"PidsLimit,omitempty"`
+	// PidsLimit: tune a container's pids limit. Set -1 for unlimited.
+	PidsLimit int64 `json:"PidsLimit,omitempty"`
 	// Ulimits: a list of resource limits to set in the container. For example: `{"Name": "nofile", "Soft": 1024, "Hard": 2048}`"
 	Ulimits []ResourcesUlimitsItem `json:"Ulimits,omitempty"`
 }

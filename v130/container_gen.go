@@ -637,7 +637,7 @@ type ContainerStatsOptions struct {
 // corresponding `cpu_usage.percpu_usage` array should be used.
 //
 // GET /containers/{id}/stats
-func (c *Client) ContainerStats(ctx context.Context, id string, opts ContainerStatsOptions) (*docker.JSONStream[map[string]any], error) {
+func (c *Client) ContainerStats(ctx context.Context, id string, opts ContainerStatsOptions) (*docker.JSONStream[ContainerStatsResponse], error) {
 	r := newRequest("ContainerStats", "GET", "/containers/{id}/stats")
 	r.PathParam("id", id)
 	r.QueryBoolPtr("stream", opts.Stream)
@@ -645,7 +645,7 @@ func (c *Client) ContainerStats(ctx context.Context, id string, opts ContainerSt
 	if err != nil {
 		return nil, err
 	}
-	return docker.NewJSONStream[map[string]any](resp, "ContainerStats"), nil
+	return docker.NewJSONStream[ContainerStatsResponse](resp, "ContainerStats"), nil
 }
 
 // ContainerStopOptions holds the query, header and body parameters of

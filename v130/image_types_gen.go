@@ -16,8 +16,34 @@ type AuthConfig struct {
 	Username string `json:"username,omitempty"`
 }
 
-// Image is part of the API's models.
-type Image struct {
+// ImageDeleteResponseItem is part of the API's models.
+//
+// Added in API v1.28.
+type ImageDeleteResponseItem struct {
+	// Deleted: the image ID of an image that was deleted
+	Deleted string `json:"Deleted,omitempty"`
+	// Untagged: the image ID of an image that was untagged
+	Untagged string `json:"Untagged,omitempty"`
+}
+
+// ImageHistoryResponseItem: individual image layer information in response to ImageHistory operation
+type ImageHistoryResponseItem struct {
+	// Comment
+	Comment string `json:"Comment,omitempty"`
+	// Created
+	Created int64 `json:"Created,omitempty"`
+	// CreatedBy
+	CreatedBy string `json:"CreatedBy,omitempty"`
+	// ID
+	ID string `json:"Id,omitempty"`
+	// Size
+	Size int64 `json:"Size,omitempty"`
+	// Tags
+	Tags []string `json:"Tags,omitempty"`
+}
+
+// ImageInspect is part of the API's models.
+type ImageInspect struct {
 	// Architecture
 	Architecture string `json:"Architecture,omitempty"`
 	// Author
@@ -51,37 +77,19 @@ type Image struct {
 	// RepoTags
 	RepoTags []string `json:"RepoTags,omitempty"`
 	// RootFS
-	RootFS ImageRootFS `json:"RootFS,omitzero"`
+	RootFS ImageInspectRootFS `json:"RootFS,omitzero"`
 	// Size
 	Size int64 `json:"Size,omitempty"`
 	// VirtualSize
 	VirtualSize int64 `json:"VirtualSize,omitempty"`
 }
 
-// ImageDeleteResponseItem is part of the API's models.
-//
-// Added in API v1.28.
-type ImageDeleteResponseItem struct {
-	// Deleted: the image ID of an image that was deleted
-	Deleted string `json:"Deleted,omitempty"`
-	// Untagged: the image ID of an image that was untagged
-	Untagged string `json:"Untagged,omitempty"`
-}
-
-// ImageHistoryResponseItem: individual image layer information in response to ImageHistory operation
-type ImageHistoryResponseItem struct {
-	// Comment
-	Comment string `json:"Comment,omitempty"`
-	// Created
-	Created int64 `json:"Created,omitempty"`
-	// CreatedBy
-	CreatedBy string `json:"CreatedBy,omitempty"`
-	// ID
-	ID string `json:"Id,omitempty"`
-	// Size
-	Size int64 `json:"Size,omitempty"`
-	// Tags
-	Tags []string `json:"Tags,omitempty"`
+// ImageInspectRootFS is part of the API's models.
+type ImageInspectRootFS struct {
+	// Layers
+	Layers []string `json:"Layers,omitempty"`
+	// Type
+	Type string `json:"Type,omitempty"`
 }
 
 // ImagePruneResponse is part of the API's models.
@@ -90,14 +98,6 @@ type ImagePruneResponse struct {
 	ImagesDeleted []ImageDeleteResponseItem `json:"ImagesDeleted,omitempty"`
 	// SpaceReclaimed: disk space reclaimed in bytes
 	SpaceReclaimed int64 `json:"SpaceReclaimed,omitempty"`
-}
-
-// ImageRootFS is part of the API's models.
-type ImageRootFS struct {
-	// Layers
-	Layers []string `json:"Layers,omitempty"`
-	// Type
-	Type string `json:"Type,omitempty"`
 }
 
 // ImageSearchResponseItem is part of the API's models.

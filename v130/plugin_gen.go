@@ -17,8 +17,6 @@ type GetPluginPrivilegesOptions struct {
 	// Sent as query "remote".
 	//
 	// Required.
-	//
-	// Added in API v1.27.
 	Remote string
 }
 

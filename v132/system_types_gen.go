@@ -39,6 +39,28 @@ type Commit struct {
 	ID string `json:"ID,omitempty"`
 }
 
+// EventMessage is part of the API's models.
+type EventMessage struct {
+	// Action: the type of event
+	Action string `json:"Action,omitempty"`
+	// Actor
+	Actor EventMessageActor `json:"Actor,omitzero"`
+	// Type: the type of object emitting the event
+	Type string `json:"Type,omitempty"`
+	// Time: timestamp of event
+	Time int `json:"time,omitempty"`
+	// TimeNano: timestamp of event, with nanosecond accuracy
+	TimeNano int64 `json:"timeNano,omitempty"`
+}
+
+// EventMessageActor is part of the API's models.
+type EventMessageActor struct {
+	// Attributes: various key/value attributes of the object, depending on its type
+	Attributes map[string]string `json:"Attributes,omitempty"`
+	// ID: the ID of the object emitting the event
+	ID string `json:"ID,omitempty"`
+}
+
 // IndexInfo contains information about a registry.
 //
 // Added in API v1.32.
@@ -228,31 +250,7 @@ type SystemDataUsageResponse struct {
 	Volumes []Volume `json:"Volumes,omitempty"`
 }
 
-// SystemEventsResponse is part of the API's models.
-type SystemEventsResponse struct {
-	// Action: the type of event
-	Action string `json:"Action,omitempty"`
-	// Actor
-	Actor SystemEventsResponseActor `json:"Actor,omitzero"`
-	// Type: the type of object emitting the event
-	Type string `json:"Type,omitempty"`
-	// Time: timestamp of event
-	Time int `json:"time,omitempty"`
-	// TimeNano: timestamp of event, with nanosecond accuracy
-	TimeNano int64 `json:"timeNano,omitempty"`
-}
-
-// SystemEventsResponseActor is part of the API's models.
-type SystemEventsResponseActor struct {
-	// Attributes: various key/value attributes of the object, depending on its type
-	Attributes map[string]string `json:"Attributes,omitempty"`
-	// ID: the ID of the object emitting the event
-	ID string `json:"ID,omitempty"`
-}
-
 // SystemInfo is part of the API's models.
-//
-// Added in API v1.32.
 type SystemInfo struct {
 	// Architecture: hardware architecture of the host, as returned by the operating system.
 	// This is equivalent to the output of `uname -m` on Linux.
@@ -263,16 +261,26 @@ type SystemInfo struct {
 	// a 32-bit binary running on 64-bit hardware).
 	Architecture string `json:"Architecture,omitempty"`
 	// BridgeNfIp6tables: indicates if `bridge-nf-call-ip6tables` is available on the host.
+	//
+	// Added in API v1.32.
 	BridgeNfIp6tables bool `json:"BridgeNfIp6tables,omitempty"`
 	// BridgeNfIptables: indicates if `bridge-nf-call-iptables` is available on the host.
+	//
+	// Added in API v1.32.
 	BridgeNfIptables bool `json:"BridgeNfIptables,omitempty"`
 	// CPUSet: indicates if CPUsets (cpuset.cpus, cpuset.mems) are supported by the host.
 	//
 	// See [cpuset(7)](https://www.kernel.org/doc/Documentation/cgroup-v1/cpusets.txt)
+	//
+	// Added in API v1.32.
 	CPUSet bool `json:"CPUSet,omitempty"`
 	// CPUShares: indicates if CPU Shares limiting is supported by the host.
+	//
+	// Added in API v1.32.
 	CPUShares bool `json:"CPUShares,omitempty"`
 	// CgroupDriver: the driver to use for managing cgroups.
+	//
+	// Added in API v1.32.
 	CgroupDriver SystemInfoCgroupDriver `json:"CgroupDriver,omitempty"`
 	// ClusterAdvertise: the network endpoint that the Engine advertises for the purpose of
 	// node discovery. ClusterAdvertise is a `host:port` combination on which
@@ -284,6 +292,8 @@ type SystemInfo struct {
 	// > mode, and overlay networking using an external k/v store. Overlay
 	// > networks with Swarm mode enabled use the built-in raft store, and
 	// > this field will be empty.
+	//
+	// Added in API v1.32.
 	ClusterAdvertise string `json:"ClusterAdvertise,omitempty"`
 	// ClusterStore: uRL of the distributed storage backend.
 	//
@@ -297,8 +307,12 @@ type SystemInfo struct {
 	// > mode, and overlay networking using an external k/v store. Overlay
 	// > networks with Swarm mode enabled use the built-in raft store, and
 	// > this field will be empty.
+	//
+	// Added in API v1.32.
 	ClusterStore string `json:"ClusterStore,omitempty"`
 	// ContainerdCommit
+	//
+	// Added in API v1.32.
 	ContainerdCommit Commit `json:"ContainerdCommit,omitzero"`
 	// Containers: total number of containers on the host.
 	Containers int `json:"Containers,omitempty"`
@@ -317,6 +331,8 @@ type SystemInfo struct {
 	// DefaultRuntime: name of the default OCI runtime that is used when starting containers.
 	//
 	// The default can be overridden per-container at create time.
+	//
+	// Added in API v1.32.
 	DefaultRuntime string `json:"DefaultRuntime,omitempty"`
 	// DockerRootDir: root directory of persistent Docker state.
 	//
@@ -341,6 +357,8 @@ type SystemInfo struct {
 	// ExperimentalBuild: indicates if experimental features are enabled on the daemon.
 	ExperimentalBuild bool `json:"ExperimentalBuild,omitempty"`
 	// GenericResources
+	//
+	// Added in API v1.32.
 	GenericResources GenericResources `json:"GenericResources,omitempty"`
 	// HTTPProxy: hTTP-proxy configured for the daemon. This value is obtained from the
 	// [`HTTP_PROXY`](https://www.gnu.org/software/wget/manual/html_node/Proxies.html) environment variable.
@@ -372,8 +390,12 @@ type SystemInfo struct {
 	//
 	// If the path is omitted, the daemon searches the host's `$PATH` for the
 	// binary and uses the first result.
+	//
+	// Added in API v1.32.
 	InitBinary string `json:"InitBinary,omitempty"`
 	// InitCommit
+	//
+	// Added in API v1.32.
 	InitCommit Commit `json:"InitCommit,omitzero"`
 	// Isolation: represents the isolation technology to use as a default for containers.
 	// The supported values are platform-specific.
@@ -382,6 +404,8 @@ type SystemInfo struct {
 	// the default is `hyperv`, and on Windows server, the default is `process`.
 	//
 	// This option is currently not used on other platforms.
+	//
+	// Added in API v1.32.
 	Isolation SystemInfoIsolation `json:"Isolation,omitempty"`
 	// KernelVersion: kernel version of the host.
 	//
@@ -403,8 +427,12 @@ type SystemInfo struct {
 	//
 	// If enabled, containers are kept running when the daemon is shutdown
 	// or upon daemon start if running containers are detected.
+	//
+	// Added in API v1.32.
 	LiveRestoreEnabled bool `json:"LiveRestoreEnabled,omitempty"`
 	// LoggingDriver: the logging driver to use as a default for new containers.
+	//
+	// Added in API v1.32.
 	LoggingDriver string `json:"LoggingDriver,omitempty"`
 	// MemTotal: total amount of physical memory available on the host, in bytes.
 	MemTotal int64 `json:"MemTotal,omitempty"`
@@ -450,6 +478,8 @@ type SystemInfo struct {
 	// RegistryConfig
 	RegistryConfig RegistryServiceConfig `json:"RegistryConfig,omitzero"`
 	// RuncCommit
+	//
+	// Added in API v1.32.
 	RuncCommit Commit `json:"RuncCommit,omitzero"`
 	// Runtimes: list of [OCI compliant](https://github.com/opencontainers/runtime-spec)
 	// runtimes configured on the daemon. Keys hold the "name" used to
@@ -461,6 +491,8 @@ type SystemInfo struct {
 	//
 	// The default runtime is `runc`, and automatically configured. Additional
 	// runtimes can be configured by the user and will be listed here.
+	//
+	// Added in API v1.32.
 	Runtimes map[string]Runtime `json:"Runtimes,omitempty"`
 	// SecurityOptions: list of security features that are enabled on the daemon, such as
 	// apparmor, seccomp, SELinux, and user-namespaces (userns).
@@ -468,12 +500,16 @@ type SystemInfo struct {
 	// Additional configuration options for each security feature may
 	// be present, and are included as a comma-separated list of key/value
 	// pairs.
+	//
+	// Added in API v1.32.
 	SecurityOptions []string `json:"SecurityOptions,omitempty"`
 	// ServerVersion: version string of the daemon.
 	ServerVersion string `json:"ServerVersion,omitempty"`
 	// SwapLimit: indicates if the host has memory swap limit support enabled.
 	SwapLimit bool `json:"SwapLimit,omitempty"`
 	// Swarm
+	//
+	// Added in API v1.32.
 	Swarm SwarmInfo `json:"Swarm,omitzero"`
 	// SystemStatus: status information about this node (standalone Swarm API).
 	//
@@ -528,8 +564,8 @@ func (SystemInfoIsolation) Values() []SystemInfoIsolation {
 	return []SystemInfoIsolation{SystemInfoIsolationDefault, SystemInfoIsolationHyperv, SystemInfoIsolationProcess, SystemInfoIsolationEmpty}
 }
 
-// SystemVersionResponse is part of the API's models.
-type SystemVersionResponse struct {
+// SystemVersion is part of the API's models.
+type SystemVersion struct {
 	// APIVersion
 	APIVersion string `json:"ApiVersion,omitempty"`
 	// Arch

@@ -439,10 +439,10 @@ type ImageInspectOptions struct {
 // Return low-level information about an image.
 //
 // GET /images/{name}/json
-func (c *Client) ImageInspect(ctx context.Context, name string, opts ImageInspectOptions) (*Image, error) {
+func (c *Client) ImageInspect(ctx context.Context, name string, opts ImageInspectOptions) (*ImageInspect, error) {
 	r := newRequest("ImageInspect", "GET", "/images/{name}/json")
 	r.PathParam("name", name)
-	out := new(Image)
+	out := new(ImageInspect)
 	if err := c.rt.DoJSON(ctx, r, out); err != nil {
 		return nil, err
 	}

@@ -54,6 +54,14 @@ type ErrorResponse struct {
 	Message string `json:"message,omitempty"`
 }
 
+// ImageID: image ID or Digest
+//
+// Added in API v1.36.
+type ImageID struct {
+	// ID
+	ID string `json:"ID,omitempty"`
+}
+
 // ProgressDetail is part of the API's models.
 type ProgressDetail struct {
 	// Current
@@ -144,8 +152,8 @@ type Resources struct {
 	NanoCpus int64 `json:"NanoCpus,omitempty"`
 	// OomKillDisable: disable OOM Killer for the container.
 	OomKillDisable bool `json:"OomKillDisable,omitempty"`
-	// PIDsLimit: tune a container's pids limit. Set -1 for unlimited.
-	PIDsLimit int64 `json:"PidsLimit,omitempty"`
+	// PidsLimit: tune a container's pids limit. Set -1 for unlimited.
+	PidsLimit int64 `json:"PidsLimit,omitempty"`
 	// Ulimits: a list of resource limits to set in the container. For example: `{"Name": "nofile", "Soft": 1024, "Hard": 2048}`"
 	Ulimits []ResourcesUlimitsItem `json:"Ulimits,omitempty"`
 }

@@ -24,52 +24,6 @@ type BuildPruneResponse struct {
 	SpaceReclaimed int64 `json:"SpaceReclaimed,omitempty"`
 }
 
-// Image is part of the API's models.
-type Image struct {
-	// Architecture
-	Architecture string `json:"Architecture,omitempty"`
-	// Author
-	Author string `json:"Author,omitempty"`
-	// Comment
-	Comment string `json:"Comment,omitempty"`
-	// Config
-	Config ContainerConfig `json:"Config,omitzero"`
-	// Container
-	Container string `json:"Container,omitempty"`
-	// ContainerConfig
-	ContainerConfig ContainerConfig `json:"ContainerConfig,omitzero"`
-	// Created
-	Created string `json:"Created,omitempty"`
-	// DockerVersion
-	DockerVersion string `json:"DockerVersion,omitempty"`
-	// GraphDriver
-	GraphDriver GraphDriverData `json:"GraphDriver,omitzero"`
-	// ID
-	ID ImageID `json:"Id,omitzero"`
-	// Metadata
-	//
-	// Added in API v1.31.
-	Metadata ImageMetadata `json:"Metadata,omitzero"`
-	// OS
-	OS string `json:"Os,omitempty"`
-	// OSVersion
-	//
-	// Added in API v1.28.
-	OSVersion string `json:"OsVersion,omitempty"`
-	// Parent
-	Parent string `json:"Parent,omitempty"`
-	// RepoDigests
-	RepoDigests []string `json:"RepoDigests,omitempty"`
-	// RepoTags
-	RepoTags []string `json:"RepoTags,omitempty"`
-	// RootFS
-	RootFS ImageRootFS `json:"RootFS,omitzero"`
-	// Size
-	Size int64 `json:"Size,omitempty"`
-	// VirtualSize
-	VirtualSize int64 `json:"VirtualSize,omitempty"`
-}
-
 // ImageDeleteResponseItem is part of the API's models.
 //
 // Added in API v1.28.
@@ -96,20 +50,66 @@ type ImageHistoryResponseItem struct {
 	Tags []string `json:"Tags,omitempty"`
 }
 
-// ImageID: image ID or Digest
-//
-// Added in API v1.36.
-type ImageID struct {
+// ImageInspect is part of the API's models.
+type ImageInspect struct {
+	// Architecture
+	Architecture string `json:"Architecture,omitempty"`
+	// Author
+	Author string `json:"Author,omitempty"`
+	// Comment
+	Comment string `json:"Comment,omitempty"`
+	// Config
+	Config ContainerConfig `json:"Config,omitzero"`
+	// Container
+	Container string `json:"Container,omitempty"`
+	// ContainerConfig
+	ContainerConfig ContainerConfig `json:"ContainerConfig,omitzero"`
+	// Created
+	Created string `json:"Created,omitempty"`
+	// DockerVersion
+	DockerVersion string `json:"DockerVersion,omitempty"`
+	// GraphDriver
+	GraphDriver GraphDriverData `json:"GraphDriver,omitzero"`
 	// ID
-	ID string `json:"ID,omitempty"`
+	ID string `json:"Id,omitempty"`
+	// Metadata
+	//
+	// Added in API v1.31.
+	Metadata ImageInspectMetadata `json:"Metadata,omitzero"`
+	// OS
+	OS string `json:"Os,omitempty"`
+	// OSVersion
+	//
+	// Added in API v1.28.
+	OSVersion string `json:"OsVersion,omitempty"`
+	// Parent
+	Parent string `json:"Parent,omitempty"`
+	// RepoDigests
+	RepoDigests []string `json:"RepoDigests,omitempty"`
+	// RepoTags
+	RepoTags []string `json:"RepoTags,omitempty"`
+	// RootFS
+	RootFS ImageInspectRootFS `json:"RootFS,omitzero"`
+	// Size
+	Size int64 `json:"Size,omitempty"`
+	// VirtualSize
+	VirtualSize int64 `json:"VirtualSize,omitempty"`
 }
 
-// ImageMetadata is part of the API's models.
+// ImageInspectMetadata is part of the API's models.
 //
 // Added in API v1.31.
-type ImageMetadata struct {
+type ImageInspectMetadata struct {
 	// LastTagTime
 	LastTagTime string `json:"LastTagTime,omitempty"`
+}
+
+// ImageInspectRootFS is part of the API's models.
+type ImageInspectRootFS struct {
+	// Layers
+	Layers []string `json:"Layers,omitempty"`
+	// Type
+	Type string `json:"Type,omitempty"`
 }
 
 // ImagePruneResponse
@@ -118,14 +118,6 @@ type ImagePruneResponse struct {
 	ImagesDeleted []ImageDeleteResponseItem `json:"ImagesDeleted,omitempty"`
 	// SpaceReclaimed: disk space reclaimed in bytes
 	SpaceReclaimed int64 `json:"SpaceReclaimed,omitempty"`
-}
-
-// ImageRootFS is part of the API's models.
-type ImageRootFS struct {
-	// Layers
-	Layers []string `json:"Layers,omitempty"`
-	// Type
-	Type string `json:"Type,omitempty"`
 }
 
 // ImageSearchResponseItem

@@ -106,7 +106,7 @@ type SystemEventsOptions struct {
 // Configs report these events: `create`, `update`, and `remove`
 //
 // GET /events
-func (c *Client) SystemEvents(ctx context.Context, opts SystemEventsOptions) (*docker.JSONStream[SystemEventsResponse], error) {
+func (c *Client) SystemEvents(ctx context.Context, opts SystemEventsOptions) (*docker.JSONStream[EventMessage], error) {
 	r := newRequest("SystemEvents", "GET", "/events")
 	r.Query("since", opts.Since)
 	r.Query("until", opts.Until)
@@ -115,7 +115,7 @@ func (c *Client) SystemEvents(ctx context.Context, opts SystemEventsOptions) (*d
 	if err != nil {
 		return nil, err
 	}
-	return docker.NewJSONStream[SystemEventsResponse](resp, "SystemEvents"), nil
+	return docker.NewJSONStream[EventMessage](resp, "SystemEvents"), nil
 }
 
 // SystemInfo: get system information.
@@ -160,9 +160,9 @@ func (c *Client) SystemPing(ctx context.Context) (*SystemPingResult, error) {
 // Returns the version of Docker that is running and various information about the system that Docker is running on.
 //
 // GET /version
-func (c *Client) SystemVersion(ctx context.Context) (*SystemVersionResponse, error) {
+func (c *Client) SystemVersion(ctx context.Context) (*SystemVersion, error) {
 	r := newRequest("SystemVersion", "GET", "/version")
-	out := new(SystemVersionResponse)
+	out := new(SystemVersion)
 	if err := c.rt.DoJSON(ctx, r, out); err != nil {
 		return nil, err
 	}

@@ -12,6 +12,92 @@ type Address struct {
 	PrefixLen int `json:"PrefixLen,omitempty"`
 }
 
+// ContainerBlkioStatEntry: blkio stats entry.
+//
+// This type is Linux-specific and omitted for Windows containers.
+type ContainerBlkioStatEntry struct {
+	// Major
+	Major uint64 `json:"major,omitempty"`
+	// Minor
+	Minor uint64 `json:"minor,omitempty"`
+	// Op
+	Op string `json:"op,omitempty"`
+	// Value
+	Value uint64 `json:"value,omitempty"`
+}
+
+// ContainerBlkioStats: blkioStats stores all IO service stats for data read and write.
+//
+// This type is Linux-specific and holds many fields that are specific to cgroups v1.
+// On a cgroup v2 host, all fields other than `io_service_bytes_recursive`
+// are omitted or `null`.
+//
+// This type is only populated on Linux and omitted for Windows containers.
+type ContainerBlkioStats struct {
+	// IoMergedRecursive: this field is only available when using Linux containers with
+	// cgroups v1. It is omitted or `null` when using cgroups v2.
+	IoMergedRecursive []ContainerBlkioStatEntry `json:"io_merged_recursive,omitempty"`
+	// IoQueueRecursive: this field is only available when using Linux containers with
+	// cgroups v1. It is omitted or `null` when using cgroups v2.
+	IoQueueRecursive []ContainerBlkioStatEntry `json:"io_queue_recursive,omitempty"`
+	// IoServiceBytesRecursive
+	IoServiceBytesRecursive []ContainerBlkioStatEntry `json:"io_service_bytes_recursive,omitempty"`
+	// IoServiceTimeRecursive: this field is only available when using Linux containers with
+	// cgroups v1. It is omitted or `null` when using cgroups v2.
+	IoServiceTimeRecursive []ContainerBlkioStatEntry `json:"io_service_time_recursive,omitempty"`
+	// IoServicedRecursive: this field is only available when using Linux containers with
+	// cgroups v1. It is omitted or `null` when using cgroups v2.
+	IoServicedRecursive []ContainerBlkioStatEntry `json:"io_serviced_recursive,omitempty"`
+	// IoTimeRecursive: this field is only available when using Linux containers with
+	// cgroups v1. It is omitted or `null` when using cgroups v2.
+	IoTimeRecursive []ContainerBlkioStatEntry `json:"io_time_recursive,omitempty"`
+	// IoWaitTimeRecursive: this field is only available when using Linux containers with
+	// cgroups v1. It is omitted or `null` when using cgroups v2.
+	IoWaitTimeRecursive []ContainerBlkioStatEntry `json:"io_wait_time_recursive,omitempty"`
+	// SectorsRecursive: this field is only available when using Linux containers with
+	// cgroups v1. It is omitted or `null` when using cgroups v2.
+	SectorsRecursive []ContainerBlkioStatEntry `json:"sectors_recursive,omitempty"`
+}
+
+// ContainerCPUStats: cPU related info of the container
+type ContainerCPUStats struct {
+	// CPUUsage
+	CPUUsage ContainerCPUUsage `json:"cpu_usage,omitzero"`
+	// OnlineCpus: number of online CPUs.
+	//
+	// This field is Linux-specific and omitted for Windows containers.
+	OnlineCpus *uint32 `json:"online_cpus,omitempty"`
+	// SystemCPUUsage: system Usage.
+	//
+	// This field is Linux-specific and omitted for Windows containers.
+	SystemCPUUsage *uint64 `json:"system_cpu_usage,omitempty"`
+	// ThrottlingData
+	ThrottlingData ContainerThrottlingData `json:"throttling_data,omitzero"`
+}
+
+// ContainerCPUUsage: all CPU stats aggregated since container inception.
+type ContainerCPUUsage struct {
+	// PercpuUsage: total CPU time (in nanoseconds) consumed per core (Linux).
+	//
+	// This field is Linux-specific when using cgroups v1. It is omitted
+	// when using cgroups v2 and Windows containers.
+	PercpuUsage []uint64 `json:"percpu_usage,omitempty"`
+	// TotalUsage: total CPU time consumed in nanoseconds (Linux) or 100's of nanoseconds (Windows).
+	TotalUsage uint64 `json:"total_usage,omitempty"`
+	// UsageInKernelmode: time (in nanoseconds) spent by tasks of the cgroup in kernel mode (Linux),
+	// or time spent (in 100's of nanoseconds) by all container processes in
+	// kernel mode (Windows).
+	//
+	// Not populated for Windows containers using Hyper-V isolation.
+	UsageInKernelmode uint64 `json:"usage_in_kernelmode,omitempty"`
+	// UsageInUsermode: time (in nanoseconds) spent by tasks of the cgroup in user mode (Linux),
+	// or time spent (in 100's of nanoseconds) by all container processes in
+	// kernel mode (Windows).
+	//
+	// Not populated for Windows containers using Hyper-V isolation.
+	UsageInUsermode uint64 `json:"usage_in_usermode,omitempty"`
+}
+
 // ContainerChangesResponseItem: change item in response to ContainerChanges operation
 type ContainerChangesResponseItem struct {
 	// Kind of change
@@ -246,8 +332,8 @@ type ContainerInspectResponseState struct {
 	OOMKilled bool `json:"OOMKilled,omitempty"`
 	// Paused: whether this container is paused.
 	Paused bool `json:"Paused,omitempty"`
-	// PID: the process ID of this container
-	PID int `json:"Pid,omitempty"`
+	// Pid: the process ID of this container
+	Pid int `json:"Pid,omitempty"`
 	// Restarting: whether this container is restarting.
 	Restarting bool `json:"Restarting,omitempty"`
 	// Running: whether this container is running.
@@ -288,12 +374,150 @@ func (ContainerInspectResponseStateStatus) Values() []ContainerInspectResponseSt
 	return []ContainerInspectResponseStateStatus{ContainerInspectResponseStateStatusCreated, ContainerInspectResponseStateStatusRunning, ContainerInspectResponseStateStatusPaused, ContainerInspectResponseStateStatusRestarting, ContainerInspectResponseStateStatusRemoving, ContainerInspectResponseStateStatusExited, ContainerInspectResponseStateStatusDead}
 }
 
+// ContainerMemoryStats: aggregates all memory stats since container inception on Linux.
+// Windows returns stats for commit and private working set only.
+type ContainerMemoryStats struct {
+	// Commitbytes: committed bytes.
+	//
+	// This field is Windows-specific and omitted for Linux containers.
+	Commitbytes *uint64 `json:"commitbytes,omitempty"`
+	// Commitpeakbytes: peak committed bytes.
+	//
+	// This field is Windows-specific and omitted for Linux containers.
+	Commitpeakbytes *uint64 `json:"commitpeakbytes,omitempty"`
+	// Failcnt: number of times memory usage hits limits.
+	//
+	// This field is Linux-specific and only supported on cgroups v1.
+	// It is omitted when using cgroups v2 and for Windows containers.
+	Failcnt *uint64 `json:"failcnt,omitempty"`
+	// Limit: this field is Linux-specific and omitted for Windows containers.
+	Limit *uint64 `json:"limit,omitempty"`
+	// MaxUsage: maximum usage ever recorded.
+	//
+	// This field is Linux-specific and only supported on cgroups v1.
+	// It is omitted when using cgroups v2 and for Windows containers.
+	MaxUsage *uint64 `json:"max_usage,omitempty"`
+	// Privateworkingset: private working set.
+	//
+	// This field is Windows-specific and omitted for Linux containers.
+	Privateworkingset *uint64 `json:"privateworkingset,omitempty"`
+	// Stats: all the stats exported via memory.stat.
+	//
+	// The fields in this object differ between cgroups v1 and v2.
+	// On cgroups v1, fields such as `cache`, `rss`, `mapped_file` are available.
+	// On cgroups v2, fields such as `file`, `anon`, `inactive_file` are available.
+	//
+	// This field is Linux-specific and omitted for Windows containers.
+	Stats map[string]uint64 `json:"stats,omitempty"`
+	// Usage: current `res_counter` usage for memory.
+	//
+	// This field is Linux-specific and omitted for Windows containers.
+	Usage *uint64 `json:"usage,omitempty"`
+}
+
+// ContainerNetworkStats: aggregates the network stats of one container
+type ContainerNetworkStats struct {
+	// EndpointID: endpoint ID. Not used on Linux.
+	//
+	// This field is Windows-specific and omitted for Linux containers.
+	EndpointID *string `json:"endpoint_id,omitempty"`
+	// InstanceID: instance ID. Not used on Linux.
+	//
+	// This field is Windows-specific and omitted for Linux containers.
+	InstanceID *string `json:"instance_id,omitempty"`
+	// RxBytes: bytes received. Windows and Linux.
+	RxBytes uint64 `json:"rx_bytes,omitempty"`
+	// RxDropped: incoming packets dropped. Windows and Linux.
+	RxDropped uint64 `json:"rx_dropped,omitempty"`
+	// RxErrors: received errors. Not used on Windows.
+	//
+	// This field is Linux-specific and always zero for Windows containers.
+	RxErrors uint64 `json:"rx_errors,omitempty"`
+	// RxPackets: packets received. Windows and Linux.
+	RxPackets uint64 `json:"rx_packets,omitempty"`
+	// TxBytes: bytes sent. Windows and Linux.
+	TxBytes uint64 `json:"tx_bytes,omitempty"`
+	// TxDropped: outgoing packets dropped. Windows and Linux.
+	TxDropped uint64 `json:"tx_dropped,omitempty"`
+	// TxErrors: sent errors. Not used on Windows.
+	//
+	// This field is Linux-specific and always zero for Windows containers.
+	TxErrors uint64 `json:"tx_errors,omitempty"`
+	// TxPackets: packets sent. Windows and Linux.
+	TxPackets uint64 `json:"tx_packets,omitempty"`
+}
+
+// ContainerPidsStats: pidsStats contains Linux-specific stats of a container's process-IDs (PIDs).
+//
+// This type is Linux-specific and omitted for Windows containers.
+type ContainerPidsStats struct {
+	// Current is the number of PIDs in the cgroup.
+	Current *uint64 `json:"current,omitempty"`
+	// Limit is the hard limit on the number of pids in the cgroup.
+	// A "Limit" of 0 means that there is no limit.
+	Limit *uint64 `json:"limit,omitempty"`
+}
+
 // ContainerPruneResponse
 type ContainerPruneResponse struct {
 	// ContainersDeleted: container IDs that were deleted
 	ContainersDeleted []string `json:"ContainersDeleted,omitempty"`
 	// SpaceReclaimed: disk space reclaimed in bytes
 	SpaceReclaimed int64 `json:"SpaceReclaimed,omitempty"`
+}
+
+// ContainerStatsResponse: statistics sample for a container.
+type ContainerStatsResponse struct {
+	// BlkioStats
+	BlkioStats ContainerBlkioStats `json:"blkio_stats,omitzero"`
+	// CPUStats
+	CPUStats ContainerCPUStats `json:"cpu_stats,omitzero"`
+	// ID of the container
+	ID *string `json:"id,omitempty"`
+	// MemoryStats
+	MemoryStats ContainerMemoryStats `json:"memory_stats,omitzero"`
+	// Name of the container
+	Name *string `json:"name,omitempty"`
+	// Networks: network statistics for the container per interface.
+	//
+	// This field is omitted if the container has no networking enabled.
+	Networks map[string]ContainerNetworkStats `json:"networks,omitempty"`
+	// NumProcs: the number of processors on the system.
+	//
+	// This field is Windows-specific and always zero for Linux containers.
+	NumProcs uint32 `json:"num_procs,omitempty"`
+	// PidsStats
+	PidsStats ContainerPidsStats `json:"pids_stats,omitzero"`
+	// PrecpuStats
+	PrecpuStats ContainerCPUStats `json:"precpu_stats,omitzero"`
+	// Preread: date and time at which this first sample was collected. This field
+	// is not propagated if the "one-shot" option is set. If the "one-shot"
+	// option is set, this field may be omitted, empty, or set to a default
+	// date (`0001-01-01T00:00:00Z`).
+	//
+	// The value is formatted as [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt)
+	// with nano-seconds.
+	Preread string `json:"preread,omitempty"`
+	// Read: date and time at which this sample was collected.
+	// The value is formatted as [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt)
+	// with nano-seconds.
+	Read string `json:"read,omitempty"`
+	// StorageStats
+	StorageStats ContainerStorageStats `json:"storage_stats,omitzero"`
+}
+
+// ContainerStorageStats: storageStats is the disk I/O stats for read/write on Windows.
+//
+// This type is Windows-specific and omitted for Linux containers.
+type ContainerStorageStats struct {
+	// ReadCountNormalized
+	ReadCountNormalized *uint64 `json:"read_count_normalized,omitempty"`
+	// ReadSizeBytes
+	ReadSizeBytes *uint64 `json:"read_size_bytes,omitempty"`
+	// WriteCountNormalized
+	WriteCountNormalized *uint64 `json:"write_count_normalized,omitempty"`
+	// WriteSizeBytes
+	WriteSizeBytes *uint64 `json:"write_size_bytes,omitempty"`
 }
 
 // ContainerSummary is part of the API's models.
@@ -340,6 +564,18 @@ type ContainerSummaryHostConfig struct {
 type ContainerSummaryNetworkSettings struct {
 	// Networks
 	Networks map[string]EndpointSettings `json:"Networks,omitempty"`
+}
+
+// ContainerThrottlingData: cPU throttling stats of the container.
+//
+// This type is Linux-specific and omitted for Windows containers.
+type ContainerThrottlingData struct {
+	// Periods: number of periods with throttling active.
+	Periods uint64 `json:"periods,omitempty"`
+	// ThrottledPeriods: number of periods when the container hit its throttling limit.
+	ThrottledPeriods uint64 `json:"throttled_periods,omitempty"`
+	// ThrottledTime: aggregated time (in nanoseconds) the container was throttled for.
+	ThrottledTime uint64 `json:"throttled_time,omitempty"`
 }
 
 // ContainerTopResponse: oK response to ContainerTop operation
@@ -416,8 +652,8 @@ type ContainerUpdateRequest struct {
 	NanoCpus int64 `json:"NanoCpus,omitempty"`
 	// OomKillDisable: disable OOM Killer for the container.
 	OomKillDisable bool `json:"OomKillDisable,omitempty"`
-	// PIDsLimit: tune a container's pids limit. Set -1 for unlimited.
-	PIDsLimit int64 `json:"PidsLimit,omitempty"`
+	// PidsLimit: tune a container's pids limit. Set -1 for unlimited.
+	PidsLimit int64 `json:"PidsLimit,omitempty"`
 	// Ulimits: a list of resource limits to set in the container. For example: `{"Name": "nofile", "Soft": 1024, "Hard": 2048}`"
 	Ulimits []ContainerUpdateRequestUlimitsItem `json:"Ulimits,omitempty"`
 	// RestartPolicy
@@ -644,8 +880,8 @@ type HostConfig struct {
 	NanoCpus int64 `json:"NanoCpus,omitempty"`
 	// OomKillDisable: disable OOM Killer for the container.
 	OomKillDisable bool `json:"OomKillDisable,omitempty"`
-	// PIDsLimit: tune a container's pids limit. Set -1 for unlimited.
-	PIDsLimit int64 `json:"PidsLimit,omitempty"`
+	// PidsLimit: tune a container's pids limit. Set -1 for unlimited.
+	PidsLimit int64 `json:"PidsLimit,omitempty"`
 	// Ulimits: a list of resource limits to set in the container. For example: `{"Name": "nofile", "Soft": 1024, "Hard": 2048}`"
 	Ulimits []HostConfigUlimitsItem `json:"Ulimits,omitempty"`
 	// AutoRemove: automatically remove the container when the container's process exits. This has no effect if `RestartPolicy` is set.
@@ -704,11 +940,11 @@ type HostConfig struct {
 	NetworkMode string `json:"NetworkMode,omitempty"`
 	// OomScoreAdj: an integer value containing the score given to the container in order to tune OOM killer preferences.
 	OomScoreAdj int `json:"OomScoreAdj,omitempty"`
-	// PIDMode: set the PID (Process) Namespace mode for the container. It can be either:
+	// PidMode: set the PID (Process) Namespace mode for the container. It can be either:
 	//
 	// - `"container:<name|id>"`: joins another container's PID namespace
 	// - `"host"`: use the host's PID namespace inside the container
-	PIDMode string `json:"PidMode,omitempty"`
+	PidMode string `json:"PidMode,omitempty"`
 	// PortBindings
 	PortBindings PortMap `json:"PortBindings,omitempty"`
 	// Privileged: gives the container full access to the host.
@@ -853,8 +1089,6 @@ type MountBindOptions struct {
 }
 
 // MountBindOptionsPropagation: a propagation mode with the value `[r]private`, `[r]shared`, or `[r]slave`.
-//
-// Added in API v1.35.
 type MountBindOptionsPropagation string
 
 // Values of MountBindOptionsPropagation known to this API version. The daemon may send others.

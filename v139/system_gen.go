@@ -107,7 +107,7 @@ type SystemEventsOptions struct {
 // Configs report these events: `create`, `update`, and `remove`
 //
 // GET /events
-func (c *Client) SystemEvents(ctx context.Context, opts SystemEventsOptions) (*docker.JSONStream[SystemEventsResponse], error) {
+func (c *Client) SystemEvents(ctx context.Context, opts SystemEventsOptions) (*docker.JSONStream[EventMessage], error) {
 	r := newRequest("SystemEvents", "GET", "/events")
 	r.Query("since", opts.Since)
 	r.Query("until", opts.Until)
@@ -116,7 +116,7 @@ func (c *Client) SystemEvents(ctx context.Context, opts SystemEventsOptions) (*d
 	if err != nil {
 		return nil, err
 	}
-	return docker.NewJSONStream[SystemEventsResponse](resp, "SystemEvents"), nil
+	return docker.NewJSONStream[EventMessage](resp, "SystemEvents"), nil
 }
 
 // SystemInfo: get system information.

@@ -97,6 +97,28 @@ type Commit struct {
 	ID string `json:"ID,omitempty"`
 }
 
+// EventMessage: systemEventsResponse
+type EventMessage struct {
+	// Action: the type of event
+	Action string `json:"Action,omitempty"`
+	// Actor
+	Actor EventMessageActor `json:"Actor,omitzero"`
+	// Type: the type of object emitting the event
+	Type string `json:"Type,omitempty"`
+	// Time: timestamp of event
+	Time int `json:"time,omitempty"`
+	// TimeNano: timestamp of event, with nanosecond accuracy
+	TimeNano int64 `json:"timeNano,omitempty"`
+}
+
+// EventMessageActor is part of the API's models.
+type EventMessageActor struct {
+	// Attributes: various key/value attributes of the object, depending on its type
+	Attributes map[string]string `json:"Attributes,omitempty"`
+	// ID: the ID of the object emitting the event
+	ID string `json:"ID,omitempty"`
+}
+
 // IndexInfo contains information about a registry.
 //
 // Added in API v1.32.
@@ -290,31 +312,7 @@ type SystemDataUsageResponse struct {
 	Volumes []Volume `json:"Volumes,omitempty"`
 }
 
-// SystemEventsResponse
-type SystemEventsResponse struct {
-	// Action: the type of event
-	Action string `json:"Action,omitempty"`
-	// Actor
-	Actor SystemEventsResponseActor `json:"Actor,omitzero"`
-	// Type: the type of object emitting the event
-	Type string `json:"Type,omitempty"`
-	// Time: timestamp of event
-	Time int `json:"time,omitempty"`
-	// TimeNano: timestamp of event, with nanosecond accuracy
-	TimeNano int64 `json:"timeNano,omitempty"`
-}
-
-// SystemEventsResponseActor is part of the API's models.
-type SystemEventsResponseActor struct {
-	// Attributes: various key/value attributes of the object, depending on its type
-	Attributes map[string]string `json:"Attributes,omitempty"`
-	// ID: the ID of the object emitting the event
-	ID string `json:"ID,omitempty"`
-}
-
 // SystemInfo is part of the API's models.
-//
-// Added in API v1.32.
 type SystemInfo struct {
 	// Architecture: hardware architecture of the host, as returned by the operating system.
 	// This is equivalent to the output of `uname -m` on Linux.
@@ -325,16 +323,26 @@ type SystemInfo struct {
 	// a 32-bit binary running on 64-bit hardware).
 	Architecture string `json:"Architecture,omitempty"`
 	// BridgeNfIp6tables: indicates if `bridge-nf-call-ip6tables` is available on the host.
+	//
+	// Added in API v1.32.
 	BridgeNfIp6tables bool `json:"BridgeNfIp6tables,omitempty"`
 	// BridgeNfIptables: indicates if `bridge-nf-call-iptables` is available on the host.
+	//
+	// Added in API v1.32.
 	BridgeNfIptables bool `json:"BridgeNfIptables,omitempty"`
 	// CPUSet: indicates if CPUsets (cpuset.cpus, cpuset.mems) are supported by the host.
 	//
 	// See [cpuset(7)](https://www.kernel.org/doc/Documentation/cgroup-v1/cpusets.txt)
+	//
+	// Added in API v1.32.
 	CPUSet bool `json:"CPUSet,omitempty"`
 	// CPUShares: indicates if CPU Shares limiting is supported by the host.
+	//
+	// Added in API v1.32.
 	CPUShares bool `json:"CPUShares,omitempty"`
 	// CgroupDriver: the driver to use for managing cgroups.
+	//
+	// Added in API v1.32.
 	CgroupDriver SystemInfoCgroupDriver `json:"CgroupDriver,omitempty"`
 	// ClusterAdvertise: the network endpoint that the Engine advertises for the purpose of
 	// node discovery. ClusterAdvertise is a `host:port` combination on which
@@ -346,6 +354,8 @@ type SystemInfo struct {
 	// > mode, and overlay networking using an external k/v store. Overlay
 	// > networks with Swarm mode enabled use the built-in raft store, and
 	// > this field will be empty.
+	//
+	// Added in API v1.32.
 	ClusterAdvertise string `json:"ClusterAdvertise,omitempty"`
 	// ClusterStore: uRL of the distributed storage backend.
 	//
@@ -359,8 +369,12 @@ type SystemInfo struct {
 	// > mode, and overlay networking using an external k/v store. Overlay
 	// > networks with Swarm mode enabled use the built-in raft store, and
 	// > this field will be empty.
+	//
+	// Added in API v1.32.
 	ClusterStore string `json:"ClusterStore,omitempty"`
 	// ContainerdCommit
+	//
+	// Added in API v1.32.
 	ContainerdCommit Commit `json:"ContainerdCommit,omitzero"`
 	// Containers: total number of containers on the host.
 	Containers int `json:"Containers,omitempty"`
@@ -382,6 +396,8 @@ type SystemInfo struct {
 	// DefaultRuntime: name of the default OCI runtime that is used when starting containers.
 	//
 	// The default can be overridden per-container at create time.
+	//
+	// Added in API v1.32.
 	DefaultRuntime string `json:"DefaultRuntime,omitempty"`
 	// DockerRootDir: root directory of persistent Docker state.
 	//
@@ -406,6 +422,8 @@ type SystemInfo struct {
 	// ExperimentalBuild: indicates if experimental features are enabled on the daemon.
 	ExperimentalBuild bool `json:"ExperimentalBuild,omitempty"`
 	// GenericResources
+	//
+	// Added in API v1.32.
 	GenericResources GenericResources `json:"GenericResources,omitempty"`
 	// HTTPProxy: hTTP-proxy configured for the daemon. This value is obtained from the
 	// [`HTTP_PROXY`](https://www.gnu.org/software/wget/manual/html_node/Proxies.html) environment variable.
@@ -441,8 +459,12 @@ type SystemInfo struct {
 	//
 	// If the path is omitted, the daemon searches the host's `$PATH` for the
 	// binary and uses the first result.
+	//
+	// Added in API v1.32.
 	InitBinary string `json:"InitBinary,omitempty"`
 	// InitCommit
+	//
+	// Added in API v1.32.
 	InitCommit Commit `json:"InitCommit,omitzero"`
 	// Isolation: represents the isolation technology to use as a default for containers.
 	// The supported values are platform-specific.
@@ -451,6 +473,8 @@ type SystemInfo struct {
 	// the default is `hyperv`, and on Windows server, the default is `process`.
 	//
 	// This option is currently not used on other platforms.
+	//
+	// Added in API v1.32.
 	Isolation SystemInfoIsolation `json:"Isolation,omitempty"`
 	// KernelVersion: kernel version of the host.
 	//
@@ -472,8 +496,12 @@ type SystemInfo struct {
 	//
 	// If enabled, containers are kept running when the daemon is shutdown
 	// or upon daemon start if running containers are detected.
+	//
+	// Added in API v1.32.
 	LiveRestoreEnabled bool `json:"LiveRestoreEnabled,omitempty"`
 	// LoggingDriver: the logging driver to use as a default for new containers.
+	//
+	// Added in API v1.32.
 	LoggingDriver string `json:"LoggingDriver,omitempty"`
 	// MemTotal: total amount of physical memory available on the host, in bytes.
 	MemTotal int64 `json:"MemTotal,omitempty"`
@@ -526,6 +554,8 @@ type SystemInfo struct {
 	// RegistryConfig
 	RegistryConfig RegistryServiceConfig `json:"RegistryConfig,omitzero"`
 	// RuncCommit
+	//
+	// Added in API v1.32.
 	RuncCommit Commit `json:"RuncCommit,omitzero"`
 	// Runtimes: list of [OCI compliant](https://github.com/opencontainers/runtime-spec)
 	// runtimes configured on the daemon. Keys hold the "name" used to
@@ -537,6 +567,8 @@ type SystemInfo struct {
 	//
 	// The default runtime is `runc`, and automatically configured. Additional
 	// runtimes can be configured by the user and will be listed here.
+	//
+	// Added in API v1.32.
 	Runtimes map[string]Runtime `json:"Runtimes,omitempty"`
 	// SecurityOptions: list of security features that are enabled on the daemon, such as
 	// apparmor, seccomp, SELinux, and user-namespaces (userns).
@@ -544,12 +576,16 @@ type SystemInfo struct {
 	// Additional configuration options for each security feature may
 	// be present, and are included as a comma-separated list of key/value
 	// pairs.
+	//
+	// Added in API v1.32.
 	SecurityOptions []string `json:"SecurityOptions,omitempty"`
 	// ServerVersion: version string of the daemon.
 	ServerVersion string `json:"ServerVersion,omitempty"`
 	// SwapLimit: indicates if the host has memory swap limit support enabled.
 	SwapLimit bool `json:"SwapLimit,omitempty"`
 	// Swarm
+	//
+	// Added in API v1.32.
 	Swarm SwarmInfo `json:"Swarm,omitzero"`
 	// SystemStatus: status information about this node (standalone Swarm API).
 	//
@@ -612,8 +648,6 @@ func (SystemInfoIsolation) Values() []SystemInfoIsolation {
 }
 
 // SystemVersion: response of Engine API: GET "/version"
-//
-// Added in API v1.39.
 type SystemVersion struct {
 	// APIVersion: the default (and highest) API version that is supported by the daemon
 	APIVersion string `json:"ApiVersion,omitempty"`
@@ -624,6 +658,8 @@ type SystemVersion struct {
 	// BuildTime: the date and time that the daemon was compiled.
 	BuildTime string `json:"BuildTime,omitempty"`
 	// Components: information about system components
+	//
+	// Added in API v1.35.
 	Components []SystemVersionComponentsItem `json:"Components,omitempty"`
 	// Experimental: indicates if the daemon is started with experimental features enabled.
 	//
@@ -643,6 +679,8 @@ type SystemVersion struct {
 	// OS: the operating system that the daemon is running on ("linux" or "windows")
 	OS string `json:"Os,omitempty"`
 	// Platform
+	//
+	// Added in API v1.35.
 	Platform SystemVersionPlatform `json:"Platform,omitzero"`
 	// Version: the version of the daemon
 	Version string `json:"Version,omitempty"`
@@ -650,7 +688,7 @@ type SystemVersion struct {
 
 // SystemVersionComponentsItem is part of the API's models.
 //
-// Added in API v1.39.
+// Added in API v1.35.
 type SystemVersionComponentsItem struct {
 	// Details: key/value pairs of strings with additional information about the
 	// component. These values are intended for informational purposes
@@ -667,7 +705,7 @@ type SystemVersionComponentsItem struct {
 
 // SystemVersionPlatform is part of the API's models.
 //
-// Added in API v1.39.
+// Added in API v1.35.
 type SystemVersionPlatform struct {
 	// Name
 	Name string `json:"Name,omitempty"`

@@ -48,10 +48,10 @@ type PluginConfig struct {
 	Mounts []PluginMount `json:"Mounts,omitempty"`
 	// Network
 	Network PluginConfigNetwork `json:"Network,omitzero"`
-	// PIDHost
+	// PidHost
 	//
 	// Added in API v1.29.
-	PIDHost bool `json:"PidHost,omitempty"`
+	PidHost bool `json:"PidHost,omitempty"`
 	// PropagatedMount
 	PropagatedMount string `json:"PropagatedMount,omitempty"`
 	// User
@@ -158,15 +158,8 @@ type PluginEnv struct {
 	Value string `json:"Value,omitempty"`
 }
 
-// PluginInterfaceType is part of the API's models.
-type PluginInterfaceType struct {
-	// Capability
-	Capability string `json:"Capability,omitempty"`
-	// Prefix
-	Prefix string `json:"Prefix,omitempty"`
-	// Version
-	Version string `json:"Version,omitempty"`
-}
+// PluginInterfaceType: a plugin interface, written prefix.capability/version, e.g. "docker.volumedriver/1.0".
+type PluginInterfaceType string
 
 // PluginMount is part of the API's models.
 type PluginMount struct {

@@ -372,8 +372,6 @@ type EventActor struct {
 }
 
 // EventMessage represents the information an event contains.
-//
-// Added in API v1.40.
 type EventMessage struct {
 	// Action: the type of event
 	Action string `json:"Action,omitempty"`
@@ -383,6 +381,8 @@ type EventMessage struct {
 	Type EventMessageType `json:"Type,omitempty"`
 	// Scope of the event. Engine events are `local` scope. Cluster (Swarm)
 	// events are `swarm` scope.
+	//
+	// Added in API v1.40.
 	Scope EventMessageScope `json:"scope,omitempty"`
 	// Time: timestamp of event
 	Time int64 `json:"time,omitempty"`
@@ -626,8 +626,6 @@ type SystemDataUsageResponse struct {
 }
 
 // SystemInfo is part of the API's models.
-//
-// Added in API v1.32.
 type SystemInfo struct {
 	// Architecture: hardware architecture of the host, as returned by the operating system.
 	// This is equivalent to the output of `uname -m` on Linux.
@@ -638,22 +636,34 @@ type SystemInfo struct {
 	// a 32-bit binary running on 64-bit hardware).
 	Architecture string `json:"Architecture,omitempty"`
 	// BridgeNfIp6tables: indicates if `bridge-nf-call-ip6tables` is available on the host.
+	//
+	// Added in API v1.32.
 	BridgeNfIp6tables bool `json:"BridgeNfIp6tables,omitempty"`
 	// BridgeNfIptables: indicates if `bridge-nf-call-iptables` is available on the host.
+	//
+	// Added in API v1.32.
 	BridgeNfIptables bool `json:"BridgeNfIptables,omitempty"`
 	// CPUSet: indicates if CPUsets (cpuset.cpus, cpuset.mems) are supported by the host.
 	//
 	// See [cpuset(7)](https://www.kernel.org/doc/Documentation/cgroup-v1/cpusets.txt)
+	//
+	// Added in API v1.32.
 	CPUSet bool `json:"CPUSet,omitempty"`
 	// CPUShares: indicates if CPU Shares limiting is supported by the host.
+	//
+	// Added in API v1.32.
 	CPUShares bool `json:"CPUShares,omitempty"`
 	// CgroupDriver: the driver to use for managing cgroups.
+	//
+	// Added in API v1.32.
 	CgroupDriver SystemInfoCgroupDriver `json:"CgroupDriver,omitempty"`
 	// CgroupVersion: the version of the cgroup.
 	//
 	// Added in API v1.41.
 	CgroupVersion SystemInfoCgroupVersion `json:"CgroupVersion,omitempty"`
 	// ContainerdCommit
+	//
+	// Added in API v1.32.
 	ContainerdCommit Commit `json:"ContainerdCommit,omitzero"`
 	// Containers: total number of containers on the host.
 	Containers int `json:"Containers,omitempty"`
@@ -683,6 +693,8 @@ type SystemInfo struct {
 	// DefaultRuntime: name of the default OCI runtime that is used when starting containers.
 	//
 	// The default can be overridden per-container at create time.
+	//
+	// Added in API v1.32.
 	DefaultRuntime string `json:"DefaultRuntime,omitempty"`
 	// DockerRootDir: root directory of persistent Docker state.
 	//
@@ -707,6 +719,8 @@ type SystemInfo struct {
 	// ExperimentalBuild: indicates if experimental features are enabled on the daemon.
 	ExperimentalBuild bool `json:"ExperimentalBuild,omitempty"`
 	// GenericResources
+	//
+	// Added in API v1.32.
 	GenericResources GenericResources `json:"GenericResources,omitempty"`
 	// HTTPProxy: hTTP-proxy configured for the daemon. This value is obtained from the
 	// [`HTTP_PROXY`](https://www.gnu.org/software/wget/manual/html_node/Proxies.html) environment variable.
@@ -742,8 +756,12 @@ type SystemInfo struct {
 	//
 	// If the path is omitted, the daemon searches the host's `$PATH` for the
 	// binary and uses the first result.
+	//
+	// Added in API v1.32.
 	InitBinary string `json:"InitBinary,omitempty"`
 	// InitCommit
+	//
+	// Added in API v1.32.
 	InitCommit Commit `json:"InitCommit,omitzero"`
 	// Isolation: represents the isolation technology to use as a default for containers.
 	// The supported values are platform-specific.
@@ -752,6 +770,8 @@ type SystemInfo struct {
 	// the default is `hyperv`, and on Windows server, the default is `process`.
 	//
 	// This option is currently not used on other platforms.
+	//
+	// Added in API v1.32.
 	Isolation SystemInfoIsolation `json:"Isolation,omitempty"`
 	// KernelMemoryTCP: indicates if the host has kernel memory TCP limit support enabled. This
 	// field is omitted if not supported.
@@ -781,8 +801,12 @@ type SystemInfo struct {
 	//
 	// If enabled, containers are kept running when the daemon is shutdown
 	// or upon daemon start if running containers are detected.
+	//
+	// Added in API v1.32.
 	LiveRestoreEnabled bool `json:"LiveRestoreEnabled,omitempty"`
 	// LoggingDriver: the logging driver to use as a default for new containers.
+	//
+	// Added in API v1.32.
 	LoggingDriver string `json:"LoggingDriver,omitempty"`
 	// MemTotal: total amount of physical memory available on the host, in bytes.
 	MemTotal int64 `json:"MemTotal,omitempty"`
@@ -833,10 +857,10 @@ type SystemInfo struct {
 	// OperatingSystem: name of the host's operating system, for example: "Ubuntu 16.04.2 LTS"
 	// or "Windows Server 2016 Datacenter"
 	OperatingSystem string `json:"OperatingSystem,omitempty"`
-	// PIDsLimit: indicates if the host kernel has PID limit support enabled.
+	// PidsLimit: indicates if the host kernel has PID limit support enabled.
 	//
 	// Added in API v1.40.
-	PIDsLimit bool `json:"PidsLimit,omitempty"`
+	PidsLimit bool `json:"PidsLimit,omitempty"`
 	// Plugins
 	Plugins PluginsInfo `json:"Plugins,omitzero"`
 	// ProductLicense: reports a summary of the product license on the daemon.
@@ -849,6 +873,8 @@ type SystemInfo struct {
 	// RegistryConfig
 	RegistryConfig RegistryServiceConfig `json:"RegistryConfig,omitzero"`
 	// RuncCommit
+	//
+	// Added in API v1.32.
 	RuncCommit Commit `json:"RuncCommit,omitzero"`
 	// Runtimes: list of [OCI compliant](https://github.com/opencontainers/runtime-spec)
 	// runtimes configured on the daemon. Keys hold the "name" used to
@@ -860,6 +886,8 @@ type SystemInfo struct {
 	//
 	// The default runtime is `runc`, and automatically configured. Additional
 	// runtimes can be configured by the user and will be listed here.
+	//
+	// Added in API v1.32.
 	Runtimes map[string]Runtime `json:"Runtimes,omitempty"`
 	// SecurityOptions: list of security features that are enabled on the daemon, such as
 	// apparmor, seccomp, SELinux, user-namespaces (userns), rootless and
@@ -868,12 +896,16 @@ type SystemInfo struct {
 	// Additional configuration options for each security feature may
 	// be present, and are included as a comma-separated list of key/value
 	// pairs.
+	//
+	// Added in API v1.32.
 	SecurityOptions []string `json:"SecurityOptions,omitempty"`
 	// ServerVersion: version string of the daemon.
 	ServerVersion string `json:"ServerVersion,omitempty"`
 	// SwapLimit: indicates if the host has memory swap limit support enabled.
 	SwapLimit bool `json:"SwapLimit,omitempty"`
 	// Swarm
+	//
+	// Added in API v1.32.
 	Swarm SwarmInfo `json:"Swarm,omitzero"`
 	// SystemTime: current system-time in [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt)
 	// format with nano-seconds.
@@ -955,8 +987,6 @@ func (SystemInfoIsolation) Values() []SystemInfoIsolation {
 }
 
 // SystemVersion: response of Engine API: GET "/version"
-//
-// Added in API v1.39.
 type SystemVersion struct {
 	// APIVersion: the default (and highest) API version that is supported by the daemon
 	APIVersion string `json:"ApiVersion,omitempty"`
@@ -967,6 +997,8 @@ type SystemVersion struct {
 	// BuildTime: the date and time that the daemon was compiled.
 	BuildTime string `json:"BuildTime,omitempty"`
 	// Components: information about system components
+	//
+	// Added in API v1.35.
 	Components []SystemVersionComponentsItem `json:"Components,omitempty"`
 	// Experimental: indicates if the daemon is started with experimental features enabled.
 	//
@@ -986,6 +1018,8 @@ type SystemVersion struct {
 	// OS: the operating system that the daemon is running on ("linux" or "windows")
 	OS string `json:"Os,omitempty"`
 	// Platform
+	//
+	// Added in API v1.35.
 	Platform SystemVersionPlatform `json:"Platform,omitzero"`
 	// Version: the version of the daemon
 	Version string `json:"Version,omitempty"`
@@ -993,7 +1027,7 @@ type SystemVersion struct {
 
 // SystemVersionComponentsItem is part of the API's models.
 //
-// Added in API v1.39.
+// Added in API v1.35.
 type SystemVersionComponentsItem struct {
 	// Details: key/value pairs of strings with additional information about the
 	// component. These values are intended for informational purposes
@@ -1010,7 +1044,7 @@ type SystemVersionComponentsItem struct {
 
 // SystemVersionPlatform is part of the API's models.
 //
-// Added in API v1.39.
+// Added in API v1.35.
 type SystemVersionPlatform struct {
 	// Name
 	Name string `json:"Name,omitempty"`

@@ -202,9 +202,9 @@ type Resources struct {
 	NanoCpus int64 `json:"NanoCpus,omitempty"`
 	// OomKillDisable: disable OOM Killer for the container.
 	OomKillDisable bool `json:"OomKillDisable,omitempty"`
-	// PIDsLimit: tune a container's PIDs limit. Set `0` or `-1` for unlimited, or `null`
+	// PidsLimit: tune a container's PIDs limit. Set `0` or `-1` for unlimited, or `null`
 	// to not change.
-	PIDsLimit *int64 `json:"PidsLimit,omitempty"`
+	PidsLimit *int64 `json:"PidsLimit,omitempty"`
 	// Ulimits: a list of resource limits to set in the container. For example:
 	//
 	// ```

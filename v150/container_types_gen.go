@@ -38,8 +38,6 @@ func (ChangeType) Values() []ChangeType {
 // ContainerBlkioStatEntry: blkio stats entry.
 //
 // This type is Linux-specific and omitted for Windows containers.
-//
-// Added in API v1.48.
 type ContainerBlkioStatEntry struct {
 	// Major
 	Major uint64 `json:"major,omitempty"`
@@ -58,8 +56,6 @@ type ContainerBlkioStatEntry struct {
 // are omitted or `null`.
 //
 // This type is only populated on Linux and omitted for Windows containers.
-//
-// Added in API v1.48.
 type ContainerBlkioStats struct {
 	// IoMergedRecursive: this field is only available when using Linux containers with
 	// cgroups v1. It is omitted or `null` when using cgroups v2.
@@ -87,8 +83,6 @@ type ContainerBlkioStats struct {
 }
 
 // ContainerCPUStats: cPU related info of the container
-//
-// Added in API v1.48.
 type ContainerCPUStats struct {
 	// CPUUsage
 	CPUUsage ContainerCPUUsage `json:"cpu_usage,omitzero"`
@@ -105,8 +99,6 @@ type ContainerCPUStats struct {
 }
 
 // ContainerCPUUsage: all CPU stats aggregated since container inception.
-//
-// Added in API v1.48.
 type ContainerCPUUsage struct {
 	// PercpuUsage: total CPU time (in nanoseconds) consumed per core (Linux).
 	//
@@ -381,8 +373,6 @@ type ContainerInspectResponse struct {
 
 // ContainerMemoryStats: aggregates all memory stats since container inception on Linux.
 // Windows returns stats for commit and private working set only.
-//
-// Added in API v1.48.
 type ContainerMemoryStats struct {
 	// Commitbytes: committed bytes.
 	//
@@ -423,8 +413,6 @@ type ContainerMemoryStats struct {
 }
 
 // ContainerNetworkStats: aggregates the network stats of one container
-//
-// Added in API v1.48.
 type ContainerNetworkStats struct {
 	// EndpointID: endpoint ID. Not used on Linux.
 	//
@@ -459,8 +447,6 @@ type ContainerNetworkStats struct {
 // ContainerPidsStats: pidsStats contains Linux-specific stats of a container's process-IDs (PIDs).
 //
 // This type is Linux-specific and omitted for Windows containers.
-//
-// Added in API v1.48.
 type ContainerPidsStats struct {
 	// Current is the number of PIDs in the cgroup.
 	Current *uint64 `json:"current,omitempty"`
@@ -497,8 +483,8 @@ type ContainerState struct {
 	OOMKilled bool `json:"OOMKilled,omitempty"`
 	// Paused: whether this container is paused.
 	Paused bool `json:"Paused,omitempty"`
-	// PID: the process ID of this container
-	PID int `json:"Pid,omitempty"`
+	// Pid: the process ID of this container
+	Pid int `json:"Pid,omitempty"`
 	// Restarting: whether this container is restarting.
 	Restarting bool `json:"Restarting,omitempty"`
 	// Running: whether this container is running.
@@ -542,8 +528,6 @@ func (ContainerStateStatus) Values() []ContainerStateStatus {
 }
 
 // ContainerStatsResponse: statistics sample for a container.
-//
-// Added in API v1.48.
 type ContainerStatsResponse struct {
 	// BlkioStats
 	BlkioStats ContainerBlkioStats `json:"blkio_stats,omitzero"`
@@ -563,8 +547,8 @@ type ContainerStatsResponse struct {
 	//
 	// This field is Windows-specific and always zero for Linux containers.
 	NumProcs uint32 `json:"num_procs,omitempty"`
-	// PIDsStats
-	PIDsStats ContainerPidsStats `json:"pids_stats,omitzero"`
+	// PidsStats
+	PidsStats ContainerPidsStats `json:"pids_stats,omitzero"`
 	// PrecpuStats
 	PrecpuStats ContainerCPUStats `json:"precpu_stats,omitzero"`
 	// Preread: date and time at which this first sample was collected. This field
@@ -586,8 +570,6 @@ type ContainerStatsResponse struct {
 // ContainerStorageStats: storageStats is the disk I/O stats for read/write on Windows.
 //
 // This type is Windows-specific and omitted for Linux containers.
-//
-// Added in API v1.48.
 type ContainerStorageStats struct {
 	// ReadCountNormalized
 	ReadCountNormalized *uint64 `json:"read_count_normalized,omitempty"`
@@ -716,8 +698,6 @@ func (ContainerSummaryState) Values() []ContainerSummaryState {
 // ContainerThrottlingData: cPU throttling stats of the container.
 //
 // This type is Linux-specific and omitted for Windows containers.
-//
-// Added in API v1.48.
 type ContainerThrottlingData struct {
 	// Periods: number of periods with throttling active.
 	Periods uint64 `json:"periods,omitempty"`
@@ -848,9 +828,9 @@ type ContainerUpdateRequest struct {
 	NanoCpus int64 `json:"NanoCpus,omitempty"`
 	// OomKillDisable: disable OOM Killer for the container.
 	OomKillDisable bool `json:"OomKillDisable,omitempty"`
-	// PIDsLimit: tune a container's PIDs limit. Set `0` or `-1` for unlimited, or `null`
+	// PidsLimit: tune a container's PIDs limit. Set `0` or `-1` for unlimited, or `null`
 	// to not change.
-	PIDsLimit *int64 `json:"PidsLimit,omitempty"`
+	PidsLimit *int64 `json:"PidsLimit,omitempty"`
 	// Ulimits: a list of resource limits to set in the container. For example:
 	//
 	// ```
@@ -1253,9 +1233,9 @@ type HostConfig struct {
 	NanoCpus int64 `json:"NanoCpus,omitempty"`
 	// OomKillDisable: disable OOM Killer for the container.
 	OomKillDisable bool `json:"OomKillDisable,omitempty"`
-	// PIDsLimit: tune a container's PIDs limit. Set `0` or `-1` for unlimited, or `null`
+	// PidsLimit: tune a container's PIDs limit. Set `0` or `-1` for unlimited, or `null`
 	// to not change.
-	PIDsLimit *int64 `json:"PidsLimit,omitempty"`
+	PidsLimit *int64 `json:"PidsLimit,omitempty"`
 	// Ulimits: a list of resource limits to set in the container. For example:
 	//
 	// ```
@@ -1374,12 +1354,12 @@ type HostConfig struct {
 	// OomScoreAdj: an integer value containing the score given to the container in
 	// order to tune OOM killer preferences.
 	OomScoreAdj int `json:"OomScoreAdj,omitempty"`
-	// PIDMode: set the PID (Process) Namespace mode for the container. It can be
+	// PidMode: set the PID (Process) Namespace mode for the container. It can be
 	// either:
 	//
 	// - `"container:<name|id>"`: joins another container's PID namespace
 	// - `"host"`: use the host's PID namespace inside the container
-	PIDMode string `json:"PidMode,omitempty"`
+	PidMode string `json:"PidMode,omitempty"`
 	// PortBindings
 	PortBindings PortMap `json:"PortBindings,omitempty"`
 	// Privileged: gives the container full access to the host.
@@ -1590,8 +1570,6 @@ type MountBindOptions struct {
 }
 
 // MountBindOptionsPropagation: a propagation mode with the value `[r]private`, `[r]shared`, or `[r]slave`.
-//
-// Added in API v1.35.
 type MountBindOptionsPropagation string
 
 // Values of MountBindOptionsPropagation known to this API version. The daemon may send others.

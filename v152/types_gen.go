@@ -12,56 +12,6 @@ type Address struct {
 	PrefixLen int `json:"PrefixLen,omitempty"`
 }
 
-// BuildCache contains information about a build cache record.
-//
-// Added in API v1.39.
-type BuildCache struct {
-	// CreatedAt: date and time at which the build cache was created in
-	// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
-	CreatedAt string `json:"CreatedAt,omitempty"`
-	// Description of the build-step that produced the build cache.
-	Description string `json:"Description,omitempty"`
-	// ID: unique ID of the build cache record.
-	ID string `json:"ID,omitempty"`
-	// InUse: indicates if the build cache is in use.
-	InUse bool `json:"InUse,omitempty"`
-	// LastUsedAt: date and time at which the build cache was last used in
-	// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
-	LastUsedAt *string `json:"LastUsedAt,omitempty"`
-	// Parents: list of parent build cache record IDs.
-	//
-	// Added in API v1.42.
-	Parents []string `json:"Parents,omitempty"`
-	// Shared: indicates if the build cache is shared.
-	Shared bool `json:"Shared,omitempty"`
-	// Size: amount of disk space used by the build cache (in bytes).
-	Size int `json:"Size,omitempty"`
-	// Type: cache record type.
-	Type BuildCacheType `json:"Type,omitempty"`
-	// UsageCount
-	UsageCount int `json:"UsageCount,omitempty"`
-}
-
-// BuildCacheType: cache record type.
-//
-// Added in API v1.39.
-type BuildCacheType string
-
-// Values of BuildCacheType known to this API version. The daemon may send others.
-const (
-	BuildCacheTypeInternal          BuildCacheType = "internal"
-	BuildCacheTypeFrontend          BuildCacheType = "frontend"
-	BuildCacheTypeSourceLocal       BuildCacheType = "source.local"
-	BuildCacheTypeSourceGitCheckout BuildCacheType = "source.git.checkout"
-	BuildCacheTypeExecCachemount    BuildCacheType = "exec.cachemount"
-	BuildCacheTypeRegular           BuildCacheType = "regular"
-)
-
-// Values lists the values of BuildCacheType known to this API version.
-func (BuildCacheType) Values() []BuildCacheType {
-	return []BuildCacheType{BuildCacheTypeInternal, BuildCacheTypeFrontend, BuildCacheTypeSourceLocal, BuildCacheTypeSourceGitCheckout, BuildCacheTypeExecCachemount, BuildCacheTypeRegular}
-}
-
 // BuildInfo is part of the API's models.
 type BuildInfo struct {
 	// Aux
@@ -260,9 +210,9 @@ type Resources struct {
 	NanoCpus int64 `json:"NanoCpus,omitempty"`
 	// OomKillDisable: disable OOM Killer for the container.
 	OomKillDisable bool `json:"OomKillDisable,omitempty"`
-	// PIDsLimit: tune a container's PIDs limit. Set `0` or `-1` for unlimited, or `null`
+	// PidsLimit: tune a container's PIDs limit. Set `0` or `-1` for unlimited, or `null`
 	// to not change.
-	PIDsLimit *int64 `json:"PidsLimit,omitempty"`
+	PidsLimit *int64 `json:"PidsLimit,omitempty"`
 	// Ulimits: a list of resource limits to set in the container. For example:
 	//
 	// ```

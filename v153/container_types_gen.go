@@ -28,8 +28,6 @@ func (ChangeType) Values() []ChangeType {
 // ContainerBlkioStatEntry: blkio stats entry.
 //
 // This type is Linux-specific and omitted for Windows containers.
-//
-// Added in API v1.48.
 type ContainerBlkioStatEntry struct {
 	// Major
 	Major uint64 `json:"major,omitempty"`
@@ -48,8 +46,6 @@ type ContainerBlkioStatEntry struct {
 // are omitted or `null`.
 //
 // This type is only populated on Linux and omitted for Windows containers.
-//
-// Added in API v1.48.
 type ContainerBlkioStats struct {
 	// IoMergedRecursive: this field is only available when using Linux containers with
 	// cgroups v1. It is omitted or `null` when using cgroups v2.
@@ -77,8 +73,6 @@ type ContainerBlkioStats struct {
 }
 
 // ContainerCPUStats: cPU related info of the container
-//
-// Added in API v1.48.
 type ContainerCPUStats struct {
 	// CPUUsage
 	CPUUsage ContainerCPUUsage `json:"cpu_usage,omitzero"`
@@ -95,8 +89,6 @@ type ContainerCPUStats struct {
 }
 
 // ContainerCPUUsage: all CPU stats aggregated since container inception.
-//
-// Added in API v1.48.
 type ContainerCPUUsage struct {
 	// PercpuUsage: total CPU time (in nanoseconds) consumed per core (Linux).
 	//
@@ -367,8 +359,6 @@ type ContainerInspectResponse struct {
 
 // ContainerMemoryStats: aggregates all memory stats since container inception on Linux.
 // Windows returns stats for commit and private working set only.
-//
-// Added in API v1.48.
 type ContainerMemoryStats struct {
 	// Commitbytes: committed bytes.
 	//
@@ -409,8 +399,6 @@ type ContainerMemoryStats struct {
 }
 
 // ContainerNetworkStats: aggregates the network stats of one container
-//
-// Added in API v1.48.
 type ContainerNetworkStats struct {
 	// EndpointID: endpoint ID. Not used on Linux.
 	//
@@ -445,8 +433,6 @@ type ContainerNetworkStats struct {
 // ContainerPidsStats: pidsStats contains Linux-specific stats of a container's process-IDs (PIDs).
 //
 // This type is Linux-specific and omitted for Windows containers.
-//
-// Added in API v1.48.
 type ContainerPidsStats struct {
 	// Current is the number of PIDs in the cgroup.
 	Current *uint64 `json:"current,omitempty"`
@@ -483,8 +469,8 @@ type ContainerState struct {
 	OOMKilled bool `json:"OOMKilled,omitempty"`
 	// Paused: whether this container is paused.
 	Paused bool `json:"Paused,omitempty"`
-	// PID: the process ID of this container
-	PID int `json:"Pid,omitempty"`
+	// Pid: the process ID of this container
+	Pid int `json:"Pid,omitempty"`
 	// Restarting: whether this container is restarting.
 	Restarting bool `json:"Restarting,omitempty"`
 	// Running: whether this container is running.
@@ -528,8 +514,6 @@ func (ContainerStateStatus) Values() []ContainerStateStatus {
 }
 
 // ContainerStatsResponse: statistics sample for a container.
-//
-// Added in API v1.48.
 type ContainerStatsResponse struct {
 	// BlkioStats
 	BlkioStats ContainerBlkioStats `json:"blkio_stats,omitzero"`
@@ -554,8 +538,8 @@ type ContainerStatsResponse struct {
 	//
 	// Added in API v1.52.
 	OSType *string `json:"os_type,omitempty"`
-	// PIDsStats
-	PIDsStats ContainerPidsStats `json:"pids_stats,omitzero"`
+	// PidsStats
+	PidsStats ContainerPidsStats `json:"pids_stats,omitzero"`
 	// PrecpuStats
 	PrecpuStats ContainerCPUStats `json:"precpu_stats,omitzero"`
 	// Preread: date and time at which this first sample was collected. This field
@@ -577,8 +561,6 @@ type ContainerStatsResponse struct {
 // ContainerStorageStats: storageStats is the disk I/O stats for read/write on Windows.
 //
 // This type is Windows-specific and omitted for Linux containers.
-//
-// Added in API v1.48.
 type ContainerStorageStats struct {
 	// ReadCountNormalized
 	ReadCountNormalized *uint64 `json:"read_count_normalized,omitempty"`
@@ -747,8 +729,6 @@ func (ContainerSummaryState) Values() []ContainerSummaryState {
 // ContainerThrottlingData: cPU throttling stats of the container.
 //
 // This type is Linux-specific and omitted for Windows containers.
-//
-// Added in API v1.48.
 type ContainerThrottlingData struct {
 	// Periods: number of periods with throttling active.
 	Periods uint64 `json:"periods,omitempty"`
@@ -871,9 +851,9 @@ type ContainerUpdateRequest struct {
 	NanoCpus int64 `json:"NanoCpus,omitempty"`
 	// OomKillDisable: disable OOM Killer for the container.
 	OomKillDisable bool `json:"OomKillDisable,omitempty"`
-	// PIDsLimit: tune a container's PIDs limit. Set `0` or `-1` for unlimited, or `null`
+	// PidsLimit: tune a container's PIDs limit. Set `0` or `-1` for unlimited, or `null`
 	// to not change.
-	PIDsLimit *int64 `json:"PidsLimit,omitempty"`
+	PidsLimit *int64 `json:"PidsLimit,omitempty"`
 	// Ulimits: a list of resource limits to set in the container. For example:
 	//
 	// ```
@@ -1277,9 +1257,9 @@ type HostConfig struct {
 	NanoCpus int64 `json:"NanoCpus,omitempty"`
 	// OomKillDisable: disable OOM Killer for the container.
 	OomKillDisable bool `json:"OomKillDisable,omitempty"`
-	// PIDsLimit: tune a container's PIDs limit. Set `0` or `-1` for unlimited, or `null`
+	// PidsLimit: tune a container's PIDs limit. Set `0` or `-1` for unlimited, or `null`
 	// to not change.
-	PIDsLimit *int64 `json:"PidsLimit,omitempty"`
+	PidsLimit *int64 `json:"PidsLimit,omitempty"`
 	// Ulimits: a list of resource limits to set in the container. For example:
 	//
 	// ```
@@ -1398,12 +1378,12 @@ type HostConfig struct {
 	// OomScoreAdj: an integer value containing the score given to the container in
 	// order to tune OOM killer preferences.
 	OomScoreAdj int `json:"OomScoreAdj,omitempty"`
-	// PIDMode: set the PID (Process) Namespace mode for the container. It can be
+	// PidMode: set the PID (Process) Namespace mode for the container. It can be
 	// either:
 	//
 	// - `"container:<name|id>"`: joins another container's PID namespace
 	// - `"host"`: use the host's PID namespace inside the container
-	PIDMode string `json:"PidMode,omitempty"`
+	PidMode string `json:"PidMode,omitempty"`
 	// PortBindings
 	PortBindings PortMap `json:"PortBindings,omitempty"`
 	// Privileged: gives the container full access to the host.
@@ -1614,8 +1594,6 @@ type MountBindOptions struct {
 }
 
 // MountBindOptionsPropagation: a propagation mode with the value `[r]private`, `[r]shared`, or `[r]slave`.
-//
-// Added in API v1.35.
 type MountBindOptionsPropagation string
 
 // Values of MountBindOptionsPropagation known to this API version. The daemon may send others.

@@ -12,6 +12,36 @@ type AuthResponse struct {
 	Status string `json:"Status,omitempty"`
 }
 
+// BuildCache contains information about a build cache record.
+//
+// Added in API v1.39.
+type BuildCache struct {
+	// CreatedAt: date and time at which the build cache was created in
+	// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
+	CreatedAt string `json:"CreatedAt,omitempty"`
+	// Description of the build-step that produced the build cache.
+	Description string `json:"Description,omitempty"`
+	// ID: unique ID of the build cache record.
+	ID string `json:"ID,omitempty"`
+	// InUse: indicates if the build cache is in use.
+	InUse bool `json:"InUse,omitempty"`
+	// LastUsedAt: date and time at which the build cache was last used in
+	// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
+	LastUsedAt *string `json:"LastUsedAt,omitempty"`
+	// Parents: list of parent build cache record IDs.
+	//
+	// Added in API v1.42.
+	Parents []string `json:"Parents,omitempty"`
+	// Shared: indicates if the build cache is shared.
+	Shared bool `json:"Shared,omitempty"`
+	// Size: amount of disk space used by the build cache (in bytes).
+	Size int `json:"Size,omitempty"`
+	// Type: cache record type.
+	Type BuildCacheType `json:"Type,omitempty"`
+	// UsageCount
+	UsageCount int `json:"UsageCount,omitempty"`
+}
+
 // BuildCacheDiskUsage: represents system data usage for build cache resources.
 //
 // Added in API v1.52.
@@ -19,13 +49,33 @@ type BuildCacheDiskUsage struct {
 	// ActiveCount: count of active build cache records.
 	ActiveCount int64 `json:"ActiveCount,omitempty"`
 	// Items: list of build cache records.
-	Items []any `json:"Items,omitempty"`
+	Items []BuildCache `json:"Items,omitempty"`
 	// Reclaimable: disk space that can be reclaimed by removing inactive build cache records.
 	Reclaimable int64 `json:"Reclaimable,omitempty"`
 	// TotalCount: count of all build cache records.
 	TotalCount int64 `json:"TotalCount,omitempty"`
 	// TotalSize: disk space in use by build cache records.
 	TotalSize int64 `json:"TotalSize,omitempty"`
+}
+
+// BuildCacheType: cache record type.
+//
+// Added in API v1.39.
+type BuildCacheType string
+
+// Values of BuildCacheType known to this API version. The daemon may send others.
+const (
+	BuildCacheTypeInternal          BuildCacheType = "internal"
+	BuildCacheTypeFrontend          BuildCacheType = "frontend"
+	BuildCacheTypeSourceLocal       BuildCacheType = "source.local"
+	BuildCacheTypeSourceGitCheckout BuildCacheType = "source.git.checkout"
+	BuildCacheTypeExecCachemount    BuildCacheType = "exec.cachemount"
+	BuildCacheTypeRegular           BuildCacheType = "regular"
+)
+
+// Values lists the values of BuildCacheType known to this API version.
+func (BuildCacheType) Values() []BuildCacheType {
+	return []BuildCacheType{BuildCacheTypeInternal, BuildCacheTypeFrontend, BuildCacheTypeSourceLocal, BuildCacheTypeSourceGitCheckout, BuildCacheTypeExecCachemount, BuildCacheTypeRegular}
 }
 
 // ClusterInfo represents information about the swarm as is returned by the
@@ -67,6 +117,261 @@ type ClusterInfo struct {
 	UpdatedAt string `json:"UpdatedAt,omitempty"`
 	// Version
 	Version ObjectVersion `json:"Version,omitzero"`
+}
+
+// ClusterVolume: options and information specific to, and only present on, Swarm CSI
+// cluster volumes.
+//
+// Added in API v1.42.
+type ClusterVolume struct {
+	// CreatedAt
+	CreatedAt string `json:"CreatedAt,omitempty"`
+	// ID: the Swarm ID of this volume. Because cluster volumes are Swarm
+	// objects, they have an ID, unlike non-cluster volumes. This ID can
+	// be used to refer to the Volume instead of the name.
+	ID string `json:"ID,omitempty"`
+	// Info: information about the global status of the volume.
+	Info ClusterVolumeInfo `json:"Info,omitzero"`
+	// PublishStatus: the status of the volume as it pertains to its publishing and use on
+	// specific nodes
+	PublishStatus []ClusterVolumePublishStatusItem `json:"PublishStatus,omitempty"`
+	// Spec
+	Spec ClusterVolumeSpec `json:"Spec,omitzero"`
+	// UpdatedAt
+	UpdatedAt string `json:"UpdatedAt,omitempty"`
+	// Version
+	Version ObjectVersion `json:"Version,omitzero"`
+}
+
+// ClusterVolumeInfo: information about the global status of the volume.
+//
+// Added in API v1.42.
+type ClusterVolumeInfo struct {
+	// AccessibleTopology: the topology this volume is actually accessible from.
+	AccessibleTopology []Topology `json:"AccessibleTopology,omitempty"`
+	// CapacityBytes: the capacity of the volume in bytes. A value of 0 indicates that
+	// the capacity is unknown.
+	CapacityBytes int64 `json:"CapacityBytes,omitempty"`
+	// VolumeContext: a map of strings to strings returned from the storage plugin when
+	// the volume is created.
+	VolumeContext map[string]string `json:"VolumeContext,omitempty"`
+	// VolumeID: the ID of the volume as returned by the CSI storage plugin. This
+	// is distinct from the volume's ID as provided by Docker. This ID
+	// is never used by the user when communicating with Docker to refer
+	// to this volume. If the ID is blank, then the Volume has not been
+	// successfully created in the plugin yet.
+	VolumeID string `json:"VolumeID,omitempty"`
+}
+
+// ClusterVolumePublishStatusItem is part of the API's models.
+//
+// Added in API v1.42.
+type ClusterVolumePublishStatusItem struct {
+	// NodeID: the ID of the Swarm node the volume is published on.
+	NodeID string `json:"NodeID,omitempty"`
+	// PublishContext: a map of strings to strings returned by the CSI controller
+	// plugin when a volume is published.
+	PublishContext map[string]string `json:"PublishContext,omitempty"`
+	// State: the published state of the volume.
+	// * `pending-publish` The volume should be published to this node, but the call to the controller plugin to do so has not yet been successfully completed.
+	// * `published` The volume is published successfully to the node.
+	// * `pending-node-unpublish` The volume should be unpublished from the node, and the manager is awaiting confirmation from the worker that it has done so.
+	// * `pending-controller-unpublish` The volume is successfully unpublished from the node, but has not yet been successfully unpublished on the controller.
+	State ClusterVolumePublishStatusItemState `json:"State,omitempty"`
+}
+
+// ClusterVolumePublishStatusItemState: the published state of the volume.
+// * `pending-publish` The volume should be published to this node, but the call to the controller plugin to do so has not yet been successfully completed.
+// * `published` The volume is published successfully to the node.
+// * `pending-node-unpublish` The volume should be unpublished from the node, and the manager is awaiting confirmation from the worker that it has done so.
+// * `pending-controller-unpublish` The volume is successfully unpublished from the node, but has not yet been successfully unpublished on the controller.
+//
+// Added in API v1.42.
+type ClusterVolumePublishStatusItemState string
+
+// Values of ClusterVolumePublishStatusItemState known to this API version. The daemon may send others.
+const (
+	ClusterVolumePublishStatusItemStatePendingPublish             ClusterVolumePublishStatusItemState = "pending-publish"
+	ClusterVolumePublishStatusItemStatePublished                  ClusterVolumePublishStatusItemState = "published"
+	ClusterVolumePublishStatusItemStatePendingNodeUnpublish       ClusterVolumePublishStatusItemState = "pending-node-unpublish"
+	ClusterVolumePublishStatusItemStatePendingControllerUnpublish ClusterVolumePublishStatusItemState = "pending-controller-unpublish"
+)
+
+// Values lists the values of ClusterVolumePublishStatusItemState known to this API version.
+func (ClusterVolumePublishStatusItemState) Values() []ClusterVolumePublishStatusItemState {
+	return []ClusterVolumePublishStatusItemState{ClusterVolumePublishStatusItemStatePendingPublish, ClusterVolumePublishStatusItemStatePublished, ClusterVolumePublishStatusItemStatePendingNodeUnpublish, ClusterVolumePublishStatusItemStatePendingControllerUnpublish}
+}
+
+// ClusterVolumeSpec: cluster-specific options used to create the volume.
+//
+// Added in API v1.42.
+type ClusterVolumeSpec struct {
+	// AccessMode: defines how the volume is used by tasks.
+	AccessMode ClusterVolumeSpecAccessMode `json:"AccessMode,omitzero"`
+	// Group defines the volume group of this volume. Volumes belonging to
+	// the same group can be referred to by group name when creating
+	// Services.  Referring to a volume by group instructs Swarm to treat
+	// volumes in that group interchangeably for the purpose of scheduling.
+	// Volumes with an empty string for a group technically all belong to
+	// the same, emptystring group.
+	Group string `json:"Group,omitempty"`
+}
+
+// ClusterVolumeSpecAccessMode: defines how the volume is used by tasks.
+//
+// Added in API v1.42.
+type ClusterVolumeSpecAccessMode struct {
+	// AccessibilityRequirements: requirements for the accessible topology of the volume. These
+	// fields are optional. For an in-depth description of what these
+	// fields mean, see the CSI specification.
+	AccessibilityRequirements ClusterVolumeSpecAccessModeAccessibilityRequirements `json:"AccessibilityRequirements,omitzero"`
+	// Availability: the availability of the volume for use in tasks.
+	// - `active` The volume is fully available for scheduling on the cluster
+	// - `pause` No new workloads should use the volume, but existing workloads are not stopped.
+	// - `drain` All workloads using this volume should be stopped and rescheduled, and no new ones should be started.
+	Availability ClusterVolumeSpecAccessModeAvailability `json:"Availability,omitempty"`
+	// CapacityRange: the desired capacity that the volume should be created with. If
+	// empty, the plugin will decide the capacity.
+	CapacityRange ClusterVolumeSpecAccessModeCapacityRange `json:"CapacityRange,omitzero"`
+	// MountVolume: options for using this volume as a Mount-type volume.
+	//
+	//     Either MountVolume or BlockVolume, but not both, must be
+	//     present.
+	//   properties:
+	//     FsType:
+	//       type: "string"
+	//       description: |
+	//         Specifies the filesystem type for the mount volume.
+	//         Optional.
+	//     MountFlags:
+	//       type: "array"
+	//       description: |
+	//         Flags to pass when mounting the volume. Optional.
+	//       items:
+	//         type: "string"
+	// BlockVolume:
+	//   type: "object"
+	//   description: |
+	//     Options for using this volume as a Block-type volume.
+	//     Intentionally empty.
+	MountVolume map[string]any `json:"MountVolume,omitempty"`
+	// Scope: the set of nodes this volume can be used on at one time.
+	// - `single` The volume may only be scheduled to one node at a time.
+	// - `multi` the volume may be scheduled to any supported number of nodes at a time.
+	Scope ClusterVolumeSpecAccessModeScope `json:"Scope,omitempty"`
+	// Secrets: swarm Secrets that are passed to the CSI storage plugin when
+	// operating on this volume.
+	Secrets []ClusterVolumeSpecAccessModeSecretsItem `json:"Secrets,omitempty"`
+	// Sharing: the number and way that different tasks can use this volume
+	// at one time.
+	// - `none` The volume may only be used by one task at a time.
+	// - `readonly` The volume may be used by any number of tasks, but they all must mount the volume as readonly
+	// - `onewriter` The volume may be used by any number of tasks, but only one may mount it as read/write.
+	// - `all` The volume may have any number of readers and writers.
+	Sharing ClusterVolumeSpecAccessModeSharing `json:"Sharing,omitempty"`
+}
+
+// ClusterVolumeSpecAccessModeAccessibilityRequirements: requirements for the accessible topology of the volume. These
+// fields are optional. For an in-depth description of what these
+// fields mean, see the CSI specification.
+//
+// Added in API v1.42.
+type ClusterVolumeSpecAccessModeAccessibilityRequirements struct {
+	// Preferred: a list of topologies that the volume should attempt to be
+	// provisioned in.
+	Preferred []Topology `json:"Preferred,omitempty"`
+	// Requisite: a list of required topologies, at least one of which the
+	// volume must be accessible from.
+	Requisite []Topology `json:"Requisite,omitempty"`
+}
+
+// ClusterVolumeSpecAccessModeAvailability: the availability of the volume for use in tasks.
+// - `active` The volume is fully available for scheduling on the cluster
+// - `pause` No new workloads should use the volume, but existing workloads are not stopped.
+// - `drain` All workloads using this volume should be stopped and rescheduled, and no new ones should be started.
+//
+// Added in API v1.42.
+type ClusterVolumeSpecAccessModeAvailability string
+
+// Values of ClusterVolumeSpecAccessModeAvailability known to this API version. The daemon may send others.
+const (
+	ClusterVolumeSpecAccessModeAvailabilityActive ClusterVolumeSpecAccessModeAvailability = "active"
+	ClusterVolumeSpecAccessModeAvailabilityPause  ClusterVolumeSpecAccessModeAvailability = "pause"
+	ClusterVolumeSpecAccessModeAvailabilityDrain  ClusterVolumeSpecAccessModeAvailability = "drain"
+)
+
+// Values lists the values of ClusterVolumeSpecAccessModeAvailability known to this API version.
+func (ClusterVolumeSpecAccessModeAvailability) Values() []ClusterVolumeSpecAccessModeAvailability {
+	return []ClusterVolumeSpecAccessModeAvailability{ClusterVolumeSpecAccessModeAvailabilityActive, ClusterVolumeSpecAccessModeAvailabilityPause, ClusterVolumeSpecAccessModeAvailabilityDrain}
+}
+
+// ClusterVolumeSpecAccessModeCapacityRange: the desired capacity that the volume should be created with. If
+// empty, the plugin will decide the capacity.
+//
+// Added in API v1.42.
+type ClusterVolumeSpecAccessModeCapacityRange struct {
+	// LimitBytes: the volume must not be bigger than this. The value of 0
+	// indicates an unspecified maximum.
+	LimitBytes int64 `json:"LimitBytes,omitempty"`
+	// RequiredBytes: the volume must be at least this big. The value of 0
+	// indicates an unspecified minimum
+	RequiredBytes int64 `json:"RequiredBytes,omitempty"`
+}
+
+// ClusterVolumeSpecAccessModeScope: the set of nodes this volume can be used on at one time.
+// - `single` The volume may only be scheduled to one node at a time.
+// - `multi` the volume may be scheduled to any supported number of nodes at a time.
+//
+// Added in API v1.42.
+type ClusterVolumeSpecAccessModeScope string
+
+// Values of ClusterVolumeSpecAccessModeScope known to this API version. The daemon may send others.
+const (
+	ClusterVolumeSpecAccessModeScopeSingle ClusterVolumeSpecAccessModeScope = "single"
+	ClusterVolumeSpecAccessModeScopeMulti  ClusterVolumeSpecAccessModeScope = "multi"
+)
+
+// Values lists the values of ClusterVolumeSpecAccessModeScope known to this API version.
+func (ClusterVolumeSpecAccessModeScope) Values() []ClusterVolumeSpecAccessModeScope {
+	return []ClusterVolumeSpecAccessModeScope{ClusterVolumeSpecAccessModeScopeSingle, ClusterVolumeSpecAccessModeScopeMulti}
+}
+
+// ClusterVolumeSpecAccessModeSecretsItem: one cluster volume secret entry. Defines a key-value pair that
+// is passed to the plugin.
+//
+// Added in API v1.42.
+type ClusterVolumeSpecAccessModeSecretsItem struct {
+	// Key is the name of the key of the key-value pair passed to
+	// the plugin.
+	Key string `json:"Key,omitempty"`
+	// Secret is the swarm Secret object from which to read data.
+	// This can be a Secret name or ID. The Secret data is
+	// retrieved by swarm and used as the value of the key-value
+	// pair passed to the plugin.
+	Secret string `json:"Secret,omitempty"`
+}
+
+// ClusterVolumeSpecAccessModeSharing: the number and way that different tasks can use this volume
+// at one time.
+// - `none` The volume may only be used by one task at a time.
+// - `readonly` The volume may be used by any number of tasks, but they all must mount the volume as readonly
+// - `onewriter` The volume may be used by any number of tasks, but only one may mount it as read/write.
+// - `all` The volume may have any number of readers and writers.
+//
+// Added in API v1.42.
+type ClusterVolumeSpecAccessModeSharing string
+
+// Values of ClusterVolumeSpecAccessModeSharing known to this API version. The daemon may send others.
+const (
+	ClusterVolumeSpecAccessModeSharingNone      ClusterVolumeSpecAccessModeSharing = "none"
+	ClusterVolumeSpecAccessModeSharingReadonly  ClusterVolumeSpecAccessModeSharing = "readonly"
+	ClusterVolumeSpecAccessModeSharingOnewriter ClusterVolumeSpecAccessModeSharing = "onewriter"
+	ClusterVolumeSpecAccessModeSharingAll       ClusterVolumeSpecAccessModeSharing = "all"
+)
+
+// Values lists the values of ClusterVolumeSpecAccessModeSharing known to this API version.
+func (ClusterVolumeSpecAccessModeSharing) Values() []ClusterVolumeSpecAccessModeSharing {
+	return []ClusterVolumeSpecAccessModeSharing{ClusterVolumeSpecAccessModeSharingNone, ClusterVolumeSpecAccessModeSharingReadonly, ClusterVolumeSpecAccessModeSharingOnewriter, ClusterVolumeSpecAccessModeSharingAll}
 }
 
 // Commit holds the Git-commit (SHA1) that a binary was built from, as
@@ -137,7 +442,7 @@ type ContainersDiskUsage struct {
 	// ActiveCount: count of active containers.
 	ActiveCount int64 `json:"ActiveCount,omitempty"`
 	// Items: list of container summaries.
-	Items []any `json:"Items,omitempty"`
+	Items []ContainerSummary `json:"Items,omitempty"`
 	// Reclaimable: disk space that can be reclaimed by removing inactive containers.
 	Reclaimable int64 `json:"Reclaimable,omitempty"`
 	// TotalCount: count of all containers.
@@ -169,8 +474,6 @@ type EventActor struct {
 }
 
 // EventMessage represents the information an event contains.
-//
-// Added in API v1.40.
 type EventMessage struct {
 	// Action: the type of event
 	Action string `json:"Action,omitempty"`
@@ -180,6 +483,8 @@ type EventMessage struct {
 	Type EventMessageType `json:"Type,omitempty"`
 	// Scope of the event. Engine events are `local` scope. Cluster (Swarm)
 	// events are `swarm` scope.
+	//
+	// Added in API v1.40.
 	Scope EventMessageScope `json:"scope,omitempty"`
 	// Time: timestamp of event
 	Time int64 `json:"time,omitempty"`
@@ -255,7 +560,7 @@ type ImagesDiskUsage struct {
 	// ActiveCount: count of active images.
 	ActiveCount int64 `json:"ActiveCount,omitempty"`
 	// Items: list of image summaries.
-	Items []any `json:"Items,omitempty"`
+	Items []ImageSummary `json:"Items,omitempty"`
 	// Reclaimable: disk space that can be reclaimed by removing unused images.
 	Reclaimable int64 `json:"Reclaimable,omitempty"`
 	// TotalCount: count of all images.
@@ -471,8 +776,6 @@ type SystemDataUsageResponse struct {
 }
 
 // SystemInfo is part of the API's models.
-//
-// Added in API v1.32.
 type SystemInfo struct {
 	// Architecture: hardware architecture of the host, as returned by the operating system.
 	// This is equivalent to the output of `uname -m` on Linux.
@@ -499,10 +802,16 @@ type SystemInfo struct {
 	// CPUSet: indicates if CPUsets (cpuset.cpus, cpuset.mems) are supported by the host.
 	//
 	// See [cpuset(7)](https://www.kernel.org/doc/Documentation/cgroup-v1/cpusets.txt)
+	//
+	// Added in API v1.32.
 	CPUSet bool `json:"CPUSet,omitempty"`
 	// CPUShares: indicates if CPU Shares limiting is supported by the host.
+	//
+	// Added in API v1.32.
 	CPUShares bool `json:"CPUShares,omitempty"`
 	// CgroupDriver: the driver to use for managing cgroups.
+	//
+	// Added in API v1.32.
 	CgroupDriver SystemInfoCgroupDriver `json:"CgroupDriver,omitempty"`
 	// CgroupVersion: the version of the cgroup.
 	//
@@ -513,6 +822,8 @@ type SystemInfo struct {
 	// Added in API v1.46.
 	Containerd ContainerdInfo `json:"Containerd,omitzero"`
 	// ContainerdCommit
+	//
+	// Added in API v1.32.
 	ContainerdCommit Commit `json:"ContainerdCommit,omitzero"`
 	// Containers: total number of containers on the host.
 	Containers int `json:"Containers,omitempty"`
@@ -542,6 +853,8 @@ type SystemInfo struct {
 	// DefaultRuntime: name of the default OCI runtime that is used when starting containers.
 	//
 	// The default can be overridden per-container at create time.
+	//
+	// Added in API v1.32.
 	DefaultRuntime string `json:"DefaultRuntime,omitempty"`
 	// DiscoveredDevices: list of devices discovered by device drivers.
 	//
@@ -577,6 +890,8 @@ type SystemInfo struct {
 	// Added in API v1.49.
 	FirewallBackend FirewallInfo `json:"FirewallBackend,omitzero"`
 	// GenericResources
+	//
+	// Added in API v1.32.
 	GenericResources GenericResources `json:"GenericResources,omitempty"`
 	// HTTPProxy: hTTP-proxy configured for the daemon. This value is obtained from the
 	// [`HTTP_PROXY`](https://www.gnu.org/software/wget/manual/html_node/Proxies.html) environment variable.
@@ -612,8 +927,12 @@ type SystemInfo struct {
 	//
 	// If the path is omitted, the daemon searches the host's `$PATH` for the
 	// binary and uses the first result.
+	//
+	// Added in API v1.32.
 	InitBinary string `json:"InitBinary,omitempty"`
 	// InitCommit
+	//
+	// Added in API v1.32.
 	InitCommit Commit `json:"InitCommit,omitzero"`
 	// Isolation: represents the isolation technology to use as a default for containers.
 	// The supported values are platform-specific.
@@ -622,6 +941,8 @@ type SystemInfo struct {
 	// the default is `hyperv`, and on Windows server, the default is `process`.
 	//
 	// This option is currently not used on other platforms.
+	//
+	// Added in API v1.32.
 	Isolation SystemInfoIsolation `json:"Isolation,omitempty"`
 	// KernelVersion: kernel version of the host.
 	//
@@ -643,8 +964,12 @@ type SystemInfo struct {
 	//
 	// If enabled, containers are kept running when the daemon is shutdown
 	// or upon daemon start if running containers are detected.
+	//
+	// Added in API v1.32.
 	LiveRestoreEnabled bool `json:"LiveRestoreEnabled,omitempty"`
 	// LoggingDriver: the logging driver to use as a default for new containers.
+	//
+	// Added in API v1.32.
 	LoggingDriver string `json:"LoggingDriver,omitempty"`
 	// MemTotal: total amount of physical memory available on the host, in bytes.
 	MemTotal int64 `json:"MemTotal,omitempty"`
@@ -699,10 +1024,10 @@ type SystemInfo struct {
 	// OperatingSystem: name of the host's operating system, for example: "Ubuntu 24.04 LTS"
 	// or "Windows Server 2016 Datacenter"
 	OperatingSystem string `json:"OperatingSystem,omitempty"`
-	// PIDsLimit: indicates if the host kernel has PID limit support enabled.
+	// PidsLimit: indicates if the host kernel has PID limit support enabled.
 	//
 	// Added in API v1.40.
-	PIDsLimit bool `json:"PidsLimit,omitempty"`
+	PidsLimit bool `json:"PidsLimit,omitempty"`
 	// Plugins
 	Plugins PluginsInfo `json:"Plugins,omitzero"`
 	// ProductLicense: reports a summary of the product license on the daemon.
@@ -715,6 +1040,8 @@ type SystemInfo struct {
 	// RegistryConfig
 	RegistryConfig RegistryServiceConfig `json:"RegistryConfig,omitzero"`
 	// RuncCommit
+	//
+	// Added in API v1.32.
 	RuncCommit Commit `json:"RuncCommit,omitzero"`
 	// Runtimes: list of [OCI compliant](https://github.com/opencontainers/runtime-spec)
 	// runtimes configured on the daemon. Keys hold the "name" used to
@@ -726,6 +1053,8 @@ type SystemInfo struct {
 	//
 	// The default runtime is `runc`, and automatically configured. Additional
 	// runtimes can be configured by the user and will be listed here.
+	//
+	// Added in API v1.32.
 	Runtimes map[string]Runtime `json:"Runtimes,omitempty"`
 	// SecurityOptions: list of security features that are enabled on the daemon, such as
 	// apparmor, seccomp, SELinux, user-namespaces (userns), rootless and
@@ -734,12 +1063,16 @@ type SystemInfo struct {
 	// Additional configuration options for each security feature may
 	// be present, and are included as a comma-separated list of key/value
 	// pairs.
+	//
+	// Added in API v1.32.
 	SecurityOptions []string `json:"SecurityOptions,omitempty"`
 	// ServerVersion: version string of the daemon.
 	ServerVersion string `json:"ServerVersion,omitempty"`
 	// SwapLimit: indicates if the host has memory swap limit support enabled.
 	SwapLimit bool `json:"SwapLimit,omitempty"`
 	// Swarm
+	//
+	// Added in API v1.32.
 	Swarm SwarmInfo `json:"Swarm,omitzero"`
 	// SystemTime: current system-time in [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt)
 	// format with nano-seconds.
@@ -821,8 +1154,6 @@ func (SystemInfoIsolation) Values() []SystemInfoIsolation {
 }
 
 // SystemVersion: response of Engine API: GET "/version"
-//
-// Added in API v1.39.
 type SystemVersion struct {
 	// APIVersion: the default (and highest) API version that is supported by the daemon
 	APIVersion string `json:"ApiVersion,omitempty"`
@@ -833,6 +1164,8 @@ type SystemVersion struct {
 	// BuildTime: the date and time that the daemon was compiled.
 	BuildTime string `json:"BuildTime,omitempty"`
 	// Components: information about system components
+	//
+	// Added in API v1.35.
 	Components []SystemVersionComponentsItem `json:"Components,omitempty"`
 	// Experimental: indicates if the daemon is started with experimental features enabled.
 	//
@@ -852,6 +1185,8 @@ type SystemVersion struct {
 	// OS: the operating system that the daemon is running on ("linux" or "windows")
 	OS string `json:"Os,omitempty"`
 	// Platform
+	//
+	// Added in API v1.35.
 	Platform SystemVersionPlatform `json:"Platform,omitzero"`
 	// Version: the version of the daemon
 	Version string `json:"Version,omitempty"`
@@ -859,7 +1194,7 @@ type SystemVersion struct {
 
 // SystemVersionComponentsItem is part of the API's models.
 //
-// Added in API v1.39.
+// Added in API v1.35.
 type SystemVersionComponentsItem struct {
 	// Details: key/value pairs of strings with additional information about the
 	// component. These values are intended for informational purposes
@@ -876,10 +1211,83 @@ type SystemVersionComponentsItem struct {
 
 // SystemVersionPlatform is part of the API's models.
 //
-// Added in API v1.39.
+// Added in API v1.35.
 type SystemVersionPlatform struct {
 	// Name
 	Name string `json:"Name,omitempty"`
+}
+
+// Topology: a map of topological domains to topological segments. For in depth
+// details, see documentation for the Topology object in the CSI
+// specification.
+//
+// Added in API v1.42.
+type Topology struct {
+	// Segments
+	Segments map[string]string `json:"Segments,omitempty"`
+}
+
+// Volume is part of the API's models.
+type Volume struct {
+	// ClusterVolume
+	//
+	// Added in API v1.42.
+	ClusterVolume ClusterVolume `json:"ClusterVolume,omitzero"`
+	// CreatedAt: date/Time the volume was created.
+	//
+	// Added in API v1.31.
+	CreatedAt string `json:"CreatedAt,omitempty"`
+	// Driver: name of the volume driver used by the volume.
+	Driver string `json:"Driver,omitempty"`
+	// Labels: user-defined key/value metadata.
+	Labels map[string]string `json:"Labels,omitempty"`
+	// Mountpoint: mount path of the volume on the host.
+	Mountpoint string `json:"Mountpoint,omitempty"`
+	// Name of the volume.
+	Name string `json:"Name,omitempty"`
+	// Options: the driver specific options used when creating the volume.
+	Options map[string]string `json:"Options,omitempty"`
+	// Scope: the level at which the volume exists. Either `global` for cluster-wide,
+	// or `local` for machine level.
+	Scope VolumeScope `json:"Scope,omitempty"`
+	// Status: low-level details about the volume, provided by the volume driver.
+	// Details are returned as a map with key/value pairs:
+	// `{"key":"value","key2":"value2"}`.
+	//
+	// The `Status` field is optional, and is omitted if the volume driver
+	// does not support this feature.
+	Status map[string]struct{} `json:"Status,omitempty"`
+	// UsageData: usage details about the volume. This information is used by the
+	// `GET /system/df` endpoint, and omitted in other endpoints.
+	UsageData *VolumeUsageData `json:"UsageData,omitempty"`
+}
+
+// VolumeScope: the level at which the volume exists. Either `global` for cluster-wide,
+// or `local` for machine level.
+type VolumeScope string
+
+// Values of VolumeScope known to this API version. The daemon may send others.
+const (
+	VolumeScopeLocal  VolumeScope = "local"
+	VolumeScopeGlobal VolumeScope = "global"
+)
+
+// Values lists the values of VolumeScope known to this API version.
+func (VolumeScope) Values() []VolumeScope {
+	return []VolumeScope{VolumeScopeLocal, VolumeScopeGlobal}
+}
+
+// VolumeUsageData: usage details about the volume. This information is used by the
+// `GET /system/df` endpoint, and omitted in other endpoints.
+type VolumeUsageData struct {
+	// RefCount: the number of containers referencing this volume. This field
+	// is set to `-1` if the reference-count is not available.
+	RefCount int64 `json:"RefCount,omitempty"`
+	// Size: amount of disk space used by the volume (in bytes). This information
+	// is only available for volumes created with the `"local"` volume
+	// driver. For volumes created with other volume drivers, this field
+	// is set to `-1` ("not available")
+	Size int64 `json:"Size,omitempty"`
 }
 
 // VolumesDiskUsage: represents system data usage for volume resources.
@@ -889,7 +1297,7 @@ type VolumesDiskUsage struct {
 	// ActiveCount: count of active volumes.
 	ActiveCount int64 `json:"ActiveCount,omitempty"`
 	// Items: list of volumes.
-	Items []any `json:"Items,omitempty"`
+	Items []Volume `json:"Items,omitempty"`
 	// Reclaimable: disk space that can be reclaimed by removing inactive volumes.
 	Reclaimable int64 `json:"Reclaimable,omitempty"`
 	// TotalCount: count of all volumes.

@@ -149,8 +149,6 @@ type ImageHistoryResponseItem struct {
 }
 
 // ImageInspect: information about an image in the local image cache.
-//
-// Added in API v1.39.
 type ImageInspect struct {
 	// Architecture: hardware CPU architecture that the image runs on.
 	Architecture string `json:"Architecture,omitempty"`
@@ -209,11 +207,15 @@ type ImageInspect struct {
 	Manifests []ImageManifestSummary `json:"Manifests,omitempty"`
 	// Metadata: additional metadata of the image in the local cache. This information
 	// is local to the daemon, and not part of the image itself.
+	//
+	// Added in API v1.31.
 	Metadata ImageInspectMetadata `json:"Metadata,omitzero"`
 	// OS: operating System the image is built to run on.
 	OS string `json:"Os,omitempty"`
 	// OSVersion: operating System version the image is built to run on (especially
 	// for Windows).
+	//
+	// Added in API v1.28.
 	OSVersion *string `json:"OsVersion,omitempty"`
 	// RepoDigests: list of content-addressable digests of locally available image manifests
 	// that the image is referenced from. Multiple manifests can refer to the
@@ -246,13 +248,15 @@ type ImageInspect struct {
 	// how much space would be reclaimed by deleting the image.
 	Size int64 `json:"Size,omitempty"`
 	// Variant: cPU architecture variant (presently ARM-only).
+	//
+	// Added in API v1.39.
 	Variant *string `json:"Variant,omitempty"`
 }
 
 // ImageInspectMetadata: additional metadata of the image in the local cache. This information
 // is local to the daemon, and not part of the image itself.
 //
-// Added in API v1.39.
+// Added in API v1.31.
 type ImageInspectMetadata struct {
 	// LastTagTime: date and time at which the image was last tagged in
 	// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
@@ -263,8 +267,6 @@ type ImageInspectMetadata struct {
 }
 
 // ImageInspectRootFS: information about the image's RootFS, including the layer IDs.
-//
-// Added in API v1.39.
 type ImageInspectRootFS struct {
 	// Layers
 	Layers []string `json:"Layers,omitempty"`

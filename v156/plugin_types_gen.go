@@ -44,10 +44,10 @@ type PluginConfig struct {
 	Mounts []PluginMount `json:"Mounts,omitempty"`
 	// Network
 	Network PluginConfigNetwork `json:"Network,omitzero"`
-	// PIDHost
+	// PidHost
 	//
 	// Added in API v1.29.
-	PIDHost bool `json:"PidHost,omitempty"`
+	PidHost bool `json:"PidHost,omitempty"`
 	// PropagatedMount
 	PropagatedMount string `json:"PropagatedMount,omitempty"`
 	// User

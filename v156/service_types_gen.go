@@ -96,8 +96,8 @@ type Limit struct {
 	MemoryBytes int64 `json:"MemoryBytes,omitempty"`
 	// NanoCPUs
 	NanoCPUs int64 `json:"NanoCPUs,omitempty"`
-	// PIDs: limits the maximum number of PIDs in the container. Set `0` for unlimited.
-	PIDs int64 `json:"Pids,omitempty"`
+	// Pids: limits the maximum number of PIDs in the container. Set `0` for unlimited.
+	Pids int64 `json:"Pids,omitempty"`
 }
 
 // NetworkAttachmentConfig: specifies how a service should be attached to a particular network.

@@ -147,7 +147,7 @@ func callsV125(rt *docker.Client) []contractCall {
 			return exchange(s)
 		}},
 		{"GetPluginPrivileges", func(ctx context.Context) error {
-			_, err := c.GetPluginPrivileges(ctx, v125.GetPluginPrivilegesOptions{Name: "x"})
+			_, err := c.GetPluginPrivileges(ctx, v125.GetPluginPrivilegesOptions{Remote: "x"})
 			return err
 		}},
 		{"ImageBuild", func(ctx context.Context) error {
@@ -227,7 +227,7 @@ func callsV125(rt *docker.Client) []contractCall {
 			return c.NetworkConnect(ctx, "x", v125.NetworkConnectOptions{Body: v125.NetworkConnectRequest{}})
 		}},
 		{"NetworkCreate", func(ctx context.Context) error {
-			_, err := c.NetworkCreate(ctx, v125.NetworkCreateOptions{Body: v125.NetworkCreateRequest{}})
+			_, err := c.NetworkCreate(ctx, v125.NetworkCreateOptions{Body: v125.NetworkCreateRequest{Name: "x"}})
 			return err
 		}},
 		{"NetworkDelete", func(ctx context.Context) error {
@@ -284,7 +284,7 @@ func callsV125(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"PluginPull", func(ctx context.Context) error {
-			s, err := c.PluginPull(ctx, v125.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v125.PluginPullRequestItem{}})
+			s, err := c.PluginPull(ctx, v125.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v125.PluginPullRequestItem{v125.PluginPullRequestItem{}}})
 			if err != nil {
 				return err
 			}
@@ -347,7 +347,7 @@ func callsV125(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"SwarmJoin", func(ctx context.Context) error {
-			return c.SwarmJoin(ctx, v125.SwarmJoinOptions{Body: v125.SwarmJoinRequest{}})
+			return c.SwarmJoin(ctx, v125.SwarmJoinOptions{Body: v125.SwarmJoinRequest{JoinToken: "x", ListenAddr: "x", RemoteAddrs: []string{"x"}}})
 		}},
 		{"SwarmLeave", func(ctx context.Context) error {
 			return c.SwarmLeave(ctx, v125.SwarmLeaveOptions{Force: true})

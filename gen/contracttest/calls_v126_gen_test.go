@@ -147,7 +147,7 @@ func callsV126(rt *docker.Client) []contractCall {
 			return exchange(s)
 		}},
 		{"GetPluginPrivileges", func(ctx context.Context) error {
-			_, err := c.GetPluginPrivileges(ctx, v126.GetPluginPrivilegesOptions{Name: "x"})
+			_, err := c.GetPluginPrivileges(ctx, v126.GetPluginPrivilegesOptions{Remote: "x"})
 			return err
 		}},
 		{"ImageBuild", func(ctx context.Context) error {
@@ -227,7 +227,7 @@ func callsV126(rt *docker.Client) []contractCall {
 			return c.NetworkConnect(ctx, "x", v126.NetworkConnectOptions{Body: v126.NetworkConnectRequest{}})
 		}},
 		{"NetworkCreate", func(ctx context.Context) error {
-			_, err := c.NetworkCreate(ctx, v126.NetworkCreateOptions{Body: v126.NetworkCreateRequest{}})
+			_, err := c.NetworkCreate(ctx, v126.NetworkCreateOptions{Body: v126.NetworkCreateRequest{Name: "x"}})
 			return err
 		}},
 		{"NetworkDelete", func(ctx context.Context) error {
@@ -284,7 +284,7 @@ func callsV126(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"PluginPull", func(ctx context.Context) error {
-			s, err := c.PluginPull(ctx, v126.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v126.PluginPullRequestItem{}})
+			s, err := c.PluginPull(ctx, v126.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v126.PluginPullRequestItem{v126.PluginPullRequestItem{}}})
 			if err != nil {
 				return err
 			}
@@ -297,7 +297,7 @@ func callsV126(rt *docker.Client) []contractCall {
 			return c.PluginSet(ctx, "x", v126.PluginSetOptions{Body: []string{"x"}})
 		}},
 		{"PluginUpgrade", func(ctx context.Context) error {
-			s, err := c.PluginUpgrade(ctx, "x", v126.PluginUpgradeOptions{Remote: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v126.PluginUpgradeRequestItem{}})
+			s, err := c.PluginUpgrade(ctx, "x", v126.PluginUpgradeOptions{Remote: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v126.PluginUpgradeRequestItem{v126.PluginUpgradeRequestItem{}}})
 			if err != nil {
 				return err
 			}
@@ -357,7 +357,7 @@ func callsV126(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"SwarmJoin", func(ctx context.Context) error {
-			return c.SwarmJoin(ctx, v126.SwarmJoinOptions{Body: v126.SwarmJoinRequest{}})
+			return c.SwarmJoin(ctx, v126.SwarmJoinOptions{Body: v126.SwarmJoinRequest{JoinToken: "x", ListenAddr: "x", RemoteAddrs: []string{"x"}}})
 		}},
 		{"SwarmLeave", func(ctx context.Context) error {
 			return c.SwarmLeave(ctx, v126.SwarmLeaveOptions{Force: true})

@@ -227,7 +227,7 @@ func callsV127(rt *docker.Client) []contractCall {
 			return c.NetworkConnect(ctx, "x", v127.NetworkConnectOptions{Body: v127.NetworkConnectRequest{}})
 		}},
 		{"NetworkCreate", func(ctx context.Context) error {
-			_, err := c.NetworkCreate(ctx, v127.NetworkCreateOptions{Body: v127.NetworkCreateRequest{}})
+			_, err := c.NetworkCreate(ctx, v127.NetworkCreateOptions{Body: v127.NetworkCreateRequest{Name: "x"}})
 			return err
 		}},
 		{"NetworkDelete", func(ctx context.Context) error {
@@ -284,7 +284,7 @@ func callsV127(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"PluginPull", func(ctx context.Context) error {
-			s, err := c.PluginPull(ctx, v127.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v127.PluginPullRequestItem{}})
+			s, err := c.PluginPull(ctx, v127.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v127.PluginPullRequestItem{v127.PluginPullRequestItem{}}})
 			if err != nil {
 				return err
 			}
@@ -297,7 +297,7 @@ func callsV127(rt *docker.Client) []contractCall {
 			return c.PluginSet(ctx, "x", v127.PluginSetOptions{Body: []string{"x"}})
 		}},
 		{"PluginUpgrade", func(ctx context.Context) error {
-			s, err := c.PluginUpgrade(ctx, "x", v127.PluginUpgradeOptions{Remote: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v127.PluginUpgradeRequestItem{}})
+			s, err := c.PluginUpgrade(ctx, "x", v127.PluginUpgradeOptions{Remote: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v127.PluginUpgradeRequestItem{v127.PluginUpgradeRequestItem{}}})
 			if err != nil {
 				return err
 			}
@@ -357,7 +357,7 @@ func callsV127(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"SwarmJoin", func(ctx context.Context) error {
-			return c.SwarmJoin(ctx, v127.SwarmJoinOptions{Body: v127.SwarmJoinRequest{}})
+			return c.SwarmJoin(ctx, v127.SwarmJoinOptions{Body: v127.SwarmJoinRequest{JoinToken: "x", ListenAddr: "x", RemoteAddrs: []string{"x"}}})
 		}},
 		{"SwarmLeave", func(ctx context.Context) error {
 			return c.SwarmLeave(ctx, v127.SwarmLeaveOptions{Force: true})

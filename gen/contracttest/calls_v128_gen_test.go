@@ -224,7 +224,7 @@ func callsV128(rt *docker.Client) []contractCall {
 			return c.NetworkConnect(ctx, "x", v128.NetworkConnectOptions{Body: v128.NetworkConnectRequest{}})
 		}},
 		{"NetworkCreate", func(ctx context.Context) error {
-			_, err := c.NetworkCreate(ctx, v128.NetworkCreateOptions{Body: v128.NetworkCreateRequest{}})
+			_, err := c.NetworkCreate(ctx, v128.NetworkCreateOptions{Body: v128.NetworkCreateRequest{Name: "x"}})
 			return err
 		}},
 		{"NetworkDelete", func(ctx context.Context) error {
@@ -281,7 +281,7 @@ func callsV128(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"PluginPull", func(ctx context.Context) error {
-			s, err := c.PluginPull(ctx, v128.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v128.PluginPullRequestItem{}})
+			s, err := c.PluginPull(ctx, v128.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v128.PluginPullRequestItem{v128.PluginPullRequestItem{}}})
 			if err != nil {
 				return err
 			}
@@ -294,7 +294,7 @@ func callsV128(rt *docker.Client) []contractCall {
 			return c.PluginSet(ctx, "x", v128.PluginSetOptions{Body: []string{"x"}})
 		}},
 		{"PluginUpgrade", func(ctx context.Context) error {
-			s, err := c.PluginUpgrade(ctx, "x", v128.PluginUpgradeOptions{Remote: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v128.PluginUpgradeRequestItem{}})
+			s, err := c.PluginUpgrade(ctx, "x", v128.PluginUpgradeOptions{Remote: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v128.PluginUpgradeRequestItem{v128.PluginUpgradeRequestItem{}}})
 			if err != nil {
 				return err
 			}
@@ -357,7 +357,7 @@ func callsV128(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"SwarmJoin", func(ctx context.Context) error {
-			return c.SwarmJoin(ctx, v128.SwarmJoinOptions{Body: v128.SwarmJoinRequest{}})
+			return c.SwarmJoin(ctx, v128.SwarmJoinOptions{Body: v128.SwarmJoinRequest{JoinToken: "x", ListenAddr: "x", RemoteAddrs: []string{"x"}}})
 		}},
 		{"SwarmLeave", func(ctx context.Context) error {
 			return c.SwarmLeave(ctx, v128.SwarmLeaveOptions{Force: true})

@@ -224,7 +224,7 @@ func callsV129(rt *docker.Client) []contractCall {
 			return c.NetworkConnect(ctx, "x", v129.NetworkConnectOptions{Body: v129.NetworkConnectRequest{}})
 		}},
 		{"NetworkCreate", func(ctx context.Context) error {
-			_, err := c.NetworkCreate(ctx, v129.NetworkCreateOptions{Body: v129.NetworkCreateRequest{}})
+			_, err := c.NetworkCreate(ctx, v129.NetworkCreateOptions{Body: v129.NetworkCreateRequest{Name: "x"}})
 			return err
 		}},
 		{"NetworkDelete", func(ctx context.Context) error {
@@ -281,7 +281,7 @@ func callsV129(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"PluginPull", func(ctx context.Context) error {
-			s, err := c.PluginPull(ctx, v129.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v129.PluginPullRequestItem{}})
+			s, err := c.PluginPull(ctx, v129.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v129.PluginPullRequestItem{v129.PluginPullRequestItem{}}})
 			if err != nil {
 				return err
 			}
@@ -294,7 +294,7 @@ func callsV129(rt *docker.Client) []contractCall {
 			return c.PluginSet(ctx, "x", v129.PluginSetOptions{Body: []string{"x"}})
 		}},
 		{"PluginUpgrade", func(ctx context.Context) error {
-			s, err := c.PluginUpgrade(ctx, "x", v129.PluginUpgradeOptions{Remote: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v129.PluginUpgradeRequestItem{}})
+			s, err := c.PluginUpgrade(ctx, "x", v129.PluginUpgradeOptions{Remote: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v129.PluginUpgradeRequestItem{v129.PluginUpgradeRequestItem{}}})
 			if err != nil {
 				return err
 			}
@@ -357,7 +357,7 @@ func callsV129(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"SwarmJoin", func(ctx context.Context) error {
-			return c.SwarmJoin(ctx, v129.SwarmJoinOptions{Body: v129.SwarmJoinRequest{}})
+			return c.SwarmJoin(ctx, v129.SwarmJoinOptions{Body: v129.SwarmJoinRequest{JoinToken: "x", ListenAddr: "x", RemoteAddrs: []string{"x"}}})
 		}},
 		{"SwarmLeave", func(ctx context.Context) error {
 			return c.SwarmLeave(ctx, v129.SwarmLeaveOptions{Force: true})

@@ -246,7 +246,7 @@ func callsV130(rt *docker.Client) []contractCall {
 			return c.NetworkConnect(ctx, "x", v130.NetworkConnectOptions{Body: v130.NetworkConnectRequest{}})
 		}},
 		{"NetworkCreate", func(ctx context.Context) error {
-			_, err := c.NetworkCreate(ctx, v130.NetworkCreateOptions{Body: v130.NetworkCreateRequest{}})
+			_, err := c.NetworkCreate(ctx, v130.NetworkCreateOptions{Body: v130.NetworkCreateRequest{Name: "x"}})
 			return err
 		}},
 		{"NetworkDelete", func(ctx context.Context) error {
@@ -303,7 +303,7 @@ func callsV130(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"PluginPull", func(ctx context.Context) error {
-			s, err := c.PluginPull(ctx, v130.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v130.PluginPullRequestItem{}})
+			s, err := c.PluginPull(ctx, v130.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v130.PluginPullRequestItem{v130.PluginPullRequestItem{}}})
 			if err != nil {
 				return err
 			}
@@ -316,7 +316,7 @@ func callsV130(rt *docker.Client) []contractCall {
 			return c.PluginSet(ctx, "x", v130.PluginSetOptions{Body: []string{"x"}})
 		}},
 		{"PluginUpgrade", func(ctx context.Context) error {
-			s, err := c.PluginUpgrade(ctx, "x", v130.PluginUpgradeOptions{Remote: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v130.PluginUpgradeRequestItem{}})
+			s, err := c.PluginUpgrade(ctx, "x", v130.PluginUpgradeOptions{Remote: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v130.PluginUpgradeRequestItem{v130.PluginUpgradeRequestItem{}}})
 			if err != nil {
 				return err
 			}
@@ -379,7 +379,7 @@ func callsV130(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"SwarmJoin", func(ctx context.Context) error {
-			return c.SwarmJoin(ctx, v130.SwarmJoinOptions{Body: v130.SwarmJoinRequest{}})
+			return c.SwarmJoin(ctx, v130.SwarmJoinOptions{Body: v130.SwarmJoinRequest{JoinToken: "x", ListenAddr: "x", RemoteAddrs: []string{"x"}}})
 		}},
 		{"SwarmLeave", func(ctx context.Context) error {
 			return c.SwarmLeave(ctx, v130.SwarmLeaveOptions{Force: true})

@@ -250,7 +250,7 @@ func callsV131(rt *docker.Client) []contractCall {
 			return c.NetworkConnect(ctx, "x", v131.NetworkConnectOptions{Body: v131.NetworkConnectRequest{}})
 		}},
 		{"NetworkCreate", func(ctx context.Context) error {
-			_, err := c.NetworkCreate(ctx, v131.NetworkCreateOptions{Body: v131.NetworkCreateRequest{}})
+			_, err := c.NetworkCreate(ctx, v131.NetworkCreateOptions{Body: v131.NetworkCreateRequest{Name: "x"}})
 			return err
 		}},
 		{"NetworkDelete", func(ctx context.Context) error {
@@ -307,7 +307,7 @@ func callsV131(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"PluginPull", func(ctx context.Context) error {
-			s, err := c.PluginPull(ctx, v131.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v131.PluginPullRequestItem{}})
+			s, err := c.PluginPull(ctx, v131.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v131.PluginPullRequestItem{v131.PluginPullRequestItem{}}})
 			if err != nil {
 				return err
 			}
@@ -320,7 +320,7 @@ func callsV131(rt *docker.Client) []contractCall {
 			return c.PluginSet(ctx, "x", v131.PluginSetOptions{Body: []string{"x"}})
 		}},
 		{"PluginUpgrade", func(ctx context.Context) error {
-			s, err := c.PluginUpgrade(ctx, "x", v131.PluginUpgradeOptions{Remote: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v131.PluginUpgradeRequestItem{}})
+			s, err := c.PluginUpgrade(ctx, "x", v131.PluginUpgradeOptions{Remote: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v131.PluginUpgradeRequestItem{v131.PluginUpgradeRequestItem{}}})
 			if err != nil {
 				return err
 			}
@@ -390,7 +390,7 @@ func callsV131(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"SwarmJoin", func(ctx context.Context) error {
-			return c.SwarmJoin(ctx, v131.SwarmJoinOptions{Body: v131.SwarmJoinRequest{}})
+			return c.SwarmJoin(ctx, v131.SwarmJoinOptions{Body: v131.SwarmJoinRequest{JoinToken: "x", ListenAddr: "x", RemoteAddrs: []string{"x"}}})
 		}},
 		{"SwarmLeave", func(ctx context.Context) error {
 			return c.SwarmLeave(ctx, v131.SwarmLeaveOptions{Force: true})

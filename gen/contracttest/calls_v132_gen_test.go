@@ -250,7 +250,7 @@ func callsV132(rt *docker.Client) []contractCall {
 			return c.NetworkConnect(ctx, "x", v132.NetworkConnectOptions{Body: v132.NetworkConnectRequest{}})
 		}},
 		{"NetworkCreate", func(ctx context.Context) error {
-			_, err := c.NetworkCreate(ctx, v132.NetworkCreateOptions{Body: v132.NetworkCreateRequest{}})
+			_, err := c.NetworkCreate(ctx, v132.NetworkCreateOptions{Body: v132.NetworkCreateRequest{Name: "x"}})
 			return err
 		}},
 		{"NetworkDelete", func(ctx context.Context) error {
@@ -307,7 +307,7 @@ func callsV132(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"PluginPull", func(ctx context.Context) error {
-			s, err := c.PluginPull(ctx, v132.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v132.PluginPullRequestItem{}})
+			s, err := c.PluginPull(ctx, v132.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v132.PluginPullRequestItem{v132.PluginPullRequestItem{}}})
 			if err != nil {
 				return err
 			}
@@ -320,7 +320,7 @@ func callsV132(rt *docker.Client) []contractCall {
 			return c.PluginSet(ctx, "x", v132.PluginSetOptions{Body: []string{"x"}})
 		}},
 		{"PluginUpgrade", func(ctx context.Context) error {
-			s, err := c.PluginUpgrade(ctx, "x", v132.PluginUpgradeOptions{Remote: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v132.PluginUpgradeRequestItem{}})
+			s, err := c.PluginUpgrade(ctx, "x", v132.PluginUpgradeOptions{Remote: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v132.PluginUpgradeRequestItem{v132.PluginUpgradeRequestItem{}}})
 			if err != nil {
 				return err
 			}
@@ -390,7 +390,7 @@ func callsV132(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"SwarmJoin", func(ctx context.Context) error {
-			return c.SwarmJoin(ctx, v132.SwarmJoinOptions{Body: v132.SwarmJoinRequest{}})
+			return c.SwarmJoin(ctx, v132.SwarmJoinOptions{Body: v132.SwarmJoinRequest{JoinToken: "x", ListenAddr: "x", RemoteAddrs: []string{"x"}}})
 		}},
 		{"SwarmLeave", func(ctx context.Context) error {
 			return c.SwarmLeave(ctx, v132.SwarmLeaveOptions{Force: true})

@@ -250,7 +250,7 @@ func callsV133(rt *docker.Client) []contractCall {
 			return c.NetworkConnect(ctx, "x", v133.NetworkConnectOptions{Body: v133.NetworkConnectRequest{}})
 		}},
 		{"NetworkCreate", func(ctx context.Context) error {
-			_, err := c.NetworkCreate(ctx, v133.NetworkCreateOptions{Body: v133.NetworkCreateRequest{}})
+			_, err := c.NetworkCreate(ctx, v133.NetworkCreateOptions{Body: v133.NetworkCreateRequest{Name: "x"}})
 			return err
 		}},
 		{"NetworkDelete", func(ctx context.Context) error {
@@ -307,7 +307,7 @@ func callsV133(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"PluginPull", func(ctx context.Context) error {
-			s, err := c.PluginPull(ctx, v133.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v133.PluginPullRequestItem{}})
+			s, err := c.PluginPull(ctx, v133.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v133.PluginPullRequestItem{v133.PluginPullRequestItem{}}})
 			if err != nil {
 				return err
 			}
@@ -320,7 +320,7 @@ func callsV133(rt *docker.Client) []contractCall {
 			return c.PluginSet(ctx, "x", v133.PluginSetOptions{Body: []string{"x"}})
 		}},
 		{"PluginUpgrade", func(ctx context.Context) error {
-			s, err := c.PluginUpgrade(ctx, "x", v133.PluginUpgradeOptions{Remote: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v133.PluginUpgradeRequestItem{}})
+			s, err := c.PluginUpgrade(ctx, "x", v133.PluginUpgradeOptions{Remote: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v133.PluginUpgradeRequestItem{v133.PluginUpgradeRequestItem{}}})
 			if err != nil {
 				return err
 			}
@@ -390,7 +390,7 @@ func callsV133(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"SwarmJoin", func(ctx context.Context) error {
-			return c.SwarmJoin(ctx, v133.SwarmJoinOptions{Body: v133.SwarmJoinRequest{}})
+			return c.SwarmJoin(ctx, v133.SwarmJoinOptions{Body: v133.SwarmJoinRequest{JoinToken: "x", ListenAddr: "x", RemoteAddrs: []string{"x"}}})
 		}},
 		{"SwarmLeave", func(ctx context.Context) error {
 			return c.SwarmLeave(ctx, v133.SwarmLeaveOptions{Force: true})

@@ -250,7 +250,7 @@ func callsV134(rt *docker.Client) []contractCall {
 			return c.NetworkConnect(ctx, "x", v134.NetworkConnectOptions{Body: v134.NetworkConnectRequest{}})
 		}},
 		{"NetworkCreate", func(ctx context.Context) error {
-			_, err := c.NetworkCreate(ctx, v134.NetworkCreateOptions{Body: v134.NetworkCreateRequest{}})
+			_, err := c.NetworkCreate(ctx, v134.NetworkCreateOptions{Body: v134.NetworkCreateRequest{Name: "x"}})
 			return err
 		}},
 		{"NetworkDelete", func(ctx context.Context) error {
@@ -307,7 +307,7 @@ func callsV134(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"PluginPull", func(ctx context.Context) error {
-			s, err := c.PluginPull(ctx, v134.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v134.PluginPullRequestItem{}})
+			s, err := c.PluginPull(ctx, v134.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v134.PluginPullRequestItem{v134.PluginPullRequestItem{}}})
 			if err != nil {
 				return err
 			}
@@ -320,7 +320,7 @@ func callsV134(rt *docker.Client) []contractCall {
 			return c.PluginSet(ctx, "x", v134.PluginSetOptions{Body: []string{"x"}})
 		}},
 		{"PluginUpgrade", func(ctx context.Context) error {
-			s, err := c.PluginUpgrade(ctx, "x", v134.PluginUpgradeOptions{Remote: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v134.PluginUpgradeRequestItem{}})
+			s, err := c.PluginUpgrade(ctx, "x", v134.PluginUpgradeOptions{Remote: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v134.PluginUpgradeRequestItem{v134.PluginUpgradeRequestItem{}}})
 			if err != nil {
 				return err
 			}
@@ -390,7 +390,7 @@ func callsV134(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"SwarmJoin", func(ctx context.Context) error {
-			return c.SwarmJoin(ctx, v134.SwarmJoinOptions{Body: v134.SwarmJoinRequest{}})
+			return c.SwarmJoin(ctx, v134.SwarmJoinOptions{Body: v134.SwarmJoinRequest{JoinToken: "x", ListenAddr: "x", RemoteAddrs: []string{"x"}}})
 		}},
 		{"SwarmLeave", func(ctx context.Context) error {
 			return c.SwarmLeave(ctx, v134.SwarmLeaveOptions{Force: true})

@@ -250,7 +250,7 @@ func callsV135(rt *docker.Client) []contractCall {
 			return c.NetworkConnect(ctx, "x", v135.NetworkConnectOptions{Body: v135.NetworkConnectRequest{}})
 		}},
 		{"NetworkCreate", func(ctx context.Context) error {
-			_, err := c.NetworkCreate(ctx, v135.NetworkCreateOptions{Body: v135.NetworkCreateRequest{}})
+			_, err := c.NetworkCreate(ctx, v135.NetworkCreateOptions{Body: v135.NetworkCreateRequest{Name: "x"}})
 			return err
 		}},
 		{"NetworkDelete", func(ctx context.Context) error {
@@ -307,7 +307,7 @@ func callsV135(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"PluginPull", func(ctx context.Context) error {
-			s, err := c.PluginPull(ctx, v135.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v135.PluginPullRequestItem{}})
+			s, err := c.PluginPull(ctx, v135.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v135.PluginPullRequestItem{v135.PluginPullRequestItem{}}})
 			if err != nil {
 				return err
 			}
@@ -320,7 +320,7 @@ func callsV135(rt *docker.Client) []contractCall {
 			return c.PluginSet(ctx, "x", v135.PluginSetOptions{Body: []string{"x"}})
 		}},
 		{"PluginUpgrade", func(ctx context.Context) error {
-			s, err := c.PluginUpgrade(ctx, "x", v135.PluginUpgradeOptions{Remote: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v135.PluginUpgradeRequestItem{}})
+			s, err := c.PluginUpgrade(ctx, "x", v135.PluginUpgradeOptions{Remote: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v135.PluginUpgradeRequestItem{v135.PluginUpgradeRequestItem{}}})
 			if err != nil {
 				return err
 			}
@@ -390,7 +390,7 @@ func callsV135(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"SwarmJoin", func(ctx context.Context) error {
-			return c.SwarmJoin(ctx, v135.SwarmJoinOptions{Body: v135.SwarmJoinRequest{}})
+			return c.SwarmJoin(ctx, v135.SwarmJoinOptions{Body: v135.SwarmJoinRequest{JoinToken: "x", ListenAddr: "x", RemoteAddrs: []string{"x"}}})
 		}},
 		{"SwarmLeave", func(ctx context.Context) error {
 			return c.SwarmLeave(ctx, v135.SwarmLeaveOptions{Force: true})

@@ -250,7 +250,7 @@ func callsV136(rt *docker.Client) []contractCall {
 			return c.NetworkConnect(ctx, "x", v136.NetworkConnectOptions{Body: v136.NetworkConnectRequest{}})
 		}},
 		{"NetworkCreate", func(ctx context.Context) error {
-			_, err := c.NetworkCreate(ctx, v136.NetworkCreateOptions{Body: v136.NetworkCreateRequest{}})
+			_, err := c.NetworkCreate(ctx, v136.NetworkCreateOptions{Body: v136.NetworkCreateRequest{Name: "x"}})
 			return err
 		}},
 		{"NetworkDelete", func(ctx context.Context) error {
@@ -307,7 +307,7 @@ func callsV136(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"PluginPull", func(ctx context.Context) error {
-			s, err := c.PluginPull(ctx, v136.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v136.PluginPullRequestItem{}})
+			s, err := c.PluginPull(ctx, v136.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v136.PluginPullRequestItem{v136.PluginPullRequestItem{}}})
 			if err != nil {
 				return err
 			}
@@ -320,7 +320,7 @@ func callsV136(rt *docker.Client) []contractCall {
 			return c.PluginSet(ctx, "x", v136.PluginSetOptions{Body: []string{"x"}})
 		}},
 		{"PluginUpgrade", func(ctx context.Context) error {
-			s, err := c.PluginUpgrade(ctx, "x", v136.PluginUpgradeOptions{Remote: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v136.PluginUpgradeRequestItem{}})
+			s, err := c.PluginUpgrade(ctx, "x", v136.PluginUpgradeOptions{Remote: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v136.PluginUpgradeRequestItem{v136.PluginUpgradeRequestItem{}}})
 			if err != nil {
 				return err
 			}
@@ -390,7 +390,7 @@ func callsV136(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"SwarmJoin", func(ctx context.Context) error {
-			return c.SwarmJoin(ctx, v136.SwarmJoinOptions{Body: v136.SwarmJoinRequest{}})
+			return c.SwarmJoin(ctx, v136.SwarmJoinOptions{Body: v136.SwarmJoinRequest{JoinToken: "x", ListenAddr: "x", RemoteAddrs: []string{"x"}}})
 		}},
 		{"SwarmLeave", func(ctx context.Context) error {
 			return c.SwarmLeave(ctx, v136.SwarmLeaveOptions{Force: true})

@@ -250,7 +250,7 @@ func callsV137(rt *docker.Client) []contractCall {
 			return c.NetworkConnect(ctx, "x", v137.NetworkConnectOptions{Body: v137.NetworkConnectRequest{}})
 		}},
 		{"NetworkCreate", func(ctx context.Context) error {
-			_, err := c.NetworkCreate(ctx, v137.NetworkCreateOptions{Body: v137.NetworkCreateRequest{}})
+			_, err := c.NetworkCreate(ctx, v137.NetworkCreateOptions{Body: v137.NetworkCreateRequest{Name: "x"}})
 			return err
 		}},
 		{"NetworkDelete", func(ctx context.Context) error {
@@ -307,7 +307,7 @@ func callsV137(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"PluginPull", func(ctx context.Context) error {
-			s, err := c.PluginPull(ctx, v137.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v137.PluginPullRequestItem{}})
+			s, err := c.PluginPull(ctx, v137.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v137.PluginPullRequestItem{v137.PluginPullRequestItem{}}})
 			if err != nil {
 				return err
 			}
@@ -320,7 +320,7 @@ func callsV137(rt *docker.Client) []contractCall {
 			return c.PluginSet(ctx, "x", v137.PluginSetOptions{Body: []string{"x"}})
 		}},
 		{"PluginUpgrade", func(ctx context.Context) error {
-			s, err := c.PluginUpgrade(ctx, "x", v137.PluginUpgradeOptions{Remote: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v137.PluginUpgradeRequestItem{}})
+			s, err := c.PluginUpgrade(ctx, "x", v137.PluginUpgradeOptions{Remote: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v137.PluginUpgradeRequestItem{v137.PluginUpgradeRequestItem{}}})
 			if err != nil {
 				return err
 			}
@@ -390,7 +390,7 @@ func callsV137(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"SwarmJoin", func(ctx context.Context) error {
-			return c.SwarmJoin(ctx, v137.SwarmJoinOptions{Body: v137.SwarmJoinRequest{}})
+			return c.SwarmJoin(ctx, v137.SwarmJoinOptions{Body: v137.SwarmJoinRequest{JoinToken: "x", ListenAddr: "x", RemoteAddrs: []string{"x"}}})
 		}},
 		{"SwarmLeave", func(ctx context.Context) error {
 			return c.SwarmLeave(ctx, v137.SwarmLeaveOptions{Force: true})

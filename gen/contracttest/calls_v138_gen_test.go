@@ -250,7 +250,7 @@ func callsV138(rt *docker.Client) []contractCall {
 			return c.NetworkConnect(ctx, "x", v138.NetworkConnectOptions{Body: v138.NetworkConnectRequest{}})
 		}},
 		{"NetworkCreate", func(ctx context.Context) error {
-			_, err := c.NetworkCreate(ctx, v138.NetworkCreateOptions{Body: v138.NetworkCreateRequest{}})
+			_, err := c.NetworkCreate(ctx, v138.NetworkCreateOptions{Body: v138.NetworkCreateRequest{Name: "x"}})
 			return err
 		}},
 		{"NetworkDelete", func(ctx context.Context) error {
@@ -307,7 +307,7 @@ func callsV138(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"PluginPull", func(ctx context.Context) error {
-			s, err := c.PluginPull(ctx, v138.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v138.PluginPullRequestItem{}})
+			s, err := c.PluginPull(ctx, v138.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v138.PluginPullRequestItem{v138.PluginPullRequestItem{}}})
 			if err != nil {
 				return err
 			}
@@ -320,7 +320,7 @@ func callsV138(rt *docker.Client) []contractCall {
 			return c.PluginSet(ctx, "x", v138.PluginSetOptions{Body: []string{"x"}})
 		}},
 		{"PluginUpgrade", func(ctx context.Context) error {
-			s, err := c.PluginUpgrade(ctx, "x", v138.PluginUpgradeOptions{Remote: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v138.PluginUpgradeRequestItem{}})
+			s, err := c.PluginUpgrade(ctx, "x", v138.PluginUpgradeOptions{Remote: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v138.PluginUpgradeRequestItem{v138.PluginUpgradeRequestItem{}}})
 			if err != nil {
 				return err
 			}
@@ -390,7 +390,7 @@ func callsV138(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"SwarmJoin", func(ctx context.Context) error {
-			return c.SwarmJoin(ctx, v138.SwarmJoinOptions{Body: v138.SwarmJoinRequest{}})
+			return c.SwarmJoin(ctx, v138.SwarmJoinOptions{Body: v138.SwarmJoinRequest{JoinToken: "x", ListenAddr: "x", RemoteAddrs: []string{"x"}}})
 		}},
 		{"SwarmLeave", func(ctx context.Context) error {
 			return c.SwarmLeave(ctx, v138.SwarmLeaveOptions{Force: true})

@@ -250,7 +250,7 @@ func callsV139(rt *docker.Client) []contractCall {
 			return c.NetworkConnect(ctx, "x", v139.NetworkConnectOptions{Body: v139.NetworkConnectRequest{}})
 		}},
 		{"NetworkCreate", func(ctx context.Context) error {
-			_, err := c.NetworkCreate(ctx, v139.NetworkCreateOptions{Body: v139.NetworkCreateRequest{}})
+			_, err := c.NetworkCreate(ctx, v139.NetworkCreateOptions{Body: v139.NetworkCreateRequest{Name: "x"}})
 			return err
 		}},
 		{"NetworkDelete", func(ctx context.Context) error {
@@ -307,7 +307,7 @@ func callsV139(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"PluginPull", func(ctx context.Context) error {
-			s, err := c.PluginPull(ctx, v139.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v139.PluginPullRequestItem{}})
+			s, err := c.PluginPull(ctx, v139.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v139.PluginPullRequestItem{v139.PluginPullRequestItem{}}})
 			if err != nil {
 				return err
 			}
@@ -320,7 +320,7 @@ func callsV139(rt *docker.Client) []contractCall {
 			return c.PluginSet(ctx, "x", v139.PluginSetOptions{Body: []string{"x"}})
 		}},
 		{"PluginUpgrade", func(ctx context.Context) error {
-			s, err := c.PluginUpgrade(ctx, "x", v139.PluginUpgradeOptions{Remote: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v139.PluginUpgradeRequestItem{}})
+			s, err := c.PluginUpgrade(ctx, "x", v139.PluginUpgradeOptions{Remote: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v139.PluginUpgradeRequestItem{v139.PluginUpgradeRequestItem{}}})
 			if err != nil {
 				return err
 			}
@@ -390,7 +390,7 @@ func callsV139(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"SwarmJoin", func(ctx context.Context) error {
-			return c.SwarmJoin(ctx, v139.SwarmJoinOptions{Body: v139.SwarmJoinRequest{}})
+			return c.SwarmJoin(ctx, v139.SwarmJoinOptions{Body: v139.SwarmJoinRequest{JoinToken: "x", ListenAddr: "x", RemoteAddrs: []string{"x"}}})
 		}},
 		{"SwarmLeave", func(ctx context.Context) error {
 			return c.SwarmLeave(ctx, v139.SwarmLeaveOptions{Force: true})

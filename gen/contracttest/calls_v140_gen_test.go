@@ -250,7 +250,7 @@ func callsV140(rt *docker.Client) []contractCall {
 			return c.NetworkConnect(ctx, "x", v140.NetworkConnectOptions{Body: v140.NetworkConnectRequest{}})
 		}},
 		{"NetworkCreate", func(ctx context.Context) error {
-			_, err := c.NetworkCreate(ctx, v140.NetworkCreateOptions{Body: v140.NetworkCreateRequest{}})
+			_, err := c.NetworkCreate(ctx, v140.NetworkCreateOptions{Body: v140.NetworkCreateRequest{Name: "x"}})
 			return err
 		}},
 		{"NetworkDelete", func(ctx context.Context) error {
@@ -307,7 +307,7 @@ func callsV140(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"PluginPull", func(ctx context.Context) error {
-			s, err := c.PluginPull(ctx, v140.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v140.PluginPrivilege{}})
+			s, err := c.PluginPull(ctx, v140.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v140.PluginPrivilege{v140.PluginPrivilege{}}})
 			if err != nil {
 				return err
 			}
@@ -320,7 +320,7 @@ func callsV140(rt *docker.Client) []contractCall {
 			return c.PluginSet(ctx, "x", v140.PluginSetOptions{Body: []string{"x"}})
 		}},
 		{"PluginUpgrade", func(ctx context.Context) error {
-			s, err := c.PluginUpgrade(ctx, "x", v140.PluginUpgradeOptions{Remote: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v140.PluginPrivilege{}})
+			s, err := c.PluginUpgrade(ctx, "x", v140.PluginUpgradeOptions{Remote: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v140.PluginPrivilege{v140.PluginPrivilege{}}})
 			if err != nil {
 				return err
 			}
@@ -390,7 +390,7 @@ func callsV140(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"SwarmJoin", func(ctx context.Context) error {
-			return c.SwarmJoin(ctx, v140.SwarmJoinOptions{Body: v140.SwarmJoinRequest{}})
+			return c.SwarmJoin(ctx, v140.SwarmJoinOptions{Body: v140.SwarmJoinRequest{JoinToken: "x", ListenAddr: "x", RemoteAddrs: []string{"x"}}})
 		}},
 		{"SwarmLeave", func(ctx context.Context) error {
 			return c.SwarmLeave(ctx, v140.SwarmLeaveOptions{Force: true})

@@ -250,7 +250,7 @@ func callsV141(rt *docker.Client) []contractCall {
 			return c.NetworkConnect(ctx, "x", v141.NetworkConnectOptions{Body: v141.NetworkConnectRequest{}})
 		}},
 		{"NetworkCreate", func(ctx context.Context) error {
-			_, err := c.NetworkCreate(ctx, v141.NetworkCreateOptions{Body: v141.NetworkCreateRequest{}})
+			_, err := c.NetworkCreate(ctx, v141.NetworkCreateOptions{Body: v141.NetworkCreateRequest{Name: "x"}})
 			return err
 		}},
 		{"NetworkDelete", func(ctx context.Context) error {
@@ -307,7 +307,7 @@ func callsV141(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"PluginPull", func(ctx context.Context) error {
-			s, err := c.PluginPull(ctx, v141.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v141.PluginPrivilege{}})
+			s, err := c.PluginPull(ctx, v141.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v141.PluginPrivilege{v141.PluginPrivilege{}}})
 			if err != nil {
 				return err
 			}
@@ -320,7 +320,7 @@ func callsV141(rt *docker.Client) []contractCall {
 			return c.PluginSet(ctx, "x", v141.PluginSetOptions{Body: []string{"x"}})
 		}},
 		{"PluginUpgrade", func(ctx context.Context) error {
-			s, err := c.PluginUpgrade(ctx, "x", v141.PluginUpgradeOptions{Remote: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v141.PluginPrivilege{}})
+			s, err := c.PluginUpgrade(ctx, "x", v141.PluginUpgradeOptions{Remote: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v141.PluginPrivilege{v141.PluginPrivilege{}}})
 			if err != nil {
 				return err
 			}
@@ -390,7 +390,7 @@ func callsV141(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"SwarmJoin", func(ctx context.Context) error {
-			return c.SwarmJoin(ctx, v141.SwarmJoinOptions{Body: v141.SwarmJoinRequest{}})
+			return c.SwarmJoin(ctx, v141.SwarmJoinOptions{Body: v141.SwarmJoinRequest{JoinToken: "x", ListenAddr: "x", RemoteAddrs: []string{"x"}}})
 		}},
 		{"SwarmLeave", func(ctx context.Context) error {
 			return c.SwarmLeave(ctx, v141.SwarmLeaveOptions{Force: true})

@@ -250,7 +250,7 @@ func callsV143(rt *docker.Client) []contractCall {
 			return c.NetworkConnect(ctx, "x", v143.NetworkConnectOptions{Body: v143.NetworkConnectRequest{}})
 		}},
 		{"NetworkCreate", func(ctx context.Context) error {
-			_, err := c.NetworkCreate(ctx, v143.NetworkCreateOptions{Body: v143.NetworkCreateRequest{}})
+			_, err := c.NetworkCreate(ctx, v143.NetworkCreateOptions{Body: v143.NetworkCreateRequest{Name: "x"}})
 			return err
 		}},
 		{"NetworkDelete", func(ctx context.Context) error {
@@ -307,7 +307,7 @@ func callsV143(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"PluginPull", func(ctx context.Context) error {
-			s, err := c.PluginPull(ctx, v143.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v143.PluginPrivilege{}})
+			s, err := c.PluginPull(ctx, v143.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v143.PluginPrivilege{v143.PluginPrivilege{}}})
 			if err != nil {
 				return err
 			}
@@ -320,7 +320,7 @@ func callsV143(rt *docker.Client) []contractCall {
 			return c.PluginSet(ctx, "x", v143.PluginSetOptions{Body: []string{"x"}})
 		}},
 		{"PluginUpgrade", func(ctx context.Context) error {
-			s, err := c.PluginUpgrade(ctx, "x", v143.PluginUpgradeOptions{Remote: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v143.PluginPrivilege{}})
+			s, err := c.PluginUpgrade(ctx, "x", v143.PluginUpgradeOptions{Remote: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v143.PluginPrivilege{v143.PluginPrivilege{}}})
 			if err != nil {
 				return err
 			}
@@ -390,7 +390,7 @@ func callsV143(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"SwarmJoin", func(ctx context.Context) error {
-			return c.SwarmJoin(ctx, v143.SwarmJoinOptions{Body: v143.SwarmJoinRequest{}})
+			return c.SwarmJoin(ctx, v143.SwarmJoinOptions{Body: v143.SwarmJoinRequest{JoinToken: "x", ListenAddr: "x", RemoteAddrs: []string{"x"}}})
 		}},
 		{"SwarmLeave", func(ctx context.Context) error {
 			return c.SwarmLeave(ctx, v143.SwarmLeaveOptions{Force: true})
@@ -410,7 +410,7 @@ func callsV143(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"SystemDataUsage", func(ctx context.Context) error {
-			_, err := c.SystemDataUsage(ctx, v143.SystemDataUsageOptions{Type: []string{"x"}})
+			_, err := c.SystemDataUsage(ctx, v143.SystemDataUsageOptions{Type: []string{"container"}})
 			return err
 		}},
 		{"SystemEvents", func(ctx context.Context) error {

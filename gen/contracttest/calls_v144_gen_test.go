@@ -250,7 +250,7 @@ func callsV144(rt *docker.Client) []contractCall {
 			return c.NetworkConnect(ctx, "x", v144.NetworkConnectOptions{Body: v144.NetworkConnectRequest{}})
 		}},
 		{"NetworkCreate", func(ctx context.Context) error {
-			_, err := c.NetworkCreate(ctx, v144.NetworkCreateOptions{Body: v144.NetworkCreateRequest{}})
+			_, err := c.NetworkCreate(ctx, v144.NetworkCreateOptions{Body: v144.NetworkCreateRequest{Name: "x"}})
 			return err
 		}},
 		{"NetworkDelete", func(ctx context.Context) error {
@@ -307,7 +307,7 @@ func callsV144(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"PluginPull", func(ctx context.Context) error {
-			s, err := c.PluginPull(ctx, v144.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v144.PluginPrivilege{}})
+			s, err := c.PluginPull(ctx, v144.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v144.PluginPrivilege{v144.PluginPrivilege{}}})
 			if err != nil {
 				return err
 			}
@@ -320,7 +320,7 @@ func callsV144(rt *docker.Client) []contractCall {
 			return c.PluginSet(ctx, "x", v144.PluginSetOptions{Body: []string{"x"}})
 		}},
 		{"PluginUpgrade", func(ctx context.Context) error {
-			s, err := c.PluginUpgrade(ctx, "x", v144.PluginUpgradeOptions{Remote: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v144.PluginPrivilege{}})
+			s, err := c.PluginUpgrade(ctx, "x", v144.PluginUpgradeOptions{Remote: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v144.PluginPrivilege{v144.PluginPrivilege{}}})
 			if err != nil {
 				return err
 			}
@@ -390,7 +390,7 @@ func callsV144(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"SwarmJoin", func(ctx context.Context) error {
-			return c.SwarmJoin(ctx, v144.SwarmJoinOptions{Body: v144.SwarmJoinRequest{}})
+			return c.SwarmJoin(ctx, v144.SwarmJoinOptions{Body: v144.SwarmJoinRequest{JoinToken: "x", ListenAddr: "x", RemoteAddrs: []string{"x"}}})
 		}},
 		{"SwarmLeave", func(ctx context.Context) error {
 			return c.SwarmLeave(ctx, v144.SwarmLeaveOptions{Force: true})
@@ -410,7 +410,7 @@ func callsV144(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"SystemDataUsage", func(ctx context.Context) error {
-			_, err := c.SystemDataUsage(ctx, v144.SystemDataUsageOptions{Type: []string{"x"}})
+			_, err := c.SystemDataUsage(ctx, v144.SystemDataUsageOptions{Type: []string{"container"}})
 			return err
 		}},
 		{"SystemEvents", func(ctx context.Context) error {

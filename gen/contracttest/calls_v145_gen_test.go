@@ -250,7 +250,7 @@ func callsV145(rt *docker.Client) []contractCall {
 			return c.NetworkConnect(ctx, "x", v145.NetworkConnectOptions{Body: v145.NetworkConnectRequest{}})
 		}},
 		{"NetworkCreate", func(ctx context.Context) error {
-			_, err := c.NetworkCreate(ctx, v145.NetworkCreateOptions{Body: v145.NetworkCreateRequest{}})
+			_, err := c.NetworkCreate(ctx, v145.NetworkCreateOptions{Body: v145.NetworkCreateRequest{Name: "x"}})
 			return err
 		}},
 		{"NetworkDelete", func(ctx context.Context) error {
@@ -307,7 +307,7 @@ func callsV145(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"PluginPull", func(ctx context.Context) error {
-			s, err := c.PluginPull(ctx, v145.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v145.PluginPrivilege{}})
+			s, err := c.PluginPull(ctx, v145.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v145.PluginPrivilege{v145.PluginPrivilege{}}})
 			if err != nil {
 				return err
 			}
@@ -320,7 +320,7 @@ func callsV145(rt *docker.Client) []contractCall {
 			return c.PluginSet(ctx, "x", v145.PluginSetOptions{Body: []string{"x"}})
 		}},
 		{"PluginUpgrade", func(ctx context.Context) error {
-			s, err := c.PluginUpgrade(ctx, "x", v145.PluginUpgradeOptions{Remote: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v145.PluginPrivilege{}})
+			s, err := c.PluginUpgrade(ctx, "x", v145.PluginUpgradeOptions{Remote: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v145.PluginPrivilege{v145.PluginPrivilege{}}})
 			if err != nil {
 				return err
 			}
@@ -390,7 +390,7 @@ func callsV145(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"SwarmJoin", func(ctx context.Context) error {
-			return c.SwarmJoin(ctx, v145.SwarmJoinOptions{Body: v145.SwarmJoinRequest{}})
+			return c.SwarmJoin(ctx, v145.SwarmJoinOptions{Body: v145.SwarmJoinRequest{JoinToken: "x", ListenAddr: "x", RemoteAddrs: []string{"x"}}})
 		}},
 		{"SwarmLeave", func(ctx context.Context) error {
 			return c.SwarmLeave(ctx, v145.SwarmLeaveOptions{Force: true})
@@ -410,7 +410,7 @@ func callsV145(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"SystemDataUsage", func(ctx context.Context) error {
-			_, err := c.SystemDataUsage(ctx, v145.SystemDataUsageOptions{Type: []string{"x"}})
+			_, err := c.SystemDataUsage(ctx, v145.SystemDataUsageOptions{Type: []string{"container"}})
 			return err
 		}},
 		{"SystemEvents", func(ctx context.Context) error {

@@ -250,7 +250,7 @@ func callsV146(rt *docker.Client) []contractCall {
 			return c.NetworkConnect(ctx, "x", v146.NetworkConnectOptions{Body: v146.NetworkConnectRequest{}})
 		}},
 		{"NetworkCreate", func(ctx context.Context) error {
-			_, err := c.NetworkCreate(ctx, v146.NetworkCreateOptions{Body: v146.NetworkCreateRequest{}})
+			_, err := c.NetworkCreate(ctx, v146.NetworkCreateOptions{Body: v146.NetworkCreateRequest{Name: "x"}})
 			return err
 		}},
 		{"NetworkDelete", func(ctx context.Context) error {
@@ -307,7 +307,7 @@ func callsV146(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"PluginPull", func(ctx context.Context) error {
-			s, err := c.PluginPull(ctx, v146.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v146.PluginPrivilege{}})
+			s, err := c.PluginPull(ctx, v146.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v146.PluginPrivilege{v146.PluginPrivilege{}}})
 			if err != nil {
 				return err
 			}
@@ -320,7 +320,7 @@ func callsV146(rt *docker.Client) []contractCall {
 			return c.PluginSet(ctx, "x", v146.PluginSetOptions{Body: []string{"x"}})
 		}},
 		{"PluginUpgrade", func(ctx context.Context) error {
-			s, err := c.PluginUpgrade(ctx, "x", v146.PluginUpgradeOptions{Remote: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v146.PluginPrivilege{}})
+			s, err := c.PluginUpgrade(ctx, "x", v146.PluginUpgradeOptions{Remote: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v146.PluginPrivilege{v146.PluginPrivilege{}}})
 			if err != nil {
 				return err
 			}
@@ -390,7 +390,7 @@ func callsV146(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"SwarmJoin", func(ctx context.Context) error {
-			return c.SwarmJoin(ctx, v146.SwarmJoinOptions{Body: v146.SwarmJoinRequest{}})
+			return c.SwarmJoin(ctx, v146.SwarmJoinOptions{Body: v146.SwarmJoinRequest{JoinToken: "x", ListenAddr: "x", RemoteAddrs: []string{"x"}}})
 		}},
 		{"SwarmLeave", func(ctx context.Context) error {
 			return c.SwarmLeave(ctx, v146.SwarmLeaveOptions{Force: true})
@@ -410,7 +410,7 @@ func callsV146(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"SystemDataUsage", func(ctx context.Context) error {
-			_, err := c.SystemDataUsage(ctx, v146.SystemDataUsageOptions{Type: []string{"x"}})
+			_, err := c.SystemDataUsage(ctx, v146.SystemDataUsageOptions{Type: []string{"container"}})
 			return err
 		}},
 		{"SystemEvents", func(ctx context.Context) error {

@@ -250,7 +250,7 @@ func callsV148(rt *docker.Client) []contractCall {
 			return c.NetworkConnect(ctx, "x", v148.NetworkConnectOptions{Body: v148.NetworkConnectRequest{}})
 		}},
 		{"NetworkCreate", func(ctx context.Context) error {
-			_, err := c.NetworkCreate(ctx, v148.NetworkCreateOptions{Body: v148.NetworkCreateRequest{}})
+			_, err := c.NetworkCreate(ctx, v148.NetworkCreateOptions{Body: v148.NetworkCreateRequest{Name: "x"}})
 			return err
 		}},
 		{"NetworkDelete", func(ctx context.Context) error {
@@ -307,7 +307,7 @@ func callsV148(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"PluginPull", func(ctx context.Context) error {
-			s, err := c.PluginPull(ctx, v148.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v148.PluginPrivilege{}})
+			s, err := c.PluginPull(ctx, v148.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v148.PluginPrivilege{v148.PluginPrivilege{}}})
 			if err != nil {
 				return err
 			}
@@ -320,7 +320,7 @@ func callsV148(rt *docker.Client) []contractCall {
 			return c.PluginSet(ctx, "x", v148.PluginSetOptions{Body: []string{"x"}})
 		}},
 		{"PluginUpgrade", func(ctx context.Context) error {
-			s, err := c.PluginUpgrade(ctx, "x", v148.PluginUpgradeOptions{Remote: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v148.PluginPrivilege{}})
+			s, err := c.PluginUpgrade(ctx, "x", v148.PluginUpgradeOptions{Remote: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v148.PluginPrivilege{v148.PluginPrivilege{}}})
 			if err != nil {
 				return err
 			}
@@ -390,7 +390,7 @@ func callsV148(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"SwarmJoin", func(ctx context.Context) error {
-			return c.SwarmJoin(ctx, v148.SwarmJoinOptions{Body: v148.SwarmJoinRequest{}})
+			return c.SwarmJoin(ctx, v148.SwarmJoinOptions{Body: v148.SwarmJoinRequest{JoinToken: "x", ListenAddr: "x", RemoteAddrs: []string{"x"}}})
 		}},
 		{"SwarmLeave", func(ctx context.Context) error {
 			return c.SwarmLeave(ctx, v148.SwarmLeaveOptions{Force: true})
@@ -410,7 +410,7 @@ func callsV148(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"SystemDataUsage", func(ctx context.Context) error {
-			_, err := c.SystemDataUsage(ctx, v148.SystemDataUsageOptions{Type: []string{"x"}})
+			_, err := c.SystemDataUsage(ctx, v148.SystemDataUsageOptions{Type: []string{"container"}})
 			return err
 		}},
 		{"SystemEvents", func(ctx context.Context) error {

@@ -247,17 +247,17 @@ func callsV154(rt *docker.Client) []contractCall {
 			return c.ImageTag(ctx, "x", v154.ImageTagOptions{Repo: "x", Tag: "x"})
 		}},
 		{"NetworkConnect", func(ctx context.Context) error {
-			return c.NetworkConnect(ctx, "x", v154.NetworkConnectOptions{Body: v154.NetworkConnectRequest{}})
+			return c.NetworkConnect(ctx, "x", v154.NetworkConnectOptions{Body: v154.NetworkConnectRequest{Container: "x"}})
 		}},
 		{"NetworkCreate", func(ctx context.Context) error {
-			_, err := c.NetworkCreate(ctx, v154.NetworkCreateOptions{Body: v154.NetworkCreateRequest{}})
+			_, err := c.NetworkCreate(ctx, v154.NetworkCreateOptions{Body: v154.NetworkCreateRequest{Name: "x"}})
 			return err
 		}},
 		{"NetworkDelete", func(ctx context.Context) error {
 			return c.NetworkDelete(ctx, "x")
 		}},
 		{"NetworkDisconnect", func(ctx context.Context) error {
-			return c.NetworkDisconnect(ctx, "x", v154.NetworkDisconnectOptions{Body: v154.NetworkDisconnectRequest{}})
+			return c.NetworkDisconnect(ctx, "x", v154.NetworkDisconnectOptions{Body: v154.NetworkDisconnectRequest{Container: "x"}})
 		}},
 		{"NetworkInspect", func(ctx context.Context) error {
 			_, err := c.NetworkInspect(ctx, "x", v154.NetworkInspectOptions{Verbose: true, Scope: "x"})
@@ -307,7 +307,7 @@ func callsV154(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"PluginPull", func(ctx context.Context) error {
-			s, err := c.PluginPull(ctx, v154.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v154.PluginPrivilege{}})
+			s, err := c.PluginPull(ctx, v154.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v154.PluginPrivilege{v154.PluginPrivilege{}}})
 			if err != nil {
 				return err
 			}
@@ -320,7 +320,7 @@ func callsV154(rt *docker.Client) []contractCall {
 			return c.PluginSet(ctx, "x", v154.PluginSetOptions{Body: []string{"x"}})
 		}},
 		{"PluginUpgrade", func(ctx context.Context) error {
-			s, err := c.PluginUpgrade(ctx, "x", v154.PluginUpgradeOptions{Remote: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v154.PluginPrivilege{}})
+			s, err := c.PluginUpgrade(ctx, "x", v154.PluginUpgradeOptions{Remote: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v154.PluginPrivilege{v154.PluginPrivilege{}}})
 			if err != nil {
 				return err
 			}
@@ -390,7 +390,7 @@ func callsV154(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"SwarmJoin", func(ctx context.Context) error {
-			return c.SwarmJoin(ctx, v154.SwarmJoinOptions{Body: v154.SwarmJoinRequest{}})
+			return c.SwarmJoin(ctx, v154.SwarmJoinOptions{Body: v154.SwarmJoinRequest{JoinToken: "x", ListenAddr: "x", RemoteAddrs: []string{"x"}}})
 		}},
 		{"SwarmLeave", func(ctx context.Context) error {
 			return c.SwarmLeave(ctx, v154.SwarmLeaveOptions{Force: true})
@@ -410,7 +410,7 @@ func callsV154(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"SystemDataUsage", func(ctx context.Context) error {
-			_, err := c.SystemDataUsage(ctx, v154.SystemDataUsageOptions{Type: []string{"x"}, Verbose: true})
+			_, err := c.SystemDataUsage(ctx, v154.SystemDataUsageOptions{Type: []string{"container"}, Verbose: true})
 			return err
 		}},
 		{"SystemEvents", func(ctx context.Context) error {

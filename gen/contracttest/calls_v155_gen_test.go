@@ -251,17 +251,17 @@ func callsV155(rt *docker.Client) []contractCall {
 			return c.ImageTag(ctx, "x", v155.ImageTagOptions{Repo: "x", Tag: "x"})
 		}},
 		{"NetworkConnect", func(ctx context.Context) error {
-			return c.NetworkConnect(ctx, "x", v155.NetworkConnectOptions{Body: v155.NetworkConnectRequest{}})
+			return c.NetworkConnect(ctx, "x", v155.NetworkConnectOptions{Body: v155.NetworkConnectRequest{Container: "x"}})
 		}},
 		{"NetworkCreate", func(ctx context.Context) error {
-			_, err := c.NetworkCreate(ctx, v155.NetworkCreateOptions{Body: v155.NetworkCreateRequest{}})
+			_, err := c.NetworkCreate(ctx, v155.NetworkCreateOptions{Body: v155.NetworkCreateRequest{Name: "x"}})
 			return err
 		}},
 		{"NetworkDelete", func(ctx context.Context) error {
 			return c.NetworkDelete(ctx, "x")
 		}},
 		{"NetworkDisconnect", func(ctx context.Context) error {
-			return c.NetworkDisconnect(ctx, "x", v155.NetworkDisconnectOptions{Body: v155.NetworkDisconnectRequest{}})
+			return c.NetworkDisconnect(ctx, "x", v155.NetworkDisconnectOptions{Body: v155.NetworkDisconnectRequest{Container: "x"}})
 		}},
 		{"NetworkInspect", func(ctx context.Context) error {
 			_, err := c.NetworkInspect(ctx, "x", v155.NetworkInspectOptions{Verbose: true, Scope: "x"})
@@ -311,7 +311,7 @@ func callsV155(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"PluginPull", func(ctx context.Context) error {
-			s, err := c.PluginPull(ctx, v155.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v155.PluginPrivilege{}})
+			s, err := c.PluginPull(ctx, v155.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v155.PluginPrivilege{v155.PluginPrivilege{}}})
 			if err != nil {
 				return err
 			}
@@ -324,7 +324,7 @@ func callsV155(rt *docker.Client) []contractCall {
 			return c.PluginSet(ctx, "x", v155.PluginSetOptions{Body: []string{"x"}})
 		}},
 		{"PluginUpgrade", func(ctx context.Context) error {
-			s, err := c.PluginUpgrade(ctx, "x", v155.PluginUpgradeOptions{Remote: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v155.PluginPrivilege{}})
+			s, err := c.PluginUpgrade(ctx, "x", v155.PluginUpgradeOptions{Remote: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v155.PluginPrivilege{v155.PluginPrivilege{}}})
 			if err != nil {
 				return err
 			}
@@ -394,7 +394,7 @@ func callsV155(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"SwarmJoin", func(ctx context.Context) error {
-			return c.SwarmJoin(ctx, v155.SwarmJoinOptions{Body: v155.SwarmJoinRequest{}})
+			return c.SwarmJoin(ctx, v155.SwarmJoinOptions{Body: v155.SwarmJoinRequest{JoinToken: "x", ListenAddr: "x", RemoteAddrs: []string{"x"}}})
 		}},
 		{"SwarmLeave", func(ctx context.Context) error {
 			return c.SwarmLeave(ctx, v155.SwarmLeaveOptions{Force: true})
@@ -414,7 +414,7 @@ func callsV155(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"SystemDataUsage", func(ctx context.Context) error {
-			_, err := c.SystemDataUsage(ctx, v155.SystemDataUsageOptions{Type: []string{"x"}, Verbose: true})
+			_, err := c.SystemDataUsage(ctx, v155.SystemDataUsageOptions{Type: []string{"container"}, Verbose: true})
 			return err
 		}},
 		{"SystemEvents", func(ctx context.Context) error {

@@ -251,17 +251,17 @@ func callsV156(rt *docker.Client) []contractCall {
 			return c.ImageTag(ctx, "x", v156.ImageTagOptions{Repo: "x", Tag: "x"})
 		}},
 		{"NetworkConnect", func(ctx context.Context) error {
-			return c.NetworkConnect(ctx, "x", v156.NetworkConnectOptions{Body: v156.NetworkConnectRequest{}})
+			return c.NetworkConnect(ctx, "x", v156.NetworkConnectOptions{Body: v156.NetworkConnectRequest{Container: "x"}})
 		}},
 		{"NetworkCreate", func(ctx context.Context) error {
-			_, err := c.NetworkCreate(ctx, v156.NetworkCreateOptions{Body: v156.NetworkCreateRequest{}})
+			_, err := c.NetworkCreate(ctx, v156.NetworkCreateOptions{Body: v156.NetworkCreateRequest{Name: "x"}})
 			return err
 		}},
 		{"NetworkDelete", func(ctx context.Context) error {
 			return c.NetworkDelete(ctx, "x")
 		}},
 		{"NetworkDisconnect", func(ctx context.Context) error {
-			return c.NetworkDisconnect(ctx, "x", v156.NetworkDisconnectOptions{Body: v156.NetworkDisconnectRequest{}})
+			return c.NetworkDisconnect(ctx, "x", v156.NetworkDisconnectOptions{Body: v156.NetworkDisconnectRequest{Container: "x"}})
 		}},
 		{"NetworkInspect", func(ctx context.Context) error {
 			_, err := c.NetworkInspect(ctx, "x", v156.NetworkInspectOptions{Verbose: true, Scope: "x"})
@@ -311,7 +311,7 @@ func callsV156(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"PluginPull", func(ctx context.Context) error {
-			s, err := c.PluginPull(ctx, v156.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v156.PluginPrivilege{}})
+			s, err := c.PluginPull(ctx, v156.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v156.PluginPrivilege{v156.PluginPrivilege{}}})
 			if err != nil {
 				return err
 			}
@@ -324,7 +324,7 @@ func callsV156(rt *docker.Client) []contractCall {
 			return c.PluginSet(ctx, "x", v156.PluginSetOptions{Body: []string{"x"}})
 		}},
 		{"PluginUpgrade", func(ctx context.Context) error {
-			s, err := c.PluginUpgrade(ctx, "x", v156.PluginUpgradeOptions{Remote: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v156.PluginPrivilege{}})
+			s, err := c.PluginUpgrade(ctx, "x", v156.PluginUpgradeOptions{Remote: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v156.PluginPrivilege{v156.PluginPrivilege{}}})
 			if err != nil {
 				return err
 			}
@@ -394,7 +394,7 @@ func callsV156(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"SwarmJoin", func(ctx context.Context) error {
-			return c.SwarmJoin(ctx, v156.SwarmJoinOptions{Body: v156.SwarmJoinRequest{}})
+			return c.SwarmJoin(ctx, v156.SwarmJoinOptions{Body: v156.SwarmJoinRequest{JoinToken: "x", ListenAddr: "x", RemoteAddrs: []string{"x"}}})
 		}},
 		{"SwarmLeave", func(ctx context.Context) error {
 			return c.SwarmLeave(ctx, v156.SwarmLeaveOptions{Force: true})
@@ -414,7 +414,7 @@ func callsV156(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"SystemDataUsage", func(ctx context.Context) error {
-			_, err := c.SystemDataUsage(ctx, v156.SystemDataUsageOptions{Type: []string{"x"}, Verbose: true})
+			_, err := c.SystemDataUsage(ctx, v156.SystemDataUsageOptions{Type: []string{"container"}, Verbose: true})
 			return err
 		}},
 		{"SystemEvents", func(ctx context.Context) error {

@@ -1,0 +1,302 @@
+package contract
+
+import (
+	"archive/tar"
+	"bytes"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/go-openapi/spec"
+)
+
+// pathStat is the X-Docker-Container-Path-Stat of every archive answer: a
+// one-byte file "f", the file the tar answers carry.
+var pathStat = base64.StdEncoding.EncodeToString([]byte(
+	`{"name":"f","size":1,"mode":420,"mtime":"2020-01-01T00:00:00Z","linkTarget":""}`))
+
+// Media types of container output (API 1.42+ states which one it sends).
+const (
+	multiplexedStream = "application/vnd.docker.multiplexed-stream"
+)
+
+// pickResponse returns the success response to answer with: 200, 201, 204
+// or 101 in that order, otherwise the lowest 2xx declared.
+func pickResponse(op *spec.Operation) (int, *spec.Response) {
+	if op.Responses == nil {
+		return http.StatusOK, nil
+	}
+	codes := op.Responses.StatusCodeResponses
+	for _, c := range []int{200, 201, 204, 101} {
+		if r, ok := codes[c]; ok {
+			return c, &r
+		}
+	}
+	var ok2 []int
+	for c := range codes {
+		if c >= 200 && c < 300 {
+			ok2 = append(ok2, c)
+		}
+	}
+	if len(ok2) == 0 {
+		return http.StatusOK, nil
+	}
+	sort.Ints(ok2)
+	r := codes[ok2[0]]
+	return ok2[0], &r
+}
+
+// produces returns the operation's media types, or the spec's.
+func (s *Server) produces(op *spec.Operation) []string {
+	if len(op.Produces) > 0 {
+		return op.Produces
+	}
+	return s.sw.Produces
+}
+
+func (s *Server) respond(w http.ResponseWriter, r *http.Request, rt *route) {
+	code, resp := pickResponse(rt.op)
+	h := w.Header()
+	s.daemonHeaders(h)
+	if resp != nil {
+		for name, hd := range resp.Headers {
+			h.Set(name, headerValue(name, hd, s.version))
+		}
+	}
+	if strings.HasSuffix(rt.template, "/archive") && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		h.Set("X-Docker-Container-Path-Stat", pathStat)
+	}
+	if code == http.StatusSwitchingProtocols || (code == http.StatusNoContent && rt.stream != "") {
+		code = http.StatusOK // only a hijack switches protocols; a stream has a body
+	}
+	head := r.Method == http.MethodHead
+	var schema *spec.Schema
+	if resp != nil {
+		schema = resp.Schema
+	}
+
+	switch rt.stream {
+	case "hijack":
+		s.hijack(w)
+		return
+	case "output":
+		h.Set("Content-Type", multiplexedStream)
+		w.WriteHeader(code)
+		if !head {
+			w.Write(frame(1, []byte("hello from stdout\n")))
+			w.Write(frame(2, []byte("hello from stderr\n")))
+		}
+		return
+	case "binary":
+		h.Set("Content-Type", "application/x-tar")
+		w.WriteHeader(code)
+		if !head {
+			w.Write(smallTar())
+		}
+		return
+	case "json":
+		h.Set("Content-Type", s.jsonStreamType(rt.op))
+		w.WriteHeader(code)
+		if head {
+			return
+		}
+		var item any = map[string]any{"status": "ok", "id": "x"}
+		if schema != nil && !s.isStringSchema(schema) {
+			item = s.synth(resp)
+		}
+		b, _ := json.Marshal(item)
+		for range 2 {
+			w.Write(append(b, '\n'))
+			if f, ok := w.(http.Flusher); ok {
+				f.Flush() // a stream: each value arrives on its own
+			}
+		}
+		return
+	}
+
+	if code == http.StatusNoContent || schema == nil {
+		w.WriteHeader(code)
+		return
+	}
+	if sh := s.schemas.flatten(schema); len(sh.types) == 1 && sh.types[0] == "string" {
+		switch {
+		case sh.format == "binary":
+			h.Set("Content-Type", "application/octet-stream")
+			w.WriteHeader(code)
+			if !head {
+				io.WriteString(w, "data")
+			}
+			return
+		case !slices.Contains(s.produces(rt.op), "application/json"):
+			// SystemPing: plain text. (SwarmInit also produces JSON and
+			// answers a JSON string, handled below.)
+			text := "OK"
+			if ex, ok := sh.example.(string); ok {
+				text = ex
+			}
+			h.Set("Content-Type", "text/plain; charset=utf-8")
+			w.WriteHeader(code)
+			if !head {
+				io.WriteString(w, text)
+			}
+			return
+		}
+	}
+	b, err := json.Marshal(s.synth(resp))
+	if err != nil {
+		b = []byte("null")
+	}
+	h.Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	if !head {
+		w.Write(append(b, '\n'))
+	}
+}
+
+// synth builds a response value from a schema. A bare `type: object` says
+// nothing to build from, so there the response's own JSON example is used
+// when it fits (ContainerStats before v1.42 shows its shape only there).
+func (s *Server) synth(resp *spec.Response) any {
+	sh := s.schemas.flatten(resp.Schema)
+	if sh.is("object") && len(sh.props) == 0 && sh.addl == nil && sh.example == nil {
+		if ex, ok := resp.Examples["application/json"]; ok {
+			v := validator{schemas: s.schemas}
+			if v.check(ex, resp.Schema, "example", 0); len(v.fails) == 0 {
+				return ex
+			}
+		}
+	}
+	g := synthesizer{schemas: s.schemas, maxDepth: maxDepth}
+	return g.value(resp.Schema, "response", 0, nil)
+}
+
+// jsonStreamType names a newline-delimited JSON stream with the first media
+// type the operation declares that means it (never json-seq, whose records
+// are framed differently).
+func (s *Server) jsonStreamType(op *spec.Operation) string {
+	for _, p := range s.produces(op) {
+		switch p {
+		case "application/jsonl", "application/x-ndjson", "application/json":
+			return p
+		}
+	}
+	return "application/json"
+}
+
+// headerValue is a plausible value for a declared response header.
+func headerValue(name string, hd spec.Header, version string) string {
+	switch strings.ToLower(name) {
+	case "api-version":
+		return version
+	case "docker-experimental":
+		return "false"
+	case "ostype":
+		return "linux"
+	case "x-docker-container-path-stat":
+		return pathStat
+	case "swarm":
+		return "inactive"
+	case "builder-version":
+		return "2"
+	case "cache-control":
+		return "no-cache, no-store, must-revalidate"
+	case "pragma":
+		return "no-cache"
+	}
+	if len(hd.Enum) > 0 {
+		return fmt.Sprint(hd.Enum[0])
+	}
+	switch hd.Type {
+	case "boolean":
+		return "false"
+	case "integer":
+		return "1"
+	case "number":
+		return "1.5"
+	}
+	return "string"
+}
+
+// frame is one frame of Docker's stdout/stderr multiplexing: the stream
+// (1 stdout, 2 stderr), three zero bytes, the big-endian payload length.
+func frame(stream byte, payload []byte) []byte {
+	b := make([]byte, 8, 8+len(payload))
+	b[0] = stream
+	binary.BigEndian.PutUint32(b[4:], uint32(len(payload)))
+	return append(b, payload...)
+}
+
+// smallTar is a valid tar of one file "f" holding "x", matching pathStat.
+func smallTar() []byte {
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	tw.WriteHeader(&tar.Header{
+		Name: "f", Mode: 0o644, Size: 1, Typeflag: tar.TypeReg,
+		ModTime: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC),
+	})
+	tw.Write([]byte("x"))
+	tw.Close()
+	return buf.Bytes()
+}
+
+// hijack answers an attach, exec or session the way dockerd does: 101, then
+// the raw connection. It sends one stdout frame, reads what the client
+// writes until the client half-closes, echoes it in a stdout frame and
+// closes.
+func (s *Server) hijack(w http.ResponseWriter) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		s.record("contract", []string{"the response writer cannot hijack"})
+		w.WriteHeader(http.StatusInternalServerError)
+		return
+	}
+	conn, brw, err := hj.Hijack()
+	if err != nil {
+		s.record("contract", []string{"hijack: " + err.Error()})
+		return
+	}
+	s.hmu.Lock()
+	if s.closing {
+		s.hmu.Unlock()
+		conn.Close()
+		return
+	}
+	s.hijacked[conn] = struct{}{}
+	s.hwg.Add(1)
+	s.hmu.Unlock()
+	defer func() {
+		s.hmu.Lock()
+		delete(s.hijacked, conn)
+		s.hmu.Unlock()
+		conn.Close()
+		s.hwg.Done()
+	}()
+
+	h := w.Header().Clone()
+	h.Set("Content-Type", multiplexedStream)
+	h.Set("Connection", "Upgrade")
+	h.Set("Upgrade", "tcp")
+	io.WriteString(brw, "HTTP/1.1 101 Switching Protocols\r\n")
+	h.Write(brw)
+	io.WriteString(brw, "\r\n")
+	brw.Write(frame(1, []byte("hello from stdout\n")))
+	if err := brw.Flush(); err != nil {
+		return
+	}
+	// brw.Reader may already hold bytes the client sent after its request.
+	in, err := io.ReadAll(brw.Reader)
+	if err != nil {
+		return // closed by Close or by the client
+	}
+	if len(in) > 0 {
+		brw.Write(frame(1, in))
+		brw.Flush()
+	}
+}
