@@ -35,7 +35,7 @@ vet:
 ## test: everything: format, vet, determinism, unit, golden, contract and end-to-end tests
 ## (the end-to-end tests start a private daemon through scripts/testdaemon.sh)
 test: fmt-check vet check-generated build
-	$(GO) test -count=1 -timeout 30m ./... ./gen/... ./cmd/gen/...
+	scripts/test.sh
 
 ## test-short: the tests that need no daemon
 test-short:
