@@ -182,6 +182,15 @@ func (c *Client) setEndpoint(ep *dialer.Endpoint) {
 // Host returns the daemon address the client talks to.
 func (c *Client) Host() string { return c.host }
 
+// Warnings returns what the endpoint's set-up noticed but did not refuse,
+// such as a TLS key file that others can read.
+func (c *Client) Warnings() []string {
+	if c.endpoint == nil {
+		return nil
+	}
+	return c.endpoint.Warnings
+}
+
 // HTTPClient returns the client requests go through.
 func (c *Client) HTTPClient() *http.Client { return c.httpClient }
 
