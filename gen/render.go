@@ -48,6 +48,13 @@ func (m *Model) RenderPackage(p *Package) ([]File, error) {
 	if err := add("client_gen.go", buf.Bytes()); err != nil {
 		return nil, err
 	}
+	buf.Reset()
+	if err := docTmpl.Execute(&buf, map[string]any{"Pkg": pkg, "Version": p.Version.Name, "Ops": len(p.Ops), "Types": len(p.Types)}); err != nil {
+		return nil, err
+	}
+	if err := add("doc_gen.go", buf.Bytes()); err != nil {
+		return nil, err
+	}
 
 	// Operations and their options, one file per tag.
 	byTag := map[string][]*Operation{}
@@ -243,6 +250,29 @@ func added(v, floor int) string {
 	}
 	return ""
 }
+
+var docTmpl = template.Must(template.New("doc").Parse(Header + `// Package {{.Pkg}} speaks version {{.Version}} of the Docker Engine API: {{.Ops}}
+// operations, each a method of Client named by its operationId, and {{.Types}}
+// types, all generated from Docker's spec for v{{.Version}}.
+//
+// Path parameters are arguments; query, header and body parameters are
+// fields of the operation's Options struct, sent only when set. Every
+// method returns a typed result and an error; failures from the daemon are
+// *docker.Error values (docker.IsNotFound, docker.IsConflict, ...).
+//
+//	c, err := docker.NewFromEnv()
+//	if err != nil {
+//		return err
+//	}
+//	api := {{.Pkg}}.New(c)
+//	containers, err := api.ContainerList(ctx, {{.Pkg}}.ContainerListOptions{All: true})
+//
+// Before its first call the client checks, once, that the daemon accepts
+// API v{{.Version}}; when it does not, the error names the versions it accepts.
+// The operations and types added or changed in this version are listed in
+// docs/changes/v{{.Version}}.md.
+package {{.Pkg}}
+`))
 
 var clientTmpl = template.Must(template.New("client").Parse(Header + `package {{.Pkg}}
 
