@@ -1,6 +1,8 @@
 package dialer
 
 import (
+	"github.com/dockerclient/docker/internal/leakcheck"
+
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -25,7 +27,7 @@ func TestMain(m *testing.M) {
 	if mode := os.Getenv(fakeSSHEnv); mode != "" {
 		os.Exit(fakeSSH(mode))
 	}
-	os.Exit(m.Run())
+	os.Exit(leakcheck.Main(m))
 }
 
 // leakCheck fails the test if, once its other cleanups have run, goroutines
