@@ -51,18 +51,18 @@ func (c *Client) ExecInspect(ctx context.Context, id string) (*ExecInspectRespon
 // ExecResizeOptions holds the query, header and body parameters of ExecResize.
 // The zero value sends none of the optional ones.
 type ExecResizeOptions struct {
-	// H: height of the TTY session in characters
+	// Height of the TTY session in characters
 	//
 	// Sent as query "h".
 	//
 	// Required.
-	H int
-	// W: width of the TTY session in characters
+	Height int
+	// Width of the TTY session in characters
 	//
 	// Sent as query "w".
 	//
 	// Required.
-	W int
+	Width int
 }
 
 // ExecResize: resize an exec instance.
@@ -73,8 +73,8 @@ type ExecResizeOptions struct {
 func (c *Client) ExecResize(ctx context.Context, id string, opts ExecResizeOptions) error {
 	r := newRequest("ExecResize", "POST", "/exec/{id}/resize")
 	r.PathParam("id", id)
-	docker.QueryNumberRequired(r, "h", opts.H)
-	docker.QueryNumberRequired(r, "w", opts.W)
+	docker.QueryNumberRequired(r, "h", opts.Height)
+	docker.QueryNumberRequired(r, "w", opts.Width)
 	return c.rt.DoNoContent(ctx, r)
 }
 

@@ -58,8 +58,6 @@ type SecretListOptions struct {
 	// Filters: a JSON encoded value of the filters (a `map[string][]string`) to process on the secrets list. Available filters:
 	//
 	// - `names=<secret name>`
-	//
-	// Sent as query "filters".
 	Filters docker.Filters
 }
 

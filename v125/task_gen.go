@@ -32,8 +32,6 @@ type TaskListOptions struct {
 	// - `node=<node id or name>`
 	// - `label=key` or `label="key=value"`
 	// - `desired-state=(running | shutdown | accepted)`
-	//
-	// Sent as query "filters".
 	Filters docker.Filters
 }
 

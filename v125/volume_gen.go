@@ -34,8 +34,6 @@ func (c *Client) VolumeCreate(ctx context.Context, opts VolumeCreateOptions) (*V
 // VolumeDelete. The zero value sends none of the optional ones.
 type VolumeDeleteOptions struct {
 	// Force the removal of the volume
-	//
-	// Sent as query "force".
 	Force bool
 }
 
@@ -77,8 +75,6 @@ type VolumeListOptions struct {
 	//    containers are returned.
 	// - `driver=<volume-driver-name>` Matches all or part of a volume
 	//   driver name.
-	//
-	// Sent as query "filters".
 	Filters docker.Filters
 }
 
@@ -101,8 +97,6 @@ type VolumePruneOptions struct {
 	// Filters to process on the prune list, encoded as JSON (a `map[string][]string`).
 	//
 	// Available filters:
-	//
-	// Sent as query "filters".
 	Filters docker.Filters
 }
 

@@ -105,8 +105,6 @@ type NetworkListOptions struct {
 	// - `label=<key>` or `label=<key>=<value>` of a network label.
 	// - `name=<network-name>` Matches all or part of a network name.
 	// - `type=["custom"|"builtin"]` Filters networks by type. The `custom` keyword returns all user-defined networks.
-	//
-	// Sent as query "filters".
 	Filters docker.Filters
 }
 
@@ -129,8 +127,6 @@ type NetworkPruneOptions struct {
 	// Filters to process on the prune list, encoded as JSON (a `map[string][]string`).
 	//
 	// Available filters:
-	//
-	// Sent as query "filters".
 	Filters docker.Filters
 }
 

@@ -12,8 +12,6 @@ import (
 // The zero value sends none of the optional ones.
 type NodeDeleteOptions struct {
 	// Force remove a node from the swarm
-	//
-	// Sent as query "force".
 	Force bool
 }
 
@@ -51,8 +49,6 @@ type NodeListOptions struct {
 	// - `membership=`(`accepted`|`pending`)`
 	// - `name=<node name>`
 	// - `role=`(`manager`|`worker`)`
-	//
-	// Sent as query "filters".
 	Filters docker.Filters
 }
 
@@ -75,8 +71,6 @@ type NodeUpdateOptions struct {
 	// Body
 	Body *NodeSpec
 	// Version: the version number of the node object being updated. This is required to avoid conflicting writes.
-	//
-	// Sent as query "version".
 	//
 	// Required.
 	Version int64

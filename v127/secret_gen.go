@@ -58,8 +58,6 @@ type SecretListOptions struct {
 	// Filters: a JSON encoded value of the filters (a `map[string][]string`) to process on the secrets list. Available filters:
 	//
 	// - `names=<secret name>`
-	//
-	// Sent as query "filters".
 	Filters docker.Filters
 }
 
@@ -82,8 +80,6 @@ type SecretUpdateOptions struct {
 	// Body: the spec of the secret to update. Currently, only the Labels field can be updated. All other fields must remain unchanged from the [SecretInspect endpoint](#operation/SecretInspect) response values.
 	Body *SecretSpec
 	// Version: the version number of the secret object being updated. This is required to avoid conflicting writes.
-	//
-	// Sent as query "version".
 	//
 	// Required.
 	Version int64

@@ -32,8 +32,6 @@ type TaskListOptions struct {
 	// - `name=<task name>`
 	// - `node=<node id or name>`
 	// - `service=<service name>`
-	//
-	// Sent as query "filters".
 	Filters docker.Filters
 }
 

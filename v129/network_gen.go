@@ -82,8 +82,6 @@ func (c *Client) NetworkDisconnect(ctx context.Context, id string, opts NetworkD
 type NetworkInspectOptions struct {
 	// Verbose: detailed inspect output for troubleshooting
 	//
-	// Sent as query "verbose".
-	//
 	// Added in API v1.28.
 	Verbose bool
 }
@@ -113,8 +111,6 @@ type NetworkListOptions struct {
 	// - `name=<network-name>` Matches all or part of a network name.
 	// - `scope=["swarm"|"global"|"local"]` Filters networks by scope (`swarm`, `global`, or `local`).
 	// - `type=["custom"|"builtin"]` Filters networks by type. The `custom` keyword returns all user-defined networks.
-	//
-	// Sent as query "filters".
 	Filters docker.Filters
 }
 
@@ -138,8 +134,6 @@ type NetworkPruneOptions struct {
 	//
 	// Available filters:
 	// - `until=<timestamp>` Prune networks created before this timestamp. The `<timestamp>` can be Unix timestamps, date formatted timestamps, or Go duration strings (e.g. `10m`, `1h30m`) computed relative to the daemon machine’s time.
-	//
-	// Sent as query "filters".
 	Filters docker.Filters
 }
 

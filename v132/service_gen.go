@@ -49,8 +49,6 @@ func (c *Client) ServiceDelete(ctx context.Context, id string) error {
 type ServiceInspectOptions struct {
 	// InsertDefaults: fill empty fields with default values.
 	//
-	// Sent as query "insertDefaults".
-	//
 	// Added in API v1.29.
 	InsertDefaults bool
 }
@@ -78,8 +76,6 @@ type ServiceListOptions struct {
 	// - `label=<service label>`
 	// - `mode=["replicated"|"global"]`
 	// - `name=<service name>`
-	//
-	// Sent as query "filters".
 	Filters docker.Filters
 }
 
@@ -100,34 +96,20 @@ func (c *Client) ServiceList(ctx context.Context, opts ServiceListOptions) ([]Se
 // ServiceLogs. The zero value sends none of the optional ones.
 type ServiceLogsOptions struct {
 	// Details: show service context and extra details provided to logs.
-	//
-	// Sent as query "details".
 	Details bool
 	// Follow: return the logs as a stream.
 	//
 	// This will return a `101` HTTP response with a `Connection: upgrade` header, then hijack the HTTP connection to send raw output. For more information about hijacking and the stream format, [see the documentation for the attach endpoint](#operation/ContainerAttach).
-	//
-	// Sent as query "follow".
 	Follow bool
 	// Stdout: return logs from `stdout`
-	//
-	// Sent as query "stdout".
 	Stdout bool
 	// Stderr: return logs from `stderr`
-	//
-	// Sent as query "stderr".
 	Stderr bool
 	// Since: only return logs since this time, as a UNIX timestamp
-	//
-	// Sent as query "since".
 	Since *int
 	// Timestamps: add timestamps to every log line
-	//
-	// Sent as query "timestamps".
 	Timestamps bool
 	// Tail: only return this number of log lines from the end of the logs. Specify as an integer or `all` to output all log lines.
-	//
-	// Sent as query "tail".
 	Tail string
 }
 
@@ -164,17 +146,11 @@ type ServiceUpdateOptions struct {
 	Body ServiceUpdateRequest
 	// Version: the version number of the service object being updated. This is required to avoid conflicting writes.
 	//
-	// Sent as query "version".
-	//
 	// Required.
 	Version int
 	// RegistryAuthFrom: if the X-Registry-Auth header is not specified, this parameter indicates where to find registry authorization credentials. The valid values are `spec` and `previous-spec`.
-	//
-	// Sent as query "registryAuthFrom".
 	RegistryAuthFrom string
 	// Rollback: set to this parameter to `previous` to cause a server-side rollback to the previous service spec. The supplied spec will be ignored in this case.
-	//
-	// Sent as query "rollback".
 	//
 	// Added in API v1.28.
 	Rollback string

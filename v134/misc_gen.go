@@ -12,34 +12,20 @@ import (
 // zero value sends none of the optional ones.
 type TaskLogsOptions struct {
 	// Details: show task context and extra details provided to logs.
-	//
-	// Sent as query "details".
 	Details bool
 	// Follow: return the logs as a stream.
 	//
 	// This will return a `101` HTTP response with a `Connection: upgrade` header, then hijack the HTTP connection to send raw output. For more information about hijacking and the stream format, [see the documentation for the attach endpoint](#operation/ContainerAttach).
-	//
-	// Sent as query "follow".
 	Follow bool
 	// Stdout: return logs from `stdout`
-	//
-	// Sent as query "stdout".
 	Stdout bool
 	// Stderr: return logs from `stderr`
-	//
-	// Sent as query "stderr".
 	Stderr bool
 	// Since: only return logs since this time, as a UNIX timestamp
-	//
-	// Sent as query "since".
 	Since *int
 	// Timestamps: add timestamps to every log line
-	//
-	// Sent as query "timestamps".
 	Timestamps bool
 	// Tail: only return this number of log lines from the end of the logs. Specify as an integer or `all` to output all log lines.
-	//
-	// Sent as query "tail".
 	Tail string
 }
 

@@ -61,8 +61,6 @@ type SecretListOptions struct {
 	// - `label=<key> or label=<key>=value`
 	// - `name=<secret name>`
 	// - `names=<secret name>`
-	//
-	// Sent as query "filters".
 	Filters docker.Filters
 }
 
@@ -85,8 +83,6 @@ type SecretUpdateOptions struct {
 	// Body: the spec of the secret to update. Currently, only the Labels field can be updated. All other fields must remain unchanged from the [SecretInspect endpoint](#operation/SecretInspect) response values.
 	Body *SecretSpec
 	// Version: the version number of the secret object being updated. This is required to avoid conflicting writes.
-	//
-	// Sent as query "version".
 	//
 	// Required.
 	Version int64

@@ -66,8 +66,6 @@ type ConfigListOptions struct {
 	// - `id=<config id>`
 	// - `label=<key> or label=<key>=value`
 	// - `name=<config name>`
-	//
-	// Sent as query "filters".
 	Filters docker.Filters
 }
 
@@ -92,8 +90,6 @@ type ConfigUpdateOptions struct {
 	// Body: the spec of the config to update. Currently, only the Labels field can be updated. All other fields must remain unchanged from the [ConfigInspect endpoint](#operation/ConfigInspect) response values.
 	Body *ConfigSpec
 	// Version: the version number of the config object being updated. This is required to avoid conflicting writes.
-	//
-	// Sent as query "version".
 	//
 	// Required.
 	Version int64

@@ -34,8 +34,6 @@ func (c *Client) VolumeCreate(ctx context.Context, opts VolumeCreateOptions) (*V
 // VolumeDelete. The zero value sends none of the optional ones.
 type VolumeDeleteOptions struct {
 	// Force the removal of the volume
-	//
-	// Sent as query "force".
 	Force bool
 }
 
@@ -78,8 +76,6 @@ type VolumeListOptions struct {
 	// - `label=<key>` or `label=<key>:<value>` Matches volumes based on
 	//    the presence of a `label` alone or a `label` and a value.
 	// - `name=<volume-name>` Matches all or part of a volume name.
-	//
-	// Sent as query "filters".
 	Filters docker.Filters
 }
 
@@ -103,8 +99,6 @@ type VolumePruneOptions struct {
 	//
 	// Available filters:
 	// - `label` (`label=<key>`, `label=<key>=<value>`, `label!=<key>`, or `label!=<key>=<value>`) Prune volumes with (or without, in case `label!=...` is used) the specified labels.
-	//
-	// Sent as query "filters".
 	Filters docker.Filters
 }
 

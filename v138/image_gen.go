@@ -34,94 +34,56 @@ type ImageBuildOptions struct {
 	// Body: a tar archive compressed with one of the following algorithms: identity (no compression), gzip, bzip2, xz.
 	Body io.Reader
 	// Dockerfile: path within the build context to the `Dockerfile`. This is ignored if `remote` is specified and points to an external `Dockerfile`.
-	//
-	// Sent as query "dockerfile".
 	Dockerfile string
-	// T: a name and optional tag to apply to the image in the `name:tag` format. If you omit the tag the default `latest` value is assumed. You can provide several `t` parameters.
+	// Tag: a name and optional tag to apply to the image in the `name:tag` format. If you omit the tag the default `latest` value is assumed. You can provide several `t` parameters.
 	//
 	// Sent as query "t".
-	T string
+	Tag string
 	// Extrahosts: extra hosts to add to /etc/hosts
-	//
-	// Sent as query "extrahosts".
 	//
 	// Added in API v1.28.
 	Extrahosts string
 	// Remote: a Git repository URI or HTTP/HTTPS context URI. If the URI points to a single text file, the file’s contents are placed into a file called `Dockerfile` and the image is built from that file. If the URI points to a tarball, the file is downloaded by the daemon and the contents therein used as the context for the build. If the URI points to a tarball and the `dockerfile` parameter is also specified, there must be a file with the corresponding path inside the tarball.
-	//
-	// Sent as query "remote".
 	Remote string
-	// Q: suppress verbose build output.
+	// Quiet: suppress verbose build output.
 	//
 	// Sent as query "q".
-	Q bool
+	Quiet bool
 	// Nocache: do not use the cache when building the image.
-	//
-	// Sent as query "nocache".
 	Nocache bool
 	// Cachefrom: jSON array of images used for build cache resolution.
-	//
-	// Sent as query "cachefrom".
 	Cachefrom []string
 	// Pull: attempt to pull the image even if an older image exists locally.
-	//
-	// Sent as query "pull".
 	Pull string
 	// Rm: remove intermediate containers after a successful build.
-	//
-	// Sent as query "rm".
 	Rm *bool
 	// Forcerm: always remove intermediate containers, even upon failure.
-	//
-	// Sent as query "forcerm".
 	Forcerm bool
 	// Memory: set memory limit for build.
-	//
-	// Sent as query "memory".
 	Memory *int64
 	// Memswap: total memory (memory + swap). Set as `-1` to disable swap.
-	//
-	// Sent as query "memswap".
 	Memswap *int64
 	// Cpushares: cPU shares (relative weight).
-	//
-	// Sent as query "cpushares".
 	Cpushares *int64
 	// Cpusetcpus: cPUs in which to allow execution (e.g., `0-3`, `0,1`).
-	//
-	// Sent as query "cpusetcpus".
 	Cpusetcpus string
 	// Cpuperiod: the length of a CPU period in microseconds.
-	//
-	// Sent as query "cpuperiod".
 	Cpuperiod *int64
 	// Cpuquota: microseconds of CPU time that the container can get in a CPU period.
-	//
-	// Sent as query "cpuquota".
 	Cpuquota *int64
 	// Buildargs: jSON map of string pairs for build-time variables. Users pass these values at build-time. Docker uses the buildargs as the environment context for commands run via the `Dockerfile` RUN instruction, or for variable expansion in other `Dockerfile` instructions. This is not meant for passing secret values.
 	//
 	// For example, the build arg `FOO=bar` would become `{"FOO":"bar"}` in JSON. This would result in the query parameter `buildargs={"FOO":"bar"}`. Note that `{"FOO":"bar"}` should be URI component encoded.
 	//
 	// [Read more about the buildargs instruction.](https://docs.docker.com/engine/reference/builder/#arg)
-	//
-	// Sent as query "buildargs".
 	Buildargs map[string]string
 	// Shmsize: size of `/dev/shm` in bytes. The size must be greater than 0. If omitted the system uses 64MB.
-	//
-	// Sent as query "shmsize".
 	Shmsize *int64
 	// Squash the resulting images layers into a single layer. *(Experimental release only.)*
-	//
-	// Sent as query "squash".
 	Squash bool
 	// Labels: arbitrary key/value labels to set on the image, as a JSON map of string pairs.
-	//
-	// Sent as query "labels".
 	Labels map[string]string
 	// Networkmode: sets the networking mode for the run commands during build. Supported standard values are: `bridge`, `host`, `none`, and `container:<name|id>`. Any other value is taken as a custom network's name to which this container should connect to.
-	//
-	// Sent as query "networkmode".
 	Networkmode string
 	// RegistryConfig: this is a base64-encoded JSON object with auth configurations for multiple registries that a build may refer to.
 	//
@@ -146,13 +108,9 @@ type ImageBuildOptions struct {
 	RegistryConfig map[string]docker.AuthConfig
 	// Platform in the format os[/arch[/variant]]
 	//
-	// Sent as query "platform".
-	//
 	// Added in API v1.34.
 	Platform string
 	// Target build stage
-	//
-	// Sent as query "target".
 	//
 	// Added in API v1.37.
 	Target string
@@ -160,8 +118,6 @@ type ImageBuildOptions struct {
 	//
 	// - `1` is the first generation classic (deprecated) builder in the Docker daemon (default)
 	// - `2` is [BuildKit](https://github.com/moby/buildkit)
-	//
-	// Sent as query "version".
 	//
 	// Added in API v1.38.
 	Version ImageBuildVersion
@@ -182,10 +138,10 @@ func (c *Client) ImageBuild(ctx context.Context, opts ImageBuildOptions) (*docke
 	r := newRequest("ImageBuild", "POST", "/build")
 	r.RawBody(opts.Body, "application/octet-stream")
 	r.Query("dockerfile", opts.Dockerfile)
-	r.Query("t", opts.T)
+	r.Query("t", opts.Tag)
 	r.Query("extrahosts", opts.Extrahosts)
 	r.Query("remote", opts.Remote)
-	r.QueryBool("q", opts.Q)
+	r.QueryBool("q", opts.Quiet)
 	r.QueryBool("nocache", opts.Nocache)
 	r.QueryJSON("cachefrom", opts.Cachefrom)
 	r.Query("pull", opts.Pull)
@@ -219,32 +175,18 @@ type ImageCommitOptions struct {
 	// Body: the container configuration
 	Body *ContainerConfig
 	// Container: the ID or name of the container to commit
-	//
-	// Sent as query "container".
 	Container string
 	// Repo: repository name for the created image
-	//
-	// Sent as query "repo".
 	Repo string
 	// Tag name for the create image
-	//
-	// Sent as query "tag".
 	Tag string
 	// Comment: commit message
-	//
-	// Sent as query "comment".
 	Comment string
 	// Author of the image (e.g., `John Hannibal Smith <hannibal@a-team.com>`)
-	//
-	// Sent as query "author".
 	Author string
 	// Pause: whether to pause the container before committing
-	//
-	// Sent as query "pause".
 	Pause *bool
 	// Changes: `Dockerfile` instructions to apply while committing
-	//
-	// Sent as query "changes".
 	Changes string
 }
 
@@ -274,20 +216,12 @@ func (c *Client) ImageCommit(ctx context.Context, opts ImageCommitOptions) (*IdR
 // ImageCreate. The zero value sends none of the optional ones.
 type ImageCreateOptions struct {
 	// FromImage: name of the image to pull. The name may include a tag or digest. This parameter may only be used when pulling an image. The pull is cancelled if the HTTP connection is closed.
-	//
-	// Sent as query "fromImage".
 	FromImage string
 	// FromSrc: source to import. The value may be a URL from which the image can be retrieved or `-` to read the image from the request body. This parameter may only be used when importing an image.
-	//
-	// Sent as query "fromSrc".
 	FromSrc string
 	// Repo: repository name given to an image when it is imported. The repo may include a tag. This parameter may only be used when importing an image.
-	//
-	// Sent as query "repo".
 	Repo string
 	// Tag or digest. If empty when pulling an image, this causes all tags for the given image to be pulled.
-	//
-	// Sent as query "tag".
 	Tag string
 	// Body: image content if the value `-` has been specified in fromSrc query parameter
 	Body io.Reader
@@ -296,8 +230,6 @@ type ImageCreateOptions struct {
 	// Sent as header "X-Registry-Auth".
 	RegistryAuth *docker.AuthConfig
 	// Platform in the format os[/arch[/variant]]
-	//
-	// Sent as query "platform".
 	//
 	// Added in API v1.32.
 	Platform string
@@ -328,12 +260,8 @@ func (c *Client) ImageCreate(ctx context.Context, opts ImageCreateOptions) (*doc
 // ImageDelete. The zero value sends none of the optional ones.
 type ImageDeleteOptions struct {
 	// Force: remove the image even if it is being used by stopped containers or has other tags
-	//
-	// Sent as query "force".
 	Force bool
 	// Noprune: do not delete untagged parent images
-	//
-	// Sent as query "noprune".
 	Noprune bool
 }
 
@@ -406,8 +334,6 @@ func (c *Client) ImageGet(ctx context.Context, name string, opts ImageGetOptions
 // ImageGetAll. The zero value sends none of the optional ones.
 type ImageGetAllOptions struct {
 	// Names: image names to filter by. Repeat the parameter for multiple images.
-	//
-	// Sent as query "names".
 	Names []string
 }
 
@@ -474,8 +400,6 @@ func (c *Client) ImageInspect(ctx context.Context, name string, opts ImageInspec
 // The zero value sends none of the optional ones.
 type ImageListOptions struct {
 	// All: show all images. Only images from a final layer (no children) are shown by default.
-	//
-	// Sent as query "all".
 	All bool
 	// Filters: a JSON encoded value of the filters (a `map[string][]string`) to process on the images list. Available filters:
 	//
@@ -484,12 +408,8 @@ type ImageListOptions struct {
 	// - `label=key` or `label="key=value"` of an image label
 	// - `reference`=(`<image-name>[:<tag>]`)
 	// - `since`=(`<image-name>[:<tag>]`,  `<image id>` or `<image@digest>`)
-	//
-	// Sent as query "filters".
 	Filters docker.Filters
 	// Digests: show digest information as a `RepoDigests` field on each image.
-	//
-	// Sent as query "digests".
 	Digests bool
 }
 
@@ -516,8 +436,6 @@ type ImageLoadOptions struct {
 	// Body: tar archive containing images
 	Body io.Reader
 	// Quiet: suppress progress details during load.
-	//
-	// Sent as query "quiet".
 	Quiet bool
 }
 
@@ -549,8 +467,6 @@ type ImagePruneOptions struct {
 	//    (or `0`), all unused images are pruned.
 	// - `until=<string>` Prune images created before this timestamp. The `<timestamp>` can be Unix timestamps, date formatted timestamps, or Go duration strings (e.g. `10m`, `1h30m`) computed relative to the daemon machine’s time.
 	// - `label` (`label=<key>`, `label=<key>=<value>`, `label!=<key>`, or `label!=<key>=<value>`) Prune images with (or without, in case `label!=...` is used) the specified labels.
-	//
-	// Sent as query "filters".
 	Filters docker.Filters
 }
 
@@ -573,8 +489,6 @@ type ImagePushOptions struct {
 	// Tag of the image to push. For example, `latest`. If no tag is provided,
 	// all tags of the given image that are present in the local image store
 	// are pushed.
-	//
-	// Sent as query "tag".
 	Tag string
 	// RegistryAuth: a base64-encoded auth configuration. [See the authentication section for details.](#section/Authentication)
 	//
@@ -610,21 +524,15 @@ func (c *Client) ImagePush(ctx context.Context, name string, opts ImagePushOptio
 type ImageSearchOptions struct {
 	// Term to search
 	//
-	// Sent as query "term".
-	//
 	// Required.
 	Term string
 	// Limit: maximum number of results to return
-	//
-	// Sent as query "limit".
 	Limit *int
 	// Filters: a JSON encoded value of the filters (a `map[string][]string`) to process on the images list. Available filters:
 	//
 	// - `is-automated=(true|false)`
 	// - `is-official=(true|false)`
 	// - `stars=<number>` Matches images that has at least 'number' stars.
-	//
-	// Sent as query "filters".
 	Filters docker.Filters
 }
 
@@ -649,12 +557,8 @@ func (c *Client) ImageSearch(ctx context.Context, opts ImageSearchOptions) ([]Im
 // zero value sends none of the optional ones.
 type ImageTagOptions struct {
 	// Repo: the repository to tag in. For example, `someuser/someimage`.
-	//
-	// Sent as query "repo".
 	Repo string
 	// Tag: the name of the new tag.
-	//
-	// Sent as query "tag".
 	Tag string
 }
 

@@ -14,8 +14,6 @@ import (
 type GetPluginPrivilegesOptions struct {
 	// Remote: the name of the plugin. The `:latest` tag is optional, and is the default if omitted.
 	//
-	// Sent as query "remote".
-	//
 	// Required.
 	Remote string
 }
@@ -38,8 +36,6 @@ func (c *Client) GetPluginPrivileges(ctx context.Context, opts GetPluginPrivileg
 type PluginCreateOptions struct {
 	// Name: the name of the plugin. The `:latest` tag is optional, and is the default if omitted.
 	//
-	// Sent as query "name".
-	//
 	// Required.
 	Name string
 	// Body: path to tar containing plugin rootfs and manifest
@@ -60,8 +56,6 @@ func (c *Client) PluginCreate(ctx context.Context, opts PluginCreateOptions) err
 // PluginDelete. The zero value sends none of the optional ones.
 type PluginDeleteOptions struct {
 	// Force: disable the plugin before removing. This may result in issues if the plugin is in use by a container.
-	//
-	// Sent as query "force".
 	Force bool
 }
 
@@ -84,8 +78,6 @@ func (c *Client) PluginDelete(ctx context.Context, name string, opts PluginDelet
 type PluginDisableOptions struct {
 	// Force disable a plugin even if still in use.
 	//
-	// Sent as query "force".
-	//
 	// Added in API v1.28.
 	Force bool
 }
@@ -104,8 +96,6 @@ func (c *Client) PluginDisable(ctx context.Context, name string, opts PluginDisa
 // PluginEnable. The zero value sends none of the optional ones.
 type PluginEnableOptions struct {
 	// Timeout: set the HTTP client timeout (in seconds)
-	//
-	// Sent as query "timeout".
 	Timeout *int
 }
 
@@ -140,8 +130,6 @@ type PluginListOptions struct {
 	// - `capability=<capability name>`
 	// - `enable=<true>|<false>`
 	//
-	// Sent as query "filters".
-	//
 	// Added in API v1.28.
 	Filters docker.Filters
 }
@@ -168,15 +156,11 @@ type PluginPullOptions struct {
 	//
 	// The `:latest` tag is optional, and is used as the default if omitted.
 	//
-	// Sent as query "remote".
-	//
 	// Required.
 	Remote string
 	// Name: local name for the pulled plugin.
 	//
 	// The `:latest` tag is optional, and is used as the default if omitted.
-	//
-	// Sent as query "name".
 	Name string
 	// RegistryAuth: a base64-encoded auth configuration to use when pulling a plugin from a registry. [See the authentication section for details.](#section/Authentication)
 	//
@@ -242,8 +226,6 @@ type PluginUpgradeOptions struct {
 	// Remote reference to upgrade to.
 	//
 	// The `:latest` tag is optional, and is used as the default if omitted.
-	//
-	// Sent as query "remote".
 	//
 	// Required.
 	Remote string

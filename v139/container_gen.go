@@ -14,8 +14,6 @@ import (
 type ContainerArchiveOptions struct {
 	// Path: resource in the container’s filesystem to archive.
 	//
-	// Sent as query "path".
-	//
 	// Required.
 	Path string
 }
@@ -42,8 +40,6 @@ func (c *Client) ContainerArchive(ctx context.Context, id string, opts Container
 // ContainerArchiveInfo. The zero value sends none of the optional ones.
 type ContainerArchiveInfoOptions struct {
 	// Path: resource in the container’s filesystem to archive.
-	//
-	// Sent as query "path".
 	//
 	// Required.
 	Path string
@@ -88,8 +84,6 @@ type ContainerAttachOptions struct {
 	// DetachKeys: override the key sequence for detaching a container.Format is a single
 	// character `[a-Z]` or `ctrl-<value>` where `<value>` is one of: `a-z`,
 	// `@`, `^`, `[`, `,` or `_`.
-	//
-	// Sent as query "detachKeys".
 	DetachKeys string
 	// Logs: replay previous logs from the container.
 	//
@@ -99,24 +93,14 @@ type ContainerAttachOptions struct {
 	// If `stream` is also enabled, once all the previous output has been
 	// returned, it will seamlessly transition into streaming current
 	// output.
-	//
-	// Sent as query "logs".
 	Logs bool
 	// Stream attached streams from the time the request was made onwards.
-	//
-	// Sent as query "stream".
 	Stream bool
 	// Stdin: attach to `stdin`
-	//
-	// Sent as query "stdin".
 	Stdin bool
 	// Stdout: attach to `stdout`
-	//
-	// Sent as query "stdout".
 	Stdout bool
 	// Stderr: attach to `stderr`
-	//
-	// Sent as query "stderr".
 	Stderr bool
 }
 
@@ -239,16 +223,10 @@ type ContainerAttachWebsocketOptions struct {
 	// DetachKeys: override the key sequence for detaching a container.Format is a single
 	// character `[a-Z]` or `ctrl-<value>` where `<value>` is one of: `a-z`,
 	// `@`, `^`, `[`, `,`, or `_`.
-	//
-	// Sent as query "detachKeys".
 	DetachKeys string
 	// Logs: return logs
-	//
-	// Sent as query "logs".
 	Logs bool
 	// Stream: return stream
-	//
-	// Sent as query "stream".
 	Stream bool
 }
 
@@ -293,8 +271,6 @@ func (c *Client) ContainerChanges(ctx context.Context, id string) ([]ContainerCh
 type ContainerCreateOptions struct {
 	// Name: assign the specified name to the container. Must match
 	// `/?[a-zA-Z0-9][a-zA-Z0-9_.-]+`.
-	//
-	// Sent as query "name".
 	Name string
 	// Body: container to create
 	//
@@ -319,17 +295,13 @@ func (c *Client) ContainerCreate(ctx context.Context, opts ContainerCreateOption
 // ContainerDeleteOptions holds the query, header and body parameters of
 // ContainerDelete. The zero value sends none of the optional ones.
 type ContainerDeleteOptions struct {
-	// V: remove anonymous volumes associated with the container.
+	// RemoveVolumes: remove anonymous volumes associated with the container.
 	//
 	// Sent as query "v".
-	V bool
+	RemoveVolumes bool
 	// Force: if the container is running, kill it before removing it.
-	//
-	// Sent as query "force".
 	Force bool
 	// Link: remove the specified link associated with the container.
-	//
-	// Sent as query "link".
 	//
 	// Added in API v1.27.
 	Link bool
@@ -341,7 +313,7 @@ type ContainerDeleteOptions struct {
 func (c *Client) ContainerDelete(ctx context.Context, id string, opts ContainerDeleteOptions) error {
 	r := newRequest("ContainerDelete", "DELETE", "/containers/{id}")
 	r.PathParam("id", id)
-	r.QueryBool("v", opts.V)
+	r.QueryBool("v", opts.RemoveVolumes)
 	r.QueryBool("force", opts.Force)
 	r.QueryBool("link", opts.Link)
 	return c.rt.DoNoContent(ctx, r)
@@ -366,8 +338,6 @@ func (c *Client) ContainerExport(ctx context.Context, id string) (*docker.Stream
 // ContainerInspect. The zero value sends none of the optional ones.
 type ContainerInspectOptions struct {
 	// Size: return the size of container as fields `SizeRw` and `SizeRootFs`
-	//
-	// Sent as query "size".
 	Size bool
 }
 
@@ -391,8 +361,6 @@ func (c *Client) ContainerInspect(ctx context.Context, id string, opts Container
 // ContainerKill. The zero value sends none of the optional ones.
 type ContainerKillOptions struct {
 	// Signal to send to the container as an integer or string (e.g. `SIGINT`).
-	//
-	// Sent as query "signal".
 	Signal string
 }
 
@@ -413,17 +381,11 @@ func (c *Client) ContainerKill(ctx context.Context, id string, opts ContainerKil
 // ContainerList. The zero value sends none of the optional ones.
 type ContainerListOptions struct {
 	// All: return all containers. By default, only running containers are shown.
-	//
-	// Sent as query "all".
 	All bool
 	// Limit: return this number of most recently created containers, including
 	// non-running ones.
-	//
-	// Sent as query "limit".
 	Limit *int
 	// Size: return the size of container as fields `SizeRw` and `SizeRootFs`.
-	//
-	// Sent as query "size".
 	Size bool
 	// Filters to process on the container list, encoded as JSON (a
 	// `map[string][]string`). For example, `{"status": ["paused"]}` will
@@ -446,8 +408,6 @@ type ContainerListOptions struct {
 	// - `since`=(`<container id>` or `<container name>`)
 	// - `status=`(`created`|`restarting`|`running`|`removing`|`paused`|`exited`|`dead`)
 	// - `volume`=(`<volume name>` or `<mount point destination>`)
-	//
-	// Sent as query "filters".
 	Filters docker.Filters
 }
 
@@ -480,35 +440,21 @@ type ContainerLogsOptions struct {
 	// Follow: return the logs as a stream.
 	//
 	// This will return a `101` HTTP response with a `Connection: upgrade` header, then hijack the HTTP connection to send raw output. For more information about hijacking and the stream format, [see the documentation for the attach endpoint](#operation/ContainerAttach).
-	//
-	// Sent as query "follow".
 	Follow bool
 	// Stdout: return logs from `stdout`
-	//
-	// Sent as query "stdout".
 	Stdout bool
 	// Stderr: return logs from `stderr`
-	//
-	// Sent as query "stderr".
 	Stderr bool
 	// Since: only return logs since this time, as a UNIX timestamp
-	//
-	// Sent as query "since".
 	Since *int
 	// Until: only return logs before this time, as a UNIX timestamp
-	//
-	// Sent as query "until".
 	//
 	// Added in API v1.35.
 	Until *int
 	// Timestamps: add timestamps to every log line
-	//
-	// Sent as query "timestamps".
 	Timestamps bool
 	// Tail: only return this number of log lines from the end of the logs.
 	// Specify as an integer or `all` to output all log lines.
-	//
-	// Sent as query "tail".
 	Tail string
 }
 
@@ -561,8 +507,6 @@ type ContainerPruneOptions struct {
 	// Available filters:
 	// - `until=<timestamp>` Prune containers created before this timestamp. The `<timestamp>` can be Unix timestamps, date formatted timestamps, or Go duration strings (e.g. `10m`, `1h30m`) computed relative to the daemon machine’s time.
 	// - `label` (`label=<key>`, `label=<key>=<value>`, `label!=<key>`, or `label!=<key>=<value>`) Prune containers with (or without, in case `label!=...` is used) the specified labels.
-	//
-	// Sent as query "filters".
 	Filters docker.Filters
 }
 
@@ -584,8 +528,6 @@ func (c *Client) ContainerPrune(ctx context.Context, opts ContainerPruneOptions)
 type ContainerRenameOptions struct {
 	// Name: new name for the container
 	//
-	// Sent as query "name".
-	//
 	// Required.
 	Name string
 }
@@ -603,18 +545,18 @@ func (c *Client) ContainerRename(ctx context.Context, id string, opts ContainerR
 // ContainerResizeOptions holds the query, header and body parameters of
 // ContainerResize. The zero value sends none of the optional ones.
 type ContainerResizeOptions struct {
-	// H: height of the TTY session in characters
+	// Height of the TTY session in characters
 	//
 	// Sent as query "h".
 	//
 	// Required.
-	H int
-	// W: width of the TTY session in characters
+	Height int
+	// Width of the TTY session in characters
 	//
 	// Sent as query "w".
 	//
 	// Required.
-	W int
+	Width int
 }
 
 // ContainerResize: resize a container TTY.
@@ -625,18 +567,18 @@ type ContainerResizeOptions struct {
 func (c *Client) ContainerResize(ctx context.Context, id string, opts ContainerResizeOptions) error {
 	r := newRequest("ContainerResize", "POST", "/containers/{id}/resize")
 	r.PathParam("id", id)
-	docker.QueryNumberRequired(r, "h", opts.H)
-	docker.QueryNumberRequired(r, "w", opts.W)
+	docker.QueryNumberRequired(r, "h", opts.Height)
+	docker.QueryNumberRequired(r, "w", opts.Width)
 	return c.rt.DoNoContent(ctx, r)
 }
 
 // ContainerRestartOptions holds the query, header and body parameters of
 // ContainerRestart. The zero value sends none of the optional ones.
 type ContainerRestartOptions struct {
-	// T: number of seconds to wait before killing the container
+	// Timeout: number of seconds to wait before killing the container
 	//
 	// Sent as query "t".
-	T *int
+	Timeout *int
 }
 
 // ContainerRestart: restart a container.
@@ -645,7 +587,7 @@ type ContainerRestartOptions struct {
 func (c *Client) ContainerRestart(ctx context.Context, id string, opts ContainerRestartOptions) error {
 	r := newRequest("ContainerRestart", "POST", "/containers/{id}/restart")
 	r.PathParam("id", id)
-	docker.QueryNumber(r, "t", opts.T)
+	docker.QueryNumber(r, "t", opts.Timeout)
 	return c.rt.DoNoContent(ctx, r)
 }
 
@@ -655,8 +597,6 @@ type ContainerStartOptions struct {
 	// DetachKeys: override the key sequence for detaching a container. Format is a
 	// single character `[a-Z]` or `ctrl-<value>` where `<value>` is one
 	// of: `a-z`, `@`, `^`, `[`, `,` or `_`.
-	//
-	// Sent as query "detachKeys".
 	DetachKeys string
 }
 
@@ -675,8 +615,6 @@ func (c *Client) ContainerStart(ctx context.Context, id string, opts ContainerSt
 type ContainerStatsOptions struct {
 	// Stream the output. If false, the stats will be output once and then
 	// it will disconnect.
-	//
-	// Sent as query "stream".
 	Stream *bool
 }
 
@@ -719,10 +657,10 @@ func (c *Client) ContainerStats(ctx context.Context, id string, opts ContainerSt
 // ContainerStopOptions holds the query, header and body parameters of
 // ContainerStop. The zero value sends none of the optional ones.
 type ContainerStopOptions struct {
-	// T: number of seconds to wait before killing the container
+	// Timeout: number of seconds to wait before killing the container
 	//
 	// Sent as query "t".
-	T *int
+	Timeout *int
 }
 
 // ContainerStop: stop a container.
@@ -731,7 +669,7 @@ type ContainerStopOptions struct {
 func (c *Client) ContainerStop(ctx context.Context, id string, opts ContainerStopOptions) error {
 	r := newRequest("ContainerStop", "POST", "/containers/{id}/stop")
 	r.PathParam("id", id)
-	docker.QueryNumber(r, "t", opts.T)
+	docker.QueryNumber(r, "t", opts.Timeout)
 	return c.rt.DoNoContent(ctx, r)
 }
 
@@ -805,8 +743,6 @@ type ContainerWaitOptions struct {
 	//
 	// Defaults to `not-running` if omitted or empty.
 	//
-	// Sent as query "condition".
-	//
 	// Added in API v1.30.
 	Condition ContainerWaitCondition
 }
@@ -832,20 +768,14 @@ func (c *Client) ContainerWait(ctx context.Context, id string, opts ContainerWai
 type PutContainerArchiveOptions struct {
 	// Path to a directory in the container to extract the archive’s contents into.
 	//
-	// Sent as query "path".
-	//
 	// Required.
 	Path string
 	// NoOverwriteDirNonDir: if `1`, `true`, or `True` then it will be an error if unpacking the
 	// given content would cause an existing directory to be replaced with
 	// a non-directory and vice versa.
-	//
-	// Sent as query "noOverwriteDirNonDir".
 	NoOverwriteDirNonDir string
 	// CopyUIDGID: if `1`, `true`, then it will copy UID/GID maps to the dest file or
 	// dir
-	//
-	// Sent as query "copyUIDGID".
 	//
 	// Added in API v1.39.
 	CopyUIDGID string

@@ -82,13 +82,9 @@ func (c *Client) NetworkDisconnect(ctx context.Context, id string, opts NetworkD
 type NetworkInspectOptions struct {
 	// Verbose: detailed inspect output for troubleshooting
 	//
-	// Sent as query "verbose".
-	//
 	// Added in API v1.28.
 	Verbose bool
 	// Scope: filter the network by scope (swarm, global, or local)
-	//
-	// Sent as query "scope".
 	//
 	// Added in API v1.31.
 	Scope string
@@ -123,8 +119,6 @@ type NetworkListOptions struct {
 	// - `name=<network-name>` Matches all or part of a network name.
 	// - `scope=["swarm"|"global"|"local"]` Filters networks by scope (`swarm`, `global`, or `local`).
 	// - `type=["custom"|"builtin"]` Filters networks by type. The `custom` keyword returns all user-defined networks.
-	//
-	// Sent as query "filters".
 	Filters docker.Filters
 }
 
@@ -156,8 +150,6 @@ type NetworkPruneOptions struct {
 	// Available filters:
 	// - `until=<timestamp>` Prune networks created before this timestamp. The `<timestamp>` can be Unix timestamps, date formatted timestamps, or Go duration strings (e.g. `10m`, `1h30m`) computed relative to the daemon machine’s time.
 	// - `label` (`label=<key>`, `label=<key>=<value>`, `label!=<key>`, or `label!=<key>=<value>`) Prune networks with (or without, in case `label!=...` is used) the specified labels.
-	//
-	// Sent as query "filters".
 	Filters docker.Filters
 }
 

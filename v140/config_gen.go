@@ -69,8 +69,6 @@ type ConfigListOptions struct {
 	// - `id=<config id>`
 	// - `label=<key> or label=<key>=value`
 	// - `name=<config name>`
-	//
-	// Sent as query "filters".
 	Filters docker.Filters
 }
 
@@ -98,8 +96,6 @@ type ConfigUpdateOptions struct {
 	Body *ConfigSpec
 	// Version: the version number of the config object being updated. This is
 	// required to avoid conflicting writes.
-	//
-	// Sent as query "version".
 	//
 	// Required.
 	Version int64

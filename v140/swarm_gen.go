@@ -61,8 +61,6 @@ func (c *Client) SwarmJoin(ctx context.Context, opts SwarmJoinOptions) error {
 type SwarmLeaveOptions struct {
 	// Force leave swarm, even if this is the last manager or that it will
 	// break the cluster.
-	//
-	// Sent as query "force".
 	Force bool
 }
 
@@ -115,21 +113,13 @@ type SwarmUpdateOptions struct {
 	// Version: the version number of the swarm object being updated. This is
 	// required to avoid conflicting writes.
 	//
-	// Sent as query "version".
-	//
 	// Required.
 	Version int64
 	// RotateWorkerToken: rotate the worker join token.
-	//
-	// Sent as query "rotateWorkerToken".
 	RotateWorkerToken bool
 	// RotateManagerToken: rotate the manager join token.
-	//
-	// Sent as query "rotateManagerToken".
 	RotateManagerToken bool
 	// RotateManagerUnlockKey: rotate the manager unlock key.
-	//
-	// Sent as query "rotateManagerUnlockKey".
 	RotateManagerUnlockKey bool
 }
 

@@ -64,8 +64,6 @@ type SecretListOptions struct {
 	// - `label=<key> or label=<key>=value`
 	// - `name=<secret name>`
 	// - `names=<secret name>`
-	//
-	// Sent as query "filters".
 	Filters docker.Filters
 }
 
@@ -91,8 +89,6 @@ type SecretUpdateOptions struct {
 	Body *SecretSpec
 	// Version: the version number of the secret object being updated. This is
 	// required to avoid conflicting writes.
-	//
-	// Sent as query "version".
 	//
 	// Required.
 	Version int64

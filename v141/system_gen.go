@@ -54,12 +54,8 @@ func (c *Client) SystemDataUsage(ctx context.Context, opts SystemDataUsageOption
 // SystemEvents. The zero value sends none of the optional ones.
 type SystemEventsOptions struct {
 	// Since: show events created since this timestamp then stream new events.
-	//
-	// Sent as query "since".
 	Since string
 	// Until: show events created until this timestamp then stop streaming.
-	//
-	// Sent as query "until".
 	Until string
 	// Filters: a JSON encoded value of filters (a `map[string][]string`) to process on the event list. Available filters:
 	//
@@ -77,8 +73,6 @@ type SystemEventsOptions struct {
 	// - `service=<string>` service name or ID
 	// - `type=<string>` object to filter by, one of `container`, `image`, `volume`, `network`, `daemon`, `plugin`, `node`, `service`, `secret` or `config`
 	// - `volume=<string>` volume name
-	//
-	// Sent as query "filters".
 	Filters docker.Filters
 }
 

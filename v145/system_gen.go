@@ -38,8 +38,6 @@ func (c *Client) SystemAuth(ctx context.Context, opts SystemAuthOptions) (*Syste
 type SystemDataUsageOptions struct {
 	// Type: object types, for which to compute and return data.
 	//
-	// Sent as query "type".
-	//
 	// Added in API v1.42.
 	Type []string
 }
@@ -61,12 +59,8 @@ func (c *Client) SystemDataUsage(ctx context.Context, opts SystemDataUsageOption
 // SystemEvents. The zero value sends none of the optional ones.
 type SystemEventsOptions struct {
 	// Since: show events created since this timestamp then stream new events.
-	//
-	// Sent as query "since".
 	Since string
 	// Until: show events created until this timestamp then stop streaming.
-	//
-	// Sent as query "until".
 	Until string
 	// Filters: a JSON encoded value of filters (a `map[string][]string`) to process on the event list. Available filters:
 	//
@@ -84,8 +78,6 @@ type SystemEventsOptions struct {
 	// - `service=<string>` service name or ID
 	// - `type=<string>` object to filter by, one of `container`, `image`, `volume`, `network`, `daemon`, `plugin`, `node`, `service`, `secret` or `config`
 	// - `volume=<string>` volume name
-	//
-	// Sent as query "filters".
 	Filters docker.Filters
 }
 

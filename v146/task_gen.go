@@ -35,8 +35,6 @@ type TaskListOptions struct {
 	// - `name=<task name>`
 	// - `node=<node id or name>`
 	// - `service=<service name>`
-	//
-	// Sent as query "filters".
 	Filters docker.Filters
 }
 
@@ -57,33 +55,19 @@ func (c *Client) TaskList(ctx context.Context, opts TaskListOptions) ([]Task, er
 // zero value sends none of the optional ones.
 type TaskLogsOptions struct {
 	// Details: show task context and extra details provided to logs.
-	//
-	// Sent as query "details".
 	Details bool
 	// Follow: keep connection after returning logs.
-	//
-	// Sent as query "follow".
 	Follow bool
 	// Stdout: return logs from `stdout`
-	//
-	// Sent as query "stdout".
 	Stdout bool
 	// Stderr: return logs from `stderr`
-	//
-	// Sent as query "stderr".
 	Stderr bool
 	// Since: only return logs since this time, as a UNIX timestamp
-	//
-	// Sent as query "since".
 	Since *int
 	// Timestamps: add timestamps to every log line
-	//
-	// Sent as query "timestamps".
 	Timestamps bool
 	// Tail: only return this number of log lines from the end of the logs.
 	// Specify as an integer or `all` to output all log lines.
-	//
-	// Sent as query "tail".
 	Tail string
 }
 

@@ -53,8 +53,6 @@ func (c *Client) ServiceDelete(ctx context.Context, id string) error {
 type ServiceInspectOptions struct {
 	// InsertDefaults: fill empty fields with default values.
 	//
-	// Sent as query "insertDefaults".
-	//
 	// Added in API v1.29.
 	InsertDefaults bool
 }
@@ -85,12 +83,8 @@ type ServiceListOptions struct {
 	// - `label=<service label>`
 	// - `mode=["replicated"|"global"]`
 	// - `name=<service name>`
-	//
-	// Sent as query "filters".
 	Filters docker.Filters
 	// Status: include service status, with count of running and desired tasks.
-	//
-	// Sent as query "status".
 	//
 	// Added in API v1.41.
 	Status bool
@@ -114,33 +108,19 @@ func (c *Client) ServiceList(ctx context.Context, opts ServiceListOptions) ([]Se
 // ServiceLogs. The zero value sends none of the optional ones.
 type ServiceLogsOptions struct {
 	// Details: show service context and extra details provided to logs.
-	//
-	// Sent as query "details".
 	Details bool
 	// Follow: keep connection after returning logs.
-	//
-	// Sent as query "follow".
 	Follow bool
 	// Stdout: return logs from `stdout`
-	//
-	// Sent as query "stdout".
 	Stdout bool
 	// Stderr: return logs from `stderr`
-	//
-	// Sent as query "stderr".
 	Stderr bool
 	// Since: only return logs since this time, as a UNIX timestamp
-	//
-	// Sent as query "since".
 	Since *int
 	// Timestamps: add timestamps to every log line
-	//
-	// Sent as query "timestamps".
 	Timestamps bool
 	// Tail: only return this number of log lines from the end of the logs.
 	// Specify as an integer or `all` to output all log lines.
-	//
-	// Sent as query "tail".
 	Tail string
 }
 
@@ -183,20 +163,14 @@ type ServiceUpdateOptions struct {
 	// service *before* the update. You can find the current version by
 	// calling `GET /services/{id}`
 	//
-	// Sent as query "version".
-	//
 	// Required.
 	Version int
 	// RegistryAuthFrom: if the `X-Registry-Auth` header is not specified, this parameter
 	// indicates where to find registry authorization credentials.
-	//
-	// Sent as query "registryAuthFrom".
 	RegistryAuthFrom ServiceUpdateRegistryAuthFrom
 	// Rollback: set to this parameter to `previous` to cause a server-side rollback
 	// to the previous service spec. The supplied spec will be ignored in
 	// this case.
-	//
-	// Sent as query "rollback".
 	//
 	// Added in API v1.28.
 	Rollback string

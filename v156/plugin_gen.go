@@ -15,8 +15,6 @@ type GetPluginPrivilegesOptions struct {
 	// Remote: the name of the plugin. The `:latest` tag is optional, and is the
 	// default if omitted.
 	//
-	// Sent as query "remote".
-	//
 	// Required.
 	Remote string
 }
@@ -40,8 +38,6 @@ type PluginCreateOptions struct {
 	// Name: the name of the plugin. The `:latest` tag is optional, and is the
 	// default if omitted.
 	//
-	// Sent as query "name".
-	//
 	// Required.
 	Name string
 	// Body: path to tar containing plugin rootfs and manifest
@@ -63,8 +59,6 @@ func (c *Client) PluginCreate(ctx context.Context, opts PluginCreateOptions) err
 type PluginDeleteOptions struct {
 	// Force: disable the plugin before removing. This may result in issues if the
 	// plugin is in use by a container.
-	//
-	// Sent as query "force".
 	Force bool
 }
 
@@ -87,8 +81,6 @@ func (c *Client) PluginDelete(ctx context.Context, name string, opts PluginDelet
 type PluginDisableOptions struct {
 	// Force disable a plugin even if still in use.
 	//
-	// Sent as query "force".
-	//
 	// Added in API v1.28.
 	Force bool
 }
@@ -107,8 +99,6 @@ func (c *Client) PluginDisable(ctx context.Context, name string, opts PluginDisa
 // PluginEnable. The zero value sends none of the optional ones.
 type PluginEnableOptions struct {
 	// Timeout: set the HTTP client timeout (in seconds)
-	//
-	// Sent as query "timeout".
 	Timeout *int
 }
 
@@ -146,8 +136,6 @@ type PluginListOptions struct {
 	// - `capability=<capability name>`
 	// - `enable=<true>|<false>`
 	//
-	// Sent as query "filters".
-	//
 	// Added in API v1.28.
 	Filters docker.Filters
 }
@@ -174,15 +162,11 @@ type PluginPullOptions struct {
 	//
 	// The `:latest` tag is optional, and is used as the default if omitted.
 	//
-	// Sent as query "remote".
-	//
 	// Required.
 	Remote string
 	// Name: local name for the pulled plugin.
 	//
 	// The `:latest` tag is optional, and is used as the default if omitted.
-	//
-	// Sent as query "name".
 	Name string
 	// RegistryAuth: a base64url-encoded auth configuration to use when pulling a plugin
 	// from a registry.
@@ -253,8 +237,6 @@ type PluginUpgradeOptions struct {
 	// Remote reference to upgrade to.
 	//
 	// The `:latest` tag is optional, and is used as the default if omitted.
-	//
-	// Sent as query "remote".
 	//
 	// Required.
 	Remote string

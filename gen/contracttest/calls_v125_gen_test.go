@@ -46,7 +46,7 @@ func callsV125(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"ContainerDelete", func(ctx context.Context) error {
-			return c.ContainerDelete(ctx, "x", v125.ContainerDeleteOptions{V: true, Force: true})
+			return c.ContainerDelete(ctx, "x", v125.ContainerDeleteOptions{RemoveVolumes: true, Force: true})
 		}},
 		{"ContainerExec", func(ctx context.Context) error {
 			_, err := c.ContainerExec(ctx, "x", v125.ContainerExecOptions{Body: v125.ContainerExecRequest{}})
@@ -99,10 +99,10 @@ func callsV125(rt *docker.Client) []contractCall {
 			return c.ContainerRename(ctx, "x", v125.ContainerRenameOptions{Name: "x"})
 		}},
 		{"ContainerResize", func(ctx context.Context) error {
-			return c.ContainerResize(ctx, "x", v125.ContainerResizeOptions{H: int(1), W: int(1)})
+			return c.ContainerResize(ctx, "x", v125.ContainerResizeOptions{Height: int(1), Width: int(1)})
 		}},
 		{"ContainerRestart", func(ctx context.Context) error {
-			return c.ContainerRestart(ctx, "x", v125.ContainerRestartOptions{T: docker.Ptr(int(1))})
+			return c.ContainerRestart(ctx, "x", v125.ContainerRestartOptions{Timeout: docker.Ptr(int(1))})
 		}},
 		{"ContainerStart", func(ctx context.Context) error {
 			return c.ContainerStart(ctx, "x", v125.ContainerStartOptions{DetachKeys: "x"})
@@ -115,7 +115,7 @@ func callsV125(rt *docker.Client) []contractCall {
 			return s.Wait()
 		}},
 		{"ContainerStop", func(ctx context.Context) error {
-			return c.ContainerStop(ctx, "x", v125.ContainerStopOptions{T: docker.Ptr(int(1))})
+			return c.ContainerStop(ctx, "x", v125.ContainerStopOptions{Timeout: docker.Ptr(int(1))})
 		}},
 		{"ContainerTop", func(ctx context.Context) error {
 			_, err := c.ContainerTop(ctx, "x", v125.ContainerTopOptions{PsArgs: "x"})
@@ -137,7 +137,7 @@ func callsV125(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"ExecResize", func(ctx context.Context) error {
-			return c.ExecResize(ctx, "x", v125.ExecResizeOptions{H: int(1), W: int(1)})
+			return c.ExecResize(ctx, "x", v125.ExecResizeOptions{Height: int(1), Width: int(1)})
 		}},
 		{"ExecStart", func(ctx context.Context) error {
 			s, err := c.ExecStart(ctx, "x", v125.ExecStartOptions{Body: &v125.ExecStartRequest{}})
@@ -151,7 +151,7 @@ func callsV125(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"ImageBuild", func(ctx context.Context) error {
-			s, err := c.ImageBuild(ctx, v125.ImageBuildOptions{Body: strings.NewReader("data"), Dockerfile: "x", T: "x", Remote: "x", Q: true, Nocache: true, Cachefrom: []string{"x"}, Pull: "x", Rm: docker.Ptr(true), Forcerm: true, Memory: docker.Ptr(int64(1)), Memswap: docker.Ptr(int64(1)), Cpushares: docker.Ptr(int64(1)), Cpusetcpus: "x", Cpuperiod: docker.Ptr(int64(1)), Cpuquota: docker.Ptr(int64(1)), Buildargs: map[string]string{"k": "v"}, Shmsize: docker.Ptr(int64(1)), Squash: true, Labels: map[string]string{"k": "v"}, Networkmode: "x", RegistryConfig: map[string]docker.AuthConfig{"registry.example": {Username: "u", Password: "p"}}})
+			s, err := c.ImageBuild(ctx, v125.ImageBuildOptions{Body: strings.NewReader("data"), Dockerfile: "x", Tag: "x", Remote: "x", Quiet: true, Nocache: true, Cachefrom: []string{"x"}, Pull: "x", Rm: docker.Ptr(true), Forcerm: true, Memory: docker.Ptr(int64(1)), Memswap: docker.Ptr(int64(1)), Cpushares: docker.Ptr(int64(1)), Cpusetcpus: "x", Cpuperiod: docker.Ptr(int64(1)), Cpuquota: docker.Ptr(int64(1)), Buildargs: map[string]string{"k": "v"}, Shmsize: docker.Ptr(int64(1)), Squash: true, Labels: map[string]string{"k": "v"}, Networkmode: "x", RegistryConfig: map[string]docker.AuthConfig{"registry.example": {Username: "u", Password: "p"}}})
 			if err != nil {
 				return err
 			}

@@ -75,7 +75,7 @@ func callsV151(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"ContainerDelete", func(ctx context.Context) error {
-			return c.ContainerDelete(ctx, "x", v151.ContainerDeleteOptions{V: true, Force: true, Link: true})
+			return c.ContainerDelete(ctx, "x", v151.ContainerDeleteOptions{RemoveVolumes: true, Force: true, Link: true})
 		}},
 		{"ContainerExec", func(ctx context.Context) error {
 			_, err := c.ContainerExec(ctx, "x", v151.ContainerExecOptions{Body: v151.ContainerExecRequest{}})
@@ -118,10 +118,10 @@ func callsV151(rt *docker.Client) []contractCall {
 			return c.ContainerRename(ctx, "x", v151.ContainerRenameOptions{Name: "x"})
 		}},
 		{"ContainerResize", func(ctx context.Context) error {
-			return c.ContainerResize(ctx, "x", v151.ContainerResizeOptions{H: int(1), W: int(1)})
+			return c.ContainerResize(ctx, "x", v151.ContainerResizeOptions{Height: int(1), Width: int(1)})
 		}},
 		{"ContainerRestart", func(ctx context.Context) error {
-			return c.ContainerRestart(ctx, "x", v151.ContainerRestartOptions{Signal: "x", T: docker.Ptr(int(1))})
+			return c.ContainerRestart(ctx, "x", v151.ContainerRestartOptions{Signal: "x", Timeout: docker.Ptr(int(1))})
 		}},
 		{"ContainerStart", func(ctx context.Context) error {
 			return c.ContainerStart(ctx, "x", v151.ContainerStartOptions{DetachKeys: "x"})
@@ -134,7 +134,7 @@ func callsV151(rt *docker.Client) []contractCall {
 			return s.Wait()
 		}},
 		{"ContainerStop", func(ctx context.Context) error {
-			return c.ContainerStop(ctx, "x", v151.ContainerStopOptions{Signal: "x", T: docker.Ptr(int(1))})
+			return c.ContainerStop(ctx, "x", v151.ContainerStopOptions{Signal: "x", Timeout: docker.Ptr(int(1))})
 		}},
 		{"ContainerTop", func(ctx context.Context) error {
 			_, err := c.ContainerTop(ctx, "x", v151.ContainerTopOptions{PsArgs: "x"})
@@ -160,7 +160,7 @@ func callsV151(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"ExecResize", func(ctx context.Context) error {
-			return c.ExecResize(ctx, "x", v151.ExecResizeOptions{H: int(1), W: int(1)})
+			return c.ExecResize(ctx, "x", v151.ExecResizeOptions{Height: int(1), Width: int(1)})
 		}},
 		{"ExecStart", func(ctx context.Context) error {
 			s, err := c.ExecStart(ctx, "x", v151.ExecStartOptions{Body: &v151.ExecStartRequest{}})
@@ -174,7 +174,7 @@ func callsV151(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"ImageBuild", func(ctx context.Context) error {
-			s, err := c.ImageBuild(ctx, v151.ImageBuildOptions{Body: strings.NewReader("data"), Dockerfile: "x", T: "x", Extrahosts: "x", Remote: "x", Q: true, Nocache: true, Cachefrom: []string{"x"}, Pull: "x", Rm: docker.Ptr(true), Forcerm: true, Memory: docker.Ptr(int64(1)), Memswap: docker.Ptr(int64(1)), Cpushares: docker.Ptr(int64(1)), Cpusetcpus: "x", Cpuperiod: docker.Ptr(int64(1)), Cpuquota: docker.Ptr(int64(1)), Buildargs: map[string]string{"k": "v"}, Shmsize: docker.Ptr(int64(1)), Squash: true, Labels: map[string]string{"k": "v"}, Networkmode: "x", RegistryConfig: map[string]docker.AuthConfig{"registry.example": {Username: "u", Password: "p"}}, Platform: "x", Target: "x", Outputs: []docker.BuildOutput{{Type: "moby"}}, Version: v151.ImageBuildVersion("1")})
+			s, err := c.ImageBuild(ctx, v151.ImageBuildOptions{Body: strings.NewReader("data"), Dockerfile: "x", Tag: "x", Extrahosts: "x", Remote: "x", Quiet: true, Nocache: true, Cachefrom: []string{"x"}, Pull: "x", Rm: docker.Ptr(true), Forcerm: true, Memory: docker.Ptr(int64(1)), Memswap: docker.Ptr(int64(1)), Cpushares: docker.Ptr(int64(1)), Cpusetcpus: "x", Cpuperiod: docker.Ptr(int64(1)), Cpuquota: docker.Ptr(int64(1)), Buildargs: map[string]string{"k": "v"}, Shmsize: docker.Ptr(int64(1)), Squash: true, Labels: map[string]string{"k": "v"}, Networkmode: "x", RegistryConfig: map[string]docker.AuthConfig{"registry.example": {Username: "u", Password: "p"}}, Platform: "x", Target: "x", Outputs: []docker.BuildOutput{{Type: "moby"}}, Version: v151.ImageBuildVersion("1")})
 			if err != nil {
 				return err
 			}
