@@ -306,8 +306,7 @@ func walkProperty(s map[string]any, path string) (map[string]any, error) {
 		case "*":
 			next, _ = s["additionalProperties"].(map[string]any)
 		default:
-			props, _ := s["properties"].(map[string]any)
-			next, _ = props[step].(map[string]any)
+			next = findProperty(s, step)
 		}
 		if next == nil {
 			return nil, fmt.Errorf("no property %q on the path %q", step, path)
@@ -402,4 +401,22 @@ func refsIn(v any) []string {
 		}
 	}
 	return out
+}
+
+// findProperty finds a property by name, also inside allOf parts (HostConfig is
+// allOf [Resources, {...}]).
+func findProperty(s map[string]any, name string) map[string]any {
+	props, _ := s["properties"].(map[string]any)
+	if p, ok := props[name].(map[string]any); ok {
+		return p
+	}
+	parts, _ := s["allOf"].([]any)
+	for _, part := range parts {
+		if pm, ok := part.(map[string]any); ok {
+			if p := findProperty(pm, name); p != nil {
+				return p
+			}
+		}
+	}
+	return nil
 }

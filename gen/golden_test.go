@@ -121,6 +121,17 @@ func TestFixtureModel(t *testing.T) {
 			t.Errorf("generated types lack %q", want)
 		}
 	}
+	// A schema named after where it sits must not take the type of a
+	// definition that happens to have that name (ImageDelete returned one
+	// item instead of a list; Image.ID became an object).
+	for _, want := range []string{
+		"func (c *Client) ImageDelete(ctx context.Context, name string) ([]ImageDeleteResponse, error)",
+		"ID string `json:\"Id,omitempty\"`",
+	} {
+		if !strings.Contains(src["v126/image_gen.go"]+src["v126/image_types_gen.go"], want) {
+			t.Errorf("generated image code lacks %q", want)
+		}
+	}
 	if !strings.Contains(src["v126/volume_gen.go"], "// Added in API v1.26.") {
 		t.Error("VolumeUpdate does not say when it was added")
 	}

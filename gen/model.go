@@ -705,7 +705,7 @@ func (b *builder) result(op *Operation, so *spec.Operation) error {
 		return nil
 	}
 	s := resp.Schema
-	if s.Type.Contains("string") && refName(s) == "" && len(s.Enum) == 0 {
+	if s.Type.Contains("string") && refName(s) == "" && len(s.Enum) == 0 && producesText(so, b.sw) {
 		op.Result = Result{Kind: "text", GoType: "string"}
 		return nil
 	}
@@ -722,3 +722,19 @@ func (b *builder) result(op *Operation, so *spec.Operation) error {
 
 // versionName turns a minor number into "1.NN".
 func versionName(minor int) string { return "1." + strconv.Itoa(minor) }
+
+// producesText says whether a string result comes as plain text (SystemPing)
+// rather than as a JSON string (SwarmInit's node ID, which the daemon sends
+// quoted).
+func producesText(so *spec.Operation, sw *spec.Swagger) bool {
+	produces := so.Produces
+	if len(produces) == 0 {
+		produces = sw.Produces
+	}
+	for _, p := range produces {
+		if p == "application/json" {
+			return false
+		}
+	}
+	return true
+}

@@ -238,7 +238,8 @@ func docStart(name, doc, fallback string) string {
 	if first == name {
 		return doc
 	}
-	if len(doc) > 0 && unicode.IsUpper(rune(doc[0])) {
+	// Lower the first letter of a sentence, not of an acronym (IDs, TTY).
+	if len(doc) > 1 && unicode.IsUpper(rune(doc[0])) && !unicode.IsUpper(rune(doc[1])) {
 		doc = strings.ToLower(doc[:1]) + doc[1:]
 	}
 	return name + ": " + doc

@@ -298,6 +298,12 @@ func (ServiceUpdateRequestUpdateConfigFailureAction) Values() []ServiceUpdateReq
 	return []ServiceUpdateRequestUpdateConfigFailureAction{ServiceUpdateRequestUpdateConfigFailureActionContinue, ServiceUpdateRequestUpdateConfigFailureActionPause}
 }
 
+// ServiceUpdateResponse is part of the API's models.
+type ServiceUpdateResponse struct {
+	// Warnings: optional warning messages
+	Warnings []string `json:"Warnings,omitempty"`
+}
+
 // ServiceUpdateStatus: the status of a service update.
 type ServiceUpdateStatus struct {
 	// CompletedAt
@@ -419,7 +425,7 @@ type TaskSpecResources struct {
 type TaskSpecResourcesLimits struct {
 	// MemoryBytes: memory limit in Bytes.
 	MemoryBytes int64 `json:"MemoryBytes,omitempty"`
-	// NanoCPUs: cPU limit in units of 10<sup>-9</sup> CPU shares.
+	// NanoCPUs: CPU limit in units of 10<sup>-9</sup> CPU shares.
 	NanoCPUs int64 `json:"NanoCPUs,omitempty"`
 }
 
@@ -427,7 +433,7 @@ type TaskSpecResourcesLimits struct {
 type TaskSpecResourcesReservations struct {
 	// MemoryBytes: memory reservation in Bytes.
 	MemoryBytes int64 `json:"MemoryBytes,omitempty"`
-	// NanoCPUs: cPU reservation in units of 10<sup>-9</sup> CPU shares.
+	// NanoCPUs: CPU reservation in units of 10<sup>-9</sup> CPU shares.
 	NanoCPUs int64 `json:"NanoCPUs,omitempty"`
 }
 

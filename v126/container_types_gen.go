@@ -2,6 +2,14 @@
 
 package v126
 
+// Address represents an IPv4 or IPv6 IP address.
+type Address struct {
+	// Addr: IP address.
+	Addr string `json:"Addr,omitempty"`
+	// PrefixLen: mask length of the IP address.
+	PrefixLen int `json:"PrefixLen,omitempty"`
+}
+
 // ContainerBlkioStatEntry: blkio stats entry.
 //
 // This type is Linux-specific and omitted for Windows containers.
@@ -49,7 +57,7 @@ type ContainerBlkioStats struct {
 	SectorsRecursive []ContainerBlkioStatEntry `json:"sectors_recursive,omitempty"`
 }
 
-// ContainerCPUStats: cPU related info of the container
+// ContainerCPUStats: CPU related info of the container
 type ContainerCPUStats struct {
 	// CPUUsage
 	CPUUsage ContainerCPUUsage `json:"cpu_usage,omitzero"`
@@ -143,7 +151,7 @@ type ContainerConfig struct {
 	Image string `json:"Image,omitempty"`
 	// Labels: user-defined key/value metadata.
 	Labels map[string]string `json:"Labels,omitempty"`
-	// MacAddress: mAC address of the container.
+	// MacAddress: MAC address of the container.
 	MacAddress string `json:"MacAddress,omitempty"`
 	// NetworkDisabled: disable networking for the container.
 	NetworkDisabled bool `json:"NetworkDisabled,omitempty"`
@@ -219,7 +227,7 @@ type ContainerCreateRequest struct {
 	Image string `json:"Image,omitempty"`
 	// Labels: user-defined key/value metadata.
 	Labels map[string]string `json:"Labels,omitempty"`
-	// MacAddress: mAC address of the container.
+	// MacAddress: MAC address of the container.
 	MacAddress string `json:"MacAddress,omitempty"`
 	// NetworkDisabled: disable networking for the container.
 	NetworkDisabled bool `json:"NetworkDisabled,omitempty"`
@@ -293,8 +301,8 @@ type ContainerInspectResponse struct {
 	Created string `json:"Created,omitempty"`
 	// Driver
 	Driver string `json:"Driver,omitempty"`
-	// ExecIDs
-	ExecIDs string `json:"ExecIDs,omitempty"`
+	// ExecIDs: IDs of exec instances that are running in the container.
+	ExecIDs []string `json:"ExecIDs,omitempty"`
 	// GraphDriver
 	GraphDriver GraphDriver `json:"GraphDriver,omitzero"`
 	// HostConfig
@@ -316,8 +324,8 @@ type ContainerInspectResponse struct {
 	// Name
 	Name string `json:"Name,omitempty"`
 	// NetworkSettings
-	NetworkSettings NetworkConfig `json:"NetworkSettings,omitzero"`
-	// Node: tODO
+	NetworkSettings NetworkSettings `json:"NetworkSettings,omitzero"`
+	// Node: TODO
 	Node map[string]any `json:"Node,omitempty"`
 	// Path: the path to the command being run
 	Path string `json:"Path,omitempty"`
@@ -553,7 +561,7 @@ type ContainerSummaryNetworkSettings struct {
 	Networks map[string]EndpointSettings `json:"Networks,omitempty"`
 }
 
-// ContainerThrottlingData: cPU throttling stats of the container.
+// ContainerThrottlingData: CPU throttling stats of the container.
 //
 // This type is Linux-specific and omitted for Windows containers.
 type ContainerThrottlingData struct {
@@ -607,7 +615,7 @@ type ContainerUpdateRequest struct {
 	CPURealtimeRuntime int64 `json:"CpuRealtimeRuntime,omitempty"`
 	// CPUShares: an integer value representing this container's relative CPU weight versus other containers.
 	CPUShares int `json:"CpuShares,omitempty"`
-	// CpusetCpus: cPUs in which to allow execution (e.g., `0-3`, `0,1`)
+	// CpusetCpus: CPUs in which to allow execution (e.g., `0-3`, `0,1`)
 	CpusetCpus string `json:"CpusetCpus,omitempty"`
 	// CpusetMems: memory nodes (MEMs) in which to allow execution (0-3, 0,1). Only effective on NUMA systems.
 	CpusetMems string `json:"CpusetMems,omitempty"`
@@ -627,7 +635,7 @@ type ContainerUpdateRequest struct {
 	MemorySwap int64 `json:"MemorySwap,omitempty"`
 	// MemorySwappiness: tune a container's memory swappiness behavior. Accepts an integer between 0 and 100.
 	MemorySwappiness int64 `json:"MemorySwappiness,omitempty"`
-	// NanoCpus: cPU quota in units of 10<sup>-9</sup> CPUs.
+	// NanoCpus: CPU quota in units of 10<sup>-9</sup> CPUs.
 	NanoCpus int64 `json:"NanoCpus,omitempty"`
 	// OomKillDisable: disable OOM Killer for the container.
 	OomKillDisable bool `json:"OomKillDisable,omitempty"`
@@ -691,7 +699,7 @@ type EndpointSettings struct {
 	GlobalIPv6Address string `json:"GlobalIPv6Address,omitempty"`
 	// GlobalIPv6PrefixLen
 	GlobalIPv6PrefixLen int64 `json:"GlobalIPv6PrefixLen,omitempty"`
-	// IPAMConfig: iPAM configurations for the endpoint
+	// IPAMConfig: IPAM configurations for the endpoint
 	IPAMConfig EndpointSettingsIPAMConfig `json:"IPAMConfig,omitzero"`
 	// IPAddress
 	IPAddress string `json:"IPAddress,omitempty"`
@@ -707,7 +715,7 @@ type EndpointSettings struct {
 	NetworkID string `json:"NetworkID,omitempty"`
 }
 
-// EndpointSettingsIPAMConfig: iPAM configurations for the endpoint
+// EndpointSettingsIPAMConfig: IPAM configurations for the endpoint
 type EndpointSettingsIPAMConfig struct {
 	// IPv4Address
 	IPv4Address string `json:"IPv4Address,omitempty"`
@@ -759,7 +767,7 @@ type HostConfig struct {
 	CPURealtimeRuntime int64 `json:"CpuRealtimeRuntime,omitempty"`
 	// CPUShares: an integer value representing this container's relative CPU weight versus other containers.
 	CPUShares int `json:"CpuShares,omitempty"`
-	// CpusetCpus: cPUs in which to allow execution (e.g., `0-3`, `0,1`)
+	// CpusetCpus: CPUs in which to allow execution (e.g., `0-3`, `0,1`)
 	CpusetCpus string `json:"CpusetCpus,omitempty"`
 	// CpusetMems: memory nodes (MEMs) in which to allow execution (0-3, 0,1). Only effective on NUMA systems.
 	CpusetMems string `json:"CpusetMems,omitempty"`
@@ -779,7 +787,7 @@ type HostConfig struct {
 	MemorySwap int64 `json:"MemorySwap,omitempty"`
 	// MemorySwappiness: tune a container's memory swappiness behavior. Accepts an integer between 0 and 100.
 	MemorySwappiness int64 `json:"MemorySwappiness,omitempty"`
-	// NanoCpus: cPU quota in units of 10<sup>-9</sup> CPUs.
+	// NanoCpus: CPU quota in units of 10<sup>-9</sup> CPUs.
 	NanoCpus int64 `json:"NanoCpus,omitempty"`
 	// OomKillDisable: disable OOM Killer for the container.
 	OomKillDisable bool `json:"OomKillDisable,omitempty"`
@@ -816,7 +824,7 @@ type HostConfig struct {
 	ExtraHosts []string `json:"ExtraHosts,omitempty"`
 	// GroupAdd: a list of additional groups that the container process will run as.
 	GroupAdd []string `json:"GroupAdd,omitempty"`
-	// IpcMode: iPC namespace to use for the container.
+	// IpcMode: IPC namespace to use for the container.
 	IpcMode string `json:"IpcMode,omitempty"`
 	// Isolation technology of the container. (Windows only)
 	Isolation HostConfigIsolation `json:"Isolation,omitempty"`
@@ -835,8 +843,8 @@ type HostConfig struct {
 	// - `"container:<name|id>"`: joins another container's PID namespace
 	// - `"host"`: use the host's PID namespace inside the container
 	PidMode string `json:"PidMode,omitempty"`
-	// PortBindings: a map of exposed container ports and the host port they should map to.
-	PortBindings map[string]HostConfigPortBindingsValue `json:"PortBindings,omitempty"`
+	// PortBindings
+	PortBindings PortMap `json:"PortBindings,omitempty"`
 	// Privileged: gives the container full access to the host.
 	Privileged bool `json:"Privileged,omitempty"`
 	// PublishAllPorts: allocates a random host port for all of a container's exposed ports.
@@ -857,7 +865,7 @@ type HostConfig struct {
 	Sysctls map[string]string `json:"Sysctls,omitempty"`
 	// Tmpfs: a map of container directories which should be replaced by tmpfs mounts, and their corresponding mount options. For example: `{ "/run": "rw,noexec,nosuid,size=65536k" }`.
 	Tmpfs map[string]string `json:"Tmpfs,omitempty"`
-	// UTSMode: uTS namespace to use for the container.
+	// UTSMode: UTS namespace to use for the container.
 	UTSMode string `json:"UTSMode,omitempty"`
 	// UsernsMode: sets the usernamespace mode for the container when usernamespace remapping option is enabled.
 	UsernsMode string `json:"UsernsMode,omitempty"`
@@ -918,14 +926,6 @@ const (
 // Values lists the values of HostConfigLogConfigType known to this API version.
 func (HostConfigLogConfigType) Values() []HostConfigLogConfigType {
 	return []HostConfigLogConfigType{HostConfigLogConfigTypeJSONFile, HostConfigLogConfigTypeSyslog, HostConfigLogConfigTypeJournald, HostConfigLogConfigTypeGelf, HostConfigLogConfigTypeFluentd, HostConfigLogConfigTypeAwslogs, HostConfigLogConfigTypeSplunk, HostConfigLogConfigTypeEtwlogs, HostConfigLogConfigTypeNone}
-}
-
-// HostConfigPortBindingsValue is part of the API's models.
-type HostConfigPortBindingsValue struct {
-	// HostIP: the host IP address
-	HostIP string `json:"HostIp,omitempty"`
-	// HostPort: the host port number, as a string
-	HostPort string `json:"HostPort,omitempty"`
 }
 
 // HostConfigUlimitsItem is part of the API's models.
@@ -1070,22 +1070,108 @@ type MountVolumeOptionsDriverConfig struct {
 	Options map[string]string `json:"Options,omitempty"`
 }
 
-// NetworkConfig: tODO: check is correct
-type NetworkConfig struct {
-	// Address
-	Address string `json:"Address,omitempty"`
-	// Bridge
+// NetworkSettings exposes the network settings in the API
+type NetworkSettings struct {
+	// Bridge: name of the network's bridge (for example, `docker0`).
 	Bridge string `json:"Bridge,omitempty"`
-	// Gateway
+	// EndpointID uniquely represents a service endpoint in a Sandbox.
+	//
+	// <p><br /></p>
+	//
+	// > **Deprecated**: This field is only propagated when attached to the
+	// > default "bridge" network. Use the information from the "bridge"
+	// > network inside the `Networks` map instead, which contains the same
+	// > information. This field was deprecated in Docker 1.9 and is scheduled
+	// > to be removed in Docker 17.12.0
+	EndpointID string `json:"EndpointID,omitempty"`
+	// Gateway address for the default "bridge" network.
+	//
+	// <p><br /></p>
+	//
+	// > **Deprecated**: This field is only propagated when attached to the
+	// > default "bridge" network. Use the information from the "bridge"
+	// > network inside the `Networks` map instead, which contains the same
+	// > information. This field was deprecated in Docker 1.9 and is scheduled
+	// > to be removed in Docker 17.12.0
 	Gateway string `json:"Gateway,omitempty"`
-	// IPPrefixLen
+	// GlobalIPv6Address: global IPv6 address for the default "bridge" network.
+	//
+	// <p><br /></p>
+	//
+	// > **Deprecated**: This field is only propagated when attached to the
+	// > default "bridge" network. Use the information from the "bridge"
+	// > network inside the `Networks` map instead, which contains the same
+	// > information. This field was deprecated in Docker 1.9 and is scheduled
+	// > to be removed in Docker 17.12.0
+	GlobalIPv6Address string `json:"GlobalIPv6Address,omitempty"`
+	// GlobalIPv6PrefixLen: mask length of the global IPv6 address.
+	//
+	// <p><br /></p>
+	//
+	// > **Deprecated**: This field is only propagated when attached to the
+	// > default "bridge" network. Use the information from the "bridge"
+	// > network inside the `Networks` map instead, which contains the same
+	// > information. This field was deprecated in Docker 1.9 and is scheduled
+	// > to be removed in Docker 17.12.0
+	GlobalIPv6PrefixLen int `json:"GlobalIPv6PrefixLen,omitempty"`
+	// HairpinMode: indicates if hairpin NAT should be enabled on the virtual interface.
+	HairpinMode bool `json:"HairpinMode,omitempty"`
+	// IPAddress: IPv4 address for the default "bridge" network.
+	//
+	// <p><br /></p>
+	//
+	// > **Deprecated**: This field is only propagated when attached to the
+	// > default "bridge" network. Use the information from the "bridge"
+	// > network inside the `Networks` map instead, which contains the same
+	// > information. This field was deprecated in Docker 1.9 and is scheduled
+	// > to be removed in Docker 17.12.0
+	IPAddress string `json:"IPAddress,omitempty"`
+	// IPPrefixLen: mask length of the IPv4 address.
+	//
+	// <p><br /></p>
+	//
+	// > **Deprecated**: This field is only propagated when attached to the
+	// > default "bridge" network. Use the information from the "bridge"
+	// > network inside the `Networks` map instead, which contains the same
+	// > information. This field was deprecated in Docker 1.9 and is scheduled
+	// > to be removed in Docker 17.12.0
 	IPPrefixLen int `json:"IPPrefixLen,omitempty"`
-	// MacAddress
+	// IPv6Gateway: IPv6 gateway address for this network.
+	//
+	// <p><br /></p>
+	//
+	// > **Deprecated**: This field is only propagated when attached to the
+	// > default "bridge" network. Use the information from the "bridge"
+	// > network inside the `Networks` map instead, which contains the same
+	// > information. This field was deprecated in Docker 1.9 and is scheduled
+	// > to be removed in Docker 17.12.0
+	IPv6Gateway string `json:"IPv6Gateway,omitempty"`
+	// LinkLocalIPv6Address: IPv6 unicast address using the link-local prefix.
+	LinkLocalIPv6Address string `json:"LinkLocalIPv6Address,omitempty"`
+	// LinkLocalIPv6PrefixLen: prefix length of the IPv6 unicast address.
+	LinkLocalIPv6PrefixLen int `json:"LinkLocalIPv6PrefixLen,omitempty"`
+	// MacAddress: MAC address for the container on the default "bridge" network.
+	//
+	// <p><br /></p>
+	//
+	// > **Deprecated**: This field is only propagated when attached to the
+	// > default "bridge" network. Use the information from the "bridge"
+	// > network inside the `Networks` map instead, which contains the same
+	// > information. This field was deprecated in Docker 1.9 and is scheduled
+	// > to be removed in Docker 17.12.0
 	MacAddress string `json:"MacAddress,omitempty"`
-	// PortMapping
-	PortMapping string `json:"PortMapping,omitempty"`
+	// Networks: information about all networks that the container is connected to.
+	Networks map[string]EndpointSettings `json:"Networks,omitempty"`
 	// Ports
-	Ports []Port `json:"Ports,omitempty"`
+	Ports PortMap `json:"Ports,omitempty"`
+	// SandboxID uniquely represents a container's network stack.
+	SandboxID string `json:"SandboxID,omitempty"`
+	// SandboxKey identifies the sandbox
+	SandboxKey string `json:"SandboxKey,omitempty"`
+	// SecondaryIPAddresses
+	SecondaryIPAddresses []Address `json:"SecondaryIPAddresses,omitempty"`
+	// SecondaryIPv6Addresses
+	SecondaryIPv6Addresses []Address `json:"SecondaryIPv6Addresses,omitempty"`
 }
 
 // Port: an open port on a container
@@ -1099,6 +1185,23 @@ type Port struct {
 	// Type
 	Type PortType `json:"Type,omitempty"`
 }
+
+// PortBinding represents a binding between a host IP address and a host
+// port.
+type PortBinding struct {
+	// HostIP: host IP address that the container's port is mapped to.
+	HostIP string `json:"HostIp,omitempty"`
+	// HostPort: host port number that the container's port is mapped to.
+	HostPort string `json:"HostPort,omitempty"`
+}
+
+// PortMap describes the mapping of container ports to host ports, using the
+// container's port-number and protocol as key in the format `<port>/<protocol>`,
+// for example, `80/udp`.
+//
+// If a container's port is mapped for both `tcp` and `udp`, two separate
+// entries are added to the mapping table.
+type PortMap map[string][]PortBinding
 
 // PortType is part of the API's models.
 type PortType string

@@ -28,7 +28,7 @@ type ImageBuildOptions struct {
 	Quiet bool
 	// Nocache: do not use the cache when building the image.
 	Nocache bool
-	// Cachefrom: jSON array of images used for build cache resolution.
+	// Cachefrom: JSON array of images used for build cache resolution.
 	Cachefrom []string
 	// Pull: attempt to pull the image even if an older image exists locally.
 	Pull string
@@ -40,15 +40,15 @@ type ImageBuildOptions struct {
 	Memory *int64
 	// Memswap: total memory (memory + swap). Set as `-1` to disable swap.
 	Memswap *int64
-	// Cpushares: cPU shares (relative weight).
+	// Cpushares: CPU shares (relative weight).
 	Cpushares *int64
-	// Cpusetcpus: cPUs in which to allow execution (e.g., `0-3`, `0,1`).
+	// Cpusetcpus: CPUs in which to allow execution (e.g., `0-3`, `0,1`).
 	Cpusetcpus string
 	// Cpuperiod: the length of a CPU period in microseconds.
 	Cpuperiod *int64
 	// Cpuquota: microseconds of CPU time that the container can get in a CPU period.
 	Cpuquota *int64
-	// Buildargs: jSON map of string pairs for build-time variables. Users pass these values at build-time. Docker uses the buildargs as the environment context for commands run via the `Dockerfile` RUN instruction, or for variable expansion in other `Dockerfile` instructions. This is not meant for passing secret values. [Read more about the buildargs instruction.](https://docs.docker.com/engine/reference/builder/#arg)
+	// Buildargs: JSON map of string pairs for build-time variables. Users pass these values at build-time. Docker uses the buildargs as the environment context for commands run via the `Dockerfile` RUN instruction, or for variable expansion in other `Dockerfile` instructions. This is not meant for passing secret values. [Read more about the buildargs instruction.](https://docs.docker.com/engine/reference/builder/#arg)
 	Buildargs map[string]string
 	// Shmsize: size of `/dev/shm` in bytes. The size must be greater than 0. If omitted the system uses 64MB.
 	Shmsize *int64

@@ -20,7 +20,7 @@ type ContainerArchiveHeadOptions struct {
 
 // ContainerArchiveHeadResult is what ContainerArchiveHead returns in its response headers.
 type ContainerArchiveHeadResult struct {
-	// PathStat: tODO
+	// PathStat: TODO
 	PathStat *docker.PathStat
 }
 

@@ -153,14 +153,14 @@ type ServiceUpdateOptions struct {
 // ServiceUpdate: update a service.
 //
 // POST /services/{id}/update
-func (c *Client) ServiceUpdate(ctx context.Context, id string, opts ServiceUpdateOptions) (*ImageDeleteResponse, error) {
+func (c *Client) ServiceUpdate(ctx context.Context, id string, opts ServiceUpdateOptions) (*ServiceUpdateResponse, error) {
 	r := newRequest("ServiceUpdate", "POST", "/services/{id}/update")
 	r.PathParam("id", id)
 	r.JSONBody(opts.Body)
 	docker.QueryNumberRequired(r, "version", opts.Version)
 	r.Query("registryAuthFrom", opts.RegistryAuthFrom)
 	r.RegistryAuth(opts.RegistryAuth)
-	out := new(ImageDeleteResponse)
+	out := new(ServiceUpdateResponse)
 	if err := c.rt.DoJSON(ctx, r, out); err != nil {
 		return nil, err
 	}

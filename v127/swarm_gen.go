@@ -23,7 +23,11 @@ type SwarmInitOptions struct {
 func (c *Client) SwarmInit(ctx context.Context, opts SwarmInitOptions) (string, error) {
 	r := newRequest("SwarmInit", "POST", "/swarm/init")
 	r.JSONBody(opts.Body)
-	return c.rt.DoText(ctx, r)
+	var out string
+	if err := c.rt.DoJSON(ctx, r, &out); err != nil {
+		return "", err
+	}
+	return out, nil
 }
 
 // SwarmInspect: inspect swarm.

@@ -65,7 +65,7 @@ func (c *Client) VolumeInspect(ctx context.Context, name string) (*Volume, error
 // VolumeListOptions holds the query, header and body parameters of VolumeList.
 // The zero value sends none of the optional ones.
 type VolumeListOptions struct {
-	// Filters: jSON encoded value of the filters (a `map[string][]string`) to
+	// Filters: JSON encoded value of the filters (a `map[string][]string`) to
 	// process on the volumes list. Available filters:
 	//
 	// - `dangling=<boolean>` When set to `true` (or `1`), returns all
@@ -95,6 +95,8 @@ func (c *Client) VolumeList(ctx context.Context, opts VolumeListOptions) (*Volum
 // VolumePruneOptions holds the query, header and body parameters of
 // VolumePrune. The zero value sends none of the optional ones.
 type VolumePruneOptions struct {
+	// Filters to process on the prune list, encoded as JSON (a map[string][]string). Available filters: label (label=<key>, label=<key>=<value>, label!=<key>, label!=<key>=<value>).
+	Filters docker.Filters
 }
 
 // VolumePrune: delete unused volumes.
@@ -102,6 +104,7 @@ type VolumePruneOptions struct {
 // POST /volumes/prune
 func (c *Client) VolumePrune(ctx context.Context, opts VolumePruneOptions) (*VolumePruneResponse, error) {
 	r := newRequest("VolumePrune", "POST", "/volumes/prune")
+	r.QueryJSON("filters", opts.Filters)
 	out := new(VolumePruneResponse)
 	if err := c.rt.DoJSON(ctx, r, out); err != nil {
 		return nil, err

@@ -612,7 +612,7 @@ type TaskSpecResources struct {
 type TaskSpecResourcesLimits struct {
 	// MemoryBytes: memory limit in Bytes.
 	MemoryBytes int64 `json:"MemoryBytes,omitempty"`
-	// NanoCPUs: cPU limit in units of 10<sup>-9</sup> CPU shares.
+	// NanoCPUs: CPU limit in units of 10<sup>-9</sup> CPU shares.
 	NanoCPUs int64 `json:"NanoCPUs,omitempty"`
 }
 
@@ -620,7 +620,7 @@ type TaskSpecResourcesLimits struct {
 type TaskSpecResourcesReservations struct {
 	// MemoryBytes: memory reservation in Bytes.
 	MemoryBytes int64 `json:"MemoryBytes,omitempty"`
-	// NanoCPUs: cPU reservation in units of 10<sup>-9</sup> CPU shares.
+	// NanoCPUs: CPU reservation in units of 10<sup>-9</sup> CPU shares.
 	NanoCPUs int64 `json:"NanoCPUs,omitempty"`
 }
 

@@ -60,6 +60,24 @@ type ErrorResponse struct {
 	Message string `json:"message,omitempty"`
 }
 
+// NetworkConfig: TODO: check is correct
+type NetworkConfig struct {
+	// Address
+	Address string `json:"Address,omitempty"`
+	// Bridge
+	Bridge string `json:"Bridge,omitempty"`
+	// Gateway
+	Gateway string `json:"Gateway,omitempty"`
+	// IPPrefixLen
+	IPPrefixLen int `json:"IPPrefixLen,omitempty"`
+	// MacAddress
+	MacAddress string `json:"MacAddress,omitempty"`
+	// PortMapping
+	PortMapping string `json:"PortMapping,omitempty"`
+	// Ports
+	Ports []Port `json:"Ports,omitempty"`
+}
+
 // ProgressDetail is part of the API's models.
 type ProgressDetail struct {
 	// Code
@@ -114,7 +132,7 @@ type Resources struct {
 	CPURealtimeRuntime int64 `json:"CpuRealtimeRuntime,omitempty"`
 	// CPUShares: an integer value representing this container's relative CPU weight versus other containers.
 	CPUShares int `json:"CpuShares,omitempty"`
-	// CpusetCpus: cPUs in which to allow execution (e.g., `0-3`, `0,1`)
+	// CpusetCpus: CPUs in which to allow execution (e.g., `0-3`, `0,1`)
 	CpusetCpus string `json:"CpusetCpus,omitempty"`
 	// CpusetMems: memory nodes (MEMs) in which to allow execution (0-3, 0,1). Only effective on NUMA systems.
 	CpusetMems string `json:"CpusetMems,omitempty"`
@@ -138,7 +156,7 @@ type Resources struct {
 	MemorySwap int64 `json:"MemorySwap,omitempty"`
 	// MemorySwappiness: tune a container's memory swappiness behavior. Accepts an integer between 0 and 100.
 	MemorySwappiness int64 `json:"MemorySwappiness,omitempty"`
-	// NanoCpus: cPU quota in units of 10<sup>-9</sup> CPUs.
+	// NanoCpus: CPU quota in units of 10<sup>-9</sup> CPUs.
 	NanoCpus int64 `json:"NanoCpus,omitempty"`
 	// OomKillDisable: disable OOM Killer for the container.
 	OomKillDisable bool `json:"OomKillDisable,omitempty"`

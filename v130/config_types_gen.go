@@ -22,8 +22,8 @@ type Config struct {
 //
 // Added in API v1.30.
 type ConfigCreateRequest struct {
-	// Data: base64-url-safe-encoded config data
-	Data []string `json:"Data,omitempty"`
+	// Data: base64-encoded (RFC 4648 section 4) config data.
+	Data string `json:"Data,omitempty"`
 	// Labels: user-defined key/value metadata.
 	Labels map[string]string `json:"Labels,omitempty"`
 	// Name: user-defined name of the config.
@@ -42,8 +42,8 @@ type ConfigCreateResponse struct {
 //
 // Added in API v1.30.
 type ConfigSpec struct {
-	// Data: base64-url-safe-encoded config data
-	Data []string `json:"Data,omitempty"`
+	// Data: base64-encoded (RFC 4648 section 4) config data.
+	Data string `json:"Data,omitempty"`
 	// Labels: user-defined key/value metadata.
 	Labels map[string]string `json:"Labels,omitempty"`
 	// Name: user-defined name of the config.

@@ -111,7 +111,7 @@ func (NodeSpecRole) Values() []NodeSpecRole {
 
 // SwarmSpec: user modifiable swarm configuration.
 type SwarmSpec struct {
-	// CAConfig: cA configuration.
+	// CAConfig: CA configuration.
 	CAConfig SwarmSpecCAConfig `json:"CAConfig,omitzero"`
 	// Dispatcher configuration.
 	Dispatcher SwarmSpecDispatcher `json:"Dispatcher,omitzero"`
@@ -129,7 +129,7 @@ type SwarmSpec struct {
 	TaskDefaults SwarmSpecTaskDefaults `json:"TaskDefaults,omitzero"`
 }
 
-// SwarmSpecCAConfig: cA configuration.
+// SwarmSpecCAConfig: CA configuration.
 type SwarmSpecCAConfig struct {
 	// ExternalCAs: configuration for forwarding signing requests to an external certificate authority.
 	ExternalCAs []SwarmSpecCAConfigExternalCAsItem `json:"ExternalCAs,omitempty"`

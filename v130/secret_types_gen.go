@@ -18,8 +18,8 @@ type Secret struct {
 
 // SecretCreateRequest is part of the API's models.
 type SecretCreateRequest struct {
-	// Data: base64-url-safe-encoded secret data
-	Data []string `json:"Data,omitempty"`
+	// Data: base64-encoded (RFC 4648 section 4) data to store as secret.
+	Data string `json:"Data,omitempty"`
 	// Labels: user-defined key/value metadata.
 	Labels map[string]string `json:"Labels,omitempty"`
 	// Name: user-defined name of the secret.
@@ -34,8 +34,8 @@ type SecretCreateResponse struct {
 
 // SecretSpec is part of the API's models.
 type SecretSpec struct {
-	// Data: base64-url-safe-encoded secret data
-	Data []string `json:"Data,omitempty"`
+	// Data: base64-encoded (RFC 4648 section 4) data to store as secret.
+	Data string `json:"Data,omitempty"`
 	// Labels: user-defined key/value metadata.
 	Labels map[string]string `json:"Labels,omitempty"`
 	// Name: user-defined name of the secret.

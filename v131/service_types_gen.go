@@ -700,7 +700,7 @@ type TaskSpecContainerSpecDNSConfig struct {
 type TaskSpecContainerSpecPrivileges struct {
 	// CredentialSpec for managed service account (Windows only)
 	CredentialSpec TaskSpecContainerSpecPrivilegesCredentialSpec `json:"CredentialSpec,omitzero"`
-	// SELinuxContext: sELinux labels of the container
+	// SELinuxContext: SELinux labels of the container
 	SELinuxContext TaskSpecContainerSpecPrivilegesSELinuxContext `json:"SELinuxContext,omitzero"`
 }
 
@@ -730,19 +730,19 @@ type TaskSpecContainerSpecPrivilegesCredentialSpec struct {
 	Registry string `json:"Registry,omitempty"`
 }
 
-// TaskSpecContainerSpecPrivilegesSELinuxContext: sELinux labels of the container
+// TaskSpecContainerSpecPrivilegesSELinuxContext: SELinux labels of the container
 //
 // Added in API v1.30.
 type TaskSpecContainerSpecPrivilegesSELinuxContext struct {
 	// Disable SELinux
 	Disable bool `json:"Disable,omitempty"`
-	// Level: sELinux level label
+	// Level: SELinux level label
 	Level string `json:"Level,omitempty"`
-	// Role: sELinux role label
+	// Role: SELinux role label
 	Role string `json:"Role,omitempty"`
-	// Type: sELinux type label
+	// Type: SELinux type label
 	Type string `json:"Type,omitempty"`
-	// User: sELinux user label
+	// User: SELinux user label
 	User string `json:"User,omitempty"`
 }
 
@@ -867,7 +867,7 @@ type TaskSpecResources struct {
 type TaskSpecResourcesLimits struct {
 	// MemoryBytes: memory limit in Bytes.
 	MemoryBytes int64 `json:"MemoryBytes,omitempty"`
-	// NanoCPUs: cPU limit in units of 10<sup>-9</sup> CPU shares.
+	// NanoCPUs: CPU limit in units of 10<sup>-9</sup> CPU shares.
 	NanoCPUs int64 `json:"NanoCPUs,omitempty"`
 }
 
@@ -875,7 +875,7 @@ type TaskSpecResourcesLimits struct {
 type TaskSpecResourcesReservations struct {
 	// MemoryBytes: memory reservation in Bytes.
 	MemoryBytes int64 `json:"MemoryBytes,omitempty"`
-	// NanoCPUs: cPU reservation in units of 10<sup>-9</sup> CPU shares.
+	// NanoCPUs: CPU reservation in units of 10<sup>-9</sup> CPU shares.
 	NanoCPUs int64 `json:"NanoCPUs,omitempty"`
 }
 

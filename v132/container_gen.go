@@ -47,7 +47,7 @@ type ContainerArchiveInfoOptions struct {
 
 // ContainerArchiveInfoResult is what ContainerArchiveInfo returns in its response headers.
 type ContainerArchiveInfoResult struct {
-	// PathStat: tODO
+	// PathStat: TODO
 	PathStat *docker.PathStat
 }
 

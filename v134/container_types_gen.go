@@ -3,10 +3,8 @@
 package v134
 
 // Address represents an IPv4 or IPv6 IP address.
-//
-// Added in API v1.32.
 type Address struct {
-	// Addr: iP address.
+	// Addr: IP address.
 	Addr string `json:"Addr,omitempty"`
 	// PrefixLen: mask length of the IP address.
 	PrefixLen int `json:"PrefixLen,omitempty"`
@@ -59,7 +57,7 @@ type ContainerBlkioStats struct {
 	SectorsRecursive []ContainerBlkioStatEntry `json:"sectors_recursive,omitempty"`
 }
 
-// ContainerCPUStats: cPU related info of the container
+// ContainerCPUStats: CPU related info of the container
 type ContainerCPUStats struct {
 	// CPUUsage
 	CPUUsage ContainerCPUUsage `json:"cpu_usage,omitzero"`
@@ -160,7 +158,7 @@ type ContainerConfig struct {
 	Image string `json:"Image,omitempty"`
 	// Labels: user-defined key/value metadata.
 	Labels map[string]string `json:"Labels,omitempty"`
-	// MacAddress: mAC address of the container.
+	// MacAddress: MAC address of the container.
 	MacAddress string `json:"MacAddress,omitempty"`
 	// NetworkDisabled: disable networking for the container.
 	NetworkDisabled bool `json:"NetworkDisabled,omitempty"`
@@ -219,7 +217,7 @@ type ContainerCreateRequest struct {
 	Image string `json:"Image,omitempty"`
 	// Labels: user-defined key/value metadata.
 	Labels map[string]string `json:"Labels,omitempty"`
-	// MacAddress: mAC address of the container.
+	// MacAddress: MAC address of the container.
 	MacAddress string `json:"MacAddress,omitempty"`
 	// NetworkDisabled: disable networking for the container.
 	NetworkDisabled bool `json:"NetworkDisabled,omitempty"`
@@ -276,8 +274,8 @@ type ContainerInspectResponse struct {
 	Created string `json:"Created,omitempty"`
 	// Driver
 	Driver string `json:"Driver,omitempty"`
-	// ExecIDs
-	ExecIDs string `json:"ExecIDs,omitempty"`
+	// ExecIDs: IDs of exec instances that are running in the container.
+	ExecIDs []string `json:"ExecIDs,omitempty"`
 	// GraphDriver
 	GraphDriver GraphDriverData `json:"GraphDriver,omitzero"`
 	// HostConfig
@@ -300,7 +298,7 @@ type ContainerInspectResponse struct {
 	Name string `json:"Name,omitempty"`
 	// NetworkSettings
 	NetworkSettings NetworkSettings `json:"NetworkSettings,omitzero"`
-	// Node: tODO
+	// Node: TODO
 	Node map[string]any `json:"Node,omitempty"`
 	// Path: the path to the command being run
 	Path string `json:"Path,omitempty"`
@@ -566,7 +564,7 @@ type ContainerSummaryNetworkSettings struct {
 	Networks map[string]EndpointSettings `json:"Networks,omitempty"`
 }
 
-// ContainerThrottlingData: cPU throttling stats of the container.
+// ContainerThrottlingData: CPU throttling stats of the container.
 //
 // This type is Linux-specific and omitted for Windows containers.
 type ContainerThrottlingData struct {
@@ -620,7 +618,7 @@ type ContainerUpdateRequest struct {
 	CPURealtimeRuntime int64 `json:"CpuRealtimeRuntime,omitempty"`
 	// CPUShares: an integer value representing this container's relative CPU weight versus other containers.
 	CPUShares int `json:"CpuShares,omitempty"`
-	// CpusetCpus: cPUs in which to allow execution (e.g., `0-3`, `0,1`)
+	// CpusetCpus: CPUs in which to allow execution (e.g., `0-3`, `0,1`)
 	CpusetCpus string `json:"CpusetCpus,omitempty"`
 	// CpusetMems: memory nodes (MEMs) in which to allow execution (0-3, 0,1). Only effective on NUMA systems.
 	CpusetMems string `json:"CpusetMems,omitempty"`
@@ -644,7 +642,7 @@ type ContainerUpdateRequest struct {
 	MemorySwap int64 `json:"MemorySwap,omitempty"`
 	// MemorySwappiness: tune a container's memory swappiness behavior. Accepts an integer between 0 and 100.
 	MemorySwappiness int64 `json:"MemorySwappiness,omitempty"`
-	// NanoCpus: cPU quota in units of 10<sup>-9</sup> CPUs.
+	// NanoCpus: CPU quota in units of 10<sup>-9</sup> CPUs.
 	NanoCpus int64 `json:"NanoCpus,omitempty"`
 	// OomKillDisable: disable OOM Killer for the container.
 	OomKillDisable bool `json:"OomKillDisable,omitempty"`
@@ -756,15 +754,15 @@ type EndpointSettings struct {
 	GlobalIPv6PrefixLen int64 `json:"GlobalIPv6PrefixLen,omitempty"`
 	// IPAMConfig
 	IPAMConfig EndpointIPAMConfig `json:"IPAMConfig,omitzero"`
-	// IPAddress: iPv4 address.
+	// IPAddress: IPv4 address.
 	IPAddress string `json:"IPAddress,omitempty"`
 	// IPPrefixLen: mask length of the IPv4 address.
 	IPPrefixLen int `json:"IPPrefixLen,omitempty"`
-	// IPv6Gateway: iPv6 gateway address.
+	// IPv6Gateway: IPv6 gateway address.
 	IPv6Gateway string `json:"IPv6Gateway,omitempty"`
 	// Links
 	Links []string `json:"Links,omitempty"`
-	// MacAddress: mAC address for the endpoint on this network.
+	// MacAddress: MAC address for the endpoint on this network.
 	MacAddress string `json:"MacAddress,omitempty"`
 	// NetworkID: unique ID of the network.
 	NetworkID string `json:"NetworkID,omitempty"`
@@ -844,7 +842,7 @@ type HostConfig struct {
 	CPURealtimeRuntime int64 `json:"CpuRealtimeRuntime,omitempty"`
 	// CPUShares: an integer value representing this container's relative CPU weight versus other containers.
 	CPUShares int `json:"CpuShares,omitempty"`
-	// CpusetCpus: cPUs in which to allow execution (e.g., `0-3`, `0,1`)
+	// CpusetCpus: CPUs in which to allow execution (e.g., `0-3`, `0,1`)
 	CpusetCpus string `json:"CpusetCpus,omitempty"`
 	// CpusetMems: memory nodes (MEMs) in which to allow execution (0-3, 0,1). Only effective on NUMA systems.
 	CpusetMems string `json:"CpusetMems,omitempty"`
@@ -868,7 +866,7 @@ type HostConfig struct {
 	MemorySwap int64 `json:"MemorySwap,omitempty"`
 	// MemorySwappiness: tune a container's memory swappiness behavior. Accepts an integer between 0 and 100.
 	MemorySwappiness int64 `json:"MemorySwappiness,omitempty"`
-	// NanoCpus: cPU quota in units of 10<sup>-9</sup> CPUs.
+	// NanoCpus: CPU quota in units of 10<sup>-9</sup> CPUs.
 	NanoCpus int64 `json:"NanoCpus,omitempty"`
 	// OomKillDisable: disable OOM Killer for the container.
 	OomKillDisable bool `json:"OomKillDisable,omitempty"`
@@ -905,7 +903,7 @@ type HostConfig struct {
 	ExtraHosts []string `json:"ExtraHosts,omitempty"`
 	// GroupAdd: a list of additional groups that the container process will run as.
 	GroupAdd []string `json:"GroupAdd,omitempty"`
-	// IpcMode: iPC sharing mode for the container. Possible values are:
+	// IpcMode: IPC sharing mode for the container. Possible values are:
 	//
 	// - `"none"`: own private IPC namespace, with /dev/shm not mounted
 	// - `"private"`: own private IPC namespace
@@ -933,8 +931,8 @@ type HostConfig struct {
 	// - `"container:<name|id>"`: joins another container's PID namespace
 	// - `"host"`: use the host's PID namespace inside the container
 	PidMode string `json:"PidMode,omitempty"`
-	// PortBindings: a map of exposed container ports and the host port they should map to.
-	PortBindings map[string]HostConfigPortBindingsValue `json:"PortBindings,omitempty"`
+	// PortBindings
+	PortBindings PortMap `json:"PortBindings,omitempty"`
 	// Privileged: gives the container full access to the host.
 	Privileged bool `json:"Privileged,omitempty"`
 	// PublishAllPorts: allocates an ephemeral host port for all of a container's
@@ -962,7 +960,7 @@ type HostConfig struct {
 	Sysctls map[string]string `json:"Sysctls,omitempty"`
 	// Tmpfs: a map of container directories which should be replaced by tmpfs mounts, and their corresponding mount options. For example: `{ "/run": "rw,noexec,nosuid,size=65536k" }`.
 	Tmpfs map[string]string `json:"Tmpfs,omitempty"`
-	// UTSMode: uTS namespace to use for the container.
+	// UTSMode: UTS namespace to use for the container.
 	UTSMode string `json:"UTSMode,omitempty"`
 	// UsernsMode: sets the usernamespace mode for the container when usernamespace remapping option is enabled.
 	UsernsMode string `json:"UsernsMode,omitempty"`
@@ -1023,14 +1021,6 @@ const (
 // Values lists the values of HostConfigLogConfigType known to this API version.
 func (HostConfigLogConfigType) Values() []HostConfigLogConfigType {
 	return []HostConfigLogConfigType{HostConfigLogConfigTypeJSONFile, HostConfigLogConfigTypeSyslog, HostConfigLogConfigTypeJournald, HostConfigLogConfigTypeGelf, HostConfigLogConfigTypeFluentd, HostConfigLogConfigTypeAwslogs, HostConfigLogConfigTypeSplunk, HostConfigLogConfigTypeEtwlogs, HostConfigLogConfigTypeNone}
-}
-
-// HostConfigPortBindingsValue is part of the API's models.
-type HostConfigPortBindingsValue struct {
-	// HostIP: the host IP address
-	HostIP string `json:"HostIp,omitempty"`
-	// HostPort: the host port number, as a string
-	HostPort string `json:"HostPort,omitempty"`
 }
 
 // HostConfigUlimitsItem is part of the API's models.
@@ -1186,8 +1176,6 @@ type MountVolumeOptionsDriverConfig struct {
 }
 
 // NetworkSettings exposes the network settings in the API
-//
-// Added in API v1.32.
 type NetworkSettings struct {
 	// Bridge: name of the network's bridge (for example, `docker0`).
 	Bridge string `json:"Bridge,omitempty"`
@@ -1233,7 +1221,7 @@ type NetworkSettings struct {
 	GlobalIPv6PrefixLen int `json:"GlobalIPv6PrefixLen,omitempty"`
 	// HairpinMode: indicates if hairpin NAT should be enabled on the virtual interface.
 	HairpinMode bool `json:"HairpinMode,omitempty"`
-	// IPAddress: iPv4 address for the default "bridge" network.
+	// IPAddress: IPv4 address for the default "bridge" network.
 	//
 	// <p><br /></p>
 	//
@@ -1253,7 +1241,7 @@ type NetworkSettings struct {
 	// > information. This field was deprecated in Docker 1.9 and is scheduled
 	// > to be removed in Docker 17.12.0
 	IPPrefixLen int `json:"IPPrefixLen,omitempty"`
-	// IPv6Gateway: iPv6 gateway address for this network.
+	// IPv6Gateway: IPv6 gateway address for this network.
 	//
 	// <p><br /></p>
 	//
@@ -1263,11 +1251,11 @@ type NetworkSettings struct {
 	// > information. This field was deprecated in Docker 1.9 and is scheduled
 	// > to be removed in Docker 17.12.0
 	IPv6Gateway string `json:"IPv6Gateway,omitempty"`
-	// LinkLocalIPv6Address: iPv6 unicast address using the link-local prefix.
+	// LinkLocalIPv6Address: IPv6 unicast address using the link-local prefix.
 	LinkLocalIPv6Address string `json:"LinkLocalIPv6Address,omitempty"`
 	// LinkLocalIPv6PrefixLen: prefix length of the IPv6 unicast address.
 	LinkLocalIPv6PrefixLen int `json:"LinkLocalIPv6PrefixLen,omitempty"`
-	// MacAddress: mAC address for the container on the default "bridge" network.
+	// MacAddress: MAC address for the container on the default "bridge" network.
 	//
 	// <p><br /></p>
 	//
@@ -1305,8 +1293,6 @@ type Port struct {
 
 // PortBinding represents a binding between a host IP address and a host
 // port.
-//
-// Added in API v1.32.
 type PortBinding struct {
 	// HostIP: host IP address that the container's port is mapped to.
 	HostIP string `json:"HostIp,omitempty"`
@@ -1320,8 +1306,6 @@ type PortBinding struct {
 //
 // If a container's port is mapped for both `tcp` and `udp`, two separate
 // entries are added to the mapping table.
-//
-// Added in API v1.32.
 type PortMap map[string][]PortBinding
 
 // PortType is part of the API's models.

@@ -65,7 +65,7 @@ func (c *Client) VolumeInspect(ctx context.Context, name string) (*Volume, error
 // VolumeListOptions holds the query, header and body parameters of VolumeList.
 // The zero value sends none of the optional ones.
 type VolumeListOptions struct {
-	// Filters: jSON encoded value of the filters (a `map[string][]string`) to
+	// Filters: JSON encoded value of the filters (a `map[string][]string`) to
 	// process on the volumes list. Available filters:
 	//
 	// - `dangling=<boolean>` When set to `true` (or `1`), returns all

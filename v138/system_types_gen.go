@@ -110,7 +110,7 @@ func (LocalNodeState) Values() []LocalNodeState {
 //
 // Added in API v1.32.
 type PeerNode struct {
-	// Addr: iP address and ports at which this node can be reached.
+	// Addr: IP address and ports at which this node can be reached.
 	Addr string `json:"Addr,omitempty"`
 	// NodeID: unique identifier of for this node in the swarm.
 	NodeID string `json:"NodeID,omitempty"`
@@ -219,7 +219,7 @@ type SwarmInfo struct {
 	LocalNodeState LocalNodeState `json:"LocalNodeState,omitempty"`
 	// Managers: total number of managers in the swarm.
 	Managers *int `json:"Managers,omitempty"`
-	// NodeAddr: iP address at which this node can be reached by other nodes in the
+	// NodeAddr: IP address at which this node can be reached by other nodes in the
 	// swarm.
 	NodeAddr string `json:"NodeAddr,omitempty"`
 	// NodeID: unique identifier of for this node in the swarm.
@@ -295,7 +295,7 @@ type SystemInfo struct {
 	//
 	// Added in API v1.32.
 	ClusterAdvertise string `json:"ClusterAdvertise,omitempty"`
-	// ClusterStore: uRL of the distributed storage backend.
+	// ClusterStore: URL of the distributed storage backend.
 	//
 	//
 	// The storage backend is used for multihost networking (to store
@@ -360,12 +360,12 @@ type SystemInfo struct {
 	//
 	// Added in API v1.32.
 	GenericResources GenericResources `json:"GenericResources,omitempty"`
-	// HTTPProxy: hTTP-proxy configured for the daemon. This value is obtained from the
+	// HTTPProxy: HTTP-proxy configured for the daemon. This value is obtained from the
 	// [`HTTP_PROXY`](https://www.gnu.org/software/wget/manual/html_node/Proxies.html) environment variable.
 	//
 	// Containers do not automatically inherit this configuration.
 	HTTPProxy string `json:"HttpProxy,omitempty"`
-	// HttpsProxy: hTTPS-proxy configured for the daemon. This value is obtained from the
+	// HttpsProxy: HTTPS-proxy configured for the daemon. This value is obtained from the
 	// [`HTTPS_PROXY`](https://www.gnu.org/software/wget/manual/html_node/Proxies.html) environment variable.
 	//
 	// Containers do not automatically inherit this configuration.

@@ -882,7 +882,7 @@ func (TaskSpecContainerSpecIsolation) Values() []TaskSpecContainerSpecIsolation 
 type TaskSpecContainerSpecPrivileges struct {
 	// CredentialSpec for managed service account (Windows only)
 	CredentialSpec TaskSpecContainerSpecPrivilegesCredentialSpec `json:"CredentialSpec,omitzero"`
-	// SELinuxContext: sELinux labels of the container
+	// SELinuxContext: SELinux labels of the container
 	SELinuxContext TaskSpecContainerSpecPrivilegesSELinuxContext `json:"SELinuxContext,omitzero"`
 }
 
@@ -916,19 +916,19 @@ type TaskSpecContainerSpecPrivilegesCredentialSpec struct {
 	Registry string `json:"Registry,omitempty"`
 }
 
-// TaskSpecContainerSpecPrivilegesSELinuxContext: sELinux labels of the container
+// TaskSpecContainerSpecPrivilegesSELinuxContext: SELinux labels of the container
 //
 // Added in API v1.30.
 type TaskSpecContainerSpecPrivilegesSELinuxContext struct {
 	// Disable SELinux
 	Disable bool `json:"Disable,omitempty"`
-	// Level: sELinux level label
+	// Level: SELinux level label
 	Level string `json:"Level,omitempty"`
-	// Role: sELinux role label
+	// Role: SELinux role label
 	Role string `json:"Role,omitempty"`
-	// Type: sELinux type label
+	// Type: SELinux type label
 	Type string `json:"Type,omitempty"`
-	// User: sELinux user label
+	// User: SELinux user label
 	User string `json:"User,omitempty"`
 }
 
@@ -983,7 +983,7 @@ type TaskSpecLogDriver struct {
 //
 // Added in API v1.38.
 type TaskSpecNetworkAttachmentSpec struct {
-	// ContainerID: iD of the container represented by this task
+	// ContainerID: ID of the container represented by this task
 	ContainerID string `json:"ContainerID,omitempty"`
 }
 

@@ -127,7 +127,7 @@ type SwarmJoinRequest struct {
 
 // SwarmSpec: user modifiable swarm configuration.
 type SwarmSpec struct {
-	// CAConfig: cA configuration.
+	// CAConfig: CA configuration.
 	CAConfig *SwarmSpecCAConfig `json:"CAConfig,omitempty"`
 	// Dispatcher configuration.
 	Dispatcher *SwarmSpecDispatcher `json:"Dispatcher,omitempty"`
@@ -145,7 +145,7 @@ type SwarmSpec struct {
 	TaskDefaults SwarmSpecTaskDefaults `json:"TaskDefaults,omitzero"`
 }
 
-// SwarmSpecCAConfig: cA configuration.
+// SwarmSpecCAConfig: CA configuration.
 type SwarmSpecCAConfig struct {
 	// ExternalCAs: configuration for forwarding signing requests to an external
 	// certificate authority.

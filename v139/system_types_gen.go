@@ -18,7 +18,7 @@ type BuildCache struct {
 	// LastUsedAt: date and time at which the build cache was last used in
 	// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
 	LastUsedAt *string `json:"LastUsedAt,omitempty"`
-	// Parent: iD of the parent build cache record.
+	// Parent: ID of the parent build cache record.
 	Parent string `json:"Parent,omitempty"`
 	// Shared: indicates if the build cache is shared.
 	Shared bool `json:"Shared,omitempty"`
@@ -168,7 +168,7 @@ func (LocalNodeState) Values() []LocalNodeState {
 //
 // Added in API v1.32.
 type PeerNode struct {
-	// Addr: iP address and ports at which this node can be reached.
+	// Addr: IP address and ports at which this node can be reached.
 	Addr string `json:"Addr,omitempty"`
 	// NodeID: unique identifier of for this node in the swarm.
 	NodeID string `json:"NodeID,omitempty"`
@@ -277,7 +277,7 @@ type SwarmInfo struct {
 	LocalNodeState LocalNodeState `json:"LocalNodeState,omitempty"`
 	// Managers: total number of managers in the swarm.
 	Managers *int `json:"Managers,omitempty"`
-	// NodeAddr: iP address at which this node can be reached by other nodes in the
+	// NodeAddr: IP address at which this node can be reached by other nodes in the
 	// swarm.
 	NodeAddr string `json:"NodeAddr,omitempty"`
 	// NodeID: unique identifier of for this node in the swarm.
@@ -357,7 +357,7 @@ type SystemInfo struct {
 	//
 	// Added in API v1.32.
 	ClusterAdvertise string `json:"ClusterAdvertise,omitempty"`
-	// ClusterStore: uRL of the distributed storage backend.
+	// ClusterStore: URL of the distributed storage backend.
 	//
 	//
 	// The storage backend is used for multihost networking (to store
@@ -425,14 +425,14 @@ type SystemInfo struct {
 	//
 	// Added in API v1.32.
 	GenericResources GenericResources `json:"GenericResources,omitempty"`
-	// HTTPProxy: hTTP-proxy configured for the daemon. This value is obtained from the
+	// HTTPProxy: HTTP-proxy configured for the daemon. This value is obtained from the
 	// [`HTTP_PROXY`](https://www.gnu.org/software/wget/manual/html_node/Proxies.html) environment variable.
 	// Credentials ([user info component](https://tools.ietf.org/html/rfc3986#section-3.2.1)) in the proxy URL
 	// are masked in the API response.
 	//
 	// Containers do not automatically inherit this configuration.
 	HTTPProxy string `json:"HttpProxy,omitempty"`
-	// HttpsProxy: hTTPS-proxy configured for the daemon. This value is obtained from the
+	// HttpsProxy: HTTPS-proxy configured for the daemon. This value is obtained from the
 	// [`HTTPS_PROXY`](https://www.gnu.org/software/wget/manual/html_node/Proxies.html) environment variable.
 	// Credentials ([user info component](https://tools.ietf.org/html/rfc3986#section-3.2.1)) in the proxy URL
 	// are masked in the API response.

@@ -3,10 +3,8 @@
 package v142
 
 // Address represents an IPv4 or IPv6 IP address.
-//
-// Added in API v1.32.
 type Address struct {
-	// Addr: iP address.
+	// Addr: IP address.
 	Addr string `json:"Addr,omitempty"`
 	// PrefixLen: mask length of the IP address.
 	PrefixLen int `json:"PrefixLen,omitempty"`
@@ -59,7 +57,7 @@ type ContainerBlkioStats struct {
 	SectorsRecursive []ContainerBlkioStatEntry `json:"sectors_recursive,omitempty"`
 }
 
-// ContainerCPUStats: cPU related info of the container
+// ContainerCPUStats: CPU related info of the container
 type ContainerCPUStats struct {
 	// CPUUsage
 	CPUUsage ContainerCPUUsage `json:"cpu_usage,omitzero"`
@@ -165,7 +163,7 @@ type ContainerConfig struct {
 	Image string `json:"Image,omitempty"`
 	// Labels: user-defined key/value metadata.
 	Labels map[string]string `json:"Labels,omitempty"`
-	// MacAddress: mAC address of the container.
+	// MacAddress: MAC address of the container.
 	MacAddress *string `json:"MacAddress,omitempty"`
 	// NetworkDisabled: disable networking for the container.
 	NetworkDisabled *bool `json:"NetworkDisabled,omitempty"`
@@ -230,7 +228,7 @@ type ContainerCreateRequest struct {
 	Image string `json:"Image,omitempty"`
 	// Labels: user-defined key/value metadata.
 	Labels map[string]string `json:"Labels,omitempty"`
-	// MacAddress: mAC address of the container.
+	// MacAddress: MAC address of the container.
 	MacAddress *string `json:"MacAddress,omitempty"`
 	// NetworkDisabled: disable networking for the container.
 	NetworkDisabled *bool `json:"NetworkDisabled,omitempty"`
@@ -262,7 +260,7 @@ type ContainerCreateRequest struct {
 	NetworkingConfig NetworkingConfig `json:"NetworkingConfig,omitzero"`
 }
 
-// ContainerCreateResponse: oK response to ContainerCreate operation
+// ContainerCreateResponse: OK response to ContainerCreate operation
 type ContainerCreateResponse struct {
 	// ID: the ID of the created container
 	ID string `json:"Id,omitempty"`
@@ -282,7 +280,7 @@ type ContainerInspectResponse struct {
 	Created string `json:"Created,omitempty"`
 	// Driver
 	Driver string `json:"Driver,omitempty"`
-	// ExecIDs: iDs of exec instances that are running in the container.
+	// ExecIDs: IDs of exec instances that are running in the container.
 	ExecIDs []string `json:"ExecIDs,omitempty"`
 	// GraphDriver
 	GraphDriver GraphDriverData `json:"GraphDriver,omitzero"`
@@ -582,7 +580,7 @@ type ContainerSummaryNetworkSettings struct {
 	Networks map[string]EndpointSettings `json:"Networks,omitempty"`
 }
 
-// ContainerThrottlingData: cPU throttling stats of the container.
+// ContainerThrottlingData: CPU throttling stats of the container.
 //
 // This type is Linux-specific and omitted for Windows containers.
 type ContainerThrottlingData struct {
@@ -594,7 +592,7 @@ type ContainerThrottlingData struct {
 	ThrottledTime uint64 `json:"throttled_time,omitempty"`
 }
 
-// ContainerTopResponse: oK response to ContainerTop operation
+// ContainerTopResponse: OK response to ContainerTop operation
 type ContainerTopResponse struct {
 	// Processes: each process running in the container, where each is process
 	// is an array of values corresponding to the titles.
@@ -667,7 +665,7 @@ type ContainerUpdateRequest struct {
 	// CPUShares: an integer value representing this container's relative CPU weight
 	// versus other containers.
 	CPUShares int `json:"CpuShares,omitempty"`
-	// CpusetCpus: cPUs in which to allow execution (e.g., `0-3`, `0,1`).
+	// CpusetCpus: CPUs in which to allow execution (e.g., `0-3`, `0,1`).
 	CpusetCpus string `json:"CpusetCpus,omitempty"`
 	// CpusetMems: memory nodes (MEMs) in which to allow execution (0-3, 0,1). Only
 	// effective on NUMA systems.
@@ -711,7 +709,7 @@ type ContainerUpdateRequest struct {
 	// MemorySwappiness: tune a container's memory swappiness behavior. Accepts an integer
 	// between 0 and 100.
 	MemorySwappiness int64 `json:"MemorySwappiness,omitempty"`
-	// NanoCpus: cPU quota in units of 10<sup>-9</sup> CPUs.
+	// NanoCpus: CPU quota in units of 10<sup>-9</sup> CPUs.
 	NanoCpus int64 `json:"NanoCpus,omitempty"`
 	// OomKillDisable: disable OOM Killer for the container.
 	OomKillDisable bool `json:"OomKillDisable,omitempty"`
@@ -746,7 +744,7 @@ type ContainerUpdateRequestUlimitsItem struct {
 	Soft int `json:"Soft,omitempty"`
 }
 
-// ContainerUpdateResponse: oK response to ContainerUpdate operation
+// ContainerUpdateResponse: OK response to ContainerUpdate operation
 type ContainerUpdateResponse struct {
 	// Warnings
 	Warnings []string `json:"Warnings,omitempty"`
@@ -777,7 +775,7 @@ type ContainerWaitExitError struct {
 	Message string `json:"Message,omitempty"`
 }
 
-// ContainerWaitResponse: oK response to ContainerWait operation
+// ContainerWaitResponse: OK response to ContainerWait operation
 type ContainerWaitResponse struct {
 	// Error
 	//
@@ -845,15 +843,15 @@ type EndpointSettings struct {
 	GlobalIPv6PrefixLen int64 `json:"GlobalIPv6PrefixLen,omitempty"`
 	// IPAMConfig
 	IPAMConfig EndpointIPAMConfig `json:"IPAMConfig,omitzero"`
-	// IPAddress: iPv4 address.
+	// IPAddress: IPv4 address.
 	IPAddress string `json:"IPAddress,omitempty"`
 	// IPPrefixLen: mask length of the IPv4 address.
 	IPPrefixLen int `json:"IPPrefixLen,omitempty"`
-	// IPv6Gateway: iPv6 gateway address.
+	// IPv6Gateway: IPv6 gateway address.
 	IPv6Gateway string `json:"IPv6Gateway,omitempty"`
 	// Links
 	Links []string `json:"Links,omitempty"`
-	// MacAddress: mAC address for the endpoint on this network.
+	// MacAddress: MAC address for the endpoint on this network.
 	MacAddress string `json:"MacAddress,omitempty"`
 	// NetworkID: unique ID of the network.
 	NetworkID string `json:"NetworkID,omitempty"`
@@ -1037,7 +1035,7 @@ type HostConfig struct {
 	// CPUShares: an integer value representing this container's relative CPU weight
 	// versus other containers.
 	CPUShares int `json:"CpuShares,omitempty"`
-	// CpusetCpus: cPUs in which to allow execution (e.g., `0-3`, `0,1`).
+	// CpusetCpus: CPUs in which to allow execution (e.g., `0-3`, `0,1`).
 	CpusetCpus string `json:"CpusetCpus,omitempty"`
 	// CpusetMems: memory nodes (MEMs) in which to allow execution (0-3, 0,1). Only
 	// effective on NUMA systems.
@@ -1081,7 +1079,7 @@ type HostConfig struct {
 	// MemorySwappiness: tune a container's memory swappiness behavior. Accepts an integer
 	// between 0 and 100.
 	MemorySwappiness int64 `json:"MemorySwappiness,omitempty"`
-	// NanoCpus: cPU quota in units of 10<sup>-9</sup> CPUs.
+	// NanoCpus: CPU quota in units of 10<sup>-9</sup> CPUs.
 	NanoCpus int64 `json:"NanoCpus,omitempty"`
 	// OomKillDisable: disable OOM Killer for the container.
 	OomKillDisable bool `json:"OomKillDisable,omitempty"`
@@ -1169,7 +1167,7 @@ type HostConfig struct {
 	ExtraHosts []string `json:"ExtraHosts,omitempty"`
 	// GroupAdd: a list of additional groups that the container process will run as.
 	GroupAdd []string `json:"GroupAdd,omitempty"`
-	// IpcMode: iPC sharing mode for the container. Possible values are:
+	// IpcMode: IPC sharing mode for the container. Possible values are:
 	//
 	// - `"none"`: own private IPC namespace, with /dev/shm not mounted
 	// - `"private"`: own private IPC namespace
@@ -1254,7 +1252,7 @@ type HostConfig struct {
 	// { "/run": "rw,noexec,nosuid,size=65536k" }
 	// ```
 	Tmpfs map[string]string `json:"Tmpfs,omitempty"`
-	// UTSMode: uTS namespace to use for the container.
+	// UTSMode: UTS namespace to use for the container.
 	UTSMode string `json:"UTSMode,omitempty"`
 	// UsernsMode: sets the usernamespace mode for the container when usernamespace
 	// remapping option is enabled.
@@ -1507,8 +1505,6 @@ type MountVolumeOptionsDriverConfig struct {
 }
 
 // NetworkSettings exposes the network settings in the API
-//
-// Added in API v1.32.
 type NetworkSettings struct {
 	// Bridge: name of the network's bridge (for example, `docker0`).
 	Bridge string `json:"Bridge,omitempty"`
@@ -1554,7 +1550,7 @@ type NetworkSettings struct {
 	GlobalIPv6PrefixLen int `json:"GlobalIPv6PrefixLen,omitempty"`
 	// HairpinMode: indicates if hairpin NAT should be enabled on the virtual interface.
 	HairpinMode bool `json:"HairpinMode,omitempty"`
-	// IPAddress: iPv4 address for the default "bridge" network.
+	// IPAddress: IPv4 address for the default "bridge" network.
 	//
 	// <p><br /></p>
 	//
@@ -1574,7 +1570,7 @@ type NetworkSettings struct {
 	// > information. This field was deprecated in Docker 1.9 and is scheduled
 	// > to be removed in Docker 17.12.0
 	IPPrefixLen int `json:"IPPrefixLen,omitempty"`
-	// IPv6Gateway: iPv6 gateway address for this network.
+	// IPv6Gateway: IPv6 gateway address for this network.
 	//
 	// <p><br /></p>
 	//
@@ -1584,11 +1580,11 @@ type NetworkSettings struct {
 	// > information. This field was deprecated in Docker 1.9 and is scheduled
 	// > to be removed in Docker 17.12.0
 	IPv6Gateway string `json:"IPv6Gateway,omitempty"`
-	// LinkLocalIPv6Address: iPv6 unicast address using the link-local prefix.
+	// LinkLocalIPv6Address: IPv6 unicast address using the link-local prefix.
 	LinkLocalIPv6Address string `json:"LinkLocalIPv6Address,omitempty"`
 	// LinkLocalIPv6PrefixLen: prefix length of the IPv6 unicast address.
 	LinkLocalIPv6PrefixLen int `json:"LinkLocalIPv6PrefixLen,omitempty"`
-	// MacAddress: mAC address for the container on the default "bridge" network.
+	// MacAddress: MAC address for the container on the default "bridge" network.
 	//
 	// <p><br /></p>
 	//
@@ -1637,8 +1633,6 @@ type Port struct {
 
 // PortBinding represents a binding between a host IP address and a host
 // port.
-//
-// Added in API v1.32.
 type PortBinding struct {
 	// HostIP: host IP address that the container's port is mapped to.
 	HostIP string `json:"HostIp,omitempty"`
@@ -1652,8 +1646,6 @@ type PortBinding struct {
 //
 // If a container's port is mapped for multiple protocols, separate entries
 // are added to the mapping table.
-//
-// Added in API v1.32.
 type PortMap map[string][]PortBinding
 
 // PortType is part of the API's models.

@@ -108,7 +108,7 @@ func (c *Client) NetworkInspect(ctx context.Context, id string, opts NetworkInsp
 // NetworkListOptions holds the query, header and body parameters of
 // NetworkList. The zero value sends none of the optional ones.
 type NetworkListOptions struct {
-	// Filters: jSON encoded value of the filters (a `map[string][]string`) to process
+	// Filters: JSON encoded value of the filters (a `map[string][]string`) to process
 	// on the networks list.
 	//
 	// Available filters:

@@ -108,7 +108,7 @@ type ImageConfig struct {
 	Image string `json:"Image,omitempty"`
 	// Labels: user-defined key/value metadata.
 	Labels map[string]string `json:"Labels,omitempty"`
-	// MacAddress: mAC address of the container.
+	// MacAddress: MAC address of the container.
 	//
 	// <p><br /></p>
 	//
@@ -239,7 +239,7 @@ type ImageInspect struct {
 	//
 	// Added in API v1.28.
 	OSVersion *string `json:"OsVersion,omitempty"`
-	// Parent: iD of the parent image.
+	// Parent: ID of the parent image.
 	//
 	// Depending on how the image was created, this field may be empty and
 	// is only set for images that were built/created locally. This field
@@ -264,7 +264,7 @@ type ImageInspect struct {
 	RootFS ImageInspectRootFS `json:"RootFS,omitzero"`
 	// Size: total size of the image including all layers it is composed of.
 	Size int64 `json:"Size,omitempty"`
-	// Variant: cPU architecture variant (presently ARM-only).
+	// Variant: CPU architecture variant (presently ARM-only).
 	//
 	// Added in API v1.39.
 	Variant *string `json:"Variant,omitempty"`
@@ -340,7 +340,7 @@ type ImageSummary struct {
 	ID string `json:"Id,omitempty"`
 	// Labels: user-defined key/value metadata.
 	Labels map[string]string `json:"Labels,omitempty"`
-	// ParentID: iD of the parent image.
+	// ParentID: ID of the parent image.
 	//
 	// Depending on how the image was created, this field may be empty and
 	// is only set for images that were built/created locally. This field

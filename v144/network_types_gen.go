@@ -196,8 +196,8 @@ type NetworkPruneResponse struct {
 //
 // Added in API v1.41.
 type PeerInfo struct {
-	// IP: iP-address of the peer-node in the Swarm cluster.
+	// IP: IP-address of the peer-node in the Swarm cluster.
 	IP string `json:"IP,omitempty"`
-	// Name: iD of the peer-node in the Swarm cluster.
+	// Name: ID of the peer-node in the Swarm cluster.
 	Name string `json:"Name,omitempty"`
 }

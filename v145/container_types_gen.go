@@ -3,10 +3,8 @@
 package v145
 
 // Address represents an IPv4 or IPv6 IP address.
-//
-// Added in API v1.32.
 type Address struct {
-	// Addr: iP address.
+	// Addr: IP address.
 	Addr string `json:"Addr,omitempty"`
 	// PrefixLen: mask length of the IP address.
 	PrefixLen int `json:"PrefixLen,omitempty"`
@@ -82,7 +80,7 @@ type ContainerBlkioStats struct {
 	SectorsRecursive []ContainerBlkioStatEntry `json:"sectors_recursive,omitempty"`
 }
 
-// ContainerCPUStats: cPU related info of the container
+// ContainerCPUStats: CPU related info of the container
 type ContainerCPUStats struct {
 	// CPUUsage
 	CPUUsage ContainerCPUUsage `json:"cpu_usage,omitzero"`
@@ -158,7 +156,7 @@ type ContainerConfig struct {
 	Image string `json:"Image,omitempty"`
 	// Labels: user-defined key/value metadata.
 	Labels map[string]string `json:"Labels,omitempty"`
-	// MacAddress: mAC address of the container.
+	// MacAddress: MAC address of the container.
 	//
 	// Deprecated: this field is deprecated in API v1.44 and up. Use EndpointSettings.MacAddress instead.
 	MacAddress *string `json:"MacAddress,omitempty"`
@@ -225,7 +223,7 @@ type ContainerCreateRequest struct {
 	Image string `json:"Image,omitempty"`
 	// Labels: user-defined key/value metadata.
 	Labels map[string]string `json:"Labels,omitempty"`
-	// MacAddress: mAC address of the container.
+	// MacAddress: MAC address of the container.
 	//
 	// Deprecated: this field is deprecated in API v1.44 and up. Use EndpointSettings.MacAddress instead.
 	MacAddress *string `json:"MacAddress,omitempty"`
@@ -259,7 +257,7 @@ type ContainerCreateRequest struct {
 	NetworkingConfig NetworkingConfig `json:"NetworkingConfig,omitzero"`
 }
 
-// ContainerCreateResponse: oK response to ContainerCreate operation
+// ContainerCreateResponse: OK response to ContainerCreate operation
 type ContainerCreateResponse struct {
 	// ID: the ID of the created container
 	ID string `json:"Id,omitempty"`
@@ -279,7 +277,7 @@ type ContainerInspectResponse struct {
 	Created string `json:"Created,omitempty"`
 	// Driver
 	Driver string `json:"Driver,omitempty"`
-	// ExecIDs: iDs of exec instances that are running in the container.
+	// ExecIDs: IDs of exec instances that are running in the container.
 	ExecIDs []string `json:"ExecIDs,omitempty"`
 	// GraphDriver
 	GraphDriver GraphDriverData `json:"GraphDriver,omitzero"`
@@ -580,7 +578,7 @@ type ContainerSummaryNetworkSettings struct {
 	Networks map[string]EndpointSettings `json:"Networks,omitempty"`
 }
 
-// ContainerThrottlingData: cPU throttling stats of the container.
+// ContainerThrottlingData: CPU throttling stats of the container.
 //
 // This type is Linux-specific and omitted for Windows containers.
 type ContainerThrottlingData struct {
@@ -592,7 +590,7 @@ type ContainerThrottlingData struct {
 	ThrottledTime uint64 `json:"throttled_time,omitempty"`
 }
 
-// ContainerTopResponse: oK response to ContainerTop operation
+// ContainerTopResponse: OK response to ContainerTop operation
 type ContainerTopResponse struct {
 	// Processes: each process running in the container, where each is process
 	// is an array of values corresponding to the titles.
@@ -665,7 +663,7 @@ type ContainerUpdateRequest struct {
 	// CPUShares: an integer value representing this container's relative CPU weight
 	// versus other containers.
 	CPUShares int `json:"CpuShares,omitempty"`
-	// CpusetCpus: cPUs in which to allow execution (e.g., `0-3`, `0,1`).
+	// CpusetCpus: CPUs in which to allow execution (e.g., `0-3`, `0,1`).
 	CpusetCpus string `json:"CpusetCpus,omitempty"`
 	// CpusetMems: memory nodes (MEMs) in which to allow execution (0-3, 0,1). Only
 	// effective on NUMA systems.
@@ -709,7 +707,7 @@ type ContainerUpdateRequest struct {
 	// MemorySwappiness: tune a container's memory swappiness behavior. Accepts an integer
 	// between 0 and 100.
 	MemorySwappiness int64 `json:"MemorySwappiness,omitempty"`
-	// NanoCpus: cPU quota in units of 10<sup>-9</sup> CPUs.
+	// NanoCpus: CPU quota in units of 10<sup>-9</sup> CPUs.
 	NanoCpus int64 `json:"NanoCpus,omitempty"`
 	// OomKillDisable: disable OOM Killer for the container.
 	OomKillDisable bool `json:"OomKillDisable,omitempty"`
@@ -744,7 +742,7 @@ type ContainerUpdateRequestUlimitsItem struct {
 	Soft int `json:"Soft,omitempty"`
 }
 
-// ContainerUpdateResponse: oK response to ContainerUpdate operation
+// ContainerUpdateResponse: OK response to ContainerUpdate operation
 type ContainerUpdateResponse struct {
 	// Warnings
 	Warnings []string `json:"Warnings,omitempty"`
@@ -775,7 +773,7 @@ type ContainerWaitExitError struct {
 	Message string `json:"Message,omitempty"`
 }
 
-// ContainerWaitResponse: oK response to ContainerWait operation
+// ContainerWaitResponse: OK response to ContainerWait operation
 type ContainerWaitResponse struct {
 	// Error
 	//
@@ -855,15 +853,15 @@ type EndpointSettings struct {
 	GlobalIPv6PrefixLen int64 `json:"GlobalIPv6PrefixLen,omitempty"`
 	// IPAMConfig
 	IPAMConfig EndpointIPAMConfig `json:"IPAMConfig,omitzero"`
-	// IPAddress: iPv4 address.
+	// IPAddress: IPv4 address.
 	IPAddress string `json:"IPAddress,omitempty"`
 	// IPPrefixLen: mask length of the IPv4 address.
 	IPPrefixLen int `json:"IPPrefixLen,omitempty"`
-	// IPv6Gateway: iPv6 gateway address.
+	// IPv6Gateway: IPv6 gateway address.
 	IPv6Gateway string `json:"IPv6Gateway,omitempty"`
 	// Links
 	Links []string `json:"Links,omitempty"`
-	// MacAddress: mAC address for the endpoint on this network. The network driver might ignore this parameter.
+	// MacAddress: MAC address for the endpoint on this network. The network driver might ignore this parameter.
 	MacAddress string `json:"MacAddress,omitempty"`
 	// NetworkID: unique ID of the network.
 	NetworkID string `json:"NetworkID,omitempty"`
@@ -1062,7 +1060,7 @@ type HostConfig struct {
 	// CPUShares: an integer value representing this container's relative CPU weight
 	// versus other containers.
 	CPUShares int `json:"CpuShares,omitempty"`
-	// CpusetCpus: cPUs in which to allow execution (e.g., `0-3`, `0,1`).
+	// CpusetCpus: CPUs in which to allow execution (e.g., `0-3`, `0,1`).
 	CpusetCpus string `json:"CpusetCpus,omitempty"`
 	// CpusetMems: memory nodes (MEMs) in which to allow execution (0-3, 0,1). Only
 	// effective on NUMA systems.
@@ -1106,7 +1104,7 @@ type HostConfig struct {
 	// MemorySwappiness: tune a container's memory swappiness behavior. Accepts an integer
 	// between 0 and 100.
 	MemorySwappiness int64 `json:"MemorySwappiness,omitempty"`
-	// NanoCpus: cPU quota in units of 10<sup>-9</sup> CPUs.
+	// NanoCpus: CPU quota in units of 10<sup>-9</sup> CPUs.
 	NanoCpus int64 `json:"NanoCpus,omitempty"`
 	// OomKillDisable: disable OOM Killer for the container.
 	OomKillDisable bool `json:"OomKillDisable,omitempty"`
@@ -1199,7 +1197,7 @@ type HostConfig struct {
 	ExtraHosts []string `json:"ExtraHosts,omitempty"`
 	// GroupAdd: a list of additional groups that the container process will run as.
 	GroupAdd []string `json:"GroupAdd,omitempty"`
-	// IpcMode: iPC sharing mode for the container. Possible values are:
+	// IpcMode: IPC sharing mode for the container. Possible values are:
 	//
 	// - `"none"`: own private IPC namespace, with /dev/shm not mounted
 	// - `"private"`: own private IPC namespace
@@ -1284,7 +1282,7 @@ type HostConfig struct {
 	// { "/run": "rw,noexec,nosuid,size=65536k" }
 	// ```
 	Tmpfs map[string]string `json:"Tmpfs,omitempty"`
-	// UTSMode: uTS namespace to use for the container.
+	// UTSMode: UTS namespace to use for the container.
 	UTSMode string `json:"UTSMode,omitempty"`
 	// UsernsMode: sets the usernamespace mode for the container when usernamespace
 	// remapping option is enabled.
@@ -1554,8 +1552,6 @@ type MountVolumeOptionsDriverConfig struct {
 }
 
 // NetworkSettings exposes the network settings in the API
-//
-// Added in API v1.32.
 type NetworkSettings struct {
 	// Bridge: name of the default bridge interface when dockerd's --bridge flag is set.
 	Bridge string `json:"Bridge,omitempty"`
@@ -1603,7 +1599,7 @@ type NetworkSettings struct {
 	//
 	// Deprecated: This field is never set and will be removed in a future release.
 	HairpinMode bool `json:"HairpinMode,omitempty"`
-	// IPAddress: iPv4 address for the default "bridge" network.
+	// IPAddress: IPv4 address for the default "bridge" network.
 	//
 	// <p><br /></p>
 	//
@@ -1623,7 +1619,7 @@ type NetworkSettings struct {
 	// > information. This field was deprecated in Docker 1.9 and is scheduled
 	// > to be removed in Docker 17.12.0
 	IPPrefixLen int `json:"IPPrefixLen,omitempty"`
-	// IPv6Gateway: iPv6 gateway address for this network.
+	// IPv6Gateway: IPv6 gateway address for this network.
 	//
 	// <p><br /></p>
 	//
@@ -1633,7 +1629,7 @@ type NetworkSettings struct {
 	// > information. This field was deprecated in Docker 1.9 and is scheduled
 	// > to be removed in Docker 17.12.0
 	IPv6Gateway string `json:"IPv6Gateway,omitempty"`
-	// LinkLocalIPv6Address: iPv6 unicast address using the link-local prefix.
+	// LinkLocalIPv6Address: IPv6 unicast address using the link-local prefix.
 	//
 	// Deprecated: This field is never set and will be removed in a future release.
 	LinkLocalIPv6Address string `json:"LinkLocalIPv6Address,omitempty"`
@@ -1641,7 +1637,7 @@ type NetworkSettings struct {
 	//
 	// Deprecated: This field is never set and will be removed in a future release.
 	LinkLocalIPv6PrefixLen int `json:"LinkLocalIPv6PrefixLen,omitempty"`
-	// MacAddress: mAC address for the container on the default "bridge" network.
+	// MacAddress: MAC address for the container on the default "bridge" network.
 	//
 	// <p><br /></p>
 	//
@@ -1692,8 +1688,6 @@ type Port struct {
 
 // PortBinding represents a binding between a host IP address and a host
 // port.
-//
-// Added in API v1.32.
 type PortBinding struct {
 	// HostIP: host IP address that the container's port is mapped to.
 	HostIP string `json:"HostIp,omitempty"`
@@ -1707,8 +1701,6 @@ type PortBinding struct {
 //
 // If a container's port is mapped for multiple protocols, separate entries
 // are added to the mapping table.
-//
-// Added in API v1.32.
 type PortMap map[string][]PortBinding
 
 // PortType is part of the API's models.

@@ -1074,7 +1074,7 @@ type TaskSpecContainerSpecPrivileges struct {
 	//
 	// Added in API v1.44.
 	NoNewPrivileges bool `json:"NoNewPrivileges,omitempty"`
-	// SELinuxContext: sELinux labels of the container
+	// SELinuxContext: SELinux labels of the container
 	SELinuxContext TaskSpecContainerSpecPrivilegesSELinuxContext `json:"SELinuxContext,omitzero"`
 	// Seccomp: options for configuring seccomp on the container
 	//
@@ -1148,19 +1148,19 @@ type TaskSpecContainerSpecPrivilegesCredentialSpec struct {
 	Registry string `json:"Registry,omitempty"`
 }
 
-// TaskSpecContainerSpecPrivilegesSELinuxContext: sELinux labels of the container
+// TaskSpecContainerSpecPrivilegesSELinuxContext: SELinux labels of the container
 //
 // Added in API v1.30.
 type TaskSpecContainerSpecPrivilegesSELinuxContext struct {
 	// Disable SELinux
 	Disable bool `json:"Disable,omitempty"`
-	// Level: sELinux level label
+	// Level: SELinux level label
 	Level string `json:"Level,omitempty"`
-	// Role: sELinux role label
+	// Role: SELinux role label
 	Role string `json:"Role,omitempty"`
-	// Type: sELinux type label
+	// Type: SELinux type label
 	Type string `json:"Type,omitempty"`
-	// User: sELinux user label
+	// User: SELinux user label
 	User string `json:"User,omitempty"`
 }
 
@@ -1254,7 +1254,7 @@ type TaskSpecLogDriver struct {
 //
 // Added in API v1.38.
 type TaskSpecNetworkAttachmentSpec struct {
-	// ContainerID: iD of the container represented by this task
+	// ContainerID: ID of the container represented by this task
 	ContainerID string `json:"ContainerID,omitempty"`
 }
 

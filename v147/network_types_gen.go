@@ -175,7 +175,7 @@ type NetworkCreateRequest struct {
 	Scope string `json:"Scope,omitempty"`
 }
 
-// NetworkCreateResponse: oK response to NetworkCreate operation
+// NetworkCreateResponse: OK response to NetworkCreate operation
 type NetworkCreateResponse struct {
 	// ID: the ID of the created network.
 	ID string `json:"Id,omitempty"`
@@ -203,8 +203,8 @@ type NetworkPruneResponse struct {
 //
 // Added in API v1.41.
 type PeerInfo struct {
-	// IP: iP-address of the peer-node in the Swarm cluster.
+	// IP: IP-address of the peer-node in the Swarm cluster.
 	IP string `json:"IP,omitempty"`
-	// Name: iD of the peer-node in the Swarm cluster.
+	// Name: ID of the peer-node in the Swarm cluster.
 	Name string `json:"Name,omitempty"`
 }

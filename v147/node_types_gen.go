@@ -183,7 +183,7 @@ func (NodeState) Values() []NodeState {
 //
 // Added in API v1.32.
 type NodeStatus struct {
-	// Addr: iP address of the node.
+	// Addr: IP address of the node.
 	Addr string `json:"Addr,omitempty"`
 	// Message
 	Message string `json:"Message,omitempty"`

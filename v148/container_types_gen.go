@@ -3,10 +3,8 @@
 package v148
 
 // Address represents an IPv4 or IPv6 IP address.
-//
-// Added in API v1.32.
 type Address struct {
-	// Addr: iP address.
+	// Addr: IP address.
 	Addr string `json:"Addr,omitempty"`
 	// PrefixLen: mask length of the IP address.
 	PrefixLen int `json:"PrefixLen,omitempty"`
@@ -82,7 +80,7 @@ type ContainerBlkioStats struct {
 	SectorsRecursive []ContainerBlkioStatEntry `json:"sectors_recursive,omitempty"`
 }
 
-// ContainerCPUStats: cPU related info of the container
+// ContainerCPUStats: CPU related info of the container
 type ContainerCPUStats struct {
 	// CPUUsage
 	CPUUsage ContainerCPUUsage `json:"cpu_usage,omitzero"`
@@ -158,7 +156,7 @@ type ContainerConfig struct {
 	Image string `json:"Image,omitempty"`
 	// Labels: user-defined key/value metadata.
 	Labels map[string]string `json:"Labels,omitempty"`
-	// MacAddress: mAC address of the container.
+	// MacAddress: MAC address of the container.
 	//
 	// Deprecated: this field is deprecated in API v1.44 and up. Use EndpointSettings.MacAddress instead.
 	MacAddress *string `json:"MacAddress,omitempty"`
@@ -229,7 +227,7 @@ type ContainerCreateRequest struct {
 	Image string `json:"Image,omitempty"`
 	// Labels: user-defined key/value metadata.
 	Labels map[string]string `json:"Labels,omitempty"`
-	// MacAddress: mAC address of the container.
+	// MacAddress: MAC address of the container.
 	//
 	// Deprecated: this field is deprecated in API v1.44 and up. Use EndpointSettings.MacAddress instead.
 	MacAddress *string `json:"MacAddress,omitempty"`
@@ -267,7 +265,7 @@ type ContainerCreateRequest struct {
 	NetworkingConfig NetworkingConfig `json:"NetworkingConfig,omitzero"`
 }
 
-// ContainerCreateResponse: oK response to ContainerCreate operation
+// ContainerCreateResponse: OK response to ContainerCreate operation
 type ContainerCreateResponse struct {
 	// ID: the ID of the created container
 	ID string `json:"Id,omitempty"`
@@ -289,7 +287,7 @@ type ContainerInspectResponse struct {
 	// Driver: the storage-driver used for the container's filesystem (graph-driver
 	// or snapshotter).
 	Driver string `json:"Driver,omitempty"`
-	// ExecIDs: iDs of exec instances that are running in the container.
+	// ExecIDs: IDs of exec instances that are running in the container.
 	ExecIDs []string `json:"ExecIDs,omitempty"`
 	// GraphDriver
 	GraphDriver DriverData `json:"GraphDriver,omitzero"`
@@ -311,7 +309,7 @@ type ContainerInspectResponse struct {
 	ID string `json:"Id,omitempty"`
 	// Image: the ID (digest) of the image that this container was created from.
 	Image string `json:"Image,omitempty"`
-	// ImageManifestDescriptor: oCI descriptor of the platform-specific manifest of the image
+	// ImageManifestDescriptor: OCI descriptor of the platform-specific manifest of the image
 	// the container was created from.
 	//
 	// Note: Only available if the daemon provides a multi-platform
@@ -325,7 +323,7 @@ type ContainerInspectResponse struct {
 	// This file is managed through the docker daemon, and should not be
 	// accessed or modified by other tools.
 	LogPath *string `json:"LogPath,omitempty"`
-	// MountLabel: sELinux mount label set for the container.
+	// MountLabel: SELinux mount label set for the container.
 	MountLabel string `json:"MountLabel,omitempty"`
 	// Mounts: list of mounts used by the container.
 	Mounts []MountPoint `json:"Mounts,omitempty"`
@@ -345,7 +343,7 @@ type ContainerInspectResponse struct {
 	//
 	// Added in API v1.40.
 	Platform string `json:"Platform,omitempty"`
-	// ProcessLabel: sELinux process label set for the container.
+	// ProcessLabel: SELinux process label set for the container.
 	ProcessLabel string `json:"ProcessLabel,omitempty"`
 	// ResolvConfPath: location of the `/etc/resolv.conf` generated for the container on the
 	// host.
@@ -608,7 +606,7 @@ type ContainerSummary struct {
 	Image string `json:"Image,omitempty"`
 	// ImageID: the ID (digest) of the image that this container was created from.
 	ImageID string `json:"ImageID,omitempty"`
-	// ImageManifestDescriptor: oCI descriptor of the platform-specific manifest of the image
+	// ImageManifestDescriptor: OCI descriptor of the platform-specific manifest of the image
 	// the container was created from.
 	//
 	// Note: Only available if the daemon provides a multi-platform
@@ -695,7 +693,7 @@ func (ContainerSummaryState) Values() []ContainerSummaryState {
 	return []ContainerSummaryState{ContainerSummaryStateCreated, ContainerSummaryStateRunning, ContainerSummaryStatePaused, ContainerSummaryStateRestarting, ContainerSummaryStateExited, ContainerSummaryStateRemoving, ContainerSummaryStateDead}
 }
 
-// ContainerThrottlingData: cPU throttling stats of the container.
+// ContainerThrottlingData: CPU throttling stats of the container.
 //
 // This type is Linux-specific and omitted for Windows containers.
 type ContainerThrottlingData struct {
@@ -780,7 +778,7 @@ type ContainerUpdateRequest struct {
 	// CPUShares: an integer value representing this container's relative CPU weight
 	// versus other containers.
 	CPUShares int `json:"CpuShares,omitempty"`
-	// CpusetCpus: cPUs in which to allow execution (e.g., `0-3`, `0,1`).
+	// CpusetCpus: CPUs in which to allow execution (e.g., `0-3`, `0,1`).
 	CpusetCpus string `json:"CpusetCpus,omitempty"`
 	// CpusetMems: memory nodes (MEMs) in which to allow execution (0-3, 0,1). Only
 	// effective on NUMA systems.
@@ -824,7 +822,7 @@ type ContainerUpdateRequest struct {
 	// MemorySwappiness: tune a container's memory swappiness behavior. Accepts an integer
 	// between 0 and 100.
 	MemorySwappiness int64 `json:"MemorySwappiness,omitempty"`
-	// NanoCpus: cPU quota in units of 10<sup>-9</sup> CPUs.
+	// NanoCpus: CPU quota in units of 10<sup>-9</sup> CPUs.
 	NanoCpus int64 `json:"NanoCpus,omitempty"`
 	// OomKillDisable: disable OOM Killer for the container.
 	OomKillDisable bool `json:"OomKillDisable,omitempty"`
@@ -890,7 +888,7 @@ type ContainerWaitExitError struct {
 	Message string `json:"Message,omitempty"`
 }
 
-// ContainerWaitResponse: oK response to ContainerWait operation
+// ContainerWaitResponse: OK response to ContainerWait operation
 type ContainerWaitResponse struct {
 	// Error
 	//
@@ -992,15 +990,15 @@ type EndpointSettings struct {
 	GwPriority int64 `json:"GwPriority,omitempty"`
 	// IPAMConfig
 	IPAMConfig EndpointIPAMConfig `json:"IPAMConfig,omitzero"`
-	// IPAddress: iPv4 address.
+	// IPAddress: IPv4 address.
 	IPAddress string `json:"IPAddress,omitempty"`
 	// IPPrefixLen: mask length of the IPv4 address.
 	IPPrefixLen int `json:"IPPrefixLen,omitempty"`
-	// IPv6Gateway: iPv6 gateway address.
+	// IPv6Gateway: IPv6 gateway address.
 	IPv6Gateway string `json:"IPv6Gateway,omitempty"`
 	// Links
 	Links []string `json:"Links,omitempty"`
-	// MacAddress: mAC address for the endpoint on this network. The network driver might ignore this parameter.
+	// MacAddress: MAC address for the endpoint on this network. The network driver might ignore this parameter.
 	MacAddress string `json:"MacAddress,omitempty"`
 	// NetworkID: unique ID of the network.
 	NetworkID string `json:"NetworkID,omitempty"`
@@ -1185,7 +1183,7 @@ type HostConfig struct {
 	// CPUShares: an integer value representing this container's relative CPU weight
 	// versus other containers.
 	CPUShares int `json:"CpuShares,omitempty"`
-	// CpusetCpus: cPUs in which to allow execution (e.g., `0-3`, `0,1`).
+	// CpusetCpus: CPUs in which to allow execution (e.g., `0-3`, `0,1`).
 	CpusetCpus string `json:"CpusetCpus,omitempty"`
 	// CpusetMems: memory nodes (MEMs) in which to allow execution (0-3, 0,1). Only
 	// effective on NUMA systems.
@@ -1229,7 +1227,7 @@ type HostConfig struct {
 	// MemorySwappiness: tune a container's memory swappiness behavior. Accepts an integer
 	// between 0 and 100.
 	MemorySwappiness int64 `json:"MemorySwappiness,omitempty"`
-	// NanoCpus: cPU quota in units of 10<sup>-9</sup> CPUs.
+	// NanoCpus: CPU quota in units of 10<sup>-9</sup> CPUs.
 	NanoCpus int64 `json:"NanoCpus,omitempty"`
 	// OomKillDisable: disable OOM Killer for the container.
 	OomKillDisable bool `json:"OomKillDisable,omitempty"`
@@ -1322,7 +1320,7 @@ type HostConfig struct {
 	ExtraHosts []string `json:"ExtraHosts,omitempty"`
 	// GroupAdd: a list of additional groups that the container process will run as.
 	GroupAdd []string `json:"GroupAdd,omitempty"`
-	// IpcMode: iPC sharing mode for the container. Possible values are:
+	// IpcMode: IPC sharing mode for the container. Possible values are:
 	//
 	// - `"none"`: own private IPC namespace, with /dev/shm not mounted
 	// - `"private"`: own private IPC namespace
@@ -1404,7 +1402,7 @@ type HostConfig struct {
 	// { "/run": "rw,noexec,nosuid,size=65536k" }
 	// ```
 	Tmpfs map[string]string `json:"Tmpfs,omitempty"`
-	// UTSMode: uTS namespace to use for the container.
+	// UTSMode: UTS namespace to use for the container.
 	UTSMode string `json:"UTSMode,omitempty"`
 	// UsernsMode: sets the usernamespace mode for the container when usernamespace
 	// remapping option is enabled.
@@ -1700,8 +1698,6 @@ type MountVolumeOptionsDriverConfig struct {
 }
 
 // NetworkSettings exposes the network settings in the API
-//
-// Added in API v1.32.
 type NetworkSettings struct {
 	// Bridge: name of the default bridge interface when dockerd's --bridge flag is set.
 	Bridge string `json:"Bridge,omitempty"`
@@ -1749,7 +1745,7 @@ type NetworkSettings struct {
 	//
 	// Deprecated: This field is never set and will be removed in a future release.
 	HairpinMode bool `json:"HairpinMode,omitempty"`
-	// IPAddress: iPv4 address for the default "bridge" network.
+	// IPAddress: IPv4 address for the default "bridge" network.
 	//
 	// <p><br /></p>
 	//
@@ -1769,7 +1765,7 @@ type NetworkSettings struct {
 	// > information. This field was deprecated in Docker 1.9 and is scheduled
 	// > to be removed in Docker 17.12.0
 	IPPrefixLen int `json:"IPPrefixLen,omitempty"`
-	// IPv6Gateway: iPv6 gateway address for this network.
+	// IPv6Gateway: IPv6 gateway address for this network.
 	//
 	// <p><br /></p>
 	//
@@ -1779,7 +1775,7 @@ type NetworkSettings struct {
 	// > information. This field was deprecated in Docker 1.9 and is scheduled
 	// > to be removed in Docker 17.12.0
 	IPv6Gateway string `json:"IPv6Gateway,omitempty"`
-	// LinkLocalIPv6Address: iPv6 unicast address using the link-local prefix.
+	// LinkLocalIPv6Address: IPv6 unicast address using the link-local prefix.
 	//
 	// Deprecated: This field is never set and will be removed in a future release.
 	LinkLocalIPv6Address string `json:"LinkLocalIPv6Address,omitempty"`
@@ -1787,7 +1783,7 @@ type NetworkSettings struct {
 	//
 	// Deprecated: This field is never set and will be removed in a future release.
 	LinkLocalIPv6PrefixLen int `json:"LinkLocalIPv6PrefixLen,omitempty"`
-	// MacAddress: mAC address for the container on the default "bridge" network.
+	// MacAddress: MAC address for the container on the default "bridge" network.
 	//
 	// <p><br /></p>
 	//
@@ -1893,8 +1889,6 @@ type Port struct {
 
 // PortBinding represents a binding between a host IP address and a host
 // port.
-//
-// Added in API v1.32.
 type PortBinding struct {
 	// HostIP: host IP address that the container's port is mapped to.
 	HostIP string `json:"HostIp,omitempty"`
@@ -1908,8 +1902,6 @@ type PortBinding struct {
 //
 // If a container's port is mapped for multiple protocols, separate entries
 // are added to the mapping table.
-//
-// Added in API v1.32.
 type PortMap map[string][]PortBinding
 
 // PortType is part of the API's models.

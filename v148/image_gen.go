@@ -96,7 +96,7 @@ type ImageBuildOptions struct {
 	Quiet bool
 	// Nocache: do not use the cache when building the image.
 	Nocache bool
-	// Cachefrom: jSON array of images used for build cache resolution.
+	// Cachefrom: JSON array of images used for build cache resolution.
 	Cachefrom []string
 	// Pull: attempt to pull the image even if an older image exists locally.
 	Pull string
@@ -108,15 +108,15 @@ type ImageBuildOptions struct {
 	Memory *int64
 	// Memswap: total memory (memory + swap). Set as `-1` to disable swap.
 	Memswap *int64
-	// Cpushares: cPU shares (relative weight).
+	// Cpushares: CPU shares (relative weight).
 	Cpushares *int64
-	// Cpusetcpus: cPUs in which to allow execution (e.g., `0-3`, `0,1`).
+	// Cpusetcpus: CPUs in which to allow execution (e.g., `0-3`, `0,1`).
 	Cpusetcpus string
 	// Cpuperiod: the length of a CPU period in microseconds.
 	Cpuperiod *int64
 	// Cpuquota: microseconds of CPU time that the container can get in a CPU period.
 	Cpuquota *int64
-	// Buildargs: jSON map of string pairs for build-time variables. Users pass these values at build-time. Docker uses the buildargs as the environment context for commands run via the `Dockerfile` RUN instruction, or for variable expansion in other `Dockerfile` instructions. This is not meant for passing secret values.
+	// Buildargs: JSON map of string pairs for build-time variables. Users pass these values at build-time. Docker uses the buildargs as the environment context for commands run via the `Dockerfile` RUN instruction, or for variable expansion in other `Dockerfile` instructions. This is not meant for passing secret values.
 	//
 	// For example, the build arg `FOO=bar` would become `{"FOO":"bar"}` in JSON. This would result in the query parameter `buildargs={"FOO":"bar"}`. Note that `{"FOO":"bar"}` should be URI component encoded.
 	//
@@ -390,7 +390,7 @@ func (c *Client) ImageDelete(ctx context.Context, name string, opts ImageDeleteO
 // ImageGetOptions holds the query, header and body parameters of ImageGet. The
 // zero value sends none of the optional ones.
 type ImageGetOptions struct {
-	// Platform: jSON encoded OCI platform describing a platform which will be used
+	// Platform: JSON encoded OCI platform describing a platform which will be used
 	// to select a platform-specific image to be saved if the image is
 	// multi-platform.
 	// If not provided, the full multi-platform image will be saved.
@@ -442,7 +442,7 @@ func (c *Client) ImageGet(ctx context.Context, name string, opts ImageGetOptions
 type ImageGetAllOptions struct {
 	// Names: image names to filter by. Repeat the parameter for multiple images.
 	Names []string
-	// Platform: jSON encoded OCI platform describing a platform which will be used
+	// Platform: JSON encoded OCI platform describing a platform which will be used
 	// to select a platform-specific image to be saved if the image is
 	// multi-platform.
 	// If not provided, the full multi-platform image will be saved.
@@ -481,7 +481,7 @@ func (c *Client) ImageGetAll(ctx context.Context, opts ImageGetAllOptions) (*doc
 // ImageHistoryOptions holds the query, header and body parameters of
 // ImageHistory. The zero value sends none of the optional ones.
 type ImageHistoryOptions struct {
-	// Platform: jSON-encoded OCI platform to select the platform-variant.
+	// Platform: JSON-encoded OCI platform to select the platform-variant.
 	// If omitted, it defaults to any locally available platform,
 	// prioritizing the daemon's host platform.
 	//
@@ -592,7 +592,7 @@ type ImageLoadOptions struct {
 	Body io.Reader
 	// Quiet: suppress progress details during load.
 	Quiet bool
-	// Platform: jSON encoded OCI platform describing a platform which will be used
+	// Platform: JSON encoded OCI platform describing a platform which will be used
 	// to select a platform-specific image to be load if the image is
 	// multi-platform.
 	// If not provided, the full multi-platform image will be loaded.
@@ -655,7 +655,7 @@ type ImagePushOptions struct {
 	// all tags of the given image that are present in the local image store
 	// are pushed.
 	Tag string
-	// Platform: jSON-encoded OCI platform to select the platform-variant to push.
+	// Platform: JSON-encoded OCI platform to select the platform-variant to push.
 	// If not provided, all available variants will attempt to be pushed.
 	//
 	// If the daemon provides a multi-platform image store, this selects

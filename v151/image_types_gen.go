@@ -184,7 +184,7 @@ type ImageInspect struct {
 	//
 	// Added in API v1.28.
 	OSVersion *string `json:"OsVersion,omitempty"`
-	// Parent: iD of the parent image.
+	// Parent: ID of the parent image.
 	//
 	// Depending on how the image was created, this field may be empty and
 	// is only set for images that were built/created locally. This field
@@ -214,7 +214,7 @@ type ImageInspect struct {
 	RootFS ImageInspectRootFS `json:"RootFS,omitzero"`
 	// Size: total size of the image including all layers it is composed of.
 	Size int64 `json:"Size,omitempty"`
-	// Variant: cPU architecture variant (presently ARM-only).
+	// Variant: CPU architecture variant (presently ARM-only).
 	//
 	// Added in API v1.39.
 	Variant *string `json:"Variant,omitempty"`
@@ -285,7 +285,7 @@ type ImageManifestSummaryAttestationData struct {
 type ImageManifestSummaryImageData struct {
 	// Containers: the IDs of the containers that are using this image.
 	Containers []string `json:"Containers,omitempty"`
-	// Platform: oCI platform of the image. This will be the platform specified in the
+	// Platform: OCI platform of the image. This will be the platform specified in the
 	// manifest descriptor from the index/manifest list.
 	// If it's not available, it will be obtained from the image config.
 	Platform OCIPlatform `json:"Platform,omitzero"`
@@ -416,7 +416,7 @@ type ImageSummary struct {
 	//
 	// Added in API v1.47.
 	Manifests []ImageManifestSummary `json:"Manifests,omitempty"`
-	// ParentID: iD of the parent image.
+	// ParentID: ID of the parent image.
 	//
 	// Depending on how the image was created, this field may be empty and
 	// is only set for images that were built/created locally. This field

@@ -72,7 +72,7 @@ type ContainerBlkioStats struct {
 	SectorsRecursive []ContainerBlkioStatEntry `json:"sectors_recursive,omitempty"`
 }
 
-// ContainerCPUStats: cPU related info of the container
+// ContainerCPUStats: CPU related info of the container
 type ContainerCPUStats struct {
 	// CPUUsage
 	CPUUsage ContainerCPUUsage `json:"cpu_usage,omitzero"`
@@ -249,7 +249,7 @@ type ContainerCreateRequest struct {
 	NetworkingConfig NetworkingConfig `json:"NetworkingConfig,omitzero"`
 }
 
-// ContainerCreateResponse: oK response to ContainerCreate operation
+// ContainerCreateResponse: OK response to ContainerCreate operation
 type ContainerCreateResponse struct {
 	// ID: the ID of the created container
 	ID string `json:"Id,omitempty"`
@@ -271,7 +271,7 @@ type ContainerInspectResponse struct {
 	// Driver: the storage-driver used for the container's filesystem (graph-driver
 	// or snapshotter).
 	Driver string `json:"Driver,omitempty"`
-	// ExecIDs: iDs of exec instances that are running in the container.
+	// ExecIDs: IDs of exec instances that are running in the container.
 	ExecIDs []string `json:"ExecIDs,omitempty"`
 	// GraphDriver
 	GraphDriver *DriverData `json:"GraphDriver,omitempty"`
@@ -293,7 +293,7 @@ type ContainerInspectResponse struct {
 	ID string `json:"Id,omitempty"`
 	// Image: the ID (digest) of the image that this container was created from.
 	Image string `json:"Image,omitempty"`
-	// ImageManifestDescriptor: oCI descriptor of the platform-specific manifest of the image
+	// ImageManifestDescriptor: OCI descriptor of the platform-specific manifest of the image
 	// the container was created from.
 	//
 	// Note: Only available if the daemon provides a multi-platform
@@ -307,7 +307,7 @@ type ContainerInspectResponse struct {
 	// This file is managed through the docker daemon, and should not be
 	// accessed or modified by other tools.
 	LogPath *string `json:"LogPath,omitempty"`
-	// MountLabel: sELinux mount label set for the container.
+	// MountLabel: SELinux mount label set for the container.
 	MountLabel string `json:"MountLabel,omitempty"`
 	// Mounts: list of mounts used by the container.
 	Mounts []MountPoint `json:"Mounts,omitempty"`
@@ -327,7 +327,7 @@ type ContainerInspectResponse struct {
 	//
 	// Added in API v1.40.
 	Platform string `json:"Platform,omitempty"`
-	// ProcessLabel: sELinux process label set for the container.
+	// ProcessLabel: SELinux process label set for the container.
 	ProcessLabel string `json:"ProcessLabel,omitempty"`
 	// ResolvConfPath: location of the `/etc/resolv.conf` generated for the container on the
 	// host.
@@ -607,7 +607,7 @@ type ContainerSummary struct {
 	Image string `json:"Image,omitempty"`
 	// ImageID: the ID (digest) of the image that this container was created from.
 	ImageID string `json:"ImageID,omitempty"`
-	// ImageManifestDescriptor: oCI descriptor of the platform-specific manifest of the image
+	// ImageManifestDescriptor: OCI descriptor of the platform-specific manifest of the image
 	// the container was created from.
 	//
 	// Note: Only available if the daemon provides a multi-platform
@@ -726,7 +726,7 @@ func (ContainerSummaryState) Values() []ContainerSummaryState {
 	return []ContainerSummaryState{ContainerSummaryStateCreated, ContainerSummaryStateRunning, ContainerSummaryStatePaused, ContainerSummaryStateRestarting, ContainerSummaryStateExited, ContainerSummaryStateRemoving, ContainerSummaryStateDead}
 }
 
-// ContainerThrottlingData: cPU throttling stats of the container.
+// ContainerThrottlingData: CPU throttling stats of the container.
 //
 // This type is Linux-specific and omitted for Windows containers.
 type ContainerThrottlingData struct {
@@ -811,7 +811,7 @@ type ContainerUpdateRequest struct {
 	// CPUShares: an integer value representing this container's relative CPU weight
 	// versus other containers.
 	CPUShares int `json:"CpuShares,omitempty"`
-	// CpusetCpus: cPUs in which to allow execution (e.g., `0-3`, `0,1`).
+	// CpusetCpus: CPUs in which to allow execution (e.g., `0-3`, `0,1`).
 	CpusetCpus string `json:"CpusetCpus,omitempty"`
 	// CpusetMems: memory nodes (MEMs) in which to allow execution (0-3, 0,1). Only
 	// effective on NUMA systems.
@@ -847,7 +847,7 @@ type ContainerUpdateRequest struct {
 	// MemorySwappiness: tune a container's memory swappiness behavior. Accepts an integer
 	// between 0 and 100.
 	MemorySwappiness int64 `json:"MemorySwappiness,omitempty"`
-	// NanoCpus: cPU quota in units of 10<sup>-9</sup> CPUs.
+	// NanoCpus: CPU quota in units of 10<sup>-9</sup> CPUs.
 	NanoCpus int64 `json:"NanoCpus,omitempty"`
 	// OomKillDisable: disable OOM Killer for the container.
 	OomKillDisable bool `json:"OomKillDisable,omitempty"`
@@ -913,7 +913,7 @@ type ContainerWaitExitError struct {
 	Message string `json:"Message,omitempty"`
 }
 
-// ContainerWaitResponse: oK response to ContainerWait operation
+// ContainerWaitResponse: OK response to ContainerWait operation
 type ContainerWaitResponse struct {
 	// Error
 	//
@@ -1024,15 +1024,15 @@ type EndpointSettings struct {
 	GwPriority int64 `json:"GwPriority,omitempty"`
 	// IPAMConfig
 	IPAMConfig EndpointIPAMConfig `json:"IPAMConfig,omitzero"`
-	// IPAddress: iPv4 address.
+	// IPAddress: IPv4 address.
 	IPAddress string `json:"IPAddress,omitempty"`
 	// IPPrefixLen: mask length of the IPv4 address.
 	IPPrefixLen int `json:"IPPrefixLen,omitempty"`
-	// IPv6Gateway: iPv6 gateway address.
+	// IPv6Gateway: IPv6 gateway address.
 	IPv6Gateway string `json:"IPv6Gateway,omitempty"`
 	// Links
 	Links []string `json:"Links,omitempty"`
-	// MacAddress: mAC address for the endpoint on this network. The network driver might ignore this parameter.
+	// MacAddress: MAC address for the endpoint on this network. The network driver might ignore this parameter.
 	MacAddress string `json:"MacAddress,omitempty"`
 	// NetworkID: unique ID of the network.
 	NetworkID string `json:"NetworkID,omitempty"`
@@ -1217,7 +1217,7 @@ type HostConfig struct {
 	// CPUShares: an integer value representing this container's relative CPU weight
 	// versus other containers.
 	CPUShares int `json:"CpuShares,omitempty"`
-	// CpusetCpus: cPUs in which to allow execution (e.g., `0-3`, `0,1`).
+	// CpusetCpus: CPUs in which to allow execution (e.g., `0-3`, `0,1`).
 	CpusetCpus string `json:"CpusetCpus,omitempty"`
 	// CpusetMems: memory nodes (MEMs) in which to allow execution (0-3, 0,1). Only
 	// effective on NUMA systems.
@@ -1253,7 +1253,7 @@ type HostConfig struct {
 	// MemorySwappiness: tune a container's memory swappiness behavior. Accepts an integer
 	// between 0 and 100.
 	MemorySwappiness int64 `json:"MemorySwappiness,omitempty"`
-	// NanoCpus: cPU quota in units of 10<sup>-9</sup> CPUs.
+	// NanoCpus: CPU quota in units of 10<sup>-9</sup> CPUs.
 	NanoCpus int64 `json:"NanoCpus,omitempty"`
 	// OomKillDisable: disable OOM Killer for the container.
 	OomKillDisable bool `json:"OomKillDisable,omitempty"`
@@ -1346,7 +1346,7 @@ type HostConfig struct {
 	ExtraHosts []string `json:"ExtraHosts,omitempty"`
 	// GroupAdd: a list of additional groups that the container process will run as.
 	GroupAdd []string `json:"GroupAdd,omitempty"`
-	// IpcMode: iPC sharing mode for the container. Possible values are:
+	// IpcMode: IPC sharing mode for the container. Possible values are:
 	//
 	// - `"none"`: own private IPC namespace, with /dev/shm not mounted
 	// - `"private"`: own private IPC namespace
@@ -1428,7 +1428,7 @@ type HostConfig struct {
 	// { "/run": "rw,noexec,nosuid,size=65536k" }
 	// ```
 	Tmpfs map[string]string `json:"Tmpfs,omitempty"`
-	// UTSMode: uTS namespace to use for the container.
+	// UTSMode: UTS namespace to use for the container.
 	UTSMode string `json:"UTSMode,omitempty"`
 	// UsernsMode: sets the usernamespace mode for the container when usernamespace
 	// remapping option is enabled.
@@ -1724,8 +1724,6 @@ type MountVolumeOptionsDriverConfig struct {
 }
 
 // NetworkSettings exposes the network settings in the API
-//
-// Added in API v1.32.
 type NetworkSettings struct {
 	// Networks: information about all networks that the container is connected to.
 	Networks map[string]EndpointSettings `json:"Networks,omitempty"`
@@ -1807,8 +1805,6 @@ type OCIPlatform struct {
 
 // PortBinding represents a binding between a host IP address and a host
 // port.
-//
-// Added in API v1.32.
 type PortBinding struct {
 	// HostIP: host IP address that the container's port is mapped to.
 	HostIP string `json:"HostIp,omitempty"`
@@ -1822,8 +1818,6 @@ type PortBinding struct {
 //
 // If a container's port is mapped for multiple protocols, separate entries
 // are added to the mapping table.
-//
-// Added in API v1.32.
 type PortMap map[string][]PortBinding
 
 // PortSummary: describes a port-mapping between the container and the host.

@@ -3,10 +3,8 @@
 package v156
 
 // Address represents an IPv4 or IPv6 IP address.
-//
-// Added in API v1.32.
 type Address struct {
-	// Addr: iP address.
+	// Addr: IP address.
 	Addr string `json:"Addr,omitempty"`
 	// PrefixLen: mask length of the IP address.
 	PrefixLen int `json:"PrefixLen,omitempty"`
@@ -170,7 +168,7 @@ type Resources struct {
 	// CPUShares: an integer value representing this container's relative CPU weight
 	// versus other containers.
 	CPUShares int `json:"CpuShares,omitempty"`
-	// CpusetCpus: cPUs in which to allow execution (e.g., `0-3`, `0,1`).
+	// CpusetCpus: CPUs in which to allow execution (e.g., `0-3`, `0,1`).
 	CpusetCpus string `json:"CpusetCpus,omitempty"`
 	// CpusetMems: memory nodes (MEMs) in which to allow execution (0-3, 0,1). Only
 	// effective on NUMA systems.
@@ -206,7 +204,7 @@ type Resources struct {
 	// MemorySwappiness: tune a container's memory swappiness behavior. Accepts an integer
 	// between 0 and 100.
 	MemorySwappiness int64 `json:"MemorySwappiness,omitempty"`
-	// NanoCpus: cPU quota in units of 10<sup>-9</sup> CPUs.
+	// NanoCpus: CPU quota in units of 10<sup>-9</sup> CPUs.
 	NanoCpus int64 `json:"NanoCpus,omitempty"`
 	// OomKillDisable: disable OOM Killer for the container.
 	OomKillDisable bool `json:"OomKillDisable,omitempty"`

@@ -423,7 +423,7 @@ func callsV127(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"VolumePrune", func(ctx context.Context) error {
-			_, err := c.VolumePrune(ctx, v127.VolumePruneOptions{})
+			_, err := c.VolumePrune(ctx, v127.VolumePruneOptions{Filters: docker.Filters{"label": {"x=y"}}})
 			return err
 		}},
 	}
