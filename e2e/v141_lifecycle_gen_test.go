@@ -150,6 +150,19 @@ func TestLifecycleV141(t *testing.T) {
 		}
 		return c
 	}
+	// inspectUntil inspects until ok holds (or five seconds pass) and
+	// returns the last result.
+	inspectUntil := func(t *testing.T, id string, ok func(*v141.ContainerInspectResponse) bool) *v141.ContainerInspectResponse {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			c := inspect(t, id)
+			if ok(c) || time.Now().After(deadline) {
+				return c
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
 
 	t.Run("run exit code and logs", func(t *testing.T) {
 		id := create(t, "run", "", v141.ContainerCreateRequest{
@@ -243,13 +256,15 @@ func TestLifecycleV141(t *testing.T) {
 		if err := api.ContainerPause(ctx, id); err != nil {
 			t.Fatalf("ContainerPause: %v", err)
 		}
-		if c := inspect(t, id); !c.State.Paused || string(c.State.Status) != "paused" {
+		// The daemon records pause and unpause when containerd's event
+		// arrives, a moment after the call returns.
+		if c := inspectUntil(t, id, func(c *v141.ContainerInspectResponse) bool { return c.State.Paused }); !c.State.Paused || string(c.State.Status) != "paused" {
 			t.Errorf("ContainerInspect after pause: Paused %v, Status %q", c.State.Paused, c.State.Status)
 		}
 		if err := api.ContainerUnpause(ctx, id); err != nil {
 			t.Fatalf("ContainerUnpause: %v", err)
 		}
-		if c := inspect(t, id); c.State.Paused || !c.State.Running {
+		if c := inspectUntil(t, id, func(c *v141.ContainerInspectResponse) bool { return !c.State.Paused }); c.State.Paused || !c.State.Running {
 			t.Errorf("ContainerInspect after unpause: Paused %v, Running %v", c.State.Paused, c.State.Running)
 		}
 
