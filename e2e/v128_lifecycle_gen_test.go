@@ -708,7 +708,7 @@ func TestSwarmV128(t *testing.T) {
 		var spec v128.ServiceCreateRequest
 		spec.Name = s.name("svc")
 		spec.Labels = s.labels()
-		spec.Mode.Replicated.Replicas = 1
+		spec.Mode.Replicated.Replicas = docker.Ptr(int64(1))
 		spec.TaskTemplate.ContainerSpec.Image = s.image
 		spec.TaskTemplate.ContainerSpec.Command = []string{"sh", "-c", "echo svc; sleep 60"}
 		spec.TaskTemplate.ContainerSpec.StopGracePeriod = int64(100 * time.Millisecond)

@@ -207,7 +207,7 @@ func (b *builder) namedType(name string, s *spec.Schema, origin string) (*Type, 
 	}
 	t := &Type{Name: name, Doc: docOf(s, ""), Kind: "struct", Origin: origin}
 	b.pkg.Types[name] = t // registered first: schemas may refer to themselves
-	props, required, err := b.collectProperties(s, map[string]bool{})
+	props, required, err := b.collectProperties(s, name, map[string]bool{})
 	if err != nil {
 		return nil, err
 	}
@@ -219,7 +219,7 @@ func (b *builder) namedType(name string, s *spec.Schema, origin string) (*Type, 
 		}
 		used[fname] = true
 		nullable := isNullable(p.schema)
-		expr, err := b.goType(p.schema, name+exportedName(p.name), nullable)
+		expr, err := b.goType(p.schema, p.owner+exportedName(p.name), nullable)
 		if err != nil {
 			return nil, fmt.Errorf("property %s: %w", p.name, err)
 		}
@@ -240,12 +240,13 @@ func (b *builder) namedType(name string, s *spec.Schema, origin string) (*Type, 
 type property struct {
 	name   string
 	schema *spec.Schema
+	owner  string // the type that declares it: inline types inside it are named after that type
 }
 
 // collectProperties flattens allOf and $ref into one ordered property list.
 // The spec lists properties in a map; they are sorted by name so that the
 // output is deterministic.
-func (b *builder) collectProperties(s *spec.Schema, seen map[string]bool) ([]property, map[string]bool, error) {
+func (b *builder) collectProperties(s *spec.Schema, owner string, seen map[string]bool) ([]property, map[string]bool, error) {
 	required := map[string]bool{}
 	var out []property
 	index := map[string]int{}
@@ -271,10 +272,10 @@ func (b *builder) collectProperties(s *spec.Schema, seen map[string]bool) ([]pro
 		if !ok {
 			return nil, nil, fmt.Errorf("$ref to missing definition %s", ref)
 		}
-		return b.collectProperties(&d, seen)
+		return b.collectProperties(&d, b.defNames[ref], seen)
 	}
 	for i := range s.AllOf {
-		ps, req, err := b.collectProperties(&s.AllOf[i], seen)
+		ps, req, err := b.collectProperties(&s.AllOf[i], owner, seen)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -283,7 +284,7 @@ func (b *builder) collectProperties(s *spec.Schema, seen map[string]bool) ([]pro
 	var own []property
 	for _, name := range sortedKeys(s.Properties) {
 		p := s.Properties[name]
-		own = append(own, property{name, &p})
+		own = append(own, property{name, &p, owner})
 	}
 	req := map[string]bool{}
 	for _, r := range s.Required {
@@ -340,11 +341,17 @@ func (b *builder) goType(s *spec.Schema, hint string, nullable bool) (string, er
 	if isEnum(s) || isStruct(s) {
 		// An inline schema is named after where it sits; a name that a
 		// definition (or another inline schema) took gets a suffix.
+		origin := "inline " + hint
 		name := hint
 		for i := 2; b.pkg.Types[name] != nil; i++ {
+			if b.pkg.Types[name].Origin == origin {
+				// The same schema reached again, through a definition
+				// that another one flattens (allOf).
+				return b.maybePtr(name, nullable), nil
+			}
 			name = fmt.Sprintf("%s%d", hint, i)
 		}
-		t, err := b.namedType(name, s, "inline")
+		t, err := b.namedType(name, s, origin)
 		if err != nil {
 			return "", err
 		}

@@ -220,7 +220,7 @@ type ContainerCreateRequest struct {
 	// `{"<port>/<tcp|udp>": {}}`
 	ExposedPorts map[string]struct{} `json:"ExposedPorts,omitempty"`
 	// Healthcheck: a test to perform to check that the container is healthy.
-	Healthcheck ContainerCreateRequestHealthcheck `json:"Healthcheck,omitzero"`
+	Healthcheck ContainerConfigHealthcheck `json:"Healthcheck,omitzero"`
 	// Hostname: the hostname to use for the container, as a valid RFC 1123 hostname.
 	Hostname string `json:"Hostname,omitempty"`
 	// Image: the name of the image to use when creating the container
@@ -256,23 +256,6 @@ type ContainerCreateRequest struct {
 	HostConfig HostConfig `json:"HostConfig,omitzero"`
 	// NetworkingConfig: this container's networking configuration.
 	NetworkingConfig ContainerCreateRequestNetworkingConfig `json:"NetworkingConfig,omitzero"`
-}
-
-// ContainerCreateRequestHealthcheck: a test to perform to check that the container is healthy.
-type ContainerCreateRequestHealthcheck struct {
-	// Interval: the time to wait between checks in nanoseconds. 0 means inherit.
-	Interval int `json:"Interval,omitempty"`
-	// Retries: the number of consecutive failures needed to consider a container as unhealthy. 0 means inherit.
-	Retries int `json:"Retries,omitempty"`
-	// Test: the test to perform. Possible values are:
-	//
-	// - `{}` inherit healthcheck from image or parent image
-	// - `{"NONE"}` disable healthcheck
-	// - `{"CMD", args...}` exec arguments directly
-	// - `{"CMD-SHELL", command}` run command with system's default shell
-	Test []string `json:"Test,omitempty"`
-	// Timeout: the time to wait before considering the check to have hung. 0 means inherit.
-	Timeout int `json:"Timeout,omitempty"`
 }
 
 // ContainerCreateRequestNetworkingConfig: this container's networking configuration.
@@ -594,7 +577,7 @@ type ContainerUpdateRequest struct {
 	// BlkioWeight: block IO weight (relative weight).
 	BlkioWeight int `json:"BlkioWeight,omitempty"`
 	// BlkioWeightDevice: block IO weight (relative device weight) in the form `[{"Path": "device_path", "Weight": weight}]`.
-	BlkioWeightDevice []ContainerUpdateRequestBlkioWeightDeviceItem `json:"BlkioWeightDevice,omitempty"`
+	BlkioWeightDevice []ResourcesBlkioWeightDeviceItem `json:"BlkioWeightDevice,omitempty"`
 	// CgroupParent: path to `cgroups` under which the container's `cgroup` is created. If the path is not absolute, the path is considered to be relative to the `cgroups` path of the init process. Cgroups are created if they do not already exist.
 	CgroupParent string `json:"CgroupParent,omitempty"`
 	// CPUCount: the number of usable CPUs (Windows only).
@@ -642,27 +625,9 @@ type ContainerUpdateRequest struct {
 	// PidsLimit: tune a container's pids limit. Set -1 for unlimited.
 	PidsLimit int64 `json:"PidsLimit,omitempty"`
 	// Ulimits: a list of resource limits to set in the container. For example: `{"Name": "nofile", "Soft": 1024, "Hard": 2048}`"
-	Ulimits []ContainerUpdateRequestUlimitsItem `json:"Ulimits,omitempty"`
+	Ulimits []ResourcesUlimitsItem `json:"Ulimits,omitempty"`
 	// RestartPolicy
 	RestartPolicy RestartPolicy `json:"RestartPolicy,omitzero"`
-}
-
-// ContainerUpdateRequestBlkioWeightDeviceItem is part of the API's models.
-type ContainerUpdateRequestBlkioWeightDeviceItem struct {
-	// Path
-	Path string `json:"Path,omitempty"`
-	// Weight
-	Weight int `json:"Weight,omitempty"`
-}
-
-// ContainerUpdateRequestUlimitsItem is part of the API's models.
-type ContainerUpdateRequestUlimitsItem struct {
-	// Hard limit
-	Hard int `json:"Hard,omitempty"`
-	// Name of ulimit
-	Name string `json:"Name,omitempty"`
-	// Soft limit
-	Soft int `json:"Soft,omitempty"`
 }
 
 // ContainerUpdateResponse is part of the API's models.
@@ -746,7 +711,7 @@ type HostConfig struct {
 	// BlkioWeight: block IO weight (relative weight).
 	BlkioWeight int `json:"BlkioWeight,omitempty"`
 	// BlkioWeightDevice: block IO weight (relative device weight) in the form `[{"Path": "device_path", "Weight": weight}]`.
-	BlkioWeightDevice []HostConfigBlkioWeightDeviceItem `json:"BlkioWeightDevice,omitempty"`
+	BlkioWeightDevice []ResourcesBlkioWeightDeviceItem `json:"BlkioWeightDevice,omitempty"`
 	// CgroupParent: path to `cgroups` under which the container's `cgroup` is created. If the path is not absolute, the path is considered to be relative to the `cgroups` path of the init process. Cgroups are created if they do not already exist.
 	CgroupParent string `json:"CgroupParent,omitempty"`
 	// CPUCount: the number of usable CPUs (Windows only).
@@ -794,7 +759,7 @@ type HostConfig struct {
 	// PidsLimit: tune a container's pids limit. Set -1 for unlimited.
 	PidsLimit int64 `json:"PidsLimit,omitempty"`
 	// Ulimits: a list of resource limits to set in the container. For example: `{"Name": "nofile", "Soft": 1024, "Hard": 2048}`"
-	Ulimits []HostConfigUlimitsItem `json:"Ulimits,omitempty"`
+	Ulimits []ResourcesUlimitsItem `json:"Ulimits,omitempty"`
 	// AutoRemove: automatically remove the container when the container's process exits. This has no effect if `RestartPolicy` is set.
 	AutoRemove bool `json:"AutoRemove,omitempty"`
 	// Binds: a list of volume bindings for this container. Each volume binding is a string in one of these forms:
@@ -875,14 +840,6 @@ type HostConfig struct {
 	VolumesFrom []string `json:"VolumesFrom,omitempty"`
 }
 
-// HostConfigBlkioWeightDeviceItem is part of the API's models.
-type HostConfigBlkioWeightDeviceItem struct {
-	// Path
-	Path string `json:"Path,omitempty"`
-	// Weight
-	Weight int `json:"Weight,omitempty"`
-}
-
 // HostConfigIsolation: isolation technology of the container. (Windows only)
 type HostConfigIsolation string
 
@@ -926,16 +883,6 @@ const (
 // Values lists the values of HostConfigLogConfigType known to this API version.
 func (HostConfigLogConfigType) Values() []HostConfigLogConfigType {
 	return []HostConfigLogConfigType{HostConfigLogConfigTypeJSONFile, HostConfigLogConfigTypeSyslog, HostConfigLogConfigTypeJournald, HostConfigLogConfigTypeGelf, HostConfigLogConfigTypeFluentd, HostConfigLogConfigTypeAwslogs, HostConfigLogConfigTypeSplunk, HostConfigLogConfigTypeEtwlogs, HostConfigLogConfigTypeNone}
-}
-
-// HostConfigUlimitsItem is part of the API's models.
-type HostConfigUlimitsItem struct {
-	// Hard limit
-	Hard int `json:"Hard,omitempty"`
-	// Name of ulimit
-	Name string `json:"Name,omitempty"`
-	// Soft limit
-	Soft int `json:"Soft,omitempty"`
 }
 
 // Mount is part of the API's models.
@@ -1215,6 +1162,24 @@ const (
 // Values lists the values of PortType known to this API version.
 func (PortType) Values() []PortType {
 	return []PortType{PortTypeTcp, PortTypeUdp}
+}
+
+// ResourcesBlkioWeightDeviceItem is part of the API's models.
+type ResourcesBlkioWeightDeviceItem struct {
+	// Path
+	Path string `json:"Path,omitempty"`
+	// Weight
+	Weight int `json:"Weight,omitempty"`
+}
+
+// ResourcesUlimitsItem is part of the API's models.
+type ResourcesUlimitsItem struct {
+	// Hard limit
+	Hard int `json:"Hard,omitempty"`
+	// Name of ulimit
+	Name string `json:"Name,omitempty"`
+	// Soft limit
+	Soft int `json:"Soft,omitempty"`
 }
 
 // RestartPolicy: the behavior to apply when the container exits. The default is not to restart.

@@ -75,65 +75,15 @@ type ServiceCreateRequest struct {
 	// Labels: user-defined key/value metadata.
 	Labels map[string]string `json:"Labels,omitempty"`
 	// Mode: scheduling mode for the service.
-	Mode ServiceCreateRequestMode `json:"Mode,omitzero"`
+	Mode ServiceSpecMode `json:"Mode,omitzero"`
 	// Name of the service.
 	Name string `json:"Name,omitempty"`
 	// Networks: array of network names or IDs to attach the service to.
-	Networks []ServiceCreateRequestNetworksItem `json:"Networks,omitempty"`
+	Networks []ServiceSpecNetworksItem `json:"Networks,omitempty"`
 	// TaskTemplate
 	TaskTemplate TaskSpec `json:"TaskTemplate,omitzero"`
 	// UpdateConfig: specification for the update strategy of the service.
-	UpdateConfig ServiceCreateRequestUpdateConfig `json:"UpdateConfig,omitzero"`
-}
-
-// ServiceCreateRequestMode: scheduling mode for the service.
-type ServiceCreateRequestMode struct {
-	// Global
-	Global map[string]any `json:"Global,omitempty"`
-	// Replicated
-	Replicated ServiceCreateRequestModeReplicated `json:"Replicated,omitzero"`
-}
-
-// ServiceCreateRequestModeReplicated is part of the API's models.
-type ServiceCreateRequestModeReplicated struct {
-	// Replicas
-	Replicas int64 `json:"Replicas,omitempty"`
-}
-
-// ServiceCreateRequestNetworksItem is part of the API's models.
-type ServiceCreateRequestNetworksItem struct {
-	// Aliases
-	Aliases []string `json:"Aliases,omitempty"`
-	// Target
-	Target string `json:"Target,omitempty"`
-}
-
-// ServiceCreateRequestUpdateConfig: specification for the update strategy of the service.
-type ServiceCreateRequestUpdateConfig struct {
-	// Delay: amount of time between updates, in nanoseconds.
-	Delay int64 `json:"Delay,omitempty"`
-	// FailureAction: action to take if an updated task fails to run, or stops running during the update.
-	FailureAction ServiceCreateRequestUpdateConfigFailureAction `json:"FailureAction,omitempty"`
-	// MaxFailureRatio: the fraction of tasks that may fail during an update before the failure action is invoked, specified as a floating point number between 0 and 1.
-	MaxFailureRatio float64 `json:"MaxFailureRatio,omitempty"`
-	// Monitor: amount of time to monitor each updated task for failures, in nanoseconds.
-	Monitor int64 `json:"Monitor,omitempty"`
-	// Parallelism: maximum number of tasks to be updated in one iteration (0 means unlimited parallelism).
-	Parallelism int64 `json:"Parallelism,omitempty"`
-}
-
-// ServiceCreateRequestUpdateConfigFailureAction: action to take if an updated task fails to run, or stops running during the update.
-type ServiceCreateRequestUpdateConfigFailureAction string
-
-// Values of ServiceCreateRequestUpdateConfigFailureAction known to this API version. The daemon may send others.
-const (
-	ServiceCreateRequestUpdateConfigFailureActionContinue ServiceCreateRequestUpdateConfigFailureAction = "continue"
-	ServiceCreateRequestUpdateConfigFailureActionPause    ServiceCreateRequestUpdateConfigFailureAction = "pause"
-)
-
-// Values lists the values of ServiceCreateRequestUpdateConfigFailureAction known to this API version.
-func (ServiceCreateRequestUpdateConfigFailureAction) Values() []ServiceCreateRequestUpdateConfigFailureAction {
-	return []ServiceCreateRequestUpdateConfigFailureAction{ServiceCreateRequestUpdateConfigFailureActionContinue, ServiceCreateRequestUpdateConfigFailureActionPause}
+	UpdateConfig ServiceSpecUpdateConfig `json:"UpdateConfig,omitzero"`
 }
 
 // ServiceCreateResponse is part of the API's models.
@@ -191,7 +141,7 @@ type ServiceSpecMode struct {
 // ServiceSpecModeReplicated is part of the API's models.
 type ServiceSpecModeReplicated struct {
 	// Replicas
-	Replicas int64 `json:"Replicas,omitempty"`
+	Replicas *int64 `json:"Replicas,omitempty"`
 }
 
 // ServiceSpecNetworksItem is part of the API's models.
@@ -237,65 +187,15 @@ type ServiceUpdateRequest struct {
 	// Labels: user-defined key/value metadata.
 	Labels map[string]string `json:"Labels,omitempty"`
 	// Mode: scheduling mode for the service.
-	Mode ServiceUpdateRequestMode `json:"Mode,omitzero"`
+	Mode ServiceSpecMode `json:"Mode,omitzero"`
 	// Name of the service.
 	Name string `json:"Name,omitempty"`
 	// Networks: array of network names or IDs to attach the service to.
-	Networks []ServiceUpdateRequestNetworksItem `json:"Networks,omitempty"`
+	Networks []ServiceSpecNetworksItem `json:"Networks,omitempty"`
 	// TaskTemplate
 	TaskTemplate TaskSpec `json:"TaskTemplate,omitzero"`
 	// UpdateConfig: specification for the update strategy of the service.
-	UpdateConfig ServiceUpdateRequestUpdateConfig `json:"UpdateConfig,omitzero"`
-}
-
-// ServiceUpdateRequestMode: scheduling mode for the service.
-type ServiceUpdateRequestMode struct {
-	// Global
-	Global map[string]any `json:"Global,omitempty"`
-	// Replicated
-	Replicated ServiceUpdateRequestModeReplicated `json:"Replicated,omitzero"`
-}
-
-// ServiceUpdateRequestModeReplicated is part of the API's models.
-type ServiceUpdateRequestModeReplicated struct {
-	// Replicas
-	Replicas int64 `json:"Replicas,omitempty"`
-}
-
-// ServiceUpdateRequestNetworksItem is part of the API's models.
-type ServiceUpdateRequestNetworksItem struct {
-	// Aliases
-	Aliases []string `json:"Aliases,omitempty"`
-	// Target
-	Target string `json:"Target,omitempty"`
-}
-
-// ServiceUpdateRequestUpdateConfig: specification for the update strategy of the service.
-type ServiceUpdateRequestUpdateConfig struct {
-	// Delay: amount of time between updates, in nanoseconds.
-	Delay int64 `json:"Delay,omitempty"`
-	// FailureAction: action to take if an updated task fails to run, or stops running during the update.
-	FailureAction ServiceUpdateRequestUpdateConfigFailureAction `json:"FailureAction,omitempty"`
-	// MaxFailureRatio: the fraction of tasks that may fail during an update before the failure action is invoked, specified as a floating point number between 0 and 1.
-	MaxFailureRatio float64 `json:"MaxFailureRatio,omitempty"`
-	// Monitor: amount of time to monitor each updated task for failures, in nanoseconds.
-	Monitor int64 `json:"Monitor,omitempty"`
-	// Parallelism: maximum number of tasks to be updated in one iteration (0 means unlimited parallelism).
-	Parallelism int64 `json:"Parallelism,omitempty"`
-}
-
-// ServiceUpdateRequestUpdateConfigFailureAction: action to take if an updated task fails to run, or stops running during the update.
-type ServiceUpdateRequestUpdateConfigFailureAction string
-
-// Values of ServiceUpdateRequestUpdateConfigFailureAction known to this API version. The daemon may send others.
-const (
-	ServiceUpdateRequestUpdateConfigFailureActionContinue ServiceUpdateRequestUpdateConfigFailureAction = "continue"
-	ServiceUpdateRequestUpdateConfigFailureActionPause    ServiceUpdateRequestUpdateConfigFailureAction = "pause"
-)
-
-// Values lists the values of ServiceUpdateRequestUpdateConfigFailureAction known to this API version.
-func (ServiceUpdateRequestUpdateConfigFailureAction) Values() []ServiceUpdateRequestUpdateConfigFailureAction {
-	return []ServiceUpdateRequestUpdateConfigFailureAction{ServiceUpdateRequestUpdateConfigFailureActionContinue, ServiceUpdateRequestUpdateConfigFailureActionPause}
+	UpdateConfig ServiceSpecUpdateConfig `json:"UpdateConfig,omitzero"`
 }
 
 // ServiceUpdateResponse is part of the API's models.

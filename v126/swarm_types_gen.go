@@ -2,6 +2,12 @@
 
 package v126
 
+// ClusterInfoVersion is part of the API's models.
+type ClusterInfoVersion struct {
+	// Index
+	Index int64 `json:"Index,omitempty"`
+}
+
 // SwarmInitRequest is part of the API's models.
 type SwarmInitRequest struct {
 	// AdvertiseAddr: externally reachable address advertised to other nodes. This can either be an address/port combination in the form `192.168.1.1:4567`, or an interface followed by a port number, like `eth0:4567`. If the port number is omitted, the port number from the listen address is used. If `AdvertiseAddr` is not specified, it will be automatically detected when possible.
@@ -25,7 +31,7 @@ type SwarmInspectResponse struct {
 	// UpdatedAt
 	UpdatedAt string `json:"UpdatedAt,omitempty"`
 	// Version
-	Version SwarmInspectResponseVersion `json:"Version,omitzero"`
+	Version ClusterInfoVersion `json:"Version,omitzero"`
 	// JoinTokens: the tokens workers and managers need to join the swarm.
 	JoinTokens SwarmInspectResponseJoinTokens `json:"JoinTokens,omitzero"`
 }
@@ -36,12 +42,6 @@ type SwarmInspectResponseJoinTokens struct {
 	Manager string `json:"Manager,omitempty"`
 	// Worker: the token workers can use to join the swarm.
 	Worker string `json:"Worker,omitempty"`
-}
-
-// SwarmInspectResponseVersion is part of the API's models.
-type SwarmInspectResponseVersion struct {
-	// Index
-	Index int64 `json:"Index,omitempty"`
 }
 
 // SwarmJoinRequest is part of the API's models.

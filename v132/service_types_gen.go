@@ -75,142 +75,19 @@ type ServiceCreateRequest struct {
 	// Labels: user-defined key/value metadata.
 	Labels map[string]string `json:"Labels,omitempty"`
 	// Mode: scheduling mode for the service.
-	Mode ServiceCreateRequestMode `json:"Mode,omitzero"`
+	Mode ServiceSpecMode `json:"Mode,omitzero"`
 	// Name of the service.
 	Name string `json:"Name,omitempty"`
 	// Networks: array of network names or IDs to attach the service to.
-	Networks []ServiceCreateRequestNetworksItem `json:"Networks,omitempty"`
+	Networks []ServiceSpecNetworksItem `json:"Networks,omitempty"`
 	// RollbackConfig: specification for the rollback strategy of the service.
 	//
 	// Added in API v1.28.
-	RollbackConfig ServiceCreateRequestRollbackConfig `json:"RollbackConfig,omitzero"`
+	RollbackConfig ServiceSpecRollbackConfig `json:"RollbackConfig,omitzero"`
 	// TaskTemplate
 	TaskTemplate TaskSpec `json:"TaskTemplate,omitzero"`
 	// UpdateConfig: specification for the update strategy of the service.
-	UpdateConfig ServiceCreateRequestUpdateConfig `json:"UpdateConfig,omitzero"`
-}
-
-// ServiceCreateRequestMode: scheduling mode for the service.
-type ServiceCreateRequestMode struct {
-	// Global
-	Global map[string]any `json:"Global,omitempty"`
-	// Replicated
-	Replicated ServiceCreateRequestModeReplicated `json:"Replicated,omitzero"`
-}
-
-// ServiceCreateRequestModeReplicated is part of the API's models.
-type ServiceCreateRequestModeReplicated struct {
-	// Replicas
-	Replicas int64 `json:"Replicas,omitempty"`
-}
-
-// ServiceCreateRequestNetworksItem is part of the API's models.
-type ServiceCreateRequestNetworksItem struct {
-	// Aliases
-	Aliases []string `json:"Aliases,omitempty"`
-	// Target
-	Target string `json:"Target,omitempty"`
-}
-
-// ServiceCreateRequestRollbackConfig: specification for the rollback strategy of the service.
-//
-// Added in API v1.28.
-type ServiceCreateRequestRollbackConfig struct {
-	// Delay: amount of time between rollback iterations, in nanoseconds.
-	Delay int64 `json:"Delay,omitempty"`
-	// FailureAction: action to take if an rolled back task fails to run, or stops running during the rollback.
-	FailureAction ServiceCreateRequestRollbackConfigFailureAction `json:"FailureAction,omitempty"`
-	// MaxFailureRatio: the fraction of tasks that may fail during a rollback before the failure action is invoked, specified as a floating point number between 0 and 1.
-	MaxFailureRatio float64 `json:"MaxFailureRatio,omitempty"`
-	// Monitor: amount of time to monitor each rolled back task for failures, in nanoseconds.
-	Monitor int64 `json:"Monitor,omitempty"`
-	// Order: the order of operations when rolling back a task. Either the old task is shut down before the new task is started, or the new task is started before the old task is shut down.
-	//
-	// Added in API v1.29.
-	Order ServiceCreateRequestRollbackConfigOrder `json:"Order,omitempty"`
-	// Parallelism: maximum number of tasks to be rolled back in one iteration (0 means unlimited parallelism).
-	Parallelism int64 `json:"Parallelism,omitempty"`
-}
-
-// ServiceCreateRequestRollbackConfigFailureAction: action to take if an rolled back task fails to run, or stops running during the rollback.
-//
-// Added in API v1.28.
-type ServiceCreateRequestRollbackConfigFailureAction string
-
-// Values of ServiceCreateRequestRollbackConfigFailureAction known to this API version. The daemon may send others.
-const (
-	ServiceCreateRequestRollbackConfigFailureActionContinue ServiceCreateRequestRollbackConfigFailureAction = "continue"
-	ServiceCreateRequestRollbackConfigFailureActionPause    ServiceCreateRequestRollbackConfigFailureAction = "pause"
-)
-
-// Values lists the values of ServiceCreateRequestRollbackConfigFailureAction known to this API version.
-func (ServiceCreateRequestRollbackConfigFailureAction) Values() []ServiceCreateRequestRollbackConfigFailureAction {
-	return []ServiceCreateRequestRollbackConfigFailureAction{ServiceCreateRequestRollbackConfigFailureActionContinue, ServiceCreateRequestRollbackConfigFailureActionPause}
-}
-
-// ServiceCreateRequestRollbackConfigOrder: the order of operations when rolling back a task. Either the old task is shut down before the new task is started, or the new task is started before the old task is shut down.
-//
-// Added in API v1.29.
-type ServiceCreateRequestRollbackConfigOrder string
-
-// Values of ServiceCreateRequestRollbackConfigOrder known to this API version. The daemon may send others.
-const (
-	ServiceCreateRequestRollbackConfigOrderStopFirst  ServiceCreateRequestRollbackConfigOrder = "stop-first"
-	ServiceCreateRequestRollbackConfigOrderStartFirst ServiceCreateRequestRollbackConfigOrder = "start-first"
-)
-
-// Values lists the values of ServiceCreateRequestRollbackConfigOrder known to this API version.
-func (ServiceCreateRequestRollbackConfigOrder) Values() []ServiceCreateRequestRollbackConfigOrder {
-	return []ServiceCreateRequestRollbackConfigOrder{ServiceCreateRequestRollbackConfigOrderStopFirst, ServiceCreateRequestRollbackConfigOrderStartFirst}
-}
-
-// ServiceCreateRequestUpdateConfig: specification for the update strategy of the service.
-type ServiceCreateRequestUpdateConfig struct {
-	// Delay: amount of time between updates, in nanoseconds.
-	Delay int64 `json:"Delay,omitempty"`
-	// FailureAction: action to take if an updated task fails to run, or stops running during the update.
-	FailureAction ServiceCreateRequestUpdateConfigFailureAction `json:"FailureAction,omitempty"`
-	// MaxFailureRatio: the fraction of tasks that may fail during an update before the failure action is invoked, specified as a floating point number between 0 and 1.
-	MaxFailureRatio float64 `json:"MaxFailureRatio,omitempty"`
-	// Monitor: amount of time to monitor each updated task for failures, in nanoseconds.
-	Monitor int64 `json:"Monitor,omitempty"`
-	// Order: the order of operations when rolling out an updated task. Either the old task is shut down before the new task is started, or the new task is started before the old task is shut down.
-	//
-	// Added in API v1.29.
-	Order ServiceCreateRequestUpdateConfigOrder `json:"Order,omitempty"`
-	// Parallelism: maximum number of tasks to be updated in one iteration (0 means unlimited parallelism).
-	Parallelism int64 `json:"Parallelism,omitempty"`
-}
-
-// ServiceCreateRequestUpdateConfigFailureAction: action to take if an updated task fails to run, or stops running during the update.
-type ServiceCreateRequestUpdateConfigFailureAction string
-
-// Values of ServiceCreateRequestUpdateConfigFailureAction known to this API version. The daemon may send others.
-const (
-	ServiceCreateRequestUpdateConfigFailureActionContinue ServiceCreateRequestUpdateConfigFailureAction = "continue"
-	ServiceCreateRequestUpdateConfigFailureActionPause    ServiceCreateRequestUpdateConfigFailureAction = "pause"
-	ServiceCreateRequestUpdateConfigFailureActionRollback ServiceCreateRequestUpdateConfigFailureAction = "rollback"
-)
-
-// Values lists the values of ServiceCreateRequestUpdateConfigFailureAction known to this API version.
-func (ServiceCreateRequestUpdateConfigFailureAction) Values() []ServiceCreateRequestUpdateConfigFailureAction {
-	return []ServiceCreateRequestUpdateConfigFailureAction{ServiceCreateRequestUpdateConfigFailureActionContinue, ServiceCreateRequestUpdateConfigFailureActionPause, ServiceCreateRequestUpdateConfigFailureActionRollback}
-}
-
-// ServiceCreateRequestUpdateConfigOrder: the order of operations when rolling out an updated task. Either the old task is shut down before the new task is started, or the new task is started before the old task is shut down.
-//
-// Added in API v1.29.
-type ServiceCreateRequestUpdateConfigOrder string
-
-// Values of ServiceCreateRequestUpdateConfigOrder known to this API version. The daemon may send others.
-const (
-	ServiceCreateRequestUpdateConfigOrderStopFirst  ServiceCreateRequestUpdateConfigOrder = "stop-first"
-	ServiceCreateRequestUpdateConfigOrderStartFirst ServiceCreateRequestUpdateConfigOrder = "start-first"
-)
-
-// Values lists the values of ServiceCreateRequestUpdateConfigOrder known to this API version.
-func (ServiceCreateRequestUpdateConfigOrder) Values() []ServiceCreateRequestUpdateConfigOrder {
-	return []ServiceCreateRequestUpdateConfigOrder{ServiceCreateRequestUpdateConfigOrderStopFirst, ServiceCreateRequestUpdateConfigOrderStartFirst}
+	UpdateConfig ServiceSpecUpdateConfig `json:"UpdateConfig,omitzero"`
 }
 
 // ServiceCreateResponse is part of the API's models.
@@ -272,7 +149,7 @@ type ServiceSpecMode struct {
 // ServiceSpecModeReplicated is part of the API's models.
 type ServiceSpecModeReplicated struct {
 	// Replicas
-	Replicas int64 `json:"Replicas,omitempty"`
+	Replicas *int64 `json:"Replicas,omitempty"`
 }
 
 // ServiceSpecNetworksItem is part of the API's models.
@@ -391,142 +268,19 @@ type ServiceUpdateRequest struct {
 	// Labels: user-defined key/value metadata.
 	Labels map[string]string `json:"Labels,omitempty"`
 	// Mode: scheduling mode for the service.
-	Mode ServiceUpdateRequestMode `json:"Mode,omitzero"`
+	Mode ServiceSpecMode `json:"Mode,omitzero"`
 	// Name of the service.
 	Name string `json:"Name,omitempty"`
 	// Networks: array of network names or IDs to attach the service to.
-	Networks []ServiceUpdateRequestNetworksItem `json:"Networks,omitempty"`
+	Networks []ServiceSpecNetworksItem `json:"Networks,omitempty"`
 	// RollbackConfig: specification for the rollback strategy of the service.
 	//
 	// Added in API v1.28.
-	RollbackConfig ServiceUpdateRequestRollbackConfig `json:"RollbackConfig,omitzero"`
+	RollbackConfig ServiceSpecRollbackConfig `json:"RollbackConfig,omitzero"`
 	// TaskTemplate
 	TaskTemplate TaskSpec `json:"TaskTemplate,omitzero"`
 	// UpdateConfig: specification for the update strategy of the service.
-	UpdateConfig ServiceUpdateRequestUpdateConfig `json:"UpdateConfig,omitzero"`
-}
-
-// ServiceUpdateRequestMode: scheduling mode for the service.
-type ServiceUpdateRequestMode struct {
-	// Global
-	Global map[string]any `json:"Global,omitempty"`
-	// Replicated
-	Replicated ServiceUpdateRequestModeReplicated `json:"Replicated,omitzero"`
-}
-
-// ServiceUpdateRequestModeReplicated is part of the API's models.
-type ServiceUpdateRequestModeReplicated struct {
-	// Replicas
-	Replicas int64 `json:"Replicas,omitempty"`
-}
-
-// ServiceUpdateRequestNetworksItem is part of the API's models.
-type ServiceUpdateRequestNetworksItem struct {
-	// Aliases
-	Aliases []string `json:"Aliases,omitempty"`
-	// Target
-	Target string `json:"Target,omitempty"`
-}
-
-// ServiceUpdateRequestRollbackConfig: specification for the rollback strategy of the service.
-//
-// Added in API v1.28.
-type ServiceUpdateRequestRollbackConfig struct {
-	// Delay: amount of time between rollback iterations, in nanoseconds.
-	Delay int64 `json:"Delay,omitempty"`
-	// FailureAction: action to take if an rolled back task fails to run, or stops running during the rollback.
-	FailureAction ServiceUpdateRequestRollbackConfigFailureAction `json:"FailureAction,omitempty"`
-	// MaxFailureRatio: the fraction of tasks that may fail during a rollback before the failure action is invoked, specified as a floating point number between 0 and 1.
-	MaxFailureRatio float64 `json:"MaxFailureRatio,omitempty"`
-	// Monitor: amount of time to monitor each rolled back task for failures, in nanoseconds.
-	Monitor int64 `json:"Monitor,omitempty"`
-	// Order: the order of operations when rolling back a task. Either the old task is shut down before the new task is started, or the new task is started before the old task is shut down.
-	//
-	// Added in API v1.29.
-	Order ServiceUpdateRequestRollbackConfigOrder `json:"Order,omitempty"`
-	// Parallelism: maximum number of tasks to be rolled back in one iteration (0 means unlimited parallelism).
-	Parallelism int64 `json:"Parallelism,omitempty"`
-}
-
-// ServiceUpdateRequestRollbackConfigFailureAction: action to take if an rolled back task fails to run, or stops running during the rollback.
-//
-// Added in API v1.28.
-type ServiceUpdateRequestRollbackConfigFailureAction string
-
-// Values of ServiceUpdateRequestRollbackConfigFailureAction known to this API version. The daemon may send others.
-const (
-	ServiceUpdateRequestRollbackConfigFailureActionContinue ServiceUpdateRequestRollbackConfigFailureAction = "continue"
-	ServiceUpdateRequestRollbackConfigFailureActionPause    ServiceUpdateRequestRollbackConfigFailureAction = "pause"
-)
-
-// Values lists the values of ServiceUpdateRequestRollbackConfigFailureAction known to this API version.
-func (ServiceUpdateRequestRollbackConfigFailureAction) Values() []ServiceUpdateRequestRollbackConfigFailureAction {
-	return []ServiceUpdateRequestRollbackConfigFailureAction{ServiceUpdateRequestRollbackConfigFailureActionContinue, ServiceUpdateRequestRollbackConfigFailureActionPause}
-}
-
-// ServiceUpdateRequestRollbackConfigOrder: the order of operations when rolling back a task. Either the old task is shut down before the new task is started, or the new task is started before the old task is shut down.
-//
-// Added in API v1.29.
-type ServiceUpdateRequestRollbackConfigOrder string
-
-// Values of ServiceUpdateRequestRollbackConfigOrder known to this API version. The daemon may send others.
-const (
-	ServiceUpdateRequestRollbackConfigOrderStopFirst  ServiceUpdateRequestRollbackConfigOrder = "stop-first"
-	ServiceUpdateRequestRollbackConfigOrderStartFirst ServiceUpdateRequestRollbackConfigOrder = "start-first"
-)
-
-// Values lists the values of ServiceUpdateRequestRollbackConfigOrder known to this API version.
-func (ServiceUpdateRequestRollbackConfigOrder) Values() []ServiceUpdateRequestRollbackConfigOrder {
-	return []ServiceUpdateRequestRollbackConfigOrder{ServiceUpdateRequestRollbackConfigOrderStopFirst, ServiceUpdateRequestRollbackConfigOrderStartFirst}
-}
-
-// ServiceUpdateRequestUpdateConfig: specification for the update strategy of the service.
-type ServiceUpdateRequestUpdateConfig struct {
-	// Delay: amount of time between updates, in nanoseconds.
-	Delay int64 `json:"Delay,omitempty"`
-	// FailureAction: action to take if an updated task fails to run, or stops running during the update.
-	FailureAction ServiceUpdateRequestUpdateConfigFailureAction `json:"FailureAction,omitempty"`
-	// MaxFailureRatio: the fraction of tasks that may fail during an update before the failure action is invoked, specified as a floating point number between 0 and 1.
-	MaxFailureRatio float64 `json:"MaxFailureRatio,omitempty"`
-	// Monitor: amount of time to monitor each updated task for failures, in nanoseconds.
-	Monitor int64 `json:"Monitor,omitempty"`
-	// Order: the order of operations when rolling out an updated task. Either the old task is shut down before the new task is started, or the new task is started before the old task is shut down.
-	//
-	// Added in API v1.29.
-	Order ServiceUpdateRequestUpdateConfigOrder `json:"Order,omitempty"`
-	// Parallelism: maximum number of tasks to be updated in one iteration (0 means unlimited parallelism).
-	Parallelism int64 `json:"Parallelism,omitempty"`
-}
-
-// ServiceUpdateRequestUpdateConfigFailureAction: action to take if an updated task fails to run, or stops running during the update.
-type ServiceUpdateRequestUpdateConfigFailureAction string
-
-// Values of ServiceUpdateRequestUpdateConfigFailureAction known to this API version. The daemon may send others.
-const (
-	ServiceUpdateRequestUpdateConfigFailureActionContinue ServiceUpdateRequestUpdateConfigFailureAction = "continue"
-	ServiceUpdateRequestUpdateConfigFailureActionPause    ServiceUpdateRequestUpdateConfigFailureAction = "pause"
-	ServiceUpdateRequestUpdateConfigFailureActionRollback ServiceUpdateRequestUpdateConfigFailureAction = "rollback"
-)
-
-// Values lists the values of ServiceUpdateRequestUpdateConfigFailureAction known to this API version.
-func (ServiceUpdateRequestUpdateConfigFailureAction) Values() []ServiceUpdateRequestUpdateConfigFailureAction {
-	return []ServiceUpdateRequestUpdateConfigFailureAction{ServiceUpdateRequestUpdateConfigFailureActionContinue, ServiceUpdateRequestUpdateConfigFailureActionPause, ServiceUpdateRequestUpdateConfigFailureActionRollback}
-}
-
-// ServiceUpdateRequestUpdateConfigOrder: the order of operations when rolling out an updated task. Either the old task is shut down before the new task is started, or the new task is started before the old task is shut down.
-//
-// Added in API v1.29.
-type ServiceUpdateRequestUpdateConfigOrder string
-
-// Values of ServiceUpdateRequestUpdateConfigOrder known to this API version. The daemon may send others.
-const (
-	ServiceUpdateRequestUpdateConfigOrderStopFirst  ServiceUpdateRequestUpdateConfigOrder = "stop-first"
-	ServiceUpdateRequestUpdateConfigOrderStartFirst ServiceUpdateRequestUpdateConfigOrder = "start-first"
-)
-
-// Values lists the values of ServiceUpdateRequestUpdateConfigOrder known to this API version.
-func (ServiceUpdateRequestUpdateConfigOrder) Values() []ServiceUpdateRequestUpdateConfigOrder {
-	return []ServiceUpdateRequestUpdateConfigOrder{ServiceUpdateRequestUpdateConfigOrderStopFirst, ServiceUpdateRequestUpdateConfigOrderStartFirst}
+	UpdateConfig ServiceSpecUpdateConfig `json:"UpdateConfig,omitzero"`
 }
 
 // ServiceUpdateResponse is part of the API's models.

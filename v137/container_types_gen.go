@@ -597,7 +597,7 @@ type ContainerUpdateRequest struct {
 	// BlkioWeight: block IO weight (relative weight).
 	BlkioWeight int `json:"BlkioWeight,omitempty"`
 	// BlkioWeightDevice: block IO weight (relative device weight) in the form `[{"Path": "device_path", "Weight": weight}]`.
-	BlkioWeightDevice []ContainerUpdateRequestBlkioWeightDeviceItem `json:"BlkioWeightDevice,omitempty"`
+	BlkioWeightDevice []ResourcesBlkioWeightDeviceItem `json:"BlkioWeightDevice,omitempty"`
 	// CgroupParent: path to `cgroups` under which the container's `cgroup` is created. If the path is not absolute, the path is considered to be relative to the `cgroups` path of the init process. Cgroups are created if they do not already exist.
 	CgroupParent string `json:"CgroupParent,omitempty"`
 	// CPUCount: the number of usable CPUs (Windows only).
@@ -657,27 +657,9 @@ type ContainerUpdateRequest struct {
 	// PidsLimit: tune a container's pids limit. Set -1 for unlimited.
 	PidsLimit int64 `json:"PidsLimit,omitempty"`
 	// Ulimits: a list of resource limits to set in the container. For example: `{"Name": "nofile", "Soft": 1024, "Hard": 2048}`"
-	Ulimits []ContainerUpdateRequestUlimitsItem `json:"Ulimits,omitempty"`
+	Ulimits []ResourcesUlimitsItem `json:"Ulimits,omitempty"`
 	// RestartPolicy
 	RestartPolicy RestartPolicy `json:"RestartPolicy,omitzero"`
-}
-
-// ContainerUpdateRequestBlkioWeightDeviceItem is part of the API's models.
-type ContainerUpdateRequestBlkioWeightDeviceItem struct {
-	// Path
-	Path string `json:"Path,omitempty"`
-	// Weight
-	Weight int `json:"Weight,omitempty"`
-}
-
-// ContainerUpdateRequestUlimitsItem is part of the API's models.
-type ContainerUpdateRequestUlimitsItem struct {
-	// Hard limit
-	Hard int `json:"Hard,omitempty"`
-	// Name of ulimit
-	Name string `json:"Name,omitempty"`
-	// Soft limit
-	Soft int `json:"Soft,omitempty"`
 }
 
 // ContainerUpdateResponse: OK response to ContainerUpdate operation
@@ -829,7 +811,7 @@ type HostConfig struct {
 	// BlkioWeight: block IO weight (relative weight).
 	BlkioWeight int `json:"BlkioWeight,omitempty"`
 	// BlkioWeightDevice: block IO weight (relative device weight) in the form `[{"Path": "device_path", "Weight": weight}]`.
-	BlkioWeightDevice []HostConfigBlkioWeightDeviceItem `json:"BlkioWeightDevice,omitempty"`
+	BlkioWeightDevice []ResourcesBlkioWeightDeviceItem `json:"BlkioWeightDevice,omitempty"`
 	// CgroupParent: path to `cgroups` under which the container's `cgroup` is created. If the path is not absolute, the path is considered to be relative to the `cgroups` path of the init process. Cgroups are created if they do not already exist.
 	CgroupParent string `json:"CgroupParent,omitempty"`
 	// CPUCount: the number of usable CPUs (Windows only).
@@ -889,7 +871,7 @@ type HostConfig struct {
 	// PidsLimit: tune a container's pids limit. Set -1 for unlimited.
 	PidsLimit int64 `json:"PidsLimit,omitempty"`
 	// Ulimits: a list of resource limits to set in the container. For example: `{"Name": "nofile", "Soft": 1024, "Hard": 2048}`"
-	Ulimits []HostConfigUlimitsItem `json:"Ulimits,omitempty"`
+	Ulimits []ResourcesUlimitsItem `json:"Ulimits,omitempty"`
 	// AutoRemove: automatically remove the container when the container's process exits. This has no effect if `RestartPolicy` is set.
 	AutoRemove bool `json:"AutoRemove,omitempty"`
 	// Binds: a list of volume bindings for this container. Each volume binding is a string in one of these forms:
@@ -986,14 +968,6 @@ type HostConfig struct {
 	VolumesFrom []string `json:"VolumesFrom,omitempty"`
 }
 
-// HostConfigBlkioWeightDeviceItem is part of the API's models.
-type HostConfigBlkioWeightDeviceItem struct {
-	// Path
-	Path string `json:"Path,omitempty"`
-	// Weight
-	Weight int `json:"Weight,omitempty"`
-}
-
 // HostConfigIsolation: isolation technology of the container. (Windows only)
 type HostConfigIsolation string
 
@@ -1037,16 +1011,6 @@ const (
 // Values lists the values of HostConfigLogConfigType known to this API version.
 func (HostConfigLogConfigType) Values() []HostConfigLogConfigType {
 	return []HostConfigLogConfigType{HostConfigLogConfigTypeJSONFile, HostConfigLogConfigTypeSyslog, HostConfigLogConfigTypeJournald, HostConfigLogConfigTypeGelf, HostConfigLogConfigTypeFluentd, HostConfigLogConfigTypeAwslogs, HostConfigLogConfigTypeSplunk, HostConfigLogConfigTypeEtwlogs, HostConfigLogConfigTypeNone}
-}
-
-// HostConfigUlimitsItem is part of the API's models.
-type HostConfigUlimitsItem struct {
-	// Hard limit
-	Hard int `json:"Hard,omitempty"`
-	// Name of ulimit
-	Name string `json:"Name,omitempty"`
-	// Soft limit
-	Soft int `json:"Soft,omitempty"`
 }
 
 // Mount is part of the API's models.
@@ -1337,6 +1301,24 @@ const (
 // Values lists the values of PortType known to this API version.
 func (PortType) Values() []PortType {
 	return []PortType{PortTypeTcp, PortTypeUdp, PortTypeSctp}
+}
+
+// ResourcesBlkioWeightDeviceItem is part of the API's models.
+type ResourcesBlkioWeightDeviceItem struct {
+	// Path
+	Path string `json:"Path,omitempty"`
+	// Weight
+	Weight int `json:"Weight,omitempty"`
+}
+
+// ResourcesUlimitsItem is part of the API's models.
+type ResourcesUlimitsItem struct {
+	// Hard limit
+	Hard int `json:"Hard,omitempty"`
+	// Name of ulimit
+	Name string `json:"Name,omitempty"`
+	// Soft limit
+	Soft int `json:"Soft,omitempty"`
 }
 
 // RestartPolicy: the behavior to apply when the container exits. The default is not to restart.

@@ -161,21 +161,3 @@ type Resources struct {
 	// Ulimits: a list of resource limits to set in the container. For example: `{"Name": "nofile", "Soft": 1024, "Hard": 2048}`"
 	Ulimits []ResourcesUlimitsItem `json:"Ulimits,omitempty"`
 }
-
-// ResourcesBlkioWeightDeviceItem is part of the API's models.
-type ResourcesBlkioWeightDeviceItem struct {
-	// Path
-	Path string `json:"Path,omitempty"`
-	// Weight
-	Weight int `json:"Weight,omitempty"`
-}
-
-// ResourcesUlimitsItem is part of the API's models.
-type ResourcesUlimitsItem struct {
-	// Hard limit
-	Hard int `json:"Hard,omitempty"`
-	// Name of ulimit
-	Name string `json:"Name,omitempty"`
-	// Soft limit
-	Soft int `json:"Soft,omitempty"`
-}

@@ -634,7 +634,7 @@ type ContainerUpdateRequest struct {
 	// ```
 	// [{"Path": "device_path", "Weight": weight}]
 	// ```
-	BlkioWeightDevice []ContainerUpdateRequestBlkioWeightDeviceItem `json:"BlkioWeightDevice,omitempty"`
+	BlkioWeightDevice []ResourcesBlkioWeightDeviceItem `json:"BlkioWeightDevice,omitempty"`
 	// CgroupParent: path to `cgroups` under which the container's `cgroup` is created. If
 	// the path is not absolute, the path is considered to be relative to the
 	// `cgroups` path of the init process. Cgroups are created if they do not
@@ -721,27 +721,9 @@ type ContainerUpdateRequest struct {
 	// ```
 	// {"Name": "nofile", "Soft": 1024, "Hard": 2048}
 	// ```
-	Ulimits []ContainerUpdateRequestUlimitsItem `json:"Ulimits,omitempty"`
+	Ulimits []ResourcesUlimitsItem `json:"Ulimits,omitempty"`
 	// RestartPolicy
 	RestartPolicy RestartPolicy `json:"RestartPolicy,omitzero"`
-}
-
-// ContainerUpdateRequestBlkioWeightDeviceItem is part of the API's models.
-type ContainerUpdateRequestBlkioWeightDeviceItem struct {
-	// Path
-	Path string `json:"Path,omitempty"`
-	// Weight
-	Weight int `json:"Weight,omitempty"`
-}
-
-// ContainerUpdateRequestUlimitsItem is part of the API's models.
-type ContainerUpdateRequestUlimitsItem struct {
-	// Hard limit
-	Hard int `json:"Hard,omitempty"`
-	// Name of ulimit
-	Name string `json:"Name,omitempty"`
-	// Soft limit
-	Soft int `json:"Soft,omitempty"`
 }
 
 // ContainerUpdateResponse: OK response to ContainerUpdate operation
@@ -1004,7 +986,7 @@ type HostConfig struct {
 	// ```
 	// [{"Path": "device_path", "Weight": weight}]
 	// ```
-	BlkioWeightDevice []HostConfigBlkioWeightDeviceItem `json:"BlkioWeightDevice,omitempty"`
+	BlkioWeightDevice []ResourcesBlkioWeightDeviceItem `json:"BlkioWeightDevice,omitempty"`
 	// CgroupParent: path to `cgroups` under which the container's `cgroup` is created. If
 	// the path is not absolute, the path is considered to be relative to the
 	// `cgroups` path of the init process. Cgroups are created if they do not
@@ -1091,7 +1073,7 @@ type HostConfig struct {
 	// ```
 	// {"Name": "nofile", "Soft": 1024, "Hard": 2048}
 	// ```
-	Ulimits []HostConfigUlimitsItem `json:"Ulimits,omitempty"`
+	Ulimits []ResourcesUlimitsItem `json:"Ulimits,omitempty"`
 	// AutoRemove: automatically remove the container when the container's process
 	// exits. This has no effect if `RestartPolicy` is set.
 	AutoRemove bool `json:"AutoRemove,omitempty"`
@@ -1264,14 +1246,6 @@ type HostConfig struct {
 	VolumesFrom []string `json:"VolumesFrom,omitempty"`
 }
 
-// HostConfigBlkioWeightDeviceItem is part of the API's models.
-type HostConfigBlkioWeightDeviceItem struct {
-	// Path
-	Path string `json:"Path,omitempty"`
-	// Weight
-	Weight int `json:"Weight,omitempty"`
-}
-
 // HostConfigCgroupnsMode: cgroup namespace mode for the container. Possible values are:
 //
 // - `"private"`: the container runs in its own private cgroup namespace
@@ -1337,16 +1311,6 @@ const (
 // Values lists the values of HostConfigLogConfigType known to this API version.
 func (HostConfigLogConfigType) Values() []HostConfigLogConfigType {
 	return []HostConfigLogConfigType{HostConfigLogConfigTypeJSONFile, HostConfigLogConfigTypeSyslog, HostConfigLogConfigTypeJournald, HostConfigLogConfigTypeGelf, HostConfigLogConfigTypeFluentd, HostConfigLogConfigTypeAwslogs, HostConfigLogConfigTypeSplunk, HostConfigLogConfigTypeEtwlogs, HostConfigLogConfigTypeNone}
-}
-
-// HostConfigUlimitsItem is part of the API's models.
-type HostConfigUlimitsItem struct {
-	// Hard limit
-	Hard int `json:"Hard,omitempty"`
-	// Name of ulimit
-	Name string `json:"Name,omitempty"`
-	// Soft limit
-	Soft int `json:"Soft,omitempty"`
 }
 
 // Mount is part of the API's models.
@@ -1661,6 +1625,24 @@ const (
 // Values lists the values of PortType known to this API version.
 func (PortType) Values() []PortType {
 	return []PortType{PortTypeTcp, PortTypeUdp, PortTypeSctp}
+}
+
+// ResourcesBlkioWeightDeviceItem is part of the API's models.
+type ResourcesBlkioWeightDeviceItem struct {
+	// Path
+	Path string `json:"Path,omitempty"`
+	// Weight
+	Weight int `json:"Weight,omitempty"`
+}
+
+// ResourcesUlimitsItem is part of the API's models.
+type ResourcesUlimitsItem struct {
+	// Hard limit
+	Hard int `json:"Hard,omitempty"`
+	// Name of ulimit
+	Name string `json:"Name,omitempty"`
+	// Soft limit
+	Soft int `json:"Soft,omitempty"`
 }
 
 // RestartPolicy: the behavior to apply when the container exits. The default is not to

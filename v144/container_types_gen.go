@@ -639,7 +639,7 @@ type ContainerUpdateRequest struct {
 	// ```
 	// [{"Path": "device_path", "Weight": weight}]
 	// ```
-	BlkioWeightDevice []ContainerUpdateRequestBlkioWeightDeviceItem `json:"BlkioWeightDevice,omitempty"`
+	BlkioWeightDevice []ResourcesBlkioWeightDeviceItem `json:"BlkioWeightDevice,omitempty"`
 	// CgroupParent: path to `cgroups` under which the container's `cgroup` is created. If
 	// the path is not absolute, the path is considered to be relative to the
 	// `cgroups` path of the init process. Cgroups are created if they do not
@@ -726,27 +726,9 @@ type ContainerUpdateRequest struct {
 	// ```
 	// {"Name": "nofile", "Soft": 1024, "Hard": 2048}
 	// ```
-	Ulimits []ContainerUpdateRequestUlimitsItem `json:"Ulimits,omitempty"`
+	Ulimits []ResourcesUlimitsItem `json:"Ulimits,omitempty"`
 	// RestartPolicy
 	RestartPolicy RestartPolicy `json:"RestartPolicy,omitzero"`
-}
-
-// ContainerUpdateRequestBlkioWeightDeviceItem is part of the API's models.
-type ContainerUpdateRequestBlkioWeightDeviceItem struct {
-	// Path
-	Path string `json:"Path,omitempty"`
-	// Weight
-	Weight int `json:"Weight,omitempty"`
-}
-
-// ContainerUpdateRequestUlimitsItem is part of the API's models.
-type ContainerUpdateRequestUlimitsItem struct {
-	// Hard limit
-	Hard int `json:"Hard,omitempty"`
-	// Name of ulimit
-	Name string `json:"Name,omitempty"`
-	// Soft limit
-	Soft int `json:"Soft,omitempty"`
 }
 
 // ContainerUpdateResponse: OK response to ContainerUpdate operation
@@ -1036,7 +1018,7 @@ type HostConfig struct {
 	// ```
 	// [{"Path": "device_path", "Weight": weight}]
 	// ```
-	BlkioWeightDevice []HostConfigBlkioWeightDeviceItem `json:"BlkioWeightDevice,omitempty"`
+	BlkioWeightDevice []ResourcesBlkioWeightDeviceItem `json:"BlkioWeightDevice,omitempty"`
 	// CgroupParent: path to `cgroups` under which the container's `cgroup` is created. If
 	// the path is not absolute, the path is considered to be relative to the
 	// `cgroups` path of the init process. Cgroups are created if they do not
@@ -1123,7 +1105,7 @@ type HostConfig struct {
 	// ```
 	// {"Name": "nofile", "Soft": 1024, "Hard": 2048}
 	// ```
-	Ulimits []HostConfigUlimitsItem `json:"Ulimits,omitempty"`
+	Ulimits []ResourcesUlimitsItem `json:"Ulimits,omitempty"`
 	// Annotations: arbitrary non-identifying metadata attached to container and
 	// provided to the runtime when the container is started.
 	//
@@ -1301,14 +1283,6 @@ type HostConfig struct {
 	VolumesFrom []string `json:"VolumesFrom,omitempty"`
 }
 
-// HostConfigBlkioWeightDeviceItem is part of the API's models.
-type HostConfigBlkioWeightDeviceItem struct {
-	// Path
-	Path string `json:"Path,omitempty"`
-	// Weight
-	Weight int `json:"Weight,omitempty"`
-}
-
 // HostConfigCgroupnsMode: cgroup namespace mode for the container. Possible values are:
 //
 // - `"private"`: the container runs in its own private cgroup namespace
@@ -1374,16 +1348,6 @@ const (
 // Values lists the values of HostConfigLogConfigType known to this API version.
 func (HostConfigLogConfigType) Values() []HostConfigLogConfigType {
 	return []HostConfigLogConfigType{HostConfigLogConfigTypeJSONFile, HostConfigLogConfigTypeSyslog, HostConfigLogConfigTypeJournald, HostConfigLogConfigTypeGelf, HostConfigLogConfigTypeFluentd, HostConfigLogConfigTypeAwslogs, HostConfigLogConfigTypeSplunk, HostConfigLogConfigTypeEtwlogs, HostConfigLogConfigTypeNone}
-}
-
-// HostConfigUlimitsItem is part of the API's models.
-type HostConfigUlimitsItem struct {
-	// Hard limit
-	Hard int `json:"Hard,omitempty"`
-	// Name of ulimit
-	Name string `json:"Name,omitempty"`
-	// Soft limit
-	Soft int `json:"Soft,omitempty"`
 }
 
 // Mount is part of the API's models.
@@ -1715,6 +1679,24 @@ const (
 // Values lists the values of PortType known to this API version.
 func (PortType) Values() []PortType {
 	return []PortType{PortTypeTcp, PortTypeUdp, PortTypeSctp}
+}
+
+// ResourcesBlkioWeightDeviceItem is part of the API's models.
+type ResourcesBlkioWeightDeviceItem struct {
+	// Path
+	Path string `json:"Path,omitempty"`
+	// Weight
+	Weight int `json:"Weight,omitempty"`
+}
+
+// ResourcesUlimitsItem is part of the API's models.
+type ResourcesUlimitsItem struct {
+	// Hard limit
+	Hard int `json:"Hard,omitempty"`
+	// Name of ulimit
+	Name string `json:"Name,omitempty"`
+	// Soft limit
+	Soft int `json:"Soft,omitempty"`
 }
 
 // RestartPolicy: the behavior to apply when the container exits. The default is not to

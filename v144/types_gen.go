@@ -212,21 +212,3 @@ type Resources struct {
 	// ```
 	Ulimits []ResourcesUlimitsItem `json:"Ulimits,omitempty"`
 }
-
-// ResourcesBlkioWeightDeviceItem is part of the API's models.
-type ResourcesBlkioWeightDeviceItem struct {
-	// Path
-	Path string `json:"Path,omitempty"`
-	// Weight
-	Weight int `json:"Weight,omitempty"`
-}
-
-// ResourcesUlimitsItem is part of the API's models.
-type ResourcesUlimitsItem struct {
-	// Hard limit
-	Hard int `json:"Hard,omitempty"`
-	// Name of ulimit
-	Name string `json:"Name,omitempty"`
-	// Soft limit
-	Soft int `json:"Soft,omitempty"`
-}

@@ -780,7 +780,7 @@ type ContainerUpdateRequest struct {
 	// ```
 	// [{"Path": "device_path", "Weight": weight}]
 	// ```
-	BlkioWeightDevice []ContainerUpdateRequestBlkioWeightDeviceItem `json:"BlkioWeightDevice,omitempty"`
+	BlkioWeightDevice []ResourcesBlkioWeightDeviceItem `json:"BlkioWeightDevice,omitempty"`
 	// CgroupParent: path to `cgroups` under which the container's `cgroup` is created. If
 	// the path is not absolute, the path is considered to be relative to the
 	// `cgroups` path of the init process. Cgroups are created if they do not
@@ -859,27 +859,9 @@ type ContainerUpdateRequest struct {
 	// ```
 	// {"Name": "nofile", "Soft": 1024, "Hard": 2048}
 	// ```
-	Ulimits []ContainerUpdateRequestUlimitsItem `json:"Ulimits,omitempty"`
+	Ulimits []ResourcesUlimitsItem `json:"Ulimits,omitempty"`
 	// RestartPolicy
 	RestartPolicy RestartPolicy `json:"RestartPolicy,omitzero"`
-}
-
-// ContainerUpdateRequestBlkioWeightDeviceItem is part of the API's models.
-type ContainerUpdateRequestBlkioWeightDeviceItem struct {
-	// Path
-	Path string `json:"Path,omitempty"`
-	// Weight
-	Weight int `json:"Weight,omitempty"`
-}
-
-// ContainerUpdateRequestUlimitsItem is part of the API's models.
-type ContainerUpdateRequestUlimitsItem struct {
-	// Hard limit
-	Hard int `json:"Hard,omitempty"`
-	// Name of ulimit
-	Name string `json:"Name,omitempty"`
-	// Soft limit
-	Soft int `json:"Soft,omitempty"`
 }
 
 // ContainerUpdateResponse: response for a successful container-update.
@@ -1186,7 +1168,7 @@ type HostConfig struct {
 	// ```
 	// [{"Path": "device_path", "Weight": weight}]
 	// ```
-	BlkioWeightDevice []HostConfigBlkioWeightDeviceItem `json:"BlkioWeightDevice,omitempty"`
+	BlkioWeightDevice []ResourcesBlkioWeightDeviceItem `json:"BlkioWeightDevice,omitempty"`
 	// CgroupParent: path to `cgroups` under which the container's `cgroup` is created. If
 	// the path is not absolute, the path is considered to be relative to the
 	// `cgroups` path of the init process. Cgroups are created if they do not
@@ -1265,7 +1247,7 @@ type HostConfig struct {
 	// ```
 	// {"Name": "nofile", "Soft": 1024, "Hard": 2048}
 	// ```
-	Ulimits []HostConfigUlimitsItem `json:"Ulimits,omitempty"`
+	Ulimits []ResourcesUlimitsItem `json:"Ulimits,omitempty"`
 	// Annotations: arbitrary non-identifying metadata attached to container and
 	// provided to the runtime when the container is started.
 	//
@@ -1450,14 +1432,6 @@ type HostConfig struct {
 	VolumesFrom []string `json:"VolumesFrom,omitempty"`
 }
 
-// HostConfigBlkioWeightDeviceItem is part of the API's models.
-type HostConfigBlkioWeightDeviceItem struct {
-	// Path
-	Path string `json:"Path,omitempty"`
-	// Weight
-	Weight int `json:"Weight,omitempty"`
-}
-
 // HostConfigCgroupnsMode: cgroup namespace mode for the container. Possible values are:
 //
 // - `"private"`: the container runs in its own private cgroup namespace
@@ -1526,16 +1500,6 @@ const (
 // Values lists the values of HostConfigLogConfigType known to this API version.
 func (HostConfigLogConfigType) Values() []HostConfigLogConfigType {
 	return []HostConfigLogConfigType{HostConfigLogConfigTypeLocal, HostConfigLogConfigTypeJSONFile, HostConfigLogConfigTypeSyslog, HostConfigLogConfigTypeJournald, HostConfigLogConfigTypeGelf, HostConfigLogConfigTypeFluentd, HostConfigLogConfigTypeAwslogs, HostConfigLogConfigTypeSplunk, HostConfigLogConfigTypeEtwlogs, HostConfigLogConfigTypeNone}
-}
-
-// HostConfigUlimitsItem is part of the API's models.
-type HostConfigUlimitsItem struct {
-	// Hard limit
-	Hard int `json:"Hard,omitempty"`
-	// Name of ulimit
-	Name string `json:"Name,omitempty"`
-	// Soft limit
-	Soft int `json:"Soft,omitempty"`
 }
 
 // Mount is part of the API's models.
@@ -1859,6 +1823,24 @@ const (
 // Values lists the values of PortSummaryType known to this API version.
 func (PortSummaryType) Values() []PortSummaryType {
 	return []PortSummaryType{PortSummaryTypeTcp, PortSummaryTypeUdp, PortSummaryTypeSctp}
+}
+
+// ResourcesBlkioWeightDeviceItem is part of the API's models.
+type ResourcesBlkioWeightDeviceItem struct {
+	// Path
+	Path string `json:"Path,omitempty"`
+	// Weight
+	Weight int `json:"Weight,omitempty"`
+}
+
+// ResourcesUlimitsItem is part of the API's models.
+type ResourcesUlimitsItem struct {
+	// Hard limit
+	Hard int `json:"Hard,omitempty"`
+	// Name of ulimit
+	Name string `json:"Name,omitempty"`
+	// Soft limit
+	Soft int `json:"Soft,omitempty"`
 }
 
 // RestartPolicy: the behavior to apply when the container exits. The default is not to
