@@ -830,7 +830,11 @@ func hijackRaw(t *testing.T, s *Server, method, path string, header http.Header,
 	hr, _ := http.NewRequest(method, s.URL+path, bytes.NewReader(body))
 	hr.Header = header
 	hr.Header.Set("Connection", "Upgrade")
-	hr.Header.Set("Upgrade", "tcp")
+	proto := "tcp"
+	if strings.HasSuffix(path, "/session") {
+		proto = "h2c"
+	}
+	hr.Header.Set("Upgrade", proto)
 	if err := hr.Write(conn); err != nil {
 		t.Fatal(err)
 	}

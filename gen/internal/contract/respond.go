@@ -84,7 +84,7 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, rt *route) {
 
 	switch rt.stream {
 	case "hijack":
-		s.hijack(w)
+		s.hijack(w, upgradeProtocol(rt.op.ID))
 		return
 	case "output":
 		h.Set("Content-Type", multiplexedStream)
@@ -250,7 +250,7 @@ func smallTar() []byte {
 // the raw connection. It sends one stdout frame, reads what the client
 // writes until the client half-closes, echoes it in a stdout frame and
 // closes.
-func (s *Server) hijack(w http.ResponseWriter) {
+func (s *Server) hijack(w http.ResponseWriter, proto string) {
 	hj, ok := w.(http.Hijacker)
 	if !ok {
 		s.record("contract", []string{"the response writer cannot hijack"})
@@ -282,7 +282,7 @@ func (s *Server) hijack(w http.ResponseWriter) {
 	h := w.Header().Clone()
 	h.Set("Content-Type", multiplexedStream)
 	h.Set("Connection", "Upgrade")
-	h.Set("Upgrade", "tcp")
+	h.Set("Upgrade", proto)
 	io.WriteString(brw, "HTTP/1.1 101 Switching Protocols\r\n")
 	h.Write(brw)
 	io.WriteString(brw, "\r\n")

@@ -156,15 +156,26 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		fails = append(fails, "reading the body: "+err.Error())
 	}
 	fails = append(fails, s.checkRequest(rt, r, body)...)
-	upgrade := strings.EqualFold(r.Header.Get("Upgrade"), "tcp") && headerHasToken(r.Header, "Connection", "upgrade")
+	proto := upgradeProtocol(rt.op.ID)
+	upgrade := strings.EqualFold(r.Header.Get("Upgrade"), proto) && headerHasToken(r.Header, "Connection", "upgrade")
 	switch {
 	case rt.stream == "hijack" && !upgrade:
-		fails = append(fails, "hijack request lacks Connection: Upgrade and Upgrade: tcp")
+		fails = append(fails, "hijack request lacks Connection: Upgrade and Upgrade: "+proto)
 	case rt.stream != "hijack" && r.Header.Get("Upgrade") != "":
 		fails = append(fails, "asks for Upgrade: "+r.Header.Get("Upgrade")+" but the operation is not hijacked")
 	}
 	s.record(rt.op.ID, fails)
 	s.respond(w, r, rt)
+}
+
+// upgradeProtocol is what a hijacked operation asks to upgrade to: the
+// daemon serves BuildKit sessions over h2c and every other stream over raw
+// tcp.
+func upgradeProtocol(op string) string {
+	if op == "Session" {
+		return "h2c"
+	}
+	return "tcp"
 }
 
 func headerHasToken(h http.Header, name, token string) bool {
