@@ -4,13 +4,18 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
 )
 
 // AuthConfig is a registry credential as the daemon reads it from the
 // X-Registry-Auth header. Set Username and Password, or IdentityToken.
+// ResolveCredentials finds one in the docker CLI's configuration.
 //
-// Its String and GoString methods never print secrets, so a credential that
-// ends up in a log line or an error message does not leak.
+// It never prints its secrets: String, GoString and Format (every fmt verb,
+// %v, %+v, %#v, %s, %d, %x included) show the user name and server address
+// only, and so does LogValue for log/slog. Encode and encoding/json do
+// write the secrets, as they must.
 type AuthConfig struct {
 	Username      string `json:"username,omitempty"`
 	Password      string `json:"password,omitempty"`
@@ -42,3 +47,18 @@ func (a AuthConfig) String() string {
 
 // GoString keeps %#v from printing secrets too.
 func (a AuthConfig) GoString() string { return a.String() }
+
+// Format prints the redacted String for every verb, so that no verb
+// (%d or %x of the struct, say) reaches the fields.
+func (a AuthConfig) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, a.String()) }
+
+// LogValue keeps log/slog handlers, the JSON one included, from logging
+// secrets.
+func (a AuthConfig) LogValue() slog.Value {
+	user := a.Username
+	if user == "" && a.IdentityToken != "" {
+		user = "<identity token>"
+	}
+	return slog.GroupValue(slog.String("username", user), slog.String("serveraddress", a.ServerAddress),
+		slog.String("secrets", "redacted"))
+}

@@ -3,6 +3,7 @@ package docker
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -10,111 +11,305 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 )
 
 // HijackedConn is the two-way connection of ContainerAttach and ExecStart
 // (and Session): write to the process's stdin, read its output, and
 // CloseWrite to send EOF on stdin while output keeps flowing.
+//
+// Cancelling the context the connection was opened with closes it: a Read
+// or Write in progress returns an error that matches the context's error.
+// Close it when done; no goroutine is left behind either way.
 type HijackedConn struct {
-	conn   net.Conn
+	conn   net.Conn // nil when hijacked through an http.Client (see Hijack)
+	rwc    io.ReadWriteCloser
 	r      *bufio.Reader
+	ctx    context.Context
+	op     string
 	stop   func() bool // stops the context watcher
 	closed sync.Once
+	err    error // from Close
+
+	kindKnown, kindTTY bool // from the response's content type (API 1.42+)
+
 	// TTY says the output is raw rather than multiplexed; the generated
 	// methods set it from the request (ExecStart's Tty) where they know it.
+	// When it is false and the daemon did not say, Output sniffs.
 	TTY bool
+	// Header holds the headers of the daemon's 101 (or, from old daemons,
+	// 200) response.
+	Header http.Header
 }
 
-// Read reads the process's output (multiplexed unless TTY).
+type closeWriter interface{ CloseWrite() error }
+
+// Read reads the process's output (multiplexed unless TTY), starting with
+// whatever the daemon sent in the same packet as its response.
 func (h *HijackedConn) Read(p []byte) (int, error) { return h.r.Read(p) }
 
 // Write writes to the process's stdin.
-func (h *HijackedConn) Write(p []byte) (int, error) { return h.conn.Write(p) }
+func (h *HijackedConn) Write(p []byte) (int, error) {
+	n, err := h.rwc.Write(p)
+	return n, h.ctxErr(err)
+}
 
 // CloseWrite half-closes the connection: the process sees EOF on stdin, and
-// its remaining output can still be read.
+// its remaining output can still be read. It works on unix sockets, TCP,
+// TLS (a close_notify alert, then a TCP half-close for proxies that only
+// watch TCP), ssh and named pipes.
 func (h *HijackedConn) CloseWrite() error {
-	if cw, ok := h.conn.(interface{ CloseWrite() error }); ok {
-		return cw.CloseWrite()
-	}
-	return fmt.Errorf("docker: this connection (%T) cannot half-close", h.conn)
-}
-
-// Close closes the connection.
-func (h *HijackedConn) Close() error {
-	var err error
-	h.closed.Do(func() {
-		if h.stop != nil {
-			h.stop()
+	switch c := h.conn.(type) {
+	case nil:
+		return fmt.Errorf("docker: %s: a connection hijacked through a custom http.Client cannot half-close; use WithHost or WithEndpoint", h.op)
+	case *tls.Conn:
+		if err := c.CloseWrite(); err != nil {
+			return h.ctxErr(err)
 		}
-		err = h.conn.Close()
-	})
-	return err
+		if cw, ok := c.NetConn().(closeWriter); ok {
+			return h.ctxErr(cw.CloseWrite())
+		}
+		return nil
+	case closeWriter:
+		return h.ctxErr(c.CloseWrite())
+	}
+	return fmt.Errorf("docker: %s: this connection (%T) cannot half-close", h.op, h.conn)
 }
 
-// Conn returns the underlying connection.
-func (h *HijackedConn) Conn() net.Conn { return h.conn }
+// Close closes the connection. Calling it again returns the first result.
+func (h *HijackedConn) Close() error {
+	h.closed.Do(func() {
+		watching := h.stop == nil || h.stop()
+		h.err = h.rwc.Close()
+		if !watching {
+			h.err = nil // the context closed it first
+		}
+	})
+	return h.err
+}
 
-// Output returns the connection's output as an Output, to Demux it.
-func (h *HijackedConn) Output() *Output { return newOutputFrom(h.r, h, h.TTY) }
+// ctxErr reports an error caused by the context closing the connection as
+// the context's error.
+func (h *HijackedConn) ctxErr(err error) error {
+	if err == nil || err == io.EOF || h.ctx == nil || h.ctx.Err() == nil {
+		return err
+	}
+	return fmt.Errorf("docker: %s: %w", h.op, h.ctx.Err())
+}
+
+// Conn returns the connection as a net.Conn, for code that wants one. Its
+// Read goes through the same buffer as h.Read, which may already hold
+// output that arrived with the daemon's response, and it has CloseWrite.
+func (h *HijackedConn) Conn() net.Conn { return hijackedNetConn{h} }
+
+type hijackedNetConn struct{ h *HijackedConn }
+
+func (c hijackedNetConn) Read(p []byte) (int, error)  { return c.h.Read(p) }
+func (c hijackedNetConn) Write(p []byte) (int, error) { return c.h.Write(p) }
+func (c hijackedNetConn) Close() error                { return c.h.Close() }
+func (c hijackedNetConn) CloseWrite() error           { return c.h.CloseWrite() }
+
+func (c hijackedNetConn) LocalAddr() net.Addr {
+	if c.h.conn == nil {
+		return hijackAddr{}
+	}
+	return c.h.conn.LocalAddr()
+}
+
+func (c hijackedNetConn) RemoteAddr() net.Addr {
+	if c.h.conn == nil {
+		return hijackAddr{}
+	}
+	return c.h.conn.RemoteAddr()
+}
+
+func (c hijackedNetConn) SetDeadline(t time.Time) error      { return c.deadline(t, true, true) }
+func (c hijackedNetConn) SetReadDeadline(t time.Time) error  { return c.deadline(t, true, false) }
+func (c hijackedNetConn) SetWriteDeadline(t time.Time) error { return c.deadline(t, false, true) }
+
+func (c hijackedNetConn) deadline(t time.Time, r, w bool) error {
+	switch {
+	case c.h.conn == nil:
+		return errors.New("docker: deadlines are not supported on a connection hijacked through an http.Client")
+	case r && w:
+		return c.h.conn.SetDeadline(t)
+	case r:
+		return c.h.conn.SetReadDeadline(t)
+	}
+	return c.h.conn.SetWriteDeadline(t)
+}
+
+type hijackAddr struct{}
+
+func (hijackAddr) Network() string { return "docker" }
+func (hijackAddr) String() string  { return "hijacked" }
+
+// Output returns the connection's output as an Output, to Demux it. The
+// kind of stream is taken from the daemon's content type where it can be
+// trusted (API 1.42+), else from TTY when true, else sniffed from the first
+// bytes (ContainerAttach does not know whether the container has a TTY).
+// Closing the Output closes the connection.
+func (h *HijackedConn) Output() *Output {
+	o := &Output{r: h.r, closer: h, Header: h.Header}
+	switch {
+	case h.kindKnown:
+		o.TTY, o.known = h.kindTTY, true
+	case h.TTY:
+		o.TTY, o.known = true, true
+	}
+	return o
+}
+
+// connReader reads the raw connection for the HijackedConn's buffer,
+// reporting a read cut short by the context as the context's error.
+type connReader struct{ h *HijackedConn }
+
+func (c connReader) Read(p []byte) (int, error) {
+	n, err := c.h.rwc.Read(p)
+	return n, c.h.ctxErr(err)
+}
+
+// hijackBuffer is the read buffer of a hijacked connection.
+const hijackBuffer = 32 << 10
 
 // Hijack sends r asking the daemon to upgrade the connection to a raw stream
+// (Upgrade: tcp; h2c for /session, or whatever r's own Upgrade header says)
 // and returns that connection. Cancelling ctx closes it.
+//
+// It dials the client's host directly. A client made with WithHTTPClient
+// and WithBaseURL only (no host) sends the request through that
+// http.Client instead, which hands back the upgraded connection; such a
+// connection cannot half-close.
 func (c *Client) Hijack(ctx context.Context, r *Request) (*HijackedConn, error) {
 	if r.APIVersion != "" && c.versionCheck {
 		if err := c.checkVersion(ctx, r.APIVersion, r.Op); err != nil {
 			return nil, err
 		}
 	}
-	if c.endpoint == nil {
-		return nil, errors.New("docker: " + r.Op + ": hijacked connections need a host to dial (use WithHost or FromEnv)")
-	}
 	req, err := c.newHTTPRequest(ctx, r)
 	if err != nil {
 		return nil, err
 	}
+	proto := upgradeProtocol(r, req)
 	req.Header.Set("Connection", "Upgrade")
-	req.Header.Set("Upgrade", "tcp")
+	req.Header.Set("Upgrade", proto)
+	h := &HijackedConn{ctx: ctx, op: r.Op}
+	if c.endpoint == nil {
+		return c.hijackHTTP(ctx, r, req, h)
+	}
+
 	conn, err := c.endpoint.DialContext(ctx)
 	if err != nil {
 		if isDialError(err) {
 			return nil, &ConnectError{Host: c.host, Err: err}
 		}
-		return nil, fmt.Errorf("docker: %s: %w", r.Op, err)
+		return nil, c.ctxErr(ctx, r.Op, err)
 	}
-	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	h.conn, h.rwc = conn, conn
+	h.stop = context.AfterFunc(ctx, func() { conn.Close() })
 	fail := func(err error) (*HijackedConn, error) {
-		stop()
+		h.stop()
 		conn.Close()
 		return nil, err
 	}
 	if err := req.Write(conn); err != nil {
 		return fail(c.ctxErr(ctx, r.Op, err))
 	}
-	br := bufio.NewReaderSize(conn, 32<<10)
-	resp, err := http.ReadResponse(br, req)
+	h.r = bufio.NewReaderSize(connReader{h}, hijackBuffer)
+	resp, err := http.ReadResponse(h.r, req)
 	if err != nil {
 		return fail(c.ctxErr(ctx, r.Op, err))
 	}
 	switch {
 	case resp.StatusCode == http.StatusSwitchingProtocols:
-		if !strings.EqualFold(resp.Header.Get("Upgrade"), "tcp") && resp.Header.Get("Upgrade") != "" {
-			return fail(fmt.Errorf("docker: %s: daemon upgraded to %q, not tcp", r.Op, resp.Header.Get("Upgrade")))
+		if up := resp.Header.Get("Upgrade"); up != "" && !strings.EqualFold(up, proto) {
+			return fail(fmt.Errorf("docker: %s: daemon upgraded to %q, not %s", r.Op, up, proto))
 		}
 	case resp.StatusCode/100 == 2:
-		// Old daemons answer 200 and then stream on the same connection.
+		// Old daemons, and requests without Upgrade, get 200 and then the
+		// stream on the same connection, up to its end. A body with a
+		// length (0 for a detached ExecStart) or chunks is read through
+		// its framing instead, so that reading ends where it does rather
+		// than waiting on a connection the daemon keeps open.
+		if resp.ContentLength >= 0 || len(resp.TransferEncoding) > 0 {
+			h.r = bufio.NewReaderSize(resp.Body, hijackBuffer)
+		}
 	default:
 		return fail(errorFromResponse(resp, r.Op, r.APIVersion))
 	}
-	return &HijackedConn{conn: conn, r: br, stop: stop}, nil
+	h.Header = resp.Header
+	h.kindTTY, h.kindKnown = hijackKind(resp.Header, r.APIVersion)
+	return h, nil
+}
+
+// upgradeProtocol is the protocol asked for in the Upgrade header: the
+// caller's, when the Request sets one; h2c for /session (BuildKit's
+// session endpoint refuses anything else); tcp otherwise.
+func upgradeProtocol(r *Request, req *http.Request) string {
+	if p := req.Header.Get("Upgrade"); p != "" {
+		return p
+	}
+	if r.Path == "/session" {
+		return "h2c"
+	}
+	return "tcp"
+}
+
+// hijackKind says whether a hijacked stream is raw (TTY) or multiplexed,
+// when the response says so in a way that can be trusted: the multiplexed
+// content type always, the raw one only from API 1.42 on (before, dockerd
+// labelled every hijacked stream raw, multiplexed or not).
+func hijackKind(h http.Header, apiVersion string) (tty, known bool) {
+	tty, known = streamKind(h)
+	if tty && !trustsRawType(apiVersion) {
+		return false, false
+	}
+	return tty, known
+}
+
+// trustsRawType reports whether a response to a request of this API
+// version labels only raw streams application/vnd.docker.raw-stream.
+func trustsRawType(apiVersion string) bool {
+	v, err := parseAPIVersion(apiVersion)
+	return err == nil && v >= 42
+}
+
+// hijackHTTP upgrades through the client's http.Client, which returns the
+// connection as the body of a 101 response.
+func (c *Client) hijackHTTP(ctx context.Context, r *Request, req *http.Request, h *HijackedConn) (*HijackedConn, error) {
+	resp, err := c.httpClient.Do(req)
+	if err != nil {
+		return nil, c.transportError(r.Op, err)
+	}
+	switch {
+	case resp.StatusCode == http.StatusSwitchingProtocols:
+		rwc, ok := resp.Body.(io.ReadWriteCloser)
+		if !ok {
+			resp.Body.Close()
+			return nil, fmt.Errorf("docker: %s: the http.Client's transport returned a 101 without a writable connection", r.Op)
+		}
+		h.rwc = rwc
+	case resp.StatusCode/100 == 2:
+		resp.Body.Close()
+		return nil, fmt.Errorf("docker: %s: the daemon answered %s instead of upgrading the connection", r.Op, resp.Status)
+	default:
+		return nil, errorFromResponse(resp, r.Op, r.APIVersion)
+	}
+	h.stop = context.AfterFunc(ctx, func() { h.rwc.Close() })
+	h.r = bufio.NewReaderSize(connReader{h}, hijackBuffer)
+	h.Header = resp.Header
+	h.kindTTY, h.kindKnown = hijackKind(resp.Header, r.APIVersion)
+	return h, nil
 }
 
 func (c *Client) ctxErr(ctx context.Context, op string, err error) error {
 	if ctx.Err() != nil {
 		return fmt.Errorf("docker: %s: %w", op, ctx.Err())
 	}
-	if errors.Is(err, io.EOF) {
-		return fmt.Errorf("docker: %s: the daemon closed the connection before answering", op)
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		// http.ReadResponse reports a connection closed before the status
+		// line as io.ErrUnexpectedEOF.
+		return fmt.Errorf("docker: %s: the daemon closed the connection before answering: %w", op, err)
 	}
 	return fmt.Errorf("docker: %s: %w", op, err)
 }

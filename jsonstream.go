@@ -3,40 +3,59 @@ package docker
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"iter"
 	"net/http"
+	"sync/atomic"
 )
 
 // JSONStream reads a stream of JSON values: the progress of ImageCreate,
 // ImagePush, ImageBuild, ImageLoad, PluginPull and PluginUpgrade, the events
 // of SystemEvents, the samples of ContainerStats. It is read with Next and
-// Value, or ranged over with All; Close ends it early.
+// Value, or ranged over with All, or drained with Wait; Close ends it early.
 //
 // A message that carries an error (`error` / `errorDetail`, which the
-// daemon sends inside a 200 response when a pull or build fails) ends the
-// stream with a *StreamError.
+// daemon sends inside a 200 response when a pull, push or build fails) ends
+// the stream with a *StreamError. A stream that stops in the middle of a
+// message ends with an error that matches io.ErrUnexpectedEOF. Cancelling
+// the context of the call that opened the stream ends it with an error that
+// matches the context's error (context.Canceled, say), and frees its
+// connection.
+//
+// Each value is decoded once, straight into T.
 type JSONStream[T any] struct {
 	dec    *json.Decoder
+	rec    *recorder
 	body   io.Closer
 	op     string
 	cur    T
 	err    error
 	done   bool
+	n      int // values read
+	closed atomic.Bool
 	Header http.Header
 }
 
-// NewJSONStream wraps a response whose body is a JSON stream.
+// NewJSONStream wraps a response whose body is a JSON stream; op names the
+// operation in errors.
 func NewJSONStream[T any](resp *http.Response, op string) *JSONStream[T] {
-	return &JSONStream[T]{dec: json.NewDecoder(resp.Body), body: resp.Body, op: op, Header: resp.Header}
+	rec := &recorder{r: resp.Body}
+	return &JSONStream[T]{dec: json.NewDecoder(rec), rec: rec, body: resp.Body, op: op, Header: resp.Header}
 }
 
+// MaxStreamMessage bounds one message of a JSON stream. The daemon's are a
+// few kilobytes at most; a longer one ends the stream with an error rather
+// than growing memory without bound.
+const MaxStreamMessage = 32 << 20
+
 // StreamError is an error the daemon reported inside a stream whose HTTP
-// status was already 200.
+// status was already 200: a failed pull, push, load or build in a progress
+// stream (its `errorDetail`), or an in-band error frame of container output.
 type StreamError struct {
-	Op      string
-	Code    int
+	Op      string // operationId, when known
+	Code    int    // errorDetail.code, when the daemon sent one (a failed RUN's exit code, say)
 	Message string
 }
 
@@ -55,64 +74,107 @@ func (s *JSONStream[T]) Next() bool {
 	if s.done {
 		return false
 	}
-	var raw json.RawMessage
-	if err := s.dec.Decode(&raw); err != nil {
-		s.done = true
-		if err != io.EOF {
-			s.err = fmt.Errorf("docker: %s: reading stream: %w", s.op, err)
+	start := s.dec.InputOffset()
+	s.rec.trim(start)
+	var zero T
+	s.cur = zero
+	err := s.dec.Decode(&s.cur)
+	var typeErr *json.UnmarshalTypeError
+	if err == nil || errors.As(err, &typeErr) {
+		// The whole message was read: look for an error in it. Only a
+		// message that holds `"error` is decoded a second time.
+		if msg := s.rec.since(start, s.dec.InputOffset()); bytes.Contains(msg, errorKey) {
+			if e := messageError(msg, s.op); e != nil {
+				err = e
+			}
 		}
+	}
+	if err != nil {
+		var zero T
+		s.cur, s.done, s.err = zero, true, s.streamErr(err)
 		return false
 	}
-	if bytes.Contains(raw, errorKey) {
-		if err := messageError(raw, s.op); err != nil {
-			s.done, s.err = true, err
-			return false
-		}
-	}
-	var v T
-	if err := json.Unmarshal(raw, &v); err != nil {
-		s.done = true
-		s.err = fmt.Errorf("docker: %s: decoding stream message: %w", s.op, err)
-		return false
-	}
-	s.cur = v
+	s.n++
 	return true
 }
 
-func messageError(raw []byte, op string) error {
-	var m struct {
-		Error       string `json:"error"`
-		ErrorDetail *struct {
-			Code    int    `json:"code"`
-			Message string `json:"message"`
-		} `json:"errorDetail"`
+// streamErr explains why reading stopped.
+func (s *JSONStream[T]) streamErr(err error) error {
+	var se *StreamError
+	switch {
+	case errors.As(err, &se):
+		return err
+	case s.closed.Load():
+		return nil // the caller closed it
+	case err == io.EOF:
+		return nil
+	case errors.Is(err, errMessageTooLarge):
+		return fmt.Errorf("docker: %s: stream message %d is longer than %d bytes", s.op, s.n+1, MaxStreamMessage)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Errorf("docker: %s: the stream was cut off in the middle of message %d: %w", s.op, s.n+1, io.ErrUnexpectedEOF)
 	}
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return fmt.Errorf("docker: %s: stream message %d is not JSON: %w", s.op, s.n+1, err)
+	case errors.As(err, &typ):
+		return fmt.Errorf("docker: %s: decoding stream message %d: %w", s.op, s.n+1, err)
+	}
+	return fmt.Errorf("docker: %s: reading stream: %w", s.op, err)
+}
+
+// messageError returns the error a progress message carries in its
+// "error" and "errorDetail" keys (exactly those: encoding/json would also
+// take "Error"), or nil.
+func messageError(raw []byte, op string) error {
+	var m map[string]json.RawMessage
 	if json.Unmarshal(raw, &m) != nil {
 		return nil
 	}
-	if m.ErrorDetail != nil && m.ErrorDetail.Message != "" {
-		return &StreamError{Op: op, Code: m.ErrorDetail.Code, Message: m.ErrorDetail.Message}
+	msg, hasMsg := m["error"]
+	det, hasDet := m["errorDetail"]
+	if !hasMsg && !hasDet {
+		return nil
 	}
-	if m.Error != "" {
-		return &StreamError{Op: op, Message: m.Error}
+	e := &StreamError{Op: op}
+	_ = json.Unmarshal(msg, &e.Message)
+	var d struct {
+		Code    int    `json:"code"`
+		Message string `json:"message"`
 	}
-	return nil
+	if hasDet && json.Unmarshal(det, &d) == nil {
+		e.Code = d.Code
+		if d.Message != "" {
+			e.Message = d.Message
+		}
+	}
+	if e.Message == "" {
+		if !hasDet || string(det) == "null" {
+			return nil
+		}
+		e.Message = "unspecified error"
+	}
+	return e
 }
 
 // Value returns the value Next read.
 func (s *JSONStream[T]) Value() T { return s.cur }
 
-// Err returns the error that ended the stream, or nil at a clean end.
+// Err returns the error that ended the stream, or nil at a clean end or
+// after Close.
 func (s *JSONStream[T]) Err() error { return s.err }
 
-// Close ends the stream and frees its connection.
+// Close ends the stream and frees its connection. It may be called from
+// another goroutine to end a Next that is waiting for data; that Next then
+// returns false with a nil Err.
 func (s *JSONStream[T]) Close() error {
-	s.done = true
+	s.closed.Store(true)
 	return s.body.Close()
 }
 
-// All ranges over the values; an error is yielded last, once. Breaking out
-// of the loop closes the stream.
+// All ranges over the values; an error is yielded last, once. The stream is
+// closed when the loop ends, by break too.
 func (s *JSONStream[T]) All() iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		defer s.Close()
@@ -128,13 +190,54 @@ func (s *JSONStream[T]) All() iter.Seq2[T, error] {
 	}
 }
 
-// Wait reads the stream to its end and returns its error, for callers that
-// only need to know whether a pull, push, load or build succeeded.
+// Wait reads the stream to its end, closes it and returns its error, for
+// callers that only need to know whether a pull, push, load or build
+// succeeded.
 func (s *JSONStream[T]) Wait() error {
 	defer s.Close()
 	for s.Next() {
 	}
 	return s.err
+}
+
+var errMessageTooLarge = errors.New("stream message too large")
+
+// recorder sits between the body and the json.Decoder and keeps the bytes
+// of the message being decoded (and what the decoder read ahead), so that
+// a message can be checked for an error without decoding it twice.
+type recorder struct {
+	r    io.Reader
+	buf  []byte // buf[head:] holds the input from offset base on
+	head int
+	base int64
+}
+
+func (rc *recorder) Read(p []byte) (int, error) {
+	if len(rc.buf)-rc.head > MaxStreamMessage {
+		return 0, errMessageTooLarge
+	}
+	n, err := rc.r.Read(p)
+	rc.buf = append(rc.buf, p[:n]...)
+	return n, err
+}
+
+// trim forgets the input before offset pos.
+func (rc *recorder) trim(pos int64) {
+	rc.head += int(pos - rc.base)
+	rc.base = pos
+	if rc.head > len(rc.buf)/2 {
+		n := copy(rc.buf, rc.buf[rc.head:])
+		rc.buf, rc.head = rc.buf[:n], 0
+	}
+}
+
+// since returns the input from offset start (the last trim) to end.
+func (rc *recorder) since(start, end int64) []byte {
+	i, j := rc.head+int(start-rc.base), rc.head+int(end-rc.base)
+	if i < 0 || j > len(rc.buf) || i > j {
+		return nil
+	}
+	return rc.buf[i:j]
 }
 
 // JSONMessage is one message of a progress stream (pull, push, load, build,

@@ -10,12 +10,16 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 )
 
 // Stream is a response body handed to the caller as it arrives: a tar
-// archive (ContainerArchive, ContainerExport, ImageGet), say. Read it, then
-// Close it; closing early abandons the transfer and frees the connection.
+// archive (ContainerArchive, ContainerExport, ImageGet, ImageGetAll), say.
+// Nothing is buffered beyond what one Read asks for: pipe it straight into
+// ImageLoad, PutContainerArchive or a file. Read it, then Close it; closing
+// early abandons the transfer and frees the connection, and cancelling the
+// call's context ends a Read in progress.
 type Stream struct {
 	io.ReadCloser
 	Header http.Header
@@ -44,17 +48,29 @@ type PathStat struct {
 	LinkTarget string      `json:"linkTarget"`
 }
 
-// DecodePathStat decodes the X-Docker-Container-Path-Stat header value.
+// maxPathStat bounds the header DecodePathStat accepts (a path stat is a
+// few hundred bytes; net/http already caps all headers at 1 MiB).
+const maxPathStat = 64 << 10
+
+// DecodePathStat decodes the X-Docker-Container-Path-Stat header value:
+// base64 (the daemon uses the standard alphabet with padding; the URL-safe
+// alphabet and unpadded forms are accepted too) of a JSON object.
 func DecodePathStat(h string) (*PathStat, error) {
 	if h == "" {
 		return nil, errors.New("docker: response has no " + PathStatHeader + " header")
 	}
-	raw, err := base64.StdEncoding.DecodeString(h)
-	if err != nil {
-		// Some daemons and proxies use the URL-safe alphabet.
-		if raw, err = base64.URLEncoding.DecodeString(h); err != nil {
-			return nil, fmt.Errorf("docker: %s header is not base64: %w", PathStatHeader, err)
+	if len(h) > maxPathStat {
+		return nil, fmt.Errorf("docker: %s header of %d bytes is too long", PathStatHeader, len(h))
+	}
+	var raw []byte
+	var err error
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
+		if raw, err = enc.DecodeString(h); err == nil {
+			break
 		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("docker: %s header is not base64: %w", PathStatHeader, err)
 	}
 	var st PathStat
 	if err := json.Unmarshal(raw, &st); err != nil {
@@ -63,19 +79,24 @@ func DecodePathStat(h string) (*PathStat, error) {
 	return &st, nil
 }
 
-// Output is a container's or an exec's output: ContainerLogs, ContainerAttach
-// (without stdin), ServiceLogs, TaskLogs. Without a TTY the daemon
-// multiplexes stdout and stderr in 8-byte-header frames; with a TTY it sends
-// raw bytes. Demux handles both: it never feeds a TTY stream to the frame
-// parser, which is how other clients corrupt TTY output.
+// Output is a container's or an exec's output: ContainerLogs, ServiceLogs,
+// TaskLogs, and HijackedConn.Output for ContainerAttach and ExecStart.
+// Without a TTY the daemon multiplexes stdout and stderr in frames that
+// start with an 8-byte header; with a TTY it sends raw bytes. Demux handles
+// both: it never feeds a TTY stream to the frame parser, which is how other
+// clients corrupt TTY output.
+//
+// Cancelling the context of the call that returned it ends a Demux or Read
+// in progress with the context's error, and frees the connection.
 type Output struct {
 	r      *bufio.Reader
 	closer io.Closer
 	// TTY says the stream is raw. It is set from the response's content type
-	// when the daemon states it (API 1.42+), otherwise from the first bytes;
-	// set it yourself when you know better.
+	// when the daemon states it (API 1.42+); otherwise Demux decides from the
+	// first bytes, unless TTY was already true. Set it yourself before Demux
+	// when you know the stream is raw.
 	TTY    bool
-	sniffd bool
+	known  bool // TTY is settled: from the content type, or sniffed
 	Header http.Header
 }
 
@@ -85,38 +106,74 @@ const (
 	multiplexedStreamType = "application/vnd.docker.multiplexed-stream"
 )
 
+// outputBuffer is the read buffer of an Output: frames are written to the
+// caller's writers straight from it.
+const outputBuffer = 32 << 10
+
 // NewOutput wraps a response carrying container output.
 func NewOutput(resp *http.Response) *Output {
-	o := &Output{r: bufio.NewReaderSize(resp.Body, 32<<10), closer: resp.Body, Header: resp.Header}
-	switch resp.Header.Get("Content-Type") {
-	case rawStreamType:
-		o.TTY, o.sniffd = true, true
-	case multiplexedStreamType:
-		o.sniffd = true
+	o := &Output{r: bufio.NewReaderSize(resp.Body, outputBuffer), closer: resp.Body, Header: resp.Header}
+	o.TTY, o.known = streamKind(resp.Header)
+	if o.TTY && !trustsRawType(requestAPIVersion(resp)) {
+		// Before API 1.42 the daemon labelled multiplexed logs raw too.
+		o.TTY, o.known = false, false
 	}
 	return o
 }
 
-// newOutputFrom wraps any reader (a hijacked connection).
-func newOutputFrom(r *bufio.Reader, c io.Closer, tty bool) *Output {
-	return &Output{r: r, closer: c, TTY: tty, sniffd: true}
+// requestAPIVersion returns the API version in the path of the request
+// that resp answers ("1.41" for /v1.41/...), or "".
+func requestAPIVersion(resp *http.Response) string {
+	if resp.Request == nil || resp.Request.URL == nil {
+		return ""
+	}
+	rest, ok := strings.CutPrefix(resp.Request.URL.Path, "/v")
+	if !ok {
+		return ""
+	}
+	v, _, _ := strings.Cut(rest, "/")
+	return v
 }
 
-// sniff decides between raw and multiplexed when nobody said: a frame starts
-// with a stream byte 0-3 and three zero bytes, which text never does.
+// streamKind reads the content type a 1.42+ daemon sets on output streams.
+func streamKind(h http.Header) (tty, known bool) {
+	switch h.Get("Content-Type") {
+	case rawStreamType:
+		return true, true
+	case multiplexedStreamType:
+		return false, true
+	}
+	return false, false
+}
+
+// sniff decides between raw and multiplexed when nobody said. A frame
+// starts with a stream byte 0-3 and three zero bytes; text does not. It
+// waits for one byte only unless that byte could start a frame, so a TTY
+// that prints a short prompt and waits for input is not kept waiting.
 func (o *Output) sniff() {
-	if o.sniffd {
+	if o.known {
 		return
 	}
-	o.sniffd = true
-	b, err := o.r.Peek(4)
-	if err != nil && len(b) < 4 {
-		if len(b) > 0 {
+	o.known = true
+	if o.TTY {
+		return
+	}
+	b, _ := o.r.Peek(1)
+	if len(b) == 0 || b[0] > streamSystem {
+		o.TTY = len(b) > 0
+		return
+	}
+	// The daemon writes a frame header in one piece, so four bytes of it
+	// are there together.
+	b, _ = o.r.Peek(4)
+	for _, c := range b[1:] {
+		if c != 0 {
 			o.TTY = true
+			return
 		}
-		return
 	}
-	o.TTY = !(b[0] <= 3 && b[1] == 0 && b[2] == 0 && b[3] == 0)
+	// Fewer than four bytes before the end that could still start a header
+	// are a truncated frame: Demux reports it.
 }
 
 // Read returns the raw bytes, frame headers included when multiplexed.
@@ -127,7 +184,9 @@ func (o *Output) Close() error { return o.closer.Close() }
 
 // Demux copies stdout and stderr to their writers until the stream ends
 // (nil error) or fails. A TTY stream goes to stdout whole. A nil writer
-// discards its stream.
+// discards its stream. An error the daemon sends in the stream (a frame of
+// stream 3) is returned as a *StreamError, a malformed or truncated frame as
+// a *FrameError.
 func (o *Output) Demux(stdout, stderr io.Writer) error {
 	o.sniff()
 	if o.TTY {
@@ -142,9 +201,15 @@ func (o *Output) Demux(stdout, stderr io.Writer) error {
 
 // Demux splits a multiplexed stdout/stderr stream read from src into stdout
 // and stderr. It returns nil at the end of the stream. Use it for streams
-// known to carry frames; Output.Demux also handles TTY streams.
+// known to carry frames; Output.Demux also handles TTY streams. Payloads are
+// written to the writers straight from the read buffer (src itself when it
+// is a *bufio.Reader), never copied in between.
 func Demux(stdout, stderr io.Writer, src io.Reader) error {
-	return demux(stdout, stderr, src)
+	br, ok := src.(*bufio.Reader)
+	if !ok {
+		br = bufio.NewReaderSize(src, outputBuffer)
+	}
+	return demux(stdout, stderr, br)
 }
 
 // Stream numbers in a frame header.
@@ -155,70 +220,91 @@ const (
 	streamSystem = 3 // an error the daemon reports in-band
 )
 
-// FrameError reports a malformed frame or an error the daemon sent in-band.
-type FrameError struct{ Msg string }
+// FrameError reports a malformed or truncated frame of a multiplexed
+// stream. A truncated stream's FrameError matches io.ErrUnexpectedEOF with
+// errors.Is.
+type FrameError struct {
+	Msg string
+	Err error // the cause, if any
+}
 
 func (e *FrameError) Error() string { return "docker: output stream: " + e.Msg }
+
+func (e *FrameError) Unwrap() error { return e.Err }
 
 // maxSystemFrame bounds an in-band error message.
 const maxSystemFrame = 64 << 10
 
-func demux(stdout, stderr io.Writer, src io.Reader) error {
+func demux(stdout, stderr io.Writer, br *bufio.Reader) error {
 	if stdout == nil {
 		stdout = io.Discard
 	}
 	if stderr == nil {
 		stderr = io.Discard
 	}
-	var hdr [8]byte
-	buf := make([]byte, 32<<10)
 	for {
-		if _, err := io.ReadFull(src, hdr[:]); err != nil {
-			if err == io.EOF {
+		hdr, err := br.Peek(8)
+		if err != nil {
+			switch {
+			case len(hdr) == 0 && err == io.EOF:
 				return nil
-			}
-			if err == io.ErrUnexpectedEOF {
-				return &FrameError{Msg: "truncated frame header"}
+			case err == io.EOF:
+				return &FrameError{Msg: fmt.Sprintf("stream ended after %d bytes of an 8-byte frame header", len(hdr)), Err: io.ErrUnexpectedEOF}
 			}
 			return err
 		}
-		size := int64(binary.BigEndian.Uint32(hdr[4:]))
+		if hdr[1] != 0 || hdr[2] != 0 || hdr[3] != 0 || hdr[0] > streamSystem {
+			return &FrameError{Msg: fmt.Sprintf("bad frame header % x (is this a TTY stream?)", hdr)}
+		}
+		stream, size := hdr[0], int(binary.BigEndian.Uint32(hdr[4:]))
+		if _, err := br.Discard(8); err != nil {
+			return err
+		}
 		var dst io.Writer
-		switch hdr[0] {
+		switch stream {
 		case streamStdin, streamStdout:
 			dst = stdout
 		case streamStderr:
 			dst = stderr
 		case streamSystem:
-			if size > maxSystemFrame {
-				return &FrameError{Msg: fmt.Sprintf("in-band error of %d bytes", size)}
-			}
-			msg := make([]byte, size)
-			if _, err := io.ReadFull(src, msg); err != nil {
-				return &FrameError{Msg: "truncated in-band error"}
-			}
-			return &FrameError{Msg: "daemon error: " + string(msg)}
-		default:
-			return &FrameError{Msg: fmt.Sprintf("unknown stream %d in frame header (is this a TTY stream?)", hdr[0])}
+			return systemFrame(br, size)
 		}
 		for size > 0 {
-			n := int64(len(buf))
-			if size < n {
-				n = size
-			}
-			m, err := io.ReadFull(src, buf[:n])
-			if m > 0 {
-				if _, werr := dst.Write(buf[:m]); werr != nil {
-					return werr
+			n := br.Buffered()
+			if n == 0 {
+				if _, err := br.Peek(1); err != nil {
+					if err == io.EOF {
+						return &FrameError{Msg: fmt.Sprintf("stream ended with %d bytes of a frame missing", size), Err: io.ErrUnexpectedEOF}
+					}
+					return err
 				}
+				n = br.Buffered()
 			}
-			if err != nil {
-				if err == io.EOF || err == io.ErrUnexpectedEOF {
-					return &FrameError{Msg: "truncated frame"}
-				}
-				return err
+			n = min(n, size)
+			b, _ := br.Peek(n)
+			m, werr := dst.Write(b)
+			if werr == nil && m != n {
+				werr = io.ErrShortWrite
 			}
-			size -= int64(m)
+			if werr != nil {
+				return werr
+			}
+			_, _ = br.Discard(n)
+			size -= n
 		}
 	}
+}
+
+// systemFrame reads an in-band error (stream 3) and returns it.
+func systemFrame(br *bufio.Reader, size int) error {
+	n := min(size, maxSystemFrame)
+	msg := make([]byte, n)
+	if _, err := io.ReadFull(br, msg); err != nil {
+		return &FrameError{Msg: "stream ended inside an in-band error message", Err: io.ErrUnexpectedEOF}
+	}
+	text := string(msg)
+	if size > n {
+		text += "..."
+	}
+	return &StreamError{Message: text}
 }
