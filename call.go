@@ -1,6 +1,7 @@
 package docker
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -228,6 +229,10 @@ func (e *opEntry) request(version string, args Args) (*Request, error) {
 			name = "body"
 		}
 		if !ok || val == nil {
+			if p.required && p.kind == kindAuth {
+				r.RegistryAuthRequired(nil) // the daemon insists on the header, even empty
+				continue
+			}
 			if p.required {
 				return nil, &ParamError{Op: e.id, Param: p.name, Msg: "is required (API v" + version + ")"}
 			}
@@ -349,7 +354,7 @@ func (p *paramEntry) set(r *Request, val any) error {
 		case io.Reader:
 			r.RawBody(x, "application/x-tar")
 		case []byte:
-			r.RawBody(strings.NewReader(string(x)), "application/x-tar")
+			r.RawBody(bytes.NewReader(x), "application/x-tar")
 		case string:
 			r.RawBody(strings.NewReader(x), "application/x-tar")
 		default:

@@ -251,6 +251,16 @@ func (r *Request) RegistryAuth(auth *AuthConfig) {
 	r.Header("X-Registry-Auth", h)
 }
 
+// RegistryAuthRequired sets X-Registry-Auth for operations whose daemon
+// insists on the header (ImagePush): without a credential it sends an
+// empty one ({}), which a registry without authentication accepts.
+func (r *Request) RegistryAuthRequired(auth *AuthConfig) {
+	if auth == nil {
+		auth = &AuthConfig{}
+	}
+	r.RegistryAuth(auth)
+}
+
 // RegistryConfig sets X-Registry-Config (ImageBuild): credentials for every
 // registry the build may pull from, keyed by registry host.
 func (r *Request) RegistryConfig(auths map[string]AuthConfig) {

@@ -584,6 +584,9 @@ func (b *builder) param(op *Operation, sp *spec.Parameter) (*Param, error) {
 		switch strings.ToLower(sp.Name) {
 		case "x-registry-auth":
 			p.GoName, p.GoType, p.Setter, p.Dyn = "RegistryAuth", "*docker.AuthConfig", "auth", "auth"
+			if p.Required {
+				p.Setter = "authRequired"
+			}
 		case "x-registry-config":
 			p.GoName, p.GoType, p.Setter, p.Dyn = "RegistryConfig", "map[string]docker.AuthConfig", "authConfigs", "json"
 		case "content-type":

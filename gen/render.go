@@ -515,6 +515,8 @@ func setter(op *Operation, p *Param) string {
 		return fmt.Sprintf("r.Header(%s, %s)", name, v)
 	case p.Setter == "auth":
 		return fmt.Sprintf("r.RegistryAuth(%s)", v)
+	case p.Setter == "authRequired":
+		return fmt.Sprintf("r.RegistryAuthRequired(%s)", v)
 	case p.Setter == "authConfigs":
 		return fmt.Sprintf("r.RegistryConfig(%s)", v)
 	case p.Setter == "reader":

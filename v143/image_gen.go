@@ -607,7 +607,7 @@ func (c *Client) ImagePush(ctx context.Context, name string, opts ImagePushOptio
 	r := newRequest("ImagePush", "POST", "/images/{name}/push")
 	r.PathParam("name", name)
 	r.Query("tag", opts.Tag)
-	r.RegistryAuth(opts.RegistryAuth)
+	r.RegistryAuthRequired(opts.RegistryAuth)
 	resp, err := c.rt.Do(ctx, r)
 	if err != nil {
 		return nil, err

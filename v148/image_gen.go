@@ -694,7 +694,7 @@ func (c *Client) ImagePush(ctx context.Context, name string, opts ImagePushOptio
 	r.PathParam("name", name)
 	r.Query("tag", opts.Tag)
 	r.QueryJSON("platform", opts.Platform)
-	r.RegistryAuth(opts.RegistryAuth)
+	r.RegistryAuthRequired(opts.RegistryAuth)
 	resp, err := c.rt.Do(ctx, r)
 	if err != nil {
 		return nil, err
