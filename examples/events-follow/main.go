@@ -40,23 +40,20 @@ func follow(ctx context.Context, kind string) error {
 	if kind != "" {
 		filters = filters.Add("type", kind)
 	}
-	since := strconv.FormatInt(time.Now().Unix(), 10)
-	for {
-		events, err := api.SystemEvents(ctx, v141.SystemEventsOptions{Since: since, Filters: filters})
+	open := func(ctx context.Context, since string) (*docker.JSONStream[v141.EventMessage], error) {
+		if since == "" {
+			since = strconv.FormatInt(time.Now().Unix(), 10)
+		}
+		return api.SystemEvents(ctx, v141.SystemEventsOptions{Since: since, Filters: filters})
+	}
+	// FollowEvents reopens the stream from the last event's time when it
+	// breaks, and drops the events the daemon then sends twice.
+	timeNano := func(ev v141.EventMessage) int64 { return ev.TimeNano }
+	for ev, err := range docker.FollowEvents(ctx, open, timeNano) {
 		if err != nil {
 			return err
 		}
-		for ev, err := range events.All() {
-			if err != nil {
-				break // the stream broke: reconnect from the last event seen
-			}
-			// Resume after this event: the daemon replays from since.
-			since = fmt.Sprintf("%d.%09d", ev.TimeNano/1e9, ev.TimeNano%1e9+1)
-			fmt.Printf("%s %s %s %s\n", time.Unix(0, ev.TimeNano).Format(time.RFC3339Nano), ev.Type, ev.Action, ev.Actor.ID)
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		time.Sleep(time.Second)
+		fmt.Printf("%s %s %s %s\n", time.Unix(0, ev.TimeNano).Format(time.RFC3339Nano), ev.Type, ev.Action, ev.Actor.ID)
 	}
+	return ctx.Err()
 }
