@@ -60,8 +60,18 @@ var (
 // "unix:///tmp/dockersdk-daemon/docker.sock" by default.
 func Host(t testing.TB) string {
 	t.Helper()
+	host, err := Start()
+	if err != nil {
+		unavailable(t, "Docker daemon", EnvHost, err)
+	}
+	return host
+}
+
+// Start is Host for a TestMain, which has no testing.TB: it returns the
+// daemon's address, or why there is none.
+func Start() (string, error) {
 	if h := os.Getenv(EnvHost); h != "" {
-		return h
+		return h, nil
 	}
 	daemonOnce.Do(func() {
 		daemon.value, daemon.err = runScript("testdaemon.sh", "start")
@@ -69,10 +79,7 @@ func Host(t testing.TB) string {
 			daemon.err = fmt.Errorf("scripts/testdaemon.sh start printed %q, not a unix:// address", daemon.value)
 		}
 	})
-	if daemon.err != nil {
-		unavailable(t, "Docker daemon", EnvHost, daemon.err)
-	}
-	return daemon.value
+	return daemon.value, daemon.err
 }
 
 // Registry returns the host:port of a registry for tests: $DOCKER_TEST_REGISTRY when set, otherwise the private
