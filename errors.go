@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 )
 
 // Error is what every operation of every version returns when the daemon
@@ -121,7 +122,11 @@ func errorMessage(body []byte) string {
 	const maxText = 512
 	s := strings.ToValidUTF8(string(body), "?")
 	if len(s) > maxText {
-		s = s[:maxText] + "..."
+		cut := maxText
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut-- // never split a character (found by FuzzErrorMessage)
+		}
+		s = s[:cut] + "..."
 	}
 	return s
 }

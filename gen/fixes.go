@@ -23,11 +23,11 @@ type Fix struct {
 	Schema   bool           `yaml:"schema"`   // target the parameter's or response's schema
 	Set      map[string]any `yaml:"set"`
 	Delete   []string       `yaml:"delete"`
-	Add      map[string]any `yaml:"add"`    // a whole new response or parameter
-	Rename   string         `yaml:"rename"` // a definition's new name; every $ref follows
-	Hoist    string         `yaml:"hoist"`  // "items": replace the target by its items schema
-	Replace  map[string]any `yaml:"replace"` // the target's whole new content
-	Extract  string         `yaml:"extract"` // move an inline schema to definitions under this name; leave a $ref
+	Add      map[string]any `yaml:"add"`      // a whole new response or parameter
+	Rename   string         `yaml:"rename"`   // a definition's new name; every $ref follows
+	Hoist    string         `yaml:"hoist"`    // "items": replace the target by its items schema
+	Replace  map[string]any `yaml:"replace"`  // the target's whole new content
+	Extract  string         `yaml:"extract"`  // move an inline schema to definitions under this name; leave a $ref
 	CopyFrom string         `yaml:"copyFrom"` // copy the definition (and what it refers to) from this version's spec
 }
 

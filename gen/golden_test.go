@@ -98,11 +98,11 @@ func TestFixtureModel(t *testing.T) {
 	types := src["v126/container_types_gen.go"]
 	for _, want := range []string{
 		"func (c *Client) ContainerStop(ctx context.Context, id string, opts ContainerStopOptions) error",
-		"T *int\n",                         // optional integer: a pointer, so t=0 is sent only on purpose
-		"All bool\n",                       // flag whose default is false
-		"Filters docker.Filters\n",         // JSON query parameter as a Go value
-		"([]Summary, error)",               // the fixed list result
-		"(*docker.Output, error)",          // logs stream
+		"T *int\n",                                 // optional integer: a pointer, so t=0 is sent only on purpose
+		"All bool\n",                               // flag whose default is false
+		"Filters docker.Filters\n",                 // JSON query parameter as a Go value
+		"([]Summary, error)",                       // the fixed list result
+		"(*docker.Output, error)",                  // logs stream
 		"*docker.JSONStream[SystemEventsResponse]", // events stream of the inline schema
 	} {
 		if !strings.Contains(container+src["v126/system_gen.go"], want) {
@@ -111,7 +111,7 @@ func TestFixtureModel(t *testing.T) {
 	}
 	for _, want := range []string{
 		"PidsLimit *int64 `json:\"PidsLimit,omitempty\"`", // x-nullable
-		"Memory int64 `json:\"Memory,omitempty\"`",         // flattened from allOf
+		"Memory int64 `json:\"Memory,omitempty\"`",        // flattened from allOf
 		"ExposedPorts map[string]struct{}",                // a set
 		"RestartPolicyNameOnFailure HostConfigRestartPolicyName = \"on-failure\"",
 		"Cmd []string",
