@@ -1,7 +1,7 @@
 #!/bin/sh
 # A private Docker daemon for tests, CI and the demo.
 #
-#   scripts/testdaemon.sh install   apt-get install docker.io and busybox-static when missing (root)
+#   scripts/testdaemon.sh install [PKG...]   apt-get install docker.io, busybox-static (and PKG...) when missing (root)
 #   scripts/testdaemon.sh start     start it (installing first if needed); last stdout line is unix:///.../docker.sock
 #   scripts/testdaemon.sh stop      stop dockerd, then its containerd (TERM, wait, KILL)
 #   scripts/testdaemon.sh host      print the unix:// address, up or not
@@ -94,14 +94,19 @@ need_install() {
 	return 1
 }
 
+# cmd_install [PKG...]: docker.io and busybox-static, plus any other Debian packages named (CI asks for the
+# registry and sshd this way), each only when missing.
 cmd_install() {
 	pkgs=
 	if ! command -v dockerd >/dev/null 2>&1 || ! command -v containerd >/dev/null 2>&1; then
 		pkgs=docker.io
 	fi
 	busybox_static || pkgs="$pkgs busybox-static"
+	for extra in "$@"; do
+		dpkg -s "$extra" >/dev/null 2>&1 || pkgs="$pkgs $extra"
+	done
 	if [ -z "$pkgs" ]; then
-		log "dockerd, containerd and a static /bin/busybox are installed"
+		log "dockerd, containerd, a static /bin/busybox${*:+ and $*} are installed"
 		return 0
 	fi
 	# shellcheck disable=SC2086 # word splitting wanted
@@ -413,7 +418,7 @@ cmd_stop() {
 }
 
 case ${1:-} in
-install) cmd_install ;;
+install) shift; cmd_install "$@" ;;
 start) cmd_start ;;
 stop) cmd_stop ;;
 host) echo "$HOST" ;;
