@@ -310,13 +310,41 @@ func (c *Client) DoJSON(ctx context.Context, r *Request, out any) error {
 	if out == nil || resp.StatusCode == http.StatusNoContent || resp.StatusCode == http.StatusNotModified {
 		return nil
 	}
-	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-		if err == io.EOF {
-			return nil // an empty body leaves out as it was
-		}
+	buf := getBuffer(resp.ContentLength)
+	defer putBuffer(buf)
+	if _, err := buf.ReadFrom(resp.Body); err != nil {
+		return fmt.Errorf("docker: %s: reading response: %w", r.Op, err)
+	}
+	if len(bytes.TrimSpace(buf.Bytes())) == 0 {
+		return nil // an empty body leaves out as it was
+	}
+	// One read into a pooled buffer, then one Unmarshal: json.Decoder
+	// would grow a buffer of its own to about twice the body on every call.
+	if err := json.Unmarshal(buf.Bytes(), out); err != nil {
 		return fmt.Errorf("docker: %s: decoding response: %w", r.Op, err)
 	}
 	return nil
+}
+
+// Response bodies are read into pooled buffers; one that grew past
+// maxPooledBuffer (a huge container list, say) is left to the collector.
+const maxPooledBuffer = 1 << 20
+
+var bufferPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func getBuffer(size int64) *bytes.Buffer {
+	buf := bufferPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	if size > 0 && size <= maxPooledBuffer {
+		buf.Grow(int(size) + bytes.MinRead)
+	}
+	return buf
+}
+
+func putBuffer(buf *bytes.Buffer) {
+	if buf.Cap() <= maxPooledBuffer {
+		bufferPool.Put(buf)
+	}
 }
 
 // DoNoContent sends r and discards the response body.
@@ -356,6 +384,13 @@ func (c *Client) DoHeaders(ctx context.Context, r *Request) (http.Header, error)
 // closeBody drains a little of what is left so that the connection can be
 // reused, then closes.
 func closeBody(b io.ReadCloser) {
-	_, _ = io.CopyN(io.Discard, b, 4<<10)
+	var scratch [512]byte
+	for drained := 0; drained < 4<<10; {
+		n, err := b.Read(scratch[:])
+		drained += n
+		if err != nil {
+			break
+		}
+	}
 	_ = b.Close()
 }

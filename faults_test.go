@@ -99,7 +99,7 @@ func TestFaultsGiveClearErrorsWithinTheDeadline(t *testing.T) {
 		}, "ContainerInspect"},
 		{"broken chunked encoding", func(c net.Conn, _ *http.Request) {
 			io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n")
-		}, "decoding response"},
+		}, "reading response: invalid byte in chunk length"},
 		{"stall", func(c net.Conn, _ *http.Request) {
 			io.Copy(io.Discard, c) // answer nothing until the client gives up
 		}, "context deadline exceeded"},
