@@ -156,7 +156,7 @@ func New(opts ...Option) (*Client, error) {
 		c.setEndpoint(ep)
 	}
 	if c.httpClient == nil {
-		c.httpClient = &http.Client{Transport: c.endpoint.Transport()}
+		c.httpClient = &http.Client{Transport: c.endpoint.RoundTripper()}
 	}
 	if c.httpClient.CheckRedirect == nil {
 		// The daemon does not redirect; following one could carry
