@@ -384,7 +384,7 @@ func (c *Client) DoHeaders(ctx context.Context, r *Request) (http.Header, error)
 // closeBody drains a little of what is left so that the connection can be
 // reused, then closes.
 func closeBody(b io.ReadCloser) {
-	var scratch [512]byte
+	scratch := scratchPool.Get().(*[512]byte)
 	for drained := 0; drained < 4<<10; {
 		n, err := b.Read(scratch[:])
 		drained += n
@@ -392,5 +392,10 @@ func closeBody(b io.ReadCloser) {
 			break
 		}
 	}
+	scratchPool.Put(scratch)
 	_ = b.Close()
 }
+
+// scratchPool holds drain buffers: one on the stack would escape through
+// the io.Reader call and cost an allocation per request.
+var scratchPool = sync.Pool{New: func() any { return new([512]byte) }}
