@@ -22,7 +22,7 @@ check-generated:
 	@$(GO) generate ./e2e/... && git diff --exit-code -- e2e || { echo "e2e/*_gen_test.go are out of date: run 'make generate'"; exit 1; }
 
 build:
-	$(GO) build ./...
+	$(GO) build ./... ./examples/exec-tty/
 	GOOS=windows $(GO) build ./dialer/ .
 	GOOS=darwin $(GO) build ./dialer/ .
 
@@ -30,7 +30,7 @@ fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 vet:
-	$(GO) vet ./... ./gen/... ./cmd/gen/...
+	$(GO) vet ./... ./gen/... ./cmd/gen/... ./examples/exec-tty/
 
 ## test: everything: format, vet, determinism, unit, golden, contract and end-to-end tests
 ## (the end-to-end tests start a private daemon through scripts/testdaemon.sh)
@@ -55,9 +55,23 @@ daemon-stop:
 load:
 	DOCKERSDK_LOAD=1 DOCKER_TEST_HOST=$$(scripts/testdaemon.sh start | tail -n 1) $(GO) test -count=1 -v -run TestLoad ./internal/loadtest/
 
-## bench: the benchmarks beside the official client (their own module in bench/)
+## bench: the benchmarks beside the official client (their own module in bench/; see docs/benchmarks.md).
+## Uses $$DOCKER_HOST, or starts the private test daemon; seeds busybox:latest. About 5 minutes on 2 CPUs.
+## BENCH_FLAGS go to bench/cmd/compare, e.g. BENCH_FLAGS='-logs-mib 64 -attach-mib 32 -conc-time 3s' for a quick run.
+BENCH_FLAGS ?=
+BENCH_OUT ?= bench/results-raw
 bench:
-	cd bench && $(GO) test -run '^$$' -bench . -benchmem -count 1 ./...
+	@set -e; \
+	if [ -z "$${DOCKER_HOST:-}" ]; then DOCKER_HOST=$$(scripts/testdaemon.sh start | tail -n 1); fi; \
+	export DOCKER_HOST; echo "bench: daemon $$DOCKER_HOST"; \
+	$(GO) run ./internal/cmd/seedimage; \
+	mkdir -p $(BENCH_OUT); out=$$(cd $(BENCH_OUT) && pwd); \
+	cd bench; \
+	echo "bench: go test -bench (typed calls 300x each, stub stream 300 x 8 MiB)"; \
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 300x -stub-mib 8 -count 1 . >$$out/gotest-bench.txt 2>&1 \
+		|| { cat $$out/gotest-bench.txt; exit 1; }; \
+	cat $$out/gotest-bench.txt; \
+	$(GO) run ./cmd/compare -out $$out/compare.md $(BENCH_FLAGS)
 
 clean:
 	rm -rf bin
