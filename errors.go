@@ -82,6 +82,9 @@ func IsConflict(err error) bool { return errors.Is(err, ErrConflict) }
 // IsBadRequest reports whether the daemon rejected the parameters (400).
 func IsBadRequest(err error) bool { return errors.Is(err, ErrBadRequest) }
 
+// IsServerError reports any 5xx: the daemon failed, not the request.
+func IsServerError(err error) bool { return errors.Is(err, ErrServer) }
+
 // IsUnauthorized reports a 401, typically from a registry.
 func IsUnauthorized(err error) bool { return errors.Is(err, ErrUnauthorized) }
 
