@@ -301,3 +301,47 @@ func writeTar(w io.Writer, name, content string) {
 	io.WriteString(tw, content)
 	tw.Close()
 }
+
+// Archives stream both ways: put a tar into a container, then read a path
+// back as a tar with its stat.
+func ExampleStream() {
+	ctx := context.Background()
+	c, err := docker.NewFromEnv()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	api := v141.New(c)
+	exampleImage(ctx, api)
+	created, err := api.ContainerCreate(ctx, v141.ContainerCreateOptions{Body: v141.ContainerCreateRequest{
+		Image: "busybox:latest", Cmd: []string{"true"}, HostConfig: v141.HostConfig{NetworkMode: "none"},
+	}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer api.ContainerDelete(ctx, created.ID, v141.ContainerDeleteOptions{Force: true})
+
+	var upload bytes.Buffer
+	writeTar(&upload, "greeting.txt", "hello, archive\n")
+	err = api.PutContainerArchive(ctx, created.ID, v141.PutContainerArchiveOptions{Path: "/tmp", Body: &upload})
+	if err != nil {
+		log.Fatal(err)
+	}
+	archive, err := api.ContainerArchive(ctx, created.ID, v141.ContainerArchiveOptions{Path: "/tmp/greeting.txt"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer archive.Close()
+	stat, err := archive.PathStat()
+	if err != nil {
+		log.Fatal(err)
+	}
+	tr := tar.NewReader(archive)
+	hdr, err := tr.Next()
+	if err != nil {
+		log.Fatal(err)
+	}
+	content, _ := io.ReadAll(tr)
+	fmt.Println(stat.Name, stat.Size, hdr.Name, strings.TrimSpace(string(content)))
+	// Output: greeting.txt 15 greeting.txt hello, archive
+}
