@@ -47,6 +47,7 @@ const (
 	resultOutput
 	resultBinary
 	resultHijack
+	resultWebSocket
 )
 
 type paramIn uint8
@@ -166,6 +167,17 @@ func (c *Client) CallVersion(ctx context.Context, version, op string, args Args,
 			return fmt.Errorf("docker: %s: out must be a **docker.HijackedConn, not %T", op, out)
 		}
 		conn, err := c.Hijack(ctx, r)
+		if err != nil {
+			return err
+		}
+		*dst = conn
+		return nil
+	case resultWebSocket:
+		dst, ok := out.(**WebSocketConn)
+		if !ok {
+			return fmt.Errorf("docker: %s: out must be a **docker.WebSocketConn, not %T", op, out)
+		}
+		conn, err := c.WebSocket(ctx, r)
 		if err != nil {
 			return err
 		}

@@ -7,7 +7,7 @@ package docker
 var operationTable = [...]opEntry{
 	{"ContainerArchiveHead", "HEAD", "/containers/{id}/archive", 25, 27, resultHeaders, []paramEntry{{"id", inPath, kindString, true}, {"path", inQuery, kindString, true}}},
 	{"ContainerAttach", "POST", "/containers/{id}/attach", 25, 56, resultHijack, []paramEntry{{"id", inPath, kindString, true}, {"detachKeys", inQuery, kindString, false}, {"logs", inQuery, kindBool, false}, {"stream", inQuery, kindBool, false}, {"stdin", inQuery, kindBool, false}, {"stdout", inQuery, kindBool, false}, {"stderr", inQuery, kindBool, false}}},
-	{"ContainerAttachWebsocket", "GET", "/containers/{id}/attach/ws", 25, 41, resultHijack, []paramEntry{{"id", inPath, kindString, true}, {"detachKeys", inQuery, kindString, false}, {"logs", inQuery, kindBool, false}, {"stream", inQuery, kindBool, false}}},
+	{"ContainerAttachWebsocket", "GET", "/containers/{id}/attach/ws", 25, 41, resultWebSocket, []paramEntry{{"id", inPath, kindString, true}, {"detachKeys", inQuery, kindString, false}, {"logs", inQuery, kindBool, false}, {"stream", inQuery, kindBool, false}}},
 	{"ContainerChanges", "GET", "/containers/{id}/changes", 25, 56, resultJSON, []paramEntry{{"id", inPath, kindString, true}}},
 	{"ContainerCreate", "POST", "/containers/create", 25, 40, resultJSON, []paramEntry{{"name", inQuery, kindString, false}, {"body", inBody, kindBody, true}}},
 	{"ContainerDelete", "DELETE", "/containers/{id}", 25, 26, resultNone, []paramEntry{{"id", inPath, kindString, true}, {"v", inQuery, kindBool, false}, {"force", inQuery, kindBool, false}}},
@@ -141,7 +141,7 @@ var operationTable = [...]opEntry{
 	{"ContainerCreate", "POST", "/containers/create", 41, 56, resultJSON, []paramEntry{{"name", inQuery, kindString, false}, {"platform", inQuery, kindString, false}, {"body", inBody, kindBody, true}}},
 	{"ContainerStats", "GET", "/containers/{id}/stats", 41, 56, resultJSONStream, []paramEntry{{"id", inPath, kindString, true}, {"stream", inQuery, kindBool, false}, {"one-shot", inQuery, kindBool, false}}},
 	{"ServiceList", "GET", "/services", 41, 56, resultJSON, []paramEntry{{"filters", inQuery, kindJSON, false}, {"status", inQuery, kindBool, false}}},
-	{"ContainerAttachWebsocket", "GET", "/containers/{id}/attach/ws", 42, 56, resultHijack, []paramEntry{{"id", inPath, kindString, true}, {"detachKeys", inQuery, kindString, false}, {"logs", inQuery, kindBool, false}, {"stream", inQuery, kindBool, false}, {"stdin", inQuery, kindBool, false}, {"stdout", inQuery, kindBool, false}, {"stderr", inQuery, kindBool, false}}},
+	{"ContainerAttachWebsocket", "GET", "/containers/{id}/attach/ws", 42, 56, resultWebSocket, []paramEntry{{"id", inPath, kindString, true}, {"detachKeys", inQuery, kindString, false}, {"logs", inQuery, kindBool, false}, {"stream", inQuery, kindBool, false}, {"stdin", inQuery, kindBool, false}, {"stdout", inQuery, kindBool, false}, {"stderr", inQuery, kindBool, false}}},
 	{"ContainerRestart", "POST", "/containers/{id}/restart", 42, 56, resultNone, []paramEntry{{"id", inPath, kindString, true}, {"signal", inQuery, kindString, false}, {"t", inQuery, kindInt, false}}},
 	{"ContainerStop", "POST", "/containers/{id}/stop", 42, 56, resultNone, []paramEntry{{"id", inPath, kindString, true}, {"signal", inQuery, kindString, false}, {"t", inQuery, kindInt, false}}},
 	{"ImageList", "GET", "/images/json", 42, 46, resultJSON, []paramEntry{{"all", inQuery, kindBool, false}, {"filters", inQuery, kindJSON, false}, {"shared-size", inQuery, kindBool, false}, {"digests", inQuery, kindBool, false}}},

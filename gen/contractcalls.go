@@ -51,6 +51,8 @@ func (m *Model) RenderContractCalls(p *Package) (File, error) {
 				b.WriteString("\t\t\treturn drain(s)\n")
 			case "hijack":
 				b.WriteString("\t\t\treturn exchange(s)\n")
+			case "websocket":
+				b.WriteString("\t\t\treturn exchangeWebSocket(s)\n")
 			}
 		default:
 			fmt.Fprintf(&b, "\t\t\t_, err := %s\n\t\t\treturn err\n", call)

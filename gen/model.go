@@ -660,6 +660,9 @@ func (b *builder) result(op *Operation, so *spec.Operation) error {
 	case "binary":
 		op.Result = Result{Kind: "stream", GoType: "*docker.Stream"}
 		return nil
+	case "websocket":
+		op.Result = Result{Kind: "stream", GoType: "*docker.WebSocketConn"}
+		return nil
 	}
 	var resp *spec.Response
 	for _, c := range codes {

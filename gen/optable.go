@@ -89,6 +89,8 @@ func resultConst(op *Operation) string {
 	switch op.Stream {
 	case "hijack":
 		return "resultHijack"
+	case "websocket":
+		return "resultWebSocket"
 	case "json":
 		return "resultJSONStream"
 	case "output":

@@ -420,6 +420,10 @@ func (m *Model) renderOperation(p *Package, op *Operation) string {
 		}
 		b.WriteString("\treturn out, nil\n")
 	case "stream":
+		if op.Stream == "websocket" {
+			b.WriteString("\treturn c.rt.WebSocket(ctx, r)\n")
+			break
+		}
 		if op.Stream == "hijack" {
 			b.WriteString("\tconn, err := c.rt.Hijack(ctx, r)\n\tif err != nil {\n\t\treturn nil, err\n\t}\n")
 			if tty := bodyTTYField(p, op); tty != "" {

@@ -205,17 +205,13 @@ type ContainerAttachWebsocketOptions struct {
 // ContainerAttachWebsocket: attach to a container via a websocket.
 //
 // GET /containers/{id}/attach/ws
-func (c *Client) ContainerAttachWebsocket(ctx context.Context, id string, opts ContainerAttachWebsocketOptions) (*docker.HijackedConn, error) {
+func (c *Client) ContainerAttachWebsocket(ctx context.Context, id string, opts ContainerAttachWebsocketOptions) (*docker.WebSocketConn, error) {
 	r := newRequest("ContainerAttachWebsocket", "GET", "/containers/{id}/attach/ws")
 	r.PathParam("id", id)
 	r.Query("detachKeys", opts.DetachKeys)
 	r.QueryBool("logs", opts.Logs)
 	r.QueryBool("stream", opts.Stream)
-	conn, err := c.rt.Hijack(ctx, r)
-	if err != nil {
-		return nil, err
-	}
-	return conn, nil
+	return c.rt.WebSocket(ctx, r)
 }
 
 // ContainerChanges: get changes on a container’s filesystem.

@@ -35,7 +35,7 @@ func callsV126(rt *docker.Client) []contractCall {
 			if err != nil {
 				return err
 			}
-			return exchange(s)
+			return exchangeWebSocket(s)
 		}},
 		{"ContainerChanges", func(ctx context.Context) error {
 			_, err := c.ContainerChanges(ctx, "x")

@@ -64,7 +64,7 @@ func callsV135(rt *docker.Client) []contractCall {
 			if err != nil {
 				return err
 			}
-			return exchange(s)
+			return exchangeWebSocket(s)
 		}},
 		{"ContainerChanges", func(ctx context.Context) error {
 			_, err := c.ContainerChanges(ctx, "x")

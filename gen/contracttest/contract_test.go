@@ -152,3 +152,26 @@ func checkVersion(t *testing.T, v gen.SpecVersion, fixes []gen.Fix) int {
 	}
 	return len(calls)
 }
+
+// exchangeWebSocket writes to a WebSocket attach, reads until the server's
+// echo comes back, then closes the WebSocket.
+func exchangeWebSocket(ws *docker.WebSocketConn) error {
+	defer ws.Close()
+	if _, err := ws.Write([]byte("ping\n")); err != nil {
+		return err
+	}
+	var got strings.Builder
+	buf := make([]byte, 256)
+	for !strings.Contains(got.String(), "ping") {
+		n, err := ws.Read(buf)
+		got.Write(buf[:n])
+		if err != nil {
+			return fmt.Errorf("reading the echo: %w (so far %q)", err, got.String())
+		}
+	}
+	if err := ws.CloseWrite(); err != nil {
+		return err
+	}
+	_, err := io.Copy(io.Discard, ws)
+	return err
+}

@@ -123,7 +123,7 @@ var streamOps = map[string]string{
 	"SystemEvents": "json", "ContainerStats": "json", "ImageCreate": "json", "ImagePush": "json",
 	"ImageBuild": "json", "ImageLoad": "json", "PluginPull": "json", "PluginUpgrade": "json",
 	"ContainerLogs": "output", "ServiceLogs": "output", "TaskLogs": "output",
-	"ContainerAttach": "hijack", "ExecStart": "hijack", "Session": "hijack", "ContainerAttachWebsocket": "hijack",
+	"ContainerAttach": "hijack", "ExecStart": "hijack", "Session": "hijack", "ContainerAttachWebsocket": "websocket",
 	"ContainerArchive": "binary", "ContainerGetArchive": "binary", "ContainerExport": "binary",
 	"ImageGet": "binary", "ImageGetAll": "binary",
 }
@@ -779,7 +779,12 @@ func sweepOne(t *testing.T, s *Server, rt *route) {
 	s.Reset()
 	var ct string
 	var out []byte
-	if rt.stream == "hijack" {
+	if rt.stream == "hijack" || rt.stream == "websocket" {
+		if rt.stream == "websocket" {
+			header.Set("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
+			header.Set("Sec-WebSocket-Version", "13")
+			header.Set("Origin", "http://localhost")
+		}
 		status, b := hijackRaw(t, s, method, path, header, body)
 		if status != http.StatusSwitchingProtocols {
 			t.Errorf("%s: status %d", rt.op.ID, status)
@@ -833,6 +838,9 @@ func hijackRaw(t *testing.T, s *Server, method, path string, header http.Header,
 	proto := "tcp"
 	if strings.HasSuffix(path, "/session") {
 		proto = "h2c"
+	}
+	if header.Get("Sec-WebSocket-Key") != "" {
+		proto = "websocket"
 	}
 	hr.Header.Set("Upgrade", proto)
 	if err := hr.Write(conn); err != nil {

@@ -2,12 +2,15 @@ package contract
 
 import (
 	"archive/tar"
+	"bufio"
 	"bytes"
+	"crypto/sha1"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"slices"
 	"sort"
@@ -84,7 +87,10 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, rt *route) {
 
 	switch rt.stream {
 	case "hijack":
-		s.hijack(w, upgradeProtocol(rt.op.ID))
+		s.hijack(w, r, upgradeProtocol(rt.op.ID))
+		return
+	case "websocket":
+		s.hijack(w, r, "websocket")
 		return
 	case "output":
 		h.Set("Content-Type", multiplexedStream)
@@ -250,7 +256,7 @@ func smallTar() []byte {
 // the raw connection. It sends one stdout frame, reads what the client
 // writes until the client half-closes, echoes it in a stdout frame and
 // closes.
-func (s *Server) hijack(w http.ResponseWriter, proto string) {
+func (s *Server) hijack(w http.ResponseWriter, r *http.Request, proto string) {
 	hj, ok := w.(http.Hijacker)
 	if !ok {
 		s.record("contract", []string{"the response writer cannot hijack"})
@@ -279,6 +285,10 @@ func (s *Server) hijack(w http.ResponseWriter, proto string) {
 		s.hwg.Done()
 	}()
 
+	if proto == "websocket" {
+		s.serveWebSocket(conn, brw, r)
+		return
+	}
 	h := w.Header().Clone()
 	h.Set("Content-Type", multiplexedStream)
 	h.Set("Connection", "Upgrade")
@@ -299,4 +309,106 @@ func (s *Server) hijack(w http.ResponseWriter, proto string) {
 		brw.Write(frame(1, in))
 		brw.Flush()
 	}
+}
+
+// serveWebSocket answers a WebSocket handshake (RFC 6455), sends one frame
+// of output, and echoes every data frame the client sends until it sends a
+// close frame, which it answers before closing.
+func (s *Server) serveWebSocket(conn net.Conn, brw *bufio.ReadWriter, r *http.Request) {
+	key := r.Header.Get("Sec-WebSocket-Key")
+	var fails []string
+	if key == "" || r.Header.Get("Sec-WebSocket-Version") != "13" {
+		fails = append(fails, "WebSocket handshake lacks Sec-WebSocket-Key or version 13")
+	}
+	if r.Header.Get("Origin") == "" {
+		fails = append(fails, "WebSocket handshake lacks an Origin (the daemon's server refuses it)")
+	}
+	if len(fails) > 0 {
+		s.record("ContainerAttachWebsocket", fails)
+	}
+	sum := sha1.Sum([]byte(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"))
+	io.WriteString(brw, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
+		"Sec-WebSocket-Accept: "+base64.StdEncoding.EncodeToString(sum[:])+"\r\n\r\n")
+	writeWSFrame(brw.Writer, 0x2, []byte("hello from stdout\n"))
+	if brw.Flush() != nil {
+		return
+	}
+	for {
+		op, payload, masked, err := readWSFrame(brw.Reader)
+		if err != nil {
+			return
+		}
+		if !masked {
+			s.record("ContainerAttachWebsocket", []string{"a client frame was not masked"})
+		}
+		switch op {
+		case 0x8:
+			writeWSFrame(brw.Writer, 0x8, payload)
+			brw.Flush()
+			return
+		case 0x1, 0x2, 0x0:
+			writeWSFrame(brw.Writer, 0x2, payload)
+			if brw.Flush() != nil {
+				return
+			}
+		}
+	}
+}
+
+func writeWSFrame(w io.Writer, op byte, payload []byte) {
+	hdr := []byte{0x80 | op}
+	switch n := len(payload); {
+	case n < 126:
+		hdr = append(hdr, byte(n))
+	case n <= 0xffff:
+		hdr = append(hdr, 126, byte(n>>8), byte(n))
+	default:
+		hdr = append(hdr, 127)
+		hdr = binary.BigEndian.AppendUint64(hdr, uint64(n))
+	}
+	w.Write(hdr)
+	w.Write(payload)
+}
+
+func readWSFrame(r *bufio.Reader) (op byte, payload []byte, masked bool, err error) {
+	var hdr [2]byte
+	if _, err = io.ReadFull(r, hdr[:]); err != nil {
+		return
+	}
+	op = hdr[0] & 0x0f
+	masked = hdr[1]&0x80 != 0
+	n := uint64(hdr[1] & 0x7f)
+	switch n {
+	case 126:
+		var ext [2]byte
+		if _, err = io.ReadFull(r, ext[:]); err != nil {
+			return
+		}
+		n = uint64(binary.BigEndian.Uint16(ext[:]))
+	case 127:
+		var ext [8]byte
+		if _, err = io.ReadFull(r, ext[:]); err != nil {
+			return
+		}
+		n = binary.BigEndian.Uint64(ext[:])
+	}
+	if n > 1<<20 {
+		return 0, nil, masked, fmt.Errorf("frame of %d bytes", n)
+	}
+	var mask [4]byte
+	if masked {
+		if _, err = io.ReadFull(r, mask[:]); err != nil {
+			return
+		}
+	}
+	payload = make([]byte, n)
+	if _, err = io.ReadFull(r, payload); err != nil {
+		return
+	}
+	if masked {
+		for i := range payload {
+			payload[i] ^= mask[i%4]
+		}
+	}
+	return op, payload, masked, nil
 }

@@ -159,9 +159,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	proto := upgradeProtocol(rt.op.ID)
 	upgrade := strings.EqualFold(r.Header.Get("Upgrade"), proto) && headerHasToken(r.Header, "Connection", "upgrade")
 	switch {
-	case rt.stream == "hijack" && !upgrade:
+	case (rt.stream == "hijack" || rt.stream == "websocket") && !upgrade:
 		fails = append(fails, "hijack request lacks Connection: Upgrade and Upgrade: "+proto)
-	case rt.stream != "hijack" && r.Header.Get("Upgrade") != "":
+	case rt.stream != "hijack" && rt.stream != "websocket" && r.Header.Get("Upgrade") != "":
 		fails = append(fails, "asks for Upgrade: "+r.Header.Get("Upgrade")+" but the operation is not hijacked")
 	}
 	s.record(rt.op.ID, fails)
@@ -172,8 +172,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 // daemon serves BuildKit sessions over h2c and every other stream over raw
 // tcp.
 func upgradeProtocol(op string) string {
-	if op == "Session" {
+	switch op {
+	case "Session":
 		return "h2c"
+	case "ContainerAttachWebsocket":
+		return "websocket"
 	}
 	return "tcp"
 }
