@@ -4,7 +4,7 @@
 GO ?= go
 export PATH := $(PATH):/usr/local/go/bin
 
-.PHONY: load all generate check-generated specs build vet fmt-check test unit test-short demo daemon-start daemon-stop bench fuzz clean
+.PHONY: fuzz load all generate check-generated specs build vet fmt-check test unit test-short demo daemon-start daemon-stop bench fuzz clean
 
 all: build
 
@@ -50,6 +50,10 @@ daemon-start:
 
 daemon-stop:
 	scripts/testdaemon.sh stop
+
+## fuzz: every fuzz target for FUZZTIME (default 10m) each, two at a time
+fuzz:
+	scripts/fuzz.sh
 
 ## load: 64 goroutines x 30 s of mixed calls against the test daemon; zero errors, no fd or goroutine growth
 load:

@@ -29,6 +29,10 @@ run contract -v -run '^TestContract$' ./gen/contracttest
 if [ -d e2e ]; then
 	run e2e -v -timeout 30m ./e2e/
 fi
+echo "== fuzz (each target briefly; make fuzz runs them for 10 minutes)"
+if ! FUZZTIME=${FUZZTIME:-5s} scripts/fuzz.sh; then
+	status=1
+fi
 if [ "$status" -ne 0 ]; then
 	echo "make test: FAILED"
 else
