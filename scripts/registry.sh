@@ -31,34 +31,15 @@ log() { echo "registry: $*" >&2; }
 die() { log "$*"; exit 1; }
 now() { date +%s; }
 
+# shellcheck source=scripts/apt.sh
+. "$(dirname "$0")/apt.sh"
+
 cmd_install() {
 	if command -v docker-registry >/dev/null 2>&1; then
 		log "docker-registry is installed"
 		return 0
 	fi
-	[ "$(id -u)" = 0 ] || die "installing docker-registry needs root (apt-get); run: sudo $0 install"
-	command -v apt-get >/dev/null 2>&1 || die "no apt-get on this machine: install docker-registry by hand"
-	(
-		flock -w 900 8 || die "timed out waiting for $APT_LOCK"
-		made_policy=
-		if [ ! -e /usr/sbin/policy-rc.d ]; then
-			# Keep apt from starting the system registry service on port 5000.
-			printf '#!/bin/sh\n# put here by dockersdk scripts/registry.sh while installing\nexit 101\n' >/usr/sbin/policy-rc.d
-			chmod 755 /usr/sbin/policy-rc.d
-			made_policy=1
-			trap 'rm -f /usr/sbin/policy-rc.d' EXIT INT TERM
-		fi
-		export DEBIAN_FRONTEND=noninteractive
-		log "apt-get update"
-		apt-get -qq -o DPkg::Lock::Timeout=600 update >&2 || die "apt-get update failed"
-		log "apt-get install docker-registry"
-		apt-get -qq -y -o DPkg::Lock::Timeout=600 install --no-install-recommends docker-registry >&2 </dev/null ||
-			die "apt-get install docker-registry failed"
-		if [ -n "$made_policy" ]; then
-			rm -f /usr/sbin/policy-rc.d
-			trap - EXIT INT TERM
-		fi
-	) 8>"$APT_LOCK"
+	apt_install docker-registry
 	command -v docker-registry >/dev/null 2>&1 || die "docker-registry still missing after apt-get install"
 }
 
