@@ -12,7 +12,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -23,9 +22,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-openapi/loads"
+	"github.com/dockerclient/docker/gen"
 	"github.com/go-openapi/spec"
-	"gopkg.in/yaml.v3"
 )
 
 // ---- loading specs ----
@@ -35,9 +33,8 @@ var (
 	specCache = map[string]func() (*spec.Swagger, error){}
 )
 
-// loadSpec loads ../../../specs/v<version>.yaml once, and marks it with the
-// vendor extensions the SDK's fix list adds (see markSpec). Different
-// versions load concurrently.
+// loadSpec loads ../../../specs/v<version>.yaml once, with the fixes of
+// specs/fixes.yaml. Different versions load concurrently.
 func loadSpec(t testing.TB, version string) *spec.Swagger {
 	t.Helper()
 	specMu.Lock()
@@ -54,48 +51,15 @@ func loadSpec(t testing.TB, version string) *spec.Swagger {
 	return sw
 }
 
+// readSpec loads a spec the way the generator does, fixes applied, so that
+// the server sees what the contract test gives it.
 func readSpec(version string) (*spec.Swagger, error) {
-	raw, err := os.ReadFile(filepath.Join("..", "..", "..", "specs", "v"+version+".yaml"))
+	dir := filepath.Join("..", "..", "..", "specs")
+	fixes, err := gen.LoadFixes(filepath.Join(dir, "fixes.yaml"))
 	if err != nil {
 		return nil, err
 	}
-	var doc any
-	if err := yaml.Unmarshal(raw, &doc); err != nil {
-		return nil, err
-	}
-	js, err := json.Marshal(stringKeys(doc))
-	if err != nil {
-		return nil, err
-	}
-	d, err := loads.Analyzed(js, "2.0")
-	if err != nil {
-		return nil, err
-	}
-	sw := d.Spec()
-	markSpec(sw)
-	return sw, nil
-}
-
-// stringKeys turns YAML's map[any]any (unquoted keys such as 200) into
-// map[string]any so that the document marshals as JSON.
-func stringKeys(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		for k, e := range x {
-			x[k] = stringKeys(e)
-		}
-	case map[any]any:
-		m := make(map[string]any, len(x))
-		for k, e := range x {
-			m[fmt.Sprint(k)] = stringKeys(e)
-		}
-		return m
-	case []any:
-		for i, e := range x {
-			x[i] = stringKeys(e)
-		}
-	}
-	return v
+	return gen.LoadSpec(gen.SpecVersion{Name: version, Minor: minor(version), File: filepath.Join(dir, "v"+version+".yaml")}, fixes)
 }
 
 // allVersions lists the specs in ../../../specs in version order.
@@ -117,46 +81,6 @@ func minor(v string) int {
 	return n
 }
 
-// The extensions the SDK's fix list adds to Docker's specs; the real caller
-// passes specs that carry them already.
-var streamOps = map[string]string{
-	"SystemEvents": "json", "ContainerStats": "json", "ImageCreate": "json", "ImagePush": "json",
-	"ImageBuild": "json", "ImageLoad": "json", "PluginPull": "json", "PluginUpgrade": "json",
-	"ContainerLogs": "output", "ServiceLogs": "output", "TaskLogs": "output",
-	"ContainerAttach": "hijack", "ExecStart": "hijack", "Session": "hijack", "ContainerAttachWebsocket": "websocket",
-	"ContainerArchive": "binary", "ContainerGetArchive": "binary", "ContainerExport": "binary",
-	"ImageGet": "binary", "ImageGetAll": "binary",
-}
-
-var jsonQuery = map[string]bool{"filters": true, "labels": true, "buildargs": true, "cachefrom": true}
-
-func markSpec(sw *spec.Swagger) {
-	for _, pi := range sw.Paths.Paths {
-		for _, op := range methodsOf(pi) {
-			if op == nil {
-				continue
-			}
-			if k, ok := streamOps[op.ID]; ok {
-				op.AddExtension("x-sdk-stream", k)
-			}
-			for i := range op.Parameters {
-				p := &op.Parameters[i]
-				if p.In != "query" {
-					continue
-				}
-				// ImageBuild's platform is "linux/amd64"; elsewhere an OCI
-				// platform object.
-				if jsonQuery[p.Name] || (p.Name == "platform" && op.ID != "ImageBuild") {
-					if p.Type == "array" && p.Items != nil {
-						p.Items.AddExtension("x-sdk-json", true)
-					} else {
-						p.AddExtension("x-sdk-json", true)
-					}
-				}
-			}
-		}
-	}
-}
 
 func startServer(t *testing.T, version string) *Server {
 	t.Helper()
