@@ -81,7 +81,6 @@ func minor(v string) int {
 	return n
 }
 
-
 func startServer(t *testing.T, version string) *Server {
 	t.Helper()
 	s := New(loadSpec(t, version), version)
