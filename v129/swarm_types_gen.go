@@ -125,7 +125,7 @@ type SwarmSpecEncryptionConfig struct {
 // SwarmSpecOrchestration: orchestration configuration.
 type SwarmSpecOrchestration struct {
 	// TaskHistoryRetentionLimit: the number of historic tasks to keep per instance or node. If negative, never remove completed or failed tasks.
-	TaskHistoryRetentionLimit int64 `json:"TaskHistoryRetentionLimit,omitempty"`
+	TaskHistoryRetentionLimit *int64 `json:"TaskHistoryRetentionLimit,omitempty"`
 }
 
 // SwarmSpecRaft: raft configuration.
@@ -139,7 +139,7 @@ type SwarmSpecRaft struct {
 	// A tick currently defaults to one second, so these translate directly to seconds currently, but this is NOT guaranteed.
 	HeartbeatTick int `json:"HeartbeatTick,omitempty"`
 	// KeepOldSnapshots: the number of snapshots to keep beyond the current snapshot.
-	KeepOldSnapshots int64 `json:"KeepOldSnapshots,omitempty"`
+	KeepOldSnapshots *int64 `json:"KeepOldSnapshots,omitempty"`
 	// LogEntriesForSlowFollowers: the number of log entries to keep around to sync up slow followers after a snapshot is created.
 	LogEntriesForSlowFollowers int64 `json:"LogEntriesForSlowFollowers,omitempty"`
 	// SnapshotInterval: the number of log entries between snapshots.

@@ -641,7 +641,7 @@ type ContainerUpdateRequest struct {
 	// MemorySwap: total memory limit (memory + swap). Set as `-1` to enable unlimited swap.
 	MemorySwap int64 `json:"MemorySwap,omitempty"`
 	// MemorySwappiness: tune a container's memory swappiness behavior. Accepts an integer between 0 and 100.
-	MemorySwappiness int64 `json:"MemorySwappiness,omitempty"`
+	MemorySwappiness *int64 `json:"MemorySwappiness,omitempty"`
 	// NanoCpus: CPU quota in units of 10<sup>-9</sup> CPUs.
 	NanoCpus int64 `json:"NanoCpus,omitempty"`
 	// OomKillDisable: disable OOM Killer for the container.
@@ -847,7 +847,7 @@ type HostConfig struct {
 	// MemorySwap: total memory limit (memory + swap). Set as `-1` to enable unlimited swap.
 	MemorySwap int64 `json:"MemorySwap,omitempty"`
 	// MemorySwappiness: tune a container's memory swappiness behavior. Accepts an integer between 0 and 100.
-	MemorySwappiness int64 `json:"MemorySwappiness,omitempty"`
+	MemorySwappiness *int64 `json:"MemorySwappiness,omitempty"`
 	// NanoCpus: CPU quota in units of 10<sup>-9</sup> CPUs.
 	NanoCpus int64 `json:"NanoCpus,omitempty"`
 	// OomKillDisable: disable OOM Killer for the container.

@@ -81,7 +81,7 @@ type NetworkCreateRequest struct {
 	// Driver: name of the network driver plugin to use.
 	Driver string `json:"Driver,omitempty"`
 	// EnableIPv6: enable IPv6 on the network.
-	EnableIPv6 bool `json:"EnableIPv6,omitempty"`
+	EnableIPv6 *bool `json:"EnableIPv6,omitempty"`
 	// IPAM: optional custom IP scheme for the network.
 	IPAM IPAM `json:"IPAM,omitzero"`
 	// Ingress network is the network which provides the routing-mesh in swarm mode.

@@ -678,7 +678,7 @@ type TaskSpecRestartPolicy struct {
 	// Delay between restart attempts.
 	Delay int64 `json:"Delay,omitempty"`
 	// MaxAttempts: maximum attempts to restart a given container before giving up (default value is 0, which is ignored).
-	MaxAttempts int64 `json:"MaxAttempts,omitempty"`
+	MaxAttempts *int64 `json:"MaxAttempts,omitempty"`
 	// Window: windows is the time window used to evaluate the restart policy (default value is 0, which is unbounded).
 	Window int64 `json:"Window,omitempty"`
 }

@@ -171,7 +171,7 @@ type SwarmSpecEncryptionConfig struct {
 // SwarmSpecOrchestration: orchestration configuration.
 type SwarmSpecOrchestration struct {
 	// TaskHistoryRetentionLimit: the number of historic tasks to keep per instance or node. If negative, never remove completed or failed tasks.
-	TaskHistoryRetentionLimit int64 `json:"TaskHistoryRetentionLimit,omitempty"`
+	TaskHistoryRetentionLimit *int64 `json:"TaskHistoryRetentionLimit,omitempty"`
 }
 
 // SwarmSpecRaft: raft configuration.
@@ -185,7 +185,7 @@ type SwarmSpecRaft struct {
 	// A tick currently defaults to one second, so these translate directly to seconds currently, but this is NOT guaranteed.
 	HeartbeatTick int `json:"HeartbeatTick,omitempty"`
 	// KeepOldSnapshots: the number of snapshots to keep beyond the current snapshot.
-	KeepOldSnapshots uint64 `json:"KeepOldSnapshots,omitempty"`
+	KeepOldSnapshots *uint64 `json:"KeepOldSnapshots,omitempty"`
 	// LogEntriesForSlowFollowers: the number of log entries to keep around to sync up slow followers after a snapshot is created.
 	LogEntriesForSlowFollowers uint64 `json:"LogEntriesForSlowFollowers,omitempty"`
 	// SnapshotInterval: the number of log entries between snapshots.

@@ -713,7 +713,7 @@ type ContainerUpdateRequest struct {
 	MemorySwap int64 `json:"MemorySwap,omitempty"`
 	// MemorySwappiness: tune a container's memory swappiness behavior. Accepts an integer
 	// between 0 and 100.
-	MemorySwappiness int64 `json:"MemorySwappiness,omitempty"`
+	MemorySwappiness *int64 `json:"MemorySwappiness,omitempty"`
 	// NanoCpus: CPU quota in units of 10<sup>-9</sup> CPUs.
 	NanoCpus int64 `json:"NanoCpus,omitempty"`
 	// OomKillDisable: disable OOM Killer for the container.
@@ -1070,7 +1070,7 @@ type HostConfig struct {
 	MemorySwap int64 `json:"MemorySwap,omitempty"`
 	// MemorySwappiness: tune a container's memory swappiness behavior. Accepts an integer
 	// between 0 and 100.
-	MemorySwappiness int64 `json:"MemorySwappiness,omitempty"`
+	MemorySwappiness *int64 `json:"MemorySwappiness,omitempty"`
 	// NanoCpus: CPU quota in units of 10<sup>-9</sup> CPUs.
 	NanoCpus int64 `json:"NanoCpus,omitempty"`
 	// OomKillDisable: disable OOM Killer for the container.

@@ -149,9 +149,9 @@ type NetworkCreateRequest struct {
 	// EnableIPv4: enable IPv4 on the network.
 	//
 	// Added in API v1.47.
-	EnableIPv4 bool `json:"EnableIPv4,omitempty"`
+	EnableIPv4 *bool `json:"EnableIPv4,omitempty"`
 	// EnableIPv6: enable IPv6 on the network.
-	EnableIPv6 bool `json:"EnableIPv6,omitempty"`
+	EnableIPv6 *bool `json:"EnableIPv6,omitempty"`
 	// IPAM: optional custom IP scheme for the network.
 	IPAM IPAM `json:"IPAM,omitzero"`
 	// Ingress network is the network which provides the routing-mesh

@@ -292,10 +292,10 @@ type ServiceSpecModeReplicated struct {
 // Added in API v1.41.
 type ServiceSpecModeReplicatedJob struct {
 	// MaxConcurrent: the maximum number of replicas to run simultaneously.
-	MaxConcurrent int64 `json:"MaxConcurrent,omitempty"`
+	MaxConcurrent *int64 `json:"MaxConcurrent,omitempty"`
 	// TotalCompletions: the total number of replicas desired to reach the Completed
 	// state. If unset, will default to the value of `MaxConcurrent`
-	TotalCompletions int64 `json:"TotalCompletions,omitempty"`
+	TotalCompletions *int64 `json:"TotalCompletions,omitempty"`
 }
 
 // ServiceSpecRollbackConfig: specification for the rollback strategy of the service.
@@ -1060,7 +1060,7 @@ type TaskSpecRestartPolicy struct {
 	Delay int64 `json:"Delay,omitempty"`
 	// MaxAttempts: maximum attempts to restart a given container before giving up
 	// (default value is 0, which is ignored).
-	MaxAttempts int64 `json:"MaxAttempts,omitempty"`
+	MaxAttempts *int64 `json:"MaxAttempts,omitempty"`
 	// Window: windows is the time window used to evaluate the restart policy
 	// (default value is 0, which is unbounded).
 	Window int64 `json:"Window,omitempty"`
