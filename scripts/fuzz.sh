@@ -7,23 +7,15 @@ cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/local/go/bin"
 FUZZTIME=${FUZZTIME:-10m}
 PARALLEL=${FUZZPARALLEL:-2}
-targets="
-. FuzzDemux
-. FuzzJSONStream
-. FuzzDecodePathStat
-. FuzzErrorMessage
-. FuzzFiltersEncoding
-./dialer FuzzParse
-./dialer FuzzContextMeta
-"
 log=$(mktemp -d)
 trap 'rm -rf "$log"' EXIT
-status=0
 running=0
-echo "$targets" | while read -r pkg target; do
-	[ -n "$target" ] || continue
+# The loop reads a here-document, not a pipe, so that it runs in this shell
+# and the final wait covers every target.
+while read -r pkg target; do
 	(
-		if go test -run '^$' -fuzz "^$target\$" -fuzztime "$FUZZTIME" -parallel 1 "$pkg" >"$log/$target" 2>&1; then
+		# -timeout 0: go test's default of 10m would end a 10m fuzz run.
+		if go test -run '^$' -fuzz "^$target\$" -fuzztime "$FUZZTIME" -timeout 0 -parallel 1 "$pkg" >"$log/$target" 2>&1; then
 			echo "fuzz: $target ($pkg) ran $FUZZTIME without a finding"
 		else
 			echo "fuzz: $target ($pkg) FAILED:"
@@ -36,7 +28,15 @@ echo "$targets" | while read -r pkg target; do
 		wait
 		running=0
 	fi
-done
+done <<EOF
+. FuzzDemux
+. FuzzJSONStream
+. FuzzDecodePathStat
+. FuzzErrorMessage
+. FuzzFiltersEncoding
+./dialer FuzzParse
+./dialer FuzzContextMeta
+EOF
 wait
 if [ -e "$log/failed" ]; then
 	exit 1
