@@ -338,12 +338,22 @@ func TestDaemonExec(t *testing.T) {
 		if !h.TTY {
 			t.Fatal("ExecStart with Tty did not mark the connection TTY")
 		}
+		// Wait for the shell's first line before typing: the TTY echoes
+		// input at once, which could otherwise come before it.
+		var out bytes.Buffer
+		buf := make([]byte, 256)
+		for !strings.Contains(out.String(), "\r\n") {
+			n, err := h.Read(buf)
+			out.Write(buf[:n])
+			if err != nil {
+				t.Fatalf("reading the first line: %v (so far %q)", err, out.String())
+			}
+		}
 		// A TTY's end of input is ^D; closing stdin would end the output
 		// stream too.
 		if _, err := io.WriteString(h, "typed\n\x04"); err != nil {
 			t.Fatal(err)
 		}
-		var out bytes.Buffer
 		if err := h.Output().Demux(&out, nil); err != nil {
 			t.Fatal(err)
 		}
