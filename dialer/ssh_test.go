@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -296,12 +295,13 @@ func TestSSHClose(t *testing.T) {
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("Close took %v", d)
 	}
-	ps := cc.proc.cmd.ProcessState
-	if ps == nil {
+	select {
+	case <-cc.proc.done:
+	default:
 		t.Fatal("Close returned before the process was waited for")
 	}
-	if ws, ok := ps.Sys().(syscall.WaitStatus); ok && !ws.Signaled() {
-		t.Errorf("process ended with %v, want killed", ps)
+	if cc.proc.exitCode != -1 || !strings.Contains(fmt.Sprint(cc.proc.waitErr), "killed") {
+		t.Errorf("process ended with %v (exit code %d), want killed", cc.proc.waitErr, cc.proc.exitCode)
 	}
 	if _, err := c.Read(make([]byte, 1)); err == nil {
 		t.Error("Read after Close succeeded")
