@@ -241,10 +241,8 @@ func isDialError(err error) bool {
 // *Error, and the body is closed. The caller closes the body of a returned
 // response.
 func (c *Client) Do(ctx context.Context, r *Request) (*http.Response, error) {
-	if r.APIVersion != "" && c.versionCheck {
-		if err := c.checkVersion(ctx, r.APIVersion, r.Op); err != nil {
-			return nil, err
-		}
+	if err := c.checkRequestVersion(ctx, r); err != nil {
+		return nil, err
 	}
 	req, err := c.newHTTPRequest(ctx, r)
 	if err != nil {

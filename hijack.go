@@ -181,10 +181,8 @@ const hijackBuffer = 32 << 10
 // http.Client instead, which hands back the upgraded connection; such a
 // connection cannot half-close.
 func (c *Client) Hijack(ctx context.Context, r *Request) (*HijackedConn, error) {
-	if r.APIVersion != "" && c.versionCheck {
-		if err := c.checkVersion(ctx, r.APIVersion, r.Op); err != nil {
-			return nil, err
-		}
+	if err := c.checkRequestVersion(ctx, r); err != nil {
+		return nil, err
 	}
 	req, err := c.newHTTPRequest(ctx, r)
 	if err != nil {
@@ -198,12 +196,9 @@ func (c *Client) Hijack(ctx context.Context, r *Request) (*HijackedConn, error) 
 		return c.hijackHTTP(ctx, r, req, h)
 	}
 
-	conn, err := c.endpoint.DialContext(ctx)
+	conn, err := c.dialRaw(ctx, r.Op)
 	if err != nil {
-		if isDialError(err) {
-			return nil, &ConnectError{Host: c.host, Err: err}
-		}
-		return nil, c.ctxErr(ctx, r.Op, err)
+		return nil, err
 	}
 	h.conn, h.rwc = conn, conn
 	h.stop = context.AfterFunc(ctx, func() { conn.Close() })
@@ -300,6 +295,19 @@ func (c *Client) hijackHTTP(ctx context.Context, r *Request, req *http.Request, 
 	h.Header = resp.Header
 	h.kindTTY, h.kindKnown = hijackKind(resp.Header, r.APIVersion)
 	return h, nil
+}
+
+// dialRaw opens a connection of its own to the daemon, for a request whose
+// connection leaves HTTP (attach, exec, WebSocket).
+func (c *Client) dialRaw(ctx context.Context, op string) (net.Conn, error) {
+	conn, err := c.endpoint.DialContext(ctx)
+	if err != nil {
+		if isDialError(err) {
+			return nil, &ConnectError{Host: c.host, Err: err}
+		}
+		return nil, c.ctxErr(ctx, op, err)
+	}
+	return conn, nil
 }
 
 func (c *Client) ctxErr(ctx context.Context, op string, err error) error {

@@ -56,6 +56,15 @@ func (c *Client) fetchDaemonVersions(ctx context.Context) (VersionRange, error) 
 	return VersionRange{}, fmt.Errorf("docker: the daemon at %s reported no API version on /version or /_ping", c.host)
 }
 
+// checkRequestVersion makes the check, once per client, that the daemon
+// accepts the API version a version package's request is made with.
+func (c *Client) checkRequestVersion(ctx context.Context, r *Request) error {
+	if r.APIVersion == "" || !c.versionCheck {
+		return nil
+	}
+	return c.checkVersion(ctx, r.APIVersion, r.Op)
+}
+
 // checkVersion fails when the daemon does not accept version v.
 func (c *Client) checkVersion(ctx context.Context, v, op string) error {
 	r, err := c.DaemonVersions(ctx)

@@ -42,10 +42,8 @@ const websocketGUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 // WebSocket sends r as a WebSocket handshake (RFC 6455) and returns the
 // upgraded connection. Cancelling ctx closes it.
 func (c *Client) WebSocket(ctx context.Context, r *Request) (*WebSocketConn, error) {
-	if r.APIVersion != "" && c.versionCheck {
-		if err := c.checkVersion(ctx, r.APIVersion, r.Op); err != nil {
-			return nil, err
-		}
+	if err := c.checkRequestVersion(ctx, r); err != nil {
+		return nil, err
 	}
 	if c.endpoint == nil {
 		return nil, errors.New("docker: " + r.Op + ": WebSocket connections need a host to dial (use WithHost or FromEnv)")
@@ -66,12 +64,9 @@ func (c *Client) WebSocket(ctx context.Context, r *Request) (*WebSocketConn, err
 	// The daemon's WebSocket server refuses a handshake without an origin.
 	req.Header.Set("Origin", "http://localhost")
 
-	conn, err := c.endpoint.DialContext(ctx)
+	conn, err := c.dialRaw(ctx, r.Op)
 	if err != nil {
-		if isDialError(err) {
-			return nil, &ConnectError{Host: c.host, Err: err}
-		}
-		return nil, c.ctxErr(ctx, r.Op, err)
+		return nil, err
 	}
 	ws := &WebSocketConn{conn: conn, ctx: ctx}
 	ws.stop = context.AfterFunc(ctx, func() { conn.Close() })
