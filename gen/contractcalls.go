@@ -92,18 +92,8 @@ func sampleValue(p *Package, prm *Param, q func(string) string) string {
 		}
 		return fmt.Sprintf("%s(%q)", q(t), prm.Enum[0])
 	}
-	if prm.In == "body" && t != "io.Reader" {
-		return sampleExpr(p, t, q, 0)
-	}
+	// The runtime's own types, which sampleExpr does not know.
 	switch t {
-	case "string":
-		return `"x"`
-	case "bool":
-		return "true"
-	case "*bool":
-		return "docker.Ptr(true)"
-	case "[]string":
-		return `[]string{"x"}`
 	case "docker.Filters":
 		return `docker.Filters{"label": {"x=y"}}`
 	case "map[string]string":
@@ -120,33 +110,8 @@ func sampleValue(p *Package, prm *Param, q func(string) string) string {
 		return `map[string]docker.AuthConfig{"registry.example": {Username: "u", Password: "p"}}`
 	case "io.Reader":
 		return `strings.NewReader("data")`
-	case "any":
-		return "map[string]any{}"
 	}
-	if strings.HasPrefix(t, "*") {
-		base := t[1:]
-		if _, ok := p.Types[base]; ok {
-			return "&" + q(base) + "{}"
-		}
-		return fmt.Sprintf("docker.Ptr(%s(1))", base)
-	}
-	if intType(t) == t || t == "float64" || t == "float32" {
-		return t + "(1)"
-	}
-	if typ, ok := p.Types[t]; ok && typ.Kind == "named" && !strings.HasPrefix(typ.Underlying, "[]") && !strings.HasPrefix(typ.Underlying, "map[") {
-		return q(t) + "(" + sampleValueOf(typ.Underlying) + ")"
-	}
-	return q(t) + "{}"
-}
-
-func sampleValueOf(t string) string {
-	switch t {
-	case "string":
-		return `"x"`
-	case "bool":
-		return "true"
-	}
-	return "1"
+	return sampleExpr(p, t, q, 0)
 }
 
 // sampleExpr builds a value of a package type with every required field
