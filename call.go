@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/dockerclient/docker/internal/jsoncodec"
 )
 
 // Args are the arguments of a dynamic call, keyed by the parameter names of
@@ -327,7 +329,7 @@ func (p *paramEntry) set(r *Request, val any) error {
 		}
 	case kindJSON:
 		if s, ok := val.(string); ok {
-			if !json.Valid([]byte(s)) {
+			if !jsoncodec.Valid([]byte(s)) {
 				return fmt.Errorf("is a string but not valid JSON; pass a Go value (docker.Filters, a map, a slice) instead")
 			}
 			r.addQuery(p.name, s)

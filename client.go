@@ -15,6 +15,8 @@ import (
 	"syscall"
 
 	"github.com/dockerclient/docker/dialer"
+
+	"github.com/dockerclient/docker/internal/jsoncodec"
 )
 
 // Client talks to one Docker daemon. It is safe for concurrent use and keeps
@@ -316,9 +318,9 @@ func (c *Client) DoJSON(ctx context.Context, r *Request, out any) error {
 	if len(bytes.TrimSpace(buf.Bytes())) == 0 {
 		return nil // an empty body leaves out as it was
 	}
-	// One read into a pooled buffer, then one Unmarshal: json.Decoder
-	// would grow a buffer of its own to about twice the body on every call.
-	if err := json.Unmarshal(buf.Bytes(), out); err != nil {
+	// One read into a pooled buffer, then one Unmarshal, which copies the
+	// body once and slices the result's strings from that copy.
+	if err := jsoncodec.Unmarshal(buf.Bytes(), out); err != nil {
 		return fmt.Errorf("docker: %s: decoding response: %w", r.Op, err)
 	}
 	return nil

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -13,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/dockerclient/docker/internal/jsoncodec"
 )
 
 // DockerHubServer is the server address Docker Hub credentials are kept
@@ -159,9 +160,9 @@ func (s CredentialStore) load() (*cliConfig, string, error) {
 	if err != nil {
 		return nil, path, fmt.Errorf("docker: reading registry credentials: %w", err)
 	}
-	if err := json.Unmarshal(b, &cfg); err != nil {
+	if err := jsoncodec.Unmarshal(b, &cfg); err != nil {
 		// The JSON error could quote the file, which holds secrets.
-		var syn *json.SyntaxError
+		var syn *jsoncodec.SyntaxError
 		if errors.As(err, &syn) {
 			return nil, path, fmt.Errorf("docker: reading registry credentials: %s is not valid JSON (at byte %d)", path, syn.Offset)
 		}
@@ -290,7 +291,7 @@ func runCredentialHelper(ctx context.Context, name, server string) (a *AuthConfi
 		Username  string
 		Secret    string
 	}
-	if stdout.overflow || json.Unmarshal(stdout.Bytes(), &out) != nil {
+	if stdout.overflow || jsoncodec.Unmarshal(stdout.Bytes(), &out) != nil {
 		// What it printed may hold the secret: say nothing of it.
 		return nil, false, fmt.Errorf("docker: registry credentials for %s: %s get printed something other than a credential (not shown: it may hold secrets)", server, prog)
 	}

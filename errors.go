@@ -2,13 +2,14 @@ package docker
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/dockerclient/docker/internal/jsoncodec"
 )
 
 // Error is what every operation of every version returns when the daemon
@@ -118,7 +119,7 @@ func errorMessage(body []byte) string {
 		var m struct {
 			Message string `json:"message"`
 		}
-		if json.Unmarshal(body, &m) == nil && m.Message != "" {
+		if jsoncodec.Unmarshal(body, &m) == nil && m.Message != "" {
 			return m.Message
 		}
 	}
@@ -145,3 +146,11 @@ type ParamError struct {
 func (e *ParamError) Error() string {
 	return fmt.Sprintf("docker: %s: parameter %q %s", e.Op, e.Param, e.Msg)
 }
+
+// JSONSyntaxError and JSONTypeError are what a response or stream message
+// that cannot be decoded wraps: malformed JSON, or a value that does not
+// fit its Go type (the error names the field). Match them with errors.As.
+type (
+	JSONSyntaxError = jsoncodec.SyntaxError
+	JSONTypeError   = jsoncodec.TypeError
+)

@@ -9,6 +9,8 @@ import (
 	"iter"
 	"net/http"
 	"sync/atomic"
+
+	"github.com/dockerclient/docker/internal/jsoncodec"
 )
 
 // JSONStream reads a stream of JSON values: the progress of ImageCreate,
@@ -26,8 +28,7 @@ import (
 //
 // Each value is decoded once, straight into T.
 type JSONStream[T any] struct {
-	dec    *json.Decoder
-	rec    *recorder
+	in     streamInput
 	body   io.Closer
 	op     string
 	cur    T
@@ -41,8 +42,7 @@ type JSONStream[T any] struct {
 // NewJSONStream wraps a response whose body is a JSON stream; op names the
 // operation in errors.
 func NewJSONStream[T any](resp *http.Response, op string) *JSONStream[T] {
-	rec := &recorder{r: resp.Body}
-	return &JSONStream[T]{dec: json.NewDecoder(rec), rec: rec, body: resp.Body, op: op, Header: resp.Header}
+	return &JSONStream[T]{in: streamInput{r: resp.Body}, body: resp.Body, op: op, Header: resp.Header}
 }
 
 // MaxStreamMessage bounds one message of a JSON stream. The daemon's are a
@@ -74,18 +74,19 @@ func (s *JSONStream[T]) Next() bool {
 	if s.done {
 		return false
 	}
-	start := s.dec.InputOffset()
-	s.rec.trim(start)
 	var zero T
 	s.cur = zero
-	err := s.dec.Decode(&s.cur)
-	var typeErr *json.UnmarshalTypeError
-	if err == nil || errors.As(err, &typeErr) {
-		// The whole message was read: look for an error in it. Only a
-		// message that holds `"error` is decoded a second time.
-		if msg := s.rec.since(start, s.dec.InputOffset()); bytes.Contains(msg, errorKey) {
-			if e := messageError(msg, s.op); e != nil {
-				err = e
+	msg, err := s.in.next()
+	if err == nil {
+		err = jsoncodec.Unmarshal(msg, &s.cur)
+		var typeErr *jsoncodec.TypeError
+		if err == nil || errors.As(err, &typeErr) {
+			// A message that holds `"error` is decoded a second time, for
+			// the error it carries.
+			if bytes.Contains(msg, errorKey) {
+				if e := messageError(msg, s.op); e != nil {
+					err = e
+				}
 			}
 		}
 	}
@@ -113,8 +114,8 @@ func (s *JSONStream[T]) streamErr(err error) error {
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return fmt.Errorf("docker: %s: the stream was cut off in the middle of message %d: %w", s.op, s.n+1, io.ErrUnexpectedEOF)
 	}
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
+	var syn *jsoncodec.SyntaxError
+	var typ *jsoncodec.TypeError
 	switch {
 	case errors.As(err, &syn):
 		return fmt.Errorf("docker: %s: stream message %d is not JSON: %w", s.op, s.n+1, err)
@@ -129,7 +130,7 @@ func (s *JSONStream[T]) streamErr(err error) error {
 // take "Error"), or nil.
 func messageError(raw []byte, op string) error {
 	var m map[string]json.RawMessage
-	if json.Unmarshal(raw, &m) != nil {
+	if jsoncodec.Unmarshal(raw, &m) != nil {
 		return nil
 	}
 	msg, hasMsg := m["error"]
@@ -138,12 +139,12 @@ func messageError(raw []byte, op string) error {
 		return nil
 	}
 	e := &StreamError{Op: op}
-	_ = json.Unmarshal(msg, &e.Message)
+	_ = jsoncodec.Unmarshal(msg, &e.Message)
 	var d struct {
 		Code    int    `json:"code"`
 		Message string `json:"message"`
 	}
-	if hasDet && json.Unmarshal(det, &d) == nil {
+	if hasDet && jsoncodec.Unmarshal(det, &d) == nil {
 		e.Code = d.Code
 		if d.Message != "" {
 			e.Message = d.Message
@@ -202,42 +203,52 @@ func (s *JSONStream[T]) Wait() error {
 
 var errMessageTooLarge = errors.New("stream message too large")
 
-// recorder sits between the body and the json.Decoder and keeps the bytes
-// of the message being decoded (and what the decoder read ahead), so that
-// a message can be checked for an error without decoding it twice.
-type recorder struct {
-	r    io.Reader
-	buf  []byte // buf[head:] holds the input from offset base on
-	head int
-	base int64
+// streamInput cuts a stream into its JSON values: it reads into one
+// buffer, reused from message to message, and finds where each value ends.
+type streamInput struct {
+	r     io.Reader
+	buf   []byte // buf[head:] is input not yet handed out
+	head  int
+	frame jsoncodec.Framer
+	err   error // what the last read returned, io.EOF at the end
 }
 
-func (rc *recorder) Read(p []byte) (int, error) {
-	if len(rc.buf)-rc.head > MaxStreamMessage {
-		return 0, errMessageTooLarge
+// next returns the next value's bytes, valid until the following call.
+func (in *streamInput) next() ([]byte, error) {
+	for {
+		rest := in.buf[in.head:]
+		if n := in.frame.End(rest); n >= 0 {
+			in.head += n
+			return rest[:n], nil
+		}
+		if in.err != nil {
+			if in.err != io.EOF {
+				return nil, in.err
+			}
+			if !in.frame.Pending() {
+				return nil, io.EOF
+			}
+			if len(bytes.TrimLeft(rest, " \t\r\n")) > 0 && jsoncodec.Valid(rest) {
+				in.head = len(in.buf) // a number or literal that the end delimits
+				in.frame = jsoncodec.Framer{}
+				return rest, nil
+			}
+			return nil, io.ErrUnexpectedEOF
+		}
+		if len(rest) > MaxStreamMessage {
+			return nil, errMessageTooLarge
+		}
+		if in.head > 0 { // move the unread part to the front, keeping the framer's place
+			in.buf = in.buf[:copy(in.buf, rest)]
+			in.head = 0
+		}
+		if len(in.buf) == cap(in.buf) {
+			in.buf = append(in.buf, make([]byte, max(4096, cap(in.buf)))...)[:len(in.buf)]
+		}
+		n, err := in.r.Read(in.buf[len(in.buf):cap(in.buf)])
+		in.buf = in.buf[:len(in.buf)+n]
+		in.err = err
 	}
-	n, err := rc.r.Read(p)
-	rc.buf = append(rc.buf, p[:n]...)
-	return n, err
-}
-
-// trim forgets the input before offset pos.
-func (rc *recorder) trim(pos int64) {
-	rc.head += int(pos - rc.base)
-	rc.base = pos
-	if rc.head > len(rc.buf)/2 {
-		n := copy(rc.buf, rc.buf[rc.head:])
-		rc.buf, rc.head = rc.buf[:n], 0
-	}
-}
-
-// since returns the input from offset start (the last trim) to end.
-func (rc *recorder) since(start, end int64) []byte {
-	i, j := rc.head+int(start-rc.base), rc.head+int(end-rc.base)
-	if i < 0 || j > len(rc.buf) || i > j {
-		return nil
-	}
-	return rc.buf[i:j]
 }
 
 // JSONMessage is one message of a progress stream (pull, push, load, build,

@@ -2,9 +2,10 @@ package docker
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
+
+	"github.com/dockerclient/docker/internal/jsoncodec"
 )
 
 // DaemonVersions returns the API versions the daemon accepts, learned once
@@ -141,4 +142,4 @@ type PingInfo struct {
 }
 
 // decodeJSON is shared by the stream types.
-func decodeJSON(b []byte, v any) error { return json.Unmarshal(b, v) }
+func decodeJSON(b []byte, v any) error { return jsoncodec.Unmarshal(b, v) }

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"encoding/base64"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +11,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/dockerclient/docker/internal/jsoncodec"
 )
 
 // Stream is a response body handed to the caller as it arrives: a tar
@@ -73,7 +74,7 @@ func DecodePathStat(h string) (*PathStat, error) {
 		return nil, fmt.Errorf("docker: %s header is not base64: %w", PathStatHeader, err)
 	}
 	var st PathStat
-	if err := json.Unmarshal(raw, &st); err != nil {
+	if err := jsoncodec.Unmarshal(raw, &st); err != nil {
 		return nil, fmt.Errorf("docker: %s header is not a JSON path stat: %w", PathStatHeader, err)
 	}
 	return &st, nil

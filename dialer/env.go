@@ -3,13 +3,14 @@ package dialer
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
+
+	"github.com/dockerclient/docker/internal/jsoncodec"
 )
 
 // Environment variables read by FromEnv.
@@ -165,7 +166,7 @@ func currentContext(cfgDir string) (string, error) {
 	var cfg struct {
 		CurrentContext string `json:"currentContext"`
 	}
-	if err := json.Unmarshal(b, &cfg); err != nil {
+	if err := jsoncodec.Unmarshal(b, &cfg); err != nil {
 		return "", fmt.Errorf("dialer: Docker config %s is not valid JSON: %w", path, err)
 	}
 	return cfg.CurrentContext, nil
@@ -201,7 +202,7 @@ func loadContext(cfgDir, name, source string) (*Endpoint, error) {
 		return nil, fmt.Errorf("dialer: reading Docker context %q: %w", name, err)
 	}
 	var meta contextMeta
-	if err := json.Unmarshal(b, &meta); err != nil {
+	if err := jsoncodec.Unmarshal(b, &meta); err != nil {
 		return nil, fmt.Errorf("dialer: Docker context %q: %s is not valid JSON: %w", name, metaPath, err)
 	}
 	docker, ok := meta.Endpoints["docker"]

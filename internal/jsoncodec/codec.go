@@ -1,0 +1,321 @@
+// Package jsoncodec encodes and decodes JSON for the SDK's runtime with the
+// rules of encoding/json (struct tags, embedded fields, case-insensitive
+// names, Marshaler and Unmarshaler methods, sorted map keys), so the types
+// the generator writes behave as a user expects from the standard library.
+//
+// It exists for two measured reasons (docs/benchmarks.md):
+//   - Decoding makes no allocation per unescaped string: Unmarshal copies the
+//     document into one string, and every string in the result that needed no
+//     unescaping is a slice of it. Listing 50 containers allocates about a
+//     third of what encoding/json does. The cost is that a result keeps its
+//     whole response body alive as long as any of its strings is.
+//   - A program that uses the SDK does not link encoding/json's reflection
+//     machinery twice over: this package is a fraction of its size.
+package jsoncodec
+
+import (
+	"reflect"
+	"sort"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+)
+
+// codec is what this package knows about one Go type, built once per type.
+type codec struct {
+	typ reflect.Type
+
+	// Methods, found on the type or on a pointer to it.
+	marshaler       bool // MarshalJSON() ([]byte, error)
+	textMarshaler   bool // MarshalText() ([]byte, error)
+	unmarshaler     bool // UnmarshalJSON([]byte) error, on the pointer
+	textUnmarshaler bool // UnmarshalText([]byte) error, on the pointer
+	ptrMarshaler    bool // the Marshal methods need an addressable value
+
+	elem *codec // pointer, slice, array and map element
+	key  *codec // map key
+
+	empty reflect.Value // an empty, non-nil slice of this type, shared
+
+	fields []field        // struct fields, in encoding order
+	exact  map[string]int // struct field by JSON name
+	folded map[string]int // struct field by case-folded JSON name
+}
+
+// field is one JSON member of a struct, possibly promoted from an embedded
+// struct (then index has more than one step).
+type field struct {
+	name      string
+	index     []int
+	typ       reflect.Type
+	omitEmpty bool
+	quoted    bool // the ",string" option
+	tagged    bool
+	codec     *codec
+}
+
+type (
+	jsonMarshaler   interface{ MarshalJSON() ([]byte, error) }
+	textMarshaler   interface{ MarshalText() ([]byte, error) }
+	jsonUnmarshaler interface{ UnmarshalJSON([]byte) error }
+	textUnmarshaler interface{ UnmarshalText([]byte) error }
+)
+
+var (
+	jsonMarshalerType   = reflect.TypeFor[jsonMarshaler]()
+	textMarshalerType   = reflect.TypeFor[textMarshaler]()
+	jsonUnmarshalerType = reflect.TypeFor[jsonUnmarshaler]()
+	textUnmarshalerType = reflect.TypeFor[textUnmarshaler]()
+)
+
+var (
+	cache   sync.Map   // reflect.Type -> *codec, complete ones only
+	buildMu sync.Mutex // one builder at a time, so recursive types resolve
+)
+
+// codecFor returns the codec of t, building it (and those of the types it
+// contains) on first use.
+func codecFor(t reflect.Type) *codec {
+	if c, ok := cache.Load(t); ok {
+		return c.(*codec)
+	}
+	buildMu.Lock()
+	defer buildMu.Unlock()
+	building := map[reflect.Type]*codec{}
+	c := build(t, building)
+	for t, c := range building {
+		cache.Store(t, c)
+	}
+	return c
+}
+
+func build(t reflect.Type, building map[reflect.Type]*codec) *codec {
+	if c, ok := cache.Load(t); ok {
+		return c.(*codec)
+	}
+	if c, ok := building[t]; ok {
+		return c // a recursive type: filled in further up the stack
+	}
+	c := &codec{typ: t}
+	building[t] = c
+	pt := reflect.PointerTo(t)
+	switch {
+	case t.Implements(jsonMarshalerType):
+		c.marshaler = true
+	case t.Kind() != reflect.Pointer && pt.Implements(jsonMarshalerType):
+		c.marshaler, c.ptrMarshaler = true, true
+	case t.Implements(textMarshalerType):
+		c.textMarshaler = true
+	case t.Kind() != reflect.Pointer && pt.Implements(textMarshalerType):
+		c.textMarshaler, c.ptrMarshaler = true, true
+	}
+	c.unmarshaler = pt.Implements(jsonUnmarshalerType)
+	c.textUnmarshaler = !c.unmarshaler && pt.Implements(textUnmarshalerType)
+
+	switch t.Kind() {
+	case reflect.Slice:
+		c.elem = build(t.Elem(), building)
+		c.empty = reflect.MakeSlice(t, 0, 0)
+	case reflect.Pointer, reflect.Array:
+		c.elem = build(t.Elem(), building)
+	case reflect.Map:
+		c.key = build(t.Key(), building)
+		c.elem = build(t.Elem(), building)
+	case reflect.Struct:
+		c.fields = structFields(t)
+		c.exact = make(map[string]int, len(c.fields))
+		c.folded = make(map[string]int, len(c.fields))
+		for i := range c.fields {
+			f := &c.fields[i]
+			f.codec = build(f.typ, building)
+			c.exact[f.name] = i
+			if _, dup := c.folded[foldName(f.name)]; !dup {
+				c.folded[foldName(f.name)] = i
+			}
+		}
+	}
+	return c
+}
+
+// emptySlice is the value that [] decodes to. Sharing it costs nothing: an
+// empty slice has no elements to share.
+func (c *codec) emptySlice() reflect.Value { return c.empty }
+
+// structFields lists the JSON members of struct type t as encoding/json
+// does: exported fields, tag names, fields of embedded structs promoted
+// unless a shallower or uniquely tagged field of the same name wins.
+func structFields(t reflect.Type) []field {
+	type level struct {
+		typ   reflect.Type
+		index []int
+	}
+	var fields []field
+	current := []level{}
+	next := []level{{typ: t}}
+	visited := map[reflect.Type]bool{}
+	count := map[reflect.Type]int{}
+	nextCount := map[reflect.Type]int{}
+	for len(next) > 0 {
+		current, next = next, current[:0]
+		count, nextCount = nextCount, map[reflect.Type]int{}
+		for _, lv := range current {
+			if visited[lv.typ] {
+				continue
+			}
+			visited[lv.typ] = true
+			for i := 0; i < lv.typ.NumField(); i++ {
+				sf := lv.typ.Field(i)
+				if sf.Anonymous {
+					ft := sf.Type
+					if ft.Kind() == reflect.Pointer {
+						ft = ft.Elem()
+					}
+					if !sf.IsExported() && ft.Kind() != reflect.Struct {
+						continue
+					}
+				} else if !sf.IsExported() {
+					continue
+				}
+				tag := sf.Tag.Get("json")
+				if tag == "-" {
+					continue
+				}
+				name, opts, _ := strings.Cut(tag, ",")
+				if !validTagName(name) {
+					name = ""
+				}
+				index := append(append([]int(nil), lv.index...), i)
+				ft := sf.Type
+				if ft.Name() == "" && ft.Kind() == reflect.Pointer {
+					ft = ft.Elem()
+				}
+				quoted := false
+				if hasOption(opts, "string") {
+					switch ft.Kind() {
+					case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+						reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+						reflect.Float32, reflect.Float64, reflect.String:
+						quoted = true
+					}
+				}
+				if name != "" || !sf.Anonymous || ft.Kind() != reflect.Struct {
+					f := field{
+						name:      name,
+						tagged:    name != "",
+						index:     index,
+						typ:       sf.Type,
+						omitEmpty: hasOption(opts, "omitempty"),
+						quoted:    quoted,
+					}
+					if f.name == "" {
+						f.name = sf.Name
+					}
+					fields = append(fields, f)
+					if count[lv.typ] > 1 {
+						// Two embeddings of one type at one depth: they
+						// annihilate each other; keep one so the
+						// dominance pass below drops both names.
+						fields = append(fields, fields[len(fields)-1])
+					}
+					continue
+				}
+				nextCount[ft]++
+				if nextCount[ft] == 1 {
+					next = append(next, level{typ: ft, index: index})
+				}
+			}
+		}
+	}
+
+	sort.SliceStable(fields, func(i, j int) bool {
+		a, b := fields[i], fields[j]
+		if a.name != b.name {
+			return a.name < b.name
+		}
+		if len(a.index) != len(b.index) {
+			return len(a.index) < len(b.index)
+		}
+		return a.tagged && !b.tagged
+	})
+	out := fields[:0]
+	for i := 0; i < len(fields); {
+		j := i + 1
+		for j < len(fields) && fields[j].name == fields[i].name {
+			j++
+		}
+		if f, ok := dominant(fields[i:j]); ok {
+			out = append(out, f)
+		}
+		i = j
+	}
+	sort.Slice(out, func(i, j int) bool { return indexLess(out[i].index, out[j].index) })
+	return out
+}
+
+// dominant picks the field that wins among fields of one name, sorted by
+// depth then tag: the only shallowest one, or the only tagged one of those.
+func dominant(fs []field) (field, bool) {
+	if len(fs) > 1 && len(fs[0].index) == len(fs[1].index) && fs[0].tagged == fs[1].tagged {
+		return field{}, false
+	}
+	return fs[0], true
+}
+
+func indexLess(a, b []int) bool {
+	for k := range a {
+		if k >= len(b) {
+			return false
+		}
+		if a[k] != b[k] {
+			return a[k] < b[k]
+		}
+	}
+	return len(a) < len(b)
+}
+
+func hasOption(opts, want string) bool {
+	for opts != "" {
+		var o string
+		o, opts, _ = strings.Cut(opts, ",")
+		if o == want {
+			return true
+		}
+	}
+	return false
+}
+
+// validTagName accepts the names encoding/json accepts in a tag.
+func validTagName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		switch {
+		case strings.ContainsRune("!#$%&()*+-./:;<=>?@[]^_{|}~ ", c):
+		case !unicode.IsLetter(c) && !unicode.IsDigit(c):
+			return false
+		}
+	}
+	return true
+}
+
+// foldName is the key under which a member name matches a field name
+// without regard to case, as encoding/json folds it.
+func foldName(name string) string {
+	ascii := true
+	for i := 0; i < len(name); i++ {
+		if name[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return strings.ToUpper(name)
+	}
+	var b strings.Builder
+	for _, r := range name {
+		b.WriteRune(unicode.ToUpper(unicode.ToLower(r)))
+	}
+	return b.String()
+}
