@@ -36,6 +36,7 @@ done <<EOF
 . FuzzFiltersEncoding
 ./dialer FuzzParse
 ./dialer FuzzContextMeta
+./internal/jsoncodec FuzzUnmarshal
 EOF
 wait
 if [ -e "$log/failed" ]; then
