@@ -2,10 +2,11 @@ package docker
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
+
+	"github.com/dockerclient/docker/internal/jsoncodec"
 )
 
 // AuthConfig is a registry credential as the daemon reads it from the
@@ -14,7 +15,7 @@ import (
 //
 // It never prints its secrets: String, GoString and Format (every fmt verb,
 // %v, %+v, %#v, %s, %d, %x included) show the user name and server address
-// only, and so does LogValue for log/slog. Encode and encoding/json do
+// only, and so does LogValue for log/slog. Encode and JSON encoding do
 // write the secrets, as they must.
 type AuthConfig struct {
 	Username      string `json:"username,omitempty"`
@@ -30,7 +31,7 @@ type AuthConfig struct {
 // alphabet, which the daemon decodes; standard base64 breaks on credentials
 // whose encoding holds '+' or '/') of the JSON credential.
 func (a *AuthConfig) Encode() (string, error) {
-	b, err := json.Marshal(a)
+	b, err := jsoncodec.Marshal(a)
 	if err != nil {
 		return "", fmt.Errorf("docker: encoding registry credential: %w", err)
 	}

@@ -3,7 +3,6 @@ package docker
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -278,11 +277,11 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *Request) (*http.Request,
 	}
 	body := r.Body
 	if r.hasJSON {
-		var buf bytes.Buffer
-		if err := json.NewEncoder(&buf).Encode(r.jsonBody); err != nil {
+		b, err := jsoncodec.Marshal(r.jsonBody)
+		if err != nil {
 			return nil, &ParamError{Op: r.Op, Param: "body", Msg: "cannot be encoded as JSON: " + err.Error()}
 		}
-		body = &buf
+		body = bytes.NewReader(b) // replayable: http.NewRequest sets GetBody
 	}
 	req, err := http.NewRequestWithContext(ctx, r.Method, u, body)
 	if err != nil {

@@ -246,7 +246,7 @@ func TestCallSendsWhatWasGiven(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "POST /v1.41/containers/create?name=web {\"Image\":\"busybox\"}\n"; got[1] != want {
+	if want := "POST /v1.41/containers/create?name=web {\"Image\":\"busybox\"}"; got[1] != want {
 		t.Fatalf("sent %q, want %q", got[1], want)
 	}
 }

@@ -37,6 +37,7 @@ done <<EOF
 ./dialer FuzzParse
 ./dialer FuzzContextMeta
 ./internal/jsoncodec FuzzUnmarshal
+./internal/jsoncodec FuzzMarshal
 EOF
 wait
 if [ -e "$log/failed" ]; then

@@ -15,7 +15,6 @@ package jsoncodec
 
 import (
 	"reflect"
-	"sort"
 	"strings"
 	"sync"
 	"unicode"
@@ -228,8 +227,7 @@ func structFields(t reflect.Type) []field {
 		}
 	}
 
-	sort.SliceStable(fields, func(i, j int) bool {
-		a, b := fields[i], fields[j]
+	sortFields(fields, func(a, b *field) bool {
 		if a.name != b.name {
 			return a.name < b.name
 		}
@@ -249,8 +247,18 @@ func structFields(t reflect.Type) []field {
 		}
 		i = j
 	}
-	sort.Slice(out, func(i, j int) bool { return indexLess(out[i].index, out[j].index) })
+	sortFields(out, func(a, b *field) bool { return indexLess(a.index, b.index) })
 	return out
+}
+
+// sortFields is a stable insertion sort: a struct has tens of fields and is
+// sorted once, and sort.SliceStable would link kilobytes for it.
+func sortFields(fs []field, less func(a, b *field) bool) {
+	for i := 1; i < len(fs); i++ {
+		for j := i; j > 0 && less(&fs[j], &fs[j-1]); j-- {
+			fs[j], fs[j-1] = fs[j-1], fs[j]
+		}
+	}
 }
 
 // dominant picks the field that wins among fields of one name, sorted by

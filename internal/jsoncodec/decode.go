@@ -994,9 +994,10 @@ func (d *decoder) skip() (string, error) {
 		return "false", d.literal("false")
 	case c == 'n':
 		return "null", d.literal("null")
-	default:
+	case c == '-' || c >= '0' && c <= '9':
 		return d.number()
 	}
+	return "", d.syntaxError("looking for a value")
 }
 
 // skipString consumes a string without building its value.
@@ -1104,6 +1105,8 @@ func (d *decoder) generic() (any, error) {
 		return false, d.literal("false")
 	case c == 'n':
 		return nil, d.literal("null")
+	case c != '-' && (c < '0' || c > '9'):
+		return nil, d.syntaxError("looking for a value")
 	default:
 		num, err := d.number()
 		if err != nil {
