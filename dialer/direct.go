@@ -148,7 +148,7 @@ func (t *directTransport) get(ctx context.Context, fresh bool) (dc *directConn, 
 	if err != nil {
 		return nil, false, err
 	}
-	return &directConn{conn: conn, br: bufio.NewReaderSize(conn, 32<<10), bw: bufio.NewWriterSize(conn, 4<<10)}, false, nil
+	return &directConn{conn: conn, br: bufio.NewReaderSize(rawReader(conn), 32<<10), bw: bufio.NewWriterSize(conn, 4<<10)}, false, nil
 }
 
 func (t *directTransport) put(dc *directConn) {
