@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/dockerclient/docker/internal/sockread"
 )
 
 // HijackedConn is the two-way connection of ContainerAttach and ExecStart
@@ -24,6 +26,7 @@ import (
 type HijackedConn struct {
 	conn   net.Conn // nil when hijacked through an http.Client (see Hijack)
 	rwc    io.ReadWriteCloser
+	rd     io.Reader // reads rwc's output (on Linux, conn through sockread)
 	r      *bufio.Reader
 	ctx    context.Context
 	op     string
@@ -165,7 +168,7 @@ func (h *HijackedConn) Output() *Output {
 type connReader struct{ h *HijackedConn }
 
 func (c connReader) Read(p []byte) (int, error) {
-	n, err := c.h.rwc.Read(p)
+	n, err := c.h.rd.Read(p)
 	return n, c.h.ctxErr(err)
 }
 
@@ -201,6 +204,7 @@ func (c *Client) Hijack(ctx context.Context, r *Request) (*HijackedConn, error) 
 		return nil, err
 	}
 	h.conn, h.rwc = conn, conn
+	h.rd = sockread.Reader(conn) // output arrives a frame per wakeup: read it cheaply
 	h.stop = context.AfterFunc(ctx, func() { conn.Close() })
 	fail := func(err error) (*HijackedConn, error) {
 		h.stop()
@@ -283,7 +287,7 @@ func (c *Client) hijackHTTP(ctx context.Context, r *Request, req *http.Request, 
 			resp.Body.Close()
 			return nil, fmt.Errorf("docker: %s: the http.Client's transport returned a 101 without a writable connection", r.Op)
 		}
-		h.rwc = rwc
+		h.rwc, h.rd = rwc, rwc
 	case resp.StatusCode/100 == 2:
 		resp.Body.Close()
 		return nil, fmt.Errorf("docker: %s: the daemon answered %s instead of upgrading the connection", r.Op, resp.Status)

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/dockerclient/docker/internal/sockread"
 )
 
 // RoundTripper returns what the SDK sends requests through. For a unix
@@ -148,7 +150,7 @@ func (t *directTransport) get(ctx context.Context, fresh bool) (dc *directConn, 
 	if err != nil {
 		return nil, false, err
 	}
-	return &directConn{conn: conn, br: bufio.NewReaderSize(rawReader(conn), 32<<10), bw: bufio.NewWriterSize(conn, 4<<10)}, false, nil
+	return &directConn{conn: conn, br: bufio.NewReaderSize(sockread.Reader(conn), 32<<10), bw: bufio.NewWriterSize(conn, 4<<10)}, false, nil
 }
 
 func (t *directTransport) put(dc *directConn) {

@@ -1,4 +1,6 @@
-package dialer
+// Package sockread reads local sockets with less scheduler overhead; see
+// Reader.
+package sockread
 
 import (
 	"io"
@@ -8,7 +10,8 @@ import (
 	"unsafe"
 )
 
-// rawReader gives a local socket a Read that costs the Go scheduler less.
+// Reader gives a local socket a Read that costs the Go scheduler less: use
+// it for reading only (the result hides methods such as CloseWrite).
 //
 // A daemon streaming logs flushes every frame (about 1 KiB), so a reader
 // that keeps up wakes once per frame. Profiled (docs/benchmarks.md), over a
@@ -19,7 +22,7 @@ import (
 // making it as a raw system call skips that section. A read that finds no
 // data returns EAGAIN, and the goroutine waits in the network poller as it
 // would otherwise, deadlines included.
-func rawReader(conn net.Conn) net.Conn {
+func Reader(conn net.Conn) net.Conn {
 	sc, ok := conn.(syscall.Conn)
 	if !ok {
 		return conn

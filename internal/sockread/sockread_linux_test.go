@@ -1,4 +1,4 @@
-package dialer
+package sockread
 
 import (
 	"errors"
@@ -8,10 +8,14 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/dockerclient/docker/internal/leakcheck"
 )
 
+func TestMain(m *testing.M) { os.Exit(leakcheck.Main(m)) }
+
 // rawPair returns the two ends of a unix socket, the client's end read
-// through rawReader.
+// through Reader.
 func rawPair(t *testing.T) (client *rawReadConn, server net.Conn) {
 	t.Helper()
 	ln, err := net.Listen("unix", filepath.Join(t.TempDir(), "s.sock"))
@@ -33,7 +37,7 @@ func rawPair(t *testing.T) (client *rawReadConn, server net.Conn) {
 		t.Fatal("accept failed")
 	}
 	t.Cleanup(func() { conn.Close(); server.Close() })
-	rc, ok := rawReader(conn).(*rawReadConn)
+	rc, ok := Reader(conn).(*rawReadConn)
 	if !ok {
 		t.Fatal("a unix connection was not given the raw reader")
 	}
