@@ -321,6 +321,34 @@ func callUnmarshalJSON(v reflect.Value, raw string) error {
 
 // object decodes a JSON object into struct v.
 func (d *decoder) object(v reflect.Value, c *codec) error {
+	return d.members(func(key string, _ int) error {
+		k, ok := c.exact[key]
+		if !ok {
+			k, ok = c.folded[foldName(key)]
+		}
+		if !ok {
+			_, err := d.skip()
+			return err
+		}
+		f := &c.fields[k]
+		fv, err := fieldByIndex(v, f.index)
+		if err == nil {
+			if f.quoted {
+				err = d.quoted(fv, f.codec)
+			} else {
+				err = d.value(fv, f.codec)
+			}
+		}
+		if err != nil {
+			return inField(err, c.typ, f)
+		}
+		return nil
+	})
+}
+
+// members reads an object, from its '{', calling member for each member
+// with the key and the key's offset, once the value is next to read.
+func (d *decoder) members(member func(key string, at int) error) error {
 	if d.depth++; d.depth > maxDepth {
 		return d.syntaxError("past the maximum nesting depth")
 	}
@@ -335,6 +363,7 @@ func (d *decoder) object(v reflect.Value, c *codec) error {
 		if d.i >= len(d.s) || d.s[d.i] != '"' {
 			return d.syntaxError("looking for an object key")
 		}
+		at := d.i
 		key, err := d.str()
 		if err != nil {
 			return err
@@ -342,27 +371,33 @@ func (d *decoder) object(v reflect.Value, c *codec) error {
 		if err := d.colon(); err != nil {
 			return err
 		}
-		k, ok := c.exact[key]
-		if !ok {
-			k, ok = c.folded[foldName(key)]
-		}
-		if ok {
-			f := &c.fields[k]
-			fv, err := fieldByIndex(v, f.index)
-			if err == nil {
-				if f.quoted {
-					err = d.quoted(fv, f.codec)
-				} else {
-					err = d.value(fv, f.codec)
-				}
-			}
-			if err != nil {
-				return inField(err, c.typ, f)
-			}
-		} else if _, err := d.skip(); err != nil {
+		if err := member(key, at); err != nil {
 			return err
 		}
 		if done, err := d.next('}'); done || err != nil {
+			return err
+		}
+	}
+}
+
+// elements reads an array, from its '[', calling element for each
+// element, once it is next to read.
+func (d *decoder) elements(element func() error) error {
+	if d.depth++; d.depth > maxDepth {
+		return d.syntaxError("past the maximum nesting depth")
+	}
+	defer func() { d.depth-- }()
+	d.i++ // [
+	d.skipSpace()
+	if d.i < len(d.s) && d.s[d.i] == ']' {
+		d.i++
+		return nil
+	}
+	for {
+		if err := element(); err != nil {
+			return err
+		}
+		if done, err := d.next(']'); done || err != nil {
 			return err
 		}
 	}
@@ -535,10 +570,6 @@ func (d *decoder) mapObject(v reflect.Value, c *codec) error {
 			return d.typeError("object", t, start)
 		}
 	}
-	if d.depth++; d.depth > maxDepth {
-		return d.syntaxError("past the maximum nesting depth")
-	}
-	defer func() { d.depth-- }()
 	if v.IsNil() {
 		v.Set(reflect.MakeMap(t))
 	}
@@ -550,25 +581,8 @@ func (d *decoder) mapObject(v reflect.Value, c *codec) error {
 	// One key and one element value serve every member: SetMapIndex copies.
 	kv := reflect.New(kt).Elem()
 	ev := reflect.New(t.Elem()).Elem()
-	d.i++ // {
-	d.skipSpace()
-	if d.i < len(d.s) && d.s[d.i] == '}' {
-		d.i++
-		return nil
-	}
-	for {
-		if d.i >= len(d.s) || d.s[d.i] != '"' {
-			return d.syntaxError("looking for an object key")
-		}
-		keyAt := d.i
-		key, err := d.str()
-		if err != nil {
-			return err
-		}
-		if err := d.setKey(kv, c.key, key, keyAt); err != nil {
-			return err
-		}
-		if err := d.colon(); err != nil {
+	return d.members(func(key string, at int) error {
+		if err := d.setKey(kv, c.key, key, at); err != nil {
 			return err
 		}
 		ev.SetZero()
@@ -576,32 +590,14 @@ func (d *decoder) mapObject(v reflect.Value, c *codec) error {
 			return err
 		}
 		v.SetMapIndex(kv, ev)
-		if done, err := d.next('}'); done || err != nil {
-			return err
-		}
-	}
+		return nil
+	})
 }
 
 var stringMapType = reflect.TypeFor[map[string]string]()
 
 func (d *decoder) stringMap(m map[string]string) error {
-	d.i++ // {
-	d.skipSpace()
-	if d.i < len(d.s) && d.s[d.i] == '}' {
-		d.i++
-		return nil
-	}
-	for {
-		if d.i >= len(d.s) || d.s[d.i] != '"' {
-			return d.syntaxError("looking for an object key")
-		}
-		key, err := d.str()
-		if err != nil {
-			return err
-		}
-		if err := d.colon(); err != nil {
-			return err
-		}
+	return d.members(func(key string, _ int) error {
 		switch {
 		case d.i < len(d.s) && d.s[d.i] == '"':
 			val, err := d.str()
@@ -621,10 +617,8 @@ func (d *decoder) stringMap(m map[string]string) error {
 			}
 			return d.typeError(describe(d.s[start:d.i]), stringMapType.Elem(), start)
 		}
-		if done, err := d.next('}'); done || err != nil {
-			return err
-		}
-	}
+		return nil
+	})
 }
 
 func (d *decoder) setKey(kv reflect.Value, c *codec, key string, at int) error {
@@ -664,45 +658,25 @@ func (d *decoder) setKey(kv reflect.Value, c *codec, key string, at int) error {
 
 // array decodes a JSON array into slice or array v.
 func (d *decoder) array(v reflect.Value, c *codec) error {
-	if d.depth++; d.depth > maxDepth {
-		return d.syntaxError("past the maximum nesting depth")
-	}
-	defer func() { d.depth-- }()
-	d.i++ // [
-	d.skipSpace()
 	isSlice := v.Kind() == reflect.Slice
 	n := 0
-	if d.i < len(d.s) && d.s[d.i] == ']' {
-		d.i++
-	} else {
-		for {
-			switch {
-			case isSlice:
-				if n >= v.Cap() {
-					v.Grow(1)
-				}
-				if n >= v.Len() {
-					v.SetLen(n + 1)
-				}
-				fallthrough
-			case n < v.Len():
-				if err := d.value(v.Index(n), c.elem); err != nil {
-					return err
-				}
-			default: // a fixed array that is full: the rest is dropped
-				if _, err := d.skip(); err != nil {
-					return err
-				}
+	err := d.elements(func() error {
+		defer func() { n++ }()
+		if isSlice {
+			if n >= v.Cap() {
+				v.Grow(1)
 			}
-			n++
-			done, err := d.next(']')
-			if err != nil {
-				return err
+			if n >= v.Len() {
+				v.SetLen(n + 1)
 			}
-			if done {
-				break
-			}
+		} else if n >= v.Len() {
+			_, err := d.skip() // a fixed array that is full: the rest is dropped
+			return err
 		}
+		return d.value(v.Index(n), c.elem)
+	})
+	if err != nil {
+		return err
 	}
 	switch {
 	case isSlice && n == 0:
@@ -864,23 +838,8 @@ func (d *decoder) unescape(start int) (string, error) {
 				return "", d.syntaxError("in a string escape")
 			}
 			switch e := s[i+1]; e {
-			case '"', '\\', '/':
-				b = append(b, e)
-				i += 2
-			case 'b':
-				b = append(b, '\b')
-				i += 2
-			case 'f':
-				b = append(b, '\f')
-				i += 2
-			case 'n':
-				b = append(b, '\n')
-				i += 2
-			case 'r':
-				b = append(b, '\r')
-				i += 2
-			case 't':
-				b = append(b, '\t')
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				b = append(b, unescaped[e])
 				i += 2
 			case 'u':
 				r, ok := hex4(s, i+2)
@@ -918,6 +877,9 @@ func (d *decoder) unescape(start int) (string, error) {
 	d.i = len(s)
 	return "", d.syntaxError("in a string")
 }
+
+// unescaped maps the letter of a one-letter escape to its byte.
+var unescaped = [256]byte{'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
 
 func hex4(s string, i int) (rune, bool) {
 	if i+4 > len(s) {
@@ -1044,59 +1006,27 @@ func (d *decoder) generic() (any, error) {
 	}
 	switch c := d.s[d.i]; {
 	case c == '{':
-		if d.depth++; d.depth > maxDepth {
-			return nil, d.syntaxError("past the maximum nesting depth")
-		}
-		defer func() { d.depth-- }()
 		m := map[string]any{}
-		d.i++
-		d.skipSpace()
-		if d.i < len(d.s) && d.s[d.i] == '}' {
-			d.i++
-			return m, nil
-		}
-		for {
-			if d.i >= len(d.s) || d.s[d.i] != '"' {
-				return nil, d.syntaxError("looking for an object key")
-			}
-			key, err := d.str()
-			if err != nil {
-				return nil, err
-			}
-			if err := d.colon(); err != nil {
-				return nil, err
-			}
+		err := d.members(func(key string, _ int) error {
 			val, err := d.generic()
-			if err != nil {
-				return nil, err
-			}
 			m[key] = val
-			if done, err := d.next('}'); done || err != nil {
-				return m, err
-			}
+			return err
+		})
+		if err != nil {
+			return nil, err
 		}
+		return m, nil
 	case c == '[':
-		if d.depth++; d.depth > maxDepth {
-			return nil, d.syntaxError("past the maximum nesting depth")
-		}
-		defer func() { d.depth-- }()
 		a := []any{}
-		d.i++
-		d.skipSpace()
-		if d.i < len(d.s) && d.s[d.i] == ']' {
-			d.i++
-			return a, nil
-		}
-		for {
+		err := d.elements(func() error {
 			val, err := d.generic()
-			if err != nil {
-				return nil, err
-			}
 			a = append(a, val)
-			if done, err := d.next(']'); done || err != nil {
-				return a, err
-			}
+			return err
+		})
+		if err != nil {
+			return nil, err
 		}
+		return a, nil
 	case c == '"':
 		return d.str()
 	case c == 't':

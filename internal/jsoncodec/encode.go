@@ -169,16 +169,7 @@ func (e *encodeState) value(v reflect.Value, c *codec, addr, quoted bool) error 
 	case reflect.Slice:
 		return e.slice(v, c)
 	case reflect.Array:
-		e.buf = append(e.buf, '[')
-		for i, n := 0, v.Len(); i < n; i++ {
-			if i > 0 {
-				e.buf = append(e.buf, ',')
-			}
-			if err := e.value(v.Index(i), c.elem, addr, false); err != nil {
-				return err
-			}
-		}
-		e.buf = append(e.buf, ']')
+		return e.elements(v, c, addr)
 	case reflect.Pointer:
 		return e.pointer(v, c, quoted)
 	default:
@@ -634,17 +625,26 @@ func (e *encodeState) slice(v reflect.Value, c *codec) error {
 		}
 		defer delete(e.ptrSeen, key)
 	}
+	if err := e.elements(v, c, true); err != nil {
+		return err
+	}
+	e.ptrLevel--
+	return nil
+}
+
+// elements appends the JSON array of a slice's or an array's elements;
+// addr is whether they count as addressable.
+func (e *encodeState) elements(v reflect.Value, c *codec, addr bool) error {
 	e.buf = append(e.buf, '[')
 	for i, n := 0, v.Len(); i < n; i++ {
 		if i > 0 {
 			e.buf = append(e.buf, ',')
 		}
-		if err := e.value(v.Index(i), c.elem, true, false); err != nil {
+		if err := e.value(v.Index(i), c.elem, addr, false); err != nil {
 			return err
 		}
 	}
 	e.buf = append(e.buf, ']')
-	e.ptrLevel--
 	return nil
 }
 
