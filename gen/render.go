@@ -353,11 +353,7 @@ func (m *Model) renderOperation(p *Package, op *Operation) string {
 	}
 
 	// Method doc: summary, description, route, version.
-	summary := strings.TrimSuffix(op.Summary, ".")
-	doc := op.ID
-	if summary != "" {
-		doc += ": " + strings.ToLower(summary[:1]) + summary[1:] + "."
-	}
+	doc := methodSentence(op.ID, op.Summary)
 	if op.Description != "" && op.Description != op.Summary {
 		doc += "\n\n" + op.Description
 	}
@@ -612,4 +608,41 @@ func renderType(p *Package, t *Type, consts map[*Type][]string) string {
 		fmt.Fprintf(&b, "type %s %s\n", t.Name, t.Underlying)
 	}
 	return b.String()
+}
+
+// summaryVerbs are the verbs Docker's summaries begin with ("Create a
+// container"). A method's doc turns one into the third person, as Go doc
+// comments read: "ContainerCreate creates a container."
+var summaryVerbs = map[string]bool{
+	"Attach": true, "Build": true, "Check": true, "Configure": true, "Connect": true, "Create": true,
+	"Delete": true, "Disable": true, "Disconnect": true, "Enable": true, "Export": true, "Extract": true,
+	"Get": true, "Import": true, "Initialize": true, "Inspect": true, "Install": true, "Join": true,
+	"Kill": true, "Leave": true, "List": true, "Monitor": true, "Pause": true, "Push": true,
+	"Remove": true, "Rename": true, "Resize": true, "Restart": true, "Search": true, "Start": true,
+	"Stop": true, "Tag": true, "Unlock": true, "Unpause": true, "Update": true, "Upgrade": true,
+	"Wait": true,
+}
+
+// methodSentence is the first sentence of a method's doc, from the spec's
+// summary. A summary that does not begin with a known verb and an object
+// keeps the form "Name: summary.".
+func methodSentence(name, summary string) string {
+	summary = strings.Trim(strings.TrimSpace(summary), `"`) // one summary is quoted in the YAML text
+	summary = strings.TrimSpace(strings.TrimSuffix(summary, "."))
+	if summary == "" {
+		return name
+	}
+	verb, rest, ok := strings.Cut(summary, " ")
+	if !ok || !summaryVerbs[verb] {
+		return name + ": " + strings.ToLower(summary[:1]) + summary[1:] + "."
+	}
+	v := strings.ToLower(verb)
+	switch {
+	case strings.HasSuffix(v, "s"), strings.HasSuffix(v, "sh"), strings.HasSuffix(v, "ch"),
+		strings.HasSuffix(v, "x"), strings.HasSuffix(v, "z"):
+		v += "es"
+	default:
+		v += "s"
+	}
+	return name + " " + v + " " + rest + "."
 }

@@ -15,7 +15,7 @@ type SecretCreateOptions struct {
 	Body *SecretCreateRequest
 }
 
-// SecretCreate: create a secret.
+// SecretCreate creates a secret.
 //
 // POST /secrets/create
 func (c *Client) SecretCreate(ctx context.Context, opts SecretCreateOptions) (*SecretCreateResponse, error) {
@@ -30,7 +30,7 @@ func (c *Client) SecretCreate(ctx context.Context, opts SecretCreateOptions) (*S
 	return out, nil
 }
 
-// SecretDelete: delete a secret.
+// SecretDelete deletes a secret.
 //
 // DELETE /secrets/{id}
 func (c *Client) SecretDelete(ctx context.Context, id string) error {
@@ -39,7 +39,7 @@ func (c *Client) SecretDelete(ctx context.Context, id string) error {
 	return c.rt.DoNoContent(ctx, r)
 }
 
-// SecretInspect: inspect a secret.
+// SecretInspect inspects a secret.
 //
 // GET /secrets/{id}
 func (c *Client) SecretInspect(ctx context.Context, id string) (*Secret, error) {
@@ -61,7 +61,7 @@ type SecretListOptions struct {
 	Filters docker.Filters
 }
 
-// SecretList: list secrets.
+// SecretList lists secrets.
 //
 // GET /secrets
 func (c *Client) SecretList(ctx context.Context, opts SecretListOptions) ([]Secret, error) {
@@ -85,7 +85,7 @@ type SecretUpdateOptions struct {
 	Version int64
 }
 
-// SecretUpdate: update a Secret.
+// SecretUpdate updates a Secret.
 //
 // POST /secrets/{id}/update
 //

@@ -15,7 +15,7 @@ type ConfigCreateOptions struct {
 	Body *ConfigCreateRequest
 }
 
-// ConfigCreate: create a config.
+// ConfigCreate creates a config.
 //
 // POST /configs/create
 //
@@ -32,7 +32,7 @@ func (c *Client) ConfigCreate(ctx context.Context, opts ConfigCreateOptions) (*C
 	return out, nil
 }
 
-// ConfigDelete: delete a config.
+// ConfigDelete deletes a config.
 //
 // DELETE /configs/{id}
 //
@@ -43,7 +43,7 @@ func (c *Client) ConfigDelete(ctx context.Context, id string) error {
 	return c.rt.DoNoContent(ctx, r)
 }
 
-// ConfigInspect: inspect a config.
+// ConfigInspect inspects a config.
 //
 // GET /configs/{id}
 //
@@ -69,7 +69,7 @@ type ConfigListOptions struct {
 	Filters docker.Filters
 }
 
-// ConfigList: list configs.
+// ConfigList lists configs.
 //
 // GET /configs
 //
@@ -95,7 +95,7 @@ type ConfigUpdateOptions struct {
 	Version int64
 }
 
-// ConfigUpdate: update a Config.
+// ConfigUpdate updates a Config.
 //
 // POST /configs/{id}/update
 //

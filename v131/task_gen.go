@@ -8,7 +8,7 @@ import (
 	"github.com/dockerclient/docker"
 )
 
-// TaskInspect: inspect a task.
+// TaskInspect inspects a task.
 //
 // GET /tasks/{id}
 func (c *Client) TaskInspect(ctx context.Context, id string) (*Task, error) {
@@ -35,7 +35,7 @@ type TaskListOptions struct {
 	Filters docker.Filters
 }
 
-// TaskList: list tasks.
+// TaskList lists tasks.
 //
 // GET /tasks
 func (c *Client) TaskList(ctx context.Context, opts TaskListOptions) ([]Task, error) {

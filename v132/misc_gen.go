@@ -29,7 +29,7 @@ type TaskLogsOptions struct {
 	Tail string
 }
 
-// TaskLogs: get task logs.
+// TaskLogs gets task logs.
 //
 // Get `stdout` and `stderr` logs from a task.
 //

@@ -14,7 +14,7 @@ import (
 type BuildPruneOptions struct {
 }
 
-// BuildPrune: delete builder cache.
+// BuildPrune deletes builder cache.
 //
 // POST /build/prune
 //
@@ -108,7 +108,7 @@ type ImageBuildOptions struct {
 	Platform string
 }
 
-// ImageBuild: build an image.
+// ImageBuild builds an image.
 //
 // Build an image from a tar archive with a `Dockerfile` in it.
 //
@@ -173,7 +173,7 @@ type ImageCommitOptions struct {
 	Changes string
 }
 
-// ImageCommit: create a new image from a container.
+// ImageCommit creates a new image from a container.
 //
 // POST /commit
 func (c *Client) ImageCommit(ctx context.Context, opts ImageCommitOptions) (*IdResponse, error) {
@@ -218,7 +218,7 @@ type ImageCreateOptions struct {
 	Platform string
 }
 
-// ImageCreate: create an image.
+// ImageCreate creates an image.
 //
 // Create an image by either pulling it from a registry or importing it.
 //
@@ -248,7 +248,7 @@ type ImageDeleteOptions struct {
 	Noprune bool
 }
 
-// ImageDelete: remove an image.
+// ImageDelete removes an image.
 //
 // Remove an image, along with any untagged parent images that were
 // referenced by that image.
@@ -274,7 +274,7 @@ func (c *Client) ImageDelete(ctx context.Context, name string, opts ImageDeleteO
 type ImageGetOptions struct {
 }
 
-// ImageGet: export an image.
+// ImageGet exports an image.
 //
 // Get a tarball containing all images and metadata for a repository.
 //
@@ -320,7 +320,7 @@ type ImageGetAllOptions struct {
 	Names []string
 }
 
-// ImageGetAll: export several images.
+// ImageGetAll exports several images.
 //
 // Get a tarball containing all images and metadata for several image repositories.
 //
@@ -344,7 +344,7 @@ func (c *Client) ImageGetAll(ctx context.Context, opts ImageGetAllOptions) (*doc
 type ImageHistoryOptions struct {
 }
 
-// ImageHistory: get the history of an image.
+// ImageHistory gets the history of an image.
 //
 // Return parent layers of an image.
 //
@@ -364,7 +364,7 @@ func (c *Client) ImageHistory(ctx context.Context, name string, opts ImageHistor
 type ImageInspectOptions struct {
 }
 
-// ImageInspect: inspect an image.
+// ImageInspect inspects an image.
 //
 // Return low-level information about an image.
 //
@@ -396,7 +396,7 @@ type ImageListOptions struct {
 	Digests bool
 }
 
-// ImageList: list Images.
+// ImageList lists Images.
 //
 // Returns a list of images on the server. Note that it uses a different, smaller representation of an image than inspecting a single image.
 //
@@ -422,7 +422,7 @@ type ImageLoadOptions struct {
 	Quiet bool
 }
 
-// ImageLoad: import images.
+// ImageLoad imports images.
 //
 // Load a set of images and tags into a repository.
 //
@@ -453,7 +453,7 @@ type ImagePruneOptions struct {
 	Filters docker.Filters
 }
 
-// ImagePrune: delete unused images.
+// ImagePrune deletes unused images.
 //
 // POST /images/prune
 func (c *Client) ImagePrune(ctx context.Context, opts ImagePruneOptions) (*ImagePruneResponse, error) {
@@ -481,7 +481,7 @@ type ImagePushOptions struct {
 	RegistryAuth *docker.AuthConfig
 }
 
-// ImagePush: push an image.
+// ImagePush pushes an image.
 //
 // Push an image to a registry.
 //
@@ -519,7 +519,7 @@ type ImageSearchOptions struct {
 	Filters docker.Filters
 }
 
-// ImageSearch: search images.
+// ImageSearch searches images.
 //
 // Search for an image on Docker Hub.
 //
@@ -545,7 +545,7 @@ type ImageTagOptions struct {
 	Tag string
 }
 
-// ImageTag: tag an image.
+// ImageTag tags an image.
 //
 // Create a tag that refers to a source image.
 //

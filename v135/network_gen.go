@@ -17,7 +17,7 @@ type NetworkConnectOptions struct {
 	Body NetworkConnectRequest
 }
 
-// NetworkConnect: connect a container to a network.
+// NetworkConnect connects a container to a network.
 //
 // POST /networks/{id}/connect
 func (c *Client) NetworkConnect(ctx context.Context, id string, opts NetworkConnectOptions) error {
@@ -36,7 +36,7 @@ type NetworkCreateOptions struct {
 	Body NetworkCreateRequest
 }
 
-// NetworkCreate: create a network.
+// NetworkCreate creates a network.
 //
 // POST /networks/create
 func (c *Client) NetworkCreate(ctx context.Context, opts NetworkCreateOptions) (*NetworkCreateResponse, error) {
@@ -49,7 +49,7 @@ func (c *Client) NetworkCreate(ctx context.Context, opts NetworkCreateOptions) (
 	return out, nil
 }
 
-// NetworkDelete: remove a network.
+// NetworkDelete removes a network.
 //
 // DELETE /networks/{id}
 func (c *Client) NetworkDelete(ctx context.Context, id string) error {
@@ -67,7 +67,7 @@ type NetworkDisconnectOptions struct {
 	Body NetworkDisconnectRequest
 }
 
-// NetworkDisconnect: disconnect a container from a network.
+// NetworkDisconnect disconnects a container from a network.
 //
 // POST /networks/{id}/disconnect
 func (c *Client) NetworkDisconnect(ctx context.Context, id string, opts NetworkDisconnectOptions) error {
@@ -90,7 +90,7 @@ type NetworkInspectOptions struct {
 	Scope string
 }
 
-// NetworkInspect: inspect a network.
+// NetworkInspect inspects a network.
 //
 // GET /networks/{id}
 func (c *Client) NetworkInspect(ctx context.Context, id string, opts NetworkInspectOptions) (*Network, error) {
@@ -119,7 +119,7 @@ type NetworkListOptions struct {
 	Filters docker.Filters
 }
 
-// NetworkList: list networks.
+// NetworkList lists networks.
 //
 // Returns a list of networks. For details on the format, see [the network inspect endpoint](#operation/NetworkInspect).
 //
@@ -148,7 +148,7 @@ type NetworkPruneOptions struct {
 	Filters docker.Filters
 }
 
-// NetworkPrune: delete unused networks.
+// NetworkPrune deletes unused networks.
 //
 // POST /networks/prune
 func (c *Client) NetworkPrune(ctx context.Context, opts NetworkPruneOptions) (*NetworkPruneResponse, error) {

@@ -15,7 +15,7 @@ type SystemAuthOptions struct {
 	Body *AuthConfig
 }
 
-// SystemAuth: check auth configuration.
+// SystemAuth checks auth configuration.
 //
 // Validate credentials for a registry and, if available, get an identity token for accessing the registry without password.
 //
@@ -37,7 +37,7 @@ func (c *Client) SystemAuth(ctx context.Context, opts SystemAuthOptions) (*Syste
 type SystemDataUsageOptions struct {
 }
 
-// SystemDataUsage: get data usage information.
+// SystemDataUsage gets data usage information.
 //
 // GET /system/df
 func (c *Client) SystemDataUsage(ctx context.Context, opts SystemDataUsageOptions) (*SystemDataUsageResponse, error) {
@@ -75,7 +75,7 @@ type SystemEventsOptions struct {
 	Filters docker.Filters
 }
 
-// SystemEvents: monitor events.
+// SystemEvents monitors events.
 //
 // Stream real-time events from the server.
 //
@@ -112,7 +112,7 @@ func (c *Client) SystemEvents(ctx context.Context, opts SystemEventsOptions) (*d
 	return docker.NewJSONStream[EventMessage](resp, "SystemEvents"), nil
 }
 
-// SystemInfo: get system information.
+// SystemInfo gets system information.
 //
 // GET /info
 func (c *Client) SystemInfo(ctx context.Context) (*SystemInfo, error) {
@@ -149,7 +149,7 @@ func (c *Client) SystemPing(ctx context.Context) (*SystemPingResult, error) {
 	return out, nil
 }
 
-// SystemVersion: get version.
+// SystemVersion gets version.
 //
 // Returns the version of Docker that is running and various information about the system that Docker is running on.
 //

@@ -8,7 +8,7 @@ import (
 	"github.com/dockerclient/docker"
 )
 
-// Session: initialize interactive session.
+// Session initializes interactive session.
 //
 // Start a new interactive session with a server. Session allows server to call back to the client for advanced capabilities.
 //

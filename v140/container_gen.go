@@ -18,7 +18,7 @@ type ContainerArchiveOptions struct {
 	Path string
 }
 
-// ContainerArchive: get an archive of a filesystem resource in a container.
+// ContainerArchive gets an archive of a filesystem resource in a container.
 //
 // Get a tar archive of a resource in the filesystem of container id.
 //
@@ -52,7 +52,7 @@ type ContainerArchiveInfoResult struct {
 	PathStat *docker.PathStat
 }
 
-// ContainerArchiveInfo: get information about files in a container.
+// ContainerArchiveInfo gets information about files in a container.
 //
 // A response header `X-Docker-Container-Path-Stat` is returned, containing
 // a base64 - encoded JSON object with some filesystem header information
@@ -104,7 +104,7 @@ type ContainerAttachOptions struct {
 	Stderr bool
 }
 
-// ContainerAttach: attach to a container.
+// ContainerAttach attaches to a container.
 //
 // Attach to a container to read its output or send it input. You can attach
 // to the same container multiple times and you can reattach to containers
@@ -230,7 +230,7 @@ type ContainerAttachWebsocketOptions struct {
 	Stream bool
 }
 
-// ContainerAttachWebsocket: attach to a container via a websocket.
+// ContainerAttachWebsocket attaches to a container via a websocket.
 //
 // GET /containers/{id}/attach/ws
 func (c *Client) ContainerAttachWebsocket(ctx context.Context, id string, opts ContainerAttachWebsocketOptions) (*docker.WebSocketConn, error) {
@@ -242,7 +242,7 @@ func (c *Client) ContainerAttachWebsocket(ctx context.Context, id string, opts C
 	return c.rt.WebSocket(ctx, r)
 }
 
-// ContainerChanges: get changes on a container’s filesystem.
+// ContainerChanges gets changes on a container’s filesystem.
 //
 // Returns which files in a container's filesystem have been added, deleted,
 // or modified. The `Kind` of modification can be one of:
@@ -274,7 +274,7 @@ type ContainerCreateOptions struct {
 	Body ContainerCreateRequest
 }
 
-// ContainerCreate: create a container.
+// ContainerCreate creates a container.
 //
 // POST /containers/create
 func (c *Client) ContainerCreate(ctx context.Context, opts ContainerCreateOptions) (*ContainerCreateResponse, error) {
@@ -303,7 +303,7 @@ type ContainerDeleteOptions struct {
 	Link bool
 }
 
-// ContainerDelete: remove a container.
+// ContainerDelete removes a container.
 //
 // DELETE /containers/{id}
 func (c *Client) ContainerDelete(ctx context.Context, id string, opts ContainerDeleteOptions) error {
@@ -315,7 +315,7 @@ func (c *Client) ContainerDelete(ctx context.Context, id string, opts ContainerD
 	return c.rt.DoNoContent(ctx, r)
 }
 
-// ContainerExport: export a container.
+// ContainerExport exports a container.
 //
 // Export the contents of a container as a tarball.
 //
@@ -337,7 +337,7 @@ type ContainerInspectOptions struct {
 	Size bool
 }
 
-// ContainerInspect: inspect a container.
+// ContainerInspect inspects a container.
 //
 // Return low-level information about a container.
 //
@@ -360,7 +360,7 @@ type ContainerKillOptions struct {
 	Signal string
 }
 
-// ContainerKill: kill a container.
+// ContainerKill kills a container.
 //
 // Send a POSIX signal to a container, defaulting to killing to the
 // container.
@@ -407,7 +407,7 @@ type ContainerListOptions struct {
 	Filters docker.Filters
 }
 
-// ContainerList: list containers.
+// ContainerList lists containers.
 //
 // Returns a list of containers. For details on the format, see the
 // [inspect endpoint](#operation/ContainerInspect).
@@ -452,7 +452,7 @@ type ContainerLogsOptions struct {
 	Tail string
 }
 
-// ContainerLogs: get container logs.
+// ContainerLogs gets container logs.
 //
 // Get `stdout` and `stderr` logs from a container.
 //
@@ -477,7 +477,7 @@ func (c *Client) ContainerLogs(ctx context.Context, id string, opts ContainerLog
 	return docker.NewOutput(resp), nil
 }
 
-// ContainerPause: pause a container.
+// ContainerPause pauses a container.
 //
 // Use the freezer cgroup to suspend all processes in a container.
 //
@@ -504,7 +504,7 @@ type ContainerPruneOptions struct {
 	Filters docker.Filters
 }
 
-// ContainerPrune: delete stopped containers.
+// ContainerPrune deletes stopped containers.
 //
 // POST /containers/prune
 func (c *Client) ContainerPrune(ctx context.Context, opts ContainerPruneOptions) (*ContainerPruneResponse, error) {
@@ -526,7 +526,7 @@ type ContainerRenameOptions struct {
 	Name string
 }
 
-// ContainerRename: rename a container.
+// ContainerRename renames a container.
 //
 // POST /containers/{id}/rename
 func (c *Client) ContainerRename(ctx context.Context, id string, opts ContainerRenameOptions) error {
@@ -553,7 +553,7 @@ type ContainerResizeOptions struct {
 	Width int
 }
 
-// ContainerResize: resize a container TTY.
+// ContainerResize resizes a container TTY.
 //
 // Resize the TTY for a container.
 //
@@ -575,7 +575,7 @@ type ContainerRestartOptions struct {
 	Timeout *int
 }
 
-// ContainerRestart: restart a container.
+// ContainerRestart restarts a container.
 //
 // POST /containers/{id}/restart
 func (c *Client) ContainerRestart(ctx context.Context, id string, opts ContainerRestartOptions) error {
@@ -594,7 +594,7 @@ type ContainerStartOptions struct {
 	DetachKeys string
 }
 
-// ContainerStart: start a container.
+// ContainerStart starts a container.
 //
 // POST /containers/{id}/start
 func (c *Client) ContainerStart(ctx context.Context, id string, opts ContainerStartOptions) error {
@@ -612,7 +612,7 @@ type ContainerStatsOptions struct {
 	Stream *bool
 }
 
-// ContainerStats: get container stats based on resource usage.
+// ContainerStats gets container stats based on resource usage.
 //
 // This endpoint returns a live stream of a container’s resource usage
 // statistics.
@@ -657,7 +657,7 @@ type ContainerStopOptions struct {
 	Timeout *int
 }
 
-// ContainerStop: stop a container.
+// ContainerStop stops a container.
 //
 // POST /containers/{id}/stop
 func (c *Client) ContainerStop(ctx context.Context, id string, opts ContainerStopOptions) error {
@@ -676,7 +676,7 @@ type ContainerTopOptions struct {
 	PsArgs string
 }
 
-// ContainerTop: list processes running inside a container.
+// ContainerTop lists processes running inside a container.
 //
 // On Unix systems, this is done by running the `ps` command. This endpoint
 // is not supported on Windows.
@@ -693,7 +693,7 @@ func (c *Client) ContainerTop(ctx context.Context, id string, opts ContainerTopO
 	return out, nil
 }
 
-// ContainerUnpause: unpause a container.
+// ContainerUnpause unpauses a container.
 //
 // Resume a container which has been paused.
 //
@@ -713,7 +713,7 @@ type ContainerUpdateOptions struct {
 	Body ContainerUpdateRequest
 }
 
-// ContainerUpdate: update a container.
+// ContainerUpdate updates a container.
 //
 // Change various configuration options of a container without having to
 // recreate it.
@@ -741,7 +741,7 @@ type ContainerWaitOptions struct {
 	Condition ContainerWaitCondition
 }
 
-// ContainerWait: wait for a container.
+// ContainerWait waits for a container.
 //
 // Block until a container stops, then returns the exit code.
 //
@@ -781,7 +781,7 @@ type PutContainerArchiveOptions struct {
 	Body io.Reader
 }
 
-// PutContainerArchive: extract an archive of files or folders to a directory in a container.
+// PutContainerArchive extracts an archive of files or folders to a directory in a container.
 //
 // Upload a tar archive to be extracted to a path in the filesystem of container id.
 // `path` parameter is asserted to be a directory. If it exists as a file, 400 error

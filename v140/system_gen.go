@@ -15,7 +15,7 @@ type SystemAuthOptions struct {
 	Body *AuthConfig
 }
 
-// SystemAuth: check auth configuration.
+// SystemAuth checks auth configuration.
 //
 // Validate credentials for a registry and, if available, get an identity
 // token for accessing the registry without password.
@@ -38,7 +38,7 @@ func (c *Client) SystemAuth(ctx context.Context, opts SystemAuthOptions) (*Syste
 type SystemDataUsageOptions struct {
 }
 
-// SystemDataUsage: get data usage information.
+// SystemDataUsage gets data usage information.
 //
 // GET /system/df
 func (c *Client) SystemDataUsage(ctx context.Context, opts SystemDataUsageOptions) (*SystemDataUsageResponse, error) {
@@ -76,7 +76,7 @@ type SystemEventsOptions struct {
 	Filters docker.Filters
 }
 
-// SystemEvents: monitor events.
+// SystemEvents monitors events.
 //
 // Stream real-time events from the server.
 //
@@ -113,7 +113,7 @@ func (c *Client) SystemEvents(ctx context.Context, opts SystemEventsOptions) (*d
 	return docker.NewJSONStream[EventMessage](resp, "SystemEvents"), nil
 }
 
-// SystemInfo: get system information.
+// SystemInfo gets system information.
 //
 // GET /info
 func (c *Client) SystemInfo(ctx context.Context) (*SystemInfo, error) {
@@ -183,7 +183,7 @@ func (c *Client) SystemPingHead(ctx context.Context) (*SystemPingHeadResult, err
 	return out, nil
 }
 
-// SystemVersion: get version.
+// SystemVersion gets version.
 //
 // Returns the version of Docker that is running and various information about the system that Docker is running on.
 //

@@ -19,7 +19,7 @@ type GetPluginPrivilegesOptions struct {
 	Remote string
 }
 
-// GetPluginPrivileges: get plugin privileges.
+// GetPluginPrivileges gets plugin privileges.
 //
 // GET /plugins/privileges
 func (c *Client) GetPluginPrivileges(ctx context.Context, opts GetPluginPrivilegesOptions) ([]PluginPrivilege, error) {
@@ -44,7 +44,7 @@ type PluginCreateOptions struct {
 	Body io.Reader
 }
 
-// PluginCreate: create a plugin.
+// PluginCreate creates a plugin.
 //
 // POST /plugins/create
 func (c *Client) PluginCreate(ctx context.Context, opts PluginCreateOptions) error {
@@ -62,7 +62,7 @@ type PluginDeleteOptions struct {
 	Force bool
 }
 
-// PluginDelete: remove a plugin.
+// PluginDelete removes a plugin.
 //
 // DELETE /plugins/{name}
 func (c *Client) PluginDelete(ctx context.Context, name string, opts PluginDeleteOptions) (*Plugin, error) {
@@ -85,7 +85,7 @@ type PluginDisableOptions struct {
 	Force bool
 }
 
-// PluginDisable: disable a plugin.
+// PluginDisable disables a plugin.
 //
 // POST /plugins/{name}/disable
 func (c *Client) PluginDisable(ctx context.Context, name string, opts PluginDisableOptions) error {
@@ -102,7 +102,7 @@ type PluginEnableOptions struct {
 	Timeout *int
 }
 
-// PluginEnable: enable a plugin.
+// PluginEnable enables a plugin.
 //
 // POST /plugins/{name}/enable
 func (c *Client) PluginEnable(ctx context.Context, name string, opts PluginEnableOptions) error {
@@ -112,7 +112,7 @@ func (c *Client) PluginEnable(ctx context.Context, name string, opts PluginEnabl
 	return c.rt.DoNoContent(ctx, r)
 }
 
-// PluginInspect: inspect a plugin.
+// PluginInspect inspects a plugin.
 //
 // GET /plugins/{name}/json
 func (c *Client) PluginInspect(ctx context.Context, name string) (*Plugin, error) {
@@ -140,7 +140,7 @@ type PluginListOptions struct {
 	Filters docker.Filters
 }
 
-// PluginList: list plugins.
+// PluginList lists plugins.
 //
 // Returns information about installed plugins.
 //
@@ -180,7 +180,7 @@ type PluginPullOptions struct {
 	Body []PluginPrivilege
 }
 
-// PluginPull: install a plugin.
+// PluginPull installs a plugin.
 //
 // Pulls and installs a plugin. After the plugin is installed, it can be
 // enabled using the [`POST /plugins/{name}/enable` endpoint](#operation/PostPluginsEnable).
@@ -201,7 +201,7 @@ func (c *Client) PluginPull(ctx context.Context, opts PluginPullOptions) (*docke
 	return docker.NewJSONStream[docker.JSONMessage](resp, "PluginPull"), nil
 }
 
-// PluginPush: push a plugin.
+// PluginPush pushes a plugin.
 //
 // Push a plugin to the registry.
 //
@@ -219,7 +219,7 @@ type PluginSetOptions struct {
 	Body []string
 }
 
-// PluginSet: configure a plugin.
+// PluginSet configures a plugin.
 //
 // POST /plugins/{name}/set
 func (c *Client) PluginSet(ctx context.Context, name string, opts PluginSetOptions) error {
@@ -252,7 +252,7 @@ type PluginUpgradeOptions struct {
 	Body []PluginPrivilege
 }
 
-// PluginUpgrade: upgrade a plugin.
+// PluginUpgrade upgrades a plugin.
 //
 // POST /plugins/{name}/upgrade
 //

@@ -6,7 +6,7 @@ import (
 	"context"
 )
 
-// DistributionInspect: get image information from the registry.
+// DistributionInspect gets image information from the registry.
 //
 // Return image digest and platform information by contacting the registry.
 //

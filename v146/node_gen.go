@@ -15,7 +15,7 @@ type NodeDeleteOptions struct {
 	Force bool
 }
 
-// NodeDelete: delete a node.
+// NodeDelete deletes a node.
 //
 // DELETE /nodes/{id}
 func (c *Client) NodeDelete(ctx context.Context, id string, opts NodeDeleteOptions) error {
@@ -25,7 +25,7 @@ func (c *Client) NodeDelete(ctx context.Context, id string, opts NodeDeleteOptio
 	return c.rt.DoNoContent(ctx, r)
 }
 
-// NodeInspect: inspect a node.
+// NodeInspect inspects a node.
 //
 // GET /nodes/{id}
 func (c *Client) NodeInspect(ctx context.Context, id string) (*Node, error) {
@@ -53,7 +53,7 @@ type NodeListOptions struct {
 	Filters docker.Filters
 }
 
-// NodeList: list nodes.
+// NodeList lists nodes.
 //
 // GET /nodes
 func (c *Client) NodeList(ctx context.Context, opts NodeListOptions) ([]Node, error) {
@@ -78,7 +78,7 @@ type NodeUpdateOptions struct {
 	Version int64
 }
 
-// NodeUpdate: update a node.
+// NodeUpdate updates a node.
 //
 // POST /nodes/{id}/update
 func (c *Client) NodeUpdate(ctx context.Context, id string, opts NodeUpdateOptions) error {

@@ -25,7 +25,7 @@ type ServiceCreateOptions struct {
 	RegistryAuth *docker.AuthConfig
 }
 
-// ServiceCreate: create a service.
+// ServiceCreate creates a service.
 //
 // POST /services/create
 func (c *Client) ServiceCreate(ctx context.Context, opts ServiceCreateOptions) (*ServiceCreateResponse, error) {
@@ -39,7 +39,7 @@ func (c *Client) ServiceCreate(ctx context.Context, opts ServiceCreateOptions) (
 	return out, nil
 }
 
-// ServiceDelete: delete a service.
+// ServiceDelete deletes a service.
 //
 // DELETE /services/{id}
 func (c *Client) ServiceDelete(ctx context.Context, id string) error {
@@ -57,7 +57,7 @@ type ServiceInspectOptions struct {
 	InsertDefaults bool
 }
 
-// ServiceInspect: inspect a service.
+// ServiceInspect inspects a service.
 //
 // GET /services/{id}
 func (c *Client) ServiceInspect(ctx context.Context, id string, opts ServiceInspectOptions) (*Service, error) {
@@ -90,7 +90,7 @@ type ServiceListOptions struct {
 	Status bool
 }
 
-// ServiceList: list services.
+// ServiceList lists services.
 //
 // GET /services
 func (c *Client) ServiceList(ctx context.Context, opts ServiceListOptions) ([]Service, error) {
@@ -124,7 +124,7 @@ type ServiceLogsOptions struct {
 	Tail string
 }
 
-// ServiceLogs: get service logs.
+// ServiceLogs gets service logs.
 //
 // Get `stdout` and `stderr` logs from a service. See also
 // [`/containers/{id}/logs`](#operation/ContainerLogs).
@@ -184,7 +184,7 @@ type ServiceUpdateOptions struct {
 	RegistryAuth *docker.AuthConfig
 }
 
-// ServiceUpdate: update a service.
+// ServiceUpdate updates a service.
 //
 // POST /services/{id}/update
 func (c *Client) ServiceUpdate(ctx context.Context, id string, opts ServiceUpdateOptions) (*ServiceUpdateResponse, error) {

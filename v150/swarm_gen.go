@@ -17,7 +17,7 @@ type SwarmInitOptions struct {
 	Body SwarmInitRequest
 }
 
-// SwarmInit: initialize a new swarm.
+// SwarmInit initializes a new swarm.
 //
 // POST /swarm/init
 func (c *Client) SwarmInit(ctx context.Context, opts SwarmInitOptions) (string, error) {
@@ -30,7 +30,7 @@ func (c *Client) SwarmInit(ctx context.Context, opts SwarmInitOptions) (string, 
 	return out, nil
 }
 
-// SwarmInspect: inspect swarm.
+// SwarmInspect inspects swarm.
 //
 // GET /swarm
 func (c *Client) SwarmInspect(ctx context.Context) (*Swarm, error) {
@@ -51,7 +51,7 @@ type SwarmJoinOptions struct {
 	Body SwarmJoinRequest
 }
 
-// SwarmJoin: join an existing swarm.
+// SwarmJoin joins an existing swarm.
 //
 // POST /swarm/join
 func (c *Client) SwarmJoin(ctx context.Context, opts SwarmJoinOptions) error {
@@ -68,7 +68,7 @@ type SwarmLeaveOptions struct {
 	Force bool
 }
 
-// SwarmLeave: leave a swarm.
+// SwarmLeave leaves a swarm.
 //
 // POST /swarm/leave
 func (c *Client) SwarmLeave(ctx context.Context, opts SwarmLeaveOptions) error {
@@ -86,7 +86,7 @@ type SwarmUnlockOptions struct {
 	Body SwarmUnlockRequest
 }
 
-// SwarmUnlock: unlock a locked manager.
+// SwarmUnlock unlocks a locked manager.
 //
 // POST /swarm/unlock
 func (c *Client) SwarmUnlock(ctx context.Context, opts SwarmUnlockOptions) error {
@@ -95,7 +95,7 @@ func (c *Client) SwarmUnlock(ctx context.Context, opts SwarmUnlockOptions) error
 	return c.rt.DoNoContent(ctx, r)
 }
 
-// SwarmUnlockkey: get the unlock key.
+// SwarmUnlockkey gets the unlock key.
 //
 // GET /swarm/unlockkey
 func (c *Client) SwarmUnlockkey(ctx context.Context) (*SwarmUnlockkeyResponse, error) {
@@ -127,7 +127,7 @@ type SwarmUpdateOptions struct {
 	RotateManagerUnlockKey bool
 }
 
-// SwarmUpdate: update a swarm.
+// SwarmUpdate updates a swarm.
 //
 // POST /swarm/update
 func (c *Client) SwarmUpdate(ctx context.Context, opts SwarmUpdateOptions) error {

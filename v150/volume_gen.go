@@ -17,7 +17,7 @@ type VolumeCreateOptions struct {
 	Body VolumeCreateRequest
 }
 
-// VolumeCreate: create a volume.
+// VolumeCreate creates a volume.
 //
 // POST /volumes/create
 func (c *Client) VolumeCreate(ctx context.Context, opts VolumeCreateOptions) (*Volume, error) {
@@ -37,7 +37,7 @@ type VolumeDeleteOptions struct {
 	Force bool
 }
 
-// VolumeDelete: remove a volume.
+// VolumeDelete removes a volume.
 //
 // Instruct the driver to remove the volume.
 //
@@ -49,7 +49,7 @@ func (c *Client) VolumeDelete(ctx context.Context, name string, opts VolumeDelet
 	return c.rt.DoNoContent(ctx, r)
 }
 
-// VolumeInspect: inspect a volume.
+// VolumeInspect inspects a volume.
 //
 // GET /volumes/{name}
 func (c *Client) VolumeInspect(ctx context.Context, name string) (*Volume, error) {
@@ -79,7 +79,7 @@ type VolumeListOptions struct {
 	Filters docker.Filters
 }
 
-// VolumeList: list volumes.
+// VolumeList lists volumes.
 //
 // GET /volumes
 func (c *Client) VolumeList(ctx context.Context, opts VolumeListOptions) (*VolumeListResponse, error) {
@@ -103,7 +103,7 @@ type VolumePruneOptions struct {
 	Filters docker.Filters
 }
 
-// VolumePrune: delete unused volumes.
+// VolumePrune deletes unused volumes.
 //
 // POST /volumes/prune
 func (c *Client) VolumePrune(ctx context.Context, opts VolumePruneOptions) (*VolumePruneResponse, error) {
@@ -130,7 +130,7 @@ type VolumeUpdateOptions struct {
 	Version int64
 }
 
-// VolumeUpdate: "Update a volume. Valid only for Swarm cluster volumes".
+// VolumeUpdate updates a volume. Valid only for Swarm cluster volumes.
 //
 // PUT /volumes/{name}
 //

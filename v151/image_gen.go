@@ -53,7 +53,7 @@ type BuildPruneOptions struct {
 	Filters docker.Filters
 }
 
-// BuildPrune: delete builder cache.
+// BuildPrune deletes builder cache.
 //
 // POST /build/prune
 //
@@ -185,7 +185,7 @@ type ImageBuildOptions struct {
 	Version ImageBuildVersion
 }
 
-// ImageBuild: build an image.
+// ImageBuild builds an image.
 //
 // Build an image from a tar archive with a `Dockerfile` in it.
 //
@@ -253,7 +253,7 @@ type ImageCommitOptions struct {
 	Changes string
 }
 
-// ImageCommit: create a new image from a container.
+// ImageCommit creates a new image from a container.
 //
 // POST /commit
 func (c *Client) ImageCommit(ctx context.Context, opts ImageCommitOptions) (*IDResponse, error) {
@@ -334,7 +334,7 @@ type ImageCreateOptions struct {
 	Platform string
 }
 
-// ImageCreate: create an image.
+// ImageCreate creates an image.
 //
 // Pull or import an image.
 //
@@ -372,7 +372,7 @@ type ImageDeleteOptions struct {
 	Platforms []string
 }
 
-// ImageDelete: remove an image.
+// ImageDelete removes an image.
 //
 // Remove an image, along with any untagged parent images that were
 // referenced by that image.
@@ -408,7 +408,7 @@ type ImageGetOptions struct {
 	Platform []docker.Platform
 }
 
-// ImageGet: export an image.
+// ImageGet exports an image.
 //
 // Get a tarball containing all images and metadata for a repository.
 //
@@ -460,7 +460,7 @@ type ImageGetAllOptions struct {
 	Platform []docker.Platform
 }
 
-// ImageGetAll: export several images.
+// ImageGetAll exports several images.
 //
 // Get a tarball containing all images and metadata for several image
 // repositories.
@@ -503,7 +503,7 @@ type ImageHistoryOptions struct {
 	Platform *docker.Platform
 }
 
-// ImageHistory: get the history of an image.
+// ImageHistory gets the history of an image.
 //
 // Return parent layers of an image.
 //
@@ -547,7 +547,7 @@ type ImageInspectOptions struct {
 	Platform *docker.Platform
 }
 
-// ImageInspect: inspect an image.
+// ImageInspect inspects an image.
 //
 // Return low-level information about an image.
 //
@@ -593,7 +593,7 @@ type ImageListOptions struct {
 	Manifests bool
 }
 
-// ImageList: list Images.
+// ImageList lists Images.
 //
 // Returns a list of images on the server. Note that it uses a different, smaller representation of an image than inspecting a single image.
 //
@@ -630,7 +630,7 @@ type ImageLoadOptions struct {
 	Platform []docker.Platform
 }
 
-// ImageLoad: import images.
+// ImageLoad imports images.
 //
 // Load a set of images and tags into a repository.
 //
@@ -662,7 +662,7 @@ type ImagePruneOptions struct {
 	Filters docker.Filters
 }
 
-// ImagePrune: delete unused images.
+// ImagePrune deletes unused images.
 //
 // POST /images/prune
 func (c *Client) ImagePrune(ctx context.Context, opts ImagePruneOptions) (*ImagePruneResponse, error) {
@@ -705,7 +705,7 @@ type ImagePushOptions struct {
 	RegistryAuth *docker.AuthConfig
 }
 
-// ImagePush: push an image.
+// ImagePush pushes an image.
 //
 // Push an image to a registry.
 //
@@ -745,7 +745,7 @@ type ImageSearchOptions struct {
 	Filters docker.Filters
 }
 
-// ImageSearch: search images.
+// ImageSearch searches images.
 //
 // Search for an image on Docker Hub.
 //
@@ -771,7 +771,7 @@ type ImageTagOptions struct {
 	Tag string
 }
 
-// ImageTag: tag an image.
+// ImageTag tags an image.
 //
 // Create a tag that refers to a source image.
 //

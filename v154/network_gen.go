@@ -17,7 +17,7 @@ type NetworkConnectOptions struct {
 	Body NetworkConnectRequest
 }
 
-// NetworkConnect: connect a container to a network.
+// NetworkConnect connects a container to a network.
 //
 // The network must be either a local-scoped network or a swarm-scoped network with the `attachable` option set. A network cannot be re-attached to a running container
 //
@@ -38,7 +38,7 @@ type NetworkCreateOptions struct {
 	Body NetworkCreateRequest
 }
 
-// NetworkCreate: create a network.
+// NetworkCreate creates a network.
 //
 // POST /networks/create
 func (c *Client) NetworkCreate(ctx context.Context, opts NetworkCreateOptions) (*NetworkCreateResponse, error) {
@@ -51,7 +51,7 @@ func (c *Client) NetworkCreate(ctx context.Context, opts NetworkCreateOptions) (
 	return out, nil
 }
 
-// NetworkDelete: remove a network.
+// NetworkDelete removes a network.
 //
 // DELETE /networks/{id}
 func (c *Client) NetworkDelete(ctx context.Context, id string) error {
@@ -69,7 +69,7 @@ type NetworkDisconnectOptions struct {
 	Body NetworkDisconnectRequest
 }
 
-// NetworkDisconnect: disconnect a container from a network.
+// NetworkDisconnect disconnects a container from a network.
 //
 // POST /networks/{id}/disconnect
 func (c *Client) NetworkDisconnect(ctx context.Context, id string, opts NetworkDisconnectOptions) error {
@@ -92,7 +92,7 @@ type NetworkInspectOptions struct {
 	Scope string
 }
 
-// NetworkInspect: inspect a network.
+// NetworkInspect inspects a network.
 //
 // GET /networks/{id}
 func (c *Client) NetworkInspect(ctx context.Context, id string, opts NetworkInspectOptions) (*NetworkInspect, error) {
@@ -128,7 +128,7 @@ type NetworkListOptions struct {
 	Filters docker.Filters
 }
 
-// NetworkList: list networks.
+// NetworkList lists networks.
 //
 // Returns a list of networks. For details on the format, see the
 // [network inspect endpoint](#operation/NetworkInspect).
@@ -159,7 +159,7 @@ type NetworkPruneOptions struct {
 	Filters docker.Filters
 }
 
-// NetworkPrune: delete unused networks.
+// NetworkPrune deletes unused networks.
 //
 // POST /networks/prune
 func (c *Client) NetworkPrune(ctx context.Context, opts NetworkPruneOptions) (*NetworkPruneResponse, error) {

@@ -8,7 +8,7 @@ import (
 	"github.com/dockerclient/docker"
 )
 
-// TaskInspect: inspect a task.
+// TaskInspect inspects a task.
 //
 // GET /tasks/{id}
 func (c *Client) TaskInspect(ctx context.Context, id string) (*Task, error) {
@@ -38,7 +38,7 @@ type TaskListOptions struct {
 	Filters docker.Filters
 }
 
-// TaskList: list tasks.
+// TaskList lists tasks.
 //
 // GET /tasks
 func (c *Client) TaskList(ctx context.Context, opts TaskListOptions) ([]Task, error) {
@@ -71,7 +71,7 @@ type TaskLogsOptions struct {
 	Tail string
 }
 
-// TaskLogs: get task logs.
+// TaskLogs gets task logs.
 //
 // Get `stdout` and `stderr` logs from a task.
 // See also [`/containers/{id}/logs`](#operation/ContainerLogs).

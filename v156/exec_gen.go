@@ -17,7 +17,7 @@ type ContainerExecOptions struct {
 	Body ContainerExecRequest
 }
 
-// ContainerExec: create an exec instance.
+// ContainerExec creates an exec instance.
 //
 // Run a command inside a running container.
 //
@@ -33,7 +33,7 @@ func (c *Client) ContainerExec(ctx context.Context, id string, opts ContainerExe
 	return out, nil
 }
 
-// ExecInspect: inspect an exec instance.
+// ExecInspect inspects an exec instance.
 //
 // Return low-level information about an exec instance.
 //
@@ -65,7 +65,7 @@ type ExecResizeOptions struct {
 	Width int
 }
 
-// ExecResize: resize an exec instance.
+// ExecResize resizes an exec instance.
 //
 // Resize the TTY session used by an exec instance. This endpoint only works
 // if `tty` was specified as part of creating and starting the exec instance.
@@ -86,7 +86,7 @@ type ExecStartOptions struct {
 	Body *ExecStartRequest
 }
 
-// ExecStart: start an exec instance.
+// ExecStart starts an exec instance.
 //
 // Starts a previously set up exec instance. If detach is true, this endpoint
 // returns immediately after starting the command. Otherwise, it sets up an
