@@ -34,6 +34,7 @@ type Client struct {
 	userAgent    string
 	version      string // asked for by option or DOCKER_API_VERSION; "" negotiates
 	versionCheck bool
+	dial         func(ctx context.Context, network, address string) (net.Conn, error)
 
 	mu         sync.Mutex
 	daemon     *VersionRange // learned once
@@ -82,6 +83,21 @@ func FromEnv() Option {
 		if v := os.Getenv("DOCKER_API_VERSION"); v != "" {
 			return WithAPIVersion(v)(c)
 		}
+		return nil
+	}
+}
+
+// WithDialContext opens the client's connections with dial, for unix and
+// tcp hosts (those of ssh:// and npipe:// dial their own way): to count,
+// trace or route them. It gets "unix" and the socket path, or "tcp" and
+// host:port; TLS is layered on what it returns. It applies to hijacked
+// calls too.
+func WithDialContext(dial func(ctx context.Context, network, address string) (net.Conn, error)) Option {
+	return func(c *Client) error {
+		if dial == nil {
+			return errors.New("docker: WithDialContext: nil dial function")
+		}
+		c.dial = dial
 		return nil
 	}
 }
@@ -156,6 +172,11 @@ func New(opts ...Option) (*Client, error) {
 		}
 		c.setEndpoint(ep)
 	}
+	if c.dial != nil {
+		if err := c.useDial(); err != nil {
+			return nil, err
+		}
+	}
 	if c.httpClient == nil {
 		c.httpClient = &http.Client{Transport: c.endpoint.RoundTripper()}
 	}
@@ -172,6 +193,26 @@ func New(opts ...Option) (*Client, error) {
 // NewFromEnv is New(FromEnv(), opts...): the usual way to connect.
 func NewFromEnv(opts ...Option) (*Client, error) {
 	return New(append([]Option{FromEnv()}, opts...)...)
+}
+
+// useDial puts WithDialContext's function on a copy of the endpoint, so
+// that an endpoint the caller passed in is left as it was.
+func (c *Client) useDial() error {
+	if c.endpoint == nil {
+		return errors.New("docker: WithDialContext needs a host (WithHost, WithEndpoint or FromEnv), not only a base URL")
+	}
+	switch c.endpoint.Scheme {
+	case "unix", "tcp":
+	default:
+		return fmt.Errorf("docker: WithDialContext applies to unix:// and tcp:// hosts; %s dials its own way", c.endpoint.Host)
+	}
+	if c.httpClient != nil {
+		return errors.New("docker: WithDialContext and WithHTTPClient both choose how to connect; use one")
+	}
+	ep := *c.endpoint
+	ep.Dial = c.dial
+	c.endpoint = &ep
+	return nil
 }
 
 func (c *Client) setEndpoint(ep *dialer.Endpoint) {

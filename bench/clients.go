@@ -16,17 +16,14 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"reflect"
 	"strings"
 	"sync/atomic"
 	"time"
-	"unsafe"
 
 	"github.com/moby/moby/api/pkg/stdcopy"
 	mobyclient "github.com/moby/moby/client"
 
 	"github.com/dockerclient/docker"
-	"github.com/dockerclient/docker/dialer"
 	"github.com/dockerclient/docker/v141"
 )
 
@@ -95,7 +92,7 @@ func counting(n *atomic.Int64, dial dialFunc) dialFunc {
 // SDK is this repository's client, pinned to v141, with the round tripper
 // docker.New uses by default (dialer.Endpoint.RoundTripper: for a unix
 // socket, a direct HTTP/1.1 round tripper since commit 30b20ba; before it,
-// an *http.Transport), whose dial is counted.
+// an *http.Transport). Its dials are counted through docker.WithDialContext.
 type SDK struct {
 	c     *docker.Client
 	api   *v141.Client
@@ -104,17 +101,9 @@ type SDK struct {
 }
 
 func NewSDK(host string) (*SDK, error) {
-	ep, err := dialer.Parse(host)
-	if err != nil {
-		return nil, err
-	}
 	s := &SDK{label: ListLabel}
-	// What docker.New uses when given no HTTP client, with its dial counted.
-	rt, counted := countDials(ep.RoundTripper(), &s.dials)
-	if !counted {
-		s.dials.Store(-1 << 40) // reported as unknown
-	}
-	c, err := docker.New(docker.WithEndpoint(ep), docker.WithHTTPClient(&http.Client{Transport: rt}))
+	var d net.Dialer
+	c, err := docker.New(docker.WithHost(host), docker.WithDialContext(counting(&s.dials, d.DialContext)))
 	if err != nil {
 		return nil, err
 	}
@@ -171,42 +160,6 @@ func (s *SDK) Attach(ctx context.Context, id string, start func() error, w io.Wr
 		return err
 	}
 	return conn.Output().Demux(w, w)
-}
-
-// countDials makes rt, the SDK's default round tripper, count the
-// connections it dials. An *http.Transport has a DialContext to wrap; the
-// direct round tripper the SDK uses for unix sockets has no public hook, so
-// its unexported dial func (and the DialContext of its fallback Transport)
-// are replaced through reflection. It reports false when it found neither,
-// and the count is then unknown.
-func countDials(rt http.RoundTripper, n *atomic.Int64) (http.RoundTripper, bool) {
-	if t, ok := rt.(*http.Transport); ok {
-		t.DialContext = counting(n, t.DialContext)
-		return t, true
-	}
-	v := reflect.ValueOf(rt)
-	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
-		return rt, false
-	}
-	st := v.Elem()
-	found := false
-	type dialFn = func(context.Context) (net.Conn, error)
-	if f := st.FieldByName("dial"); f.IsValid() && f.Type() == reflect.TypeOf(dialFn(nil)) {
-		f = reflect.NewAt(f.Type(), unsafe.Pointer(f.UnsafeAddr())).Elem()
-		orig := f.Interface().(dialFn)
-		f.Set(reflect.ValueOf(dialFn(func(ctx context.Context) (net.Conn, error) {
-			n.Add(1)
-			return orig(ctx)
-		})))
-		found = true
-	}
-	if f := st.FieldByName("fallback"); f.IsValid() && f.Type() == reflect.TypeOf((*http.Transport)(nil)) {
-		f = reflect.NewAt(f.Type(), unsafe.Pointer(f.UnsafeAddr())).Elem()
-		if t := f.Interface().(*http.Transport); t != nil && t.DialContext != nil {
-			t.DialContext = counting(n, t.DialContext)
-		}
-	}
-	return rt, found
 }
 
 // ---------------------------------------------------------------- official

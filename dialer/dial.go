@@ -51,8 +51,12 @@ func (e *Endpoint) DialContext(ctx context.Context) (net.Conn, error) {
 	)
 	switch e.Scheme {
 	case "unix":
-		var d net.Dialer
-		c, err = d.DialContext(ctx, "unix", e.Address)
+		if e.Dial != nil {
+			c, err = e.Dial(ctx, "unix", e.Address)
+		} else {
+			var d net.Dialer
+			c, err = d.DialContext(ctx, "unix", e.Address)
+		}
 	case "tcp":
 		c, err = e.dialTCP(ctx)
 	case "ssh":
@@ -73,9 +77,17 @@ func (e *Endpoint) DialContext(ctx context.Context) (net.Conn, error) {
 	return c, nil
 }
 
+// tcpDialFunc is Dial, or the default dialer for tcp.
+func (e *Endpoint) tcpDialFunc() func(ctx context.Context, network, address string) (net.Conn, error) {
+	if e.Dial != nil {
+		return e.Dial
+	}
+	d := &net.Dialer{Timeout: tcpDialTimeout, KeepAlive: tcpKeepAlive}
+	return d.DialContext
+}
+
 func (e *Endpoint) dialTCP(ctx context.Context) (net.Conn, error) {
-	d := net.Dialer{Timeout: tcpDialTimeout, KeepAlive: tcpKeepAlive}
-	raw, err := d.DialContext(ctx, "tcp", e.Address)
+	raw, err := e.tcpDialFunc()(ctx, "tcp", e.Address)
 	if err != nil || e.TLS == nil {
 		return raw, err
 	}
@@ -132,8 +144,7 @@ func (e *Endpoint) Transport() *http.Transport {
 	}
 	switch e.Scheme {
 	case "tcp":
-		d := &net.Dialer{Timeout: tcpDialTimeout, KeepAlive: tcpKeepAlive}
-		t.DialContext = d.DialContext
+		t.DialContext = e.tcpDialFunc()
 		t.Proxy = http.ProxyFromEnvironment
 		t.MaxIdleConnsPerHost = TCPIdleConns
 		if e.TLS != nil {

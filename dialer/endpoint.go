@@ -1,6 +1,7 @@
 package dialer
 
 import (
+	"context"
 	"crypto/tls"
 	"fmt"
 	"net"
@@ -42,6 +43,13 @@ type Endpoint struct {
 	// stop it from working, such as a TLS key readable by other users.
 	// Callers decide whether and how to show them; the package never prints.
 	Warnings []string
+
+	// Dial, when set, opens the network connections of unix and tcp
+	// endpoints in place of a net.Dialer: to count, trace or route them.
+	// It is called with "unix" and the socket path, or "tcp" and host:port
+	// (the proxy's, when an HTTP proxy applies); TLS is layered on what it
+	// returns. ssh and npipe endpoints dial their own way and ignore it.
+	Dial func(ctx context.Context, network, address string) (net.Conn, error)
 
 	// defaultPort is true when a tcp host named no port, so that turning
 	// TLS on or off moves it between DefaultPort and DefaultTLSPort.
