@@ -14,6 +14,8 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+
+	"github.com/dockerclient/docker/internal/sockread"
 )
 
 // WebSocketConn is the connection of ContainerAttachWebsocket: the
@@ -78,7 +80,7 @@ func (c *Client) WebSocket(ctx context.Context, r *Request) (*WebSocketConn, err
 	if err := req.Write(conn); err != nil {
 		return fail(c.ctxErr(ctx, r.Op, err))
 	}
-	ws.br = bufio.NewReaderSize(conn, 32<<10)
+	ws.br = bufio.NewReaderSize(sockread.Reader(conn), 32<<10)
 	resp, err := http.ReadResponse(ws.br, req)
 	if err != nil {
 		return fail(c.ctxErr(ctx, r.Op, err))
