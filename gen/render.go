@@ -570,7 +570,7 @@ func constNames(p *Package) map[*Type][]string {
 
 func renderType(p *Package, t *Type, consts map[*Type][]string) string {
 	var b strings.Builder
-	doc := docStart(t.Name, t.Doc, "is part of the API's models.")
+	doc := docStart(t.Name, t.Doc, typeFallbackDoc(p, t.Name))
 	if a := added(t.AddedIn, 0); a != "" {
 		doc += "\n\n" + a
 	}
@@ -645,4 +645,26 @@ func methodSentence(name, summary string) string {
 		v += "s"
 	}
 	return name + " " + v + " " + rest + "."
+}
+
+// typeFallbackDoc is the doc of a type the spec gives no description: what
+// it is to an operation when its name says so (ContainerCreateRequest is
+// ContainerCreate's body), else that it is one of the API's models.
+func typeFallbackDoc(p *Package, name string) string {
+	for _, form := range []struct{ suffix, doc string }{
+		{"RequestItem", "is one element of the request body of %s."},
+		{"Request", "is the request body of %s."},
+		{"ResponseItem", "is one element of what %s returns."},
+		{"Response", "is what %s returns."},
+	} {
+		op, ok := strings.CutSuffix(name, form.suffix)
+		if !ok {
+			continue
+		}
+		i := sort.Search(len(p.Ops), func(i int) bool { return p.Ops[i].ID >= op })
+		if i < len(p.Ops) && p.Ops[i].ID == op {
+			return fmt.Sprintf(form.doc, op)
+		}
+	}
+	return "is part of the API's models."
 }

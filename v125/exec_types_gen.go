@@ -2,7 +2,7 @@
 
 package v125
 
-// ContainerExecRequest is part of the API's models.
+// ContainerExecRequest is the request body of ContainerExec.
 type ContainerExecRequest struct {
 	// AttachStderr: attach to `stderr` of the exec command.
 	AttachStderr bool `json:"AttachStderr,omitempty"`
@@ -24,7 +24,7 @@ type ContainerExecRequest struct {
 	User string `json:"User,omitempty"`
 }
 
-// ExecInspectResponse is part of the API's models.
+// ExecInspectResponse is what ExecInspect returns.
 type ExecInspectResponse struct {
 	// ContainerID
 	ContainerID string `json:"ContainerID,omitempty"`
@@ -46,7 +46,7 @@ type ExecInspectResponse struct {
 	Running bool `json:"Running,omitempty"`
 }
 
-// ExecStartRequest is part of the API's models.
+// ExecStartRequest is the request body of ExecStart.
 type ExecStartRequest struct {
 	// Detach from the command.
 	Detach bool `json:"Detach,omitempty"`

@@ -38,7 +38,7 @@ type Network struct {
 	Scope string `json:"Scope,omitempty"`
 }
 
-// NetworkConnectRequest is part of the API's models.
+// NetworkConnectRequest is the request body of NetworkConnect.
 type NetworkConnectRequest struct {
 	// Container: the ID or name of the container to connect to the network.
 	Container string `json:"Container,omitempty"`
@@ -58,7 +58,7 @@ type NetworkContainer struct {
 	MacAddress string `json:"MacAddress,omitempty"`
 }
 
-// NetworkCreateRequest is part of the API's models.
+// NetworkCreateRequest is the request body of NetworkCreate.
 type NetworkCreateRequest struct {
 	// CheckDuplicate: check for networks with duplicate names.
 	CheckDuplicate bool `json:"CheckDuplicate,omitempty"`
@@ -78,7 +78,7 @@ type NetworkCreateRequest struct {
 	Options map[string]string `json:"Options,omitempty"`
 }
 
-// NetworkCreateResponse is part of the API's models.
+// NetworkCreateResponse is what NetworkCreate returns.
 type NetworkCreateResponse struct {
 	// ID: the ID of the created network.
 	ID string `json:"Id,omitempty"`
@@ -86,7 +86,7 @@ type NetworkCreateResponse struct {
 	Warning string `json:"Warning,omitempty"`
 }
 
-// NetworkDisconnectRequest is part of the API's models.
+// NetworkDisconnectRequest is the request body of NetworkDisconnect.
 type NetworkDisconnectRequest struct {
 	// Container: the ID or name of the container to disconnect from the network.
 	Container string `json:"Container,omitempty"`
@@ -94,7 +94,7 @@ type NetworkDisconnectRequest struct {
 	Force bool `json:"Force,omitempty"`
 }
 
-// NetworkPruneResponse is part of the API's models.
+// NetworkPruneResponse is what NetworkPrune returns.
 type NetworkPruneResponse struct {
 	// VolumesDeleted: networks that were deleted
 	VolumesDeleted []string `json:"VolumesDeleted,omitempty"`

@@ -2,7 +2,7 @@
 
 package v125
 
-// VolumeCreateRequest is part of the API's models.
+// VolumeCreateRequest is the request body of VolumeCreate.
 type VolumeCreateRequest struct {
 	// Driver: name of the volume driver to use.
 	Driver string `json:"Driver,omitempty"`
@@ -14,7 +14,7 @@ type VolumeCreateRequest struct {
 	Name string `json:"Name,omitempty"`
 }
 
-// VolumeListResponse is part of the API's models.
+// VolumeListResponse is what VolumeList returns.
 type VolumeListResponse struct {
 	// Volumes: list of volumes
 	Volumes []Volume `json:"Volumes,omitempty"`
@@ -22,7 +22,7 @@ type VolumeListResponse struct {
 	Warnings []string `json:"Warnings,omitempty"`
 }
 
-// VolumePruneResponse is part of the API's models.
+// VolumePruneResponse is what VolumePrune returns.
 type VolumePruneResponse struct {
 	// SpaceReclaimed: disk space reclaimed in bytes
 	SpaceReclaimed int64 `json:"SpaceReclaimed,omitempty"`

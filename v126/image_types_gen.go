@@ -16,7 +16,7 @@ type AuthConfig struct {
 	Username string `json:"username,omitempty"`
 }
 
-// ImageDeleteResponse is part of the API's models.
+// ImageDeleteResponse is what ImageDelete returns.
 type ImageDeleteResponse struct {
 	// Deleted: the image ID of an image that was deleted
 	Deleted string `json:"Deleted,omitempty"`
@@ -86,7 +86,7 @@ type ImageInspectRootFS struct {
 	Type string `json:"Type,omitempty"`
 }
 
-// ImagePruneResponse is part of the API's models.
+// ImagePruneResponse is what ImagePrune returns.
 type ImagePruneResponse struct {
 	// ImagesDeleted: images that were deleted
 	ImagesDeleted []ImageDeleteResponse `json:"ImagesDeleted,omitempty"`
@@ -94,7 +94,7 @@ type ImagePruneResponse struct {
 	SpaceReclaimed int64 `json:"SpaceReclaimed,omitempty"`
 }
 
-// ImageSearchResponseItem is part of the API's models.
+// ImageSearchResponseItem is one element of what ImageSearch returns.
 type ImageSearchResponseItem struct {
 	// Description
 	Description string `json:"description,omitempty"`

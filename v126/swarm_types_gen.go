@@ -8,7 +8,7 @@ type ClusterInfoVersion struct {
 	Index int64 `json:"Index,omitempty"`
 }
 
-// SwarmInitRequest is part of the API's models.
+// SwarmInitRequest is the request body of SwarmInit.
 type SwarmInitRequest struct {
 	// AdvertiseAddr: externally reachable address advertised to other nodes. This can either be an address/port combination in the form `192.168.1.1:4567`, or an interface followed by a port number, like `eth0:4567`. If the port number is omitted, the port number from the listen address is used. If `AdvertiseAddr` is not specified, it will be automatically detected when possible.
 	AdvertiseAddr string `json:"AdvertiseAddr,omitempty"`
@@ -20,7 +20,7 @@ type SwarmInitRequest struct {
 	Spec SwarmSpec `json:"Spec,omitzero"`
 }
 
-// SwarmInspectResponse is part of the API's models.
+// SwarmInspectResponse is what SwarmInspect returns.
 type SwarmInspectResponse struct {
 	// CreatedAt
 	CreatedAt string `json:"CreatedAt,omitempty"`
@@ -44,7 +44,7 @@ type SwarmInspectResponseJoinTokens struct {
 	Worker string `json:"Worker,omitempty"`
 }
 
-// SwarmJoinRequest is part of the API's models.
+// SwarmJoinRequest is the request body of SwarmJoin.
 type SwarmJoinRequest struct {
 	// AdvertiseAddr: externally reachable address advertised to other nodes. This
 	// can either be an address/port combination in the form
@@ -170,13 +170,13 @@ type SwarmSpecTaskDefaultsLogDriver struct {
 	Options map[string]string `json:"Options,omitempty"`
 }
 
-// SwarmUnlockRequest is part of the API's models.
+// SwarmUnlockRequest is the request body of SwarmUnlock.
 type SwarmUnlockRequest struct {
 	// UnlockKey: the swarm's unlock key.
 	UnlockKey string `json:"UnlockKey,omitempty"`
 }
 
-// SwarmUnlockkeyResponse is part of the API's models.
+// SwarmUnlockkeyResponse is what SwarmUnlockkey returns.
 type SwarmUnlockkeyResponse struct {
 	// UnlockKey: the swarm's unlock key.
 	UnlockKey string `json:"UnlockKey,omitempty"`

@@ -16,7 +16,7 @@ type Secret struct {
 	Version ObjectVersion `json:"Version,omitzero"`
 }
 
-// SecretCreateRequest is part of the API's models.
+// SecretCreateRequest is the request body of SecretCreate.
 type SecretCreateRequest struct {
 	// Data: base64-encoded (RFC 4648 section 4) data to store as secret.
 	Data string `json:"Data,omitempty"`
@@ -26,7 +26,7 @@ type SecretCreateRequest struct {
 	Name string `json:"Name,omitempty"`
 }
 
-// SecretCreateResponse is part of the API's models.
+// SecretCreateResponse is what SecretCreate returns.
 type SecretCreateResponse struct {
 	// ID: the ID of the created secret.
 	ID string `json:"ID,omitempty"`

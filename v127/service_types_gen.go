@@ -68,7 +68,7 @@ type Service struct {
 	Version ObjectVersion `json:"Version,omitzero"`
 }
 
-// ServiceCreateRequest is part of the API's models.
+// ServiceCreateRequest is the request body of ServiceCreate.
 type ServiceCreateRequest struct {
 	// EndpointSpec
 	EndpointSpec EndpointSpec `json:"EndpointSpec,omitzero"`
@@ -86,7 +86,7 @@ type ServiceCreateRequest struct {
 	UpdateConfig ServiceSpecUpdateConfig `json:"UpdateConfig,omitzero"`
 }
 
-// ServiceCreateResponse is part of the API's models.
+// ServiceCreateResponse is what ServiceCreate returns.
 type ServiceCreateResponse struct {
 	// ID: the ID of the created service.
 	ID string `json:"ID,omitempty"`
@@ -180,7 +180,7 @@ func (ServiceSpecUpdateConfigFailureAction) Values() []ServiceSpecUpdateConfigFa
 	return []ServiceSpecUpdateConfigFailureAction{ServiceSpecUpdateConfigFailureActionContinue, ServiceSpecUpdateConfigFailureActionPause}
 }
 
-// ServiceUpdateRequest is part of the API's models.
+// ServiceUpdateRequest is the request body of ServiceUpdate.
 type ServiceUpdateRequest struct {
 	// EndpointSpec
 	EndpointSpec EndpointSpec `json:"EndpointSpec,omitzero"`
@@ -198,7 +198,7 @@ type ServiceUpdateRequest struct {
 	UpdateConfig ServiceSpecUpdateConfig `json:"UpdateConfig,omitzero"`
 }
 
-// ServiceUpdateResponse is part of the API's models.
+// ServiceUpdateResponse is what ServiceUpdate returns.
 type ServiceUpdateResponse struct {
 	// Warnings: optional warning messages
 	Warnings []string `json:"Warnings,omitempty"`

@@ -16,7 +16,7 @@ type AuthConfig struct {
 	Username string `json:"username,omitempty"`
 }
 
-// ImageDeleteResponseItem is part of the API's models.
+// ImageDeleteResponseItem is one element of what ImageDelete returns.
 //
 // Added in API v1.28.
 type ImageDeleteResponseItem struct {
@@ -92,7 +92,7 @@ type ImageInspectRootFS struct {
 	Type string `json:"Type,omitempty"`
 }
 
-// ImagePruneResponse is part of the API's models.
+// ImagePruneResponse is what ImagePrune returns.
 type ImagePruneResponse struct {
 	// ImagesDeleted: images that were deleted
 	ImagesDeleted []ImageDeleteResponseItem `json:"ImagesDeleted,omitempty"`
@@ -100,7 +100,7 @@ type ImagePruneResponse struct {
 	SpaceReclaimed int64 `json:"SpaceReclaimed,omitempty"`
 }
 
-// ImageSearchResponseItem is part of the API's models.
+// ImageSearchResponseItem is one element of what ImageSearch returns.
 type ImageSearchResponseItem struct {
 	// Description
 	Description string `json:"description,omitempty"`

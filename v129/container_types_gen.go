@@ -96,7 +96,7 @@ type ContainerCPUUsage struct {
 	UsageInUsermode uint64 `json:"usage_in_usermode,omitempty"`
 }
 
-// ContainerChangesResponseItem is part of the API's models.
+// ContainerChangesResponseItem is one element of what ContainerChanges returns.
 type ContainerChangesResponseItem struct {
 	// Kind of change
 	Kind ContainerChangesResponseItemKind `json:"Kind,omitempty"`
@@ -178,7 +178,7 @@ type ContainerConfig struct {
 	WorkingDir string `json:"WorkingDir,omitempty"`
 }
 
-// ContainerCreateRequest is part of the API's models.
+// ContainerCreateRequest is the request body of ContainerCreate.
 type ContainerCreateRequest struct {
 	// ArgsEscaped: command is already escaped (Windows only)
 	ArgsEscaped bool `json:"ArgsEscaped,omitempty"`
@@ -247,7 +247,7 @@ type ContainerCreateRequestNetworkingConfig struct {
 	EndpointsConfig map[string]EndpointSettings `json:"EndpointsConfig,omitempty"`
 }
 
-// ContainerCreateResponse is part of the API's models.
+// ContainerCreateResponse is what ContainerCreate returns.
 type ContainerCreateResponse struct {
 	// ID: the ID of the created container
 	ID string `json:"Id,omitempty"`
@@ -255,7 +255,7 @@ type ContainerCreateResponse struct {
 	Warnings []string `json:"Warnings,omitempty"`
 }
 
-// ContainerInspectResponse is part of the API's models.
+// ContainerInspectResponse is what ContainerInspect returns.
 type ContainerInspectResponse struct {
 	// AppArmorProfile
 	AppArmorProfile string `json:"AppArmorProfile,omitempty"`
@@ -419,7 +419,7 @@ type ContainerPidsStats struct {
 	Limit *uint64 `json:"limit,omitempty"`
 }
 
-// ContainerPruneResponse is part of the API's models.
+// ContainerPruneResponse is what ContainerPrune returns.
 type ContainerPruneResponse struct {
 	// ContainersDeleted: container IDs that were deleted
 	ContainersDeleted []string `json:"ContainersDeleted,omitempty"`
@@ -539,7 +539,7 @@ type ContainerThrottlingData struct {
 	ThrottledTime uint64 `json:"throttled_time,omitempty"`
 }
 
-// ContainerTopResponse is part of the API's models.
+// ContainerTopResponse is what ContainerTop returns.
 type ContainerTopResponse struct {
 	// Processes: each process running in the container, where each is process is an array of values corresponding to the titles
 	Processes [][]string `json:"Processes,omitempty"`
@@ -547,7 +547,7 @@ type ContainerTopResponse struct {
 	Titles []string `json:"Titles,omitempty"`
 }
 
-// ContainerUpdateRequest is part of the API's models.
+// ContainerUpdateRequest is the request body of ContainerUpdate.
 type ContainerUpdateRequest struct {
 	// BlkioDeviceReadBps: limit read rate (bytes per second) from a device, in the form `[{"Path": "device_path", "Rate": rate}]`.
 	BlkioDeviceReadBps []ThrottleDevice `json:"BlkioDeviceReadBps,omitempty"`
@@ -617,13 +617,13 @@ type ContainerUpdateRequest struct {
 	RestartPolicy RestartPolicy `json:"RestartPolicy,omitzero"`
 }
 
-// ContainerUpdateResponse is part of the API's models.
+// ContainerUpdateResponse is what ContainerUpdate returns.
 type ContainerUpdateResponse struct {
 	// Warnings
 	Warnings []string `json:"Warnings,omitempty"`
 }
 
-// ContainerWaitResponse is part of the API's models.
+// ContainerWaitResponse is what ContainerWait returns.
 type ContainerWaitResponse struct {
 	// StatusCode: exit code of the container
 	StatusCode int `json:"StatusCode,omitempty"`

@@ -24,7 +24,7 @@ type EventMessageActor struct {
 	ID string `json:"ID,omitempty"`
 }
 
-// SystemAuthResponse is part of the API's models.
+// SystemAuthResponse is what SystemAuth returns.
 type SystemAuthResponse struct {
 	// IdentityToken: an opaque token used to authenticate a user after a successful login
 	IdentityToken string `json:"IdentityToken,omitempty"`
@@ -32,7 +32,7 @@ type SystemAuthResponse struct {
 	Status string `json:"Status,omitempty"`
 }
 
-// SystemDataUsageResponse is part of the API's models.
+// SystemDataUsageResponse is what SystemDataUsage returns.
 type SystemDataUsageResponse struct {
 	// Containers
 	Containers []ContainerSummary `json:"Containers,omitempty"`

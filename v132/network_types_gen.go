@@ -46,7 +46,7 @@ type Network struct {
 	Scope string `json:"Scope,omitempty"`
 }
 
-// NetworkConnectRequest is part of the API's models.
+// NetworkConnectRequest is the request body of NetworkConnect.
 type NetworkConnectRequest struct {
 	// Container: the ID or name of the container to connect to the network.
 	Container string `json:"Container,omitempty"`
@@ -70,7 +70,7 @@ type NetworkContainer struct {
 	Name string `json:"Name,omitempty"`
 }
 
-// NetworkCreateRequest is part of the API's models.
+// NetworkCreateRequest is the request body of NetworkCreate.
 type NetworkCreateRequest struct {
 	// Attachable: globally scoped network is manually attachable by regular containers from workers in swarm mode.
 	//
@@ -98,7 +98,7 @@ type NetworkCreateRequest struct {
 	Options map[string]string `json:"Options,omitempty"`
 }
 
-// NetworkCreateResponse is part of the API's models.
+// NetworkCreateResponse is what NetworkCreate returns.
 type NetworkCreateResponse struct {
 	// ID: the ID of the created network.
 	ID string `json:"Id,omitempty"`
@@ -106,7 +106,7 @@ type NetworkCreateResponse struct {
 	Warning string `json:"Warning,omitempty"`
 }
 
-// NetworkDisconnectRequest is part of the API's models.
+// NetworkDisconnectRequest is the request body of NetworkDisconnect.
 type NetworkDisconnectRequest struct {
 	// Container: the ID or name of the container to disconnect from the network.
 	Container string `json:"Container,omitempty"`
@@ -114,7 +114,7 @@ type NetworkDisconnectRequest struct {
 	Force bool `json:"Force,omitempty"`
 }
 
-// NetworkPruneResponse is part of the API's models.
+// NetworkPruneResponse is what NetworkPrune returns.
 type NetworkPruneResponse struct {
 	// NetworksDeleted: networks that were deleted
 	//

@@ -2,7 +2,7 @@
 
 package v134
 
-// DistributionInspectResponse is part of the API's models.
+// DistributionInspectResponse is what DistributionInspect returns.
 //
 // Added in API v1.30.
 type DistributionInspectResponse struct {

@@ -230,7 +230,7 @@ type SwarmInfo struct {
 	RemoteManagers []PeerNode `json:"RemoteManagers,omitempty"`
 }
 
-// SystemAuthResponse is part of the API's models.
+// SystemAuthResponse is what SystemAuth returns.
 type SystemAuthResponse struct {
 	// IdentityToken: an opaque token used to authenticate a user after a successful login
 	IdentityToken string `json:"IdentityToken,omitempty"`
@@ -238,7 +238,7 @@ type SystemAuthResponse struct {
 	Status string `json:"Status,omitempty"`
 }
 
-// SystemDataUsageResponse is part of the API's models.
+// SystemDataUsageResponse is what SystemDataUsage returns.
 type SystemDataUsageResponse struct {
 	// Containers
 	Containers []ContainerSummary `json:"Containers,omitempty"`

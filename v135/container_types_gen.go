@@ -96,7 +96,7 @@ type ContainerCPUUsage struct {
 	UsageInUsermode uint64 `json:"usage_in_usermode,omitempty"`
 }
 
-// ContainerChangesResponseItem is part of the API's models.
+// ContainerChangesResponseItem is one element of what ContainerChanges returns.
 type ContainerChangesResponseItem struct {
 	// Kind of change
 	Kind ContainerChangesResponseItemKind `json:"Kind,omitempty"`
@@ -185,7 +185,7 @@ type ContainerConfig struct {
 	WorkingDir string `json:"WorkingDir,omitempty"`
 }
 
-// ContainerCreateRequest is part of the API's models.
+// ContainerCreateRequest is the request body of ContainerCreate.
 type ContainerCreateRequest struct {
 	// ArgsEscaped: command is already escaped (Windows only)
 	ArgsEscaped bool `json:"ArgsEscaped,omitempty"`
@@ -254,7 +254,7 @@ type ContainerCreateRequestNetworkingConfig struct {
 	EndpointsConfig map[string]EndpointSettings `json:"EndpointsConfig,omitempty"`
 }
 
-// ContainerCreateResponse is part of the API's models.
+// ContainerCreateResponse is what ContainerCreate returns.
 type ContainerCreateResponse struct {
 	// ID: the ID of the created container
 	ID string `json:"Id,omitempty"`
@@ -262,7 +262,7 @@ type ContainerCreateResponse struct {
 	Warnings []string `json:"Warnings,omitempty"`
 }
 
-// ContainerInspectResponse is part of the API's models.
+// ContainerInspectResponse is what ContainerInspect returns.
 type ContainerInspectResponse struct {
 	// AppArmorProfile
 	AppArmorProfile string `json:"AppArmorProfile,omitempty"`
@@ -456,7 +456,7 @@ type ContainerPidsStats struct {
 	Limit *uint64 `json:"limit,omitempty"`
 }
 
-// ContainerPruneResponse is part of the API's models.
+// ContainerPruneResponse is what ContainerPrune returns.
 type ContainerPruneResponse struct {
 	// ContainersDeleted: container IDs that were deleted
 	ContainersDeleted []string `json:"ContainersDeleted,omitempty"`
@@ -576,7 +576,7 @@ type ContainerThrottlingData struct {
 	ThrottledTime uint64 `json:"throttled_time,omitempty"`
 }
 
-// ContainerTopResponse is part of the API's models.
+// ContainerTopResponse is what ContainerTop returns.
 type ContainerTopResponse struct {
 	// Processes: each process running in the container, where each is process is an array of values corresponding to the titles
 	Processes [][]string `json:"Processes,omitempty"`
@@ -584,7 +584,7 @@ type ContainerTopResponse struct {
 	Titles []string `json:"Titles,omitempty"`
 }
 
-// ContainerUpdateRequest is part of the API's models.
+// ContainerUpdateRequest is the request body of ContainerUpdate.
 type ContainerUpdateRequest struct {
 	// BlkioDeviceReadBps: limit read rate (bytes per second) from a device, in the form `[{"Path": "device_path", "Rate": rate}]`.
 	BlkioDeviceReadBps []ThrottleDevice `json:"BlkioDeviceReadBps,omitempty"`
@@ -654,7 +654,7 @@ type ContainerUpdateRequest struct {
 	RestartPolicy RestartPolicy `json:"RestartPolicy,omitzero"`
 }
 
-// ContainerUpdateResponse is part of the API's models.
+// ContainerUpdateResponse is what ContainerUpdate returns.
 type ContainerUpdateResponse struct {
 	// Warnings
 	Warnings []string `json:"Warnings,omitempty"`
@@ -677,7 +677,7 @@ func (ContainerWaitCondition) Values() []ContainerWaitCondition {
 	return []ContainerWaitCondition{ContainerWaitConditionNotRunning, ContainerWaitConditionNextExit, ContainerWaitConditionRemoved}
 }
 
-// ContainerWaitResponse is part of the API's models.
+// ContainerWaitResponse is what ContainerWait returns.
 type ContainerWaitResponse struct {
 	// Error: container waiting error, if any
 	//

@@ -24,7 +24,7 @@ type BuildPruneResponse struct {
 	SpaceReclaimed int64 `json:"SpaceReclaimed,omitempty"`
 }
 
-// ImageDeleteResponseItem is part of the API's models.
+// ImageDeleteResponseItem is one element of what ImageDelete returns.
 //
 // Added in API v1.28.
 type ImageDeleteResponseItem struct {

@@ -46,7 +46,7 @@ type Network struct {
 	Scope string `json:"Scope,omitempty"`
 }
 
-// NetworkConnectRequest is part of the API's models.
+// NetworkConnectRequest is the request body of NetworkConnect.
 type NetworkConnectRequest struct {
 	// Container: the ID or name of the container to connect to the network.
 	Container string `json:"Container,omitempty"`
@@ -70,7 +70,7 @@ type NetworkContainer struct {
 	Name string `json:"Name,omitempty"`
 }
 
-// NetworkCreateRequest is part of the API's models.
+// NetworkCreateRequest is the request body of NetworkCreate.
 type NetworkCreateRequest struct {
 	// Attachable: globally scoped network is manually attachable by regular containers from workers in swarm mode.
 	//
@@ -106,7 +106,7 @@ type NetworkCreateResponse struct {
 	Warning string `json:"Warning,omitempty"`
 }
 
-// NetworkDisconnectRequest is part of the API's models.
+// NetworkDisconnectRequest is the request body of NetworkDisconnect.
 type NetworkDisconnectRequest struct {
 	// Container: the ID or name of the container to disconnect from the network.
 	Container string `json:"Container,omitempty"`

@@ -2,7 +2,7 @@
 
 package v136
 
-// VolumeCreateRequest is part of the API's models.
+// VolumeCreateRequest is the request body of VolumeCreate.
 type VolumeCreateRequest struct {
 	// Driver: name of the volume driver to use.
 	Driver string `json:"Driver,omitempty"`

@@ -36,7 +36,7 @@ type Swarm struct {
 	JoinTokens JoinTokens `json:"JoinTokens,omitzero"`
 }
 
-// SwarmInitRequest is part of the API's models.
+// SwarmInitRequest is the request body of SwarmInit.
 type SwarmInitRequest struct {
 	// AdvertiseAddr: externally reachable address advertised to other nodes. This can either be an address/port combination in the form `192.168.1.1:4567`, or an interface followed by a port number, like `eth0:4567`. If the port number is omitted, the port number from the listen address is used. If `AdvertiseAddr` is not specified, it will be automatically detected when possible.
 	AdvertiseAddr string `json:"AdvertiseAddr,omitempty"`
@@ -58,7 +58,7 @@ type SwarmInitRequest struct {
 	Spec SwarmSpec `json:"Spec,omitzero"`
 }
 
-// SwarmJoinRequest is part of the API's models.
+// SwarmJoinRequest is the request body of SwarmJoin.
 type SwarmJoinRequest struct {
 	// AdvertiseAddr: externally reachable address advertised to other nodes. This
 	// can either be an address/port combination in the form
@@ -215,7 +215,7 @@ type SwarmSpecTaskDefaultsLogDriver struct {
 	Options map[string]string `json:"Options,omitempty"`
 }
 
-// SwarmUnlockRequest is part of the API's models.
+// SwarmUnlockRequest is the request body of SwarmUnlock.
 type SwarmUnlockRequest struct {
 	// UnlockKey: the swarm's unlock key.
 	UnlockKey string `json:"UnlockKey,omitempty"`

@@ -2,7 +2,7 @@
 
 package v138
 
-// ContainerExecRequest is part of the API's models.
+// ContainerExecRequest is the request body of ContainerExec.
 type ContainerExecRequest struct {
 	// AttachStderr: attach to `stderr` of the exec command.
 	AttachStderr bool `json:"AttachStderr,omitempty"`
@@ -58,7 +58,7 @@ type ExecInspectResponse struct {
 	Running bool `json:"Running,omitempty"`
 }
 
-// ExecStartRequest is part of the API's models.
+// ExecStartRequest is the request body of ExecStart.
 type ExecStartRequest struct {
 	// Detach from the command.
 	Detach bool `json:"Detach,omitempty"`

@@ -40,7 +40,7 @@ func (ImageBuildVersion) Values() []ImageBuildVersion {
 	return []ImageBuildVersion{ImageBuildVersionN1, ImageBuildVersionN2}
 }
 
-// ImageDeleteResponseItem is part of the API's models.
+// ImageDeleteResponseItem is one element of what ImageDelete returns.
 //
 // Added in API v1.28.
 type ImageDeleteResponseItem struct {

@@ -191,7 +191,7 @@ type ContainerConfig struct {
 	WorkingDir string `json:"WorkingDir,omitempty"`
 }
 
-// ContainerCreateRequest is part of the API's models.
+// ContainerCreateRequest is the request body of ContainerCreate.
 type ContainerCreateRequest struct {
 	// ArgsEscaped: command is already escaped (Windows only)
 	ArgsEscaped *bool `json:"ArgsEscaped,omitempty"`
@@ -597,7 +597,7 @@ type ContainerTopResponse struct {
 	Titles []string `json:"Titles,omitempty"`
 }
 
-// ContainerUpdateRequest is part of the API's models.
+// ContainerUpdateRequest is the request body of ContainerUpdate.
 type ContainerUpdateRequest struct {
 	// BlkioDeviceReadBps: limit read rate (bytes per second) from a device, in the form:
 	//

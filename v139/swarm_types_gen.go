@@ -46,7 +46,7 @@ type Swarm struct {
 	JoinTokens JoinTokens `json:"JoinTokens,omitzero"`
 }
 
-// SwarmInitRequest is part of the API's models.
+// SwarmInitRequest is the request body of SwarmInit.
 type SwarmInitRequest struct {
 	// AdvertiseAddr: externally reachable address advertised to other nodes. This
 	// can either be an address/port combination in the form
@@ -91,7 +91,7 @@ type SwarmInitRequest struct {
 	SubnetSize uint32 `json:"SubnetSize,omitempty"`
 }
 
-// SwarmJoinRequest is part of the API's models.
+// SwarmJoinRequest is the request body of SwarmJoin.
 type SwarmJoinRequest struct {
 	// AdvertiseAddr: externally reachable address advertised to other nodes. This
 	// can either be an address/port combination in the form
@@ -269,7 +269,7 @@ type SwarmSpecTaskDefaultsLogDriver struct {
 	Options map[string]string `json:"Options,omitempty"`
 }
 
-// SwarmUnlockRequest is part of the API's models.
+// SwarmUnlockRequest is the request body of SwarmUnlock.
 type SwarmUnlockRequest struct {
 	// UnlockKey: the swarm's unlock key.
 	UnlockKey string `json:"UnlockKey,omitempty"`

@@ -142,7 +142,7 @@ type Service struct {
 	Version ObjectVersion `json:"Version,omitzero"`
 }
 
-// ServiceCreateRequest is part of the API's models.
+// ServiceCreateRequest is the request body of ServiceCreate.
 type ServiceCreateRequest struct {
 	// EndpointSpec
 	EndpointSpec EndpointSpec `json:"EndpointSpec,omitzero"`
@@ -426,7 +426,7 @@ func (ServiceUpdateRegistryAuthFrom) Values() []ServiceUpdateRegistryAuthFrom {
 	return []ServiceUpdateRegistryAuthFrom{ServiceUpdateRegistryAuthFromSpec, ServiceUpdateRegistryAuthFromPreviousSpec}
 }
 
-// ServiceUpdateRequest is part of the API's models.
+// ServiceUpdateRequest is the request body of ServiceUpdate.
 type ServiceUpdateRequest struct {
 	// EndpointSpec
 	EndpointSpec EndpointSpec `json:"EndpointSpec,omitzero"`
@@ -448,7 +448,7 @@ type ServiceUpdateRequest struct {
 	UpdateConfig ServiceSpecUpdateConfig `json:"UpdateConfig,omitzero"`
 }
 
-// ServiceUpdateResponse is part of the API's models.
+// ServiceUpdateResponse is what ServiceUpdate returns.
 type ServiceUpdateResponse struct {
 	// Warnings: optional warning messages
 	Warnings []string `json:"Warnings,omitempty"`

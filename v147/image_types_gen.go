@@ -171,7 +171,7 @@ type ImageConfig struct {
 	WorkingDir string `json:"WorkingDir,omitempty"`
 }
 
-// ImageDeleteResponseItem is part of the API's models.
+// ImageDeleteResponseItem is one element of what ImageDelete returns.
 //
 // Added in API v1.28.
 type ImageDeleteResponseItem struct {

@@ -18,7 +18,7 @@ type Config struct {
 	Version ObjectVersion `json:"Version,omitzero"`
 }
 
-// ConfigCreateRequest is part of the API's models.
+// ConfigCreateRequest is the request body of ConfigCreate.
 //
 // Added in API v1.30.
 type ConfigCreateRequest struct {

@@ -16,7 +16,7 @@ type Secret struct {
 	Version ObjectVersion `json:"Version,omitzero"`
 }
 
-// SecretCreateRequest is part of the API's models.
+// SecretCreateRequest is the request body of SecretCreate.
 type SecretCreateRequest struct {
 	// Data is the data to store as a secret, formatted as a standard base64-encoded
 	// ([RFC 4648](https://tools.ietf.org/html/rfc4648#section-4)) string.
