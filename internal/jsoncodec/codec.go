@@ -323,7 +323,13 @@ func foldName(name string) string {
 	}
 	var b strings.Builder
 	for _, r := range name {
-		b.WriteRune(unicode.ToUpper(unicode.ToLower(r)))
+		if r < utf8.RuneSelf {
+			b.WriteRune(unicode.ToUpper(r))
+		} else {
+			// encoding/json's folding: "İ" (U+0130) stays itself, while
+			// the Kelvin sign folds to K.
+			b.WriteRune(unicode.ToUpper(unicode.SimpleFold(r)))
+		}
 	}
 	return b.String()
 }

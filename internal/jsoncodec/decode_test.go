@@ -102,6 +102,7 @@ var targets = map[string]func() any{
 	"strings":   func() any { return new([]string) },
 	"int":       func() any { return new(int) },
 	"inners":    func() any { return new(map[string]*Inner) },
+	"kelvin":    func() any { return new(struct{ K, Ä int }) },
 }
 
 // compare decodes doc with both decoders and fails on any difference: an
@@ -161,6 +162,8 @@ func TestUnmarshalMatchesEncodingJSON(t *testing.T) {
 		{"kitchen", `{}`},
 		{"kitchen", `null`},
 		{"kitchen", `{"E1":"e","Dup":"d","Deep":"tagged wins","deep":"folded"}`},
+		{"kitchen", `{"İ":1}`},           // U+0130 folds to no ASCII letter
+		{"kelvin", `{"\u212a":2,"ä":3}`}, // the Kelvin sign folds to K, ä to Ä
 		{"kitchen", `{"s":"case-insensitive","S":"exact","i":-7,"I8":127,"U16":65535,"F32":3.5,"F":1e-7,"B":true}`},
 		{"kitchen", `{"I8":128}`},
 		{"kitchen", `{"U16":-1}`},
