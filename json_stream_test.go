@@ -360,3 +360,16 @@ func BenchmarkJSONStream(b *testing.B) {
 		}
 	})
 }
+
+// TestJSONStreamEndsInJunk: bytes that are not JSON at the very end of a
+// stream are reported as such, not as a message cut short.
+func TestJSONStreamEndsInJunk(t *testing.T) {
+	_, err := collect(jsonStream[docker.JSONMessage](strings.NewReader(`{"status":"ok"}` + "\n<html>")))
+	if err == nil || !strings.Contains(err.Error(), "message 2 is not JSON") {
+		t.Fatalf("err = %v", err)
+	}
+	got, err := collect(jsonStream[json.RawMessage](strings.NewReader(`{"a":1} 42`)))
+	if err != nil || len(got) != 2 || string(got[1]) != "42" {
+		t.Fatalf("a trailing number: %q, %v", got, err)
+	}
+}

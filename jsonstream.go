@@ -8,6 +8,7 @@ import (
 	"io"
 	"iter"
 	"net/http"
+	"slices"
 	"sync/atomic"
 
 	"github.com/dockerclient/docker/internal/jsoncodec"
@@ -228,12 +229,14 @@ func (in *streamInput) next() ([]byte, error) {
 			if !in.frame.Pending() {
 				return nil, io.EOF
 			}
-			if len(bytes.TrimLeft(rest, " \t\r\n")) > 0 && jsoncodec.Valid(rest) {
-				in.head = len(in.buf) // a number or literal that the end delimits
-				in.frame = jsoncodec.Framer{}
-				return rest, nil
+			if v := bytes.TrimLeft(rest, " \t\r\n"); v[0] == '{' || v[0] == '[' || v[0] == '"' {
+				return nil, io.ErrUnexpectedEOF // cut off inside a value
 			}
-			return nil, io.ErrUnexpectedEOF
+			// A number or literal, which only the end delimits, or bytes
+			// that are not JSON at all: Unmarshal tells which.
+			in.head = len(in.buf)
+			in.frame = jsoncodec.Framer{}
+			return rest, nil
 		}
 		if len(rest) > MaxStreamMessage {
 			return nil, errMessageTooLarge
@@ -243,7 +246,7 @@ func (in *streamInput) next() ([]byte, error) {
 			in.head = 0
 		}
 		if len(in.buf) == cap(in.buf) {
-			in.buf = append(in.buf, make([]byte, max(4096, cap(in.buf)))...)[:len(in.buf)]
+			in.buf = slices.Grow(in.buf, max(4096, cap(in.buf)))
 		}
 		n, err := in.r.Read(in.buf[len(in.buf):cap(in.buf)])
 		in.buf = in.buf[:len(in.buf)+n]
