@@ -241,7 +241,10 @@ func (in *streamInput) next() ([]byte, error) {
 		if len(rest) > MaxStreamMessage {
 			return nil, errMessageTooLarge
 		}
-		if in.head > 0 { // move the unread part to the front, keeping the framer's place
+		switch {
+		case len(rest) == 0 && cap(in.buf) > maxPooledBuffer:
+			in.buf, in.head = nil, 0 // one huge message does not pin its buffer for the stream's life
+		case in.head > 0: // move the unread part to the front, keeping the framer's place
 			in.buf = in.buf[:copy(in.buf, rest)]
 			in.head = 0
 		}

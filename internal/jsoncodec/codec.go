@@ -29,7 +29,8 @@ type codec struct {
 	marshaler       bool // MarshalJSON() ([]byte, error)
 	textMarshaler   bool // MarshalText() ([]byte, error)
 	unmarshaler     bool // UnmarshalJSON([]byte) error, on the pointer
-	textUnmarshaler bool // UnmarshalText([]byte) error, on the pointer
+	textUnmarshaler bool // UnmarshalText([]byte) error, on the pointer, and no UnmarshalJSON
+	keyText         bool // UnmarshalText on the pointer, UnmarshalJSON or not: a map key that decodes itself
 	ptrMarshaler    bool // the Marshal methods need an addressable value
 
 	elem *codec // pointer, slice, array and map element
@@ -110,7 +111,8 @@ func build(t reflect.Type, building map[reflect.Type]*codec) *codec {
 		c.textMarshaler, c.ptrMarshaler = true, true
 	}
 	c.unmarshaler = pt.Implements(jsonUnmarshalerType)
-	c.textUnmarshaler = !c.unmarshaler && pt.Implements(textUnmarshalerType)
+	c.keyText = pt.Implements(textUnmarshalerType)
+	c.textUnmarshaler = !c.unmarshaler && c.keyText
 
 	switch t.Kind() {
 	case reflect.Slice:
@@ -309,7 +311,9 @@ func validTagName(s string) bool {
 }
 
 // foldName is the key under which a member name matches a field name
-// without regard to case, as encoding/json folds it.
+// without regard to case, as encoding/json folds it: ASCII letters to upper
+// case, any other rune to the smallest rune of its case-folding orbit (so
+// "å", "Å" and the Ångström sign match, and "ı" matches neither "i" nor "I").
 func foldName(name string) string {
 	ascii := true
 	for i := 0; i < len(name); i++ {
@@ -326,10 +330,19 @@ func foldName(name string) string {
 		if r < utf8.RuneSelf {
 			b.WriteRune(unicode.ToUpper(r))
 		} else {
-			// encoding/json's folding: "İ" (U+0130) stays itself, while
-			// the Kelvin sign folds to K.
-			b.WriteRune(unicode.ToUpper(unicode.SimpleFold(r)))
+			b.WriteRune(foldRune(r))
 		}
 	}
 	return b.String()
+}
+
+// foldRune returns the smallest rune of r's case-folding orbit.
+func foldRune(r rune) rune {
+	for {
+		r2 := unicode.SimpleFold(r)
+		if r2 <= r {
+			return r2
+		}
+		r = r2
+	}
 }

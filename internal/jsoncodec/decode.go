@@ -321,7 +321,7 @@ func callUnmarshalJSON(v reflect.Value, raw string) error {
 
 // object decodes a JSON object into struct v.
 func (d *decoder) object(v reflect.Value, c *codec) error {
-	return d.members(func(key string, _ int) error {
+	return d.members(func(key, _ string, _ int) error {
 		k, ok := c.exact[key]
 		if !ok {
 			k, ok = c.folded[foldName(key)]
@@ -348,7 +348,7 @@ func (d *decoder) object(v reflect.Value, c *codec) error {
 
 // members reads an object, from its '{', calling member for each member
 // with the key and the key's offset, once the value is next to read.
-func (d *decoder) members(member func(key string, at int) error) error {
+func (d *decoder) members(member func(key, rawKey string, at int) error) error {
 	if d.depth++; d.depth > maxDepth {
 		return d.syntaxError("past the maximum nesting depth")
 	}
@@ -368,10 +368,11 @@ func (d *decoder) members(member func(key string, at int) error) error {
 		if err != nil {
 			return err
 		}
+		rawKey := d.s[at:d.i]
 		if err := d.colon(); err != nil {
 			return err
 		}
-		if err := member(key, at); err != nil {
+		if err := member(key, rawKey, at); err != nil {
 			return err
 		}
 		if done, err := d.next('}'); done || err != nil {
@@ -485,19 +486,27 @@ func (d *decoder) quoted(v reflect.Value, c *codec) error {
 	if err != nil {
 		return err
 	}
-	if err := storeQuoted(v, inner); err != nil {
+	if err := storeQuoted(v, c, inner); err != nil {
 		return &TypeError{Value: "string", Type: v.Type(), Offset: int64(start), Msg: err.Error()}
 	}
 	return nil
 }
 
-// storeQuoted stores the text of a ",string" field as encoding/json does:
-// strconv's rules for numbers (so "00" is 0), exact literals otherwise.
-func storeQuoted(v reflect.Value, inner string) error {
+// storeQuoted stores the text of a ",string" field, whose codec is c, as
+// encoding/json does: through UnmarshalJSON or UnmarshalText when the type
+// has one, strconv's rules for numbers (so "00" is 0), exact literals
+// otherwise.
+func storeQuoted(v reflect.Value, c *codec, inner string) error {
 	bad := func() error { return errors.New("invalid ,string value " + strconv.Quote(inner)) }
+	if inner == "" {
+		return bad()
+	}
 	if inner == "null" {
-		if v.Kind() == reflect.Pointer {
+		switch {
+		case v.Kind() == reflect.Pointer:
 			v.SetZero()
+		case c.unmarshaler:
+			return callUnmarshalJSON(v, inner)
 		}
 		return nil
 	}
@@ -505,10 +514,21 @@ func storeQuoted(v reflect.Value, inner string) error {
 		if v.IsNil() {
 			v.Set(reflect.New(v.Type().Elem()))
 		}
-		v = v.Elem()
+		v, c = v.Elem(), c.elem
 	}
-	if inner == "" {
-		return bad()
+	switch {
+	case c.unmarshaler:
+		return callUnmarshalJSON(v, inner)
+	case c.textUnmarshaler:
+		d := decoder{s: inner}
+		if inner[0] != '"' {
+			return bad()
+		}
+		str, err := d.str()
+		if err != nil || d.i != len(inner) {
+			return bad()
+		}
+		return v.Addr().Interface().(textUnmarshaler).UnmarshalText([]byte(str))
 	}
 	switch c := inner[0]; {
 	case c == 't' || c == 'f':
@@ -543,6 +563,11 @@ func storeQuoted(v reflect.Value, inner string) error {
 				return bad()
 			}
 			v.SetFloat(f)
+		case reflect.String:
+			if !isJSONNumber(v.Type()) {
+				return bad()
+			}
+			v.SetString(inner) // unchecked beyond its first byte, as encoding/json does
 		default:
 			return bad()
 		}
@@ -557,7 +582,7 @@ func (d *decoder) mapObject(v reflect.Value, c *codec) error {
 	t := v.Type()
 	kt := t.Key()
 	switch {
-	case c.key.textUnmarshaler:
+	case c.key.keyText:
 	default:
 		switch kt.Kind() {
 		case reflect.String, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
@@ -581,8 +606,8 @@ func (d *decoder) mapObject(v reflect.Value, c *codec) error {
 	// One key and one element value serve every member: SetMapIndex copies.
 	kv := reflect.New(kt).Elem()
 	ev := reflect.New(t.Elem()).Elem()
-	return d.members(func(key string, at int) error {
-		if err := d.setKey(kv, c.key, key, at); err != nil {
+	return d.members(func(key, rawKey string, at int) error {
+		if err := d.setKey(kv, c.key, key, rawKey, at); err != nil {
 			return err
 		}
 		ev.SetZero()
@@ -597,7 +622,7 @@ func (d *decoder) mapObject(v reflect.Value, c *codec) error {
 var stringMapType = reflect.TypeFor[map[string]string]()
 
 func (d *decoder) stringMap(m map[string]string) error {
-	return d.members(func(key string, _ int) error {
+	return d.members(func(key, _ string, _ int) error {
 		switch {
 		case d.i < len(d.s) && d.s[d.i] == '"':
 			val, err := d.str()
@@ -621,17 +646,19 @@ func (d *decoder) stringMap(m map[string]string) error {
 	})
 }
 
-func (d *decoder) setKey(kv reflect.Value, c *codec, key string, at int) error {
-	if c.textUnmarshaler {
+// setKey sets kv to a member's key, as encoding/json does: a key type
+// with UnmarshalText decodes itself, through UnmarshalJSON (given the
+// quoted key) when it has that too; otherwise by kind.
+func (d *decoder) setKey(kv reflect.Value, c *codec, key, rawKey string, at int) error {
+	if c.keyText {
 		kv.SetZero()
-		if kv.Kind() == reflect.Pointer {
-			kv.Set(reflect.New(kv.Type().Elem()))
-			if err := kv.Interface().(textUnmarshaler).UnmarshalText([]byte(key)); err != nil {
-				return &TypeError{Value: "object key " + strconv.Quote(key), Type: kv.Type(), Offset: int64(at), Msg: err.Error()}
-			}
-			return nil
+		var err error
+		if c.unmarshaler {
+			err = kv.Addr().Interface().(jsonUnmarshaler).UnmarshalJSON([]byte(rawKey))
+		} else {
+			err = kv.Addr().Interface().(textUnmarshaler).UnmarshalText([]byte(key))
 		}
-		if err := kv.Addr().Interface().(textUnmarshaler).UnmarshalText([]byte(key)); err != nil {
+		if err != nil {
 			return &TypeError{Value: "object key " + strconv.Quote(key), Type: kv.Type(), Offset: int64(at), Msg: err.Error()}
 		}
 		return nil
@@ -806,7 +833,14 @@ func (d *decoder) str() (string, error) {
 			}
 			return string([]rune(s[start:i])), nil // U+FFFD for each bad byte, as encoding/json
 		case c == '\\':
-			return d.unescape(start)
+			// The escapes make the value shorter than its text: find
+			// the text's end first, so one exact buffer serves.
+			d.i = start - 1
+			raw, err := d.skipString()
+			if err != nil {
+				return "", err
+			}
+			return d.unescape(raw[1 : len(raw)-1]), nil
 		case c < 0x20:
 			d.i = i
 			return "", d.syntaxError("in a string (a control character must be escaped)")
@@ -818,35 +852,16 @@ func (d *decoder) str() (string, error) {
 	return "", d.syntaxError("in a string")
 }
 
-// unescape decodes a string that has escapes, from its first byte.
-func (d *decoder) unescape(start int) (string, error) {
-	s := d.s
-	b := make([]byte, 0, len(s)-start)
-	i := start
-	for i < len(s) {
-		c := s[i]
-		switch {
-		case c == '"':
-			d.i = i + 1
-			return string(b), nil
-		case c < 0x20:
-			d.i = i
-			return "", d.syntaxError("in a string (a control character must be escaped)")
+// unescape decodes the text of a string (between its quotes) that has
+// escapes; skipString has checked its syntax.
+func (d *decoder) unescape(s string) string {
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); {
+		switch c := s[i]; {
 		case c == '\\':
-			if i+1 >= len(s) {
-				d.i = len(s)
-				return "", d.syntaxError("in a string escape")
-			}
 			switch e := s[i+1]; e {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				b = append(b, unescaped[e])
-				i += 2
 			case 'u':
-				r, ok := hex4(s, i+2)
-				if !ok {
-					d.i = i
-					return "", d.syntaxError("in a \\u escape")
-				}
+				r, _ := hex4(s, i+2)
 				i += 6
 				if utf16.IsSurrogate(r) {
 					r2, ok := rune(0), false
@@ -862,8 +877,8 @@ func (d *decoder) unescape(start int) (string, error) {
 				}
 				b = utf8.AppendRune(b, r)
 			default:
-				d.i = i + 1
-				return "", d.syntaxError("in a string escape")
+				b = append(b, unescaped[e])
+				i += 2
 			}
 		case c < utf8.RuneSelf:
 			b = append(b, c)
@@ -874,8 +889,7 @@ func (d *decoder) unescape(start int) (string, error) {
 			i += size
 		}
 	}
-	d.i = len(s)
-	return "", d.syntaxError("in a string")
+	return string(b)
 }
 
 // unescaped maps the letter of a one-letter escape to its byte.
@@ -1007,7 +1021,7 @@ func (d *decoder) generic() (any, error) {
 	switch c := d.s[d.i]; {
 	case c == '{':
 		m := map[string]any{}
-		err := d.members(func(key string, _ int) error {
+		err := d.members(func(key, _ string, _ int) error {
 			val, err := d.generic()
 			m[key] = val
 			return err

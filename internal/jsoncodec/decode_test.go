@@ -5,6 +5,8 @@ import (
 	"errors"
 	"os"
 	"reflect"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -49,6 +51,35 @@ type upper string
 func (u *upper) UnmarshalJSON(b []byte) error {
 	*u = upper(strings.ToUpper(string(b)))
 	return nil
+}
+
+// jtKey and jtStruct decode themselves both ways; as map keys,
+// encoding/json prefers UnmarshalJSON (given the quoted key).
+type jtKey string
+
+func (k *jtKey) UnmarshalJSON(b []byte) error { *k = jtKey("J:" + string(b)); return nil }
+func (k *jtKey) UnmarshalText(b []byte) error { *k = jtKey("T:" + string(b)); return nil }
+
+type jtStruct struct{ S string }
+
+func (k *jtStruct) UnmarshalJSON(b []byte) error { k.S = "J:" + string(b); return nil }
+func (k *jtStruct) UnmarshalText(b []byte) error { k.S = "T:" + string(b); return nil }
+
+// ujInt decodes itself from JSON: a ",string" field of it gets the text.
+type ujInt int
+
+func (u *ujInt) UnmarshalJSON(b []byte) error {
+	n, err := strconv.Atoi(string(b))
+	*u = ujInt(n * 10)
+	return err
+}
+
+type quotedKinds struct {
+	U  ujInt       `json:",string"`
+	UP *ujInt      `json:",string"`
+	N  json.Number `json:",string"`
+	H  hexID       `json:",string"`
+	S  *string     `json:",string"`
 }
 
 type kitchen struct {
@@ -103,6 +134,10 @@ var targets = map[string]func() any{
 	"int":       func() any { return new(int) },
 	"inners":    func() any { return new(map[string]*Inner) },
 	"kelvin":    func() any { return new(struct{ K, Ä int }) },
+	"fold":      func() any { return new(struct{ Å, ID, I int }) },
+	"jtkeys":    func() any { return new(map[jtKey]int) },
+	"jtstructs": func() any { return new(map[jtStruct]int) },
+	"quoted":    func() any { return new(quotedKinds) },
 }
 
 // compare decodes doc with both decoders and fails on any difference: an
@@ -164,6 +199,15 @@ func TestUnmarshalMatchesEncodingJSON(t *testing.T) {
 		{"kitchen", `{"E1":"e","Dup":"d","Deep":"tagged wins","deep":"folded"}`},
 		{"kitchen", `{"İ":1}`},           // U+0130 folds to no ASCII letter
 		{"kelvin", `{"\u212a":2,"ä":3}`}, // the Kelvin sign folds to K, ä to Ä
+		{"fold", `{"å":1,"ıd":2,"ı":3}`},
+		{"jtkeys", `{"a":1,"b\u0041":2}`},
+		{"jtstructs", `{"a":1}`},
+		{"quoted", `{"U":"12","UP":"3","N":"12.5","H":"\"abc\"","S":"\"s\""}`},
+		{"quoted", `{"U":"x"}`},
+		{"quoted", `{"N":"1x"}`},
+		{"quoted", `{"H":"5"}`},
+		{"quoted", `{"U":"null","UP":"null","S":"null"}`},
+		{"quoted", `{"U":"","N":""}`}, // å and the Ångström sign fold to Å; dotless ı matches no I
 		{"kitchen", `{"s":"case-insensitive","S":"exact","i":-7,"I8":127,"U16":65535,"F32":3.5,"F":1e-7,"B":true}`},
 		{"kitchen", `{"I8":128}`},
 		{"kitchen", `{"U16":-1}`},
@@ -262,6 +306,23 @@ func TestUnmarshalErrorsNameWhatWasWrong(t *testing.T) {
 	}
 	if err := Unmarshal([]byte(strings.Repeat("[", 10001)), new(any)); err == nil || !strings.Contains(err.Error(), "nesting") {
 		t.Fatalf("deep nesting: got %v", err)
+	}
+}
+
+// TestUnmarshalEscapedStringsCostLinear: a string with escapes allocates
+// what it holds, not the rest of the document (which made a daemon's list
+// of commands with && in them quadratic).
+func TestUnmarshalEscapedStringsCostLinear(t *testing.T) {
+	doc := []byte("[" + strings.Repeat(`"a\u003cb",`, 20000) + `"end"]`)
+	var out []string
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	if err := Unmarshal(doc, &out); err != nil || len(out) != 20001 || out[0] != "a<b" {
+		t.Fatalf("%d strings, %v", len(out), err)
+	}
+	runtime.ReadMemStats(&after)
+	if n := after.TotalAlloc - before.TotalAlloc; n > 20*uint64(len(doc)) {
+		t.Fatalf("decoding %d bytes allocated %d", len(doc), n)
 	}
 }
 

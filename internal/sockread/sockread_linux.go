@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"sync"
 	"syscall"
 	"unsafe"
 )
@@ -22,9 +23,18 @@ import (
 // making it as a raw system call skips that section. A read that finds no
 // data returns EAGAIN, and the goroutine waits in the network poller as it
 // would otherwise, deadlines included.
+//
+// Only the standard library's own socket types are read this way: a
+// connection from a caller's dial function may wrap one (counting bytes,
+// buffering a proxy's handshake) and must be read through its own Read.
 func Reader(conn net.Conn) net.Conn {
-	sc, ok := conn.(syscall.Conn)
-	if !ok {
+	var sc syscall.Conn
+	switch c := conn.(type) {
+	case *net.UnixConn:
+		sc = c
+	case *net.TCPConn:
+		sc = c
+	default:
 		return conn
 	}
 	rc, err := sc.SyscallConn()
@@ -41,6 +51,9 @@ type rawReadConn struct {
 	rc     syscall.RawConn
 	readFn func(fd uintptr) bool
 
+	// mu makes concurrent Reads take turns, as they would on the socket
+	// itself, since they share the fields below.
+	mu sync.Mutex
 	// The current Read's buffer and result, for readFn.
 	p   []byte
 	n   int
@@ -51,6 +64,8 @@ func (c *rawReadConn) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.p, c.n, c.err = p, 0, nil
 	err := c.rc.Read(c.readFn) // a deadline or Close ends the wait with an error
 	c.p = nil

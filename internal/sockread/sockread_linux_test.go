@@ -6,6 +6,8 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -87,5 +89,46 @@ func TestRawReaderDoesNotAllocate(t *testing.T) {
 	})
 	if allocs != 0 {
 		t.Fatalf("%v allocations per write and read", allocs)
+	}
+}
+
+// TestReaderLeavesOtherConnsAlone: a connection that is not one of the
+// standard library's sockets (a caller's wrapper, say) keeps its own Read.
+func TestReaderLeavesOtherConnsAlone(t *testing.T) {
+	c, _ := rawPair(t)
+	wrapped := struct{ net.Conn }{c.Conn}
+	if got := Reader(wrapped); got != net.Conn(wrapped) {
+		t.Fatalf("Reader wrapped a %T", wrapped)
+	}
+}
+
+func TestRawReaderConcurrentReads(t *testing.T) {
+	c, server := rawPair(t)
+	const n = 200
+	go func() {
+		for i := 0; i < n; i++ {
+			server.Write([]byte("x"))
+		}
+		server.Close()
+	}()
+	var wg sync.WaitGroup
+	var total atomic.Int64
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, 3)
+			for {
+				k, err := c.Read(buf)
+				total.Add(int64(k))
+				if err != nil {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if total.Load() != n {
+		t.Fatalf("read %d bytes, want %d", total.Load(), n)
 	}
 }
