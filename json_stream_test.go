@@ -368,6 +368,12 @@ func TestJSONStreamEndsInJunk(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "message 2 is not JSON") {
 		t.Fatalf("err = %v", err)
 	}
+	for _, cut := range []string{"tru", "nul", "1.", "2e-", "-"} {
+		_, err := collect(jsonStream[json.RawMessage](strings.NewReader(`{"a":1} ` + cut)))
+		if !errors.Is(err, io.ErrUnexpectedEOF) {
+			t.Errorf("a stream ending in %q: %v, want io.ErrUnexpectedEOF", cut, err)
+		}
+	}
 	got, err := collect(jsonStream[json.RawMessage](strings.NewReader(`{"a":1} 42`)))
 	if err != nil || len(got) != 2 || string(got[1]) != "42" {
 		t.Fatalf("a trailing number: %q, %v", got, err)

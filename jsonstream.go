@@ -229,7 +229,7 @@ func (in *streamInput) next() ([]byte, error) {
 			if !in.frame.Pending() {
 				return nil, io.EOF
 			}
-			if v := bytes.TrimLeft(rest, " \t\r\n"); v[0] == '{' || v[0] == '[' || v[0] == '"' {
+			if v := bytes.TrimLeft(rest, " \t\r\n"); v[0] == '{' || v[0] == '[' || v[0] == '"' || cutShort(v) {
 				return nil, io.ErrUnexpectedEOF // cut off inside a value
 			}
 			// A number or literal, which only the end delimits, or bytes
@@ -255,6 +255,21 @@ func (in *streamInput) next() ([]byte, error) {
 		in.buf = in.buf[:len(in.buf)+n]
 		in.err = err
 	}
+}
+
+// cutShort reports whether v, what a stream ended with, is the start of a
+// literal or a number that the end cut off: "tru", "nul", "1.", "2e-".
+func cutShort(v []byte) bool {
+	for _, lit := range []string{"true", "false", "null"} {
+		if len(v) < len(lit) && lit[:len(v)] == string(v) {
+			return true
+		}
+	}
+	if first := v[0]; first != '-' && (first < '0' || first > '9') {
+		return false
+	}
+	last := v[len(v)-1]
+	return last == '-' || last == '+' || last == '.' || last == 'e' || last == 'E'
 }
 
 // JSONMessage is one message of a progress stream (pull, push, load, build,

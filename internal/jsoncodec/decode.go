@@ -157,6 +157,14 @@ func (d *decoder) value(v reflect.Value, c *codec) error {
 		if err := d.literal("null"); err != nil {
 			return err
 		}
+		if v.Kind() == reflect.Interface && !v.IsNil() {
+			// An interface holding a pointer to a pointer keeps it, and
+			// that pointer is set to nil, as encoding/json does.
+			if e := v.Elem(); e.Kind() == reflect.Pointer && !e.IsNil() && e.Elem().Kind() == reflect.Pointer {
+				e.Elem().SetZero()
+				return nil
+			}
+		}
 		switch v.Kind() {
 		case reflect.Interface, reflect.Pointer, reflect.Map, reflect.Slice:
 			v.SetZero()

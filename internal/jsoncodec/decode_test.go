@@ -285,6 +285,30 @@ func TestUnmarshalIntoExistingValues(t *testing.T) {
 	}
 }
 
+// TestUnmarshalNullIntoInterfaceHoldingPointers: null clears the pointer
+// an interface reaches through another pointer, not the interface.
+func TestUnmarshalNullIntoInterfaceHoldingPointers(t *testing.T) {
+	mk := func() (*any, **int) {
+		n := 5
+		p := &n
+		pp := &p
+		var v any = pp
+		return &v, pp
+	}
+	want, wantPP := mk()
+	got, gotPP := mk()
+	if err := json.Unmarshal([]byte(`null`), want); err != nil {
+		t.Fatal(err)
+	}
+	if err := Unmarshal([]byte(`null`), got); err != nil {
+		t.Fatal(err)
+	}
+	if (*want == nil) != (*got == nil) || (*wantPP == nil) != (*gotPP == nil) {
+		t.Fatalf("encoding/json: any nil %v, inner nil %v; jsoncodec: any nil %v, inner nil %v",
+			*want == nil, *wantPP == nil, *got == nil, *gotPP == nil)
+	}
+}
+
 func TestUnmarshalErrorsNameWhatWasWrong(t *testing.T) {
 	var k kitchen
 	err := Unmarshal([]byte(`{"Inners":[{"A":"x","b":"two"}]}`), &k)
