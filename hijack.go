@@ -199,26 +199,19 @@ func (c *Client) Hijack(ctx context.Context, r *Request) (*HijackedConn, error) 
 		return c.hijackHTTP(ctx, r, req, h)
 	}
 
-	conn, err := c.dialRaw(ctx, r.Op)
+	x, err := c.exchangeRaw(ctx, r.Op, req, func(conn net.Conn) io.Reader {
+		h.rd = sockread.Reader(conn) // output arrives a frame per wakeup: read it cheaply
+		return connReader{h}
+	})
 	if err != nil {
 		return nil, err
 	}
-	h.conn, h.rwc = conn, conn
-	h.rd = sockread.Reader(conn) // output arrives a frame per wakeup: read it cheaply
-	h.stop = context.AfterFunc(ctx, func() { conn.Close() })
+	h.conn, h.rwc, h.r, h.stop = x.conn, x.conn, x.br, x.stop
 	fail := func(err error) (*HijackedConn, error) {
-		h.stop()
-		conn.Close()
+		x.abort()
 		return nil, err
 	}
-	if err := req.Write(conn); err != nil {
-		return fail(c.ctxErr(ctx, r.Op, err))
-	}
-	h.r = bufio.NewReaderSize(connReader{h}, hijackBuffer)
-	resp, err := http.ReadResponse(h.r, req)
-	if err != nil {
-		return fail(c.ctxErr(ctx, r.Op, err))
-	}
+	resp := x.resp
 	switch {
 	case resp.StatusCode == http.StatusSwitchingProtocols:
 		if up := resp.Header.Get("Upgrade"); up != "" && !strings.EqualFold(up, proto) {
@@ -301,9 +294,25 @@ func (c *Client) hijackHTTP(ctx context.Context, r *Request, req *http.Request, 
 	return h, nil
 }
 
-// dialRaw opens a connection of its own to the daemon, for a request whose
-// connection leaves HTTP (attach, exec, WebSocket).
-func (c *Client) dialRaw(ctx context.Context, op string) (net.Conn, error) {
+// rawExchange is a request sent on a connection of its own, for a request
+// whose connection leaves HTTP (attach, exec, WebSocket), and the daemon's
+// answer. Until stop is called, cancelling the context closes conn.
+type rawExchange struct {
+	conn net.Conn
+	br   *bufio.Reader // the answer and what follows it
+	resp *http.Response
+	stop func() bool
+}
+
+// abort ends an exchange whose answer is not wanted.
+func (x *rawExchange) abort() {
+	x.stop()
+	x.conn.Close()
+}
+
+// exchangeRaw dials the daemon, sends req and reads the answer through a
+// buffer over reader(conn). On an error the connection is closed.
+func (c *Client) exchangeRaw(ctx context.Context, op string, req *http.Request, reader func(net.Conn) io.Reader) (*rawExchange, error) {
 	conn, err := c.endpoint.DialContext(ctx)
 	if err != nil {
 		if isDialError(err) {
@@ -311,7 +320,17 @@ func (c *Client) dialRaw(ctx context.Context, op string) (net.Conn, error) {
 		}
 		return nil, c.ctxErr(ctx, op, err)
 	}
-	return conn, nil
+	x := &rawExchange{conn: conn, stop: context.AfterFunc(ctx, func() { conn.Close() })}
+	if err := req.Write(conn); err != nil {
+		x.abort()
+		return nil, c.ctxErr(ctx, op, err)
+	}
+	x.br = bufio.NewReaderSize(reader(conn), hijackBuffer)
+	if x.resp, err = http.ReadResponse(x.br, req); err != nil {
+		x.abort()
+		return nil, c.ctxErr(ctx, op, err)
+	}
+	return x, nil
 }
 
 func (c *Client) ctxErr(ctx context.Context, op string, err error) error {

@@ -66,25 +66,16 @@ func (c *Client) WebSocket(ctx context.Context, r *Request) (*WebSocketConn, err
 	// The daemon's WebSocket server refuses a handshake without an origin.
 	req.Header.Set("Origin", "http://localhost")
 
-	conn, err := c.dialRaw(ctx, r.Op)
+	x, err := c.exchangeRaw(ctx, r.Op, req, func(conn net.Conn) io.Reader { return sockread.Reader(conn) })
 	if err != nil {
 		return nil, err
 	}
-	ws := &WebSocketConn{conn: conn, ctx: ctx}
-	ws.stop = context.AfterFunc(ctx, func() { conn.Close() })
+	ws := &WebSocketConn{conn: x.conn, ctx: ctx, br: x.br, stop: x.stop}
 	fail := func(err error) (*WebSocketConn, error) {
-		ws.stop()
-		conn.Close()
+		x.abort()
 		return nil, err
 	}
-	if err := req.Write(conn); err != nil {
-		return fail(c.ctxErr(ctx, r.Op, err))
-	}
-	ws.br = bufio.NewReaderSize(sockread.Reader(conn), 32<<10)
-	resp, err := http.ReadResponse(ws.br, req)
-	if err != nil {
-		return fail(c.ctxErr(ctx, r.Op, err))
-	}
+	resp := x.resp
 	if resp.StatusCode != http.StatusSwitchingProtocols {
 		return fail(errorFromResponse(resp, r.Op, r.APIVersion))
 	}
