@@ -164,27 +164,9 @@ func (c *Client) CallVersion(ctx context.Context, version, op string, args Args,
 	}
 	switch e.result {
 	case resultHijack:
-		dst, ok := out.(**HijackedConn)
-		if !ok {
-			return fmt.Errorf("docker: %s: out must be a **docker.HijackedConn, not %T", op, out)
-		}
-		conn, err := c.Hijack(ctx, r)
-		if err != nil {
-			return err
-		}
-		*dst = conn
-		return nil
+		return openInto(op, out, func() (*HijackedConn, error) { return c.Hijack(ctx, r) })
 	case resultWebSocket:
-		dst, ok := out.(**WebSocketConn)
-		if !ok {
-			return fmt.Errorf("docker: %s: out must be a **docker.WebSocketConn, not %T", op, out)
-		}
-		conn, err := c.WebSocket(ctx, r)
-		if err != nil {
-			return err
-		}
-		*dst = conn
-		return nil
+		return openInto(op, out, func() (*WebSocketConn, error) { return c.WebSocket(ctx, r) })
 	case resultJSONStream, resultOutput, resultBinary:
 		switch out.(type) {
 		case *io.ReadCloser, **Stream, **Output, **JSONStream[JSONMessage], **JSONStream[json.RawMessage]:
@@ -394,4 +376,19 @@ func integerString(val any) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// openInto opens a connection into out, which must be a **T; the type is
+// checked before anything is sent.
+func openInto[T any](op string, out any, open func() (*T, error)) error {
+	dst, ok := out.(**T)
+	if !ok {
+		return fmt.Errorf("docker: %s: out must be a %T, not %T", op, dst, out)
+	}
+	conn, err := open()
+	if err != nil {
+		return err
+	}
+	*dst = conn
+	return nil
 }

@@ -211,6 +211,8 @@ func TestCallValidatesBeforeSending(t *testing.T) {
 		{"ContainerRename", Args{"id": "x"}, `parameter "name" is required`},
 		{"ContainerCreate", Args{"name": "x"}, `parameter "body" is required`},
 		{"ImagePush", Args{"name": "x", "X-Registry-Auth": "secret"}, `must be a docker.AuthConfig`},
+		{"ContainerAttach", Args{"id": "x"}, `out must be a **docker.HijackedConn, not <nil>`},
+		{"ContainerAttachWebsocket", Args{"id": "x"}, `out must be a **docker.WebSocketConn, not <nil>`},
 	}
 	for _, tc := range cases {
 		err := c.Call(ctx, tc.op, tc.args, nil)
