@@ -50,7 +50,10 @@ type field struct {
 	index     []int
 	typ       reflect.Type
 	omitEmpty bool
-	quoted    bool // the ",string" option
+	omitZero  bool
+	isZero    zeroTest // how ",omitzero" tests the value
+	quoted    bool     // the ",string" option
+	key       []byte   // `"name":`, escaped, as the encoder writes it
 	tagged    bool
 	codec     *codec
 }
@@ -130,6 +133,10 @@ func build(t reflect.Type, building map[reflect.Type]*codec) *codec {
 		for i := range c.fields {
 			f := &c.fields[i]
 			f.codec = build(f.typ, building)
+			f.key = append(appendString(nil, f.name), ':')
+			if f.omitZero {
+				f.isZero = zeroTestOf(f.typ)
+			}
 			c.exact[f.name] = i
 			if _, dup := c.folded[foldName(f.name)]; !dup {
 				c.folded[foldName(f.name)] = i
@@ -207,6 +214,7 @@ func structFields(t reflect.Type) []field {
 						index:     index,
 						typ:       sf.Type,
 						omitEmpty: hasOption(opts, "omitempty"),
+						omitZero:  hasOption(opts, "omitzero"),
 						quoted:    quoted,
 					}
 					if f.name == "" {

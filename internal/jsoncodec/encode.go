@@ -333,14 +333,6 @@ func (e *encodeState) string(v reflect.Value, c *codec, quoted bool) error {
 	return nil
 }
 
-// encField is what encoding needs of a struct field beyond codec's field.
-type encField struct {
-	*field
-	key      []byte // `"name":`, escaped
-	omitZero bool
-	isZero   zeroTest
-}
-
 // zeroTest is how the ",omitzero" option decides, after encoding/json:
 // an IsZero method if the type has one, else reflect's zero test.
 type zeroTest uint8
@@ -357,47 +349,27 @@ type isZeroer interface{ IsZero() bool }
 
 var isZeroerType = reflect.TypeFor[isZeroer]()
 
-// encFields caches the encFields of each struct codec.
-var encFields sync.Map // *codec -> []encField
-
-func encFieldsFor(c *codec) []encField {
-	if fs, ok := encFields.Load(c); ok {
-		return fs.([]encField)
+// zeroTestOf is how ",omitzero" tests a field of type t.
+func zeroTestOf(t reflect.Type) zeroTest {
+	switch {
+	case t.Kind() == reflect.Interface && t.Implements(isZeroerType):
+		return zeroInterface
+	case t.Kind() == reflect.Pointer && t.Implements(isZeroerType):
+		return zeroPointer
+	case t.Implements(isZeroerType):
+		return zeroMethod
+	case reflect.PointerTo(t).Implements(isZeroerType):
+		return zeroPtrMethod
 	}
-	fs := make([]encField, len(c.fields))
-	for i := range c.fields {
-		f := &c.fields[i]
-		key := appendString(nil, f.name)
-		fs[i] = encField{field: f, key: append(key, ':')}
-		// codec does not record ",omitzero"; read it from the tag.
-		_, opts, _ := strings.Cut(c.typ.FieldByIndex(f.index).Tag.Get("json"), ",")
-		if !hasOption(opts, "omitzero") {
-			continue
-		}
-		fs[i].omitZero = true
-		t := f.typ
-		switch {
-		case t.Kind() == reflect.Interface && t.Implements(isZeroerType):
-			fs[i].isZero = zeroInterface
-		case t.Kind() == reflect.Pointer && t.Implements(isZeroerType):
-			fs[i].isZero = zeroPointer
-		case t.Implements(isZeroerType):
-			fs[i].isZero = zeroMethod
-		case reflect.PointerTo(t).Implements(isZeroerType):
-			fs[i].isZero = zeroPtrMethod
-		}
-	}
-	got, _ := encFields.LoadOrStore(c, fs)
-	return got.([]encField)
+	return zeroReflect
 }
 
 func (e *encodeState) structValue(v reflect.Value, c *codec, addr bool) error {
-	fs := encFieldsFor(c)
 	e.buf = append(e.buf, '{')
 	first := true
 fields:
-	for i := range fs {
-		f := &fs[i]
+	for i := range c.fields {
+		f := &c.fields[i]
 		fv, faddr := v, addr
 		for _, x := range f.index {
 			if fv.Kind() == reflect.Pointer {
