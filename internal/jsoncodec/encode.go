@@ -48,6 +48,7 @@ type encodeState struct {
 	buf     []byte
 	scratch []byte     // the inner encoding of a ",string" string
 	keys    []mapEntry // map keys being sorted; a stack shared by nested maps
+	sorter  byKey      // the keys of the map being sorted, for sort.Sort
 	maps    map[reflect.Type]*mapScratch
 
 	// Cycle detection as encoding/json does it: count nested pointers,
@@ -488,7 +489,9 @@ func (e *encodeState) mapValue(v reflect.Value, c *codec) error {
 		e.keys = append(e.keys, mapEntry{name, base + i})
 	}
 	ms.key.SetZero()
-	sort.Sort(byKey(e.keys[kbase:]))
+	e.sorter = e.keys[kbase:]
+	sort.Sort(&e.sorter) // a pointer to a field: no allocation to box it
+	e.sorter = nil
 
 	e.buf = append(e.buf, '{')
 	for j := 0; j < n; j++ {
@@ -544,9 +547,9 @@ func (e *encodeState) mapScratch(t reflect.Type) *mapScratch {
 // costs kilobytes.
 type byKey []mapEntry
 
-func (k byKey) Len() int           { return len(k) }
-func (k byKey) Less(i, j int) bool { return k[i].key < k[j].key }
-func (k byKey) Swap(i, j int)      { k[i], k[j] = k[j], k[i] }
+func (k *byKey) Len() int           { return len(*k) }
+func (k *byKey) Less(i, j int) bool { return (*k)[i].key < (*k)[j].key }
+func (k *byKey) Swap(i, j int)      { (*k)[i], (*k)[j] = (*k)[j], (*k)[i] }
 
 // keyName is the JSON name of map key k: a string kind as is, else
 // MarshalText's result, else the integer in decimal.
