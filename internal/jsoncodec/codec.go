@@ -36,7 +36,8 @@ type codec struct {
 	elem *codec // pointer, slice, array and map element
 	key  *codec // map key
 
-	empty reflect.Value // an empty, non-nil slice of this type, shared
+	empty  reflect.Value // an empty, non-nil slice of this type, shared (it has no elements to share)
+	number bool          // encoding/json's Number: a string that holds a number's text
 
 	fields []field        // struct fields, in encoding order
 	exact  map[string]int // struct field by JSON name
@@ -101,6 +102,9 @@ func build(t reflect.Type, building map[reflect.Type]*codec) *codec {
 		return c // a recursive type: filled in further up the stack
 	}
 	c := &codec{typ: t}
+	// json.Number is matched by name, so that this package need not link
+	// encoding/json.
+	c.number = t.Kind() == reflect.String && t.Name() == "Number" && t.PkgPath() == "encoding/json"
 	building[t] = c
 	pt := reflect.PointerTo(t)
 	switch {
@@ -145,10 +149,6 @@ func build(t reflect.Type, building map[reflect.Type]*codec) *codec {
 	}
 	return c
 }
-
-// emptySlice is the value that [] decodes to. Sharing it costs nothing: an
-// empty slice has no elements to share.
-func (c *codec) emptySlice() reflect.Value { return c.empty }
 
 // structFields lists the JSON members of struct type t as encoding/json
 // does: exported fields, tag names, fields of embedded structs promoted

@@ -239,7 +239,7 @@ func (d *decoder) value(v reflect.Value, c *codec) error {
 		}
 		switch v.Kind() {
 		case reflect.String:
-			if isJSONNumber(v.Type()) && !validNumber(str) {
+			if c.number && !validNumber(str) {
 				return &TypeError{Value: "string", Type: v.Type(), Offset: int64(start), Msg: "not a number"}
 			}
 			v.SetString(str)
@@ -275,7 +275,7 @@ func (d *decoder) value(v reflect.Value, c *codec) error {
 			if err != nil {
 				return err
 			}
-			return d.storeNumber(v, num, start)
+			return d.storeNumber(v, c, num, start)
 		}
 		return d.syntaxError("looking for a value")
 	}
@@ -285,13 +285,7 @@ func (d *decoder) value(v reflect.Value, c *codec) error {
 	return d.typeError(describe(d.s[start:d.i]), v.Type(), start)
 }
 
-// isJSONNumber reports encoding/json's Number, which holds a number's
-// text; it is matched by name so that this package need not import it.
-func isJSONNumber(t reflect.Type) bool {
-	return t.Kind() == reflect.String && t.Name() == "Number" && t.PkgPath() == "encoding/json"
-}
-
-func (d *decoder) storeNumber(v reflect.Value, num string, start int) error {
+func (d *decoder) storeNumber(v reflect.Value, c *codec, num string, start int) error {
 	switch v.Kind() {
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		n, err := strconv.ParseInt(num, 10, 64)
@@ -315,7 +309,7 @@ func (d *decoder) storeNumber(v reflect.Value, num string, start int) error {
 		v.SetFloat(f)
 		return nil
 	case reflect.String:
-		if isJSONNumber(v.Type()) {
+		if c.number {
 			v.SetString(num)
 			return nil
 		}
@@ -538,20 +532,20 @@ func storeQuoted(v reflect.Value, c *codec, inner string) error {
 		}
 		return v.Addr().Interface().(textUnmarshaler).UnmarshalText([]byte(str))
 	}
-	switch c := inner[0]; {
-	case c == 't' || c == 'f':
+	switch first := inner[0]; {
+	case first == 't' || first == 'f':
 		if v.Kind() != reflect.Bool || inner != "true" && inner != "false" {
 			return bad()
 		}
 		v.SetBool(inner == "true")
-	case c == '"':
+	case first == '"':
 		d := decoder{s: inner}
 		str, err := d.str()
 		if err != nil || d.i != len(inner) || v.Kind() != reflect.String {
 			return bad()
 		}
 		v.SetString(str)
-	case c == '-' || c >= '0' && c <= '9':
+	case first == '-' || first >= '0' && first <= '9':
 		switch v.Kind() {
 		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 			n, err := strconv.ParseInt(inner, 10, 64)
@@ -572,7 +566,7 @@ func storeQuoted(v reflect.Value, c *codec, inner string) error {
 			}
 			v.SetFloat(f)
 		case reflect.String:
-			if !isJSONNumber(v.Type()) {
+			if !c.number {
 				return bad()
 			}
 			v.SetString(inner) // unchecked beyond its first byte, as encoding/json does
@@ -715,7 +709,7 @@ func (d *decoder) array(v reflect.Value, c *codec) error {
 	}
 	switch {
 	case isSlice && n == 0:
-		v.Set(c.emptySlice()) // [] is an empty slice, not nil
+		v.Set(c.empty) // [] is an empty slice, not nil
 	case isSlice:
 		v.SetLen(n)
 	default:

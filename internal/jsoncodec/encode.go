@@ -301,18 +301,9 @@ func appendFloat(b []byte, f float64, bits int) []byte {
 	return b
 }
 
-var plainStringType = reflect.TypeFor[string]()
-
-// isNumberType reports whether t is encoding/json's Number, which encodes
-// as the number it holds. It is recognised by name, so that this package
-// does not link encoding/json.
-func isNumberType(t reflect.Type) bool {
-	return t != plainStringType && t.PkgPath() == "encoding/json" && t.Name() == "Number"
-}
-
 func (e *encodeState) string(v reflect.Value, c *codec, quoted bool) error {
 	s := v.String()
-	if isNumberType(c.typ) {
+	if c.number {
 		if s == "" {
 			s = "0" // the zero Number, as encoding/json writes it
 		}
