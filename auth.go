@@ -6,7 +6,7 @@ import (
 	"io"
 	"log/slog"
 
-	"github.com/dockerclient/docker/internal/jsoncodec"
+	"github.com/dockerclient/docker/internal/jsonwire"
 )
 
 // AuthConfig is a registry credential as the daemon reads it from the
@@ -31,7 +31,7 @@ type AuthConfig struct {
 // alphabet, which the daemon decodes; standard base64 breaks on credentials
 // whose encoding holds '+' or '/') of the JSON credential.
 func (a *AuthConfig) Encode() (string, error) {
-	b, err := jsoncodec.Marshal(a)
+	b, err := jsonwire.Marshal(a)
 	if err != nil {
 		return "", fmt.Errorf("docker: encoding registry credential: %w", err)
 	}

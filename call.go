@@ -12,7 +12,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/dockerclient/docker/internal/jsoncodec"
+	"github.com/dockerclient/docker/internal/jsonwire"
 )
 
 // Args are the arguments of a dynamic call, keyed by the parameter names of
@@ -311,7 +311,7 @@ func (p *paramEntry) set(r *Request, val any) error {
 		}
 	case kindJSON:
 		if s, ok := val.(string); ok {
-			if !jsoncodec.Valid([]byte(s)) {
+			if !jsonwire.Valid([]byte(s)) {
 				return fmt.Errorf("is a string but not valid JSON; pass a Go value (docker.Filters, a map, a slice) instead")
 			}
 			r.addQuery(p.name, s)

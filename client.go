@@ -3,6 +3,7 @@ package docker
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,7 +16,7 @@ import (
 
 	"github.com/dockerclient/docker/dialer"
 
-	"github.com/dockerclient/docker/internal/jsoncodec"
+	"github.com/dockerclient/docker/internal/jsonwire"
 )
 
 // Client talks to one Docker daemon. It is safe for concurrent use and keeps
@@ -178,7 +179,7 @@ func New(opts ...Option) (*Client, error) {
 		}
 	}
 	if c.httpClient == nil {
-		c.httpClient = &http.Client{Transport: c.endpoint.RoundTripper()}
+		c.httpClient = &http.Client{Transport: c.endpoint.Transport()}
 	}
 	if c.httpClient.CheckRedirect == nil {
 		// The daemon does not redirect; following one could carry
@@ -318,7 +319,7 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *Request) (*http.Request,
 	}
 	body := r.Body
 	if r.hasJSON {
-		b, err := jsoncodec.Marshal(r.jsonBody)
+		b, err := jsonwire.Marshal(r.jsonBody)
 		if err != nil {
 			return nil, &ParamError{Op: r.Op, Param: "body", Msg: "cannot be encoded as JSON: " + err.Error()}
 		}
@@ -341,6 +342,10 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *Request) (*http.Request,
 }
 
 // DoJSON sends r and decodes a JSON response into out (unless out is nil).
+// The body is decoded as it arrives, so memory holds the value being built,
+// never a copy of the whole body, and a body that is not JSON fails at its
+// first bytes. A 2xx answer whose body is empty or cut short is an error:
+// the caller asked for a value and would otherwise get a zero one.
 func (c *Client) DoJSON(ctx context.Context, r *Request, out any) error {
 	resp, err := c.Do(ctx, r)
 	if err != nil {
@@ -350,41 +355,28 @@ func (c *Client) DoJSON(ctx context.Context, r *Request, out any) error {
 	if out == nil || resp.StatusCode == http.StatusNoContent || resp.StatusCode == http.StatusNotModified {
 		return nil
 	}
-	buf := getBuffer(resp.ContentLength)
-	defer putBuffer(buf)
-	if _, err := buf.ReadFrom(resp.Body); err != nil {
-		return fmt.Errorf("docker: %s: reading response: %w", r.Op, err)
-	}
-	if len(bytes.TrimSpace(buf.Bytes())) == 0 {
-		return nil // an empty body leaves out as it was
-	}
-	// One read into a pooled buffer, then one Unmarshal, which copies the
-	// body once and slices the result's strings from that copy.
-	if err := jsoncodec.Unmarshal(buf.Bytes(), out); err != nil {
-		return fmt.Errorf("docker: %s: decoding response: %w", r.Op, err)
+	if err := jsonwire.NewDecoder(resp.Body).Decode(out); err != nil {
+		return decodeError(ctx, r.Op, err)
 	}
 	return nil
 }
 
-// Response bodies are read into pooled buffers; one that grew past
-// maxPooledBuffer (a huge container list, say) is left to the collector.
-const maxPooledBuffer = 1 << 20
-
-var bufferPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
-func getBuffer(size int64) *bytes.Buffer {
-	buf := bufferPool.Get().(*bytes.Buffer)
-	buf.Reset()
-	if size > 0 && size <= maxPooledBuffer {
-		buf.Grow(int(size) + bytes.MinRead)
+// decodeError explains why a typed response could not be decoded.
+func decodeError(ctx context.Context, op string, err error) error {
+	switch {
+	case ctx.Err() != nil:
+		return fmt.Errorf("docker: %s: %w", op, ctx.Err())
+	case err == io.EOF:
+		return fmt.Errorf("docker: %s: the daemon answered with an empty body where a JSON value was expected", op)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Errorf("docker: %s: the response was cut short: %w", op, err)
 	}
-	return buf
-}
-
-func putBuffer(buf *bytes.Buffer) {
-	if buf.Cap() <= maxPooledBuffer {
-		bufferPool.Put(buf)
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	if errors.As(err, &syn) || errors.As(err, &typ) {
+		return fmt.Errorf("docker: %s: decoding response: %w", op, err)
 	}
+	return fmt.Errorf("docker: %s: reading response: %w", op, err)
 }
 
 // DoNoContent sends r and discards the response body.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -12,8 +13,9 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode/utf8"
 
-	"github.com/dockerclient/docker/internal/jsoncodec"
+	"github.com/dockerclient/docker/internal/jsonwire"
 )
 
 // DockerHubServer is the server address Docker Hub credentials are kept
@@ -160,9 +162,9 @@ func (s CredentialStore) load() (*cliConfig, string, error) {
 	if err != nil {
 		return nil, path, fmt.Errorf("docker: reading registry credentials: %w", err)
 	}
-	if err := jsoncodec.Unmarshal(b, &cfg); err != nil {
+	if err := jsonwire.Unmarshal(b, &cfg); err != nil {
 		// The JSON error could quote the file, which holds secrets.
-		var syn *jsoncodec.SyntaxError
+		var syn *json.SyntaxError
 		if errors.As(err, &syn) {
 			return nil, path, fmt.Errorf("docker: reading registry credentials: %s is not valid JSON (at byte %d)", path, syn.Offset)
 		}
@@ -291,7 +293,7 @@ func runCredentialHelper(ctx context.Context, name, server string) (a *AuthConfi
 		Username  string
 		Secret    string
 	}
-	if stdout.overflow || jsoncodec.Unmarshal(stdout.Bytes(), &out) != nil {
+	if stdout.overflow || jsonwire.Unmarshal(stdout.Bytes(), &out) != nil {
 		// What it printed may hold the secret: say nothing of it.
 		return nil, false, fmt.Errorf("docker: registry credentials for %s: %s get printed something other than a credential (not shown: it may hold secrets)", server, prog)
 	}
@@ -319,10 +321,15 @@ func helperMessage(msg string) string {
 		return ": its message is not shown, as it may hold secrets"
 	}
 	msg, _, _ = strings.Cut(msg, "\n")
+	msg = cleanMessage(msg, nil)
 	if len(msg) > 200 {
-		msg = msg[:200] + "..."
+		cut := 200
+		for !utf8.RuneStart(msg[cut]) {
+			cut--
+		}
+		msg = msg[:cut] + "..."
 	}
-	return ": " + strings.ToValidUTF8(msg, "?")
+	return ": " + msg
 }
 
 // capBuffer keeps the first max bytes written to it.

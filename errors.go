@@ -2,19 +2,26 @@ package docker
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
-	"github.com/dockerclient/docker/internal/jsoncodec"
+	"github.com/dockerclient/docker/internal/jsonwire"
 )
 
 // Error is what every operation of every version returns when the daemon
 // answers with a status outside 2xx. Match it with errors.As, or its class
 // with errors.Is against ErrNotFound, ErrConflict, ... (or IsNotFound, ...).
+//
+// Message is safe to print whatever the daemon (or a proxy posing as one)
+// sent: at most 4 KiB, control characters shown escaped (\x1b, \n), and
+// any registry credential the request carried replaced by "[redacted]".
 type Error struct {
 	StatusCode int    // HTTP status, e.g. 404
 	Message    string // the daemon's message, e.g. "No such container: web"
@@ -105,7 +112,7 @@ const maxErrorBody = 1 << 20
 func errorFromResponse(resp *http.Response, op, version string) error {
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	return &Error{StatusCode: resp.StatusCode, Message: errorMessage(body), Op: op, APIVersion: version}
+	return &Error{StatusCode: resp.StatusCode, Message: cleanMessage(errorMessage(body), requestSecrets(resp.Request)), Op: op, APIVersion: version}
 }
 
 // errorMessage extracts the daemon's {"message": "..."} or falls back to the
@@ -119,20 +126,100 @@ func errorMessage(body []byte) string {
 		var m struct {
 			Message string `json:"message"`
 		}
-		if jsoncodec.Unmarshal(body, &m) == nil && m.Message != "" {
+		if jsonwire.Unmarshal(body, &m) == nil && m.Message != "" {
 			return m.Message
 		}
 	}
-	const maxText = 512
-	s := strings.ToValidUTF8(string(body), "?")
-	if len(s) > maxText {
-		cut := maxText
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut-- // never split a character (found by FuzzErrorMessage)
-		}
-		s = s[:cut] + "..."
+	return string(body)
+}
+
+// maxMessage bounds a message from the daemon that the SDK puts in an
+// error: error bodies, in-band stream errors, error frames.
+const maxMessage = 4 << 10
+
+// redacted stands in for a secret that a server echoed back.
+const redacted = "[redacted]"
+
+// cleanMessage makes text from the daemon (or anything posing as one) safe
+// to print: each secret the request carried is replaced, control characters
+// (terminal escape sequences among them) are shown escaped, invalid UTF-8
+// becomes '?', and the result is cut to maxMessage bytes.
+func cleanMessage(text string, secrets []string) string {
+	for _, s := range secrets {
+		text = strings.ReplaceAll(text, s, redacted)
 	}
-	return s
+	var b strings.Builder
+	b.Grow(min(len(text), maxMessage+8))
+	for _, r := range strings.ToValidUTF8(text, "?") {
+		var esc string
+		switch {
+		case r == '\t' || !unicode.IsControl(r):
+		case r == '\n':
+			esc = `\n`
+		case r == '\r':
+			esc = `\r`
+		case r < 0x100:
+			esc = fmt.Sprintf(`\x%02x`, r)
+		default:
+			esc = fmt.Sprintf(`\u%04x`, r)
+		}
+		if b.Len()+max(len(esc), utf8.RuneLen(r)) > maxMessage {
+			b.WriteString("...")
+			break
+		}
+		if esc != "" {
+			b.WriteString(esc)
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// requestSecrets lists what a request carried that must never be shown
+// back: its X-Registry-Auth and X-Registry-Config values, their decoded
+// JSON, and the passwords and tokens in them. A daemon or proxy that
+// echoes the header in an error would otherwise put them in logs.
+func requestSecrets(req *http.Request) []string {
+	if req == nil {
+		return nil
+	}
+	var out []string
+	add := func(s string) {
+		if len(s) >= 4 && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	for _, name := range []string{"X-Registry-Auth", "X-Registry-Config"} {
+		v := req.Header.Get(name)
+		if v == "" {
+			continue
+		}
+		add(v)
+		raw, err := base64.URLEncoding.DecodeString(v)
+		if err != nil {
+			continue
+		}
+		add(string(raw))
+		var one AuthConfig
+		var many map[string]AuthConfig
+		if name == "X-Registry-Auth" && jsonwire.Unmarshal(raw, &one) == nil {
+			many = map[string]AuthConfig{"": one}
+		} else if jsonwire.Unmarshal(raw, &many) != nil {
+			continue
+		}
+		for _, a := range many {
+			for _, s := range []string{a.Password, a.Auth, a.IdentityToken, a.RegistryToken} {
+				add(s)
+				if q, err := jsonwire.Marshal(s); err == nil {
+					add(string(q[1 : len(q)-1])) // as it appears inside echoed JSON
+				}
+			}
+		}
+	}
+	// Longest first, so that a secret inside another is not cut in two.
+	slices.SortFunc(out, func(a, b string) int { return len(b) - len(a) })
+	return out
 }
 
 // ParamError says that an argument is missing or wrong. It is returned before
@@ -146,11 +233,3 @@ type ParamError struct {
 func (e *ParamError) Error() string {
 	return fmt.Sprintf("docker: %s: parameter %q %s", e.Op, e.Param, e.Msg)
 }
-
-// JSONSyntaxError and JSONTypeError are what a response or stream message
-// that cannot be decoded wraps: malformed JSON, or a value that does not
-// fit its Go type (the error names the field). Match them with errors.As.
-type (
-	JSONSyntaxError = jsoncodec.SyntaxError
-	JSONTypeError   = jsoncodec.TypeError
-)

@@ -123,7 +123,7 @@ func TestFaultsGiveClearErrorsWithinTheDeadline(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v, want it to say %q", err, tc.want)
 			}
-			if len(err.Error()) > 2048 {
+			if len(err.Error()) > 4096+256 {
 				t.Fatalf("error message of %d bytes", len(err.Error()))
 			}
 		})

@@ -5,12 +5,14 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 )
 
 // FuzzErrorMessage: whatever an error response holds, the message taken
-// from it is valid UTF-8, bounded, and the daemon's own message when the
-// body is {"message": ...}.
+// from it is valid UTF-8 without control characters (but tabs), bounded,
+// and the daemon's own message when the body is {"message": ...} of
+// printable text.
 func FuzzErrorMessage(f *testing.F) {
 	f.Add([]byte(`{"message":"No such container: x"}`))
 	f.Add([]byte("plain text"))
@@ -18,20 +20,24 @@ func FuzzErrorMessage(f *testing.F) {
 	f.Add([]byte("\xff\xfe<html>"))
 	f.Add([]byte(`{"message":123}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		msg := errorMessage(body)
+		msg := cleanMessage(errorMessage(body), nil)
 		if !utf8.ValidString(msg) {
 			t.Fatalf("message %q is not UTF-8", msg)
 		}
-		if len(msg) > 600 {
-			var m struct{ Message string }
-			if json.Unmarshal(body, &m) != nil || m.Message != msg {
-				t.Fatalf("message of %d bytes from a body that is not a daemon error", len(msg))
+		if len(msg) > maxMessage+3 {
+			t.Fatalf("message of %d bytes", len(msg))
+		}
+		for _, r := range msg {
+			if r != '\t' && unicode.IsControl(r) {
+				t.Fatalf("message %q holds the control character %U", msg, r)
 			}
 		}
 		var m struct {
 			Message string `json:"message"`
 		}
-		if json.Unmarshal(body, &m) == nil && m.Message != "" && strings.TrimSpace(string(body))[0] == '{' && msg != m.Message {
+		if json.Unmarshal(body, &m) == nil && m.Message != "" && strings.TrimSpace(string(body))[0] == '{' &&
+			len(m.Message) <= maxMessage && !strings.ContainsFunc(m.Message, unicode.IsControl) && utf8.ValidString(m.Message) &&
+			msg != m.Message {
 			t.Fatalf("daemon message %q came out as %q", m.Message, msg)
 		}
 	})

@@ -12,8 +12,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/dockerclient/docker/internal/sockread"
 )
 
 // HijackedConn is the two-way connection of ContainerAttach and ExecStart
@@ -26,7 +24,7 @@ import (
 type HijackedConn struct {
 	conn   net.Conn // nil when hijacked through an http.Client (see Hijack)
 	rwc    io.ReadWriteCloser
-	rd     io.Reader // reads rwc's output (on Linux, conn through sockread)
+	rd     io.Reader // reads rwc's output
 	r      *bufio.Reader
 	ctx    context.Context
 	op     string
@@ -200,7 +198,7 @@ func (c *Client) Hijack(ctx context.Context, r *Request) (*HijackedConn, error) 
 	}
 
 	x, err := c.exchangeRaw(ctx, r.Op, req, func(conn net.Conn) io.Reader {
-		h.rd = sockread.Reader(conn) // output arrives a frame per wakeup: read it cheaply
+		h.rd = conn
 		return connReader{h}
 	})
 	if err != nil {
@@ -310,8 +308,15 @@ func (x *rawExchange) abort() {
 	x.conn.Close()
 }
 
+// maxResponseHead bounds the status line and headers of the daemon's
+// answer to a hijack or WebSocket request, informational answers included;
+// net/http's Transport has the same bound (MaxResponseHeaderBytes) for
+// every other call.
+const maxResponseHead = 1 << 20
+
 // exchangeRaw dials the daemon, sends req and reads the answer through a
-// buffer over reader(conn). On an error the connection is closed.
+// buffer over reader(conn). Informational answers (1xx other than 101) are
+// skipped, as net/http does. On an error the connection is closed.
 func (c *Client) exchangeRaw(ctx context.Context, op string, req *http.Request, reader func(net.Conn) io.Reader) (*rawExchange, error) {
 	conn, err := c.endpoint.DialContext(ctx)
 	if err != nil {
@@ -325,12 +330,48 @@ func (c *Client) exchangeRaw(ctx context.Context, op string, req *http.Request, 
 		x.abort()
 		return nil, c.ctxErr(ctx, op, err)
 	}
-	x.br = bufio.NewReaderSize(reader(conn), hijackBuffer)
-	if x.resp, err = http.ReadResponse(x.br, req); err != nil {
-		x.abort()
-		return nil, c.ctxErr(ctx, op, err)
+	// The limit counts what the buffer reads while the head is parsed, so
+	// it allows for one buffer of read-ahead past the head.
+	head := &headLimit{r: reader(conn), left: maxResponseHead + hijackBuffer}
+	x.br = bufio.NewReaderSize(head, hijackBuffer)
+	for {
+		x.resp, err = http.ReadResponse(x.br, req)
+		if err != nil {
+			x.abort()
+			if errors.Is(err, errHeadTooLong) {
+				return nil, fmt.Errorf("docker: %s: the daemon's response head is longer than %d bytes", op, maxResponseHead)
+			}
+			return nil, c.ctxErr(ctx, op, err)
+		}
+		if x.resp.StatusCode/100 != 1 || x.resp.StatusCode == http.StatusSwitchingProtocols {
+			break
+		}
 	}
+	head.left = -1 // the head is read: what follows is the stream, unbounded
 	return x, nil
+}
+
+var errHeadTooLong = errors.New("response head too long")
+
+// headLimit fails reads past left bytes; left < 0 lifts the limit.
+type headLimit struct {
+	r    io.Reader
+	left int
+}
+
+func (h *headLimit) Read(p []byte) (int, error) {
+	if h.left < 0 {
+		return h.r.Read(p)
+	}
+	if h.left == 0 {
+		return 0, errHeadTooLong
+	}
+	if len(p) > h.left {
+		p = p[:h.left]
+	}
+	n, err := h.r.Read(p)
+	h.left -= n
+	return n, err
 }
 
 func (c *Client) ctxErr(ctx context.Context, op string, err error) error {

@@ -143,7 +143,7 @@ func TestJSONStreamMalformed(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 	_, err = collect(jsonStream[docker.JSONMessage](strings.NewReader(`{"status":42}`)))
-	var typ *docker.JSONTypeError
+	var typ *json.UnmarshalTypeError
 	if !errors.As(err, &typ) {
 		t.Fatalf("wrong type: %v", err)
 	}

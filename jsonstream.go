@@ -8,10 +8,9 @@ import (
 	"io"
 	"iter"
 	"net/http"
-	"slices"
 	"sync/atomic"
 
-	"github.com/dockerclient/docker/internal/jsoncodec"
+	"github.com/dockerclient/docker/internal/jsonwire"
 )
 
 // JSONStream reads a stream of JSON values: the progress of ImageCreate,
@@ -26,24 +25,26 @@ import (
 // the context of the call that opened the stream ends it with an error that
 // matches the context's error (context.Canceled, say), and frees its
 // connection.
-//
-// Each value is decoded once, straight into T.
 type JSONStream[T any] struct {
-	in     streamInput
+	dec    *jsonwire.Decoder
+	in     *messageLimit
 	body   io.Closer
 	op     string
+	raw    json.RawMessage // the current message, reused from one to the next
 	cur    T
 	err    error
 	done   bool
 	n      int // values read
 	closed atomic.Bool
+	redact []string
 	Header http.Header
 }
 
 // NewJSONStream wraps a response whose body is a JSON stream; op names the
 // operation in errors.
 func NewJSONStream[T any](resp *http.Response, op string) *JSONStream[T] {
-	return &JSONStream[T]{in: streamInput{r: resp.Body}, body: resp.Body, op: op, Header: resp.Header}
+	in := &messageLimit{r: resp.Body}
+	return &JSONStream[T]{dec: jsonwire.NewDecoder(in), in: in, body: resp.Body, op: op, Header: resp.Header, redact: requestSecrets(resp.Request)}
 }
 
 // MaxStreamMessage bounds one message of a JSON stream. The daemon's are a
@@ -54,6 +55,7 @@ const MaxStreamMessage = 32 << 20
 // StreamError is an error the daemon reported inside a stream whose HTTP
 // status was already 200: a failed pull, push, load or build in a progress
 // stream (its `errorDetail`), or an in-band error frame of container output.
+// Message is cleaned as Error.Message is.
 type StreamError struct {
 	Op      string // operationId, when known
 	Code    int    // errorDetail.code, when the daemon sent one (a failed RUN's exit code, say)
@@ -70,33 +72,39 @@ func (e *StreamError) Error() string {
 var errorKey = []byte(`"error`)
 
 // Next reads the next value. It returns false at the end of the stream or on
-// an error; Err says which.
+// an error; Err says which. A stream that ends, cleanly or not, has freed
+// its connection: Close is still good practice, but nothing leaks without
+// it.
 func (s *JSONStream[T]) Next() bool {
 	if s.done {
 		return false
 	}
 	var zero T
 	s.cur = zero
-	msg, err := s.in.next()
+	s.in.reset()
+	err := s.dec.Decode(&s.raw)
 	if err == nil {
-		err = jsoncodec.Unmarshal(msg, &s.cur)
-		var typeErr *jsoncodec.TypeError
+		err = jsonwire.Unmarshal(s.raw, &s.cur)
+		var typeErr *json.UnmarshalTypeError
 		if err == nil || errors.As(err, &typeErr) {
 			// A message that holds `"error` is decoded a second time, for
 			// the error it carries.
-			if bytes.Contains(msg, errorKey) {
-				if e := messageError(msg, s.op); e != nil {
+			if bytes.Contains(s.raw, errorKey) {
+				if e := messageError(s.raw, s.op, s.redact); e != nil {
 					err = e
 				}
 			}
 		}
 	}
 	if err != nil {
-		var zero T
 		s.cur, s.done, s.err = zero, true, s.streamErr(err)
+		s.body.Close() // the stream is over: free its connection now
 		return false
 	}
 	s.n++
+	if cap(s.raw) > 1<<20 {
+		s.raw = nil // one huge message does not pin its buffer for the stream's life
+	}
 	return true
 }
 
@@ -115,8 +123,8 @@ func (s *JSONStream[T]) streamErr(err error) error {
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return fmt.Errorf("docker: %s: the stream was cut off in the middle of message %d: %w", s.op, s.n+1, io.ErrUnexpectedEOF)
 	}
-	var syn *jsoncodec.SyntaxError
-	var typ *jsoncodec.TypeError
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syn):
 		return fmt.Errorf("docker: %s: stream message %d is not JSON: %w", s.op, s.n+1, err)
@@ -129,9 +137,9 @@ func (s *JSONStream[T]) streamErr(err error) error {
 // messageError returns the error a progress message carries in its
 // "error" and "errorDetail" keys (exactly those: encoding/json would also
 // take "Error"), or nil.
-func messageError(raw []byte, op string) error {
+func messageError(raw []byte, op string, redact []string) error {
 	var m map[string]json.RawMessage
-	if jsoncodec.Unmarshal(raw, &m) != nil {
+	if jsonwire.Unmarshal(raw, &m) != nil {
 		return nil
 	}
 	msg, hasMsg := m["error"]
@@ -139,24 +147,26 @@ func messageError(raw []byte, op string) error {
 	if !hasMsg && !hasDet {
 		return nil
 	}
-	e := &StreamError{Op: op}
-	_ = jsoncodec.Unmarshal(msg, &e.Message)
+	var text string
+	_ = jsonwire.Unmarshal(msg, &text)
 	var d struct {
 		Code    int    `json:"code"`
 		Message string `json:"message"`
 	}
-	if hasDet && jsoncodec.Unmarshal(det, &d) == nil {
+	e := &StreamError{Op: op}
+	if hasDet && jsonwire.Unmarshal(det, &d) == nil {
 		e.Code = d.Code
 		if d.Message != "" {
-			e.Message = d.Message
+			text = d.Message
 		}
 	}
-	if e.Message == "" {
+	if text == "" {
 		if !hasDet || string(det) == "null" {
 			return nil
 		}
-		e.Message = "unspecified error"
+		text = "unspecified error"
 	}
+	e.Message = cleanMessage(text, redact)
 	return e
 }
 
@@ -204,72 +214,30 @@ func (s *JSONStream[T]) Wait() error {
 
 var errMessageTooLarge = errors.New("stream message too large")
 
-// streamInput cuts a stream into its JSON values: it reads into one
-// buffer, reused from message to message, and finds where each value ends.
-type streamInput struct {
-	r     io.Reader
-	buf   []byte // buf[head:] is input not yet handed out
-	head  int
-	frame jsoncodec.Framer
-	err   error // what the last read returned, io.EOF at the end
+// messageLimit bounds what one message may read from the stream. The
+// decoder reads ahead in blocks, so the bound is on the bytes read while
+// one message is decoded: a message can never be longer than that.
+type messageLimit struct {
+	r    io.Reader
+	left int
 }
 
-// next returns the next value's bytes, valid until the following call.
-func (in *streamInput) next() ([]byte, error) {
-	for {
-		rest := in.buf[in.head:]
-		if n := in.frame.End(rest); n >= 0 {
-			in.head += n
-			return rest[:n], nil
-		}
-		if in.err != nil {
-			if in.err != io.EOF {
-				return nil, in.err
-			}
-			if !in.frame.Pending() {
-				return nil, io.EOF
-			}
-			if v := bytes.TrimLeft(rest, " \t\r\n"); v[0] == '{' || v[0] == '[' || v[0] == '"' || cutShort(v) {
-				return nil, io.ErrUnexpectedEOF // cut off inside a value
-			}
-			// A number or literal, which only the end delimits, or bytes
-			// that are not JSON at all: Unmarshal tells which.
-			in.head = len(in.buf)
-			in.frame = jsoncodec.Framer{}
-			return rest, nil
-		}
-		if len(rest) > MaxStreamMessage {
-			return nil, errMessageTooLarge
-		}
-		switch {
-		case len(rest) == 0 && cap(in.buf) > maxPooledBuffer:
-			in.buf, in.head = nil, 0 // one huge message does not pin its buffer for the stream's life
-		case in.head > 0: // move the unread part to the front, keeping the framer's place
-			in.buf = in.buf[:copy(in.buf, rest)]
-			in.head = 0
-		}
-		if len(in.buf) == cap(in.buf) {
-			in.buf = slices.Grow(in.buf, max(4096, cap(in.buf)))
-		}
-		n, err := in.r.Read(in.buf[len(in.buf):cap(in.buf)])
-		in.buf = in.buf[:len(in.buf)+n]
-		in.err = err
-	}
-}
+// readAhead is room for the block the decoder may already have read past
+// the previous message.
+const readAhead = 64 << 10
 
-// cutShort reports whether v, what a stream ended with, is the start of a
-// literal or a number that the end cut off: "tru", "nul", "1.", "2e-".
-func cutShort(v []byte) bool {
-	for _, lit := range []string{"true", "false", "null"} {
-		if len(v) < len(lit) && lit[:len(v)] == string(v) {
-			return true
-		}
+func (m *messageLimit) reset() { m.left = MaxStreamMessage + readAhead }
+
+func (m *messageLimit) Read(p []byte) (int, error) {
+	if m.left <= 0 {
+		return 0, errMessageTooLarge
 	}
-	if first := v[0]; first != '-' && (first < '0' || first > '9') {
-		return false
+	if len(p) > m.left {
+		p = p[:m.left]
 	}
-	last := v[len(v)-1]
-	return last == '-' || last == '+' || last == '.' || last == 'e' || last == 'E'
+	n, err := m.r.Read(p)
+	m.left -= n
+	return n, err
 }
 
 // JSONMessage is one message of a progress stream (pull, push, load, build,

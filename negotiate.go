@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/dockerclient/docker/internal/jsoncodec"
+	"github.com/dockerclient/docker/internal/jsonwire"
 )
 
 // DaemonVersions returns the API versions the daemon accepts, learned once
@@ -39,7 +39,7 @@ func (c *Client) fetchDaemonVersions(ctx context.Context) (VersionRange, error) 
 	}
 	err := c.DoJSON(ctx, NewRequest("SystemVersion", "", http.MethodGet, "/version"), &v)
 	if err == nil && v.APIVersion != "" {
-		return VersionRange{Min: v.MinAPIVersion, Max: v.APIVersion}, nil
+		return checkedRange(c.host, "/version", v.MinAPIVersion, v.APIVersion)
 	}
 	if _, ok := err.(*ConnectError); ok {
 		return VersionRange{}, err
@@ -52,9 +52,21 @@ func (c *Client) fetchDaemonVersions(ctx context.Context) (VersionRange, error) 
 		return VersionRange{}, pingErr
 	}
 	if max := h.Get("Api-Version"); max != "" {
-		return VersionRange{Max: max}, nil
+		return checkedRange(c.host, "/_ping", "", max)
 	}
 	return VersionRange{}, fmt.Errorf("docker: the daemon at %s reported no API version on /version or /_ping", c.host)
+}
+
+// checkedRange refuses versions that are not 1.NN, so that what a daemon
+// (or something posing as one) says can be quoted in errors safely.
+func checkedRange(host, from, lo, hi string) (VersionRange, error) {
+	for _, v := range []string{lo, hi} {
+		if _, err := parseAPIVersion(v); v != "" && err != nil {
+			return VersionRange{}, fmt.Errorf("docker: the daemon at %s reported API version %q on %s, which is not of the form 1.NN",
+				host, v[:min(len(v), 32)], from)
+		}
+	}
+	return VersionRange{Min: lo, Max: hi}, nil
 }
 
 // checkRequestVersion makes the check, once per client, that the daemon
@@ -142,4 +154,4 @@ type PingInfo struct {
 }
 
 // decodeJSON is shared by the stream types.
-func decodeJSON(b []byte, v any) error { return jsoncodec.Unmarshal(b, v) }
+func decodeJSON(b []byte, v any) error { return jsonwire.Unmarshal(b, v) }

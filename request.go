@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/dockerclient/docker/internal/jsoncodec"
+	"github.com/dockerclient/docker/internal/jsonwire"
 )
 
 // Request describes one API call. Generated methods build it and hand it to
@@ -166,7 +166,7 @@ func (r *Request) QueryJSON(name string, v any) {
 	if isEmptyJSONValue(v) {
 		return
 	}
-	b, err := jsoncodec.Marshal(v)
+	b, err := jsonwire.Marshal(v)
 	if err != nil {
 		r.fail(name, "cannot be encoded as JSON: "+err.Error())
 		return
@@ -269,7 +269,7 @@ func (r *Request) RegistryConfig(auths map[string]AuthConfig) {
 	if len(auths) == 0 {
 		return
 	}
-	b, err := jsoncodec.Marshal(auths)
+	b, err := jsonwire.Marshal(auths)
 	if err != nil {
 		r.fail("X-Registry-Config", "cannot be encoded: "+err.Error())
 		return
@@ -325,7 +325,7 @@ func (r *Request) QueryJSONRequired(name string, v any) {
 // `platform` list of ImageGet and ImageLoad, say).
 func QueryJSONEach[T any](r *Request, name string, values []T) {
 	for _, v := range values {
-		b, err := jsoncodec.Marshal(v)
+		b, err := jsonwire.Marshal(v)
 		if err != nil {
 			r.fail(name, "cannot be encoded as JSON: "+err.Error())
 			return

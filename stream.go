@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dockerclient/docker/internal/jsoncodec"
+	"github.com/dockerclient/docker/internal/jsonwire"
 )
 
 // Stream is a response body handed to the caller as it arrives: a tar
@@ -29,6 +29,17 @@ type Stream struct {
 // NewStream wraps a response whose body the caller will read.
 func NewStream(resp *http.Response) *Stream {
 	return &Stream{ReadCloser: resp.Body, Header: resp.Header}
+}
+
+// Read reads the body. A read that fails (not at the end) closes it, so
+// that a transfer that broke frees its connection even if the caller
+// forgets Close.
+func (s *Stream) Read(p []byte) (int, error) {
+	n, err := s.ReadCloser.Read(p)
+	if err != nil && err != io.EOF {
+		s.ReadCloser.Close()
+	}
+	return n, err
 }
 
 // PathStat decodes the X-Docker-Container-Path-Stat header that
@@ -74,7 +85,7 @@ func DecodePathStat(h string) (*PathStat, error) {
 		return nil, fmt.Errorf("docker: %s header is not base64: %w", PathStatHeader, err)
 	}
 	var st PathStat
-	if err := jsoncodec.Unmarshal(raw, &st); err != nil {
+	if err := jsonwire.Unmarshal(raw, &st); err != nil {
 		return nil, fmt.Errorf("docker: %s header is not a JSON path stat: %w", PathStatHeader, err)
 	}
 	return &st, nil
@@ -177,8 +188,15 @@ func (o *Output) sniff() {
 	// are a truncated frame: Demux reports it.
 }
 
-// Read returns the raw bytes, frame headers included when multiplexed.
-func (o *Output) Read(p []byte) (int, error) { return o.r.Read(p) }
+// Read returns the raw bytes, frame headers included when multiplexed. A
+// read that fails (not at the end) closes the stream.
+func (o *Output) Read(p []byte) (int, error) {
+	n, err := o.r.Read(p)
+	if err != nil && err != io.EOF {
+		o.closer.Close()
+	}
+	return n, err
+}
 
 // Close ends the stream and frees its connection.
 func (o *Output) Close() error { return o.closer.Close() }
@@ -187,17 +205,23 @@ func (o *Output) Close() error { return o.closer.Close() }
 // (nil error) or fails. A TTY stream goes to stdout whole. A nil writer
 // discards its stream. An error the daemon sends in the stream (a frame of
 // stream 3) is returned as a *StreamError, a malformed or truncated frame as
-// a *FrameError.
+// a *FrameError. A Demux that fails closes the stream, freeing its
+// connection even if the caller forgets Close.
 func (o *Output) Demux(stdout, stderr io.Writer) error {
 	o.sniff()
+	var err error
 	if o.TTY {
 		if stdout == nil {
 			stdout = io.Discard
 		}
-		_, err := io.Copy(stdout, o.r)
-		return err
+		_, err = io.Copy(stdout, o.r)
+	} else {
+		err = demux(stdout, stderr, o.r)
 	}
-	return demux(stdout, stderr, o.r)
+	if err != nil {
+		o.closer.Close()
+	}
+	return err
 }
 
 // Demux splits a multiplexed stdout/stderr stream read from src into stdout
@@ -307,5 +331,5 @@ func systemFrame(br *bufio.Reader, size int) error {
 	if size > n {
 		text += "..."
 	}
-	return &StreamError{Message: text}
+	return &StreamError{Message: cleanMessage(text, nil)}
 }

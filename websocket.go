@@ -14,8 +14,6 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-
-	"github.com/dockerclient/docker/internal/sockread"
 )
 
 // WebSocketConn is the connection of ContainerAttachWebsocket: the
@@ -66,7 +64,7 @@ func (c *Client) WebSocket(ctx context.Context, r *Request) (*WebSocketConn, err
 	// The daemon's WebSocket server refuses a handshake without an origin.
 	req.Header.Set("Origin", "http://localhost")
 
-	x, err := c.exchangeRaw(ctx, r.Op, req, func(conn net.Conn) io.Reader { return sockread.Reader(conn) })
+	x, err := c.exchangeRaw(ctx, r.Op, req, func(conn net.Conn) io.Reader { return conn })
 	if err != nil {
 		return nil, err
 	}

@@ -89,10 +89,10 @@ func counting(n *atomic.Int64, dial dialFunc) dialFunc {
 
 // ---------------------------------------------------------------- SDK
 
-// SDK is this repository's client, pinned to v141, with the round tripper
-// docker.New uses by default (dialer.Endpoint.RoundTripper: for a unix
-// socket, a direct HTTP/1.1 round tripper since commit 30b20ba; before it,
-// an *http.Transport). Its dials are counted through docker.WithDialContext.
+// SDK is this repository's client, pinned to v141, with the transport
+// docker.New uses by default (dialer.Endpoint.Transport, a pooled
+// *http.Transport; runs D to F used a hand-made round tripper for unix
+// sockets instead). Its dials are counted through docker.WithDialContext.
 type SDK struct {
 	c     *docker.Client
 	api   *v141.Client

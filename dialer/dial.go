@@ -23,6 +23,10 @@ const (
 	// one is an ssh process here and a dial-stdio process on the far side.
 	SSHIdleConns = 16
 
+	// maxResponseHeader bounds a response's status line and headers; the
+	// daemon's are a few hundred bytes.
+	maxResponseHeader = 1 << 20
+
 	idleTimeout    = 90 * time.Second
 	sshIdleTimeout = 30 * time.Second
 	tcpDialTimeout = 30 * time.Second
@@ -119,9 +123,12 @@ func (e *Endpoint) dialErr(err error) error {
 	return fmt.Errorf("dialer: connecting to %s: %w%s", e.Host, err, hint)
 }
 
-// Transport returns a new pooled *http.Transport for this endpoint. Make one
-// per Endpoint and share it: it is safe for concurrent use and keeps idle
-// connections for reuse.
+// Transport returns a new pooled *http.Transport for this endpoint: what
+// the SDK sends every request through, local sockets included. Make one per
+// Endpoint and share it: it is safe for concurrent use and keeps idle
+// connections for reuse, as many as LocalIdleConns, TCPIdleConns or
+// SSHIdleConns say, so that concurrent callers reuse their connections
+// instead of redialing. Response heads are limited to 1 MiB.
 //
 // For unix, npipe and ssh endpoints its DialContext ignores the network and
 // address the request asks for and dials the endpoint (requests go to
@@ -135,12 +142,13 @@ func (e *Endpoint) dialErr(err error) error {
 // and streams must arrive as sent).
 func (e *Endpoint) Transport() *http.Transport {
 	t := &http.Transport{
-		MaxIdleConnsPerHost:   LocalIdleConns,
-		IdleConnTimeout:       idleTimeout,
-		TLSHandshakeTimeout:   10 * time.Second,
-		ExpectContinueTimeout: time.Second,
-		DisableCompression:    true,
-		ForceAttemptHTTP2:     false,
+		MaxIdleConnsPerHost:    LocalIdleConns,
+		IdleConnTimeout:        idleTimeout,
+		MaxResponseHeaderBytes: maxResponseHeader,
+		TLSHandshakeTimeout:    10 * time.Second,
+		ExpectContinueTimeout:  time.Second,
+		DisableCompression:     true,
+		ForceAttemptHTTP2:      false,
 	}
 	switch e.Scheme {
 	case "tcp":

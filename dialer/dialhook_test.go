@@ -41,7 +41,7 @@ func TestDialHookOpensTCPConnections(t *testing.T) {
 			var d net.Dialer
 			return d.DialContext(ctx, network, address)
 		}
-		hc := &http.Client{Transport: ep.RoundTripper()}
+		hc := &http.Client{Transport: ep.Transport()}
 		resp, err := hc.Get(ep.BaseURL() + "/_ping")
 		if err != nil {
 			t.Fatalf("tls %v: %v", useTLS, err)

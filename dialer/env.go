@@ -10,7 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 
-	"github.com/dockerclient/docker/internal/jsoncodec"
+	"github.com/dockerclient/docker/internal/jsonwire"
 )
 
 // Environment variables read by FromEnv.
@@ -166,7 +166,7 @@ func currentContext(cfgDir string) (string, error) {
 	var cfg struct {
 		CurrentContext string `json:"currentContext"`
 	}
-	if err := jsoncodec.Unmarshal(b, &cfg); err != nil {
+	if err := jsonwire.Unmarshal(b, &cfg); err != nil {
 		return "", fmt.Errorf("dialer: Docker config %s is not valid JSON: %w", path, err)
 	}
 	return cfg.CurrentContext, nil
@@ -202,7 +202,7 @@ func loadContext(cfgDir, name, source string) (*Endpoint, error) {
 		return nil, fmt.Errorf("dialer: reading Docker context %q: %w", name, err)
 	}
 	var meta contextMeta
-	if err := jsoncodec.Unmarshal(b, &meta); err != nil {
+	if err := jsonwire.Unmarshal(b, &meta); err != nil {
 		return nil, fmt.Errorf("dialer: Docker context %q: %s is not valid JSON: %w", name, metaPath, err)
 	}
 	docker, ok := meta.Endpoints["docker"]

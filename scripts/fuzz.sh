@@ -36,8 +36,6 @@ done <<EOF
 . FuzzFiltersEncoding
 ./dialer FuzzParse
 ./dialer FuzzContextMeta
-./internal/jsoncodec FuzzUnmarshal
-./internal/jsoncodec FuzzMarshal
 EOF
 wait
 if [ -e "$log/failed" ]; then

@@ -15,9 +15,9 @@ import (
 	"time"
 )
 
-// directServer is an HTTP server on a unix socket whose idle timeout a test
+// pooledUnixServer is an HTTP server on a unix socket whose idle timeout a test
 // can make short, so that the server closes pooled connections.
-func directServer(t *testing.T, idle time.Duration, h http.HandlerFunc) (*Endpoint, *atomic.Int64) {
+func pooledUnixServer(t *testing.T, idle time.Duration, h http.HandlerFunc) (*Endpoint, *atomic.Int64) {
 	t.Helper()
 	path := filepath.Join(shortTempDir(t), "d.sock")
 	ln, err := net.Listen("unix", path)
@@ -42,7 +42,7 @@ func directServer(t *testing.T, idle time.Duration, h http.HandlerFunc) (*Endpoi
 	return ep, accepts
 }
 
-func directGet(t *testing.T, c *http.Client, ctx context.Context, path string) (int, string) {
+func unixGet(t *testing.T, c *http.Client, ctx context.Context, path string) (int, string) {
 	t.Helper()
 	req, _ := http.NewRequestWithContext(ctx, "GET", "http://api.moby.localhost"+path, nil)
 	resp, err := c.Do(req)
@@ -57,9 +57,9 @@ func directGet(t *testing.T, c *http.Client, ctx context.Context, path string) (
 	return resp.StatusCode, string(b)
 }
 
-func TestDirectTransportReusesOneConnection(t *testing.T) {
+func TestUnixTransportReusesOneConnection(t *testing.T) {
 	leakCheck(t)
-	ep, accepts := directServer(t, 0, func(w http.ResponseWriter, r *http.Request) {
+	ep, accepts := pooledUnixServer(t, 0, func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/empty":
 			w.WriteHeader(http.StatusNoContent)
@@ -69,15 +69,11 @@ func TestDirectTransportReusesOneConnection(t *testing.T) {
 			fmt.Fprintf(w, "%s %s", r.Method, r.URL.Path)
 		}
 	})
-	rt := ep.RoundTripper()
-	if _, ok := rt.(*directTransport); !ok {
-		t.Fatalf("a unix endpoint got %T", rt)
-	}
-	c := &http.Client{Transport: rt}
+	c := &http.Client{Transport: ep.Transport()}
 	defer c.CloseIdleConnections()
 	for i := 0; i < 50; i++ {
 		for _, p := range []string{"/x", "/empty", "/same"} {
-			directGet(t, c, context.Background(), p)
+			unixGet(t, c, context.Background(), p)
 		}
 		req, _ := http.NewRequest("HEAD", "http://api.moby.localhost/head", nil)
 		resp, err := c.Do(req)
@@ -85,7 +81,7 @@ func TestDirectTransportReusesOneConnection(t *testing.T) {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
-		// A JSON body (replayable) goes direct too.
+		// A request with a body keeps the connection too.
 		req, _ = http.NewRequest("POST", "http://api.moby.localhost/post", strings.NewReader(`{"a":1}`))
 		resp, err = c.Do(req)
 		if err != nil {
@@ -99,16 +95,16 @@ func TestDirectTransportReusesOneConnection(t *testing.T) {
 	}
 }
 
-func TestDirectTransportRetriesAConnectionTheDaemonClosed(t *testing.T) {
+func TestUnixTransportRetriesAConnectionTheDaemonClosed(t *testing.T) {
 	leakCheck(t)
-	ep, accepts := directServer(t, 30*time.Millisecond, func(w http.ResponseWriter, r *http.Request) {
+	ep, accepts := pooledUnixServer(t, 30*time.Millisecond, func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
 		io.WriteString(w, "ok")
 	})
-	c := &http.Client{Transport: ep.RoundTripper()}
+	c := &http.Client{Transport: ep.Transport()}
 	defer c.CloseIdleConnections()
 	for i := 0; i < 3; i++ {
-		if code, body := directGet(t, c, context.Background(), "/"); code != 200 || body != "ok" {
+		if code, body := unixGet(t, c, context.Background(), "/"); code != 200 || body != "ok" {
 			t.Fatalf("got %d %q", code, body)
 		}
 		req, _ := http.NewRequest("POST", "http://api.moby.localhost/", strings.NewReader(`{"x":1}`))
@@ -125,9 +121,9 @@ func TestDirectTransportRetriesAConnectionTheDaemonClosed(t *testing.T) {
 	}
 }
 
-func TestDirectTransportCancelAndEarlyClose(t *testing.T) {
+func TestUnixTransportCancelAndEarlyClose(t *testing.T) {
 	leakCheck(t)
-	ep, accepts := directServer(t, 0, func(w http.ResponseWriter, r *http.Request) {
+	ep, accepts := pooledUnixServer(t, 0, func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/stream" {
 			for i := 0; ; i++ {
 				if _, err := fmt.Fprintf(w, "line %d\n", i); err != nil {
@@ -143,7 +139,7 @@ func TestDirectTransportCancelAndEarlyClose(t *testing.T) {
 		}
 		io.WriteString(w, "ok")
 	})
-	c := &http.Client{Transport: ep.RoundTripper()}
+	c := &http.Client{Transport: ep.Transport()}
 	defer c.CloseIdleConnections()
 
 	// Cancelling the context ends a streaming read with context.Canceled.
@@ -171,7 +167,7 @@ func TestDirectTransportCancelAndEarlyClose(t *testing.T) {
 	}
 	resp.Body.Read(buf)
 	resp.Body.Close()
-	if code, body := directGet(t, c, context.Background(), "/"); code != 200 || body != "ok" {
+	if code, body := unixGet(t, c, context.Background(), "/"); code != 200 || body != "ok" {
 		t.Fatalf("after an early close: %d %q", code, body)
 	}
 	if n := accepts.Load(); n != 3 {
@@ -179,13 +175,13 @@ func TestDirectTransportCancelAndEarlyClose(t *testing.T) {
 	}
 }
 
-func TestDirectTransportStreamsUnknownBodiesThroughTransport(t *testing.T) {
+func TestUnixTransportStreamsABodyOfUnknownLength(t *testing.T) {
 	leakCheck(t)
-	ep, _ := directServer(t, 0, func(w http.ResponseWriter, r *http.Request) {
+	ep, _ := pooledUnixServer(t, 0, func(w http.ResponseWriter, r *http.Request) {
 		n, _ := io.Copy(io.Discard, r.Body)
 		fmt.Fprintf(w, "%d", n)
 	})
-	c := &http.Client{Transport: ep.RoundTripper()}
+	c := &http.Client{Transport: ep.Transport()}
 	defer c.CloseIdleConnections()
 	pr, pw := io.Pipe()
 	go func() {
@@ -206,10 +202,10 @@ func TestDirectTransportStreamsUnknownBodiesThroughTransport(t *testing.T) {
 	}
 }
 
-func TestDirectTransportConcurrency(t *testing.T) {
+func TestUnixTransportConcurrency(t *testing.T) {
 	leakCheck(t)
 	var inFlight, peak atomic.Int64
-	ep, accepts := directServer(t, 0, func(w http.ResponseWriter, r *http.Request) {
+	ep, accepts := pooledUnixServer(t, 0, func(w http.ResponseWriter, r *http.Request) {
 		n := inFlight.Add(1)
 		for {
 			p := peak.Load()
@@ -221,7 +217,7 @@ func TestDirectTransportConcurrency(t *testing.T) {
 		inFlight.Add(-1)
 		io.WriteString(w, "ok")
 	})
-	c := &http.Client{Transport: ep.RoundTripper()}
+	c := &http.Client{Transport: ep.Transport()}
 	defer c.CloseIdleConnections()
 	var wg sync.WaitGroup
 	var failures atomic.Int64
