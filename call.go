@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dockerclient/docker/internal/gensupport"
 	"github.com/dockerclient/docker/internal/jsonwire"
 )
 
@@ -164,57 +165,53 @@ func (c *Client) CallVersion(ctx context.Context, version, op string, args Args,
 	}
 	switch e.result {
 	case resultHijack:
-		return openInto(op, out, func() (*HijackedConn, error) { return c.Hijack(ctx, r) })
+		return openInto[HijackedConn](ctx, c, r, out)
 	case resultWebSocket:
-		return openInto(op, out, func() (*WebSocketConn, error) { return c.WebSocket(ctx, r) })
+		return openInto[WebSocketConn](ctx, c, r, out)
 	case resultJSONStream, resultOutput, resultBinary:
 		switch out.(type) {
-		case *io.ReadCloser, **Stream, **Output, **JSONStream[JSONMessage], **JSONStream[json.RawMessage]:
-		default:
-			return fmt.Errorf("docker: %s streams its result: out must be an *io.ReadCloser, **docker.Stream, "+
-				"**docker.Output or **docker.JSONStream[docker.JSONMessage or json.RawMessage], not %T", op, out)
-		}
-		resp, err := c.Do(ctx, r)
-		if err != nil {
-			return err
-		}
-		switch dst := out.(type) {
 		case *io.ReadCloser:
-			*dst = resp.Body
+			resp, err := c.do(ctx, r)
+			if err != nil {
+				return err
+			}
+			*out.(*io.ReadCloser) = resp.Body
+			return nil
 		case **Stream:
-			*dst = NewStream(resp)
+			return openInto[Stream](ctx, c, r, out)
 		case **Output:
-			*dst = NewOutput(resp)
+			return openInto[Output](ctx, c, r, out)
 		case **JSONStream[JSONMessage]:
-			*dst = NewJSONStream[JSONMessage](resp, op)
+			return openInto[JSONStream[JSONMessage]](ctx, c, r, out)
 		case **JSONStream[json.RawMessage]:
-			*dst = NewJSONStream[json.RawMessage](resp, op)
+			return openInto[JSONStream[json.RawMessage]](ctx, c, r, out)
 		}
-		return nil
+		return fmt.Errorf("docker: %s streams its result: out must be an *io.ReadCloser, **docker.Stream, "+
+			"**docker.Output or **docker.JSONStream[docker.JSONMessage or json.RawMessage], not %T", op, out)
 	case resultText:
 		if s, ok := out.(*string); ok {
-			text, err := c.DoText(ctx, r)
+			text, err := c.doText(ctx, r)
 			*s = text
 			return err
 		}
 	case resultHeaders:
 		if h, ok := out.(*http.Header); ok {
-			hdr, err := c.DoHeaders(ctx, r)
+			hdr, err := c.doHeaders(ctx, r)
 			*h = hdr
 			return err
 		}
-		return c.DoNoContent(ctx, r)
+		return c.doNoContent(ctx, r)
 	}
 	if out != nil && reflect.ValueOf(out).Kind() != reflect.Pointer {
 		return fmt.Errorf("docker: %s: out must be a pointer, not %T", op, out)
 	}
-	return c.DoJSON(ctx, r, out)
+	return c.doJSON(ctx, r, out)
 }
 
 // request checks args against the operation's parameters and builds the
 // request.
-func (e *opEntry) request(version string, args Args) (*Request, error) {
-	r := NewRequest(e.id, version, e.method, e.path)
+func (e *opEntry) request(version string, args Args) (*request, error) {
+	r := newRequest(e.id, version, e.method, e.path)
 	used := make(map[string]bool, len(args))
 	for i := range e.params {
 		p := &e.params[i]
@@ -226,7 +223,7 @@ func (e *opEntry) request(version string, args Args) (*Request, error) {
 		}
 		if !ok || val == nil {
 			if p.required && p.kind == kindAuth {
-				r.RegistryAuthRequired(nil) // the daemon insists on the header, even empty
+				gensupport.RegistryAuth[AuthConfig](r, nil, true) // the daemon insists on the header, even empty
 				continue
 			}
 			if p.required {
@@ -244,8 +241,8 @@ func (e *opEntry) request(version string, args Args) (*Request, error) {
 			return nil, &ParamError{Op: e.id, Param: name, Msg: "is unknown in API v" + version + "; " + e.paramList()}
 		}
 	}
-	if r.err != nil {
-		return nil, r.err
+	if e := r.Err(); e != nil {
+		return nil, &ParamError{Op: r.Op, Param: e.Param, Msg: e.Msg}
 	}
 	return r, nil
 }
@@ -261,7 +258,7 @@ func (e *opEntry) paramList() string {
 	return e.id + " takes " + strings.Join(names, ", ")
 }
 
-func (p *paramEntry) set(r *Request, val any) error {
+func (p *paramEntry) set(r *request, val any) error {
 	wrong := func() error { return fmt.Errorf("must be %s, not %T", p.kind, val) }
 	switch p.kind {
 	case kindString:
@@ -275,37 +272,37 @@ func (p *paramEntry) set(r *Request, val any) error {
 		case inHeader:
 			r.Header(p.name, s)
 		default:
-			r.addQuery(p.name, s)
+			r.AddQuery(p.name, s)
 		}
 	case kindBool:
 		b, ok := val.(bool)
 		if !ok {
 			return wrong()
 		}
-		r.addQuery(p.name, strconv.FormatBool(b))
+		r.AddQuery(p.name, strconv.FormatBool(b))
 	case kindInt:
 		s, ok := integerString(val)
 		if !ok {
 			return wrong()
 		}
-		r.addQuery(p.name, s)
+		r.AddQuery(p.name, s)
 	case kindNumber:
 		switch x := val.(type) {
 		case float64:
-			r.addQuery(p.name, strconv.FormatFloat(x, 'f', -1, 64))
+			r.AddQuery(p.name, strconv.FormatFloat(x, 'f', -1, 64))
 		default:
 			s, ok := integerString(val)
 			if !ok {
 				return wrong()
 			}
-			r.addQuery(p.name, s)
+			r.AddQuery(p.name, s)
 		}
 	case kindStrings:
 		switch x := val.(type) {
 		case []string:
 			r.QueryStrings(p.name, x)
 		case string:
-			r.addQuery(p.name, x)
+			r.AddQuery(p.name, x)
 		default:
 			return wrong()
 		}
@@ -314,7 +311,7 @@ func (p *paramEntry) set(r *Request, val any) error {
 			if !jsonwire.Valid([]byte(s)) {
 				return fmt.Errorf("is a string but not valid JSON; pass a Go value (docker.Filters, a map, a slice) instead")
 			}
-			r.addQuery(p.name, s)
+			r.AddQuery(p.name, s)
 			return nil
 		}
 		if p.in == inHeader {
@@ -322,7 +319,7 @@ func (p *paramEntry) set(r *Request, val any) error {
 			if !ok {
 				return wrong()
 			}
-			r.RegistryConfig(auths)
+			gensupport.RegistryConfig(r, auths)
 			return nil
 		}
 		r.QueryJSON(p.name, val)
@@ -337,9 +334,9 @@ func (p *paramEntry) set(r *Request, val any) error {
 	case kindAuth:
 		switch x := val.(type) {
 		case AuthConfig:
-			r.RegistryAuth(&x)
+			gensupport.RegistryAuth(r, &x, false)
 		case *AuthConfig:
-			r.RegistryAuth(x)
+			gensupport.RegistryAuth(r, x, false)
 		default:
 			return wrong()
 		}
@@ -378,17 +375,17 @@ func integerString(val any) (string, bool) {
 	return "", false
 }
 
-// openInto opens a connection into out, which must be a **T; the type is
-// checked before anything is sent.
-func openInto[T any](op string, out any, open func() (*T, error)) error {
+// openInto opens the stream or connection of r into out, which must be a
+// **T; the type is checked before anything is sent.
+func openInto[T any](ctx context.Context, c *Client, r *request, out any) error {
 	dst, ok := out.(**T)
 	if !ok {
-		return fmt.Errorf("docker: %s: out must be a %T, not %T", op, dst, out)
+		return fmt.Errorf("docker: %s: out must be a %T, not %T", r.Op, dst, out)
 	}
-	conn, err := open()
-	if err != nil {
+	v := new(T)
+	if err := c.open(ctx, r, v); err != nil {
 		return err
 	}
-	*dst = conn
+	*dst = v
 	return nil
 }

@@ -279,11 +279,11 @@ func isDialError(err error) bool {
 	return errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ENOENT)
 }
 
-// Do sends r and returns the response when its status is 2xx (or 304, which
+// do sends r and returns the response when its status is 2xx (or 304, which
 // the daemon uses for "already started/stopped"). Any other status becomes an
 // *Error, and the body is closed. The caller closes the body of a returned
 // response.
-func (c *Client) Do(ctx context.Context, r *Request) (*http.Response, error) {
+func (c *Client) do(ctx context.Context, r *request) (*http.Response, error) {
 	if err := c.checkRequestVersion(ctx, r); err != nil {
 		return nil, err
 	}
@@ -308,18 +308,21 @@ func (c *Client) transportError(op string, err error) error {
 	return fmt.Errorf("docker: %s: %w", op, err)
 }
 
-func (c *Client) newHTTPRequest(ctx context.Context, r *Request) (*http.Request, error) {
+func (c *Client) newHTTPRequest(ctx context.Context, r *request) (*http.Request, error) {
+	if e := r.Err(); e != nil {
+		return nil, &ParamError{Op: r.Op, Param: e.Param, Msg: e.Msg}
+	}
 	path, err := r.URLPath()
 	if err != nil {
 		return nil, err
 	}
 	u := c.baseURL + path
-	if len(r.query) > 0 {
-		u += "?" + string(r.query)
+	if q := r.RawQuery(); q != "" {
+		u += "?" + q
 	}
 	body := r.Body
-	if r.hasJSON {
-		b, err := jsonwire.Marshal(r.jsonBody)
+	if v, ok := r.JSON(); ok {
+		b, err := jsonwire.Marshal(v)
 		if err != nil {
 			return nil, &ParamError{Op: r.Op, Param: "body", Msg: "cannot be encoded as JSON: " + err.Error()}
 		}
@@ -335,19 +338,19 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *Request) (*http.Request,
 	if c.userAgent != "" {
 		req.Header.Set("User-Agent", c.userAgent)
 	}
-	for _, h := range r.header {
+	for _, h := range r.Headers() {
 		req.Header.Set(h[0], h[1])
 	}
 	return req, nil
 }
 
-// DoJSON sends r and decodes a JSON response into out (unless out is nil).
+// doJSON sends r and decodes a JSON response into out (unless out is nil).
 // The body is decoded as it arrives, so memory holds the value being built,
 // never a copy of the whole body, and a body that is not JSON fails at its
 // first bytes. A 2xx answer whose body is empty or cut short is an error:
 // the caller asked for a value and would otherwise get a zero one.
-func (c *Client) DoJSON(ctx context.Context, r *Request, out any) error {
-	resp, err := c.Do(ctx, r)
+func (c *Client) doJSON(ctx context.Context, r *request, out any) error {
+	resp, err := c.do(ctx, r)
 	if err != nil {
 		return err
 	}
@@ -379,9 +382,9 @@ func decodeError(ctx context.Context, op string, err error) error {
 	return fmt.Errorf("docker: %s: reading response: %w", op, err)
 }
 
-// DoNoContent sends r and discards the response body.
-func (c *Client) DoNoContent(ctx context.Context, r *Request) error {
-	resp, err := c.Do(ctx, r)
+// doNoContent sends r and discards the response body.
+func (c *Client) doNoContent(ctx context.Context, r *request) error {
+	resp, err := c.do(ctx, r)
 	if err != nil {
 		return err
 	}
@@ -389,9 +392,9 @@ func (c *Client) DoNoContent(ctx context.Context, r *Request) error {
 	return nil
 }
 
-// DoText sends r and returns a text/plain response.
-func (c *Client) DoText(ctx context.Context, r *Request) (string, error) {
-	resp, err := c.Do(ctx, r)
+// doText sends r and returns a text/plain response.
+func (c *Client) doText(ctx context.Context, r *request) (string, error) {
+	resp, err := c.do(ctx, r)
 	if err != nil {
 		return "", err
 	}
@@ -403,9 +406,9 @@ func (c *Client) DoText(ctx context.Context, r *Request) (string, error) {
 	return string(b), nil
 }
 
-// DoHeaders sends r and returns the response headers, discarding the body.
-func (c *Client) DoHeaders(ctx context.Context, r *Request) (http.Header, error) {
-	resp, err := c.Do(ctx, r)
+// doHeaders sends r and returns the response headers, discarding the body.
+func (c *Client) doHeaders(ctx context.Context, r *request) (http.Header, error) {
+	resp, err := c.do(ctx, r)
 	if err != nil {
 		return nil, err
 	}
@@ -431,3 +434,7 @@ func closeBody(b io.ReadCloser) {
 // scratchPool holds drain buffers: one on the stack would escape through
 // the io.Reader call and cost an allocation per request.
 var scratchPool = sync.Pool{New: func() any { return new([512]byte) }}
+
+// Ptr returns a pointer to v: the way to set an optional parameter or field,
+// e.g. Timeout: docker.Ptr(10).
+func Ptr[T any](v T) *T { return &v }

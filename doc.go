@@ -8,8 +8,9 @@
 //
 //   - a Client that connects (through package dialer), learns which API
 //     versions the daemon speaks, and checks a pinned version on first use;
-//   - request building and query encoding (Filters and the other
-//     JSON-encoded parameters), registry authentication headers;
+//   - the values that parameters take across versions: Filters, Platform,
+//     AuthConfig (sent base64url-encoded, never printed) and the registry
+//     credentials of the docker CLI's configuration (ResolveCredentials);
 //   - one error type for every version (Error, IsNotFound, IsConflict, ...);
 //   - stream types: Output (stdout/stderr, multiplexed or TTY), JSONStream
 //     (progress, events, stats), Stream (tar archives) and HijackedConn
@@ -17,6 +18,13 @@
 //   - Call, which invokes any operation by its operationId with arguments
 //     checked against the chosen version's spec, as the Perl Docker::Client
 //     that this SDK descends from did.
+//
+// Requests go through net/http (unix sockets and named pipes included) and
+// are decoded with encoding/json as the body arrives. What the daemon says is
+// never trusted further than it must be: response heads are limited to
+// 1 MiB, an empty or cut-short answer is an error, and a message put in an
+// error is capped, stripped of control characters and of any credential the
+// request carried.
 //
 // The package links nothing but the Go standard library.
 package docker

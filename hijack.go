@@ -173,26 +173,26 @@ func (c connReader) Read(p []byte) (int, error) {
 // hijackBuffer is the read buffer of a hijacked connection.
 const hijackBuffer = 32 << 10
 
-// Hijack sends r asking the daemon to upgrade the connection to a raw stream
+// hijack sends r asking the daemon to upgrade the connection to a raw stream
 // (Upgrade: tcp; h2c for /session, or whatever r's own Upgrade header says)
-// and returns that connection. Cancelling ctx closes it.
+// and makes h that connection. Cancelling ctx closes it.
 //
 // It dials the client's host directly. A client made with WithHTTPClient
 // and WithBaseURL only (no host) sends the request through that
 // http.Client instead, which hands back the upgraded connection; such a
 // connection cannot half-close.
-func (c *Client) Hijack(ctx context.Context, r *Request) (*HijackedConn, error) {
+func (c *Client) hijack(ctx context.Context, r *request, h *HijackedConn) error {
 	if err := c.checkRequestVersion(ctx, r); err != nil {
-		return nil, err
+		return err
 	}
 	req, err := c.newHTTPRequest(ctx, r)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	proto := upgradeProtocol(r, req)
 	req.Header.Set("Connection", "Upgrade")
 	req.Header.Set("Upgrade", proto)
-	h := &HijackedConn{ctx: ctx, op: r.Op}
+	h.ctx, h.op = ctx, r.Op
 	if c.endpoint == nil {
 		return c.hijackHTTP(ctx, r, req, h)
 	}
@@ -202,12 +202,12 @@ func (c *Client) Hijack(ctx context.Context, r *Request) (*HijackedConn, error) 
 		return connReader{h}
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	h.conn, h.rwc, h.r, h.stop = x.conn, x.conn, x.br, x.stop
-	fail := func(err error) (*HijackedConn, error) {
+	fail := func(err error) error {
 		x.abort()
-		return nil, err
+		return err
 	}
 	resp := x.resp
 	switch {
@@ -229,13 +229,13 @@ func (c *Client) Hijack(ctx context.Context, r *Request) (*HijackedConn, error) 
 	}
 	h.Header = resp.Header
 	h.kindTTY, h.kindKnown = hijackKind(resp.Header, r.APIVersion)
-	return h, nil
+	return nil
 }
 
 // upgradeProtocol is the protocol asked for in the Upgrade header: the
 // caller's, when the Request sets one; h2c for /session (BuildKit's
 // session endpoint refuses anything else); tcp otherwise.
-func upgradeProtocol(r *Request, req *http.Request) string {
+func upgradeProtocol(r *request, req *http.Request) string {
 	if p := req.Header.Get("Upgrade"); p != "" {
 		return p
 	}
@@ -266,30 +266,30 @@ func trustsRawType(apiVersion string) bool {
 
 // hijackHTTP upgrades through the client's http.Client, which returns the
 // connection as the body of a 101 response.
-func (c *Client) hijackHTTP(ctx context.Context, r *Request, req *http.Request, h *HijackedConn) (*HijackedConn, error) {
+func (c *Client) hijackHTTP(ctx context.Context, r *request, req *http.Request, h *HijackedConn) error {
 	resp, err := c.httpClient.Do(req)
 	if err != nil {
-		return nil, c.transportError(r.Op, err)
+		return c.transportError(r.Op, err)
 	}
 	switch {
 	case resp.StatusCode == http.StatusSwitchingProtocols:
 		rwc, ok := resp.Body.(io.ReadWriteCloser)
 		if !ok {
 			resp.Body.Close()
-			return nil, fmt.Errorf("docker: %s: the http.Client's transport returned a 101 without a writable connection", r.Op)
+			return fmt.Errorf("docker: %s: the http.Client's transport returned a 101 without a writable connection", r.Op)
 		}
 		h.rwc, h.rd = rwc, rwc
 	case resp.StatusCode/100 == 2:
 		resp.Body.Close()
-		return nil, fmt.Errorf("docker: %s: the daemon answered %s instead of upgrading the connection", r.Op, resp.Status)
+		return fmt.Errorf("docker: %s: the daemon answered %s instead of upgrading the connection", r.Op, resp.Status)
 	default:
-		return nil, errorFromResponse(resp, r.Op, r.APIVersion)
+		return errorFromResponse(resp, r.Op, r.APIVersion)
 	}
 	h.stop = context.AfterFunc(ctx, func() { h.rwc.Close() })
 	h.r = bufio.NewReaderSize(connReader{h}, hijackBuffer)
 	h.Header = resp.Header
 	h.kindTTY, h.kindKnown = hijackKind(resp.Header, r.APIVersion)
-	return h, nil
+	return nil
 }
 
 // rawExchange is a request sent on a connection of its own, for a request

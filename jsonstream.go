@@ -40,11 +40,12 @@ type JSONStream[T any] struct {
 	Header http.Header
 }
 
-// NewJSONStream wraps a response whose body is a JSON stream; op names the
-// operation in errors.
-func NewJSONStream[T any](resp *http.Response, op string) *JSONStream[T] {
-	in := &messageLimit{r: resp.Body}
-	return &JSONStream[T]{dec: jsonwire.NewDecoder(in), in: in, body: resp.Body, op: op, Header: resp.Header, redact: requestSecrets(resp.Request)}
+// open reads resp's body as a JSON stream; op names the operation in
+// errors.
+func (s *JSONStream[T]) open(resp *http.Response, op string) {
+	s.in = &messageLimit{r: resp.Body}
+	s.dec = jsonwire.NewDecoder(s.in)
+	s.body, s.op, s.Header, s.redact = resp.Body, op, resp.Header, requestSecrets(resp.Request)
 }
 
 // MaxStreamMessage bounds one message of a JSON stream. The daemon's are a

@@ -37,14 +37,14 @@ func (c *Client) fetchDaemonVersions(ctx context.Context) (VersionRange, error) 
 		APIVersion    string `json:"ApiVersion"`
 		MinAPIVersion string `json:"MinAPIVersion"`
 	}
-	err := c.DoJSON(ctx, NewRequest("SystemVersion", "", http.MethodGet, "/version"), &v)
+	err := c.doJSON(ctx, newRequest("SystemVersion", "", http.MethodGet, "/version"), &v)
 	if err == nil && v.APIVersion != "" {
 		return checkedRange(c.host, "/version", v.MinAPIVersion, v.APIVersion)
 	}
 	if _, ok := err.(*ConnectError); ok {
 		return VersionRange{}, err
 	}
-	h, pingErr := c.DoHeaders(ctx, NewRequest("SystemPing", "", http.MethodGet, "/_ping"))
+	h, pingErr := c.doHeaders(ctx, newRequest("SystemPing", "", http.MethodGet, "/_ping"))
 	if pingErr != nil {
 		if err != nil {
 			return VersionRange{}, err
@@ -71,7 +71,7 @@ func checkedRange(host, from, lo, hi string) (VersionRange, error) {
 
 // checkRequestVersion makes the check, once per client, that the daemon
 // accepts the API version a version package's request is made with.
-func (c *Client) checkRequestVersion(ctx context.Context, r *Request) error {
+func (c *Client) checkRequestVersion(ctx context.Context, r *request) error {
 	if r.APIVersion == "" || !c.versionCheck {
 		return nil
 	}
@@ -131,7 +131,7 @@ func (c *Client) APIVersion() string {
 
 // Ping checks that the daemon answers, without an API version prefix.
 func (c *Client) Ping(ctx context.Context) (PingInfo, error) {
-	h, err := c.DoHeaders(ctx, NewRequest("SystemPing", "", http.MethodGet, "/_ping"))
+	h, err := c.doHeaders(ctx, newRequest("SystemPing", "", http.MethodGet, "/_ping"))
 	if err != nil {
 		return PingInfo{}, err
 	}

@@ -26,9 +26,8 @@ type Stream struct {
 	Header http.Header
 }
 
-// NewStream wraps a response whose body the caller will read.
-func NewStream(resp *http.Response) *Stream {
-	return &Stream{ReadCloser: resp.Body, Header: resp.Header}
+func (s *Stream) open(resp *http.Response, _ string) {
+	s.ReadCloser, s.Header = resp.Body, resp.Header
 }
 
 // Read reads the body. A read that fails (not at the end) closes it, so
@@ -122,15 +121,13 @@ const (
 // caller's writers straight from it.
 const outputBuffer = 32 << 10
 
-// NewOutput wraps a response carrying container output.
-func NewOutput(resp *http.Response) *Output {
-	o := &Output{r: bufio.NewReaderSize(resp.Body, outputBuffer), closer: resp.Body, Header: resp.Header}
+func (o *Output) open(resp *http.Response, _ string) {
+	o.r, o.closer, o.Header = bufio.NewReaderSize(resp.Body, outputBuffer), resp.Body, resp.Header
 	o.TTY, o.known = streamKind(resp.Header)
 	if o.TTY && !trustsRawType(requestAPIVersion(resp)) {
 		// Before API 1.42 the daemon labelled multiplexed logs raw too.
 		o.TTY, o.known = false, false
 	}
-	return o
 }
 
 // requestAPIVersion returns the API version in the path of the request

@@ -39,22 +39,22 @@ type WebSocketConn struct {
 // The GUID that RFC 6455 has servers append to the client's key.
 const websocketGUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
-// WebSocket sends r as a WebSocket handshake (RFC 6455) and returns the
+// websocket sends r as a WebSocket handshake (RFC 6455) and makes ws the
 // upgraded connection. Cancelling ctx closes it.
-func (c *Client) WebSocket(ctx context.Context, r *Request) (*WebSocketConn, error) {
+func (c *Client) websocket(ctx context.Context, r *request, ws *WebSocketConn) error {
 	if err := c.checkRequestVersion(ctx, r); err != nil {
-		return nil, err
+		return err
 	}
 	if c.endpoint == nil {
-		return nil, errors.New("docker: " + r.Op + ": WebSocket connections need a host to dial (use WithHost or FromEnv)")
+		return errors.New("docker: " + r.Op + ": WebSocket connections need a host to dial (use WithHost or FromEnv)")
 	}
 	req, err := c.newHTTPRequest(ctx, r)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	var nonce [16]byte
 	if _, err := rand.Read(nonce[:]); err != nil {
-		return nil, err
+		return err
 	}
 	key := base64.StdEncoding.EncodeToString(nonce[:])
 	req.Header.Set("Connection", "Upgrade")
@@ -66,12 +66,12 @@ func (c *Client) WebSocket(ctx context.Context, r *Request) (*WebSocketConn, err
 
 	x, err := c.exchangeRaw(ctx, r.Op, req, func(conn net.Conn) io.Reader { return conn })
 	if err != nil {
-		return nil, err
+		return err
 	}
-	ws := &WebSocketConn{conn: x.conn, ctx: ctx, br: x.br, stop: x.stop}
-	fail := func(err error) (*WebSocketConn, error) {
+	ws.conn, ws.ctx, ws.br, ws.stop = x.conn, ctx, x.br, x.stop
+	fail := func(err error) error {
 		x.abort()
-		return nil, err
+		return err
 	}
 	resp := x.resp
 	if resp.StatusCode != http.StatusSwitchingProtocols {
@@ -83,7 +83,7 @@ func (c *Client) WebSocket(ctx context.Context, r *Request) (*WebSocketConn, err
 		return fail(fmt.Errorf("docker: %s: the daemon's answer is not a WebSocket upgrade", r.Op))
 	}
 	ws.Header = resp.Header
-	return ws, nil
+	return nil
 }
 
 // Frame opcodes.

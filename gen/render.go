@@ -149,8 +149,15 @@ func fileBody(pkg string, decls []string) []byte {
 	if len(std) > 0 {
 		groups = append(groups, strings.Join(std, "\n"))
 	}
+	var sdk []string
 	if strings.Contains(code, "docker.") {
-		groups = append(groups, strconv.Quote(ModulePath))
+		sdk = append(sdk, strconv.Quote(ModulePath))
+	}
+	if strings.Contains(code, "gensupport.") {
+		sdk = append(sdk, strconv.Quote(ModulePath+"/internal/gensupport"))
+	}
+	if len(sdk) > 0 {
+		groups = append(groups, strings.Join(sdk, "\n"))
 	}
 	if len(groups) > 0 {
 		fmt.Fprintf(&b, "import (\n%s\n)\n\n", strings.Join(groups, "\n\n"))
@@ -277,7 +284,10 @@ package {{.Pkg}}
 
 var clientTmpl = template.Must(template.New("client").Parse(Header + `package {{.Pkg}}
 
-import "github.com/dockerclient/docker"
+import (
+	"github.com/dockerclient/docker"
+	"github.com/dockerclient/docker/internal/gensupport"
+)
 
 // APIVersion is the Engine API version this package speaks.
 const APIVersion = "{{.Version}}"
@@ -288,13 +298,14 @@ const APIVersion = "{{.Version}}"
 // It is a thin typed layer over a *docker.Client, which holds the
 // connection; many version clients can share one.
 type Client struct {
-	rt *docker.Client
+	c  *docker.Client
+	rt gensupport.Runtime
 }
 
 // New returns a client that speaks API v{{.Version}} over c. Before its first
 // call it checks (once) that the daemon accepts v{{.Version}}, and otherwise
 // fails with the daemon's range.
-func New(c *docker.Client) *Client { return &Client{rt: c} }
+func New(c *docker.Client) *Client { return &Client{c: c, rt: gensupport.RuntimeOf(c)} }
 
 // NewFromEnv connects as the docker CLI would (DOCKER_HOST, DOCKER_CONTEXT,
 // TLS variables; the default socket otherwise) and speaks API v{{.Version}}.
@@ -307,10 +318,10 @@ func NewFromEnv(opts ...docker.Option) (*Client, error) {
 }
 
 // Runtime returns the shared client underneath.
-func (c *Client) Runtime() *docker.Client { return c.rt }
+func (c *Client) Runtime() *docker.Client { return c.c }
 
-func newRequest(op, method, path string) *docker.Request {
-	return docker.NewRequest(op, APIVersion, method, path)
+func newRequest(op, method, path string) *gensupport.Request {
+	return gensupport.NewRequest(op, APIVersion, method, path)
 }
 `))
 
@@ -389,20 +400,20 @@ func (m *Model) renderOperation(p *Package, op *Operation) string {
 	}
 	switch op.Result.Kind {
 	case "none":
-		b.WriteString("\treturn c.rt.DoNoContent(ctx, r)\n")
+		b.WriteString("\treturn c.rt.NoContent(ctx, r)\n")
 	case "text":
-		b.WriteString("\treturn c.rt.DoText(ctx, r)\n")
+		b.WriteString("\treturn c.rt.Text(ctx, r)\n")
 	case "json":
 		t := op.Result.GoType
 		if strings.HasPrefix(t, "*") {
 			fmt.Fprintf(&b, "\tout := new(%s)\n", t[1:])
-			fmt.Fprintf(&b, "\tif err := c.rt.DoJSON(ctx, r, out); err != nil {\n\t\treturn nil, err\n\t}\n\treturn out, nil\n")
+			fmt.Fprintf(&b, "\tif err := c.rt.JSON(ctx, r, out); err != nil {\n\t\treturn nil, err\n\t}\n\treturn out, nil\n")
 		} else {
 			fmt.Fprintf(&b, "\tvar out %s\n", t)
-			fmt.Fprintf(&b, "\tif err := c.rt.DoJSON(ctx, r, &out); err != nil {\n\t\treturn %serr\n\t}\n\treturn out, nil\n", zero)
+			fmt.Fprintf(&b, "\tif err := c.rt.JSON(ctx, r, &out); err != nil {\n\t\treturn %serr\n\t}\n\treturn out, nil\n", zero)
 		}
 	case "headers":
-		b.WriteString("\th, err := c.rt.DoHeaders(ctx, r)\n\tif err != nil {\n\t\treturn nil, err\n\t}\n")
+		b.WriteString("\th, err := c.rt.Headers(ctx, r)\n\tif err != nil {\n\t\treturn nil, err\n\t}\n")
 		fmt.Fprintf(&b, "\tout := &%s{}\n", strings.TrimPrefix(op.Result.GoType, "*"))
 		for _, h := range op.Result.Headers {
 			switch h.GoType {
@@ -416,27 +427,28 @@ func (m *Model) renderOperation(p *Package, op *Operation) string {
 		}
 		b.WriteString("\treturn out, nil\n")
 	case "stream":
-		if op.Stream == "websocket" {
-			b.WriteString("\treturn c.rt.WebSocket(ctx, r)\n")
-			break
-		}
-		if op.Stream == "hijack" {
-			b.WriteString("\tconn, err := c.rt.Hijack(ctx, r)\n\tif err != nil {\n\t\treturn nil, err\n\t}\n")
-			if tty := bodyTTYField(p, op); tty != "" {
-				fmt.Fprintf(&b, "\tconn.TTY = %s\n", tty)
-			}
-			b.WriteString("\treturn conn, nil\n")
-			break
-		}
-		b.WriteString("\tresp, err := c.rt.Do(ctx, r)\n\tif err != nil {\n\t\treturn nil, err\n\t}\n")
+		var t string
 		switch op.Stream {
+		case "websocket":
+			t = "docker.WebSocketConn"
+		case "hijack":
+			t = "docker.HijackedConn"
 		case "output":
-			b.WriteString("\treturn docker.NewOutput(resp), nil\n")
+			t = "docker.Output"
 		case "binary":
-			b.WriteString("\treturn docker.NewStream(resp), nil\n")
+			t = "docker.Stream"
 		case "json":
-			fmt.Fprintf(&b, "\treturn docker.NewJSONStream[%s](resp, %q), nil\n", op.StreamItem, op.ID)
+			t = "docker.JSONStream[" + op.StreamItem + "]"
+		default:
+			panic("gen: unknown stream kind " + op.Stream)
 		}
+		fmt.Fprintf(&b, "\tout := new(%s)\n\tif err := c.rt.Open(ctx, r, out); err != nil {\n\t\treturn nil, err\n\t}\n", t)
+		if op.Stream == "hijack" {
+			if tty := bodyTTYField(p, op); tty != "" {
+				fmt.Fprintf(&b, "\tout.TTY = %s\n", tty)
+			}
+		}
+		b.WriteString("\treturn out, nil\n")
 	}
 	b.WriteString("}\n")
 	return b.String()
@@ -498,9 +510,9 @@ func setter(op *Operation, p *Param) string {
 	case p.Setter == "boolPtr":
 		return fmt.Sprintf("r.QueryBoolPtr(%s, %s)", name, v)
 	case p.Setter == "number":
-		return fmt.Sprintf("docker.QueryNumber(r, %s, %s)", name, v)
+		return fmt.Sprintf("gensupport.QueryNumber(r, %s, %s)", name, v)
 	case p.Setter == "numberRequired":
-		return fmt.Sprintf("docker.QueryNumberRequired(r, %s, %s)", name, v)
+		return fmt.Sprintf("gensupport.QueryNumberRequired(r, %s, %s)", name, v)
 	case p.Setter == "strings":
 		return fmt.Sprintf("r.QueryStrings(%s, %s)", name, v)
 	case strings.HasPrefix(p.Setter, "joined:"):
@@ -508,17 +520,17 @@ func setter(op *Operation, p *Param) string {
 	case p.Setter == "json":
 		return fmt.Sprintf("r.QueryJSON(%s, %s)", name, v)
 	case p.Setter == "jsonEach":
-		return fmt.Sprintf("docker.QueryJSONEach(r, %s, %s)", name, v)
+		return fmt.Sprintf("gensupport.QueryJSONEach(r, %s, %s)", name, v)
 	case p.Setter == "jsonRequired":
 		return fmt.Sprintf("r.QueryJSONRequired(%s, %s)", name, v)
 	case p.Setter == "header":
 		return fmt.Sprintf("r.Header(%s, %s)", name, v)
 	case p.Setter == "auth":
-		return fmt.Sprintf("r.RegistryAuth(%s)", v)
+		return fmt.Sprintf("gensupport.RegistryAuth(r, %s, false)", v)
 	case p.Setter == "authRequired":
-		return fmt.Sprintf("r.RegistryAuthRequired(%s)", v)
+		return fmt.Sprintf("gensupport.RegistryAuth(r, %s, true)", v)
 	case p.Setter == "authConfigs":
-		return fmt.Sprintf("r.RegistryConfig(%s)", v)
+		return fmt.Sprintf("gensupport.RegistryConfig(r, %s)", v)
 	case p.Setter == "reader":
 		return fmt.Sprintf("r.RawBody(%s, %q)", v, bodyContentType(op))
 	case p.Setter == "readerRequired":

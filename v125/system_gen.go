@@ -26,7 +26,7 @@ func (c *Client) SystemAuth(ctx context.Context, opts SystemAuthOptions) (*Syste
 		r.JSONBody(opts.Body)
 	}
 	out := new(SystemAuthResponse)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -43,7 +43,7 @@ type SystemDataUsageOptions struct {
 func (c *Client) SystemDataUsage(ctx context.Context, opts SystemDataUsageOptions) (*SystemDataUsageResponse, error) {
 	r := newRequest("SystemDataUsage", "GET", "/system/df")
 	out := new(SystemDataUsageResponse)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -91,11 +91,11 @@ func (c *Client) SystemEvents(ctx context.Context, opts SystemEventsOptions) (*d
 	r.Query("since", opts.Since)
 	r.Query("until", opts.Until)
 	r.QueryJSON("filters", opts.Filters)
-	resp, err := c.rt.Do(ctx, r)
-	if err != nil {
+	out := new(docker.JSONStream[EventMessage])
+	if err := c.rt.Open(ctx, r, out); err != nil {
 		return nil, err
 	}
-	return docker.NewJSONStream[EventMessage](resp, "SystemEvents"), nil
+	return out, nil
 }
 
 // SystemInfo gets system information.
@@ -104,7 +104,7 @@ func (c *Client) SystemEvents(ctx context.Context, opts SystemEventsOptions) (*d
 func (c *Client) SystemInfo(ctx context.Context) (*SystemInfo, error) {
 	r := newRequest("SystemInfo", "GET", "/info")
 	out := new(SystemInfo)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -117,7 +117,7 @@ func (c *Client) SystemInfo(ctx context.Context) (*SystemInfo, error) {
 // GET /_ping
 func (c *Client) SystemPing(ctx context.Context) (string, error) {
 	r := newRequest("SystemPing", "GET", "/_ping")
-	return c.rt.DoText(ctx, r)
+	return c.rt.Text(ctx, r)
 }
 
 // SystemVersion gets version.
@@ -128,7 +128,7 @@ func (c *Client) SystemPing(ctx context.Context) (string, error) {
 func (c *Client) SystemVersion(ctx context.Context) (*SystemVersion, error) {
 	r := newRequest("SystemVersion", "GET", "/version")
 	out := new(SystemVersion)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -6,6 +6,7 @@ import (
 	"context"
 
 	"github.com/dockerclient/docker"
+	"github.com/dockerclient/docker/internal/gensupport"
 )
 
 // NodeDeleteOptions holds the query, header and body parameters of NodeDelete.
@@ -22,7 +23,7 @@ func (c *Client) NodeDelete(ctx context.Context, id string, opts NodeDeleteOptio
 	r := newRequest("NodeDelete", "DELETE", "/nodes/{id}")
 	r.PathParam("id", id)
 	r.QueryBool("force", opts.Force)
-	return c.rt.DoNoContent(ctx, r)
+	return c.rt.NoContent(ctx, r)
 }
 
 // NodeInspect inspects a node.
@@ -32,7 +33,7 @@ func (c *Client) NodeInspect(ctx context.Context, id string) (*Node, error) {
 	r := newRequest("NodeInspect", "GET", "/nodes/{id}")
 	r.PathParam("id", id)
 	out := new(Node)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -59,7 +60,7 @@ func (c *Client) NodeList(ctx context.Context, opts NodeListOptions) ([]Node, er
 	r := newRequest("NodeList", "GET", "/nodes")
 	r.QueryJSON("filters", opts.Filters)
 	var out []Node
-	if err := c.rt.DoJSON(ctx, r, &out); err != nil {
+	if err := c.rt.JSON(ctx, r, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -85,6 +86,6 @@ func (c *Client) NodeUpdate(ctx context.Context, id string, opts NodeUpdateOptio
 	if opts.Body != nil {
 		r.JSONBody(opts.Body)
 	}
-	docker.QueryNumberRequired(r, "version", opts.Version)
-	return c.rt.DoNoContent(ctx, r)
+	gensupport.QueryNumberRequired(r, "version", opts.Version)
+	return c.rt.NoContent(ctx, r)
 }

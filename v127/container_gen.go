@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"github.com/dockerclient/docker"
+	"github.com/dockerclient/docker/internal/gensupport"
 )
 
 // ContainerArchiveHeadOptions holds the query, header and body parameters of
@@ -33,7 +34,7 @@ func (c *Client) ContainerArchiveHead(ctx context.Context, id string, opts Conta
 	r := newRequest("ContainerArchiveHead", "HEAD", "/containers/{id}/archive")
 	r.PathParam("id", id)
 	r.QueryRequired("path", opts.Path)
-	h, err := c.rt.DoHeaders(ctx, r)
+	h, err := c.rt.Headers(ctx, r)
 	if err != nil {
 		return nil, err
 	}
@@ -155,11 +156,11 @@ func (c *Client) ContainerAttach(ctx context.Context, id string, opts ContainerA
 	r.QueryBool("stdin", opts.Stdin)
 	r.QueryBool("stdout", opts.Stdout)
 	r.QueryBool("stderr", opts.Stderr)
-	conn, err := c.rt.Hijack(ctx, r)
-	if err != nil {
+	out := new(docker.HijackedConn)
+	if err := c.rt.Open(ctx, r, out); err != nil {
 		return nil, err
 	}
-	return conn, nil
+	return out, nil
 }
 
 // ContainerAttachWebsocketOptions holds the query, header and body parameters
@@ -182,7 +183,11 @@ func (c *Client) ContainerAttachWebsocket(ctx context.Context, id string, opts C
 	r.Query("detachKeys", opts.DetachKeys)
 	r.QueryBool("logs", opts.Logs)
 	r.QueryBool("stream", opts.Stream)
-	return c.rt.WebSocket(ctx, r)
+	out := new(docker.WebSocketConn)
+	if err := c.rt.Open(ctx, r, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // ContainerChanges gets changes on a container’s filesystem.
@@ -198,7 +203,7 @@ func (c *Client) ContainerChanges(ctx context.Context, id string) ([]ContainerCh
 	r := newRequest("ContainerChanges", "GET", "/containers/{id}/changes")
 	r.PathParam("id", id)
 	var out []ContainerChangesResponseItem
-	if err := c.rt.DoJSON(ctx, r, &out); err != nil {
+	if err := c.rt.JSON(ctx, r, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -223,7 +228,7 @@ func (c *Client) ContainerCreate(ctx context.Context, opts ContainerCreateOption
 	r.Query("name", opts.Name)
 	r.JSONBody(opts.Body)
 	out := new(ContainerCreateResponse)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -253,7 +258,7 @@ func (c *Client) ContainerDelete(ctx context.Context, id string, opts ContainerD
 	r.QueryBool("v", opts.RemoveVolumes)
 	r.QueryBool("force", opts.Force)
 	r.QueryBool("link", opts.Link)
-	return c.rt.DoNoContent(ctx, r)
+	return c.rt.NoContent(ctx, r)
 }
 
 // ContainerExport exports a container.
@@ -264,11 +269,11 @@ func (c *Client) ContainerDelete(ctx context.Context, id string, opts ContainerD
 func (c *Client) ContainerExport(ctx context.Context, id string) (*docker.Stream, error) {
 	r := newRequest("ContainerExport", "GET", "/containers/{id}/export")
 	r.PathParam("id", id)
-	resp, err := c.rt.Do(ctx, r)
-	if err != nil {
+	out := new(docker.Stream)
+	if err := c.rt.Open(ctx, r, out); err != nil {
 		return nil, err
 	}
-	return docker.NewStream(resp), nil
+	return out, nil
 }
 
 // ContainerGetArchiveOptions holds the query, header and body parameters of
@@ -289,11 +294,11 @@ func (c *Client) ContainerGetArchive(ctx context.Context, id string, opts Contai
 	r := newRequest("ContainerGetArchive", "GET", "/containers/{id}/archive")
 	r.PathParam("id", id)
 	r.QueryRequired("path", opts.Path)
-	resp, err := c.rt.Do(ctx, r)
-	if err != nil {
+	out := new(docker.Stream)
+	if err := c.rt.Open(ctx, r, out); err != nil {
 		return nil, err
 	}
-	return docker.NewStream(resp), nil
+	return out, nil
 }
 
 // ContainerInspectOptions holds the query, header and body parameters of
@@ -313,7 +318,7 @@ func (c *Client) ContainerInspect(ctx context.Context, id string, opts Container
 	r.PathParam("id", id)
 	r.QueryBool("size", opts.Size)
 	out := new(ContainerInspectResponse)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -335,7 +340,7 @@ func (c *Client) ContainerKill(ctx context.Context, id string, opts ContainerKil
 	r := newRequest("ContainerKill", "POST", "/containers/{id}/kill")
 	r.PathParam("id", id)
 	r.Query("signal", opts.Signal)
-	return c.rt.DoNoContent(ctx, r)
+	return c.rt.NoContent(ctx, r)
 }
 
 // ContainerListOptions holds the query, header and body parameters of
@@ -371,11 +376,11 @@ type ContainerListOptions struct {
 func (c *Client) ContainerList(ctx context.Context, opts ContainerListOptions) ([]ContainerSummary, error) {
 	r := newRequest("ContainerList", "GET", "/containers/json")
 	r.QueryBool("all", opts.All)
-	docker.QueryNumber(r, "limit", opts.Limit)
+	gensupport.QueryNumber(r, "limit", opts.Limit)
 	r.QueryBool("size", opts.Size)
 	r.QueryJSON("filters", opts.Filters)
 	var out []ContainerSummary
-	if err := c.rt.DoJSON(ctx, r, &out); err != nil {
+	if err := c.rt.JSON(ctx, r, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -413,14 +418,14 @@ func (c *Client) ContainerLogs(ctx context.Context, id string, opts ContainerLog
 	r.QueryBool("follow", opts.Follow)
 	r.QueryBool("stdout", opts.Stdout)
 	r.QueryBool("stderr", opts.Stderr)
-	docker.QueryNumber(r, "since", opts.Since)
+	gensupport.QueryNumber(r, "since", opts.Since)
 	r.QueryBool("timestamps", opts.Timestamps)
 	r.Query("tail", opts.Tail)
-	resp, err := c.rt.Do(ctx, r)
-	if err != nil {
+	out := new(docker.Output)
+	if err := c.rt.Open(ctx, r, out); err != nil {
 		return nil, err
 	}
-	return docker.NewOutput(resp), nil
+	return out, nil
 }
 
 // ContainerPause pauses a container.
@@ -433,7 +438,7 @@ func (c *Client) ContainerLogs(ctx context.Context, id string, opts ContainerLog
 func (c *Client) ContainerPause(ctx context.Context, id string) error {
 	r := newRequest("ContainerPause", "POST", "/containers/{id}/pause")
 	r.PathParam("id", id)
-	return c.rt.DoNoContent(ctx, r)
+	return c.rt.NoContent(ctx, r)
 }
 
 // ContainerPruneOptions holds the query, header and body parameters of
@@ -447,7 +452,7 @@ type ContainerPruneOptions struct {
 func (c *Client) ContainerPrune(ctx context.Context, opts ContainerPruneOptions) (*ContainerPruneResponse, error) {
 	r := newRequest("ContainerPrune", "POST", "/containers/prune")
 	out := new(ContainerPruneResponse)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -482,7 +487,7 @@ func (c *Client) ContainerPutArchive(ctx context.Context, id string, opts Contai
 	r.Query("noOverwriteDirNonDir", opts.NoOverwriteDirNonDir)
 	r.RequireBody("inputStream", opts.Body != nil)
 	r.RawBody(opts.Body, "application/x-tar")
-	return c.rt.DoNoContent(ctx, r)
+	return c.rt.NoContent(ctx, r)
 }
 
 // ContainerRenameOptions holds the query, header and body parameters of
@@ -501,7 +506,7 @@ func (c *Client) ContainerRename(ctx context.Context, id string, opts ContainerR
 	r := newRequest("ContainerRename", "POST", "/containers/{id}/rename")
 	r.PathParam("id", id)
 	r.QueryRequired("name", opts.Name)
-	return c.rt.DoNoContent(ctx, r)
+	return c.rt.NoContent(ctx, r)
 }
 
 // ContainerResizeOptions holds the query, header and body parameters of
@@ -529,9 +534,9 @@ type ContainerResizeOptions struct {
 func (c *Client) ContainerResize(ctx context.Context, id string, opts ContainerResizeOptions) error {
 	r := newRequest("ContainerResize", "POST", "/containers/{id}/resize")
 	r.PathParam("id", id)
-	docker.QueryNumberRequired(r, "h", opts.Height)
-	docker.QueryNumberRequired(r, "w", opts.Width)
-	return c.rt.DoNoContent(ctx, r)
+	gensupport.QueryNumberRequired(r, "h", opts.Height)
+	gensupport.QueryNumberRequired(r, "w", opts.Width)
+	return c.rt.NoContent(ctx, r)
 }
 
 // ContainerRestartOptions holds the query, header and body parameters of
@@ -549,8 +554,8 @@ type ContainerRestartOptions struct {
 func (c *Client) ContainerRestart(ctx context.Context, id string, opts ContainerRestartOptions) error {
 	r := newRequest("ContainerRestart", "POST", "/containers/{id}/restart")
 	r.PathParam("id", id)
-	docker.QueryNumber(r, "t", opts.Timeout)
-	return c.rt.DoNoContent(ctx, r)
+	gensupport.QueryNumber(r, "t", opts.Timeout)
+	return c.rt.NoContent(ctx, r)
 }
 
 // ContainerStartOptions holds the query, header and body parameters of
@@ -567,7 +572,7 @@ func (c *Client) ContainerStart(ctx context.Context, id string, opts ContainerSt
 	r := newRequest("ContainerStart", "POST", "/containers/{id}/start")
 	r.PathParam("id", id)
 	r.Query("detachKeys", opts.DetachKeys)
-	return c.rt.DoNoContent(ctx, r)
+	return c.rt.NoContent(ctx, r)
 }
 
 // ContainerStatsOptions holds the query, header and body parameters of
@@ -594,11 +599,11 @@ func (c *Client) ContainerStats(ctx context.Context, id string, opts ContainerSt
 	r := newRequest("ContainerStats", "GET", "/containers/{id}/stats")
 	r.PathParam("id", id)
 	r.QueryBoolPtr("stream", opts.Stream)
-	resp, err := c.rt.Do(ctx, r)
-	if err != nil {
+	out := new(docker.JSONStream[ContainerStatsResponse])
+	if err := c.rt.Open(ctx, r, out); err != nil {
 		return nil, err
 	}
-	return docker.NewJSONStream[ContainerStatsResponse](resp, "ContainerStats"), nil
+	return out, nil
 }
 
 // ContainerStopOptions holds the query, header and body parameters of
@@ -616,8 +621,8 @@ type ContainerStopOptions struct {
 func (c *Client) ContainerStop(ctx context.Context, id string, opts ContainerStopOptions) error {
 	r := newRequest("ContainerStop", "POST", "/containers/{id}/stop")
 	r.PathParam("id", id)
-	docker.QueryNumber(r, "t", opts.Timeout)
-	return c.rt.DoNoContent(ctx, r)
+	gensupport.QueryNumber(r, "t", opts.Timeout)
+	return c.rt.NoContent(ctx, r)
 }
 
 // ContainerTopOptions holds the query, header and body parameters of
@@ -639,7 +644,7 @@ func (c *Client) ContainerTop(ctx context.Context, id string, opts ContainerTopO
 	r.PathParam("id", id)
 	r.Query("ps_args", opts.PsArgs)
 	out := new(ContainerTopResponse)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -653,7 +658,7 @@ func (c *Client) ContainerTop(ctx context.Context, id string, opts ContainerTopO
 func (c *Client) ContainerUnpause(ctx context.Context, id string) error {
 	r := newRequest("ContainerUnpause", "POST", "/containers/{id}/unpause")
 	r.PathParam("id", id)
-	return c.rt.DoNoContent(ctx, r)
+	return c.rt.NoContent(ctx, r)
 }
 
 // ContainerUpdateOptions holds the query, header and body parameters of
@@ -675,7 +680,7 @@ func (c *Client) ContainerUpdate(ctx context.Context, id string, opts ContainerU
 	r.PathParam("id", id)
 	r.JSONBody(opts.Body)
 	out := new(ContainerUpdateResponse)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -695,7 +700,7 @@ func (c *Client) ContainerWait(ctx context.Context, id string, opts ContainerWai
 	r := newRequest("ContainerWait", "POST", "/containers/{id}/wait")
 	r.PathParam("id", id)
 	out := new(ContainerWaitResponse)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil

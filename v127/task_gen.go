@@ -15,7 +15,7 @@ func (c *Client) TaskInspect(ctx context.Context, id string) (*Task, error) {
 	r := newRequest("TaskInspect", "GET", "/tasks/{id}")
 	r.PathParam("id", id)
 	out := new(Task)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -42,7 +42,7 @@ func (c *Client) TaskList(ctx context.Context, opts TaskListOptions) ([]Task, er
 	r := newRequest("TaskList", "GET", "/tasks")
 	r.QueryJSON("filters", opts.Filters)
 	var out []Task
-	if err := c.rt.DoJSON(ctx, r, &out); err != nil {
+	if err := c.rt.JSON(ctx, r, &out); err != nil {
 		return nil, err
 	}
 	return out, nil

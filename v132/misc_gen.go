@@ -6,6 +6,7 @@ import (
 	"context"
 
 	"github.com/dockerclient/docker"
+	"github.com/dockerclient/docker/internal/gensupport"
 )
 
 // TaskLogsOptions holds the query, header and body parameters of TaskLogs. The
@@ -45,12 +46,12 @@ func (c *Client) TaskLogs(ctx context.Context, id string, opts TaskLogsOptions) 
 	r.QueryBool("follow", opts.Follow)
 	r.QueryBool("stdout", opts.Stdout)
 	r.QueryBool("stderr", opts.Stderr)
-	docker.QueryNumber(r, "since", opts.Since)
+	gensupport.QueryNumber(r, "since", opts.Since)
 	r.QueryBool("timestamps", opts.Timestamps)
 	r.Query("tail", opts.Tail)
-	resp, err := c.rt.Do(ctx, r)
-	if err != nil {
+	out := new(docker.Output)
+	if err := c.rt.Open(ctx, r, out); err != nil {
 		return nil, err
 	}
-	return docker.NewOutput(resp), nil
+	return out, nil
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 
 	"github.com/dockerclient/docker"
+	"github.com/dockerclient/docker/internal/gensupport"
 )
 
 // ServiceCreateOptions holds the query, header and body parameters of
@@ -27,9 +28,9 @@ type ServiceCreateOptions struct {
 func (c *Client) ServiceCreate(ctx context.Context, opts ServiceCreateOptions) (*ServiceCreateResponse, error) {
 	r := newRequest("ServiceCreate", "POST", "/services/create")
 	r.JSONBody(opts.Body)
-	r.RegistryAuth(opts.RegistryAuth)
+	gensupport.RegistryAuth(r, opts.RegistryAuth, false)
 	out := new(ServiceCreateResponse)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -41,7 +42,7 @@ func (c *Client) ServiceCreate(ctx context.Context, opts ServiceCreateOptions) (
 func (c *Client) ServiceDelete(ctx context.Context, id string) error {
 	r := newRequest("ServiceDelete", "DELETE", "/services/{id}")
 	r.PathParam("id", id)
-	return c.rt.DoNoContent(ctx, r)
+	return c.rt.NoContent(ctx, r)
 }
 
 // ServiceInspectOptions holds the query, header and body parameters of
@@ -61,7 +62,7 @@ func (c *Client) ServiceInspect(ctx context.Context, id string, opts ServiceInsp
 	r.PathParam("id", id)
 	r.QueryBool("insertDefaults", opts.InsertDefaults)
 	out := new(Service)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -86,7 +87,7 @@ func (c *Client) ServiceList(ctx context.Context, opts ServiceListOptions) ([]Se
 	r := newRequest("ServiceList", "GET", "/services")
 	r.QueryJSON("filters", opts.Filters)
 	var out []Service
-	if err := c.rt.DoJSON(ctx, r, &out); err != nil {
+	if err := c.rt.JSON(ctx, r, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -127,14 +128,14 @@ func (c *Client) ServiceLogs(ctx context.Context, id string, opts ServiceLogsOpt
 	r.QueryBool("follow", opts.Follow)
 	r.QueryBool("stdout", opts.Stdout)
 	r.QueryBool("stderr", opts.Stderr)
-	docker.QueryNumber(r, "since", opts.Since)
+	gensupport.QueryNumber(r, "since", opts.Since)
 	r.QueryBool("timestamps", opts.Timestamps)
 	r.Query("tail", opts.Tail)
-	resp, err := c.rt.Do(ctx, r)
-	if err != nil {
+	out := new(docker.Output)
+	if err := c.rt.Open(ctx, r, out); err != nil {
 		return nil, err
 	}
-	return docker.NewOutput(resp), nil
+	return out, nil
 }
 
 // ServiceUpdateOptions holds the query, header and body parameters of
@@ -167,12 +168,12 @@ func (c *Client) ServiceUpdate(ctx context.Context, id string, opts ServiceUpdat
 	r := newRequest("ServiceUpdate", "POST", "/services/{id}/update")
 	r.PathParam("id", id)
 	r.JSONBody(opts.Body)
-	docker.QueryNumberRequired(r, "version", opts.Version)
+	gensupport.QueryNumberRequired(r, "version", opts.Version)
 	r.Query("registryAuthFrom", opts.RegistryAuthFrom)
 	r.Query("rollback", opts.Rollback)
-	r.RegistryAuth(opts.RegistryAuth)
+	gensupport.RegistryAuth(r, opts.RegistryAuth, false)
 	out := new(ServiceUpdateResponse)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -24,7 +24,7 @@ func (c *Client) VolumeCreate(ctx context.Context, opts VolumeCreateOptions) (*V
 	r := newRequest("VolumeCreate", "POST", "/volumes/create")
 	r.JSONBody(opts.Body)
 	out := new(Volume)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -46,7 +46,7 @@ func (c *Client) VolumeDelete(ctx context.Context, name string, opts VolumeDelet
 	r := newRequest("VolumeDelete", "DELETE", "/volumes/{name}")
 	r.PathParam("name", name)
 	r.QueryBool("force", opts.Force)
-	return c.rt.DoNoContent(ctx, r)
+	return c.rt.NoContent(ctx, r)
 }
 
 // VolumeInspect inspects a volume.
@@ -56,7 +56,7 @@ func (c *Client) VolumeInspect(ctx context.Context, name string) (*Volume, error
 	r := newRequest("VolumeInspect", "GET", "/volumes/{name}")
 	r.PathParam("name", name)
 	out := new(Volume)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -86,7 +86,7 @@ func (c *Client) VolumeList(ctx context.Context, opts VolumeListOptions) (*Volum
 	r := newRequest("VolumeList", "GET", "/volumes")
 	r.QueryJSON("filters", opts.Filters)
 	out := new(VolumeListResponse)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -109,7 +109,7 @@ func (c *Client) VolumePrune(ctx context.Context, opts VolumePruneOptions) (*Vol
 	r := newRequest("VolumePrune", "POST", "/volumes/prune")
 	r.QueryJSON("filters", opts.Filters)
 	out := new(VolumePruneResponse)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil

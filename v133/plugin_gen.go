@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"github.com/dockerclient/docker"
+	"github.com/dockerclient/docker/internal/gensupport"
 )
 
 // GetPluginPrivilegesOptions holds the query, header and body parameters of
@@ -25,7 +26,7 @@ func (c *Client) GetPluginPrivileges(ctx context.Context, opts GetPluginPrivileg
 	r := newRequest("GetPluginPrivileges", "GET", "/plugins/privileges")
 	r.QueryRequired("remote", opts.Remote)
 	var out []GetPluginPrivilegesResponseItem
-	if err := c.rt.DoJSON(ctx, r, &out); err != nil {
+	if err := c.rt.JSON(ctx, r, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -49,7 +50,7 @@ func (c *Client) PluginCreate(ctx context.Context, opts PluginCreateOptions) err
 	r := newRequest("PluginCreate", "POST", "/plugins/create")
 	r.QueryRequired("name", opts.Name)
 	r.RawBody(opts.Body, "application/x-tar")
-	return c.rt.DoNoContent(ctx, r)
+	return c.rt.NoContent(ctx, r)
 }
 
 // PluginDeleteOptions holds the query, header and body parameters of
@@ -67,7 +68,7 @@ func (c *Client) PluginDelete(ctx context.Context, name string, opts PluginDelet
 	r.PathParam("name", name)
 	r.QueryBool("force", opts.Force)
 	out := new(Plugin)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -89,7 +90,7 @@ func (c *Client) PluginDisable(ctx context.Context, name string, opts PluginDisa
 	r := newRequest("PluginDisable", "POST", "/plugins/{name}/disable")
 	r.PathParam("name", name)
 	r.QueryBool("force", opts.Force)
-	return c.rt.DoNoContent(ctx, r)
+	return c.rt.NoContent(ctx, r)
 }
 
 // PluginEnableOptions holds the query, header and body parameters of
@@ -105,8 +106,8 @@ type PluginEnableOptions struct {
 func (c *Client) PluginEnable(ctx context.Context, name string, opts PluginEnableOptions) error {
 	r := newRequest("PluginEnable", "POST", "/plugins/{name}/enable")
 	r.PathParam("name", name)
-	docker.QueryNumber(r, "timeout", opts.Timeout)
-	return c.rt.DoNoContent(ctx, r)
+	gensupport.QueryNumber(r, "timeout", opts.Timeout)
+	return c.rt.NoContent(ctx, r)
 }
 
 // PluginInspect inspects a plugin.
@@ -116,7 +117,7 @@ func (c *Client) PluginInspect(ctx context.Context, name string) (*Plugin, error
 	r := newRequest("PluginInspect", "GET", "/plugins/{name}/json")
 	r.PathParam("name", name)
 	out := new(Plugin)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -143,7 +144,7 @@ func (c *Client) PluginList(ctx context.Context, opts PluginListOptions) ([]Plug
 	r := newRequest("PluginList", "GET", "/plugins")
 	r.QueryJSON("filters", opts.Filters)
 	var out []Plugin
-	if err := c.rt.DoJSON(ctx, r, &out); err != nil {
+	if err := c.rt.JSON(ctx, r, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -179,15 +180,15 @@ func (c *Client) PluginPull(ctx context.Context, opts PluginPullOptions) (*docke
 	r := newRequest("PluginPull", "POST", "/plugins/pull")
 	r.QueryRequired("remote", opts.Remote)
 	r.Query("name", opts.Name)
-	r.RegistryAuth(opts.RegistryAuth)
+	gensupport.RegistryAuth(r, opts.RegistryAuth, false)
 	if opts.Body != nil {
 		r.JSONBody(opts.Body)
 	}
-	resp, err := c.rt.Do(ctx, r)
-	if err != nil {
+	out := new(docker.JSONStream[docker.JSONMessage])
+	if err := c.rt.Open(ctx, r, out); err != nil {
 		return nil, err
 	}
-	return docker.NewJSONStream[docker.JSONMessage](resp, "PluginPull"), nil
+	return out, nil
 }
 
 // PluginPush pushes a plugin.
@@ -198,7 +199,7 @@ func (c *Client) PluginPull(ctx context.Context, opts PluginPullOptions) (*docke
 func (c *Client) PluginPush(ctx context.Context, name string) error {
 	r := newRequest("PluginPush", "POST", "/plugins/{name}/push")
 	r.PathParam("name", name)
-	return c.rt.DoNoContent(ctx, r)
+	return c.rt.NoContent(ctx, r)
 }
 
 // PluginSetOptions holds the query, header and body parameters of PluginSet.
@@ -217,7 +218,7 @@ func (c *Client) PluginSet(ctx context.Context, name string, opts PluginSetOptio
 	if opts.Body != nil {
 		r.JSONBody(opts.Body)
 	}
-	return c.rt.DoNoContent(ctx, r)
+	return c.rt.NoContent(ctx, r)
 }
 
 // PluginUpgradeOptions holds the query, header and body parameters of
@@ -246,13 +247,13 @@ func (c *Client) PluginUpgrade(ctx context.Context, name string, opts PluginUpgr
 	r := newRequest("PluginUpgrade", "POST", "/plugins/{name}/upgrade")
 	r.PathParam("name", name)
 	r.QueryRequired("remote", opts.Remote)
-	r.RegistryAuth(opts.RegistryAuth)
+	gensupport.RegistryAuth(r, opts.RegistryAuth, false)
 	if opts.Body != nil {
 		r.JSONBody(opts.Body)
 	}
-	resp, err := c.rt.Do(ctx, r)
-	if err != nil {
+	out := new(docker.JSONStream[docker.JSONMessage])
+	if err := c.rt.Open(ctx, r, out); err != nil {
 		return nil, err
 	}
-	return docker.NewJSONStream[docker.JSONMessage](resp, "PluginUpgrade"), nil
+	return out, nil
 }

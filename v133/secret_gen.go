@@ -6,6 +6,7 @@ import (
 	"context"
 
 	"github.com/dockerclient/docker"
+	"github.com/dockerclient/docker/internal/gensupport"
 )
 
 // SecretCreateOptions holds the query, header and body parameters of
@@ -24,7 +25,7 @@ func (c *Client) SecretCreate(ctx context.Context, opts SecretCreateOptions) (*S
 		r.JSONBody(opts.Body)
 	}
 	out := new(SecretCreateResponse)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -36,7 +37,7 @@ func (c *Client) SecretCreate(ctx context.Context, opts SecretCreateOptions) (*S
 func (c *Client) SecretDelete(ctx context.Context, id string) error {
 	r := newRequest("SecretDelete", "DELETE", "/secrets/{id}")
 	r.PathParam("id", id)
-	return c.rt.DoNoContent(ctx, r)
+	return c.rt.NoContent(ctx, r)
 }
 
 // SecretInspect inspects a secret.
@@ -46,7 +47,7 @@ func (c *Client) SecretInspect(ctx context.Context, id string) (*Secret, error) 
 	r := newRequest("SecretInspect", "GET", "/secrets/{id}")
 	r.PathParam("id", id)
 	out := new(Secret)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -71,7 +72,7 @@ func (c *Client) SecretList(ctx context.Context, opts SecretListOptions) ([]Secr
 	r := newRequest("SecretList", "GET", "/secrets")
 	r.QueryJSON("filters", opts.Filters)
 	var out []Secret
-	if err := c.rt.DoJSON(ctx, r, &out); err != nil {
+	if err := c.rt.JSON(ctx, r, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -99,6 +100,6 @@ func (c *Client) SecretUpdate(ctx context.Context, id string, opts SecretUpdateO
 	if opts.Body != nil {
 		r.JSONBody(opts.Body)
 	}
-	docker.QueryNumberRequired(r, "version", opts.Version)
-	return c.rt.DoNoContent(ctx, r)
+	gensupport.QueryNumberRequired(r, "version", opts.Version)
+	return c.rt.NoContent(ctx, r)
 }

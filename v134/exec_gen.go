@@ -6,6 +6,7 @@ import (
 	"context"
 
 	"github.com/dockerclient/docker"
+	"github.com/dockerclient/docker/internal/gensupport"
 )
 
 // ContainerExecOptions holds the query, header and body parameters of
@@ -27,7 +28,7 @@ func (c *Client) ContainerExec(ctx context.Context, id string, opts ContainerExe
 	r.PathParam("id", id)
 	r.JSONBody(opts.Body)
 	out := new(IdResponse)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -42,7 +43,7 @@ func (c *Client) ExecInspect(ctx context.Context, id string) (*ExecInspectRespon
 	r := newRequest("ExecInspect", "GET", "/exec/{id}/json")
 	r.PathParam("id", id)
 	out := new(ExecInspectResponse)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -73,9 +74,9 @@ type ExecResizeOptions struct {
 func (c *Client) ExecResize(ctx context.Context, id string, opts ExecResizeOptions) error {
 	r := newRequest("ExecResize", "POST", "/exec/{id}/resize")
 	r.PathParam("id", id)
-	docker.QueryNumberRequired(r, "h", opts.Height)
-	docker.QueryNumberRequired(r, "w", opts.Width)
-	return c.rt.DoNoContent(ctx, r)
+	gensupport.QueryNumberRequired(r, "h", opts.Height)
+	gensupport.QueryNumberRequired(r, "w", opts.Width)
+	return c.rt.NoContent(ctx, r)
 }
 
 // ExecStartOptions holds the query, header and body parameters of ExecStart.
@@ -96,10 +97,10 @@ func (c *Client) ExecStart(ctx context.Context, id string, opts ExecStartOptions
 	if opts.Body != nil {
 		r.JSONBody(opts.Body)
 	}
-	conn, err := c.rt.Hijack(ctx, r)
-	if err != nil {
+	out := new(docker.HijackedConn)
+	if err := c.rt.Open(ctx, r, out); err != nil {
 		return nil, err
 	}
-	conn.TTY = opts.Body != nil && opts.Body.TTY
-	return conn, nil
+	out.TTY = opts.Body != nil && opts.Body.TTY
+	return out, nil
 }

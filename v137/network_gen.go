@@ -24,7 +24,7 @@ func (c *Client) NetworkConnect(ctx context.Context, id string, opts NetworkConn
 	r := newRequest("NetworkConnect", "POST", "/networks/{id}/connect")
 	r.PathParam("id", id)
 	r.JSONBody(opts.Body)
-	return c.rt.DoNoContent(ctx, r)
+	return c.rt.NoContent(ctx, r)
 }
 
 // NetworkCreateOptions holds the query, header and body parameters of
@@ -43,7 +43,7 @@ func (c *Client) NetworkCreate(ctx context.Context, opts NetworkCreateOptions) (
 	r := newRequest("NetworkCreate", "POST", "/networks/create")
 	r.JSONBody(opts.Body)
 	out := new(NetworkCreateResponse)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -55,7 +55,7 @@ func (c *Client) NetworkCreate(ctx context.Context, opts NetworkCreateOptions) (
 func (c *Client) NetworkDelete(ctx context.Context, id string) error {
 	r := newRequest("NetworkDelete", "DELETE", "/networks/{id}")
 	r.PathParam("id", id)
-	return c.rt.DoNoContent(ctx, r)
+	return c.rt.NoContent(ctx, r)
 }
 
 // NetworkDisconnectOptions holds the query, header and body parameters of
@@ -74,7 +74,7 @@ func (c *Client) NetworkDisconnect(ctx context.Context, id string, opts NetworkD
 	r := newRequest("NetworkDisconnect", "POST", "/networks/{id}/disconnect")
 	r.PathParam("id", id)
 	r.JSONBody(opts.Body)
-	return c.rt.DoNoContent(ctx, r)
+	return c.rt.NoContent(ctx, r)
 }
 
 // NetworkInspectOptions holds the query, header and body parameters of
@@ -99,7 +99,7 @@ func (c *Client) NetworkInspect(ctx context.Context, id string, opts NetworkInsp
 	r.QueryBool("verbose", opts.Verbose)
 	r.Query("scope", opts.Scope)
 	out := new(Network)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -131,7 +131,7 @@ func (c *Client) NetworkList(ctx context.Context, opts NetworkListOptions) ([]Ne
 	r := newRequest("NetworkList", "GET", "/networks")
 	r.QueryJSON("filters", opts.Filters)
 	var out []Network
-	if err := c.rt.DoJSON(ctx, r, &out); err != nil {
+	if err := c.rt.JSON(ctx, r, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -155,7 +155,7 @@ func (c *Client) NetworkPrune(ctx context.Context, opts NetworkPruneOptions) (*N
 	r := newRequest("NetworkPrune", "POST", "/networks/prune")
 	r.QueryJSON("filters", opts.Filters)
 	out := new(NetworkPruneResponse)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil

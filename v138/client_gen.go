@@ -2,7 +2,10 @@
 
 package v138
 
-import "github.com/dockerclient/docker"
+import (
+	"github.com/dockerclient/docker"
+	"github.com/dockerclient/docker/internal/gensupport"
+)
 
 // APIVersion is the Engine API version this package speaks.
 const APIVersion = "1.38"
@@ -13,13 +16,14 @@ const APIVersion = "1.38"
 // It is a thin typed layer over a *docker.Client, which holds the
 // connection; many version clients can share one.
 type Client struct {
-	rt *docker.Client
+	c  *docker.Client
+	rt gensupport.Runtime
 }
 
 // New returns a client that speaks API v1.38 over c. Before its first
 // call it checks (once) that the daemon accepts v1.38, and otherwise
 // fails with the daemon's range.
-func New(c *docker.Client) *Client { return &Client{rt: c} }
+func New(c *docker.Client) *Client { return &Client{c: c, rt: gensupport.RuntimeOf(c)} }
 
 // NewFromEnv connects as the docker CLI would (DOCKER_HOST, DOCKER_CONTEXT,
 // TLS variables; the default socket otherwise) and speaks API v1.38.
@@ -32,8 +36,8 @@ func NewFromEnv(opts ...docker.Option) (*Client, error) {
 }
 
 // Runtime returns the shared client underneath.
-func (c *Client) Runtime() *docker.Client { return c.rt }
+func (c *Client) Runtime() *docker.Client { return c.c }
 
-func newRequest(op, method, path string) *docker.Request {
-	return docker.NewRequest(op, APIVersion, method, path)
+func newRequest(op, method, path string) *gensupport.Request {
+	return gensupport.NewRequest(op, APIVersion, method, path)
 }

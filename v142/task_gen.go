@@ -6,6 +6,7 @@ import (
 	"context"
 
 	"github.com/dockerclient/docker"
+	"github.com/dockerclient/docker/internal/gensupport"
 )
 
 // TaskInspect inspects a task.
@@ -15,7 +16,7 @@ func (c *Client) TaskInspect(ctx context.Context, id string) (*Task, error) {
 	r := newRequest("TaskInspect", "GET", "/tasks/{id}")
 	r.PathParam("id", id)
 	out := new(Task)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -45,7 +46,7 @@ func (c *Client) TaskList(ctx context.Context, opts TaskListOptions) ([]Task, er
 	r := newRequest("TaskList", "GET", "/tasks")
 	r.QueryJSON("filters", opts.Filters)
 	var out []Task
-	if err := c.rt.DoJSON(ctx, r, &out); err != nil {
+	if err := c.rt.JSON(ctx, r, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -89,12 +90,12 @@ func (c *Client) TaskLogs(ctx context.Context, id string, opts TaskLogsOptions) 
 	r.QueryBool("follow", opts.Follow)
 	r.QueryBool("stdout", opts.Stdout)
 	r.QueryBool("stderr", opts.Stderr)
-	docker.QueryNumber(r, "since", opts.Since)
+	gensupport.QueryNumber(r, "since", opts.Since)
 	r.QueryBool("timestamps", opts.Timestamps)
 	r.Query("tail", opts.Tail)
-	resp, err := c.rt.Do(ctx, r)
-	if err != nil {
+	out := new(docker.Output)
+	if err := c.rt.Open(ctx, r, out); err != nil {
 		return nil, err
 	}
-	return docker.NewOutput(resp), nil
+	return out, nil
 }

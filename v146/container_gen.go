@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"github.com/dockerclient/docker"
+	"github.com/dockerclient/docker/internal/gensupport"
 )
 
 // ContainerArchiveOptions holds the query, header and body parameters of
@@ -29,11 +30,11 @@ func (c *Client) ContainerArchive(ctx context.Context, id string, opts Container
 	r := newRequest("ContainerArchive", "GET", "/containers/{id}/archive")
 	r.PathParam("id", id)
 	r.QueryRequired("path", opts.Path)
-	resp, err := c.rt.Do(ctx, r)
-	if err != nil {
+	out := new(docker.Stream)
+	if err := c.rt.Open(ctx, r, out); err != nil {
 		return nil, err
 	}
-	return docker.NewStream(resp), nil
+	return out, nil
 }
 
 // ContainerArchiveInfoOptions holds the query, header and body parameters of
@@ -65,7 +66,7 @@ func (c *Client) ContainerArchiveInfo(ctx context.Context, id string, opts Conta
 	r := newRequest("ContainerArchiveInfo", "HEAD", "/containers/{id}/archive")
 	r.PathParam("id", id)
 	r.QueryRequired("path", opts.Path)
-	h, err := c.rt.DoHeaders(ctx, r)
+	h, err := c.rt.Headers(ctx, r)
 	if err != nil {
 		return nil, err
 	}
@@ -211,11 +212,11 @@ func (c *Client) ContainerAttach(ctx context.Context, id string, opts ContainerA
 	r.QueryBool("stdin", opts.Stdin)
 	r.QueryBool("stdout", opts.Stdout)
 	r.QueryBool("stderr", opts.Stderr)
-	conn, err := c.rt.Hijack(ctx, r)
-	if err != nil {
+	out := new(docker.HijackedConn)
+	if err := c.rt.Open(ctx, r, out); err != nil {
 		return nil, err
 	}
-	return conn, nil
+	return out, nil
 }
 
 // ContainerAttachWebsocketOptions holds the query, header and body parameters
@@ -255,7 +256,11 @@ func (c *Client) ContainerAttachWebsocket(ctx context.Context, id string, opts C
 	r.QueryBool("stdin", opts.Stdin)
 	r.QueryBool("stdout", opts.Stdout)
 	r.QueryBool("stderr", opts.Stderr)
-	return c.rt.WebSocket(ctx, r)
+	out := new(docker.WebSocketConn)
+	if err := c.rt.Open(ctx, r, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // ContainerChanges gets changes on a container’s filesystem.
@@ -272,7 +277,7 @@ func (c *Client) ContainerChanges(ctx context.Context, id string) ([]FilesystemC
 	r := newRequest("ContainerChanges", "GET", "/containers/{id}/changes")
 	r.PathParam("id", id)
 	var out []FilesystemChange
-	if err := c.rt.DoJSON(ctx, r, &out); err != nil {
+	if err := c.rt.JSON(ctx, r, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -318,7 +323,7 @@ func (c *Client) ContainerCreate(ctx context.Context, opts ContainerCreateOption
 	r.Query("platform", opts.Platform)
 	r.JSONBody(opts.Body)
 	out := new(ContainerCreateResponse)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -348,7 +353,7 @@ func (c *Client) ContainerDelete(ctx context.Context, id string, opts ContainerD
 	r.QueryBool("v", opts.RemoveVolumes)
 	r.QueryBool("force", opts.Force)
 	r.QueryBool("link", opts.Link)
-	return c.rt.DoNoContent(ctx, r)
+	return c.rt.NoContent(ctx, r)
 }
 
 // ContainerExport exports a container.
@@ -359,11 +364,11 @@ func (c *Client) ContainerDelete(ctx context.Context, id string, opts ContainerD
 func (c *Client) ContainerExport(ctx context.Context, id string) (*docker.Stream, error) {
 	r := newRequest("ContainerExport", "GET", "/containers/{id}/export")
 	r.PathParam("id", id)
-	resp, err := c.rt.Do(ctx, r)
-	if err != nil {
+	out := new(docker.Stream)
+	if err := c.rt.Open(ctx, r, out); err != nil {
 		return nil, err
 	}
-	return docker.NewStream(resp), nil
+	return out, nil
 }
 
 // ContainerInspectOptions holds the query, header and body parameters of
@@ -383,7 +388,7 @@ func (c *Client) ContainerInspect(ctx context.Context, id string, opts Container
 	r.PathParam("id", id)
 	r.QueryBool("size", opts.Size)
 	out := new(ContainerInspectResponse)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -406,7 +411,7 @@ func (c *Client) ContainerKill(ctx context.Context, id string, opts ContainerKil
 	r := newRequest("ContainerKill", "POST", "/containers/{id}/kill")
 	r.PathParam("id", id)
 	r.Query("signal", opts.Signal)
-	return c.rt.DoNoContent(ctx, r)
+	return c.rt.NoContent(ctx, r)
 }
 
 // ContainerListOptions holds the query, header and body parameters of
@@ -456,11 +461,11 @@ type ContainerListOptions struct {
 func (c *Client) ContainerList(ctx context.Context, opts ContainerListOptions) ([]ContainerSummary, error) {
 	r := newRequest("ContainerList", "GET", "/containers/json")
 	r.QueryBool("all", opts.All)
-	docker.QueryNumber(r, "limit", opts.Limit)
+	gensupport.QueryNumber(r, "limit", opts.Limit)
 	r.QueryBool("size", opts.Size)
 	r.QueryJSON("filters", opts.Filters)
 	var out []ContainerSummary
-	if err := c.rt.DoJSON(ctx, r, &out); err != nil {
+	if err := c.rt.JSON(ctx, r, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -502,15 +507,15 @@ func (c *Client) ContainerLogs(ctx context.Context, id string, opts ContainerLog
 	r.QueryBool("follow", opts.Follow)
 	r.QueryBool("stdout", opts.Stdout)
 	r.QueryBool("stderr", opts.Stderr)
-	docker.QueryNumber(r, "since", opts.Since)
-	docker.QueryNumber(r, "until", opts.Until)
+	gensupport.QueryNumber(r, "since", opts.Since)
+	gensupport.QueryNumber(r, "until", opts.Until)
 	r.QueryBool("timestamps", opts.Timestamps)
 	r.Query("tail", opts.Tail)
-	resp, err := c.rt.Do(ctx, r)
-	if err != nil {
+	out := new(docker.Output)
+	if err := c.rt.Open(ctx, r, out); err != nil {
 		return nil, err
 	}
-	return docker.NewOutput(resp), nil
+	return out, nil
 }
 
 // ContainerPause pauses a container.
@@ -526,7 +531,7 @@ func (c *Client) ContainerLogs(ctx context.Context, id string, opts ContainerLog
 func (c *Client) ContainerPause(ctx context.Context, id string) error {
 	r := newRequest("ContainerPause", "POST", "/containers/{id}/pause")
 	r.PathParam("id", id)
-	return c.rt.DoNoContent(ctx, r)
+	return c.rt.NoContent(ctx, r)
 }
 
 // ContainerPruneOptions holds the query, header and body parameters of
@@ -547,7 +552,7 @@ func (c *Client) ContainerPrune(ctx context.Context, opts ContainerPruneOptions)
 	r := newRequest("ContainerPrune", "POST", "/containers/prune")
 	r.QueryJSON("filters", opts.Filters)
 	out := new(ContainerPruneResponse)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -569,7 +574,7 @@ func (c *Client) ContainerRename(ctx context.Context, id string, opts ContainerR
 	r := newRequest("ContainerRename", "POST", "/containers/{id}/rename")
 	r.PathParam("id", id)
 	r.QueryRequired("name", opts.Name)
-	return c.rt.DoNoContent(ctx, r)
+	return c.rt.NoContent(ctx, r)
 }
 
 // ContainerResizeOptions holds the query, header and body parameters of
@@ -597,9 +602,9 @@ type ContainerResizeOptions struct {
 func (c *Client) ContainerResize(ctx context.Context, id string, opts ContainerResizeOptions) error {
 	r := newRequest("ContainerResize", "POST", "/containers/{id}/resize")
 	r.PathParam("id", id)
-	docker.QueryNumberRequired(r, "h", opts.Height)
-	docker.QueryNumberRequired(r, "w", opts.Width)
-	return c.rt.DoNoContent(ctx, r)
+	gensupport.QueryNumberRequired(r, "h", opts.Height)
+	gensupport.QueryNumberRequired(r, "w", opts.Width)
+	return c.rt.NoContent(ctx, r)
 }
 
 // ContainerRestartOptions holds the query, header and body parameters of
@@ -622,8 +627,8 @@ func (c *Client) ContainerRestart(ctx context.Context, id string, opts Container
 	r := newRequest("ContainerRestart", "POST", "/containers/{id}/restart")
 	r.PathParam("id", id)
 	r.Query("signal", opts.Signal)
-	docker.QueryNumber(r, "t", opts.Timeout)
-	return c.rt.DoNoContent(ctx, r)
+	gensupport.QueryNumber(r, "t", opts.Timeout)
+	return c.rt.NoContent(ctx, r)
 }
 
 // ContainerStartOptions holds the query, header and body parameters of
@@ -642,7 +647,7 @@ func (c *Client) ContainerStart(ctx context.Context, id string, opts ContainerSt
 	r := newRequest("ContainerStart", "POST", "/containers/{id}/start")
 	r.PathParam("id", id)
 	r.Query("detachKeys", opts.DetachKeys)
-	return c.rt.DoNoContent(ctx, r)
+	return c.rt.NoContent(ctx, r)
 }
 
 // ContainerStatsOptions holds the query, header and body parameters of
@@ -694,11 +699,11 @@ func (c *Client) ContainerStats(ctx context.Context, id string, opts ContainerSt
 	r.PathParam("id", id)
 	r.QueryBoolPtr("stream", opts.Stream)
 	r.QueryBool("one-shot", opts.OneShot)
-	resp, err := c.rt.Do(ctx, r)
-	if err != nil {
+	out := new(docker.JSONStream[ContainerStatsResponse])
+	if err := c.rt.Open(ctx, r, out); err != nil {
 		return nil, err
 	}
-	return docker.NewJSONStream[ContainerStatsResponse](resp, "ContainerStats"), nil
+	return out, nil
 }
 
 // ContainerStopOptions holds the query, header and body parameters of
@@ -721,8 +726,8 @@ func (c *Client) ContainerStop(ctx context.Context, id string, opts ContainerSto
 	r := newRequest("ContainerStop", "POST", "/containers/{id}/stop")
 	r.PathParam("id", id)
 	r.Query("signal", opts.Signal)
-	docker.QueryNumber(r, "t", opts.Timeout)
-	return c.rt.DoNoContent(ctx, r)
+	gensupport.QueryNumber(r, "t", opts.Timeout)
+	return c.rt.NoContent(ctx, r)
 }
 
 // ContainerTopOptions holds the query, header and body parameters of
@@ -745,7 +750,7 @@ func (c *Client) ContainerTop(ctx context.Context, id string, opts ContainerTopO
 	r.PathParam("id", id)
 	r.Query("ps_args", opts.PsArgs)
 	out := new(ContainerTopResponse)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -759,7 +764,7 @@ func (c *Client) ContainerTop(ctx context.Context, id string, opts ContainerTopO
 func (c *Client) ContainerUnpause(ctx context.Context, id string) error {
 	r := newRequest("ContainerUnpause", "POST", "/containers/{id}/unpause")
 	r.PathParam("id", id)
-	return c.rt.DoNoContent(ctx, r)
+	return c.rt.NoContent(ctx, r)
 }
 
 // ContainerUpdateOptions holds the query, header and body parameters of
@@ -782,7 +787,7 @@ func (c *Client) ContainerUpdate(ctx context.Context, id string, opts ContainerU
 	r.PathParam("id", id)
 	r.JSONBody(opts.Body)
 	out := new(ContainerUpdateResponse)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -809,7 +814,7 @@ func (c *Client) ContainerWait(ctx context.Context, id string, opts ContainerWai
 	r.PathParam("id", id)
 	r.Query("condition", string(opts.Condition))
 	out := new(ContainerWaitResponse)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -856,5 +861,5 @@ func (c *Client) PutContainerArchive(ctx context.Context, id string, opts PutCon
 	r.Query("copyUIDGID", opts.CopyUIDGID)
 	r.RequireBody("inputStream", opts.Body != nil)
 	r.RawBody(opts.Body, "application/x-tar")
-	return c.rt.DoNoContent(ctx, r)
+	return c.rt.NoContent(ctx, r)
 }

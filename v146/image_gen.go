@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"github.com/dockerclient/docker"
+	"github.com/dockerclient/docker/internal/gensupport"
 )
 
 // BuildPruneOptions holds the query, header and body parameters of BuildPrune.
@@ -45,11 +46,11 @@ type BuildPruneOptions struct {
 // Added in API v1.31.
 func (c *Client) BuildPrune(ctx context.Context, opts BuildPruneOptions) (*BuildPruneResponse, error) {
 	r := newRequest("BuildPrune", "POST", "/build/prune")
-	docker.QueryNumber(r, "keep-storage", opts.KeepStorage)
+	gensupport.QueryNumber(r, "keep-storage", opts.KeepStorage)
 	r.QueryBool("all", opts.All)
 	r.QueryJSON("filters", opts.Filters)
 	out := new(BuildPruneResponse)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -191,27 +192,27 @@ func (c *Client) ImageBuild(ctx context.Context, opts ImageBuildOptions) (*docke
 	r.Query("pull", opts.Pull)
 	r.QueryBoolPtr("rm", opts.Rm)
 	r.QueryBool("forcerm", opts.Forcerm)
-	docker.QueryNumber(r, "memory", opts.Memory)
-	docker.QueryNumber(r, "memswap", opts.Memswap)
-	docker.QueryNumber(r, "cpushares", opts.Cpushares)
+	gensupport.QueryNumber(r, "memory", opts.Memory)
+	gensupport.QueryNumber(r, "memswap", opts.Memswap)
+	gensupport.QueryNumber(r, "cpushares", opts.Cpushares)
 	r.Query("cpusetcpus", opts.Cpusetcpus)
-	docker.QueryNumber(r, "cpuperiod", opts.Cpuperiod)
-	docker.QueryNumber(r, "cpuquota", opts.Cpuquota)
+	gensupport.QueryNumber(r, "cpuperiod", opts.Cpuperiod)
+	gensupport.QueryNumber(r, "cpuquota", opts.Cpuquota)
 	r.QueryJSON("buildargs", opts.Buildargs)
-	docker.QueryNumber(r, "shmsize", opts.Shmsize)
+	gensupport.QueryNumber(r, "shmsize", opts.Shmsize)
 	r.QueryBool("squash", opts.Squash)
 	r.QueryJSON("labels", opts.Labels)
 	r.Query("networkmode", opts.Networkmode)
-	r.RegistryConfig(opts.RegistryConfig)
+	gensupport.RegistryConfig(r, opts.RegistryConfig)
 	r.Query("platform", opts.Platform)
 	r.Query("target", opts.Target)
 	r.QueryJSON("outputs", opts.Outputs)
 	r.Query("version", string(opts.Version))
-	resp, err := c.rt.Do(ctx, r)
-	if err != nil {
+	out := new(docker.JSONStream[docker.JSONMessage])
+	if err := c.rt.Open(ctx, r, out); err != nil {
 		return nil, err
 	}
-	return docker.NewJSONStream[docker.JSONMessage](resp, "ImageBuild"), nil
+	return out, nil
 }
 
 // ImageCommitOptions holds the query, header and body parameters of
@@ -251,7 +252,7 @@ func (c *Client) ImageCommit(ctx context.Context, opts ImageCommitOptions) (*IdR
 	r.QueryBoolPtr("pause", opts.Pause)
 	r.Query("changes", opts.Changes)
 	out := new(IdResponse)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -324,14 +325,14 @@ func (c *Client) ImageCreate(ctx context.Context, opts ImageCreateOptions) (*doc
 	r.Query("tag", opts.Tag)
 	r.Query("message", opts.Message)
 	r.RawBody(opts.Body, "application/octet-stream")
-	r.RegistryAuth(opts.RegistryAuth)
+	gensupport.RegistryAuth(r, opts.RegistryAuth, false)
 	r.QueryStrings("changes", opts.Changes)
 	r.Query("platform", opts.Platform)
-	resp, err := c.rt.Do(ctx, r)
-	if err != nil {
+	out := new(docker.JSONStream[docker.JSONMessage])
+	if err := c.rt.Open(ctx, r, out); err != nil {
 		return nil, err
 	}
-	return docker.NewJSONStream[docker.JSONMessage](resp, "ImageCreate"), nil
+	return out, nil
 }
 
 // ImageDeleteOptions holds the query, header and body parameters of
@@ -358,7 +359,7 @@ func (c *Client) ImageDelete(ctx context.Context, name string, opts ImageDeleteO
 	r.QueryBool("force", opts.Force)
 	r.QueryBool("noprune", opts.Noprune)
 	var out []ImageDeleteResponseItem
-	if err := c.rt.DoJSON(ctx, r, &out); err != nil {
+	if err := c.rt.JSON(ctx, r, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -397,11 +398,11 @@ type ImageGetOptions struct {
 func (c *Client) ImageGet(ctx context.Context, name string, opts ImageGetOptions) (*docker.Stream, error) {
 	r := newRequest("ImageGet", "GET", "/images/{name}/get")
 	r.PathParam("name", name)
-	resp, err := c.rt.Do(ctx, r)
-	if err != nil {
+	out := new(docker.Stream)
+	if err := c.rt.Open(ctx, r, out); err != nil {
 		return nil, err
 	}
-	return docker.NewStream(resp), nil
+	return out, nil
 }
 
 // ImageGetAllOptions holds the query, header and body parameters of
@@ -428,11 +429,11 @@ type ImageGetAllOptions struct {
 func (c *Client) ImageGetAll(ctx context.Context, opts ImageGetAllOptions) (*docker.Stream, error) {
 	r := newRequest("ImageGetAll", "GET", "/images/get")
 	r.QueryStrings("names", opts.Names)
-	resp, err := c.rt.Do(ctx, r)
-	if err != nil {
+	out := new(docker.Stream)
+	if err := c.rt.Open(ctx, r, out); err != nil {
 		return nil, err
 	}
-	return docker.NewStream(resp), nil
+	return out, nil
 }
 
 // ImageHistoryOptions holds the query, header and body parameters of
@@ -449,7 +450,7 @@ func (c *Client) ImageHistory(ctx context.Context, name string, opts ImageHistor
 	r := newRequest("ImageHistory", "GET", "/images/{name}/history")
 	r.PathParam("name", name)
 	var out []ImageHistoryResponseItem
-	if err := c.rt.DoJSON(ctx, r, &out); err != nil {
+	if err := c.rt.JSON(ctx, r, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -469,7 +470,7 @@ func (c *Client) ImageInspect(ctx context.Context, name string, opts ImageInspec
 	r := newRequest("ImageInspect", "GET", "/images/{name}/json")
 	r.PathParam("name", name)
 	out := new(ImageInspect)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -512,7 +513,7 @@ func (c *Client) ImageList(ctx context.Context, opts ImageListOptions) ([]ImageS
 	r.QueryBool("shared-size", opts.SharedSize)
 	r.QueryBool("digests", opts.Digests)
 	var out []ImageSummary
-	if err := c.rt.DoJSON(ctx, r, &out); err != nil {
+	if err := c.rt.JSON(ctx, r, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -538,11 +539,11 @@ func (c *Client) ImageLoad(ctx context.Context, opts ImageLoadOptions) (*docker.
 	r := newRequest("ImageLoad", "POST", "/images/load")
 	r.RawBody(opts.Body, "application/x-tar")
 	r.QueryBool("quiet", opts.Quiet)
-	resp, err := c.rt.Do(ctx, r)
-	if err != nil {
+	out := new(docker.JSONStream[docker.JSONMessage])
+	if err := c.rt.Open(ctx, r, out); err != nil {
 		return nil, err
 	}
-	return docker.NewJSONStream[docker.JSONMessage](resp, "ImageLoad"), nil
+	return out, nil
 }
 
 // ImagePruneOptions holds the query, header and body parameters of ImagePrune.
@@ -565,7 +566,7 @@ func (c *Client) ImagePrune(ctx context.Context, opts ImagePruneOptions) (*Image
 	r := newRequest("ImagePrune", "POST", "/images/prune")
 	r.QueryJSON("filters", opts.Filters)
 	out := new(ImagePruneResponse)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -617,12 +618,12 @@ func (c *Client) ImagePush(ctx context.Context, name string, opts ImagePushOptio
 	r.PathParam("name", name)
 	r.Query("tag", opts.Tag)
 	r.QueryJSON("platform", opts.Platform)
-	r.RegistryAuthRequired(opts.RegistryAuth)
-	resp, err := c.rt.Do(ctx, r)
-	if err != nil {
+	gensupport.RegistryAuth(r, opts.RegistryAuth, true)
+	out := new(docker.JSONStream[docker.JSONMessage])
+	if err := c.rt.Open(ctx, r, out); err != nil {
 		return nil, err
 	}
-	return docker.NewJSONStream[docker.JSONMessage](resp, "ImagePush"), nil
+	return out, nil
 }
 
 // ImageSearchOptions holds the query, header and body parameters of
@@ -649,10 +650,10 @@ type ImageSearchOptions struct {
 func (c *Client) ImageSearch(ctx context.Context, opts ImageSearchOptions) ([]ImageSearchResponseItem, error) {
 	r := newRequest("ImageSearch", "GET", "/images/search")
 	r.QueryRequired("term", opts.Term)
-	docker.QueryNumber(r, "limit", opts.Limit)
+	gensupport.QueryNumber(r, "limit", opts.Limit)
 	r.QueryJSON("filters", opts.Filters)
 	var out []ImageSearchResponseItem
-	if err := c.rt.DoJSON(ctx, r, &out); err != nil {
+	if err := c.rt.JSON(ctx, r, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -681,5 +682,5 @@ func (c *Client) ImageTag(ctx context.Context, name string, opts ImageTagOptions
 	r.PathParam("name", name)
 	r.Query("repo", opts.Repo)
 	r.Query("tag", opts.Tag)
-	return c.rt.DoNoContent(ctx, r)
+	return c.rt.NoContent(ctx, r)
 }

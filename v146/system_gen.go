@@ -27,7 +27,7 @@ func (c *Client) SystemAuth(ctx context.Context, opts SystemAuthOptions) (*Syste
 		r.JSONBody(opts.Body)
 	}
 	out := new(SystemAuthResponse)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -49,7 +49,7 @@ func (c *Client) SystemDataUsage(ctx context.Context, opts SystemDataUsageOption
 	r := newRequest("SystemDataUsage", "GET", "/system/df")
 	r.QueryStrings("type", opts.Type)
 	out := new(SystemDataUsageResponse)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -113,11 +113,11 @@ func (c *Client) SystemEvents(ctx context.Context, opts SystemEventsOptions) (*d
 	r.Query("since", opts.Since)
 	r.Query("until", opts.Until)
 	r.QueryJSON("filters", opts.Filters)
-	resp, err := c.rt.Do(ctx, r)
-	if err != nil {
+	out := new(docker.JSONStream[EventMessage])
+	if err := c.rt.Open(ctx, r, out); err != nil {
 		return nil, err
 	}
-	return docker.NewJSONStream[EventMessage](resp, "SystemEvents"), nil
+	return out, nil
 }
 
 // SystemInfo gets system information.
@@ -126,7 +126,7 @@ func (c *Client) SystemEvents(ctx context.Context, opts SystemEventsOptions) (*d
 func (c *Client) SystemInfo(ctx context.Context) (*SystemInfo, error) {
 	r := newRequest("SystemInfo", "GET", "/info")
 	out := new(SystemInfo)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -160,7 +160,7 @@ type SystemPingResult struct {
 // GET /_ping
 func (c *Client) SystemPing(ctx context.Context) (*SystemPingResult, error) {
 	r := newRequest("SystemPing", "GET", "/_ping")
-	h, err := c.rt.DoHeaders(ctx, r)
+	h, err := c.rt.Headers(ctx, r)
 	if err != nil {
 		return nil, err
 	}
@@ -194,7 +194,7 @@ type SystemPingHeadResult struct {
 // Added in API v1.40.
 func (c *Client) SystemPingHead(ctx context.Context) (*SystemPingHeadResult, error) {
 	r := newRequest("SystemPingHead", "HEAD", "/_ping")
-	h, err := c.rt.DoHeaders(ctx, r)
+	h, err := c.rt.Headers(ctx, r)
 	if err != nil {
 		return nil, err
 	}
@@ -214,7 +214,7 @@ func (c *Client) SystemPingHead(ctx context.Context) (*SystemPingHeadResult, err
 func (c *Client) SystemVersion(ctx context.Context) (*SystemVersion, error) {
 	r := newRequest("SystemVersion", "GET", "/version")
 	out := new(SystemVersion)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil

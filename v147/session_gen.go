@@ -40,9 +40,9 @@ import (
 // Added in API v1.31.
 func (c *Client) Session(ctx context.Context) (*docker.HijackedConn, error) {
 	r := newRequest("Session", "POST", "/session")
-	conn, err := c.rt.Hijack(ctx, r)
-	if err != nil {
+	out := new(docker.HijackedConn)
+	if err := c.rt.Open(ctx, r, out); err != nil {
 		return nil, err
 	}
-	return conn, nil
+	return out, nil
 }

@@ -5,7 +5,7 @@ package v148
 import (
 	"context"
 
-	"github.com/dockerclient/docker"
+	"github.com/dockerclient/docker/internal/gensupport"
 )
 
 // SwarmInitOptions holds the query, header and body parameters of SwarmInit.
@@ -24,7 +24,7 @@ func (c *Client) SwarmInit(ctx context.Context, opts SwarmInitOptions) (string, 
 	r := newRequest("SwarmInit", "POST", "/swarm/init")
 	r.JSONBody(opts.Body)
 	var out string
-	if err := c.rt.DoJSON(ctx, r, &out); err != nil {
+	if err := c.rt.JSON(ctx, r, &out); err != nil {
 		return "", err
 	}
 	return out, nil
@@ -36,7 +36,7 @@ func (c *Client) SwarmInit(ctx context.Context, opts SwarmInitOptions) (string, 
 func (c *Client) SwarmInspect(ctx context.Context) (*Swarm, error) {
 	r := newRequest("SwarmInspect", "GET", "/swarm")
 	out := new(Swarm)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -57,7 +57,7 @@ type SwarmJoinOptions struct {
 func (c *Client) SwarmJoin(ctx context.Context, opts SwarmJoinOptions) error {
 	r := newRequest("SwarmJoin", "POST", "/swarm/join")
 	r.JSONBody(opts.Body)
-	return c.rt.DoNoContent(ctx, r)
+	return c.rt.NoContent(ctx, r)
 }
 
 // SwarmLeaveOptions holds the query, header and body parameters of SwarmLeave.
@@ -74,7 +74,7 @@ type SwarmLeaveOptions struct {
 func (c *Client) SwarmLeave(ctx context.Context, opts SwarmLeaveOptions) error {
 	r := newRequest("SwarmLeave", "POST", "/swarm/leave")
 	r.QueryBool("force", opts.Force)
-	return c.rt.DoNoContent(ctx, r)
+	return c.rt.NoContent(ctx, r)
 }
 
 // SwarmUnlockOptions holds the query, header and body parameters of
@@ -92,7 +92,7 @@ type SwarmUnlockOptions struct {
 func (c *Client) SwarmUnlock(ctx context.Context, opts SwarmUnlockOptions) error {
 	r := newRequest("SwarmUnlock", "POST", "/swarm/unlock")
 	r.JSONBody(opts.Body)
-	return c.rt.DoNoContent(ctx, r)
+	return c.rt.NoContent(ctx, r)
 }
 
 // SwarmUnlockkey gets the unlock key.
@@ -101,7 +101,7 @@ func (c *Client) SwarmUnlock(ctx context.Context, opts SwarmUnlockOptions) error
 func (c *Client) SwarmUnlockkey(ctx context.Context) (*SwarmUnlockkeyResponse, error) {
 	r := newRequest("SwarmUnlockkey", "GET", "/swarm/unlockkey")
 	out := new(SwarmUnlockkeyResponse)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -133,9 +133,9 @@ type SwarmUpdateOptions struct {
 func (c *Client) SwarmUpdate(ctx context.Context, opts SwarmUpdateOptions) error {
 	r := newRequest("SwarmUpdate", "POST", "/swarm/update")
 	r.JSONBody(opts.Body)
-	docker.QueryNumberRequired(r, "version", opts.Version)
+	gensupport.QueryNumberRequired(r, "version", opts.Version)
 	r.QueryBool("rotateWorkerToken", opts.RotateWorkerToken)
 	r.QueryBool("rotateManagerToken", opts.RotateManagerToken)
 	r.QueryBool("rotateManagerUnlockKey", opts.RotateManagerUnlockKey)
-	return c.rt.DoNoContent(ctx, r)
+	return c.rt.NoContent(ctx, r)
 }

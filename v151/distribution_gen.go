@@ -17,7 +17,7 @@ func (c *Client) DistributionInspect(ctx context.Context, name string) (*Distrib
 	r := newRequest("DistributionInspect", "GET", "/distribution/{name}/json")
 	r.PathParam("name", name)
 	out := new(DistributionInspect)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil

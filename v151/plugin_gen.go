@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"github.com/dockerclient/docker"
+	"github.com/dockerclient/docker/internal/gensupport"
 )
 
 // GetPluginPrivilegesOptions holds the query, header and body parameters of
@@ -26,7 +27,7 @@ func (c *Client) GetPluginPrivileges(ctx context.Context, opts GetPluginPrivileg
 	r := newRequest("GetPluginPrivileges", "GET", "/plugins/privileges")
 	r.QueryRequired("remote", opts.Remote)
 	var out []PluginPrivilege
-	if err := c.rt.DoJSON(ctx, r, &out); err != nil {
+	if err := c.rt.JSON(ctx, r, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -51,7 +52,7 @@ func (c *Client) PluginCreate(ctx context.Context, opts PluginCreateOptions) err
 	r := newRequest("PluginCreate", "POST", "/plugins/create")
 	r.QueryRequired("name", opts.Name)
 	r.RawBody(opts.Body, "application/x-tar")
-	return c.rt.DoNoContent(ctx, r)
+	return c.rt.NoContent(ctx, r)
 }
 
 // PluginDeleteOptions holds the query, header and body parameters of
@@ -70,7 +71,7 @@ func (c *Client) PluginDelete(ctx context.Context, name string, opts PluginDelet
 	r.PathParam("name", name)
 	r.QueryBool("force", opts.Force)
 	out := new(Plugin)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -92,7 +93,7 @@ func (c *Client) PluginDisable(ctx context.Context, name string, opts PluginDisa
 	r := newRequest("PluginDisable", "POST", "/plugins/{name}/disable")
 	r.PathParam("name", name)
 	r.QueryBool("force", opts.Force)
-	return c.rt.DoNoContent(ctx, r)
+	return c.rt.NoContent(ctx, r)
 }
 
 // PluginEnableOptions holds the query, header and body parameters of
@@ -108,8 +109,8 @@ type PluginEnableOptions struct {
 func (c *Client) PluginEnable(ctx context.Context, name string, opts PluginEnableOptions) error {
 	r := newRequest("PluginEnable", "POST", "/plugins/{name}/enable")
 	r.PathParam("name", name)
-	docker.QueryNumber(r, "timeout", opts.Timeout)
-	return c.rt.DoNoContent(ctx, r)
+	gensupport.QueryNumber(r, "timeout", opts.Timeout)
+	return c.rt.NoContent(ctx, r)
 }
 
 // PluginInspect inspects a plugin.
@@ -119,7 +120,7 @@ func (c *Client) PluginInspect(ctx context.Context, name string) (*Plugin, error
 	r := newRequest("PluginInspect", "GET", "/plugins/{name}/json")
 	r.PathParam("name", name)
 	out := new(Plugin)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -149,7 +150,7 @@ func (c *Client) PluginList(ctx context.Context, opts PluginListOptions) ([]Plug
 	r := newRequest("PluginList", "GET", "/plugins")
 	r.QueryJSON("filters", opts.Filters)
 	var out []Plugin
-	if err := c.rt.DoJSON(ctx, r, &out); err != nil {
+	if err := c.rt.JSON(ctx, r, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -190,15 +191,15 @@ func (c *Client) PluginPull(ctx context.Context, opts PluginPullOptions) (*docke
 	r := newRequest("PluginPull", "POST", "/plugins/pull")
 	r.QueryRequired("remote", opts.Remote)
 	r.Query("name", opts.Name)
-	r.RegistryAuth(opts.RegistryAuth)
+	gensupport.RegistryAuth(r, opts.RegistryAuth, false)
 	if opts.Body != nil {
 		r.JSONBody(opts.Body)
 	}
-	resp, err := c.rt.Do(ctx, r)
-	if err != nil {
+	out := new(docker.JSONStream[docker.JSONMessage])
+	if err := c.rt.Open(ctx, r, out); err != nil {
 		return nil, err
 	}
-	return docker.NewJSONStream[docker.JSONMessage](resp, "PluginPull"), nil
+	return out, nil
 }
 
 // PluginPush pushes a plugin.
@@ -209,7 +210,7 @@ func (c *Client) PluginPull(ctx context.Context, opts PluginPullOptions) (*docke
 func (c *Client) PluginPush(ctx context.Context, name string) error {
 	r := newRequest("PluginPush", "POST", "/plugins/{name}/push")
 	r.PathParam("name", name)
-	return c.rt.DoNoContent(ctx, r)
+	return c.rt.NoContent(ctx, r)
 }
 
 // PluginSetOptions holds the query, header and body parameters of PluginSet.
@@ -228,7 +229,7 @@ func (c *Client) PluginSet(ctx context.Context, name string, opts PluginSetOptio
 	if opts.Body != nil {
 		r.JSONBody(opts.Body)
 	}
-	return c.rt.DoNoContent(ctx, r)
+	return c.rt.NoContent(ctx, r)
 }
 
 // PluginUpgradeOptions holds the query, header and body parameters of
@@ -261,13 +262,13 @@ func (c *Client) PluginUpgrade(ctx context.Context, name string, opts PluginUpgr
 	r := newRequest("PluginUpgrade", "POST", "/plugins/{name}/upgrade")
 	r.PathParam("name", name)
 	r.QueryRequired("remote", opts.Remote)
-	r.RegistryAuth(opts.RegistryAuth)
+	gensupport.RegistryAuth(r, opts.RegistryAuth, false)
 	if opts.Body != nil {
 		r.JSONBody(opts.Body)
 	}
-	resp, err := c.rt.Do(ctx, r)
-	if err != nil {
+	out := new(docker.JSONStream[docker.JSONMessage])
+	if err := c.rt.Open(ctx, r, out); err != nil {
 		return nil, err
 	}
-	return docker.NewJSONStream[docker.JSONMessage](resp, "PluginUpgrade"), nil
+	return out, nil
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 
 	"github.com/dockerclient/docker"
+	"github.com/dockerclient/docker/internal/gensupport"
 )
 
 // VolumeCreateOptions holds the query, header and body parameters of
@@ -24,7 +25,7 @@ func (c *Client) VolumeCreate(ctx context.Context, opts VolumeCreateOptions) (*V
 	r := newRequest("VolumeCreate", "POST", "/volumes/create")
 	r.JSONBody(opts.Body)
 	out := new(Volume)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -46,7 +47,7 @@ func (c *Client) VolumeDelete(ctx context.Context, name string, opts VolumeDelet
 	r := newRequest("VolumeDelete", "DELETE", "/volumes/{name}")
 	r.PathParam("name", name)
 	r.QueryBool("force", opts.Force)
-	return c.rt.DoNoContent(ctx, r)
+	return c.rt.NoContent(ctx, r)
 }
 
 // VolumeInspect inspects a volume.
@@ -56,7 +57,7 @@ func (c *Client) VolumeInspect(ctx context.Context, name string) (*Volume, error
 	r := newRequest("VolumeInspect", "GET", "/volumes/{name}")
 	r.PathParam("name", name)
 	out := new(Volume)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -86,7 +87,7 @@ func (c *Client) VolumeList(ctx context.Context, opts VolumeListOptions) (*Volum
 	r := newRequest("VolumeList", "GET", "/volumes")
 	r.QueryJSON("filters", opts.Filters)
 	out := new(VolumeListResponse)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -110,7 +111,7 @@ func (c *Client) VolumePrune(ctx context.Context, opts VolumePruneOptions) (*Vol
 	r := newRequest("VolumePrune", "POST", "/volumes/prune")
 	r.QueryJSON("filters", opts.Filters)
 	out := new(VolumePruneResponse)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -141,6 +142,6 @@ func (c *Client) VolumeUpdate(ctx context.Context, name string, opts VolumeUpdat
 	if opts.Body != nil {
 		r.JSONBody(opts.Body)
 	}
-	docker.QueryNumberRequired(r, "version", opts.Version)
-	return c.rt.DoNoContent(ctx, r)
+	gensupport.QueryNumberRequired(r, "version", opts.Version)
+	return c.rt.NoContent(ctx, r)
 }

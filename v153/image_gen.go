@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"github.com/dockerclient/docker"
+	"github.com/dockerclient/docker/internal/gensupport"
 )
 
 // BuildPruneOptions holds the query, header and body parameters of BuildPrune.
@@ -53,13 +54,13 @@ type BuildPruneOptions struct {
 // Added in API v1.31.
 func (c *Client) BuildPrune(ctx context.Context, opts BuildPruneOptions) (*BuildPruneResponse, error) {
 	r := newRequest("BuildPrune", "POST", "/build/prune")
-	docker.QueryNumber(r, "reserved-space", opts.ReservedSpace)
-	docker.QueryNumber(r, "max-used-space", opts.MaxUsedSpace)
-	docker.QueryNumber(r, "min-free-space", opts.MinFreeSpace)
+	gensupport.QueryNumber(r, "reserved-space", opts.ReservedSpace)
+	gensupport.QueryNumber(r, "max-used-space", opts.MaxUsedSpace)
+	gensupport.QueryNumber(r, "min-free-space", opts.MinFreeSpace)
 	r.QueryBool("all", opts.All)
 	r.QueryJSON("filters", opts.Filters)
 	out := new(BuildPruneResponse)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -201,27 +202,27 @@ func (c *Client) ImageBuild(ctx context.Context, opts ImageBuildOptions) (*docke
 	r.Query("pull", opts.Pull)
 	r.QueryBoolPtr("rm", opts.Rm)
 	r.QueryBool("forcerm", opts.Forcerm)
-	docker.QueryNumber(r, "memory", opts.Memory)
-	docker.QueryNumber(r, "memswap", opts.Memswap)
-	docker.QueryNumber(r, "cpushares", opts.Cpushares)
+	gensupport.QueryNumber(r, "memory", opts.Memory)
+	gensupport.QueryNumber(r, "memswap", opts.Memswap)
+	gensupport.QueryNumber(r, "cpushares", opts.Cpushares)
 	r.Query("cpusetcpus", opts.Cpusetcpus)
-	docker.QueryNumber(r, "cpuperiod", opts.Cpuperiod)
-	docker.QueryNumber(r, "cpuquota", opts.Cpuquota)
+	gensupport.QueryNumber(r, "cpuperiod", opts.Cpuperiod)
+	gensupport.QueryNumber(r, "cpuquota", opts.Cpuquota)
 	r.QueryJSON("buildargs", opts.Buildargs)
-	docker.QueryNumber(r, "shmsize", opts.Shmsize)
+	gensupport.QueryNumber(r, "shmsize", opts.Shmsize)
 	r.QueryBool("squash", opts.Squash)
 	r.QueryJSON("labels", opts.Labels)
 	r.Query("networkmode", opts.Networkmode)
-	r.RegistryConfig(opts.RegistryConfig)
+	gensupport.RegistryConfig(r, opts.RegistryConfig)
 	r.Query("platform", opts.Platform)
 	r.Query("target", opts.Target)
 	r.QueryJSON("outputs", opts.Outputs)
 	r.Query("version", string(opts.Version))
-	resp, err := c.rt.Do(ctx, r)
-	if err != nil {
+	out := new(docker.JSONStream[docker.JSONMessage])
+	if err := c.rt.Open(ctx, r, out); err != nil {
 		return nil, err
 	}
-	return docker.NewJSONStream[docker.JSONMessage](resp, "ImageBuild"), nil
+	return out, nil
 }
 
 // ImageCommitOptions holds the query, header and body parameters of
@@ -261,7 +262,7 @@ func (c *Client) ImageCommit(ctx context.Context, opts ImageCommitOptions) (*IDR
 	r.QueryBoolPtr("pause", opts.Pause)
 	r.Query("changes", opts.Changes)
 	out := new(IDResponse)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -339,14 +340,14 @@ func (c *Client) ImageCreate(ctx context.Context, opts ImageCreateOptions) (*doc
 	r.Query("tag", opts.Tag)
 	r.Query("message", opts.Message)
 	r.RawBody(opts.Body, "application/octet-stream")
-	r.RegistryAuth(opts.RegistryAuth)
+	gensupport.RegistryAuth(r, opts.RegistryAuth, false)
 	r.QueryStrings("changes", opts.Changes)
 	r.Query("platform", opts.Platform)
-	resp, err := c.rt.Do(ctx, r)
-	if err != nil {
+	out := new(docker.JSONStream[docker.JSONMessage])
+	if err := c.rt.Open(ctx, r, out); err != nil {
 		return nil, err
 	}
-	return docker.NewJSONStream[docker.JSONMessage](resp, "ImageCreate"), nil
+	return out, nil
 }
 
 // ImageDeleteOptions holds the query, header and body parameters of
@@ -380,7 +381,7 @@ func (c *Client) ImageDelete(ctx context.Context, name string, opts ImageDeleteO
 	r.QueryBool("noprune", opts.Noprune)
 	r.QueryStrings("platforms", opts.Platforms)
 	var out []ImageDeleteResponseItem
-	if err := c.rt.DoJSON(ctx, r, &out); err != nil {
+	if err := c.rt.JSON(ctx, r, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -428,12 +429,12 @@ type ImageGetOptions struct {
 func (c *Client) ImageGet(ctx context.Context, name string, opts ImageGetOptions) (*docker.Stream, error) {
 	r := newRequest("ImageGet", "GET", "/images/{name}/get")
 	r.PathParam("name", name)
-	docker.QueryJSONEach(r, "platform", opts.Platform)
-	resp, err := c.rt.Do(ctx, r)
-	if err != nil {
+	gensupport.QueryJSONEach(r, "platform", opts.Platform)
+	out := new(docker.Stream)
+	if err := c.rt.Open(ctx, r, out); err != nil {
 		return nil, err
 	}
-	return docker.NewStream(resp), nil
+	return out, nil
 }
 
 // ImageGetAllOptions holds the query, header and body parameters of
@@ -469,12 +470,12 @@ type ImageGetAllOptions struct {
 func (c *Client) ImageGetAll(ctx context.Context, opts ImageGetAllOptions) (*docker.Stream, error) {
 	r := newRequest("ImageGetAll", "GET", "/images/get")
 	r.QueryStrings("names", opts.Names)
-	docker.QueryJSONEach(r, "platform", opts.Platform)
-	resp, err := c.rt.Do(ctx, r)
-	if err != nil {
+	gensupport.QueryJSONEach(r, "platform", opts.Platform)
+	out := new(docker.Stream)
+	if err := c.rt.Open(ctx, r, out); err != nil {
 		return nil, err
 	}
-	return docker.NewStream(resp), nil
+	return out, nil
 }
 
 // ImageHistoryOptions holds the query, header and body parameters of
@@ -505,7 +506,7 @@ func (c *Client) ImageHistory(ctx context.Context, name string, opts ImageHistor
 	r.PathParam("name", name)
 	r.QueryJSON("platform", opts.Platform)
 	var out []ImageHistoryResponseItem
-	if err := c.rt.DoJSON(ctx, r, &out); err != nil {
+	if err := c.rt.JSON(ctx, r, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -550,7 +551,7 @@ func (c *Client) ImageInspect(ctx context.Context, name string, opts ImageInspec
 	r.QueryBool("manifests", opts.Manifests)
 	r.QueryJSON("platform", opts.Platform)
 	out := new(ImageInspect)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -598,7 +599,7 @@ func (c *Client) ImageList(ctx context.Context, opts ImageListOptions) ([]ImageS
 	r.QueryBool("digests", opts.Digests)
 	r.QueryBool("manifests", opts.Manifests)
 	var out []ImageSummary
-	if err := c.rt.DoJSON(ctx, r, &out); err != nil {
+	if err := c.rt.JSON(ctx, r, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -633,12 +634,12 @@ func (c *Client) ImageLoad(ctx context.Context, opts ImageLoadOptions) (*docker.
 	r := newRequest("ImageLoad", "POST", "/images/load")
 	r.RawBody(opts.Body, "application/x-tar")
 	r.QueryBool("quiet", opts.Quiet)
-	docker.QueryJSONEach(r, "platform", opts.Platform)
-	resp, err := c.rt.Do(ctx, r)
-	if err != nil {
+	gensupport.QueryJSONEach(r, "platform", opts.Platform)
+	out := new(docker.JSONStream[docker.JSONMessage])
+	if err := c.rt.Open(ctx, r, out); err != nil {
 		return nil, err
 	}
-	return docker.NewJSONStream[docker.JSONMessage](resp, "ImageLoad"), nil
+	return out, nil
 }
 
 // ImagePruneOptions holds the query, header and body parameters of ImagePrune.
@@ -661,7 +662,7 @@ func (c *Client) ImagePrune(ctx context.Context, opts ImagePruneOptions) (*Image
 	r := newRequest("ImagePrune", "POST", "/images/prune")
 	r.QueryJSON("filters", opts.Filters)
 	out := new(ImagePruneResponse)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -713,12 +714,12 @@ func (c *Client) ImagePush(ctx context.Context, name string, opts ImagePushOptio
 	r.PathParam("name", name)
 	r.Query("tag", opts.Tag)
 	r.QueryJSON("platform", opts.Platform)
-	r.RegistryAuthRequired(opts.RegistryAuth)
-	resp, err := c.rt.Do(ctx, r)
-	if err != nil {
+	gensupport.RegistryAuth(r, opts.RegistryAuth, true)
+	out := new(docker.JSONStream[docker.JSONMessage])
+	if err := c.rt.Open(ctx, r, out); err != nil {
 		return nil, err
 	}
-	return docker.NewJSONStream[docker.JSONMessage](resp, "ImagePush"), nil
+	return out, nil
 }
 
 // ImageSearchOptions holds the query, header and body parameters of
@@ -745,10 +746,10 @@ type ImageSearchOptions struct {
 func (c *Client) ImageSearch(ctx context.Context, opts ImageSearchOptions) ([]ImageSearchResponseItem, error) {
 	r := newRequest("ImageSearch", "GET", "/images/search")
 	r.QueryRequired("term", opts.Term)
-	docker.QueryNumber(r, "limit", opts.Limit)
+	gensupport.QueryNumber(r, "limit", opts.Limit)
 	r.QueryJSON("filters", opts.Filters)
 	var out []ImageSearchResponseItem
-	if err := c.rt.DoJSON(ctx, r, &out); err != nil {
+	if err := c.rt.JSON(ctx, r, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -777,5 +778,5 @@ func (c *Client) ImageTag(ctx context.Context, name string, opts ImageTagOptions
 	r.PathParam("name", name)
 	r.Query("repo", opts.Repo)
 	r.Query("tag", opts.Tag)
-	return c.rt.DoNoContent(ctx, r)
+	return c.rt.NoContent(ctx, r)
 }

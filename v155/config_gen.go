@@ -6,6 +6,7 @@ import (
 	"context"
 
 	"github.com/dockerclient/docker"
+	"github.com/dockerclient/docker/internal/gensupport"
 )
 
 // ConfigCreateOptions holds the query, header and body parameters of
@@ -26,7 +27,7 @@ func (c *Client) ConfigCreate(ctx context.Context, opts ConfigCreateOptions) (*I
 		r.JSONBody(opts.Body)
 	}
 	out := new(IDResponse)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -40,7 +41,7 @@ func (c *Client) ConfigCreate(ctx context.Context, opts ConfigCreateOptions) (*I
 func (c *Client) ConfigDelete(ctx context.Context, id string) error {
 	r := newRequest("ConfigDelete", "DELETE", "/configs/{id}")
 	r.PathParam("id", id)
-	return c.rt.DoNoContent(ctx, r)
+	return c.rt.NoContent(ctx, r)
 }
 
 // ConfigInspect inspects a config.
@@ -52,7 +53,7 @@ func (c *Client) ConfigInspect(ctx context.Context, id string) (*Config, error) 
 	r := newRequest("ConfigInspect", "GET", "/configs/{id}")
 	r.PathParam("id", id)
 	out := new(Config)
-	if err := c.rt.DoJSON(ctx, r, out); err != nil {
+	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -81,7 +82,7 @@ func (c *Client) ConfigList(ctx context.Context, opts ConfigListOptions) ([]Conf
 	r := newRequest("ConfigList", "GET", "/configs")
 	r.QueryJSON("filters", opts.Filters)
 	var out []Config
-	if err := c.rt.DoJSON(ctx, r, &out); err != nil {
+	if err := c.rt.JSON(ctx, r, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -112,6 +113,6 @@ func (c *Client) ConfigUpdate(ctx context.Context, id string, opts ConfigUpdateO
 	if opts.Body != nil {
 		r.JSONBody(opts.Body)
 	}
-	docker.QueryNumberRequired(r, "version", opts.Version)
-	return c.rt.DoNoContent(ctx, r)
+	gensupport.QueryNumberRequired(r, "version", opts.Version)
+	return c.rt.NoContent(ctx, r)
 }

@@ -1,11 +1,11 @@
-package docker
+package gensupport
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -13,7 +13,7 @@ import (
 )
 
 // Request describes one API call. Generated methods build it and hand it to
-// a Client; users meet it only when they extend the SDK.
+// a Runtime.
 //
 // Every setter skips a value the caller did not set (a nil pointer, an empty
 // string, slice or map, a false bool), so an optional parameter is sent only
@@ -31,8 +31,18 @@ type Request struct {
 	header     [][2]string
 	jsonBody   any
 	hasJSON    bool
-	err        error // the first bad argument; reported before sending
+	err        *ArgError // the first bad argument; reported before sending
 }
+
+// ArgError is the first bad argument of a Request; the runtime reports it
+// as a *docker.ParamError before anything is sent.
+type ArgError struct {
+	Param string // the parameter's name in the spec
+	Msg   string
+}
+
+// Err returns the first bad argument, or nil.
+func (r *Request) Err() *ArgError { return r.err }
 
 type pathParam struct{ name, value string }
 
@@ -41,9 +51,10 @@ func NewRequest(op, apiVersion, method, path string) *Request {
 	return &Request{Op: op, APIVersion: apiVersion, Method: method, Path: path}
 }
 
-func (r *Request) fail(param, msg string) {
+// Fail records a bad argument, unless one was recorded already.
+func (r *Request) Fail(param, msg string) {
 	if r.err == nil {
-		r.err = &ParamError{Op: r.Op, Param: param, Msg: msg}
+		r.err = &ArgError{Param: param, Msg: msg}
 	}
 }
 
@@ -51,17 +62,15 @@ func (r *Request) fail(param, msg string) {
 // address a different endpoint.
 func (r *Request) PathParam(name, value string) {
 	if value == "" {
-		r.fail(name, "is required and must not be empty")
+		r.Fail(name, "is required and must not be empty")
 		return
 	}
 	r.pathParams = append(r.pathParams, pathParam{name, value})
 }
 
 // URLPath returns the path with the version prefix and path parameters.
+// It does not look at Err: the runtime checks that first.
 func (r *Request) URLPath() (string, error) {
-	if r.err != nil {
-		return "", r.err
-	}
 	var b strings.Builder
 	b.Grow(len(r.Path) + 8 + 64)
 	if r.APIVersion != "" {
@@ -83,7 +92,7 @@ func (r *Request) URLPath() (string, error) {
 		name := p[i+1 : i+j]
 		value, ok := r.pathValue(name)
 		if !ok {
-			return "", &ParamError{Op: r.Op, Param: name, Msg: "is required"}
+			return "", fmt.Errorf("docker: %s: parameter %q is required", r.Op, name)
 		}
 		// Names such as image references keep their slashes: the daemon
 		// routes /images/{name}/json with a greedy match.
@@ -113,7 +122,8 @@ func escapePathValue(s string) string {
 // RawQuery returns the encoded query string.
 func (r *Request) RawQuery() string { return string(r.query) }
 
-func (r *Request) addQuery(name, value string) {
+// AddQuery appends name=value, even when value is empty.
+func (r *Request) AddQuery(name, value string) {
 	if len(r.query) > 0 {
 		r.query = append(r.query, '&')
 	}
@@ -125,23 +135,23 @@ func (r *Request) addQuery(name, value string) {
 // Query sets a string parameter when it is not empty.
 func (r *Request) Query(name, value string) {
 	if value != "" {
-		r.addQuery(name, value)
+		r.AddQuery(name, value)
 	}
 }
 
 // QueryRequired sets a required string parameter; empty is an error.
 func (r *Request) QueryRequired(name, value string) {
 	if value == "" {
-		r.fail(name, "is required")
+		r.Fail(name, "is required")
 		return
 	}
-	r.addQuery(name, value)
+	r.AddQuery(name, value)
 }
 
 // QueryBool sets a flag whose default is false: it is sent only when true.
 func (r *Request) QueryBool(name string, value bool) {
 	if value {
-		r.addQuery(name, "true")
+		r.AddQuery(name, "true")
 	}
 }
 
@@ -149,14 +159,14 @@ func (r *Request) QueryBool(name string, value bool) {
 // the caller set it, false included.
 func (r *Request) QueryBoolPtr(name string, value *bool) {
 	if value != nil {
-		r.addQuery(name, strconv.FormatBool(*value))
+		r.AddQuery(name, strconv.FormatBool(*value))
 	}
 }
 
 // QueryStrings sets a repeated parameter, once per value.
 func (r *Request) QueryStrings(name string, values []string) {
 	for _, v := range values {
-		r.addQuery(name, v)
+		r.AddQuery(name, v)
 	}
 }
 
@@ -168,34 +178,23 @@ func (r *Request) QueryJSON(name string, v any) {
 	}
 	b, err := jsonwire.Marshal(v)
 	if err != nil {
-		r.fail(name, "cannot be encoded as JSON: "+err.Error())
+		r.Fail(name, "cannot be encoded as JSON: "+err.Error())
 		return
 	}
-	r.addQuery(name, string(b))
+	r.AddQuery(name, string(b))
 }
 
+// isEmptyJSONValue reports a value that is not worth sending: nil, or an
+// empty map or slice (filters, labels, build args, platform lists).
 func isEmptyJSONValue(v any) bool {
-	switch v := v.(type) {
-	case nil:
+	if v == nil {
 		return true
-	case Filters:
-		return len(v) == 0
-	case map[string]string:
-		return len(v) == 0
-	case map[string]*string:
-		return len(v) == 0
-	case []string:
-		return len(v) == 0
-	case map[string]any:
-		return len(v) == 0
-	case json.RawMessage:
-		return len(v) == 0
-	case *Platform:
-		return v == nil
-	case []BuildOutput:
-		return len(v) == 0
-	case map[string]AuthConfig:
-		return len(v) == 0
+	}
+	switch rv := reflect.ValueOf(v); rv.Kind() {
+	case reflect.Map, reflect.Slice:
+		return rv.Len() == 0
+	case reflect.Pointer, reflect.Interface:
+		return rv.IsNil()
 	}
 	return false
 }
@@ -211,12 +210,12 @@ func QueryNumber[T Number](r *Request, name string, value *T) {
 	if value == nil {
 		return
 	}
-	r.addQuery(name, formatNumber(*value))
+	r.AddQuery(name, formatNumber(*value))
 }
 
 // QueryNumberRequired sets a required numeric parameter.
 func QueryNumberRequired[T Number](r *Request, name string, value T) {
-	r.addQuery(name, formatNumber(value))
+	r.AddQuery(name, formatNumber(value))
 }
 
 func formatNumber[T Number](v T) string {
@@ -239,39 +238,41 @@ func (r *Request) Header(name, value string) {
 	}
 }
 
+// Credential is a registry credential that encodes itself as the daemon
+// reads X-Registry-Auth (*docker.AuthConfig).
+type Credential interface{ Encode() (string, error) }
+
 // RegistryAuth sets X-Registry-Auth from a credential, base64url-encoded as
-// the daemon expects. A nil credential sends nothing.
-func (r *Request) RegistryAuth(auth *AuthConfig) {
+// the daemon expects. A nil credential sends nothing, unless required
+// (ImagePush, whose daemon insists on the header): then it sends an empty
+// one ({}), which a registry without authentication accepts.
+func RegistryAuth[T any, P interface {
+	*T
+	Credential
+}](r *Request, auth P, required bool) {
 	if auth == nil {
-		return
+		if !required {
+			return
+		}
+		auth = new(T)
 	}
 	h, err := auth.Encode()
 	if err != nil {
-		r.fail("X-Registry-Auth", err.Error())
+		r.Fail("X-Registry-Auth", err.Error())
 		return
 	}
 	r.Header("X-Registry-Auth", h)
 }
 
-// RegistryAuthRequired sets X-Registry-Auth for operations whose daemon
-// insists on the header (ImagePush): without a credential it sends an
-// empty one ({}), which a registry without authentication accepts.
-func (r *Request) RegistryAuthRequired(auth *AuthConfig) {
-	if auth == nil {
-		auth = &AuthConfig{}
-	}
-	r.RegistryAuth(auth)
-}
-
 // RegistryConfig sets X-Registry-Config (ImageBuild): credentials for every
 // registry the build may pull from, keyed by registry host.
-func (r *Request) RegistryConfig(auths map[string]AuthConfig) {
+func RegistryConfig[M ~map[string]A, A any](r *Request, auths M) {
 	if len(auths) == 0 {
 		return
 	}
 	b, err := jsonwire.Marshal(auths)
 	if err != nil {
-		r.fail("X-Registry-Config", "cannot be encoded: "+err.Error())
+		r.Fail("X-Registry-Config", "cannot be encoded: "+err.Error())
 		return
 	}
 	r.Header("X-Registry-Config", base64.URLEncoding.EncodeToString(b))
@@ -283,6 +284,12 @@ func (r *Request) JSONBody(v any) {
 	r.hasJSON = true
 	r.ContentType = "application/json"
 }
+
+// JSON returns the value JSONBody set, and whether it set one.
+func (r *Request) JSON() (any, bool) { return r.jsonBody, r.hasJSON }
+
+// Headers returns the headers set, name and value, in order.
+func (r *Request) Headers() [][2]string { return r.header }
 
 // RawBody streams body (a tar archive, say) without buffering it.
 func (r *Request) RawBody(body io.Reader, contentType string) {
@@ -296,26 +303,22 @@ func (r *Request) RawBody(body io.Reader, contentType string) {
 // RequireBody records an error when a required body is missing.
 func (r *Request) RequireBody(name string, present bool) {
 	if !present {
-		r.fail(name, "(request body) is required")
+		r.Fail(name, "(request body) is required")
 	}
 }
-
-// Ptr returns a pointer to v: the way to set an optional parameter or field,
-// e.g. Timeout: docker.Ptr(10).
-func Ptr[T any](v T) *T { return &v }
 
 // QueryJoined sets a list parameter the spec encodes in one value, joined by
 // sep.
 func (r *Request) QueryJoined(name string, values []string, sep string) {
 	if len(values) > 0 {
-		r.addQuery(name, strings.Join(values, sep))
+		r.AddQuery(name, strings.Join(values, sep))
 	}
 }
 
 // QueryJSONRequired sets a required JSON parameter.
 func (r *Request) QueryJSONRequired(name string, v any) {
 	if isEmptyJSONValue(v) {
-		r.fail(name, "is required")
+		r.Fail(name, "is required")
 		return
 	}
 	r.QueryJSON(name, v)
@@ -327,9 +330,9 @@ func QueryJSONEach[T any](r *Request, name string, values []T) {
 	for _, v := range values {
 		b, err := jsonwire.Marshal(v)
 		if err != nil {
-			r.fail(name, "cannot be encoded as JSON: "+err.Error())
+			r.Fail(name, "cannot be encoded as JSON: "+err.Error())
 			return
 		}
-		r.addQuery(name, string(b))
+		r.AddQuery(name, string(b))
 	}
 }
