@@ -105,7 +105,9 @@ func WithDialContext(dial func(ctx context.Context, network, address string) (ne
 
 // WithHTTPClient sends every request through hc, as the Perl client's `ua`
 // did. The base URL still comes from the host; hijacked calls (attach,
-// exec) dial the host directly when one is known.
+// exec) dial the host directly when one is known. For a unix, npipe or ssh
+// host, an *http.Transport in hc (or hc's default) is copied and made to dial
+// the host, never a proxy; hc itself is left as it was.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *Client) error {
 		if hc == nil {
@@ -178,8 +180,11 @@ func New(opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
-	if c.httpClient == nil {
+	switch {
+	case c.httpClient == nil:
 		c.httpClient = &http.Client{Transport: c.endpoint.Transport()}
+	case c.endpoint != nil && c.endpoint.Scheme != "tcp":
+		c.httpClient = routedTo(c.endpoint, c.httpClient)
 	}
 	if c.httpClient.CheckRedirect == nil {
 		// The daemon does not redirect; following one could carry
@@ -189,6 +194,31 @@ func New(opts ...Option) (*Client, error) {
 		c.httpClient = &hc
 	}
 	return c, nil
+}
+
+// routedTo returns a copy of hc whose requests reach a unix, npipe or ssh
+// endpoint: their URLs name a placeholder host, which a transport of
+// net/http would look up in DNS, or send to HTTP_PROXY. A RoundTripper that
+// is not an *http.Transport is the caller's own and decides for itself.
+func routedTo(ep *dialer.Endpoint, hc *http.Client) *http.Client {
+	rt := hc.Transport
+	if rt == nil {
+		rt = http.DefaultTransport
+	}
+	t, ok := rt.(*http.Transport)
+	if !ok {
+		return hc
+	}
+	t = t.Clone()
+	t.Proxy = nil
+	t.DialTLSContext = nil
+	t.DialContext = func(ctx context.Context, _, _ string) (net.Conn, error) { return ep.DialContext(ctx) }
+	if t.MaxResponseHeaderBytes == 0 {
+		t.MaxResponseHeaderBytes = maxResponseHead
+	}
+	out := *hc
+	out.Transport = t
+	return &out
 }
 
 // NewFromEnv is New(FromEnv(), opts...): the usual way to connect.

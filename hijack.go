@@ -213,7 +213,7 @@ func (c *Client) hijack(ctx context.Context, r *request, h *HijackedConn) error 
 	switch {
 	case resp.StatusCode == http.StatusSwitchingProtocols:
 		if up := resp.Header.Get("Upgrade"); up != "" && !strings.EqualFold(up, proto) {
-			return fail(fmt.Errorf("docker: %s: daemon upgraded to %q, not %s", r.Op, up, proto))
+			return fail(fmt.Errorf("docker: %s: daemon upgraded to %q, not %s", r.Op, up[:min(len(up), 64)], proto))
 		}
 	case resp.StatusCode/100 == 2:
 		// Old daemons, and requests without Upgrade, get 200 and then the
@@ -281,7 +281,7 @@ func (c *Client) hijackHTTP(ctx context.Context, r *request, req *http.Request, 
 		h.rwc, h.rd = rwc, rwc
 	case resp.StatusCode/100 == 2:
 		resp.Body.Close()
-		return fmt.Errorf("docker: %s: the daemon answered %s instead of upgrading the connection", r.Op, resp.Status)
+		return fmt.Errorf("docker: %s: the daemon answered %d %s instead of upgrading the connection", r.Op, resp.StatusCode, http.StatusText(resp.StatusCode))
 	default:
 		return errorFromResponse(resp, r.Op, r.APIVersion)
 	}
