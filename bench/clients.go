@@ -3,8 +3,9 @@
 // encoding/json, against the same daemon.
 //
 // It is its own module so that the official client and its dependencies
-// never enter the SDK's go.mod. Run it with GOWORK=off (the repository's
-// go.work does not list this module; see docs/benchmarks.md).
+// never enter the SDK's go.mod. The repository's go.work lists it; the
+// footprint builds run with GOWORK=off, so that each program gets exactly
+// the versions in bench/go.mod (see docs/benchmarks.md).
 package bench
 
 import (

@@ -1,12 +1,14 @@
 package bench
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"math"
 	"os"
 	"runtime"
 	"sort"
+	"strconv"
 	"syscall"
 	"time"
 )
@@ -67,6 +69,28 @@ func OpenFDs() int {
 		return -1
 	}
 	return len(names) - 1 // the directory's own descriptor
+}
+
+// ProcStatus returns a field of /proc/self/status that is counted in kB
+// (VmRSS, VmHWM: the resident set now and at its peak), in bytes; -1 when
+// it cannot be read.
+func ProcStatus(field string) int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return -1
+	}
+	for _, l := range bytes.Split(b, []byte("\n")) {
+		v, ok := bytes.CutPrefix(l, []byte(field+":"))
+		if !ok {
+			continue
+		}
+		kb, err := strconv.ParseInt(string(bytes.TrimSuffix(bytes.TrimSpace(v), []byte(" kB"))), 10, 64)
+		if err != nil {
+			return -1
+		}
+		return kb << 10
+	}
+	return -1
 }
 
 // Stats summarises repeated measurements of one figure.
