@@ -388,8 +388,41 @@ func (c *Client) doJSON(ctx context.Context, r *request, out any) error {
 	if out == nil || resp.StatusCode == http.StatusNoContent || resp.StatusCode == http.StatusNotModified {
 		return nil
 	}
-	if err := jsonwire.NewDecoder(resp.Body).Decode(out); err != nil {
+	dec := jsonwire.NewDecoder(resp.Body)
+	if err := dec.Decode(out); err != nil {
 		return decodeError(ctx, r.Op, err)
+	}
+	// The value must be the whole body, and the body must be whole: a
+	// length the daemon announced but did not send means the value may be
+	// someone else's, or a proxy cut it.
+	if err := expectEnd(io.MultiReader(dec.Buffered(), resp.Body)); err != nil {
+		return decodeError(ctx, r.Op, err)
+	}
+	return nil
+}
+
+// maxTrailingSpace is how much white space after a JSON value is read
+// looking for the end of the body; the daemon sends one newline.
+const maxTrailingSpace = 4 << 10
+
+var errTrailingData = errors.New("the response holds more than one JSON value")
+
+// expectEnd reads what follows a decoded value: white space, then the end.
+func expectEnd(r io.Reader) error {
+	scratch := scratchPool.Get().(*[512]byte)
+	defer scratchPool.Put(scratch)
+	for seen := 0; seen < maxTrailingSpace; {
+		n, err := r.Read(scratch[:])
+		seen += n
+		if len(bytes.TrimLeft(scratch[:n], " \t\r\n")) > 0 {
+			return errTrailingData
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -403,6 +436,8 @@ func decodeError(ctx context.Context, op string, err error) error {
 		return fmt.Errorf("docker: %s: the daemon answered with an empty body where a JSON value was expected", op)
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return fmt.Errorf("docker: %s: the response was cut short: %w", op, err)
+	case err == errTrailingData:
+		return fmt.Errorf("docker: %s: %w", op, err)
 	}
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError

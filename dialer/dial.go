@@ -56,7 +56,7 @@ func (e *Endpoint) DialContext(ctx context.Context) (net.Conn, error) {
 	switch e.Scheme {
 	case "unix":
 		if e.Dial != nil {
-			c, err = e.Dial(ctx, "unix", e.Address)
+			c, err = e.hookDial(ctx, "unix", e.Address)
 		} else {
 			var d net.Dialer
 			c, err = d.DialContext(ctx, "unix", e.Address)
@@ -84,10 +84,26 @@ func (e *Endpoint) DialContext(ctx context.Context) (net.Conn, error) {
 // tcpDialFunc is Dial, or the default dialer for tcp.
 func (e *Endpoint) tcpDialFunc() func(ctx context.Context, network, address string) (net.Conn, error) {
 	if e.Dial != nil {
-		return e.Dial
+		return e.hookDial
 	}
 	d := &net.Dialer{Timeout: tcpDialTimeout, KeepAlive: tcpKeepAlive}
 	return d.DialContext
+}
+
+// hookDial calls Dial. A hook that looked at its socket's descriptor (to
+// read SO_PEERCRED, say) may have left it in blocking mode, in which a
+// stalled read ignores deadlines and Close, so a cancelled call would wait
+// for the daemon forever; the socket is put back in non-blocking mode.
+func (e *Endpoint) hookDial(ctx context.Context, network, address string) (net.Conn, error) {
+	c, err := e.Dial(ctx, network, address)
+	if err != nil {
+		return nil, err
+	}
+	if err := setNonblock(c); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("the dial hook's connection: %w", err)
+	}
+	return c, nil
 }
 
 func (e *Endpoint) dialTCP(ctx context.Context) (net.Conn, error) {
