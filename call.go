@@ -104,14 +104,10 @@ func lookupOperation(op, v string) (*opEntry, error) {
 		}
 		last = max(last, e.to)
 	}
-	switch {
-	case first == 0:
+	if first == 0 {
 		return nil, fmt.Errorf("docker: no operation %q in any API version (operation names are Docker's operationIds, e.g. ContainerList)", op)
-	case int(pv) < first:
-		return nil, &VersionError{Want: v, Op: op, Reason: fmt.Sprintf("%s needs API v1.%d; the daemon speaks v%s", op, first, v)}
-	default:
-		return nil, &VersionError{Want: v, Op: op, Reason: fmt.Sprintf("%s was removed after API v1.%d; the daemon speaks v%s", op, last, v)}
 	}
+	return nil, &VersionError{Op: op, Want: pv.String(), OpVersions: VersionRange{Min: apiVersion(first).String(), Max: apiVersion(last).String()}}
 }
 
 // Operations lists the operationIds that API version v has.
@@ -156,6 +152,9 @@ func (c *Client) Call(ctx context.Context, op string, args Args, out any) error 
 // CallVersion is Call with an explicit API version.
 func (c *Client) CallVersion(ctx context.Context, version, op string, args Args, out any) error {
 	e, err := lookupOperation(op, version)
+	if ve, ok := err.(*VersionError); ok {
+		ve.Daemon = c.knownDaemonVersions()
+	}
 	if err != nil {
 		return err
 	}

@@ -202,7 +202,8 @@ func TestCallValidatesBeforeSending(t *testing.T) {
 		want string
 	}{
 		{"ContainerLsit", nil, `no operation "ContainerLsit" in any API version`},
-		{"VolumeUpdate", Args{"name": "v"}, "VolumeUpdate needs API v1.42; the daemon speaks v1.41"},
+		{"VolumeUpdate", Args{"name": "v"}, "docker: VolumeUpdate needs API v1.42 or newer; the call was to use v1.41 (the daemon speaks 1.12 to 1.41; this SDK 1.25 to 1.56)"},
+		{"ContainerArchiveHead", Args{"id": "x", "path": "/"}, "docker: ContainerArchiveHead exists in API v1.25 to v1.27 only; the call was to use v1.41 (the daemon speaks 1.12 to 1.41"},
 		{"ContainerList", Args{"al": true}, `parameter "al" is unknown in API v1.41; ContainerList takes all, limit, size, filters`},
 		{"ContainerList", Args{"all": "yes"}, `parameter "all" must be a bool, not string`},
 		{"ContainerList", Args{"limit": 1.5}, `parameter "limit" must be an integer, not float64`},
@@ -225,6 +226,12 @@ func TestCallValidatesBeforeSending(t *testing.T) {
 	}
 	if n := f.hits.Load(); n != 0 {
 		t.Fatalf("%d invalid calls reached the daemon", n)
+	}
+	err := c.Call(ctx, "VolumeUpdate", Args{"name": "v"}, nil)
+	var ve *VersionError
+	if !errors.As(err, &ve) || ve.Op != "VolumeUpdate" || ve.Want != "1.41" ||
+		ve.Daemon != (VersionRange{Min: "1.12", Max: "1.41"}) || ve.OpVersions.Min != "1.42" || ve.OpVersions.Max == "" {
+		t.Fatalf("VolumeUpdate on 1.41: %#v, want every field filled", ve)
 	}
 }
 

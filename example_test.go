@@ -129,7 +129,7 @@ func ExampleClient_Call() {
 	// Output:
 	// 1 busybox image
 	// docker: ContainerList: parameter "all" must be a bool, not string
-	// docker: VolumeUpdate: VolumeUpdate needs API v1.42; the daemon speaks v1.41
+	// docker: VolumeUpdate needs API v1.42 or newer; the call was to use v1.41 (the daemon speaks 1.12 to 1.41; this SDK 1.25 to 1.56)
 }
 
 // Every status outside 2xx is a *docker.Error; its class is matched with

@@ -31,6 +31,17 @@ func (c *Client) DaemonVersions(ctx context.Context) (VersionRange, error) {
 	return r, nil
 }
 
+// knownDaemonVersions returns the daemon's range if it was learned already,
+// without asking.
+func (c *Client) knownDaemonVersions() VersionRange {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.daemon == nil {
+		return VersionRange{}
+	}
+	return *c.daemon
+}
+
 func (c *Client) fetchDaemonVersions(ctx context.Context) (VersionRange, error) {
 	// Unversioned paths: they answer whatever versions the daemon speaks.
 	var v struct {
@@ -85,7 +96,7 @@ func (c *Client) checkVersion(ctx context.Context, v, op string) error {
 		return err
 	}
 	if !r.Contains(v) {
-		return &VersionError{Want: v, Daemon: r, Op: op}
+		return &VersionError{Op: op, Want: v, Daemon: r}
 	}
 	return nil
 }

@@ -68,7 +68,12 @@ type VersionRange struct {
 }
 
 func (r VersionRange) String() string {
-	if r.Min == "" {
+	switch {
+	case r.Max == "" && r.Min == "":
+		return "unknown versions"
+	case r.Max == "":
+		return r.Min + " and newer"
+	case r.Min == "":
 		return "up to " + r.Max
 	}
 	return r.Min + " to " + r.Max
@@ -85,25 +90,39 @@ func (r VersionRange) Contains(v string) bool {
 	return true
 }
 
-// VersionError says that the daemon does not accept the API version asked
-// for, and which versions both sides speak instead.
+// VersionError says that a call cannot be made with the API version it was
+// to use: the daemon does not accept that version, or the operation does not
+// exist in it. Its fields say which versions would do.
 type VersionError struct {
-	Want   string       // the version asked for
-	Daemon VersionRange // what the daemon accepts
 	Op     string       // the operation, when one was being called
-	Reason string       // optional detail
+	Want   string       // the API version the call was to use, e.g. "1.41"
+	Daemon VersionRange // what the daemon accepts; empty when it was not asked
+	// OpVersions is the range of versions the operation exists in, when Want
+	// lacks it (VolumeUpdate: 1.42 to 1.56); empty otherwise.
+	OpVersions VersionRange
 }
 
 func (e *VersionError) Error() string {
-	msg := "docker: "
-	if e.Op != "" {
-		msg += e.Op + ": "
+	var b strings.Builder
+	b.WriteString("docker: ")
+	switch {
+	case e.OpVersions.Max != "" && e.Want != "" && CompareVersions(e.Want, e.OpVersions.Min) < 0:
+		fmt.Fprintf(&b, "%s needs API v%s or newer; the call was to use v%s", e.Op, e.OpVersions.Min, e.Want)
+	case e.OpVersions.Max != "":
+		fmt.Fprintf(&b, "%s exists in API v%s to v%s only; the call was to use v%s", e.Op, e.OpVersions.Min, e.OpVersions.Max, e.Want)
+	case e.Want == "":
+		fmt.Fprintf(&b, "no API version in common: the daemon speaks %s, this SDK speaks %s to %s", e.Daemon, MinAPIVersion, MaxAPIVersion)
+		return b.String()
+	default:
+		if e.Op != "" {
+			b.WriteString(e.Op + ": ")
+		}
+		fmt.Fprintf(&b, "API v%s is not accepted by the daemon", e.Want)
 	}
-	if e.Reason != "" {
-		return msg + e.Reason
+	if e.Daemon != (VersionRange{}) {
+		fmt.Fprintf(&b, " (the daemon speaks %s; this SDK %s to %s)", e.Daemon, MinAPIVersion, MaxAPIVersion)
 	}
-	return fmt.Sprintf("%sAPI version %s is not accepted by the daemon, which speaks %s (this SDK speaks %s to %s)",
-		msg, e.Want, e.Daemon, MinAPIVersion, MaxAPIVersion)
+	return b.String()
 }
 
 // Negotiate picks the newest API version that both the daemon and this SDK
@@ -126,9 +145,7 @@ func Negotiate(daemon VersionRange) (string, error) {
 		lo = max(lo, v)
 	}
 	if hi < lo {
-		return "", &VersionError{Daemon: daemon, Reason: fmt.Sprintf(
-			"no API version in common: the daemon speaks %s, this SDK speaks %s to %s",
-			daemon, MinAPIVersion, MaxAPIVersion)}
+		return "", &VersionError{Daemon: daemon}
 	}
 	return hi.String(), nil
 }
