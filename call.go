@@ -73,14 +73,18 @@ const (
 	kindJSON
 	kindJSONEach
 	kindAuth
-	kindBody
+	kindBody   // a JSON body of a shape the table does not say
 	kindReader
+	kindObject // a JSON body that is an object
+	kindArray  // a JSON body that is an array
 )
 
 func (k paramKind) String() string {
 	return [...]string{"a string", "a bool", "an integer", "a number", "a list of strings",
 		"a JSON-encodable value", "a list of JSON-encodable values", "a docker.AuthConfig",
-		"a JSON-encodable body", "an io.Reader, []byte or string"}[k]
+		"a JSON-encodable body", "an io.Reader, []byte or string",
+		"a JSON object (a struct, a map or json.RawMessage of an object)",
+		"a JSON array (a slice or json.RawMessage of an array)"}[k]
 }
 
 // lookupOperation finds op's shape in API version v, or explains why it has
@@ -133,11 +137,14 @@ func Operations(v string) []string {
 //	err := c.Call(ctx, "ContainerList", docker.Args{"all": true}, &list)
 //
 // The arguments are checked against that version's spec before anything is
-// sent: an unknown name, a wrong type, a missing required value, or an
-// operation the version lacks is an error that says so.
+// sent: an unknown name, a wrong type, a body of the wrong JSON shape (a
+// number where the spec has an object), a missing required value, an
+// operation the version lacks, or an out that cannot receive the answer is
+// an error that says so.
 //
 // out receives the result: a pointer to decode JSON into (or nil to drop
-// it); *string for text; *http.Header for header-only results. Streaming
+// it); *string for text; *http.Header for header-only results; nil for
+// operations that answer with no content. Streaming
 // operations take an *io.ReadCloser (the raw body), **Stream, **Output or
 // **JSONStream[JSONMessage] (or [json.RawMessage]), which the caller
 // closes; hijacked ones (ContainerAttach, ExecStart) take **HijackedConn.
@@ -156,6 +163,9 @@ func (c *Client) CallVersion(ctx context.Context, version, op string, args Args,
 		ve.Daemon = c.knownDaemonVersions()
 	}
 	if err != nil {
+		return err
+	}
+	if err := e.checkOut(out); err != nil {
 		return err
 	}
 	r, err := e.request(version, args)
@@ -193,6 +203,7 @@ func (c *Client) CallVersion(ctx context.Context, version, op string, args Args,
 			*s = text
 			return err
 		}
+		return c.doNoContent(ctx, r)
 	case resultHeaders:
 		if h, ok := out.(*http.Header); ok {
 			hdr, err := c.doHeaders(ctx, r)
@@ -200,11 +211,39 @@ func (c *Client) CallVersion(ctx context.Context, version, op string, args Args,
 			return err
 		}
 		return c.doNoContent(ctx, r)
-	}
-	if out != nil && reflect.ValueOf(out).Kind() != reflect.Pointer {
-		return fmt.Errorf("docker: %s: out must be a pointer, not %T", op, out)
+	case resultNone:
+		return c.doNoContent(ctx, r)
 	}
 	return c.doJSON(ctx, r, out)
+}
+
+// checkOut refuses, before anything is sent, an out that cannot receive
+// what the operation answers; the streaming kinds check theirs when they
+// open.
+func (e *opEntry) checkOut(out any) error {
+	if out == nil {
+		return nil
+	}
+	bad := func(want string) error {
+		return fmt.Errorf("docker: %s: out must be %s, not %T", e.id, want, out)
+	}
+	switch e.result {
+	case resultNone:
+		return bad("nil: the operation answers with no content")
+	case resultText:
+		if _, ok := out.(*string); !ok {
+			return bad("nil or a *string: the operation answers with text")
+		}
+	case resultHeaders:
+		if _, ok := out.(*http.Header); !ok {
+			return bad("nil or an *http.Header: the operation answers with headers only")
+		}
+	case resultJSON:
+		if reflect.ValueOf(out).Kind() != reflect.Pointer || reflect.ValueOf(out).IsNil() {
+			return bad("nil or a non-nil pointer to decode JSON into")
+		}
+	}
+	return nil
 }
 
 // request checks args against the operation's parameters and builds the
@@ -341,6 +380,20 @@ func (p *paramEntry) set(r *request, val any) error {
 		}
 	case kindBody:
 		r.JSONBody(val)
+	case kindObject, kindArray:
+		// Encoded here once to check its shape, and sent as encoded.
+		b, err := jsonwire.Marshal(val)
+		if err != nil {
+			return fmt.Errorf("cannot be encoded as JSON: %v", err)
+		}
+		want := byte('{')
+		if p.kind == kindArray {
+			want = '['
+		}
+		if v := bytes.TrimLeft(b, " \t\r\n"); len(v) == 0 || v[0] != want {
+			return wrong()
+		}
+		r.JSONBody(json.RawMessage(b))
 	case kindReader:
 		switch x := val.(type) {
 		case io.Reader:

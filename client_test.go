@@ -214,6 +214,8 @@ func TestCallValidatesBeforeSending(t *testing.T) {
 		{"ImagePush", Args{"name": "x", "X-Registry-Auth": "secret"}, `must be a docker.AuthConfig`},
 		{"ContainerAttach", Args{"id": "x"}, `out must be a **docker.HijackedConn, not <nil>`},
 		{"ContainerAttachWebsocket", Args{"id": "x"}, `out must be a **docker.WebSocketConn, not <nil>`},
+		{"ContainerCreate", Args{"body": 42}, `parameter "body" must be a JSON object (a struct, a map or json.RawMessage of an object), not int`},
+		{"ContainerCreate", Args{"body": []string{"sh"}}, `parameter "body" must be a JSON object`},
 	}
 	for _, tc := range cases {
 		err := c.Call(ctx, tc.op, tc.args, nil)
@@ -226,6 +228,26 @@ func TestCallValidatesBeforeSending(t *testing.T) {
 	}
 	if n := f.hits.Load(); n != 0 {
 		t.Fatalf("%d invalid calls reached the daemon", n)
+	}
+	var text string
+	var list []map[string]any
+	outs := []struct {
+		op   string
+		args Args
+		out  any
+		want string
+	}{
+		{"SystemPing", nil, &text, "out must be nil or an *http.Header: the operation answers with headers only, not *string"},
+		{"ContainerStart", Args{"id": "x"}, &list, "out must be nil: the operation answers with no content, not *[]map[string]interface {}"},
+		{"ContainerList", nil, list, "out must be nil or a non-nil pointer to decode JSON into, not []map[string]interface {}"},
+	}
+	for _, tc := range outs {
+		if err := c.Call(ctx, tc.op, tc.args, tc.out); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Call(%s) into %T: err = %v, want it to say %q", tc.op, tc.out, err, tc.want)
+		}
+	}
+	if n := f.hits.Load(); n != 0 {
+		t.Fatalf("%d calls with a bad out reached the daemon", n)
 	}
 	err := c.Call(ctx, "VolumeUpdate", Args{"name": "v"}, nil)
 	var ve *VersionError

@@ -14,6 +14,7 @@ import (
 func (m *Model) RenderOpTable() (File, error) {
 	type entry struct {
 		op       *Operation
+		pkg      *Package
 		from, to int
 		sig      string
 	}
@@ -28,7 +29,7 @@ func (m *Model) RenderOpTable() (File, error) {
 				e.to = p.Version.Minor
 				continue
 			}
-			e := &entry{op: op, from: p.Version.Minor, to: p.Version.Minor, sig: sig}
+			e := &entry{op: op, pkg: p, from: p.Version.Minor, to: p.Version.Minor, sig: sig}
 			open[op.ID] = e
 			entries = append(entries, e)
 		}
@@ -53,7 +54,11 @@ func (m *Model) RenderOpTable() (File, error) {
 		b.WriteString("[]paramEntry{")
 		var ps []string
 		for _, p := range append(append([]*Param{}, op.PathParams...), op.Params...) {
-			ps = append(ps, fmt.Sprintf("{%q, %s, %s, %t}", p.Name, inConst(p.In), kindConst(p.Dyn), p.Required))
+			kind := kindConst(p.Dyn)
+			if p.Dyn == "body" {
+				kind = bodyKindConst(e.pkg, p.GoType)
+			}
+			ps = append(ps, fmt.Sprintf("{%q, %s, %s, %t}", p.Name, inConst(p.In), kind, p.Required))
 		}
 		b.WriteString(strings.Join(ps, ", "))
 		b.WriteString("}},\n")
@@ -106,4 +111,31 @@ func kindConst(k string) string {
 		panic("gen: parameter without a dynamic kind")
 	}
 	return "kind" + strings.NewReplacer("json", "JSON", "Json", "JSON").Replace(capitalize(k))
+}
+
+// bodyKindConst names the JSON shape of a body of Go type t, so that Call
+// can refuse a value of another shape before sending it: kindObject for a
+// struct or map, kindArray for a slice, kindBody when it cannot tell.
+func bodyKindConst(p *Package, t string) string {
+	t = strings.TrimPrefix(t, "*")
+	for {
+		switch {
+		case strings.HasPrefix(t, "[]"):
+			return "kindArray"
+		case strings.HasPrefix(t, "map["):
+			return "kindObject"
+		}
+		typ, ok := p.Types[t]
+		if !ok {
+			return "kindBody"
+		}
+		switch typ.Kind {
+		case "struct":
+			return "kindObject"
+		case "named":
+			t = strings.TrimPrefix(typ.Underlying, "*")
+			continue
+		}
+		return "kindBody"
+	}
 }
