@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"net"
+	"net/url"
 	"strconv"
 	"strings"
 )
@@ -82,6 +83,7 @@ func parseErr(host, hint, format string, args ...any) error {
 // Accepted forms:
 //
 //	unix:///path/to/docker.sock   a unix socket
+//	http+unix://%2Fpath%2Fto%2Fdocker.sock  the same, as the Perl Docker::Client wrote it
 //	/path/to/docker.sock          a bare absolute path means a unix socket
 //	tcp://host:port, tcp://host   plain TCP; the port defaults to 2375 (2376 once TLS is set)
 //	http://host[:port]            the same as tcp://
@@ -114,6 +116,14 @@ func Parse(host string) (*Endpoint, error) {
 	switch strings.ToLower(scheme) {
 	case "unix":
 		return parseUnix(orig, rest)
+	case "http+unix":
+		// The Perl Docker::Client's form: the socket path percent-encoded
+		// as the URL's host, e.g. http+unix://%2Fvar%2Frun%2Fdocker.sock.
+		path, err := url.PathUnescape(strings.TrimSuffix(rest, "/"))
+		if err != nil || !strings.HasPrefix(path, "/") {
+			return nil, parseErr(orig, "write http+unix://%2Fpath%2Fto%2Fdocker.sock or unix:///path/to/docker.sock", "bad socket path %q", rest)
+		}
+		return parseUnix(orig, path)
 	case "tcp", "http":
 		return parseTCP(orig, rest, false)
 	case "https":

@@ -20,6 +20,8 @@ func TestParse(t *testing.T) {
 	}{
 		{in: "unix:///var/run/docker.sock", scheme: "unix", address: "/var/run/docker.sock", host: "unix:///var/run/docker.sock"},
 		{in: "/var/run/docker.sock", scheme: "unix", address: "/var/run/docker.sock", host: "unix:///var/run/docker.sock"},
+		{in: "http+unix://%2Fvar%2Frun%2Fdocker.sock", scheme: "unix", address: "/var/run/docker.sock", host: "unix:///var/run/docker.sock"},
+		{in: "HTTP+UNIX://%2Frun%2Fuser%2F1000%2Fdocker.sock/", scheme: "unix", address: "/run/user/1000/docker.sock", host: "unix:///run/user/1000/docker.sock"},
 		{in: "  unix:///tmp/d.sock\n", scheme: "unix", address: "/tmp/d.sock", host: "unix:///tmp/d.sock"},
 		{in: "UNIX:///tmp/d.sock", scheme: "unix", address: "/tmp/d.sock", host: "unix:///tmp/d.sock"},
 		{in: "unix://relative.sock", scheme: "unix", address: "relative.sock", host: "unix://relative.sock"},
@@ -105,6 +107,9 @@ func TestParseErrors(t *testing.T) {
 		{"://x", "missing scheme"},
 		{"var/run/docker.sock", "missing scheme"},
 		{"unix://", "missing socket path"},
+		{"http+unix://docker.sock", "bad socket path"},
+		{"http+unix://%zz", "bad socket path"},
+		{"http+unix://", "bad socket path"},
 		{"unix:///tmp/d.sock?x=1", "bad character"},
 		{"tcp://", "missing host"},
 		{"tcp://:2375", "missing host"},
