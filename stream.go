@@ -24,17 +24,18 @@ import (
 type Stream struct {
 	io.ReadCloser
 	Header http.Header
+	op     string
 }
 
-func (s *Stream) open(resp *http.Response, _ string) {
-	s.ReadCloser, s.Header = resp.Body, resp.Header
+func (s *Stream) open(resp *http.Response, op string) {
+	s.ReadCloser, s.Header, s.op = resp.Body, resp.Header, op
 }
 
 // Read reads the body. A read that fails (not at the end) closes it, so
 // that a transfer that broke frees its connection even if the caller
 // forgets Close.
 func (s *Stream) Read(p []byte) (int, error) {
-	n, err := s.ReadCloser.Read(p)
+	n, err := bodyReader{s.ReadCloser, s.op}.Read(p)
 	if err != nil && err != io.EOF {
 		s.ReadCloser.Close()
 	}
@@ -121,8 +122,8 @@ const (
 // caller's writers straight from it.
 const outputBuffer = 32 << 10
 
-func (o *Output) open(resp *http.Response, _ string) {
-	o.r, o.closer, o.Header = bufio.NewReaderSize(resp.Body, outputBuffer), resp.Body, resp.Header
+func (o *Output) open(resp *http.Response, op string) {
+	o.r, o.closer, o.Header = bufio.NewReaderSize(bodyReader{resp.Body, op}, outputBuffer), resp.Body, resp.Header
 	o.TTY, o.known = streamKind(resp.Header)
 	if o.TTY && !trustsRawType(requestAPIVersion(resp)) {
 		// Before API 1.42 the daemon labelled multiplexed logs raw too.
@@ -183,6 +184,25 @@ func (o *Output) sniff() {
 	}
 	// Fewer than four bytes before the end that could still start a header
 	// are a truncated frame: Demux reports it.
+}
+
+// bodyReader names the operation in a failed read of a response body, in the
+// form JSONStream uses: "docker: ContainerLogs: reading stream: context
+// canceled".
+type bodyReader struct {
+	r  io.Reader
+	op string
+}
+
+func (b bodyReader) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF {
+		if b.op == "" {
+			return n, fmt.Errorf("docker: reading stream: %w", err)
+		}
+		return n, fmt.Errorf("docker: %s: reading stream: %w", b.op, err)
+	}
+	return n, err
 }
 
 // Read returns the raw bytes, frame headers included when multiplexed. A
