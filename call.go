@@ -73,7 +73,7 @@ const (
 	kindJSON
 	kindJSONEach
 	kindAuth
-	kindBody   // a JSON body of a shape the table does not say
+	kindBody // a JSON body of a shape the table does not say
 	kindReader
 	kindObject // a JSON body that is an object
 	kindArray  // a JSON body that is an array

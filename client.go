@@ -384,17 +384,21 @@ func (c *Client) doJSON(ctx context.Context, r *request, out any) error {
 	if err != nil {
 		return err
 	}
-	defer closeBody(resp.Body)
 	if out == nil || resp.StatusCode == http.StatusNoContent || resp.StatusCode == http.StatusNotModified {
+		closeBody(resp.Body)
 		return nil
 	}
+	// A body that failed to decode is closed, not drained: the rest may
+	// never come.
+	defer resp.Body.Close()
 	dec := jsonwire.NewDecoder(resp.Body)
 	if err := dec.Decode(out); err != nil {
 		return decodeError(ctx, r.Op, err)
 	}
 	// The value must be the whole body, and the body must be whole: a
 	// length the daemon announced but did not send means the value may be
-	// someone else's, or a proxy cut it.
+	// someone else's, or a proxy cut it. Read to its end, the body frees
+	// its connection for the next call.
 	if err := expectEnd(io.MultiReader(dec.Buffered(), resp.Body)); err != nil {
 		return decodeError(ctx, r.Op, err)
 	}

@@ -220,9 +220,9 @@ func TestDaemonAttachStdinCloseWrite(t *testing.T) {
 	}
 }
 
-// TestDaemonAttachTTY: attach to a TTY container. ContainerAttach does not
-// know it is a TTY; the output is sniffed as raw. ^D ends cat's input (a
-// TTY's EOF), so stdin is left open.
+// TestDaemonAttachTTY: attach to a TTY container. API 1.41 does not say the
+// stream is raw; the SDK learns it from one inspect of the container. ^D
+// ends cat's input (a TTY's EOF), so stdin is left open.
 func TestDaemonAttachTTY(t *testing.T) {
 	d := newDaemon(t)
 	id := d.create(t, v141.ContainerCreateRequest{Cmd: []string{"cat"}, TTY: true, OpenStdin: true, StdinOnce: true,

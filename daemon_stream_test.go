@@ -180,8 +180,8 @@ func TestDaemonLogsFollowCancel(t *testing.T) {
 	checkGoroutines(t, d.c, before)
 }
 
-// TestDaemonLogsTTY: the logs of a TTY container are raw; sniffed, as
-// dockerd 20.10 sends no content type.
+// TestDaemonLogsTTY: the logs of a TTY container are raw; API 1.41 does not
+// say so, and the SDK learns it from an inspect of the container.
 func TestDaemonLogsTTY(t *testing.T) {
 	d := newDaemon(t)
 	id := d.create(t, v141.ContainerCreateRequest{TTY: true, Cmd: []string{"sh", "-c", "echo tty line; echo tty err >&2"}})

@@ -34,9 +34,11 @@ type HijackedConn struct {
 
 	kindKnown, kindTTY bool // from the response's content type (API 1.42+)
 
-	// TTY says the output is raw rather than multiplexed; the generated
-	// methods set it from the request (ExecStart's Tty) where they know it.
-	// When it is false and the daemon did not say, Output sniffs.
+	// TTY says the output is raw rather than multiplexed, when the daemon
+	// did not say so itself (before API 1.42): ExecStart takes it from its
+	// request's Tty, which is what the daemon goes by; ContainerAttach from
+	// one inspect of the container before the call. The bytes are never
+	// guessed from.
 	TTY bool
 	// Header holds the headers of the daemon's 101 (or, from old daemons,
 	// 200) response.
@@ -147,16 +149,12 @@ func (hijackAddr) String() string  { return "hijacked" }
 
 // Output returns the connection's output as an Output, to Demux it. The
 // kind of stream is taken from the daemon's content type where it can be
-// trusted (API 1.42+), else from TTY when true, else sniffed from the first
-// bytes (ContainerAttach does not know whether the container has a TTY).
-// Closing the Output closes the connection.
+// trusted (API 1.42+), else from TTY. Closing the Output closes the
+// connection.
 func (h *HijackedConn) Output() *Output {
-	o := &Output{r: h.r, closer: h, Header: h.Header}
-	switch {
-	case h.kindKnown:
-		o.TTY, o.known = h.kindTTY, true
-	case h.TTY:
-		o.TTY, o.known = true, true
+	o := &Output{r: h.r, closer: h, Header: h.Header, TTY: h.TTY}
+	if h.kindKnown {
+		o.TTY = h.kindTTY
 	}
 	return o
 }

@@ -22,10 +22,15 @@ import (
 // content type is raw-stream (what dockerd before API 1.42 says of every
 // stream), with a first frame in the same write, then an echo of stdin,
 // frame by frame, until the client half-closes; then a last frame on
-// stderr and the end. ?tty=1 (attach) or "Tty":true (exec) makes it a raw
-// TTY stream. ?status=404 refuses.
+// stderr and the end. A container whose name starts with "tty" (attach) or
+// "Tty":true (exec) makes it a raw TTY stream. ?status=404 refuses. It
+// answers a container's inspect with its Config.Tty, as the SDK asks before
+// attaching below API 1.42.
 func fakeAttach(t testing.TB) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if answerInspect(w, r) {
+			return
+		}
 		if r.URL.Query().Get("status") == "404" {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusNotFound)
@@ -36,7 +41,7 @@ func fakeAttach(t testing.TB) http.Handler {
 			http.Error(w, "no upgrade", http.StatusBadRequest)
 			return
 		}
-		tty := r.URL.Query().Get("tty") == "1"
+		tty := strings.Contains(r.URL.Path, "/containers/tty")
 		if r.Body != nil && strings.HasPrefix(r.URL.Path, "/v1.41/exec/") {
 			var body struct{ Tty bool }
 			json.NewDecoder(r.Body).Decode(&body)
@@ -134,21 +139,31 @@ func TestHijackAttachHalfClose(t *testing.T) {
 	}
 }
 
-// TestHijackAttachTTYSniffed: attach does not know whether the container
-// has a TTY; the output is sniffed, not fed to the frame parser.
-func TestHijackAttachTTYSniffed(t *testing.T) {
-	c, _ := testServer(t, fakeAttach(t))
-	r := docker.NewRequest("ContainerAttach", "1.41", http.MethodPost, "/containers/{id}/attach")
-	r.PathParam("id", "c")
-	r.Query("tty", "1")
-	h, err := c.Hijack(context.Background(), r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer h.Close()
-	stdout, stderr, o := exchange(t, h, "ls\r\n")
-	if !o.TTY || stdout != "hello from the daemon\nls\r\nstdin closed\n" || stderr != "" {
-		t.Fatalf("TTY %v, stdout %q, stderr %q", o.TTY, stdout, stderr)
+// TestHijackAttachTTYLearnedByInspect: before API 1.42 the daemon does not
+// say whether attach output is raw; the SDK inspects the container first,
+// and never guesses from the bytes. The TTY's first output here looks like
+// a frame header (01 00 00 00), which a guess would take for one.
+func TestHijackAttachTTYLearnedByInspect(t *testing.T) {
+	_, cli := testServer(t, fakeAttach(t))
+	for _, name := range []string{"tty-c", "c"} {
+		h, err := cli.ContainerAttach(context.Background(), name, v141.ContainerAttachOptions{Stream: true, Stdin: true, Stdout: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tty := name == "tty-c"
+		if h.TTY != tty {
+			t.Fatalf("%s: TTY %v, want %v", name, h.TTY, tty)
+		}
+		input := "\x01\x00\x00\x00hello"
+		stdout, stderr, o := exchange(t, h, input)
+		want := [2]string{"hello from the daemon\n" + input, "stdin closed\n"}
+		if tty {
+			want = [2]string{want[0] + want[1], ""}
+		}
+		if o.TTY != tty || stdout != want[0] || stderr != want[1] {
+			t.Fatalf("%s: TTY %v, stdout %q, stderr %q", name, o.TTY, stdout, stderr)
+		}
+		h.Close()
 	}
 }
 
@@ -381,6 +396,10 @@ func TestHijack200(t *testing.T) {
 // wins; a daemon that upgrades to another protocol is an error.
 func TestHijackUpgradeProtocol(t *testing.T) {
 	c, cli := testServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet { // the inspect before an attach
+			io.WriteString(w, `{"Config":{"Tty":false}}`)
+			return
+		}
 		conn, _, err := w.(http.Hijacker).Hijack()
 		if err != nil {
 			return

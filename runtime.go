@@ -53,11 +53,27 @@ type responseOpener interface {
 // open sends r and makes into, a stream the caller allocated, read the
 // answer.
 func (c *Client) open(ctx context.Context, r *request, into any) error {
+	tty, err := c.learnTTY(ctx, r)
+	if err != nil {
+		return err
+	}
 	switch dst := into.(type) {
 	case *HijackedConn:
-		return c.hijack(ctx, r, dst)
+		if err := c.hijack(ctx, r, dst); err != nil {
+			return err
+		}
+		dst.TTY = tty
+		return nil
 	case *WebSocketConn:
 		return c.websocket(ctx, r, dst)
+	case *Output:
+		resp, err := c.do(ctx, r)
+		if err != nil {
+			return err
+		}
+		dst.open(resp, r.Op)
+		dst.TTY = dst.TTY || tty
+		return nil
 	case responseOpener:
 		resp, err := c.do(ctx, r)
 		if err != nil {
@@ -67,4 +83,43 @@ func (c *Client) open(ctx context.Context, r *request, into any) error {
 		return nil
 	}
 	return fmt.Errorf("docker: %s: cannot read a response into %T", r.Op, into)
+}
+
+// learnTTY tells, before API 1.42, whether the output of a ContainerAttach,
+// ContainerLogs, ServiceLogs or TaskLogs call will be raw (a TTY) or
+// multiplexed: the daemon decides by the container's TTY but says so in the
+// content type only from 1.42. One inspect asks; guessing from the bytes
+// loses output that happens to look like a frame header.
+func (c *Client) learnTTY(ctx context.Context, r *request) (bool, error) {
+	if trustsRawType(r.APIVersion) {
+		return false, nil
+	}
+	var path string
+	switch r.Op {
+	case "ContainerAttach", "ContainerLogs":
+		path = "/containers/{id}/json"
+	case "ServiceLogs":
+		path = "/services/{id}"
+	case "TaskLogs":
+		path = "/tasks/{id}"
+	default:
+		return false, nil
+	}
+	id, ok := r.PathValue("id")
+	if !ok || r.Err() != nil {
+		return false, nil // the call itself reports the bad argument
+	}
+	var v struct {
+		Config struct{ Tty bool } // containers
+		Spec   struct {
+			TaskTemplate  struct{ ContainerSpec struct{ TTY bool } } // services
+			ContainerSpec struct{ TTY bool }                         // tasks
+		}
+	}
+	q := newRequest(r.Op, r.APIVersion, "GET", path)
+	q.PathParam("id", id)
+	if err := c.doJSON(ctx, q, &v); err != nil {
+		return false, fmt.Errorf("docker: %s: learning whether %s has a TTY, which API %s does not say: %w", r.Op, id, r.APIVersion, err)
+	}
+	return v.Config.Tty || v.Spec.TaskTemplate.ContainerSpec.TTY || v.Spec.ContainerSpec.TTY, nil
 }

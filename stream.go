@@ -103,12 +103,13 @@ func DecodePathStat(h string) (*PathStat, error) {
 type Output struct {
 	r      *bufio.Reader
 	closer io.Closer
-	// TTY says the stream is raw. It is set from the response's content type
-	// when the daemon states it (API 1.42+); otherwise Demux decides from the
-	// first bytes, unless TTY was already true. Set it yourself before Demux
-	// when you know the stream is raw.
+	// TTY says the stream is raw rather than multiplexed. From API 1.42 the
+	// daemon says which in the response's content type. Before 1.42 it does
+	// not, and the SDK asks, with one inspect of the container
+	// (ContainerLogs), service (ServiceLogs) or task (TaskLogs) before the
+	// call. The bytes are never guessed from. Set it yourself before Demux
+	// when you know better (a stream from Read or a custom source).
 	TTY    bool
-	known  bool // TTY is settled: from the content type, or sniffed
 	Header http.Header
 }
 
@@ -124,11 +125,8 @@ const outputBuffer = 32 << 10
 
 func (o *Output) open(resp *http.Response, op string) {
 	o.r, o.closer, o.Header = bufio.NewReaderSize(bodyReader{resp.Body, op}, outputBuffer), resp.Body, resp.Header
-	o.TTY, o.known = streamKind(resp.Header)
-	if o.TTY && !trustsRawType(requestAPIVersion(resp)) {
-		// Before API 1.42 the daemon labelled multiplexed logs raw too.
-		o.TTY, o.known = false, false
-	}
+	// Before API 1.42 the daemon labelled multiplexed logs raw too.
+	o.TTY, _ = hijackKind(resp.Header, requestAPIVersion(resp))
 }
 
 // requestAPIVersion returns the API version in the path of the request
@@ -154,36 +152,6 @@ func streamKind(h http.Header) (tty, known bool) {
 		return false, true
 	}
 	return false, false
-}
-
-// sniff decides between raw and multiplexed when nobody said. A frame
-// starts with a stream byte 0-3 and three zero bytes; text does not. It
-// waits for one byte only unless that byte could start a frame, so a TTY
-// that prints a short prompt and waits for input is not kept waiting.
-func (o *Output) sniff() {
-	if o.known {
-		return
-	}
-	o.known = true
-	if o.TTY {
-		return
-	}
-	b, _ := o.r.Peek(1)
-	if len(b) == 0 || b[0] > streamSystem {
-		o.TTY = len(b) > 0
-		return
-	}
-	// The daemon writes a frame header in one piece, so four bytes of it
-	// are there together.
-	b, _ = o.r.Peek(4)
-	for _, c := range b[1:] {
-		if c != 0 {
-			o.TTY = true
-			return
-		}
-	}
-	// Fewer than four bytes before the end that could still start a header
-	// are a truncated frame: Demux reports it.
 }
 
 // bodyReader names the operation in a failed read of a response body, in the
@@ -225,7 +193,6 @@ func (o *Output) Close() error { return o.closer.Close() }
 // a *FrameError. A Demux that fails closes the stream, freeing its
 // connection even if the caller forgets Close.
 func (o *Output) Demux(stdout, stderr io.Writer) error {
-	o.sniff()
 	var err error
 	if o.TTY {
 		if stdout == nil {

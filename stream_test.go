@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -41,7 +42,7 @@ func TestDemuxEverySplit(t *testing.T) {
 		if out.String() != muxStdout || errb.String() != muxStderr {
 			t.Fatalf("%s: stdout %q stderr %q", name, out.String(), errb.String())
 		}
-		// Output sniffs the same stream as multiplexed, however it is cut.
+		// Output reads the same stream as multiplexed, however it is cut.
 		o := docker.NewOutput(response(r(), ""))
 		out.Reset()
 		errb.Reset()
@@ -177,13 +178,16 @@ func BenchmarkDemux(b *testing.B) {
 }
 
 // TestOutputTTY: raw streams go to stdout whole, never through the frame
-// parser, however they start.
+// parser, however they start: the kind comes from the daemon's content type
+// (API 1.42+) or from whoever knows (the SDK's inspect, the caller), never
+// from the bytes.
 func TestOutputTTY(t *testing.T) {
 	for _, tc := range []struct {
 		name, body, contentType string
 	}{
-		{"sniffed text", "hello\r\n\x01\x00\x00\x00 binary after the start\r\n", ""},
-		{"sniffed escape sequence", "\x1b[1;32mgreen\x1b[0m\r\n", ""},
+		{"text", "hello\r\n\x01\x00\x00\x00 binary after the start\r\n", ""},
+		{"starts like a frame header", "\x01\x00\x00\x00hello", ""},
+		{"escape sequence", "\x1b[1;32mgreen\x1b[0m\r\n", ""},
 		{"short", "$ ", ""},
 		{"raw content type of API 1.42+", "\x01\x00\x00\x00\x00\x00\x00\x01x", "application/vnd.docker.raw-stream"},
 	} {
@@ -195,6 +199,7 @@ func TestOutputTTY(t *testing.T) {
 			for name, r := range readers([]byte(tc.body)) {
 				resp.Body = io.NopCloser(r())
 				o := docker.NewOutput(resp)
+				o.TTY = o.TTY || tc.contentType == "" // what the inspect (or the caller) said
 				var out, errb bytes.Buffer
 				if err := o.Demux(&out, &errb); err != nil {
 					t.Fatalf("%s: %v", name, err)
@@ -218,7 +223,6 @@ func TestOutputContentTypes(t *testing.T) {
 	}{
 		{"/v1.41/containers/x/logs", "application/vnd.docker.raw-stream", muxStream, false},
 		{"/containers/x/logs", "application/vnd.docker.raw-stream", muxStream, false},
-		{"/v1.41/containers/x/logs", "application/vnd.docker.raw-stream", []byte("tty text"), true},
 		{"/v1.42/containers/x/logs", "application/vnd.docker.raw-stream", []byte("tty text"), true},
 		{"/v1.42/containers/x/logs", "application/vnd.docker.multiplexed-stream", muxStream, false},
 		{"/v1.41/containers/x/logs", "", muxStream, false},
@@ -239,8 +243,7 @@ func TestOutputContentTypes(t *testing.T) {
 	}
 }
 
-// TestOutputTTYSetByCaller: a caller who knows the stream is raw sets TTY,
-// and sniffing does not undo it.
+// TestOutputTTYSetByCaller: a caller who knows the stream is raw sets TTY.
 func TestOutputTTYSetByCaller(t *testing.T) {
 	body := string(frame(1, "looks like a frame"))
 	o := docker.NewOutput(response(strings.NewReader(body), ""))
@@ -251,12 +254,13 @@ func TestOutputTTYSetByCaller(t *testing.T) {
 	}
 }
 
-// TestOutputSniffDoesNotWait: a TTY that prints a two-byte prompt and waits
+// TestOutputTTYDoesNotWait: a TTY that prints a two-byte prompt and waits
 // for input must have the prompt delivered, not held back until more bytes
-// come to make a frame header.
-func TestOutputSniffDoesNotWait(t *testing.T) {
+// come.
+func TestOutputTTYDoesNotWait(t *testing.T) {
 	pr, pw := io.Pipe()
 	o := docker.NewOutput(response(pr, ""))
+	o.TTY = true
 	w := &lineWriter{want: "$ ", count: make(chan int, 1)}
 	done := make(chan error, 1)
 	go func() { done <- o.Demux(w, nil) }()
@@ -283,10 +287,13 @@ func TestLogsOverHTTP(t *testing.T) {
 		stderr      string
 	}{
 		"multiplexed": {muxStream, "", muxStdout, muxStderr},
-		"raw":         {[]byte("tty \x1b[0m output\r\n"), "", "tty \x1b[0m output\r\n", ""},
+		"raw":         {[]byte("\x01\x00\x00\x00 tty \x1b[0m output\r\n"), "", "\x01\x00\x00\x00 tty \x1b[0m output\r\n", ""},
 		"mislabelled": {muxStream, "application/vnd.docker.raw-stream", muxStdout, muxStderr},
 	}
 	_, cli := testServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if answerInspect(w, r) {
+			return
+		}
 		s := streams[r.URL.Query().Get("tail")]
 		if s.contentType != "" {
 			w.Header().Set("Content-Type", s.contentType)
@@ -294,7 +301,7 @@ func TestLogsOverHTTP(t *testing.T) {
 		writeSlowly(w, s.body)
 	}))
 	for name, s := range streams {
-		o, err := cli.ContainerLogs(context.Background(), "c", v141.ContainerLogsOptions{Stdout: true, Stderr: true, Tail: name})
+		o, err := cli.ContainerLogs(context.Background(), "c-"+name, v141.ContainerLogsOptions{Stdout: true, Stderr: true, Tail: name})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -311,6 +318,9 @@ func TestLogsOverHTTP(t *testing.T) {
 // context's error and leaves no goroutine.
 func TestLogsCancel(t *testing.T) {
 	c, cli := testServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if answerInspect(w, r) {
+			return
+		}
 		w.Write(frame(1, "first\n"))
 		w.(http.Flusher).Flush()
 		<-r.Context().Done()
@@ -336,4 +346,18 @@ func TestLogsCancel(t *testing.T) {
 	}
 	o.Close()
 	checkGoroutines(t, c, before)
+}
+
+// answerInspect answers a container's inspect, which the SDK makes before
+// ContainerLogs and ContainerAttach below API 1.42, as a daemon would: a
+// container whose name holds "raw" or starts with "tty" has a TTY.
+func answerInspect(w http.ResponseWriter, r *http.Request) bool {
+	rest, ok := strings.CutSuffix(r.URL.Path, "/json")
+	if r.Method != http.MethodGet || !ok || !strings.Contains(rest, "/containers/") {
+		return false
+	}
+	id := rest[strings.LastIndex(rest, "/")+1:]
+	w.Header().Set("Content-Type", "application/json")
+	fmt.Fprintf(w, `{"Id":%q,"Config":{"Tty":%t}}`, id, strings.Contains(id, "raw") || strings.HasPrefix(id, "tty"))
+	return true
 }

@@ -102,6 +102,9 @@ func (r *Request) URLPath() (string, error) {
 	return b.String(), nil
 }
 
+// PathValue returns the value given for path parameter name.
+func (r *Request) PathValue(name string) (string, bool) { return r.pathValue(name) }
+
 func (r *Request) pathValue(name string) (string, bool) {
 	for _, p := range r.pathParams {
 		if p.name == name {
