@@ -379,3 +379,38 @@ func TestJSONStreamEndsInJunk(t *testing.T) {
 		t.Fatalf("a trailing number: %q, %v", got, err)
 	}
 }
+
+// TestStreamResult: the result comes from the last aux message of its
+// shape; BuildKit's traces (base64 strings) and other messages pass by.
+func TestStreamResult(t *testing.T) {
+	build := `{"stream":"Step 1/2 : FROM busybox\n"}
+{"id":"moby.buildkit.trace","aux":"Cm4KR3NoYTI1Ng=="}
+{"aux":{"ID":"sha256:aaa"}}
+{"id":"moby.image.id","aux":{"ID":"sha256:bbb"}}
+{"stream":"Successfully built bbb\n"}
+`
+	var seen int
+	res, err := docker.StreamResult[docker.BuildResult](jsonStream[docker.JSONMessage](strings.NewReader(build)), func(docker.JSONMessage) { seen++ })
+	if err != nil || res.ID != "sha256:bbb" || seen != 5 {
+		t.Fatalf("build: %+v, %v, %d messages seen", res, err, seen)
+	}
+	push := `{"status":"Pushed","id":"abc"}
+{"status":"latest: digest: sha256:ccc size: 528"}
+{"progressDetail":{},"aux":{"Tag":"latest","Digest":"sha256:ccc","Size":528}}
+`
+	pr, err := docker.StreamResult[docker.PushResult](jsonStream[docker.JSONMessage](strings.NewReader(push)), nil)
+	if err != nil || pr != (docker.PushResult{Tag: "latest", Digest: "sha256:ccc", Size: 528}) {
+		t.Fatalf("push: %+v, %v", pr, err)
+	}
+	_, err = docker.StreamResult[docker.PushResult](jsonStream[docker.JSONMessage](strings.NewReader(`{"status":"Pushed"}`)), nil)
+	var se *docker.StreamError
+	if !errors.As(err, &se) || !strings.Contains(err.Error(), "without a result") {
+		t.Fatalf("no result: %v", err)
+	}
+	failed := `{"aux":{"ID":"sha256:aaa"}}
+{"errorDetail":{"message":"failed to push"},"error":"failed to push"}
+`
+	if _, err := docker.StreamResult[docker.BuildResult](jsonStream[docker.JSONMessage](strings.NewReader(failed)), nil); !errors.As(err, &se) || se.Message != "failed to push" {
+		t.Fatalf("failed stream: %v", err)
+	}
+}
