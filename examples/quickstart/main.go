@@ -48,12 +48,14 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("daemon at %s speaks API %s; this SDK speaks %s to %s; using v%s (package %s)\n",
+	fmt.Printf("daemon at %s speaks API %s; this SDK speaks %s to %s; the newest both speak is %s (package %s)\n",
 		c.Host(), daemon, docker.MinAPIVersion, docker.MaxAPIVersion, chosen, "v1"+strings.TrimPrefix(chosen, "1."))
 
-	// The typed calls below are written against API v1.41. A daemon that
-	// cannot serve 1.41 (Docker 25+ dropped it) fails at the first call
+	// The typed calls below are written against API v1.41, which every
+	// daemon from Docker 20.10 on serves except Docker 29.0 to 29.2 (their
+	// floor is 1.44). A daemon that cannot serve it fails at the first call
 	// with its range; change the import to a version it speaks.
+	fmt.Println("the typed calls below use package v141 (API 1.41)")
 	api := v141.New(c)
 
 	containers, err := api.ContainerList(ctx, v141.ContainerListOptions{All: true})
