@@ -330,7 +330,7 @@ func (c *Client) exchangeRaw(ctx context.Context, op string, req *http.Request, 
 	}
 	// The limit counts what the buffer reads while the head is parsed, so
 	// it allows for one buffer of read-ahead past the head.
-	head := &headLimit{r: reader(conn), left: maxResponseHead + hijackBuffer}
+	head := &readLimit{r: reader(conn), left: maxResponseHead + hijackBuffer, err: errHeadTooLong}
 	x.br = bufio.NewReaderSize(head, hijackBuffer)
 	for {
 		x.resp, err = http.ReadResponse(x.br, req)
@@ -351,24 +351,26 @@ func (c *Client) exchangeRaw(ctx context.Context, op string, req *http.Request, 
 
 var errHeadTooLong = errors.New("response head too long")
 
-// headLimit fails reads past left bytes; left < 0 lifts the limit.
-type headLimit struct {
+// readLimit fails reads past left bytes with err; left < 0 lifts the
+// limit. It bounds a response head, and one message of a JSON stream.
+type readLimit struct {
 	r    io.Reader
 	left int
+	err  error
 }
 
-func (h *headLimit) Read(p []byte) (int, error) {
-	if h.left < 0 {
-		return h.r.Read(p)
+func (l *readLimit) Read(p []byte) (int, error) {
+	if l.left < 0 {
+		return l.r.Read(p)
 	}
-	if h.left == 0 {
-		return 0, errHeadTooLong
+	if l.left == 0 {
+		return 0, l.err
 	}
-	if len(p) > h.left {
-		p = p[:h.left]
+	if len(p) > l.left {
+		p = p[:l.left]
 	}
-	n, err := h.r.Read(p)
-	h.left -= n
+	n, err := l.r.Read(p)
+	l.left -= n
 	return n, err
 }
 

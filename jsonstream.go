@@ -27,7 +27,7 @@ import (
 // connection.
 type JSONStream[T any] struct {
 	dec    *jsonwire.Decoder
-	in     *messageLimit
+	in     *readLimit // bounds one message
 	body   io.Closer
 	op     string
 	raw    json.RawMessage // the current message, reused from one to the next
@@ -43,7 +43,7 @@ type JSONStream[T any] struct {
 // open reads resp's body as a JSON stream; op names the operation in
 // errors.
 func (s *JSONStream[T]) open(resp *http.Response, op string) {
-	s.in = &messageLimit{r: resp.Body}
+	s.in = &readLimit{r: resp.Body, err: errMessageTooLarge}
 	s.dec = jsonwire.NewDecoder(s.in)
 	s.body, s.op, s.Header, s.redact = resp.Body, op, resp.Header, requestSecrets(resp.Request)
 }
@@ -82,7 +82,7 @@ func (s *JSONStream[T]) Next() bool {
 	}
 	var zero T
 	s.cur = zero
-	s.in.reset()
+	s.in.left = MaxStreamMessage + readAhead
 	err := s.dec.Decode(&s.raw)
 	if err == nil {
 		err = jsonwire.Unmarshal(s.raw, &s.cur)
@@ -215,31 +215,10 @@ func (s *JSONStream[T]) Wait() error {
 
 var errMessageTooLarge = errors.New("stream message too large")
 
-// messageLimit bounds what one message may read from the stream. The
-// decoder reads ahead in blocks, so the bound is on the bytes read while
-// one message is decoded: a message can never be longer than that.
-type messageLimit struct {
-	r    io.Reader
-	left int
-}
-
 // readAhead is room for the block the decoder may already have read past
-// the previous message.
+// the previous message: the bound on one message is on the bytes read while
+// it is decoded.
 const readAhead = 64 << 10
-
-func (m *messageLimit) reset() { m.left = MaxStreamMessage + readAhead }
-
-func (m *messageLimit) Read(p []byte) (int, error) {
-	if m.left <= 0 {
-		return 0, errMessageTooLarge
-	}
-	if len(p) > m.left {
-		p = p[:m.left]
-	}
-	n, err := m.r.Read(p)
-	m.left -= n
-	return n, err
-}
 
 // JSONMessage is one message of a progress stream (pull, push, load, build,
 // plugin pull). Fields the daemon adds later are kept in nothing: decode the
