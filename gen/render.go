@@ -334,7 +334,7 @@ func (m *Model) renderOperation(p *Package, op *Operation) string {
 	hasOpts := m.HasOptions[op.ID]
 	optName := op.OptionsName()
 	if hasOpts {
-		b.WriteString(comment(wrap(fmt.Sprintf("%s holds the query, header and body parameters of %s. The zero value sends none of the optional ones.", optName, op.ID)), ""))
+		b.WriteString(comment(wrap(fmt.Sprintf("%s holds the query, header and body parameters of %s. The zero value sends none of the optional ones (an optional JSON body is sent empty).", optName, op.ID)), ""))
 		fmt.Fprintf(&b, "type %s struct {\n", optName)
 		for _, prm := range op.Params {
 			doc := docStart(prm.GoName, prm.Doc, "")
@@ -343,6 +343,12 @@ func (m *Model) renderOperation(p *Package, op *Operation) string {
 			}
 			if prm.Required {
 				doc += "\n\nRequired."
+			} else if prm.Setter == "bodyPtr" || prm.Setter == "bodyNilable" {
+				empty := "{}"
+				if strings.HasPrefix(prm.GoType, "[]") {
+					empty = "[]"
+				}
+				doc = strings.TrimSpace(doc + "\n\nLeft nil, " + empty + " is sent: older daemons refuse a request without a body.")
 			}
 			if a := added(prm.AddedIn, op.AddedIn); a != "" {
 				doc += "\n\n" + a
@@ -541,9 +547,22 @@ func setter(op *Operation, p *Param) string {
 		if p.Required {
 			return fmt.Sprintf("r.RequireBody(%s, %s != nil)\n\tr.JSONBody(%s)", name, v, v)
 		}
-		return fmt.Sprintf("if %s != nil {\n\t\tr.JSONBody(%s)\n\t}", v, v)
+		// An optional JSON body left nil is sent empty ({} or []), never
+		// left out: daemons before 23.0 and Podman answer a request
+		// without one "400 Bad Request: got EOF while reading request
+		// body", and newer daemons read an empty value as no body.
+		return fmt.Sprintf("if %s != nil {\n\t\tr.JSONBody(%s)\n\t} else {\n\t\tr.JSONBody(%s)\n\t}", v, v, emptyJSON(p.GoType))
 	}
 	panic("gen: unknown setter " + p.Setter)
+}
+
+// emptyJSON is a Go value that encodes as the empty JSON value of a body
+// type: {} for a struct or map, [] for a list.
+func emptyJSON(goType string) string {
+	if strings.HasPrefix(goType, "[]") {
+		return "[]struct{}{}"
+	}
+	return "struct{}{}"
 }
 
 func bodyContentType(op *Operation) string {

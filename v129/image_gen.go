@@ -11,7 +11,8 @@ import (
 )
 
 // ImageBuildOptions holds the query, header and body parameters of ImageBuild.
-// The zero value sends none of the optional ones.
+// The zero value sends none of the optional ones (an optional JSON body is
+// sent empty).
 type ImageBuildOptions struct {
 	// Body: a tar archive compressed with one of the following algorithms: identity (no compression), gzip, bzip2, xz.
 	Body io.Reader
@@ -130,9 +131,12 @@ func (c *Client) ImageBuild(ctx context.Context, opts ImageBuildOptions) (*docke
 }
 
 // ImageCommitOptions holds the query, header and body parameters of
-// ImageCommit. The zero value sends none of the optional ones.
+// ImageCommit. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ImageCommitOptions struct {
 	// Body: the container configuration
+	//
+	// Left nil, {} is sent: older daemons refuse a request without a body.
 	Body *ContainerConfig
 	// Container: the ID or name of the container to commit
 	Container string
@@ -157,6 +161,8 @@ func (c *Client) ImageCommit(ctx context.Context, opts ImageCommitOptions) (*IdR
 	r := newRequest("ImageCommit", "POST", "/commit")
 	if opts.Body != nil {
 		r.JSONBody(opts.Body)
+	} else {
+		r.JSONBody(struct{}{})
 	}
 	r.Query("container", opts.Container)
 	r.Query("repo", opts.Repo)
@@ -173,7 +179,8 @@ func (c *Client) ImageCommit(ctx context.Context, opts ImageCommitOptions) (*IdR
 }
 
 // ImageCreateOptions holds the query, header and body parameters of
-// ImageCreate. The zero value sends none of the optional ones.
+// ImageCreate. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ImageCreateOptions struct {
 	// FromImage: name of the image to pull. The name may include a tag or digest. This parameter may only be used when pulling an image. The pull is cancelled if the HTTP connection is closed.
 	FromImage string
@@ -212,7 +219,8 @@ func (c *Client) ImageCreate(ctx context.Context, opts ImageCreateOptions) (*doc
 }
 
 // ImageDeleteOptions holds the query, header and body parameters of
-// ImageDelete. The zero value sends none of the optional ones.
+// ImageDelete. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ImageDeleteOptions struct {
 	// Force: remove the image even if it is being used by stopped containers or has other tags
 	Force bool
@@ -242,7 +250,8 @@ func (c *Client) ImageDelete(ctx context.Context, name string, opts ImageDeleteO
 }
 
 // ImageGetOptions holds the query, header and body parameters of ImageGet. The
-// zero value sends none of the optional ones.
+// zero value sends none of the optional ones (an optional JSON body is sent
+// empty).
 type ImageGetOptions struct {
 }
 
@@ -286,7 +295,8 @@ func (c *Client) ImageGet(ctx context.Context, name string, opts ImageGetOptions
 }
 
 // ImageGetAllOptions holds the query, header and body parameters of
-// ImageGetAll. The zero value sends none of the optional ones.
+// ImageGetAll. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ImageGetAllOptions struct {
 	// Names: image names to filter by. Repeat the parameter for multiple images.
 	Names []string
@@ -312,7 +322,8 @@ func (c *Client) ImageGetAll(ctx context.Context, opts ImageGetAllOptions) (*doc
 }
 
 // ImageHistoryOptions holds the query, header and body parameters of
-// ImageHistory. The zero value sends none of the optional ones.
+// ImageHistory. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ImageHistoryOptions struct {
 }
 
@@ -332,7 +343,8 @@ func (c *Client) ImageHistory(ctx context.Context, name string, opts ImageHistor
 }
 
 // ImageInspectOptions holds the query, header and body parameters of
-// ImageInspect. The zero value sends none of the optional ones.
+// ImageInspect. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ImageInspectOptions struct {
 }
 
@@ -352,7 +364,8 @@ func (c *Client) ImageInspect(ctx context.Context, name string, opts ImageInspec
 }
 
 // ImageListOptions holds the query, header and body parameters of ImageList.
-// The zero value sends none of the optional ones.
+// The zero value sends none of the optional ones (an optional JSON body is
+// sent empty).
 type ImageListOptions struct {
 	// All: show all images. Only images from a final layer (no children) are shown by default.
 	All bool
@@ -386,7 +399,8 @@ func (c *Client) ImageList(ctx context.Context, opts ImageListOptions) ([]ImageS
 }
 
 // ImageLoadOptions holds the query, header and body parameters of ImageLoad.
-// The zero value sends none of the optional ones.
+// The zero value sends none of the optional ones (an optional JSON body is
+// sent empty).
 type ImageLoadOptions struct {
 	// Body: tar archive containing images
 	Body io.Reader
@@ -413,7 +427,8 @@ func (c *Client) ImageLoad(ctx context.Context, opts ImageLoadOptions) (*docker.
 }
 
 // ImagePruneOptions holds the query, header and body parameters of ImagePrune.
-// The zero value sends none of the optional ones.
+// The zero value sends none of the optional ones (an optional JSON body is
+// sent empty).
 type ImagePruneOptions struct {
 	// Filters to process on the prune list, encoded as JSON (a `map[string][]string`). Available filters:
 	//
@@ -438,7 +453,8 @@ func (c *Client) ImagePrune(ctx context.Context, opts ImagePruneOptions) (*Image
 }
 
 // ImagePushOptions holds the query, header and body parameters of ImagePush.
-// The zero value sends none of the optional ones.
+// The zero value sends none of the optional ones (an optional JSON body is
+// sent empty).
 type ImagePushOptions struct {
 	// Tag of the image to push. For example, `latest`. If no tag is provided,
 	// all tags of the given image that are present in the local image store
@@ -474,7 +490,8 @@ func (c *Client) ImagePush(ctx context.Context, name string, opts ImagePushOptio
 }
 
 // ImageSearchOptions holds the query, header and body parameters of
-// ImageSearch. The zero value sends none of the optional ones.
+// ImageSearch. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ImageSearchOptions struct {
 	// Term to search
 	//
@@ -508,7 +525,8 @@ func (c *Client) ImageSearch(ctx context.Context, opts ImageSearchOptions) ([]Im
 }
 
 // ImageTagOptions holds the query, header and body parameters of ImageTag. The
-// zero value sends none of the optional ones.
+// zero value sends none of the optional ones (an optional JSON body is sent
+// empty).
 type ImageTagOptions struct {
 	// Repo: the repository to tag in. For example, `someuser/someimage`.
 	Repo string

@@ -9,7 +9,8 @@ import (
 )
 
 // NetworkConnectOptions holds the query, header and body parameters of
-// NetworkConnect. The zero value sends none of the optional ones.
+// NetworkConnect. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type NetworkConnectOptions struct {
 	// Body
 	//
@@ -28,7 +29,8 @@ func (c *Client) NetworkConnect(ctx context.Context, id string, opts NetworkConn
 }
 
 // NetworkCreateOptions holds the query, header and body parameters of
-// NetworkCreate. The zero value sends none of the optional ones.
+// NetworkCreate. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type NetworkCreateOptions struct {
 	// Body: network configuration
 	//
@@ -59,7 +61,8 @@ func (c *Client) NetworkDelete(ctx context.Context, id string) error {
 }
 
 // NetworkDisconnectOptions holds the query, header and body parameters of
-// NetworkDisconnect. The zero value sends none of the optional ones.
+// NetworkDisconnect. The zero value sends none of the optional ones (an
+// optional JSON body is sent empty).
 type NetworkDisconnectOptions struct {
 	// Body
 	//
@@ -78,7 +81,8 @@ func (c *Client) NetworkDisconnect(ctx context.Context, id string, opts NetworkD
 }
 
 // NetworkInspectOptions holds the query, header and body parameters of
-// NetworkInspect. The zero value sends none of the optional ones.
+// NetworkInspect. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type NetworkInspectOptions struct {
 	// Verbose: detailed inspect output for troubleshooting
 	//
@@ -101,7 +105,8 @@ func (c *Client) NetworkInspect(ctx context.Context, id string, opts NetworkInsp
 }
 
 // NetworkListOptions holds the query, header and body parameters of
-// NetworkList. The zero value sends none of the optional ones.
+// NetworkList. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type NetworkListOptions struct {
 	// Filters: JSON encoded value of the filters (a `map[string][]string`) to process on the networks list. Available filters:
 	//
@@ -133,7 +138,8 @@ func (c *Client) NetworkList(ctx context.Context, opts NetworkListOptions) ([]Ne
 }
 
 // NetworkPruneOptions holds the query, header and body parameters of
-// NetworkPrune. The zero value sends none of the optional ones.
+// NetworkPrune. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type NetworkPruneOptions struct {
 	// Filters to process on the prune list, encoded as JSON (a `map[string][]string`).
 	//

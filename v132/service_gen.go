@@ -10,7 +10,8 @@ import (
 )
 
 // ServiceCreateOptions holds the query, header and body parameters of
-// ServiceCreate. The zero value sends none of the optional ones.
+// ServiceCreate. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ServiceCreateOptions struct {
 	// Body
 	//
@@ -46,7 +47,8 @@ func (c *Client) ServiceDelete(ctx context.Context, id string) error {
 }
 
 // ServiceInspectOptions holds the query, header and body parameters of
-// ServiceInspect. The zero value sends none of the optional ones.
+// ServiceInspect. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ServiceInspectOptions struct {
 	// InsertDefaults: fill empty fields with default values.
 	//
@@ -69,7 +71,8 @@ func (c *Client) ServiceInspect(ctx context.Context, id string, opts ServiceInsp
 }
 
 // ServiceListOptions holds the query, header and body parameters of
-// ServiceList. The zero value sends none of the optional ones.
+// ServiceList. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ServiceListOptions struct {
 	// Filters: a JSON encoded value of the filters (a `map[string][]string`) to process on the services list. Available filters:
 	//
@@ -94,7 +97,8 @@ func (c *Client) ServiceList(ctx context.Context, opts ServiceListOptions) ([]Se
 }
 
 // ServiceLogsOptions holds the query, header and body parameters of
-// ServiceLogs. The zero value sends none of the optional ones.
+// ServiceLogs. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ServiceLogsOptions struct {
 	// Details: show service context and extra details provided to logs.
 	Details bool
@@ -139,7 +143,8 @@ func (c *Client) ServiceLogs(ctx context.Context, id string, opts ServiceLogsOpt
 }
 
 // ServiceUpdateOptions holds the query, header and body parameters of
-// ServiceUpdate. The zero value sends none of the optional ones.
+// ServiceUpdate. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ServiceUpdateOptions struct {
 	// Body
 	//

@@ -10,7 +10,8 @@ import (
 )
 
 // TaskLogsOptions holds the query, header and body parameters of TaskLogs. The
-// zero value sends none of the optional ones.
+// zero value sends none of the optional ones (an optional JSON body is sent
+// empty).
 type TaskLogsOptions struct {
 	// Details: show task context and extra details provided to logs.
 	Details bool

@@ -9,7 +9,8 @@ import (
 )
 
 // SwarmInitOptions holds the query, header and body parameters of SwarmInit.
-// The zero value sends none of the optional ones.
+// The zero value sends none of the optional ones (an optional JSON body is
+// sent empty).
 type SwarmInitOptions struct {
 	// Body
 	//
@@ -43,7 +44,8 @@ func (c *Client) SwarmInspect(ctx context.Context) (*Swarm, error) {
 }
 
 // SwarmJoinOptions holds the query, header and body parameters of SwarmJoin.
-// The zero value sends none of the optional ones.
+// The zero value sends none of the optional ones (an optional JSON body is
+// sent empty).
 type SwarmJoinOptions struct {
 	// Body
 	//
@@ -61,7 +63,8 @@ func (c *Client) SwarmJoin(ctx context.Context, opts SwarmJoinOptions) error {
 }
 
 // SwarmLeaveOptions holds the query, header and body parameters of SwarmLeave.
-// The zero value sends none of the optional ones.
+// The zero value sends none of the optional ones (an optional JSON body is
+// sent empty).
 type SwarmLeaveOptions struct {
 	// Force leave swarm, even if this is the last manager or that it will
 	// break the cluster.
@@ -78,7 +81,8 @@ func (c *Client) SwarmLeave(ctx context.Context, opts SwarmLeaveOptions) error {
 }
 
 // SwarmUnlockOptions holds the query, header and body parameters of
-// SwarmUnlock. The zero value sends none of the optional ones.
+// SwarmUnlock. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type SwarmUnlockOptions struct {
 	// Body
 	//
@@ -108,7 +112,8 @@ func (c *Client) SwarmUnlockkey(ctx context.Context) (*SwarmUnlockkeyResponse, e
 }
 
 // SwarmUpdateOptions holds the query, header and body parameters of
-// SwarmUpdate. The zero value sends none of the optional ones.
+// SwarmUpdate. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type SwarmUpdateOptions struct {
 	// Body
 	//

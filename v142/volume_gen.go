@@ -10,7 +10,8 @@ import (
 )
 
 // VolumeCreateOptions holds the query, header and body parameters of
-// VolumeCreate. The zero value sends none of the optional ones.
+// VolumeCreate. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type VolumeCreateOptions struct {
 	// Body: volume configuration
 	//
@@ -32,7 +33,8 @@ func (c *Client) VolumeCreate(ctx context.Context, opts VolumeCreateOptions) (*V
 }
 
 // VolumeDeleteOptions holds the query, header and body parameters of
-// VolumeDelete. The zero value sends none of the optional ones.
+// VolumeDelete. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type VolumeDeleteOptions struct {
 	// Force the removal of the volume
 	Force bool
@@ -64,7 +66,8 @@ func (c *Client) VolumeInspect(ctx context.Context, name string) (*Volume, error
 }
 
 // VolumeListOptions holds the query, header and body parameters of VolumeList.
-// The zero value sends none of the optional ones.
+// The zero value sends none of the optional ones (an optional JSON body is
+// sent empty).
 type VolumeListOptions struct {
 	// Filters: JSON encoded value of the filters (a `map[string][]string`) to
 	// process on the volumes list. Available filters:
@@ -94,7 +97,8 @@ func (c *Client) VolumeList(ctx context.Context, opts VolumeListOptions) (*Volum
 }
 
 // VolumePruneOptions holds the query, header and body parameters of
-// VolumePrune. The zero value sends none of the optional ones.
+// VolumePrune. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type VolumePruneOptions struct {
 	// Filters to process on the prune list, encoded as JSON (a `map[string][]string`).
 	//
@@ -118,10 +122,13 @@ func (c *Client) VolumePrune(ctx context.Context, opts VolumePruneOptions) (*Vol
 }
 
 // VolumeUpdateOptions holds the query, header and body parameters of
-// VolumeUpdate. The zero value sends none of the optional ones.
+// VolumeUpdate. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type VolumeUpdateOptions struct {
 	// Body: the spec of the volume to update. Currently, only Availability may
 	// change. All other fields must remain unchanged.
+	//
+	// Left nil, {} is sent: older daemons refuse a request without a body.
 	Body *VolumeUpdateRequest
 	// Version: the version number of the volume being updated. This is required to
 	// avoid conflicting writes. Found in the volume's `ClusterVolume`
@@ -141,6 +148,8 @@ func (c *Client) VolumeUpdate(ctx context.Context, name string, opts VolumeUpdat
 	r.PathParam("name", name)
 	if opts.Body != nil {
 		r.JSONBody(opts.Body)
+	} else {
+		r.JSONBody(struct{}{})
 	}
 	gensupport.QueryNumberRequired(r, "version", opts.Version)
 	return c.rt.NoContent(ctx, r)

@@ -23,7 +23,8 @@ func (c *Client) TaskInspect(ctx context.Context, id string) (*Task, error) {
 }
 
 // TaskListOptions holds the query, header and body parameters of TaskList. The
-// zero value sends none of the optional ones.
+// zero value sends none of the optional ones (an optional JSON body is sent
+// empty).
 type TaskListOptions struct {
 	// Filters: a JSON encoded value of the filters (a `map[string][]string`) to
 	// process on the tasks list.
@@ -53,7 +54,8 @@ func (c *Client) TaskList(ctx context.Context, opts TaskListOptions) ([]Task, er
 }
 
 // TaskLogsOptions holds the query, header and body parameters of TaskLogs. The
-// zero value sends none of the optional ones.
+// zero value sends none of the optional ones (an optional JSON body is sent
+// empty).
 type TaskLogsOptions struct {
 	// Details: show task context and extra details provided to logs.
 	Details bool

@@ -11,7 +11,8 @@ import (
 )
 
 // ContainerArchiveOptions holds the query, header and body parameters of
-// ContainerArchive. The zero value sends none of the optional ones.
+// ContainerArchive. The zero value sends none of the optional ones (an
+// optional JSON body is sent empty).
 type ContainerArchiveOptions struct {
 	// Path: resource in the container’s filesystem to archive.
 	//
@@ -38,7 +39,8 @@ func (c *Client) ContainerArchive(ctx context.Context, id string, opts Container
 }
 
 // ContainerArchiveInfoOptions holds the query, header and body parameters of
-// ContainerArchiveInfo. The zero value sends none of the optional ones.
+// ContainerArchiveInfo. The zero value sends none of the optional ones (an
+// optional JSON body is sent empty).
 type ContainerArchiveInfoOptions struct {
 	// Path: resource in the container’s filesystem to archive.
 	//
@@ -80,7 +82,8 @@ func (c *Client) ContainerArchiveInfo(ctx context.Context, id string, opts Conta
 }
 
 // ContainerAttachOptions holds the query, header and body parameters of
-// ContainerAttach. The zero value sends none of the optional ones.
+// ContainerAttach. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ContainerAttachOptions struct {
 	// DetachKeys: override the key sequence for detaching a container.Format is a single
 	// character `[a-Z]` or `ctrl-<value>` where `<value>` is one of: `a-z`,
@@ -220,7 +223,8 @@ func (c *Client) ContainerAttach(ctx context.Context, id string, opts ContainerA
 }
 
 // ContainerAttachWebsocketOptions holds the query, header and body parameters
-// of ContainerAttachWebsocket. The zero value sends none of the optional ones.
+// of ContainerAttachWebsocket. The zero value sends none of the optional ones
+// (an optional JSON body is sent empty).
 type ContainerAttachWebsocketOptions struct {
 	// DetachKeys: override the key sequence for detaching a container.Format is a single
 	// character `[a-Z]` or `ctrl-<value>` where `<value>` is one of: `a-z`,
@@ -284,7 +288,8 @@ func (c *Client) ContainerChanges(ctx context.Context, id string) ([]FilesystemC
 }
 
 // ContainerCreateOptions holds the query, header and body parameters of
-// ContainerCreate. The zero value sends none of the optional ones.
+// ContainerCreate. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ContainerCreateOptions struct {
 	// Name: assign the specified name to the container. Must match
 	// `/?[a-zA-Z0-9][a-zA-Z0-9_.-]+`.
@@ -330,7 +335,8 @@ func (c *Client) ContainerCreate(ctx context.Context, opts ContainerCreateOption
 }
 
 // ContainerDeleteOptions holds the query, header and body parameters of
-// ContainerDelete. The zero value sends none of the optional ones.
+// ContainerDelete. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ContainerDeleteOptions struct {
 	// RemoveVolumes: remove anonymous volumes associated with the container.
 	//
@@ -372,7 +378,8 @@ func (c *Client) ContainerExport(ctx context.Context, id string) (*docker.Stream
 }
 
 // ContainerInspectOptions holds the query, header and body parameters of
-// ContainerInspect. The zero value sends none of the optional ones.
+// ContainerInspect. The zero value sends none of the optional ones (an
+// optional JSON body is sent empty).
 type ContainerInspectOptions struct {
 	// Size: return the size of container as fields `SizeRw` and `SizeRootFs`
 	Size bool
@@ -395,7 +402,8 @@ func (c *Client) ContainerInspect(ctx context.Context, id string, opts Container
 }
 
 // ContainerKillOptions holds the query, header and body parameters of
-// ContainerKill. The zero value sends none of the optional ones.
+// ContainerKill. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ContainerKillOptions struct {
 	// Signal to send to the container as an integer or string (e.g. `SIGINT`).
 	Signal string
@@ -415,7 +423,8 @@ func (c *Client) ContainerKill(ctx context.Context, id string, opts ContainerKil
 }
 
 // ContainerListOptions holds the query, header and body parameters of
-// ContainerList. The zero value sends none of the optional ones.
+// ContainerList. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ContainerListOptions struct {
 	// All: return all containers. By default, only running containers are shown.
 	All bool
@@ -472,7 +481,8 @@ func (c *Client) ContainerList(ctx context.Context, opts ContainerListOptions) (
 }
 
 // ContainerLogsOptions holds the query, header and body parameters of
-// ContainerLogs. The zero value sends none of the optional ones.
+// ContainerLogs. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ContainerLogsOptions struct {
 	// Follow: keep connection after returning logs.
 	Follow bool
@@ -535,7 +545,8 @@ func (c *Client) ContainerPause(ctx context.Context, id string) error {
 }
 
 // ContainerPruneOptions holds the query, header and body parameters of
-// ContainerPrune. The zero value sends none of the optional ones.
+// ContainerPrune. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ContainerPruneOptions struct {
 	// Filters to process on the prune list, encoded as JSON (a `map[string][]string`).
 	//
@@ -559,7 +570,8 @@ func (c *Client) ContainerPrune(ctx context.Context, opts ContainerPruneOptions)
 }
 
 // ContainerRenameOptions holds the query, header and body parameters of
-// ContainerRename. The zero value sends none of the optional ones.
+// ContainerRename. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ContainerRenameOptions struct {
 	// Name: new name for the container
 	//
@@ -578,7 +590,8 @@ func (c *Client) ContainerRename(ctx context.Context, id string, opts ContainerR
 }
 
 // ContainerResizeOptions holds the query, header and body parameters of
-// ContainerResize. The zero value sends none of the optional ones.
+// ContainerResize. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ContainerResizeOptions struct {
 	// Height of the TTY session in characters
 	//
@@ -608,7 +621,8 @@ func (c *Client) ContainerResize(ctx context.Context, id string, opts ContainerR
 }
 
 // ContainerRestartOptions holds the query, header and body parameters of
-// ContainerRestart. The zero value sends none of the optional ones.
+// ContainerRestart. The zero value sends none of the optional ones (an
+// optional JSON body is sent empty).
 type ContainerRestartOptions struct {
 	// Signal to send to the container as an integer or string (e.g. `SIGINT`).
 	//
@@ -632,7 +646,8 @@ func (c *Client) ContainerRestart(ctx context.Context, id string, opts Container
 }
 
 // ContainerStartOptions holds the query, header and body parameters of
-// ContainerStart. The zero value sends none of the optional ones.
+// ContainerStart. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ContainerStartOptions struct {
 	// DetachKeys: override the key sequence for detaching a container. Format is a
 	// single character `[a-Z]` or `ctrl-<value>` where `<value>` is one
@@ -651,7 +666,8 @@ func (c *Client) ContainerStart(ctx context.Context, id string, opts ContainerSt
 }
 
 // ContainerStatsOptions holds the query, header and body parameters of
-// ContainerStats. The zero value sends none of the optional ones.
+// ContainerStats. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ContainerStatsOptions struct {
 	// Stream the output. If false, the stats will be output once and then
 	// it will disconnect.
@@ -707,7 +723,8 @@ func (c *Client) ContainerStats(ctx context.Context, id string, opts ContainerSt
 }
 
 // ContainerStopOptions holds the query, header and body parameters of
-// ContainerStop. The zero value sends none of the optional ones.
+// ContainerStop. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ContainerStopOptions struct {
 	// Signal to send to the container as an integer or string (e.g. `SIGINT`).
 	//
@@ -731,7 +748,8 @@ func (c *Client) ContainerStop(ctx context.Context, id string, opts ContainerSto
 }
 
 // ContainerTopOptions holds the query, header and body parameters of
-// ContainerTop. The zero value sends none of the optional ones.
+// ContainerTop. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ContainerTopOptions struct {
 	// PsArgs: the arguments to pass to `ps`. For example, `aux`
 	//
@@ -768,7 +786,8 @@ func (c *Client) ContainerUnpause(ctx context.Context, id string) error {
 }
 
 // ContainerUpdateOptions holds the query, header and body parameters of
-// ContainerUpdate. The zero value sends none of the optional ones.
+// ContainerUpdate. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ContainerUpdateOptions struct {
 	// Body
 	//
@@ -794,7 +813,8 @@ func (c *Client) ContainerUpdate(ctx context.Context, id string, opts ContainerU
 }
 
 // ContainerWaitOptions holds the query, header and body parameters of
-// ContainerWait. The zero value sends none of the optional ones.
+// ContainerWait. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ContainerWaitOptions struct {
 	// Condition: wait until a container state reaches the given condition.
 	//
@@ -821,7 +841,8 @@ func (c *Client) ContainerWait(ctx context.Context, id string, opts ContainerWai
 }
 
 // PutContainerArchiveOptions holds the query, header and body parameters of
-// PutContainerArchive. The zero value sends none of the optional ones.
+// PutContainerArchive. The zero value sends none of the optional ones (an
+// optional JSON body is sent empty).
 type PutContainerArchiveOptions struct {
 	// Path to a directory in the container to extract the archive’s contents into.
 	//

@@ -9,9 +9,12 @@ import (
 )
 
 // SystemAuthOptions holds the query, header and body parameters of SystemAuth.
-// The zero value sends none of the optional ones.
+// The zero value sends none of the optional ones (an optional JSON body is
+// sent empty).
 type SystemAuthOptions struct {
 	// Body: authentication to check
+	//
+	// Left nil, {} is sent: older daemons refuse a request without a body.
 	Body *AuthConfig
 }
 
@@ -25,6 +28,8 @@ func (c *Client) SystemAuth(ctx context.Context, opts SystemAuthOptions) (*AuthR
 	r := newRequest("SystemAuth", "POST", "/auth")
 	if opts.Body != nil {
 		r.JSONBody(opts.Body)
+	} else {
+		r.JSONBody(struct{}{})
 	}
 	out := new(AuthResponse)
 	if err := c.rt.JSON(ctx, r, out); err != nil {
@@ -34,7 +39,8 @@ func (c *Client) SystemAuth(ctx context.Context, opts SystemAuthOptions) (*AuthR
 }
 
 // SystemDataUsageOptions holds the query, header and body parameters of
-// SystemDataUsage. The zero value sends none of the optional ones.
+// SystemDataUsage. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type SystemDataUsageOptions struct {
 	// Type: object types, for which to compute and return data.
 	//
@@ -61,7 +67,8 @@ func (c *Client) SystemDataUsage(ctx context.Context, opts SystemDataUsageOption
 }
 
 // SystemEventsOptions holds the query, header and body parameters of
-// SystemEvents. The zero value sends none of the optional ones.
+// SystemEvents. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type SystemEventsOptions struct {
 	// Since: show events created since this timestamp then stream new events.
 	Since string
