@@ -110,7 +110,7 @@ func TestFixtureModel(t *testing.T) {
 		}
 	}
 	for _, want := range []string{
-		"PidsLimit *int64 `json:\"PidsLimit,omitempty\"`", // x-nullable
+		"PIDsLimit *int64 `json:\"PidsLimit,omitempty\"`", // x-nullable
 		"Memory int64 `json:\"Memory,omitempty\"`",        // flattened from allOf
 		"ExposedPorts map[string]struct{}",                // a set
 		"RestartPolicyNameOnFailure HostConfigRestartPolicyName = \"on-failure\"",

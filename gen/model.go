@@ -77,6 +77,7 @@ type Type struct {
 	Fields     []*Field
 	Underlying string   // enum base or named type's definition
 	Enum       []string // enum values
+	EnumNames  []string // Go names of the enum values' constants, less the type's name (x-sdk-enum-names); nil: from the values
 	Tag        string   // file it goes in
 	AddedIn    int
 	Origin     string // definition name, or where an inline schema sits
@@ -174,8 +175,9 @@ func (b *builder) definition(name string) error {
 		return err
 	}
 	if t == nil {
-		// Not a struct or enum: a named type over its Go form.
-		expr, err := b.goType(&s, gn+"Item", false)
+		// Not a struct or enum: a named type over its Go form. Its items
+		// (GenericResources is a list) are named <Name>Item.
+		expr, err := b.goType(&s, gn, false)
 		if err != nil {
 			return err
 		}
@@ -199,6 +201,11 @@ func (b *builder) namedType(name string, s *spec.Schema, origin string) (*Type, 
 		for _, e := range s.Enum {
 			t.Enum = append(t.Enum, fmt.Sprint(e))
 		}
+		names, err := enumNames(s.Extensions, len(t.Enum))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		t.EnumNames = names
 		b.pkg.Types[name] = t
 		return t, nil
 	}
@@ -300,6 +307,27 @@ func refName(s *spec.Schema) string {
 		return ""
 	}
 	return strings.TrimPrefix(r, "#/definitions/")
+}
+
+// enumNames reads x-sdk-enum-names, the Go names (less the type's name) of
+// an enum's values where the values say nothing (ChangeType's 0, 1, 2).
+func enumNames(ext spec.Extensions, n int) ([]string, error) {
+	raw, ok := ext["x-sdk-enum-names"]
+	if !ok {
+		return nil, nil
+	}
+	list, ok := raw.([]any)
+	if !ok || len(list) != n {
+		return nil, fmt.Errorf("x-sdk-enum-names must list one name for each of the %d values", n)
+	}
+	out := make([]string, n)
+	for i, e := range list {
+		out[i], _ = e.(string)
+		if out[i] == "" || exportedName(out[i]) != out[i] {
+			return nil, fmt.Errorf("x-sdk-enum-names: %q is not a Go name", e)
+		}
+	}
+	return out, nil
 }
 
 func isEnum(s *spec.Schema) bool {
@@ -559,6 +587,11 @@ func (b *builder) param(op *Operation, sp *spec.Parameter) (*Param, error) {
 					t.Enum = append(t.Enum, fmt.Sprint(e))
 					p.Enum = append(p.Enum, fmt.Sprint(e))
 				}
+				names, err := enumNames(sp.Extensions, len(t.Enum))
+				if err != nil {
+					return nil, err
+				}
+				t.EnumNames = names
 				if _, exists := b.pkg.Types[name]; !exists {
 					b.pkg.Types[name] = t
 				}

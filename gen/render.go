@@ -584,10 +584,17 @@ func constNames(p *Package) map[*Type][]string {
 		if t.Kind != "enum" {
 			continue
 		}
-		for _, v := range t.Enum {
+		for i, v := range t.Enum {
 			n := t.Name + exportedName(v)
-			if v == "" {
+			switch {
+			case t.EnumNames != nil:
+				n = t.Name + t.EnumNames[i]
+			case v == "":
 				n = t.Name + "Empty"
+			case isDigits(v):
+				// A version number (SystemInfoCgroupVersion1); values
+				// that are codes get names in specs/fixes.yaml.
+				n = t.Name + v
 			}
 			for taken[n] {
 				n += "Value"
@@ -597,6 +604,15 @@ func constNames(p *Package) map[*Type][]string {
 		}
 	}
 	return out
+}
+
+func isDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 func renderType(p *Package, t *Type, consts map[*Type][]string) string {

@@ -38,8 +38,8 @@ type ExecInspectResponse struct {
 	OpenStdin bool `json:"OpenStdin,omitempty"`
 	// OpenStdout
 	OpenStdout bool `json:"OpenStdout,omitempty"`
-	// Pid: the system process ID for the exec process.
-	Pid int `json:"Pid,omitempty"`
+	// PID: the system process ID for the exec process.
+	PID int `json:"Pid,omitempty"`
 	// ProcessConfig
 	ProcessConfig ProcessConfig `json:"ProcessConfig,omitzero"`
 	// Running
@@ -54,8 +54,8 @@ type ExecStartRequest struct {
 	TTY bool `json:"Tty,omitempty"`
 }
 
-// IdResponse: response to an API call that returns just an Id
-type IdResponse struct {
+// IDResponse: response to an API call that returns just an Id
+type IDResponse struct {
 	// ID: the id of the newly created object.
 	ID string `json:"Id,omitempty"`
 }

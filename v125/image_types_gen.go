@@ -10,14 +10,14 @@ type AuthConfig struct {
 	Email string `json:"email,omitempty"`
 	// Password
 	Password string `json:"password,omitempty"`
-	// Serveraddress
-	Serveraddress string `json:"serveraddress,omitempty"`
+	// ServerAddress
+	ServerAddress string `json:"serveraddress,omitempty"`
 	// Username
 	Username string `json:"username,omitempty"`
 }
 
-// ImageDeleteResponse is what ImageDelete returns.
-type ImageDeleteResponse struct {
+// ImageDeleteResponseItem is one element of what ImageDelete returns.
+type ImageDeleteResponseItem struct {
 	// Deleted: the image ID of an image that was deleted
 	Deleted string `json:"Deleted,omitempty"`
 	// Untagged: the image ID of an image that was untagged
@@ -59,7 +59,7 @@ type ImageInspect struct {
 	// DockerVersion
 	DockerVersion string `json:"DockerVersion,omitempty"`
 	// GraphDriver
-	GraphDriver GraphDriver `json:"GraphDriver,omitzero"`
+	GraphDriver DriverData `json:"GraphDriver,omitzero"`
 	// ID
 	ID string `json:"Id,omitempty"`
 	// OS
@@ -89,7 +89,7 @@ type ImageInspectRootFS struct {
 // ImagePruneResponse is what ImagePrune returns.
 type ImagePruneResponse struct {
 	// ImagesDeleted: images that were deleted
-	ImagesDeleted []ImageDeleteResponse `json:"ImagesDeleted,omitempty"`
+	ImagesDeleted []ImageDeleteResponseItem `json:"ImagesDeleted,omitempty"`
 	// SpaceReclaimed: disk space reclaimed in bytes
 	SpaceReclaimed int64 `json:"SpaceReclaimed,omitempty"`
 }

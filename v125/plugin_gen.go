@@ -23,10 +23,10 @@ type GetPluginPrivilegesOptions struct {
 // GetPluginPrivileges gets plugin privileges.
 //
 // GET /plugins/privileges
-func (c *Client) GetPluginPrivileges(ctx context.Context, opts GetPluginPrivilegesOptions) ([]GetPluginPrivilegesResponseItem, error) {
+func (c *Client) GetPluginPrivileges(ctx context.Context, opts GetPluginPrivilegesOptions) ([]PluginPrivilege, error) {
 	r := newRequest("GetPluginPrivileges", "GET", "/plugins/privileges")
 	r.QueryRequired("remote", opts.Remote)
-	var out []GetPluginPrivilegesResponseItem
+	var out []PluginPrivilege
 	if err := c.rt.JSON(ctx, r, &out); err != nil {
 		return nil, err
 	}
@@ -164,7 +164,7 @@ type PluginPullOptions struct {
 	// Body
 	//
 	// Left nil, [] is sent: older daemons refuse a request without a body.
-	Body []PluginPullRequestItem
+	Body []PluginPrivilege
 }
 
 // PluginPull installs a plugin.

@@ -2,16 +2,6 @@
 
 package v125
 
-// GetPluginPrivilegesResponseItem: describes a permission the user has to accept upon installing the plugin.
-type GetPluginPrivilegesResponseItem struct {
-	// Description
-	Description string `json:"Description,omitempty"`
-	// Name
-	Name string `json:"Name,omitempty"`
-	// Value
-	Value []string `json:"Value,omitempty"`
-}
-
 // Plugin: a plugin for the Engine API
 type Plugin struct {
 	// Config: the config of a plugin.
@@ -153,8 +143,8 @@ type PluginMount struct {
 	Type string `json:"Type,omitempty"`
 }
 
-// PluginPullRequestItem: describes a permission accepted by the user upon installing the plugin.
-type PluginPullRequestItem struct {
+// PluginPrivilege: describes a permission the user has to accept upon installing the plugin.
+type PluginPrivilege struct {
 	// Description
 	Description string `json:"Description,omitempty"`
 	// Name

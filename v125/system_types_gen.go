@@ -2,12 +2,28 @@
 
 package v125
 
+// AuthResponse is part of the API's models.
+type AuthResponse struct {
+	// IdentityToken: an opaque token used to authenticate a user after a successful login
+	IdentityToken string `json:"IdentityToken,omitempty"`
+	// Status: the status of the authentication
+	Status string `json:"Status,omitempty"`
+}
+
+// EventActor is part of the API's models.
+type EventActor struct {
+	// Attributes: various key/value attributes of the object, depending on its type
+	Attributes map[string]string `json:"Attributes,omitempty"`
+	// ID: the ID of the object emitting the event
+	ID string `json:"ID,omitempty"`
+}
+
 // EventMessage is part of the API's models.
 type EventMessage struct {
 	// Action: the type of event
 	Action string `json:"Action,omitempty"`
 	// Actor
-	Actor EventMessageActor `json:"Actor,omitzero"`
+	Actor EventActor `json:"Actor,omitzero"`
 	// Type: the type of object emitting the event
 	Type string `json:"Type,omitempty"`
 	// Time: timestamp of event
@@ -16,20 +32,32 @@ type EventMessage struct {
 	TimeNano int64 `json:"timeNano,omitempty"`
 }
 
-// EventMessageActor is part of the API's models.
-type EventMessageActor struct {
-	// Attributes: various key/value attributes of the object, depending on its type
-	Attributes map[string]string `json:"Attributes,omitempty"`
-	// ID: the ID of the object emitting the event
-	ID string `json:"ID,omitempty"`
+// IndexInfo is part of the API's models.
+type IndexInfo struct {
+	// Mirrors
+	Mirrors []string `json:"Mirrors,omitempty"`
+	// Name
+	Name string `json:"Name,omitempty"`
+	// Official
+	Official bool `json:"Official,omitempty"`
+	// Secure
+	Secure bool `json:"Secure,omitempty"`
 }
 
-// SystemAuthResponse is what SystemAuth returns.
-type SystemAuthResponse struct {
-	// IdentityToken: an opaque token used to authenticate a user after a successful login
-	IdentityToken string `json:"IdentityToken,omitempty"`
-	// Status: the status of the authentication
-	Status string `json:"Status,omitempty"`
+// PluginsInfo is part of the API's models.
+type PluginsInfo struct {
+	// Network
+	Network []string `json:"Network,omitempty"`
+	// Volume
+	Volume []string `json:"Volume,omitempty"`
+}
+
+// RegistryServiceConfig is part of the API's models.
+type RegistryServiceConfig struct {
+	// IndexConfigs
+	IndexConfigs map[string]IndexInfo `json:"IndexConfigs,omitempty"`
+	// InsecureRegistryCIDRs
+	InsecureRegistryCIDRs []string `json:"InsecureRegistryCIDRs,omitempty"`
 }
 
 // SystemDataUsageResponse is what SystemDataUsage returns.
@@ -74,8 +102,8 @@ type SystemInfo struct {
 	ExperimentalBuild bool `json:"ExperimentalBuild,omitempty"`
 	// HTTPProxy
 	HTTPProxy string `json:"HttpProxy,omitempty"`
-	// HttpsProxy
-	HttpsProxy string `json:"HttpsProxy,omitempty"`
+	// HTTPSProxy
+	HTTPSProxy string `json:"HttpsProxy,omitempty"`
 	// ID
 	ID string `json:"ID,omitempty"`
 	// IPv4Forwarding
@@ -86,8 +114,8 @@ type SystemInfo struct {
 	IndexServerAddress string `json:"IndexServerAddress,omitempty"`
 	// InitPath
 	InitPath string `json:"InitPath,omitempty"`
-	// InitSha1
-	InitSha1 string `json:"InitSha1,omitempty"`
+	// InitSHA1
+	InitSHA1 string `json:"InitSha1,omitempty"`
 	// KernelVersion
 	KernelVersion string `json:"KernelVersion,omitempty"`
 	// Labels
@@ -110,16 +138,16 @@ type SystemInfo struct {
 	NoProxy string `json:"NoProxy,omitempty"`
 	// OSType
 	OSType string `json:"OSType,omitempty"`
-	// OomKillDisable
-	OomKillDisable bool `json:"OomKillDisable,omitempty"`
-	// OomScoreAdj
-	OomScoreAdj int `json:"OomScoreAdj,omitempty"`
+	// OOMKillDisable
+	OOMKillDisable bool `json:"OomKillDisable,omitempty"`
+	// OOMScoreAdj
+	OOMScoreAdj int `json:"OomScoreAdj,omitempty"`
 	// OperatingSystem
 	OperatingSystem string `json:"OperatingSystem,omitempty"`
 	// Plugins
-	Plugins SystemInfoPlugins `json:"Plugins,omitzero"`
+	Plugins PluginsInfo `json:"Plugins,omitzero"`
 	// RegistryConfig
-	RegistryConfig SystemInfoRegistryConfig `json:"RegistryConfig,omitzero"`
+	RegistryConfig RegistryServiceConfig `json:"RegistryConfig,omitzero"`
 	// ServerVersion
 	ServerVersion string `json:"ServerVersion,omitempty"`
 	// SwapLimit
@@ -128,34 +156,6 @@ type SystemInfo struct {
 	SystemStatus [][]string `json:"SystemStatus,omitempty"`
 	// SystemTime
 	SystemTime string `json:"SystemTime,omitempty"`
-}
-
-// SystemInfoPlugins is part of the API's models.
-type SystemInfoPlugins struct {
-	// Network
-	Network []string `json:"Network,omitempty"`
-	// Volume
-	Volume []string `json:"Volume,omitempty"`
-}
-
-// SystemInfoRegistryConfig is part of the API's models.
-type SystemInfoRegistryConfig struct {
-	// IndexConfigs
-	IndexConfigs map[string]SystemInfoRegistryConfigIndexConfigsValue `json:"IndexConfigs,omitempty"`
-	// InsecureRegistryCIDRs
-	InsecureRegistryCIDRs []string `json:"InsecureRegistryCIDRs,omitempty"`
-}
-
-// SystemInfoRegistryConfigIndexConfigsValue is part of the API's models.
-type SystemInfoRegistryConfigIndexConfigsValue struct {
-	// Mirrors
-	Mirrors []string `json:"Mirrors,omitempty"`
-	// Name
-	Name string `json:"Name,omitempty"`
-	// Official
-	Official bool `json:"Official,omitempty"`
-	// Secure
-	Secure bool `json:"Secure,omitempty"`
 }
 
 // SystemVersion is part of the API's models.

@@ -13,7 +13,7 @@ type Secret struct {
 	// UpdatedAt
 	UpdatedAt string `json:"UpdatedAt,omitempty"`
 	// Version
-	Version SecretVersion `json:"Version,omitzero"`
+	Version ObjectVersion `json:"Version,omitzero"`
 }
 
 // SecretCreateRequest is the request body of SecretCreate.
@@ -26,12 +26,6 @@ type SecretCreateRequest struct {
 	Name string `json:"Name,omitempty"`
 }
 
-// SecretCreateResponse is what SecretCreate returns.
-type SecretCreateResponse struct {
-	// ID: the ID of the created secret.
-	ID string `json:"ID,omitempty"`
-}
-
 // SecretSpec is part of the API's models.
 type SecretSpec struct {
 	// Data: base64-encoded (RFC 4648 section 4) data to store as secret.
@@ -40,10 +34,4 @@ type SecretSpec struct {
 	Labels map[string]string `json:"Labels,omitempty"`
 	// Name: user-defined name of the secret.
 	Name string `json:"Name,omitempty"`
-}
-
-// SecretVersion is part of the API's models.
-type SecretVersion struct {
-	// Index
-	Index int64 `json:"Index,omitempty"`
 }

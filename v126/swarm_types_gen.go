@@ -2,10 +2,28 @@
 
 package v126
 
-// ClusterInfoVersion is part of the API's models.
-type ClusterInfoVersion struct {
-	// Index
-	Index int64 `json:"Index,omitempty"`
+// JoinTokens: the tokens workers and managers need to join the swarm.
+type JoinTokens struct {
+	// Manager: the token managers can use to join the swarm.
+	Manager string `json:"Manager,omitempty"`
+	// Worker: the token workers can use to join the swarm.
+	Worker string `json:"Worker,omitempty"`
+}
+
+// Swarm is part of the API's models.
+type Swarm struct {
+	// CreatedAt
+	CreatedAt string `json:"CreatedAt,omitempty"`
+	// ID: the ID of the swarm.
+	ID string `json:"ID,omitempty"`
+	// Spec
+	Spec SwarmSpec `json:"Spec,omitzero"`
+	// UpdatedAt
+	UpdatedAt string `json:"UpdatedAt,omitempty"`
+	// Version
+	Version ObjectVersion `json:"Version,omitzero"`
+	// JoinTokens
+	JoinTokens JoinTokens `json:"JoinTokens,omitzero"`
 }
 
 // SwarmInitRequest is the request body of SwarmInit.
@@ -18,30 +36,6 @@ type SwarmInitRequest struct {
 	ListenAddr string `json:"ListenAddr,omitempty"`
 	// Spec
 	Spec SwarmSpec `json:"Spec,omitzero"`
-}
-
-// SwarmInspectResponse is what SwarmInspect returns.
-type SwarmInspectResponse struct {
-	// CreatedAt
-	CreatedAt string `json:"CreatedAt,omitempty"`
-	// ID: the ID of the swarm.
-	ID string `json:"ID,omitempty"`
-	// Spec
-	Spec SwarmSpec `json:"Spec,omitzero"`
-	// UpdatedAt
-	UpdatedAt string `json:"UpdatedAt,omitempty"`
-	// Version
-	Version ClusterInfoVersion `json:"Version,omitzero"`
-	// JoinTokens: the tokens workers and managers need to join the swarm.
-	JoinTokens SwarmInspectResponseJoinTokens `json:"JoinTokens,omitzero"`
-}
-
-// SwarmInspectResponseJoinTokens: the tokens workers and managers need to join the swarm.
-type SwarmInspectResponseJoinTokens struct {
-	// Manager: the token managers can use to join the swarm.
-	Manager string `json:"Manager,omitempty"`
-	// Worker: the token workers can use to join the swarm.
-	Worker string `json:"Worker,omitempty"`
 }
 
 // SwarmJoinRequest is the request body of SwarmJoin.
@@ -108,12 +102,12 @@ type SwarmSpecCAConfigExternalCAsItemProtocol string
 
 // Values of SwarmSpecCAConfigExternalCAsItemProtocol known to this API version. The daemon may send others.
 const (
-	SwarmSpecCAConfigExternalCAsItemProtocolCfssl SwarmSpecCAConfigExternalCAsItemProtocol = "cfssl"
+	SwarmSpecCAConfigExternalCAsItemProtocolCFSSL SwarmSpecCAConfigExternalCAsItemProtocol = "cfssl"
 )
 
 // Values lists the values of SwarmSpecCAConfigExternalCAsItemProtocol known to this API version.
 func (SwarmSpecCAConfigExternalCAsItemProtocol) Values() []SwarmSpecCAConfigExternalCAsItemProtocol {
-	return []SwarmSpecCAConfigExternalCAsItemProtocol{SwarmSpecCAConfigExternalCAsItemProtocolCfssl}
+	return []SwarmSpecCAConfigExternalCAsItemProtocol{SwarmSpecCAConfigExternalCAsItemProtocolCFSSL}
 }
 
 // SwarmSpecDispatcher: dispatcher configuration.

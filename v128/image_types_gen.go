@@ -10,15 +10,13 @@ type AuthConfig struct {
 	Email string `json:"email,omitempty"`
 	// Password
 	Password string `json:"password,omitempty"`
-	// Serveraddress
-	Serveraddress string `json:"serveraddress,omitempty"`
+	// ServerAddress
+	ServerAddress string `json:"serveraddress,omitempty"`
 	// Username
 	Username string `json:"username,omitempty"`
 }
 
 // ImageDeleteResponseItem is one element of what ImageDelete returns.
-//
-// Added in API v1.28.
 type ImageDeleteResponseItem struct {
 	// Deleted: the image ID of an image that was deleted
 	Deleted string `json:"Deleted,omitempty"`
@@ -61,7 +59,7 @@ type ImageInspect struct {
 	// DockerVersion
 	DockerVersion string `json:"DockerVersion,omitempty"`
 	// GraphDriver
-	GraphDriver GraphDriverData `json:"GraphDriver,omitzero"`
+	GraphDriver DriverData `json:"GraphDriver,omitzero"`
 	// ID
 	ID string `json:"Id,omitempty"`
 	// OS

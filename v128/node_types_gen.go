@@ -2,6 +2,24 @@
 
 package v128
 
+// EngineDescription is part of the API's models.
+type EngineDescription struct {
+	// EngineVersion
+	EngineVersion string `json:"EngineVersion,omitempty"`
+	// Labels
+	Labels map[string]string `json:"Labels,omitempty"`
+	// Plugins
+	Plugins []EngineDescriptionPluginsItem `json:"Plugins,omitempty"`
+}
+
+// EngineDescriptionPluginsItem is part of the API's models.
+type EngineDescriptionPluginsItem struct {
+	// Name
+	Name string `json:"Name,omitempty"`
+	// Type
+	Type string `json:"Type,omitempty"`
+}
+
 // Node is part of the API's models.
 type Node struct {
 	// CreatedAt
@@ -21,47 +39,13 @@ type Node struct {
 // NodeDescription is part of the API's models.
 type NodeDescription struct {
 	// Engine
-	Engine NodeDescriptionEngine `json:"Engine,omitzero"`
+	Engine EngineDescription `json:"Engine,omitzero"`
 	// Hostname
 	Hostname string `json:"Hostname,omitempty"`
 	// Platform
-	Platform NodeDescriptionPlatform `json:"Platform,omitzero"`
+	Platform Platform `json:"Platform,omitzero"`
 	// Resources
-	Resources NodeDescriptionResources `json:"Resources,omitzero"`
-}
-
-// NodeDescriptionEngine is part of the API's models.
-type NodeDescriptionEngine struct {
-	// EngineVersion
-	EngineVersion string `json:"EngineVersion,omitempty"`
-	// Labels
-	Labels map[string]string `json:"Labels,omitempty"`
-	// Plugins
-	Plugins []NodeDescriptionEnginePluginsItem `json:"Plugins,omitempty"`
-}
-
-// NodeDescriptionEnginePluginsItem is part of the API's models.
-type NodeDescriptionEnginePluginsItem struct {
-	// Name
-	Name string `json:"Name,omitempty"`
-	// Type
-	Type string `json:"Type,omitempty"`
-}
-
-// NodeDescriptionPlatform is part of the API's models.
-type NodeDescriptionPlatform struct {
-	// Architecture
-	Architecture string `json:"Architecture,omitempty"`
-	// OS
-	OS string `json:"OS,omitempty"`
-}
-
-// NodeDescriptionResources is part of the API's models.
-type NodeDescriptionResources struct {
-	// MemoryBytes
-	MemoryBytes int64 `json:"MemoryBytes,omitempty"`
-	// NanoCPUs
-	NanoCPUs int64 `json:"NanoCPUs,omitempty"`
+	Resources ResourceObject `json:"Resources,omitzero"`
 }
 
 // NodeSpec is part of the API's models.
@@ -112,9 +96,23 @@ func (NodeSpecRole) Values() []NodeSpecRole {
 // if two update requests specify the same base version, only one of the requests can succeed.
 // As a result, two separate update requests that happen at the same time will not
 // unintentionally overwrite each other.
-//
-// Added in API v1.27.
 type ObjectVersion struct {
 	// Index
 	Index int64 `json:"Index,omitempty"`
+}
+
+// Platform is part of the API's models.
+type Platform struct {
+	// Architecture
+	Architecture string `json:"Architecture,omitempty"`
+	// OS
+	OS string `json:"OS,omitempty"`
+}
+
+// ResourceObject is part of the API's models.
+type ResourceObject struct {
+	// MemoryBytes
+	MemoryBytes int64 `json:"MemoryBytes,omitempty"`
+	// NanoCPUs
+	NanoCPUs int64 `json:"NanoCPUs,omitempty"`
 }

@@ -23,10 +23,10 @@ type GetPluginPrivilegesOptions struct {
 // GetPluginPrivileges gets plugin privileges.
 //
 // GET /plugins/privileges
-func (c *Client) GetPluginPrivileges(ctx context.Context, opts GetPluginPrivilegesOptions) ([]GetPluginPrivilegesResponseItem, error) {
+func (c *Client) GetPluginPrivileges(ctx context.Context, opts GetPluginPrivilegesOptions) ([]PluginPrivilege, error) {
 	r := newRequest("GetPluginPrivileges", "GET", "/plugins/privileges")
 	r.QueryRequired("remote", opts.Remote)
-	var out []GetPluginPrivilegesResponseItem
+	var out []PluginPrivilege
 	if err := c.rt.JSON(ctx, r, &out); err != nil {
 		return nil, err
 	}
@@ -177,7 +177,7 @@ type PluginPullOptions struct {
 	// Body
 	//
 	// Left nil, [] is sent: older daemons refuse a request without a body.
-	Body []PluginPullRequestItem
+	Body []PluginPrivilege
 }
 
 // PluginPull installs a plugin.
@@ -254,7 +254,7 @@ type PluginUpgradeOptions struct {
 	// Body
 	//
 	// Left nil, [] is sent: older daemons refuse a request without a body.
-	Body []PluginUpgradeRequestItem
+	Body []PluginPrivilege
 }
 
 // PluginUpgrade upgrades a plugin.

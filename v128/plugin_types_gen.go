@@ -2,16 +2,6 @@
 
 package v128
 
-// GetPluginPrivilegesResponseItem: describes a permission the user has to accept upon installing the plugin.
-type GetPluginPrivilegesResponseItem struct {
-	// Description
-	Description string `json:"Description,omitempty"`
-	// Name
-	Name string `json:"Name,omitempty"`
-	// Value
-	Value []string `json:"Value,omitempty"`
-}
-
 // Plugin: a plugin for the Engine API
 type Plugin struct {
 	// Config: the config of a plugin.
@@ -157,8 +147,8 @@ type PluginMount struct {
 	Type string `json:"Type,omitempty"`
 }
 
-// PluginPullRequestItem: describes a permission accepted by the user upon installing the plugin.
-type PluginPullRequestItem struct {
+// PluginPrivilege: describes a permission the user has to accept upon installing the plugin.
+type PluginPrivilege struct {
 	// Description
 	Description string `json:"Description,omitempty"`
 	// Name
@@ -177,16 +167,4 @@ type PluginSettings struct {
 	Env []string `json:"Env,omitempty"`
 	// Mounts
 	Mounts []PluginMount `json:"Mounts,omitempty"`
-}
-
-// PluginUpgradeRequestItem: describes a permission accepted by the user upon installing the plugin.
-//
-// Added in API v1.26.
-type PluginUpgradeRequestItem struct {
-	// Description
-	Description string `json:"Description,omitempty"`
-	// Name
-	Name string `json:"Name,omitempty"`
-	// Value
-	Value []string `json:"Value,omitempty"`
 }

@@ -26,12 +26,6 @@ type SecretCreateRequest struct {
 	Name string `json:"Name,omitempty"`
 }
 
-// SecretCreateResponse is what SecretCreate returns.
-type SecretCreateResponse struct {
-	// ID: the ID of the created secret.
-	ID string `json:"ID,omitempty"`
-}
-
 // SecretSpec is part of the API's models.
 type SecretSpec struct {
 	// Data: base64-encoded (RFC 4648 section 4) data to store as secret.

@@ -24,11 +24,11 @@ type ContainerExecOptions struct {
 // Run a command inside a running container.
 //
 // POST /containers/{id}/exec
-func (c *Client) ContainerExec(ctx context.Context, id string, opts ContainerExecOptions) (*IdResponse, error) {
+func (c *Client) ContainerExec(ctx context.Context, id string, opts ContainerExecOptions) (*IDResponse, error) {
 	r := newRequest("ContainerExec", "POST", "/containers/{id}/exec")
 	r.PathParam("id", id)
 	r.JSONBody(opts.Body)
-	out := new(IdResponse)
+	out := new(IDResponse)
 	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}

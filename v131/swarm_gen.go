@@ -34,9 +34,9 @@ func (c *Client) SwarmInit(ctx context.Context, opts SwarmInitOptions) (string, 
 // SwarmInspect inspects swarm.
 //
 // GET /swarm
-func (c *Client) SwarmInspect(ctx context.Context) (*SwarmInspectResponse, error) {
+func (c *Client) SwarmInspect(ctx context.Context) (*Swarm, error) {
 	r := newRequest("SwarmInspect", "GET", "/swarm")
-	out := new(SwarmInspectResponse)
+	out := new(Swarm)
 	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}

@@ -2,16 +2,6 @@
 
 package v132
 
-// GetPluginPrivilegesResponseItem: describes a permission the user has to accept upon installing the plugin.
-type GetPluginPrivilegesResponseItem struct {
-	// Description
-	Description string `json:"Description,omitempty"`
-	// Name
-	Name string `json:"Name,omitempty"`
-	// Value
-	Value []string `json:"Value,omitempty"`
-}
-
 // Plugin: a plugin for the Engine API
 type Plugin struct {
 	// Config: the config of a plugin.
@@ -48,20 +38,20 @@ type PluginConfig struct {
 	Env []PluginEnv `json:"Env,omitempty"`
 	// Interface: the interface between Docker and the plugin
 	Interface PluginConfigInterface `json:"Interface,omitzero"`
-	// IpcHost
+	// IPCHost
 	//
 	// Added in API v1.29.
-	IpcHost bool `json:"IpcHost,omitempty"`
+	IPCHost bool `json:"IpcHost,omitempty"`
 	// Linux
 	Linux PluginConfigLinux `json:"Linux,omitzero"`
 	// Mounts
 	Mounts []PluginMount `json:"Mounts,omitempty"`
 	// Network
 	Network PluginConfigNetwork `json:"Network,omitzero"`
-	// PidHost
+	// PIDHost
 	//
 	// Added in API v1.29.
-	PidHost bool `json:"PidHost,omitempty"`
+	PIDHost bool `json:"PidHost,omitempty"`
 	// PropagatedMount
 	PropagatedMount string `json:"PropagatedMount,omitempty"`
 	// User
@@ -169,8 +159,8 @@ type PluginMount struct {
 	Type string `json:"Type,omitempty"`
 }
 
-// PluginPullRequestItem: describes a permission accepted by the user upon installing the plugin.
-type PluginPullRequestItem struct {
+// PluginPrivilege: describes a permission the user has to accept upon installing the plugin.
+type PluginPrivilege struct {
 	// Description
 	Description string `json:"Description,omitempty"`
 	// Name
@@ -189,16 +179,4 @@ type PluginSettings struct {
 	Env []string `json:"Env,omitempty"`
 	// Mounts
 	Mounts []PluginMount `json:"Mounts,omitempty"`
-}
-
-// PluginUpgradeRequestItem: describes a permission accepted by the user upon installing the plugin.
-//
-// Added in API v1.26.
-type PluginUpgradeRequestItem struct {
-	// Description
-	Description string `json:"Description,omitempty"`
-	// Name
-	Name string `json:"Name,omitempty"`
-	// Value
-	Value []string `json:"Value,omitempty"`
 }

@@ -19,13 +19,13 @@ type EndpointPortConfigProtocol string
 
 // Values of EndpointPortConfigProtocol known to this API version. The daemon may send others.
 const (
-	EndpointPortConfigProtocolTcp EndpointPortConfigProtocol = "tcp"
-	EndpointPortConfigProtocolUdp EndpointPortConfigProtocol = "udp"
+	EndpointPortConfigProtocolTCP EndpointPortConfigProtocol = "tcp"
+	EndpointPortConfigProtocolUDP EndpointPortConfigProtocol = "udp"
 )
 
 // Values lists the values of EndpointPortConfigProtocol known to this API version.
 func (EndpointPortConfigProtocol) Values() []EndpointPortConfigProtocol {
-	return []EndpointPortConfigProtocol{EndpointPortConfigProtocolTcp, EndpointPortConfigProtocolUdp}
+	return []EndpointPortConfigProtocol{EndpointPortConfigProtocolTCP, EndpointPortConfigProtocolUDP}
 }
 
 // EndpointSpec: properties that can be configured to access and load balance a service.
@@ -41,13 +41,21 @@ type EndpointSpecMode string
 
 // Values of EndpointSpecMode known to this API version. The daemon may send others.
 const (
-	EndpointSpecModeVip   EndpointSpecMode = "vip"
-	EndpointSpecModeDnsrr EndpointSpecMode = "dnsrr"
+	EndpointSpecModeVIP   EndpointSpecMode = "vip"
+	EndpointSpecModeDNSRR EndpointSpecMode = "dnsrr"
 )
 
 // Values lists the values of EndpointSpecMode known to this API version.
 func (EndpointSpecMode) Values() []EndpointSpecMode {
-	return []EndpointSpecMode{EndpointSpecModeVip, EndpointSpecModeDnsrr}
+	return []EndpointSpecMode{EndpointSpecModeVIP, EndpointSpecModeDNSRR}
+}
+
+// NetworkAttachmentConfig is part of the API's models.
+type NetworkAttachmentConfig struct {
+	// Aliases
+	Aliases []string `json:"Aliases,omitempty"`
+	// Target
+	Target string `json:"Target,omitempty"`
 }
 
 // Service is part of the API's models.
@@ -79,7 +87,7 @@ type ServiceCreateRequest struct {
 	// Name of the service.
 	Name string `json:"Name,omitempty"`
 	// Networks: array of network names or IDs to attach the service to.
-	Networks []ServiceSpecNetworksItem `json:"Networks,omitempty"`
+	Networks []NetworkAttachmentConfig `json:"Networks,omitempty"`
 	// RollbackConfig: specification for the rollback strategy of the service.
 	//
 	// Added in API v1.28.
@@ -127,7 +135,7 @@ type ServiceSpec struct {
 	// Name of the service.
 	Name string `json:"Name,omitempty"`
 	// Networks: array of network names or IDs to attach the service to.
-	Networks []ServiceSpecNetworksItem `json:"Networks,omitempty"`
+	Networks []NetworkAttachmentConfig `json:"Networks,omitempty"`
 	// RollbackConfig: specification for the rollback strategy of the service.
 	//
 	// Added in API v1.28.
@@ -150,14 +158,6 @@ type ServiceSpecMode struct {
 type ServiceSpecModeReplicated struct {
 	// Replicas
 	Replicas *int64 `json:"Replicas,omitempty"`
-}
-
-// ServiceSpecNetworksItem is part of the API's models.
-type ServiceSpecNetworksItem struct {
-	// Aliases
-	Aliases []string `json:"Aliases,omitempty"`
-	// Target
-	Target string `json:"Target,omitempty"`
 }
 
 // ServiceSpecRollbackConfig: specification for the rollback strategy of the service.
@@ -272,7 +272,7 @@ type ServiceUpdateRequest struct {
 	// Name of the service.
 	Name string `json:"Name,omitempty"`
 	// Networks: array of network names or IDs to attach the service to.
-	Networks []ServiceSpecNetworksItem `json:"Networks,omitempty"`
+	Networks []NetworkAttachmentConfig `json:"Networks,omitempty"`
 	// RollbackConfig: specification for the rollback strategy of the service.
 	//
 	// Added in API v1.28.
@@ -325,7 +325,7 @@ type TaskSpec struct {
 	// LogDriver: specifies the log driver to use for tasks created from this spec. If not present, the default one for the swarm will be used, finally falling back to the engine default if not specified.
 	LogDriver TaskSpecLogDriver `json:"LogDriver,omitzero"`
 	// Networks
-	Networks []TaskSpecNetworksItem `json:"Networks,omitempty"`
+	Networks []NetworkAttachmentConfig `json:"Networks,omitempty"`
 	// Placement
 	Placement TaskSpecPlacement `json:"Placement,omitzero"`
 	// PluginSpec: invalid when specified with `ContainerSpec`. *(Experimental release only.)*
@@ -537,14 +537,6 @@ type TaskSpecLogDriver struct {
 	Options map[string]string `json:"Options,omitempty"`
 }
 
-// TaskSpecNetworksItem is part of the API's models.
-type TaskSpecNetworksItem struct {
-	// Aliases
-	Aliases []string `json:"Aliases,omitempty"`
-	// Target
-	Target string `json:"Target,omitempty"`
-}
-
 // TaskSpecPlacement is part of the API's models.
 type TaskSpecPlacement struct {
 	// Constraints: an array of constraints.
@@ -587,21 +579,9 @@ type TaskSpecPluginSpec struct {
 	// Name: the name or 'alias' to use for the plugin.
 	Name string `json:"Name,omitempty"`
 	// PluginPrivilege
-	PluginPrivilege []TaskSpecPluginSpecPluginPrivilegeItem `json:"PluginPrivilege,omitempty"`
+	PluginPrivilege []PluginPrivilege `json:"PluginPrivilege,omitempty"`
 	// Remote: the plugin image reference to use.
 	Remote string `json:"Remote,omitempty"`
-}
-
-// TaskSpecPluginSpecPluginPrivilegeItem: describes a permission accepted by the user upon installing the plugin.
-//
-// Added in API v1.31.
-type TaskSpecPluginSpecPluginPrivilegeItem struct {
-	// Description
-	Description string `json:"Description,omitempty"`
-	// Name
-	Name string `json:"Name,omitempty"`
-	// Value
-	Value []string `json:"Value,omitempty"`
 }
 
 // TaskSpecResources: resource requirements which apply to each individual container created as part of the service.

@@ -62,8 +62,8 @@ type NetworkContainer struct {
 	IPv4Address string `json:"IPv4Address,omitempty"`
 	// IPv6Address
 	IPv6Address string `json:"IPv6Address,omitempty"`
-	// MacAddress
-	MacAddress string `json:"MacAddress,omitempty"`
+	// MACAddress
+	MACAddress string `json:"MacAddress,omitempty"`
 	// Name
 	//
 	// Added in API v1.30.

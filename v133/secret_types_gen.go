@@ -47,12 +47,6 @@ type SecretCreateRequest struct {
 	Name string `json:"Name,omitempty"`
 }
 
-// SecretCreateResponse is what SecretCreate returns.
-type SecretCreateResponse struct {
-	// ID: the ID of the created secret.
-	ID string `json:"ID,omitempty"`
-}
-
 // SecretSpec is part of the API's models.
 type SecretSpec struct {
 	// Data is the data to store as a secret, formatted as a standard base64-encoded

@@ -2,6 +2,14 @@
 
 package v134
 
+// AuthResponse is part of the API's models.
+type AuthResponse struct {
+	// IdentityToken: an opaque token used to authenticate a user after a successful login
+	IdentityToken string `json:"IdentityToken,omitempty"`
+	// Status: the status of the authentication
+	Status string `json:"Status,omitempty"`
+}
+
 // ClusterInfo represents information about the swarm as is returned by the
 // "/info" endpoint. Join-tokens are not included.
 type ClusterInfo struct {
@@ -39,12 +47,20 @@ type Commit struct {
 	ID string `json:"ID,omitempty"`
 }
 
+// EventActor is part of the API's models.
+type EventActor struct {
+	// Attributes: various key/value attributes of the object, depending on its type
+	Attributes map[string]string `json:"Attributes,omitempty"`
+	// ID: the ID of the object emitting the event
+	ID string `json:"ID,omitempty"`
+}
+
 // EventMessage is part of the API's models.
 type EventMessage struct {
 	// Action: the type of event
 	Action string `json:"Action,omitempty"`
 	// Actor
-	Actor EventMessageActor `json:"Actor,omitzero"`
+	Actor EventActor `json:"Actor,omitzero"`
 	// Type: the type of object emitting the event
 	Type string `json:"Type,omitempty"`
 	// Time: timestamp of event
@@ -53,17 +69,7 @@ type EventMessage struct {
 	TimeNano int64 `json:"timeNano,omitempty"`
 }
 
-// EventMessageActor is part of the API's models.
-type EventMessageActor struct {
-	// Attributes: various key/value attributes of the object, depending on its type
-	Attributes map[string]string `json:"Attributes,omitempty"`
-	// ID: the ID of the object emitting the event
-	ID string `json:"ID,omitempty"`
-}
-
 // IndexInfo contains information about a registry.
-//
-// Added in API v1.32.
 type IndexInfo struct {
 	// Mirrors: list of mirrors, expressed as URIs.
 	Mirrors []string `json:"Mirrors,omitempty"`
@@ -123,12 +129,14 @@ type PeerNode struct {
 // > **Note**: Only unmanaged (V1) plugins are included in this list.
 // > V1 plugins are "lazily" loaded, and are not returned in this list
 // > if there is no resource using the plugin.
-//
-// Added in API v1.32.
 type PluginsInfo struct {
 	// Authorization: names of available authorization plugins.
+	//
+	// Added in API v1.32.
 	Authorization []string `json:"Authorization,omitempty"`
 	// Log: names of available logging-drivers, and logging-driver plugins.
+	//
+	// Added in API v1.30.
 	Log []string `json:"Log,omitempty"`
 	// Network: names of available network-drivers, and network-driver plugins.
 	Network []string `json:"Network,omitempty"`
@@ -137,8 +145,6 @@ type PluginsInfo struct {
 }
 
 // RegistryServiceConfig stores daemon registry services configuration.
-//
-// Added in API v1.32.
 type RegistryServiceConfig struct {
 	// AllowNondistributableArtifactsCIDRs: list of IP ranges to which nondistributable artifacts can be pushed,
 	// using the CIDR syntax [RFC 4632](https://tools.ietf.org/html/4632).
@@ -147,6 +153,8 @@ type RegistryServiceConfig struct {
 	//
 	// > **Deprecated**: Pushing nondistributable artifacts is now always enabled
 	// > and this field is always `null`.
+	//
+	// Added in API v1.32.
 	AllowNondistributableArtifactsCIDRs []string `json:"AllowNondistributableArtifactsCIDRs,omitempty"`
 	// AllowNondistributableArtifactsHostnames: list of registry hostnames to which nondistributable artifacts can be
 	// pushed, using the format `<hostname>[:<port>]` or `<IP address>[:<port>]`.
@@ -155,6 +163,8 @@ type RegistryServiceConfig struct {
 	//
 	// > **Deprecated**: Pushing nondistributable artifacts is now always enabled
 	// > and this field is always `null`.
+	//
+	// Added in API v1.32.
 	AllowNondistributableArtifactsHostnames []string `json:"AllowNondistributableArtifactsHostnames,omitempty"`
 	// IndexConfigs
 	IndexConfigs map[string]IndexInfo `json:"IndexConfigs,omitempty"`
@@ -184,6 +194,8 @@ type RegistryServiceConfig struct {
 	InsecureRegistryCIDRs []string `json:"InsecureRegistryCIDRs,omitempty"`
 	// Mirrors: list of registry URLs that act as a mirror for the official
 	// (`docker.io`) registry.
+	//
+	// Added in API v1.32.
 	Mirrors []string `json:"Mirrors,omitempty"`
 }
 
@@ -228,14 +240,6 @@ type SwarmInfo struct {
 	Nodes *int `json:"Nodes,omitempty"`
 	// RemoteManagers: list of ID's and addresses of other managers in the swarm.
 	RemoteManagers []PeerNode `json:"RemoteManagers,omitempty"`
-}
-
-// SystemAuthResponse is what SystemAuth returns.
-type SystemAuthResponse struct {
-	// IdentityToken: an opaque token used to authenticate a user after a successful login
-	IdentityToken string `json:"IdentityToken,omitempty"`
-	// Status: the status of the authentication
-	Status string `json:"Status,omitempty"`
 }
 
 // SystemDataUsageResponse is what SystemDataUsage returns.
@@ -365,11 +369,11 @@ type SystemInfo struct {
 	//
 	// Containers do not automatically inherit this configuration.
 	HTTPProxy string `json:"HttpProxy,omitempty"`
-	// HttpsProxy: HTTPS-proxy configured for the daemon. This value is obtained from the
+	// HTTPSProxy: HTTPS-proxy configured for the daemon. This value is obtained from the
 	// [`HTTPS_PROXY`](https://www.gnu.org/software/wget/manual/html_node/Proxies.html) environment variable.
 	//
 	// Containers do not automatically inherit this configuration.
-	HttpsProxy string `json:"HttpsProxy,omitempty"`
+	HTTPSProxy string `json:"HttpsProxy,omitempty"`
 	// ID: unique identifier of the daemon.
 	//
 	// <p><br /></p>
@@ -468,8 +472,8 @@ type SystemInfo struct {
 	// Currently returned values are "linux" and "windows". A full list of
 	// possible values can be found in the [Go documentation](https://go.dev/doc/install/source#environment).
 	OSType string `json:"OSType,omitempty"`
-	// OomKillDisable: indicates if OOM killer disable is supported on the host.
-	OomKillDisable bool `json:"OomKillDisable,omitempty"`
+	// OOMKillDisable: indicates if OOM killer disable is supported on the host.
+	OOMKillDisable bool `json:"OomKillDisable,omitempty"`
 	// OperatingSystem: name of the host's operating system, for example: "Ubuntu 16.04.2 LTS"
 	// or "Windows Server 2016 Datacenter"
 	OperatingSystem string `json:"OperatingSystem,omitempty"`
@@ -554,14 +558,14 @@ type SystemInfoIsolation string
 // Values of SystemInfoIsolation known to this API version. The daemon may send others.
 const (
 	SystemInfoIsolationDefault SystemInfoIsolation = "default"
-	SystemInfoIsolationHyperv  SystemInfoIsolation = "hyperv"
+	SystemInfoIsolationHyperV  SystemInfoIsolation = "hyperv"
 	SystemInfoIsolationProcess SystemInfoIsolation = "process"
 	SystemInfoIsolationEmpty   SystemInfoIsolation = ""
 )
 
 // Values lists the values of SystemInfoIsolation known to this API version.
 func (SystemInfoIsolation) Values() []SystemInfoIsolation {
-	return []SystemInfoIsolation{SystemInfoIsolationDefault, SystemInfoIsolationHyperv, SystemInfoIsolationProcess, SystemInfoIsolationEmpty}
+	return []SystemInfoIsolation{SystemInfoIsolationDefault, SystemInfoIsolationHyperV, SystemInfoIsolationProcess, SystemInfoIsolationEmpty}
 }
 
 // SystemVersion is part of the API's models.

@@ -32,14 +32,6 @@ type ConfigCreateRequest struct {
 	Name string `json:"Name,omitempty"`
 }
 
-// ConfigCreateResponse is what ConfigCreate returns.
-//
-// Added in API v1.30.
-type ConfigCreateResponse struct {
-	// ID: the ID of the created config.
-	ID string `json:"ID,omitempty"`
-}
-
 // ConfigSpec is part of the API's models.
 //
 // Added in API v1.30.
@@ -54,6 +46,12 @@ type ConfigSpec struct {
 	Name string `json:"Name,omitempty"`
 }
 
+// IDResponse: response to an API call that returns just an Id
+type IDResponse struct {
+	// ID: the id of the newly created object.
+	ID string `json:"Id,omitempty"`
+}
+
 // ObjectVersion: the version number of the object such as node, service, etc. This is needed to avoid conflicting writes.
 // The client must send the version number along with the modified specification when updating these objects.
 // This approach ensures safe concurrency and determinism in that the change on the object
@@ -61,8 +59,6 @@ type ConfigSpec struct {
 // if two update requests specify the same base version, only one of the requests can succeed.
 // As a result, two separate update requests that happen at the same time will not
 // unintentionally overwrite each other.
-//
-// Added in API v1.27.
 type ObjectVersion struct {
 	// Index
 	Index uint64 `json:"Index,omitempty"`

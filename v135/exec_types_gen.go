@@ -42,8 +42,8 @@ type ExecInspectResponse struct {
 	OpenStdin bool `json:"OpenStdin,omitempty"`
 	// OpenStdout
 	OpenStdout bool `json:"OpenStdout,omitempty"`
-	// Pid: the system process ID for the exec process.
-	Pid int `json:"Pid,omitempty"`
+	// PID: the system process ID for the exec process.
+	PID int `json:"Pid,omitempty"`
 	// ProcessConfig
 	ProcessConfig ProcessConfig `json:"ProcessConfig,omitzero"`
 	// Running
@@ -56,12 +56,6 @@ type ExecStartRequest struct {
 	Detach bool `json:"Detach,omitempty"`
 	// TTY: allocate a pseudo-TTY.
 	TTY bool `json:"Tty,omitempty"`
-}
-
-// IdResponse: response to an API call that returns just an Id
-type IdResponse struct {
-	// ID: the id of the newly created object.
-	ID string `json:"Id,omitempty"`
 }
 
 // ProcessConfig is part of the API's models.

@@ -2,6 +2,16 @@
 
 package v135
 
+// ContainerStatus is part of the API's models.
+type ContainerStatus struct {
+	// ContainerID
+	ContainerID string `json:"ContainerID,omitempty"`
+	// ExitCode
+	ExitCode int `json:"ExitCode,omitempty"`
+	// PID
+	PID int `json:"PID,omitempty"`
+}
+
 // NetworkAttachment: specifies how a task is attached to a network, and the addresses the
 // task was assigned on that network.
 type NetworkAttachment struct {
@@ -76,7 +86,7 @@ func (TaskState) Values() []TaskState {
 // TaskStatus is part of the API's models.
 type TaskStatus struct {
 	// ContainerStatus
-	ContainerStatus TaskStatusContainerStatus `json:"ContainerStatus,omitzero"`
+	ContainerStatus ContainerStatus `json:"ContainerStatus,omitzero"`
 	// Err
 	Err string `json:"Err,omitempty"`
 	// Message
@@ -85,14 +95,4 @@ type TaskStatus struct {
 	State TaskState `json:"State,omitempty"`
 	// Timestamp
 	Timestamp string `json:"Timestamp,omitempty"`
-}
-
-// TaskStatusContainerStatus is part of the API's models.
-type TaskStatusContainerStatus struct {
-	// ContainerID
-	ContainerID string `json:"ContainerID,omitempty"`
-	// ExitCode
-	ExitCode int `json:"ExitCode,omitempty"`
-	// PID
-	PID int `json:"PID,omitempty"`
 }

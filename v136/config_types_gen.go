@@ -46,8 +46,8 @@ type ConfigSpec struct {
 	Name string `json:"Name,omitempty"`
 }
 
-// IdResponse: response to an API call that returns just an Id
-type IdResponse struct {
+// IDResponse: response to an API call that returns just an Id
+type IDResponse struct {
 	// ID: the id of the newly created object.
 	ID string `json:"Id,omitempty"`
 }
@@ -59,8 +59,6 @@ type IdResponse struct {
 // if two update requests specify the same base version, only one of the requests can succeed.
 // As a result, two separate update requests that happen at the same time will not
 // unintentionally overwrite each other.
-//
-// Added in API v1.27.
 type ObjectVersion struct {
 	// Index
 	Index uint64 `json:"Index,omitempty"`

@@ -233,10 +233,10 @@ func (c *Client) ContainerAttachWebsocket(ctx context.Context, id string, opts C
 // - `2`: Deleted
 //
 // GET /containers/{id}/changes
-func (c *Client) ContainerChanges(ctx context.Context, id string) ([]ContainerChangesResponseItem, error) {
+func (c *Client) ContainerChanges(ctx context.Context, id string) ([]FilesystemChange, error) {
 	r := newRequest("ContainerChanges", "GET", "/containers/{id}/changes")
 	r.PathParam("id", id)
-	var out []ContainerChangesResponseItem
+	var out []FilesystemChange
 	if err := c.rt.JSON(ctx, r, &out); err != nil {
 		return nil, err
 	}

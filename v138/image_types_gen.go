@@ -10,8 +10,8 @@ type AuthConfig struct {
 	Email string `json:"email,omitempty"`
 	// Password
 	Password string `json:"password,omitempty"`
-	// Serveraddress
-	Serveraddress string `json:"serveraddress,omitempty"`
+	// ServerAddress
+	ServerAddress string `json:"serveraddress,omitempty"`
 	// Username
 	Username string `json:"username,omitempty"`
 }
@@ -31,18 +31,16 @@ type ImageBuildVersion string
 
 // Values of ImageBuildVersion known to this API version. The daemon may send others.
 const (
-	ImageBuildVersionN1 ImageBuildVersion = "1"
-	ImageBuildVersionN2 ImageBuildVersion = "2"
+	ImageBuildVersionBuilder  ImageBuildVersion = "1"
+	ImageBuildVersionBuildKit ImageBuildVersion = "2"
 )
 
 // Values lists the values of ImageBuildVersion known to this API version.
 func (ImageBuildVersion) Values() []ImageBuildVersion {
-	return []ImageBuildVersion{ImageBuildVersionN1, ImageBuildVersionN2}
+	return []ImageBuildVersion{ImageBuildVersionBuilder, ImageBuildVersionBuildKit}
 }
 
 // ImageDeleteResponseItem is one element of what ImageDelete returns.
-//
-// Added in API v1.28.
 type ImageDeleteResponseItem struct {
 	// Deleted: the image ID of an image that was deleted
 	Deleted string `json:"Deleted,omitempty"`
@@ -85,7 +83,7 @@ type ImageInspect struct {
 	// DockerVersion
 	DockerVersion string `json:"DockerVersion,omitempty"`
 	// GraphDriver
-	GraphDriver GraphDriverData `json:"GraphDriver,omitzero"`
+	GraphDriver DriverData `json:"GraphDriver,omitzero"`
 	// ID
 	ID string `json:"Id,omitempty"`
 	// Metadata

@@ -31,14 +31,14 @@ type EndpointPortConfigProtocol string
 
 // Values of EndpointPortConfigProtocol known to this API version. The daemon may send others.
 const (
-	EndpointPortConfigProtocolTcp  EndpointPortConfigProtocol = "tcp"
-	EndpointPortConfigProtocolUdp  EndpointPortConfigProtocol = "udp"
-	EndpointPortConfigProtocolSctp EndpointPortConfigProtocol = "sctp"
+	EndpointPortConfigProtocolTCP  EndpointPortConfigProtocol = "tcp"
+	EndpointPortConfigProtocolUDP  EndpointPortConfigProtocol = "udp"
+	EndpointPortConfigProtocolSCTP EndpointPortConfigProtocol = "sctp"
 )
 
 // Values lists the values of EndpointPortConfigProtocol known to this API version.
 func (EndpointPortConfigProtocol) Values() []EndpointPortConfigProtocol {
-	return []EndpointPortConfigProtocol{EndpointPortConfigProtocolTcp, EndpointPortConfigProtocolUdp, EndpointPortConfigProtocolSctp}
+	return []EndpointPortConfigProtocol{EndpointPortConfigProtocolTCP, EndpointPortConfigProtocolUDP, EndpointPortConfigProtocolSCTP}
 }
 
 // EndpointPortConfigPublishMode: the mode in which port is published.
@@ -78,13 +78,21 @@ type EndpointSpecMode string
 
 // Values of EndpointSpecMode known to this API version. The daemon may send others.
 const (
-	EndpointSpecModeVip   EndpointSpecMode = "vip"
-	EndpointSpecModeDnsrr EndpointSpecMode = "dnsrr"
+	EndpointSpecModeVIP   EndpointSpecMode = "vip"
+	EndpointSpecModeDNSRR EndpointSpecMode = "dnsrr"
 )
 
 // Values lists the values of EndpointSpecMode known to this API version.
 func (EndpointSpecMode) Values() []EndpointSpecMode {
-	return []EndpointSpecMode{EndpointSpecModeVip, EndpointSpecModeDnsrr}
+	return []EndpointSpecMode{EndpointSpecModeVIP, EndpointSpecModeDNSRR}
+}
+
+// NetworkAttachmentConfig is part of the API's models.
+type NetworkAttachmentConfig struct {
+	// Aliases
+	Aliases []string `json:"Aliases,omitempty"`
+	// Target
+	Target string `json:"Target,omitempty"`
 }
 
 // Service is part of the API's models.
@@ -116,7 +124,7 @@ type ServiceCreateRequest struct {
 	// Name of the service.
 	Name string `json:"Name,omitempty"`
 	// Networks: array of network names or IDs to attach the service to.
-	Networks []ServiceSpecNetworksItem `json:"Networks,omitempty"`
+	Networks []NetworkAttachmentConfig `json:"Networks,omitempty"`
 	// RollbackConfig: specification for the rollback strategy of the service.
 	//
 	// Added in API v1.28.
@@ -164,7 +172,7 @@ type ServiceSpec struct {
 	// Name of the service.
 	Name string `json:"Name,omitempty"`
 	// Networks: array of network names or IDs to attach the service to.
-	Networks []ServiceSpecNetworksItem `json:"Networks,omitempty"`
+	Networks []NetworkAttachmentConfig `json:"Networks,omitempty"`
 	// RollbackConfig: specification for the rollback strategy of the service.
 	//
 	// Added in API v1.28.
@@ -187,14 +195,6 @@ type ServiceSpecMode struct {
 type ServiceSpecModeReplicated struct {
 	// Replicas
 	Replicas *int64 `json:"Replicas,omitempty"`
-}
-
-// ServiceSpecNetworksItem is part of the API's models.
-type ServiceSpecNetworksItem struct {
-	// Aliases
-	Aliases []string `json:"Aliases,omitempty"`
-	// Target
-	Target string `json:"Target,omitempty"`
 }
 
 // ServiceSpecRollbackConfig: specification for the rollback strategy of the service.
@@ -309,7 +309,7 @@ type ServiceUpdateRequest struct {
 	// Name of the service.
 	Name string `json:"Name,omitempty"`
 	// Networks: array of network names or IDs to attach the service to.
-	Networks []ServiceSpecNetworksItem `json:"Networks,omitempty"`
+	Networks []NetworkAttachmentConfig `json:"Networks,omitempty"`
 	// RollbackConfig: specification for the rollback strategy of the service.
 	//
 	// Added in API v1.28.
@@ -381,7 +381,7 @@ type TaskSpec struct {
 	// Added in API v1.38.
 	NetworkAttachmentSpec TaskSpecNetworkAttachmentSpec `json:"NetworkAttachmentSpec,omitzero"`
 	// Networks
-	Networks []TaskSpecNetworksItem `json:"Networks,omitempty"`
+	Networks []NetworkAttachmentConfig `json:"Networks,omitempty"`
 	// Placement
 	Placement TaskSpecPlacement `json:"Placement,omitzero"`
 	// PluginSpec: plugin spec for the service.  *(Experimental release only.)*
@@ -537,13 +537,13 @@ type TaskSpecContainerSpecIsolation string
 const (
 	TaskSpecContainerSpecIsolationDefault TaskSpecContainerSpecIsolation = "default"
 	TaskSpecContainerSpecIsolationProcess TaskSpecContainerSpecIsolation = "process"
-	TaskSpecContainerSpecIsolationHyperv  TaskSpecContainerSpecIsolation = "hyperv"
+	TaskSpecContainerSpecIsolationHyperV  TaskSpecContainerSpecIsolation = "hyperv"
 	TaskSpecContainerSpecIsolationEmpty   TaskSpecContainerSpecIsolation = ""
 )
 
 // Values lists the values of TaskSpecContainerSpecIsolation known to this API version.
 func (TaskSpecContainerSpecIsolation) Values() []TaskSpecContainerSpecIsolation {
-	return []TaskSpecContainerSpecIsolation{TaskSpecContainerSpecIsolationDefault, TaskSpecContainerSpecIsolationProcess, TaskSpecContainerSpecIsolationHyperv, TaskSpecContainerSpecIsolationEmpty}
+	return []TaskSpecContainerSpecIsolation{TaskSpecContainerSpecIsolationDefault, TaskSpecContainerSpecIsolationProcess, TaskSpecContainerSpecIsolationHyperV, TaskSpecContainerSpecIsolationEmpty}
 }
 
 // TaskSpecContainerSpecPrivileges: security options for the container
@@ -649,14 +649,6 @@ type TaskSpecNetworkAttachmentSpec struct {
 	ContainerID string `json:"ContainerID,omitempty"`
 }
 
-// TaskSpecNetworksItem is part of the API's models.
-type TaskSpecNetworksItem struct {
-	// Aliases
-	Aliases []string `json:"Aliases,omitempty"`
-	// Target
-	Target string `json:"Target,omitempty"`
-}
-
 // TaskSpecPlacement is part of the API's models.
 type TaskSpecPlacement struct {
 	// Constraints: an array of constraints.
@@ -706,21 +698,9 @@ type TaskSpecPluginSpec struct {
 	// Name: the name or 'alias' to use for the plugin.
 	Name string `json:"Name,omitempty"`
 	// PluginPrivilege
-	PluginPrivilege []TaskSpecPluginSpecPluginPrivilegeItem `json:"PluginPrivilege,omitempty"`
+	PluginPrivilege []PluginPrivilege `json:"PluginPrivilege,omitempty"`
 	// Remote: the plugin image reference to use.
 	Remote string `json:"Remote,omitempty"`
-}
-
-// TaskSpecPluginSpecPluginPrivilegeItem: describes a permission accepted by the user upon installing the plugin.
-//
-// Added in API v1.31.
-type TaskSpecPluginSpecPluginPrivilegeItem struct {
-	// Description
-	Description string `json:"Description,omitempty"`
-	// Name
-	Name string `json:"Name,omitempty"`
-	// Value
-	Value []string `json:"Value,omitempty"`
 }
 
 // TaskSpecResources: resource requirements which apply to each individual container created as part of the service.

@@ -2,20 +2,20 @@
 
 package v139
 
-// DistributionInspectResponse
+// DistributionInspect: distributionInspectResponse
 //
 // Added in API v1.30.
-type DistributionInspectResponse struct {
-	// Descriptor: a descriptor struct containing digest, media type, and size.
-	Descriptor DistributionInspectResponseDescriptor `json:"Descriptor,omitzero"`
+type DistributionInspect struct {
+	// Descriptor
+	Descriptor OCIDescriptor `json:"Descriptor,omitzero"`
 	// Platforms: an array containing all platforms supported by the image.
-	Platforms []DistributionInspectResponsePlatformsItem `json:"Platforms,omitempty"`
+	Platforms []OCIPlatform `json:"Platforms,omitempty"`
 }
 
-// DistributionInspectResponseDescriptor: a descriptor struct containing digest, media type, and size.
+// OCIDescriptor: a descriptor struct containing digest, media type, and size.
 //
 // Added in API v1.30.
-type DistributionInspectResponseDescriptor struct {
+type OCIDescriptor struct {
 	// Digest
 	Digest string `json:"Digest,omitempty"`
 	// MediaType
@@ -26,10 +26,10 @@ type DistributionInspectResponseDescriptor struct {
 	URLs []string `json:"URLs,omitempty"`
 }
 
-// DistributionInspectResponsePlatformsItem is part of the API's models.
+// OCIPlatform is part of the API's models.
 //
 // Added in API v1.30.
-type DistributionInspectResponsePlatformsItem struct {
+type OCIPlatform struct {
 	// Architecture
 	Architecture string `json:"Architecture,omitempty"`
 	// Features

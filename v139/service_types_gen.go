@@ -31,14 +31,14 @@ type EndpointPortConfigProtocol string
 
 // Values of EndpointPortConfigProtocol known to this API version. The daemon may send others.
 const (
-	EndpointPortConfigProtocolTcp  EndpointPortConfigProtocol = "tcp"
-	EndpointPortConfigProtocolUdp  EndpointPortConfigProtocol = "udp"
-	EndpointPortConfigProtocolSctp EndpointPortConfigProtocol = "sctp"
+	EndpointPortConfigProtocolTCP  EndpointPortConfigProtocol = "tcp"
+	EndpointPortConfigProtocolUDP  EndpointPortConfigProtocol = "udp"
+	EndpointPortConfigProtocolSCTP EndpointPortConfigProtocol = "sctp"
 )
 
 // Values lists the values of EndpointPortConfigProtocol known to this API version.
 func (EndpointPortConfigProtocol) Values() []EndpointPortConfigProtocol {
-	return []EndpointPortConfigProtocol{EndpointPortConfigProtocolTcp, EndpointPortConfigProtocolUdp, EndpointPortConfigProtocolSctp}
+	return []EndpointPortConfigProtocol{EndpointPortConfigProtocolTCP, EndpointPortConfigProtocolUDP, EndpointPortConfigProtocolSCTP}
 }
 
 // EndpointPortConfigPublishMode: the mode in which port is published.
@@ -79,22 +79,22 @@ type EndpointSpecMode string
 
 // Values of EndpointSpecMode known to this API version. The daemon may send others.
 const (
-	EndpointSpecModeVip   EndpointSpecMode = "vip"
-	EndpointSpecModeDnsrr EndpointSpecMode = "dnsrr"
+	EndpointSpecModeVIP   EndpointSpecMode = "vip"
+	EndpointSpecModeDNSRR EndpointSpecMode = "dnsrr"
 )
 
 // Values lists the values of EndpointSpecMode known to this API version.
 func (EndpointSpecMode) Values() []EndpointSpecMode {
-	return []EndpointSpecMode{EndpointSpecModeVip, EndpointSpecModeDnsrr}
+	return []EndpointSpecMode{EndpointSpecModeVIP, EndpointSpecModeDNSRR}
 }
 
 // NetworkAttachmentConfig: specifies how a service should be attached to a particular network.
-//
-// Added in API v1.39.
 type NetworkAttachmentConfig struct {
 	// Aliases: discoverable alternate names for the service on this network.
 	Aliases []string `json:"Aliases,omitempty"`
 	// DriverOpts: driver attachment options for the network target.
+	//
+	// Added in API v1.39.
 	DriverOpts map[string]string `json:"DriverOpts,omitempty"`
 	// Target: the target network for attachment. Must be a network name or ID.
 	Target string `json:"Target,omitempty"`
@@ -597,13 +597,13 @@ type TaskSpecContainerSpecIsolation string
 const (
 	TaskSpecContainerSpecIsolationDefault TaskSpecContainerSpecIsolation = "default"
 	TaskSpecContainerSpecIsolationProcess TaskSpecContainerSpecIsolation = "process"
-	TaskSpecContainerSpecIsolationHyperv  TaskSpecContainerSpecIsolation = "hyperv"
+	TaskSpecContainerSpecIsolationHyperV  TaskSpecContainerSpecIsolation = "hyperv"
 	TaskSpecContainerSpecIsolationEmpty   TaskSpecContainerSpecIsolation = ""
 )
 
 // Values lists the values of TaskSpecContainerSpecIsolation known to this API version.
 func (TaskSpecContainerSpecIsolation) Values() []TaskSpecContainerSpecIsolation {
-	return []TaskSpecContainerSpecIsolation{TaskSpecContainerSpecIsolationDefault, TaskSpecContainerSpecIsolationProcess, TaskSpecContainerSpecIsolationHyperv, TaskSpecContainerSpecIsolationEmpty}
+	return []TaskSpecContainerSpecIsolation{TaskSpecContainerSpecIsolationDefault, TaskSpecContainerSpecIsolationProcess, TaskSpecContainerSpecIsolationHyperV, TaskSpecContainerSpecIsolationEmpty}
 }
 
 // TaskSpecContainerSpecPrivileges: security options for the container
@@ -784,22 +784,9 @@ type TaskSpecPluginSpec struct {
 	// Name: the name or 'alias' to use for the plugin.
 	Name string `json:"Name,omitempty"`
 	// PluginPrivilege
-	PluginPrivilege []TaskSpecPluginSpecPluginPrivilegeItem `json:"PluginPrivilege,omitempty"`
+	PluginPrivilege []PluginPrivilege `json:"PluginPrivilege,omitempty"`
 	// Remote: the plugin image reference to use.
 	Remote string `json:"Remote,omitempty"`
-}
-
-// TaskSpecPluginSpecPluginPrivilegeItem: describes a permission accepted by the user upon installing the
-// plugin.
-//
-// Added in API v1.31.
-type TaskSpecPluginSpecPluginPrivilegeItem struct {
-	// Description
-	Description string `json:"Description,omitempty"`
-	// Name
-	Name string `json:"Name,omitempty"`
-	// Value
-	Value []string `json:"Value,omitempty"`
 }
 
 // TaskSpecResources: resource requirements which apply to each individual container created

@@ -2,6 +2,14 @@
 
 package v140
 
+// AuthResponse: systemAuthResponse
+type AuthResponse struct {
+	// IdentityToken: an opaque token used to authenticate a user after a successful login
+	IdentityToken string `json:"IdentityToken,omitempty"`
+	// Status: the status of the authentication
+	Status string `json:"Status,omitempty"`
+}
+
 // BuildCache contains information about a build cache record.
 //
 // Added in API v1.39.
@@ -41,13 +49,13 @@ const (
 	BuildCacheTypeFrontend          BuildCacheType = "frontend"
 	BuildCacheTypeSourceLocal       BuildCacheType = "source.local"
 	BuildCacheTypeSourceGitCheckout BuildCacheType = "source.git.checkout"
-	BuildCacheTypeExecCachemount    BuildCacheType = "exec.cachemount"
+	BuildCacheTypeExecCacheMount    BuildCacheType = "exec.cachemount"
 	BuildCacheTypeRegular           BuildCacheType = "regular"
 )
 
 // Values lists the values of BuildCacheType known to this API version.
 func (BuildCacheType) Values() []BuildCacheType {
-	return []BuildCacheType{BuildCacheTypeInternal, BuildCacheTypeFrontend, BuildCacheTypeSourceLocal, BuildCacheTypeSourceGitCheckout, BuildCacheTypeExecCachemount, BuildCacheTypeRegular}
+	return []BuildCacheType{BuildCacheTypeInternal, BuildCacheTypeFrontend, BuildCacheTypeSourceLocal, BuildCacheTypeSourceGitCheckout, BuildCacheTypeExecCacheMount, BuildCacheTypeRegular}
 }
 
 // ClusterInfo represents information about the swarm as is returned by the
@@ -105,8 +113,6 @@ type Commit struct {
 
 // EventActor: actor describes something that generates events, like a container, network,
 // or a volume.
-//
-// Added in API v1.40.
 type EventActor struct {
 	// Attributes: various key/value attributes of the object, depending on its type.
 	Attributes map[string]string `json:"Attributes,omitempty"`
@@ -176,8 +182,6 @@ func (EventMessageType) Values() []EventMessageType {
 }
 
 // IndexInfo contains information about a registry.
-//
-// Added in API v1.32.
 type IndexInfo struct {
 	// Mirrors: list of mirrors, expressed as URIs.
 	Mirrors []string `json:"Mirrors,omitempty"`
@@ -237,12 +241,14 @@ type PeerNode struct {
 // > **Note**: Only unmanaged (V1) plugins are included in this list.
 // > V1 plugins are "lazily" loaded, and are not returned in this list
 // > if there is no resource using the plugin.
-//
-// Added in API v1.32.
 type PluginsInfo struct {
 	// Authorization: names of available authorization plugins.
+	//
+	// Added in API v1.32.
 	Authorization []string `json:"Authorization,omitempty"`
 	// Log: names of available logging-drivers, and logging-driver plugins.
+	//
+	// Added in API v1.30.
 	Log []string `json:"Log,omitempty"`
 	// Network: names of available network-drivers, and network-driver plugins.
 	Network []string `json:"Network,omitempty"`
@@ -251,8 +257,6 @@ type PluginsInfo struct {
 }
 
 // RegistryServiceConfig stores daemon registry services configuration.
-//
-// Added in API v1.32.
 type RegistryServiceConfig struct {
 	// AllowNondistributableArtifactsCIDRs: list of IP ranges to which nondistributable artifacts can be pushed,
 	// using the CIDR syntax [RFC 4632](https://tools.ietf.org/html/4632).
@@ -261,6 +265,8 @@ type RegistryServiceConfig struct {
 	//
 	// > **Deprecated**: Pushing nondistributable artifacts is now always enabled
 	// > and this field is always `null`.
+	//
+	// Added in API v1.32.
 	AllowNondistributableArtifactsCIDRs []string `json:"AllowNondistributableArtifactsCIDRs,omitempty"`
 	// AllowNondistributableArtifactsHostnames: list of registry hostnames to which nondistributable artifacts can be
 	// pushed, using the format `<hostname>[:<port>]` or `<IP address>[:<port>]`.
@@ -269,6 +275,8 @@ type RegistryServiceConfig struct {
 	//
 	// > **Deprecated**: Pushing nondistributable artifacts is now always enabled
 	// > and this field is always `null`.
+	//
+	// Added in API v1.32.
 	AllowNondistributableArtifactsHostnames []string `json:"AllowNondistributableArtifactsHostnames,omitempty"`
 	// IndexConfigs
 	IndexConfigs map[string]IndexInfo `json:"IndexConfigs,omitempty"`
@@ -298,6 +306,8 @@ type RegistryServiceConfig struct {
 	InsecureRegistryCIDRs []string `json:"InsecureRegistryCIDRs,omitempty"`
 	// Mirrors: list of registry URLs that act as a mirror for the official
 	// (`docker.io`) registry.
+	//
+	// Added in API v1.32.
 	Mirrors []string `json:"Mirrors,omitempty"`
 }
 
@@ -342,14 +352,6 @@ type SwarmInfo struct {
 	Nodes *int `json:"Nodes,omitempty"`
 	// RemoteManagers: list of ID's and addresses of other managers in the swarm.
 	RemoteManagers []PeerNode `json:"RemoteManagers,omitempty"`
-}
-
-// SystemAuthResponse
-type SystemAuthResponse struct {
-	// IdentityToken: an opaque token used to authenticate a user after a successful login
-	IdentityToken string `json:"IdentityToken,omitempty"`
-	// Status: the status of the authentication
-	Status string `json:"Status,omitempty"`
 }
 
 // SystemDataUsageResponse
@@ -488,13 +490,13 @@ type SystemInfo struct {
 	//
 	// Containers do not automatically inherit this configuration.
 	HTTPProxy string `json:"HttpProxy,omitempty"`
-	// HttpsProxy: HTTPS-proxy configured for the daemon. This value is obtained from the
+	// HTTPSProxy: HTTPS-proxy configured for the daemon. This value is obtained from the
 	// [`HTTPS_PROXY`](https://www.gnu.org/software/wget/manual/html_node/Proxies.html) environment variable.
 	// Credentials ([user info component](https://tools.ietf.org/html/rfc3986#section-3.2.1)) in the proxy URL
 	// are masked in the API response.
 	//
 	// Containers do not automatically inherit this configuration.
-	HttpsProxy string `json:"HttpsProxy,omitempty"`
+	HTTPSProxy string `json:"HttpsProxy,omitempty"`
 	// ID: unique identifier of the daemon.
 	//
 	// <p><br /></p>
@@ -604,15 +606,15 @@ type SystemInfo struct {
 	// Currently returned values are "linux" and "windows". A full list of
 	// possible values can be found in the [Go documentation](https://go.dev/doc/install/source#environment).
 	OSType string `json:"OSType,omitempty"`
-	// OomKillDisable: indicates if OOM killer disable is supported on the host.
-	OomKillDisable bool `json:"OomKillDisable,omitempty"`
+	// OOMKillDisable: indicates if OOM killer disable is supported on the host.
+	OOMKillDisable bool `json:"OomKillDisable,omitempty"`
 	// OperatingSystem: name of the host's operating system, for example: "Ubuntu 16.04.2 LTS"
 	// or "Windows Server 2016 Datacenter"
 	OperatingSystem string `json:"OperatingSystem,omitempty"`
-	// PidsLimit: indicates if the host kernel has PID limit support enabled.
+	// PIDsLimit: indicates if the host kernel has PID limit support enabled.
 	//
 	// Added in API v1.40.
-	PidsLimit bool `json:"PidsLimit,omitempty"`
+	PIDsLimit bool `json:"PidsLimit,omitempty"`
 	// Plugins
 	Plugins PluginsInfo `json:"Plugins,omitzero"`
 	// ProductLicense: reports a summary of the product license on the daemon.
@@ -709,14 +711,14 @@ type SystemInfoIsolation string
 // Values of SystemInfoIsolation known to this API version. The daemon may send others.
 const (
 	SystemInfoIsolationDefault SystemInfoIsolation = "default"
-	SystemInfoIsolationHyperv  SystemInfoIsolation = "hyperv"
+	SystemInfoIsolationHyperV  SystemInfoIsolation = "hyperv"
 	SystemInfoIsolationProcess SystemInfoIsolation = "process"
 	SystemInfoIsolationEmpty   SystemInfoIsolation = ""
 )
 
 // Values lists the values of SystemInfoIsolation known to this API version.
 func (SystemInfoIsolation) Values() []SystemInfoIsolation {
-	return []SystemInfoIsolation{SystemInfoIsolationDefault, SystemInfoIsolationHyperv, SystemInfoIsolationProcess, SystemInfoIsolationEmpty}
+	return []SystemInfoIsolation{SystemInfoIsolationDefault, SystemInfoIsolationHyperV, SystemInfoIsolationProcess, SystemInfoIsolationEmpty}
 }
 
 // SystemVersion: response of Engine API: GET "/version"

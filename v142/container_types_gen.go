@@ -10,6 +10,21 @@ type Address struct {
 	PrefixLen int `json:"PrefixLen,omitempty"`
 }
 
+// ChangeType: kind of change
+type ChangeType uint8
+
+// Values of ChangeType known to this API version. The daemon may send others.
+const (
+	ChangeTypeModified ChangeType = 0
+	ChangeTypeAdded    ChangeType = 1
+	ChangeTypeDeleted  ChangeType = 2
+)
+
+// Values lists the values of ChangeType known to this API version.
+func (ChangeType) Values() []ChangeType {
+	return []ChangeType{ChangeTypeModified, ChangeTypeAdded, ChangeTypeDeleted}
+}
+
 // ContainerBlkioStatEntry: blkio stats entry.
 //
 // This type is Linux-specific and omitted for Windows containers.
@@ -32,26 +47,26 @@ type ContainerBlkioStatEntry struct {
 //
 // This type is only populated on Linux and omitted for Windows containers.
 type ContainerBlkioStats struct {
-	// IoMergedRecursive: this field is only available when using Linux containers with
+	// IOMergedRecursive: this field is only available when using Linux containers with
 	// cgroups v1. It is omitted or `null` when using cgroups v2.
-	IoMergedRecursive []ContainerBlkioStatEntry `json:"io_merged_recursive,omitempty"`
-	// IoQueueRecursive: this field is only available when using Linux containers with
+	IOMergedRecursive []ContainerBlkioStatEntry `json:"io_merged_recursive,omitempty"`
+	// IOQueueRecursive: this field is only available when using Linux containers with
 	// cgroups v1. It is omitted or `null` when using cgroups v2.
-	IoQueueRecursive []ContainerBlkioStatEntry `json:"io_queue_recursive,omitempty"`
-	// IoServiceBytesRecursive
-	IoServiceBytesRecursive []ContainerBlkioStatEntry `json:"io_service_bytes_recursive,omitempty"`
-	// IoServiceTimeRecursive: this field is only available when using Linux containers with
+	IOQueueRecursive []ContainerBlkioStatEntry `json:"io_queue_recursive,omitempty"`
+	// IOServiceBytesRecursive
+	IOServiceBytesRecursive []ContainerBlkioStatEntry `json:"io_service_bytes_recursive,omitempty"`
+	// IOServiceTimeRecursive: this field is only available when using Linux containers with
 	// cgroups v1. It is omitted or `null` when using cgroups v2.
-	IoServiceTimeRecursive []ContainerBlkioStatEntry `json:"io_service_time_recursive,omitempty"`
-	// IoServicedRecursive: this field is only available when using Linux containers with
+	IOServiceTimeRecursive []ContainerBlkioStatEntry `json:"io_service_time_recursive,omitempty"`
+	// IOServicedRecursive: this field is only available when using Linux containers with
 	// cgroups v1. It is omitted or `null` when using cgroups v2.
-	IoServicedRecursive []ContainerBlkioStatEntry `json:"io_serviced_recursive,omitempty"`
-	// IoTimeRecursive: this field is only available when using Linux containers with
+	IOServicedRecursive []ContainerBlkioStatEntry `json:"io_serviced_recursive,omitempty"`
+	// IOTimeRecursive: this field is only available when using Linux containers with
 	// cgroups v1. It is omitted or `null` when using cgroups v2.
-	IoTimeRecursive []ContainerBlkioStatEntry `json:"io_time_recursive,omitempty"`
-	// IoWaitTimeRecursive: this field is only available when using Linux containers with
+	IOTimeRecursive []ContainerBlkioStatEntry `json:"io_time_recursive,omitempty"`
+	// IOWaitTimeRecursive: this field is only available when using Linux containers with
 	// cgroups v1. It is omitted or `null` when using cgroups v2.
-	IoWaitTimeRecursive []ContainerBlkioStatEntry `json:"io_wait_time_recursive,omitempty"`
+	IOWaitTimeRecursive []ContainerBlkioStatEntry `json:"io_wait_time_recursive,omitempty"`
 	// SectorsRecursive: this field is only available when using Linux containers with
 	// cgroups v1. It is omitted or `null` when using cgroups v2.
 	SectorsRecursive []ContainerBlkioStatEntry `json:"sectors_recursive,omitempty"`
@@ -61,10 +76,10 @@ type ContainerBlkioStats struct {
 type ContainerCPUStats struct {
 	// CPUUsage
 	CPUUsage ContainerCPUUsage `json:"cpu_usage,omitzero"`
-	// OnlineCpus: number of online CPUs.
+	// OnlineCPUs: number of online CPUs.
 	//
 	// This field is Linux-specific and omitted for Windows containers.
-	OnlineCpus *uint32 `json:"online_cpus,omitempty"`
+	OnlineCPUs *uint32 `json:"online_cpus,omitempty"`
 	// SystemCPUUsage: system Usage.
 	//
 	// This field is Linux-specific and omitted for Windows containers.
@@ -75,48 +90,25 @@ type ContainerCPUStats struct {
 
 // ContainerCPUUsage: all CPU stats aggregated since container inception.
 type ContainerCPUUsage struct {
-	// PercpuUsage: total CPU time (in nanoseconds) consumed per core (Linux).
+	// PerCPUUsage: total CPU time (in nanoseconds) consumed per core (Linux).
 	//
 	// This field is Linux-specific when using cgroups v1. It is omitted
 	// when using cgroups v2 and Windows containers.
-	PercpuUsage []uint64 `json:"percpu_usage,omitempty"`
+	PerCPUUsage []uint64 `json:"percpu_usage,omitempty"`
 	// TotalUsage: total CPU time consumed in nanoseconds (Linux) or 100's of nanoseconds (Windows).
 	TotalUsage uint64 `json:"total_usage,omitempty"`
-	// UsageInKernelmode: time (in nanoseconds) spent by tasks of the cgroup in kernel mode (Linux),
+	// UsageInKernelMode: time (in nanoseconds) spent by tasks of the cgroup in kernel mode (Linux),
 	// or time spent (in 100's of nanoseconds) by all container processes in
 	// kernel mode (Windows).
 	//
 	// Not populated for Windows containers using Hyper-V isolation.
-	UsageInKernelmode uint64 `json:"usage_in_kernelmode,omitempty"`
-	// UsageInUsermode: time (in nanoseconds) spent by tasks of the cgroup in user mode (Linux),
+	UsageInKernelMode uint64 `json:"usage_in_kernelmode,omitempty"`
+	// UsageInUserMode: time (in nanoseconds) spent by tasks of the cgroup in user mode (Linux),
 	// or time spent (in 100's of nanoseconds) by all container processes in
 	// kernel mode (Windows).
 	//
 	// Not populated for Windows containers using Hyper-V isolation.
-	UsageInUsermode uint64 `json:"usage_in_usermode,omitempty"`
-}
-
-// ContainerChangesResponseItem: change item in response to ContainerChanges operation
-type ContainerChangesResponseItem struct {
-	// Kind of change
-	Kind ContainerChangesResponseItemKind `json:"Kind,omitempty"`
-	// Path to file that has changed
-	Path string `json:"Path,omitempty"`
-}
-
-// ContainerChangesResponseItemKind: kind of change
-type ContainerChangesResponseItemKind uint8
-
-// Values of ContainerChangesResponseItemKind known to this API version. The daemon may send others.
-const (
-	ContainerChangesResponseItemKindN0 ContainerChangesResponseItemKind = 0
-	ContainerChangesResponseItemKindN1 ContainerChangesResponseItemKind = 1
-	ContainerChangesResponseItemKindN2 ContainerChangesResponseItemKind = 2
-)
-
-// Values lists the values of ContainerChangesResponseItemKind known to this API version.
-func (ContainerChangesResponseItemKind) Values() []ContainerChangesResponseItemKind {
-	return []ContainerChangesResponseItemKind{ContainerChangesResponseItemKindN0, ContainerChangesResponseItemKindN1, ContainerChangesResponseItemKindN2}
+	UsageInUserMode uint64 `json:"usage_in_usermode,omitempty"`
 }
 
 // ContainerConfig: configuration for a container that is portable between hosts.
@@ -138,8 +130,8 @@ type ContainerConfig struct {
 	AttachStdout bool `json:"AttachStdout,omitempty"`
 	// Cmd: command to run specified as a string or an array of strings.
 	Cmd []string `json:"Cmd,omitempty"`
-	// Domainname: the domain name to use for the container.
-	Domainname string `json:"Domainname,omitempty"`
+	// DomainName: the domain name to use for the container.
+	DomainName string `json:"Domainname,omitempty"`
 	// Entrypoint: the entry point for the container as a string or an array of strings.
 	//
 	// If the array consists of exactly one empty string (`[""]`) then the
@@ -163,8 +155,8 @@ type ContainerConfig struct {
 	Image string `json:"Image,omitempty"`
 	// Labels: user-defined key/value metadata.
 	Labels map[string]string `json:"Labels,omitempty"`
-	// MacAddress: MAC address of the container.
-	MacAddress *string `json:"MacAddress,omitempty"`
+	// MACAddress: MAC address of the container.
+	MACAddress *string `json:"MacAddress,omitempty"`
 	// NetworkDisabled: disable networking for the container.
 	NetworkDisabled *bool `json:"NetworkDisabled,omitempty"`
 	// OnBuild: `ONBUILD` metadata that were defined in the image's `Dockerfile`.
@@ -203,8 +195,8 @@ type ContainerCreateRequest struct {
 	AttachStdout bool `json:"AttachStdout,omitempty"`
 	// Cmd: command to run specified as a string or an array of strings.
 	Cmd []string `json:"Cmd,omitempty"`
-	// Domainname: the domain name to use for the container.
-	Domainname string `json:"Domainname,omitempty"`
+	// DomainName: the domain name to use for the container.
+	DomainName string `json:"Domainname,omitempty"`
 	// Entrypoint: the entry point for the container as a string or an array of strings.
 	//
 	// If the array consists of exactly one empty string (`[""]`) then the
@@ -228,8 +220,8 @@ type ContainerCreateRequest struct {
 	Image string `json:"Image,omitempty"`
 	// Labels: user-defined key/value metadata.
 	Labels map[string]string `json:"Labels,omitempty"`
-	// MacAddress: MAC address of the container.
-	MacAddress *string `json:"MacAddress,omitempty"`
+	// MACAddress: MAC address of the container.
+	MACAddress *string `json:"MacAddress,omitempty"`
 	// NetworkDisabled: disable networking for the container.
 	NetworkDisabled *bool `json:"NetworkDisabled,omitempty"`
 	// OnBuild: `ONBUILD` metadata that were defined in the image's `Dockerfile`.
@@ -283,7 +275,7 @@ type ContainerInspectResponse struct {
 	// ExecIDs: IDs of exec instances that are running in the container.
 	ExecIDs []string `json:"ExecIDs,omitempty"`
 	// GraphDriver
-	GraphDriver GraphDriverData `json:"GraphDriver,omitzero"`
+	GraphDriver DriverData `json:"GraphDriver,omitzero"`
 	// HostConfig
 	HostConfig HostConfig `json:"HostConfig,omitzero"`
 	// HostnamePath
@@ -328,14 +320,14 @@ type ContainerInspectResponse struct {
 // ContainerMemoryStats: aggregates all memory stats since container inception on Linux.
 // Windows returns stats for commit and private working set only.
 type ContainerMemoryStats struct {
-	// Commitbytes: committed bytes.
+	// CommitBytes: committed bytes.
 	//
 	// This field is Windows-specific and omitted for Linux containers.
-	Commitbytes *uint64 `json:"commitbytes,omitempty"`
-	// Commitpeakbytes: peak committed bytes.
+	CommitBytes *uint64 `json:"commitbytes,omitempty"`
+	// CommitPeakBytes: peak committed bytes.
 	//
 	// This field is Windows-specific and omitted for Linux containers.
-	Commitpeakbytes *uint64 `json:"commitpeakbytes,omitempty"`
+	CommitPeakBytes *uint64 `json:"commitpeakbytes,omitempty"`
 	// Failcnt: number of times memory usage hits limits.
 	//
 	// This field is Linux-specific and only supported on cgroups v1.
@@ -348,10 +340,10 @@ type ContainerMemoryStats struct {
 	// This field is Linux-specific and only supported on cgroups v1.
 	// It is omitted when using cgroups v2 and for Windows containers.
 	MaxUsage *uint64 `json:"max_usage,omitempty"`
-	// Privateworkingset: private working set.
+	// PrivateWorkingSet: private working set.
 	//
 	// This field is Windows-specific and omitted for Linux containers.
-	Privateworkingset *uint64 `json:"privateworkingset,omitempty"`
+	PrivateWorkingSet *uint64 `json:"privateworkingset,omitempty"`
 	// Stats: all the stats exported via memory.stat.
 	//
 	// The fields in this object differ between cgroups v1 and v2.
@@ -398,10 +390,10 @@ type ContainerNetworkStats struct {
 	TxPackets uint64 `json:"tx_packets,omitempty"`
 }
 
-// ContainerPidsStats: pidsStats contains Linux-specific stats of a container's process-IDs (PIDs).
+// ContainerPIDsStats: pidsStats contains Linux-specific stats of a container's process-IDs (PIDs).
 //
 // This type is Linux-specific and omitted for Windows containers.
-type ContainerPidsStats struct {
+type ContainerPIDsStats struct {
 	// Current is the number of PIDs in the cgroup.
 	Current *uint64 `json:"current,omitempty"`
 	// Limit is the hard limit on the number of pids in the cgroup.
@@ -419,8 +411,6 @@ type ContainerPruneResponse struct {
 
 // ContainerState stores container's running state. It's part of ContainerJSONBase
 // and will be returned by the "inspect" command.
-//
-// Added in API v1.39.
 type ContainerState struct {
 	// Dead
 	Dead bool `json:"Dead,omitempty"`
@@ -431,13 +421,15 @@ type ContainerState struct {
 	// FinishedAt: the time when this container last exited.
 	FinishedAt string `json:"FinishedAt,omitempty"`
 	// Health
+	//
+	// Added in API v1.39.
 	Health Health `json:"Health,omitzero"`
 	// OOMKilled: whether this container has been killed because it ran out of memory.
 	OOMKilled bool `json:"OOMKilled,omitempty"`
 	// Paused: whether this container is paused.
 	Paused bool `json:"Paused,omitempty"`
-	// Pid: the process ID of this container
-	Pid int `json:"Pid,omitempty"`
+	// PID: the process ID of this container
+	PID int `json:"Pid,omitempty"`
 	// Restarting: whether this container is restarting.
 	Restarting bool `json:"Restarting,omitempty"`
 	// Running: whether this container is running.
@@ -461,7 +453,7 @@ type ContainerState struct {
 // ContainerStateStatus: string representation of the container state. Can be one of "created",
 // "running", "paused", "restarting", "removing", "exited", or "dead".
 //
-// Added in API v1.39.
+// Added in API v1.30.
 type ContainerStateStatus string
 
 // Values of ContainerStateStatus known to this API version. The daemon may send others.
@@ -500,18 +492,18 @@ type ContainerStatsResponse struct {
 	//
 	// This field is Windows-specific and always zero for Linux containers.
 	NumProcs uint32 `json:"num_procs,omitempty"`
-	// PidsStats
-	PidsStats ContainerPidsStats `json:"pids_stats,omitzero"`
-	// PrecpuStats
-	PrecpuStats ContainerCPUStats `json:"precpu_stats,omitzero"`
-	// Preread: date and time at which this first sample was collected. This field
+	// PIDsStats
+	PIDsStats ContainerPIDsStats `json:"pids_stats,omitzero"`
+	// PreCPUStats
+	PreCPUStats ContainerCPUStats `json:"precpu_stats,omitzero"`
+	// PreRead: date and time at which this first sample was collected. This field
 	// is not propagated if the "one-shot" option is set. If the "one-shot"
 	// option is set, this field may be omitted, empty, or set to a default
 	// date (`0001-01-01T00:00:00Z`).
 	//
 	// The value is formatted as [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt)
 	// with nano-seconds.
-	Preread string `json:"preread,omitempty"`
+	PreRead string `json:"preread,omitempty"`
 	// Read: date and time at which this sample was collected.
 	// The value is formatted as [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt)
 	// with nano-seconds.
@@ -557,7 +549,7 @@ type ContainerSummary struct {
 	// NetworkSettings: a summary of the container's network settings
 	NetworkSettings ContainerSummaryNetworkSettings `json:"NetworkSettings,omitzero"`
 	// Ports: the ports exposed by this container
-	Ports []Port `json:"Ports,omitempty"`
+	Ports []PortSummary `json:"Ports,omitempty"`
 	// SizeRootFs: the total size of all the files in this container
 	SizeRootFs int64 `json:"SizeRootFs,omitempty"`
 	// SizeRw: the size of files that have been created or changed by this container
@@ -665,11 +657,11 @@ type ContainerUpdateRequest struct {
 	// CPUShares: an integer value representing this container's relative CPU weight
 	// versus other containers.
 	CPUShares int `json:"CpuShares,omitempty"`
-	// CpusetCpus: CPUs in which to allow execution (e.g., `0-3`, `0,1`).
-	CpusetCpus string `json:"CpusetCpus,omitempty"`
-	// CpusetMems: memory nodes (MEMs) in which to allow execution (0-3, 0,1). Only
+	// CPUSetCPUs: CPUs in which to allow execution (e.g., `0-3`, `0,1`).
+	CPUSetCPUs string `json:"CpusetCpus,omitempty"`
+	// CPUSetMems: memory nodes (MEMs) in which to allow execution (0-3, 0,1). Only
 	// effective on NUMA systems.
-	CpusetMems string `json:"CpusetMems,omitempty"`
+	CPUSetMems string `json:"CpusetMems,omitempty"`
 	// DeviceCgroupRules: a list of cgroup rules to apply to the container
 	//
 	// Added in API v1.28.
@@ -709,13 +701,13 @@ type ContainerUpdateRequest struct {
 	// MemorySwappiness: tune a container's memory swappiness behavior. Accepts an integer
 	// between 0 and 100.
 	MemorySwappiness *int64 `json:"MemorySwappiness,omitempty"`
-	// NanoCpus: CPU quota in units of 10<sup>-9</sup> CPUs.
-	NanoCpus int64 `json:"NanoCpus,omitempty"`
-	// OomKillDisable: disable OOM Killer for the container.
-	OomKillDisable bool `json:"OomKillDisable,omitempty"`
-	// PidsLimit: tune a container's PIDs limit. Set `0` or `-1` for unlimited, or `null`
+	// NanoCPUs: CPU quota in units of 10<sup>-9</sup> CPUs.
+	NanoCPUs int64 `json:"NanoCpus,omitempty"`
+	// OOMKillDisable: disable OOM Killer for the container.
+	OOMKillDisable bool `json:"OomKillDisable,omitempty"`
+	// PIDsLimit: tune a container's PIDs limit. Set `0` or `-1` for unlimited, or `null`
 	// to not change.
-	PidsLimit *int64 `json:"PidsLimit,omitempty"`
+	PIDsLimit *int64 `json:"PidsLimit,omitempty"`
 	// Ulimits: a list of resource limits to set in the container. For example:
 	//
 	// ```
@@ -751,7 +743,7 @@ func (ContainerWaitCondition) Values() []ContainerWaitCondition {
 
 // ContainerWaitExitError: container waiting error, if any
 //
-// Added in API v1.39.
+// Added in API v1.34.
 type ContainerWaitExitError struct {
 	// Message: details of an error
 	Message string `json:"Message,omitempty"`
@@ -794,9 +786,19 @@ type DeviceRequest struct {
 	Options map[string]string `json:"Options,omitempty"`
 }
 
+// DriverData: information about the storage driver used to store the container's and
+// image's filesystem.
+type DriverData struct {
+	// Data: low-level storage metadata, provided as key/value pairs.
+	//
+	// This information is driver-specific, and depends on the storage-driver
+	// in use, and should be used for informational purposes only.
+	Data map[string]string `json:"Data,omitempty"`
+	// Name of the storage driver.
+	Name string `json:"Name,omitempty"`
+}
+
 // EndpointIPAMConfig represents an endpoint's IPAM configuration.
-//
-// Added in API v1.32.
 type EndpointIPAMConfig struct {
 	// IPv4Address
 	IPv4Address string `json:"IPv4Address,omitempty"`
@@ -833,24 +835,18 @@ type EndpointSettings struct {
 	IPv6Gateway string `json:"IPv6Gateway,omitempty"`
 	// Links
 	Links []string `json:"Links,omitempty"`
-	// MacAddress: MAC address for the endpoint on this network.
-	MacAddress string `json:"MacAddress,omitempty"`
+	// MACAddress: MAC address for the endpoint on this network.
+	MACAddress string `json:"MacAddress,omitempty"`
 	// NetworkID: unique ID of the network.
 	NetworkID string `json:"NetworkID,omitempty"`
 }
 
-// GraphDriverData: information about the storage driver used to store the container's and
-// image's filesystem.
-//
-// Added in API v1.28.
-type GraphDriverData struct {
-	// Data: low-level storage metadata, provided as key/value pairs.
-	//
-	// This information is driver-specific, and depends on the storage-driver
-	// in use, and should be used for informational purposes only.
-	Data map[string]string `json:"Data,omitempty"`
-	// Name of the storage driver.
-	Name string `json:"Name,omitempty"`
+// FilesystemChange: change item in response to ContainerChanges operation
+type FilesystemChange struct {
+	// Kind
+	Kind ChangeType `json:"Kind,omitempty"`
+	// Path to file that has changed
+	Path string `json:"Path,omitempty"`
 }
 
 // Health stores information about the container's healthcheck results.
@@ -872,8 +868,6 @@ type Health struct {
 
 // HealthConfig: a test to perform to check that the container is healthy.
 // Healthcheck commands should be side-effect free.
-//
-// Added in API v1.27.
 type HealthConfig struct {
 	// Interval: the time to wait between checks in nanoseconds. It should be 0 or at
 	// least 1000000 (1 ms). 0 means inherit.
@@ -1017,11 +1011,11 @@ type HostConfig struct {
 	// CPUShares: an integer value representing this container's relative CPU weight
 	// versus other containers.
 	CPUShares int `json:"CpuShares,omitempty"`
-	// CpusetCpus: CPUs in which to allow execution (e.g., `0-3`, `0,1`).
-	CpusetCpus string `json:"CpusetCpus,omitempty"`
-	// CpusetMems: memory nodes (MEMs) in which to allow execution (0-3, 0,1). Only
+	// CPUSetCPUs: CPUs in which to allow execution (e.g., `0-3`, `0,1`).
+	CPUSetCPUs string `json:"CpusetCpus,omitempty"`
+	// CPUSetMems: memory nodes (MEMs) in which to allow execution (0-3, 0,1). Only
 	// effective on NUMA systems.
-	CpusetMems string `json:"CpusetMems,omitempty"`
+	CPUSetMems string `json:"CpusetMems,omitempty"`
 	// DeviceCgroupRules: a list of cgroup rules to apply to the container
 	//
 	// Added in API v1.28.
@@ -1061,13 +1055,13 @@ type HostConfig struct {
 	// MemorySwappiness: tune a container's memory swappiness behavior. Accepts an integer
 	// between 0 and 100.
 	MemorySwappiness *int64 `json:"MemorySwappiness,omitempty"`
-	// NanoCpus: CPU quota in units of 10<sup>-9</sup> CPUs.
-	NanoCpus int64 `json:"NanoCpus,omitempty"`
-	// OomKillDisable: disable OOM Killer for the container.
-	OomKillDisable bool `json:"OomKillDisable,omitempty"`
-	// PidsLimit: tune a container's PIDs limit. Set `0` or `-1` for unlimited, or `null`
+	// NanoCPUs: CPU quota in units of 10<sup>-9</sup> CPUs.
+	NanoCPUs int64 `json:"NanoCpus,omitempty"`
+	// OOMKillDisable: disable OOM Killer for the container.
+	OOMKillDisable bool `json:"OomKillDisable,omitempty"`
+	// PIDsLimit: tune a container's PIDs limit. Set `0` or `-1` for unlimited, or `null`
 	// to not change.
-	PidsLimit *int64 `json:"PidsLimit,omitempty"`
+	PIDsLimit *int64 `json:"PidsLimit,omitempty"`
 	// Ulimits: a list of resource limits to set in the container. For example:
 	//
 	// ```
@@ -1149,7 +1143,7 @@ type HostConfig struct {
 	ExtraHosts []string `json:"ExtraHosts,omitempty"`
 	// GroupAdd: a list of additional groups that the container process will run as.
 	GroupAdd []string `json:"GroupAdd,omitempty"`
-	// IpcMode: IPC sharing mode for the container. Possible values are:
+	// IPCMode: IPC sharing mode for the container. Possible values are:
 	//
 	// - `"none"`: own private IPC namespace, with /dev/shm not mounted
 	// - `"private"`: own private IPC namespace
@@ -1159,7 +1153,7 @@ type HostConfig struct {
 	//
 	// If not specified, daemon default is used, which can either be `"private"`
 	// or `"shareable"`, depending on daemon version and configuration.
-	IpcMode string `json:"IpcMode,omitempty"`
+	IPCMode string `json:"IpcMode,omitempty"`
 	// Isolation technology of the container. (Windows only)
 	Isolation HostConfigIsolation `json:"Isolation,omitempty"`
 	// Links: a list of links for the container in the form `container_name:alias`.
@@ -1178,15 +1172,15 @@ type HostConfig struct {
 	// other value is taken as a custom network's name to which this
 	// container should connect to.
 	NetworkMode string `json:"NetworkMode,omitempty"`
-	// OomScoreAdj: an integer value containing the score given to the container in
+	// OOMScoreAdj: an integer value containing the score given to the container in
 	// order to tune OOM killer preferences.
-	OomScoreAdj int `json:"OomScoreAdj,omitempty"`
-	// PidMode: set the PID (Process) Namespace mode for the container. It can be
+	OOMScoreAdj int `json:"OomScoreAdj,omitempty"`
+	// PIDMode: set the PID (Process) Namespace mode for the container. It can be
 	// either:
 	//
 	// - `"container:<name|id>"`: joins another container's PID namespace
 	// - `"host"`: use the host's PID namespace inside the container
-	PidMode string `json:"PidMode,omitempty"`
+	PIDMode string `json:"PidMode,omitempty"`
 	// PortBindings
 	PortBindings PortMap `json:"PortBindings,omitempty"`
 	// Privileged: gives the container full access to the host.
@@ -1202,13 +1196,13 @@ type HostConfig struct {
 	// the kernel. For example, on Linux the range is defined by
 	// `/proc/sys/net/ipv4/ip_local_port_range`.
 	PublishAllPorts bool `json:"PublishAllPorts,omitempty"`
-	// ReadonlyPaths: the list of paths to be set as read-only inside the container
+	// ReadOnlyPaths: the list of paths to be set as read-only inside the container
 	// (this overrides the default set of paths).
 	//
 	// Added in API v1.38.
-	ReadonlyPaths []string `json:"ReadonlyPaths,omitempty"`
-	// ReadonlyRootfs: mount the container's root filesystem as read only.
-	ReadonlyRootfs bool `json:"ReadonlyRootfs,omitempty"`
+	ReadOnlyPaths []string `json:"ReadonlyPaths,omitempty"`
+	// ReadOnlyRootfs: mount the container's root filesystem as read only.
+	ReadOnlyRootfs bool `json:"ReadonlyRootfs,omitempty"`
 	// RestartPolicy
 	RestartPolicy RestartPolicy `json:"RestartPolicy,omitzero"`
 	// Runtime to use with this container.
@@ -1275,13 +1269,13 @@ type HostConfigIsolation string
 const (
 	HostConfigIsolationDefault HostConfigIsolation = "default"
 	HostConfigIsolationProcess HostConfigIsolation = "process"
-	HostConfigIsolationHyperv  HostConfigIsolation = "hyperv"
+	HostConfigIsolationHyperV  HostConfigIsolation = "hyperv"
 	HostConfigIsolationEmpty   HostConfigIsolation = ""
 )
 
 // Values lists the values of HostConfigIsolation known to this API version.
 func (HostConfigIsolation) Values() []HostConfigIsolation {
-	return []HostConfigIsolation{HostConfigIsolationDefault, HostConfigIsolationProcess, HostConfigIsolationHyperv, HostConfigIsolationEmpty}
+	return []HostConfigIsolation{HostConfigIsolationDefault, HostConfigIsolationProcess, HostConfigIsolationHyperV, HostConfigIsolationEmpty}
 }
 
 // HostConfigLogConfig: the logging configuration for this container
@@ -1548,7 +1542,7 @@ type NetworkSettings struct {
 	LinkLocalIPv6Address string `json:"LinkLocalIPv6Address,omitempty"`
 	// LinkLocalIPv6PrefixLen: prefix length of the IPv6 unicast address.
 	LinkLocalIPv6PrefixLen int `json:"LinkLocalIPv6PrefixLen,omitempty"`
-	// MacAddress: MAC address for the container on the default "bridge" network.
+	// MACAddress: MAC address for the container on the default "bridge" network.
 	//
 	// <p><br /></p>
 	//
@@ -1557,7 +1551,7 @@ type NetworkSettings struct {
 	// > network inside the `Networks` map instead, which contains the same
 	// > information. This field was deprecated in Docker 1.9 and is scheduled
 	// > to be removed in Docker 17.12.0
-	MacAddress string `json:"MacAddress,omitempty"`
+	MACAddress string `json:"MacAddress,omitempty"`
 	// Networks: information about all networks that the container is connected to.
 	Networks map[string]EndpointSettings `json:"Networks,omitempty"`
 	// Ports
@@ -1576,23 +1570,9 @@ type NetworkSettings struct {
 // each of its interfaces.
 // It is used for the networking configs specified in the `docker create`
 // and `docker network connect` commands.
-//
-// Added in API v1.39.
 type NetworkingConfig struct {
 	// EndpointsConfig: a mapping of network name to endpoint configuration for that network.
 	EndpointsConfig map[string]EndpointSettings `json:"EndpointsConfig,omitempty"`
-}
-
-// Port: an open port on a container
-type Port struct {
-	// IP: host IP address that the container's port is mapped to
-	IP string `json:"IP,omitempty"`
-	// PrivatePort: port on the container
-	PrivatePort uint16 `json:"PrivatePort,omitempty"`
-	// PublicPort: port exposed on the host
-	PublicPort uint16 `json:"PublicPort,omitempty"`
-	// Type
-	Type PortType `json:"Type,omitempty"`
 }
 
 // PortBinding represents a binding between a host IP address and a host
@@ -1612,19 +1592,31 @@ type PortBinding struct {
 // are added to the mapping table.
 type PortMap map[string][]PortBinding
 
-// PortType is part of the API's models.
-type PortType string
+// PortSummary: an open port on a container
+type PortSummary struct {
+	// IP: host IP address that the container's port is mapped to
+	IP string `json:"IP,omitempty"`
+	// PrivatePort: port on the container
+	PrivatePort uint16 `json:"PrivatePort,omitempty"`
+	// PublicPort: port exposed on the host
+	PublicPort uint16 `json:"PublicPort,omitempty"`
+	// Type
+	Type PortSummaryType `json:"Type,omitempty"`
+}
 
-// Values of PortType known to this API version. The daemon may send others.
+// PortSummaryType is part of the API's models.
+type PortSummaryType string
+
+// Values of PortSummaryType known to this API version. The daemon may send others.
 const (
-	PortTypeTcp  PortType = "tcp"
-	PortTypeUdp  PortType = "udp"
-	PortTypeSctp PortType = "sctp"
+	PortSummaryTypeTCP  PortSummaryType = "tcp"
+	PortSummaryTypeUDP  PortSummaryType = "udp"
+	PortSummaryTypeSCTP PortSummaryType = "sctp"
 )
 
-// Values lists the values of PortType known to this API version.
-func (PortType) Values() []PortType {
-	return []PortType{PortTypeTcp, PortTypeUdp, PortTypeSctp}
+// Values lists the values of PortSummaryType known to this API version.
+func (PortSummaryType) Values() []PortSummaryType {
+	return []PortSummaryType{PortSummaryTypeTCP, PortSummaryTypeUDP, PortSummaryTypeSCTP}
 }
 
 // ResourcesBlkioWeightDeviceItem is part of the API's models.

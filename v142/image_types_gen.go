@@ -10,8 +10,8 @@ type AuthConfig struct {
 	Email string `json:"email,omitempty"`
 	// Password
 	Password string `json:"password,omitempty"`
-	// Serveraddress
-	Serveraddress string `json:"serveraddress,omitempty"`
+	// ServerAddress
+	ServerAddress string `json:"serveraddress,omitempty"`
 	// Username
 	Username string `json:"username,omitempty"`
 }
@@ -35,13 +35,13 @@ type ImageBuildVersion string
 
 // Values of ImageBuildVersion known to this API version. The daemon may send others.
 const (
-	ImageBuildVersionN1 ImageBuildVersion = "1"
-	ImageBuildVersionN2 ImageBuildVersion = "2"
+	ImageBuildVersionBuilder  ImageBuildVersion = "1"
+	ImageBuildVersionBuildKit ImageBuildVersion = "2"
 )
 
 // Values lists the values of ImageBuildVersion known to this API version.
 func (ImageBuildVersion) Values() []ImageBuildVersion {
-	return []ImageBuildVersion{ImageBuildVersionN1, ImageBuildVersionN2}
+	return []ImageBuildVersion{ImageBuildVersionBuilder, ImageBuildVersionBuildKit}
 }
 
 // ImageConfig: configuration of the image. These fields are used as defaults
@@ -71,12 +71,12 @@ type ImageConfig struct {
 	AttachStdout bool `json:"AttachStdout,omitempty"`
 	// Cmd: command to run specified as a string or an array of strings.
 	Cmd []string `json:"Cmd,omitempty"`
-	// Domainname: the domain name to use for the container.
+	// DomainName: the domain name to use for the container.
 	//
 	// <p><br /></p>
 	//
 	// > **Note**: this field is always empty and must not be used.
-	Domainname string `json:"Domainname,omitempty"`
+	DomainName string `json:"Domainname,omitempty"`
 	// Entrypoint: the entry point for the container as a string or an array of strings.
 	//
 	// If the array consists of exactly one empty string (`[""]`) then the
@@ -108,12 +108,12 @@ type ImageConfig struct {
 	Image string `json:"Image,omitempty"`
 	// Labels: user-defined key/value metadata.
 	Labels map[string]string `json:"Labels,omitempty"`
-	// MacAddress: MAC address of the container.
+	// MACAddress: MAC address of the container.
 	//
 	// <p><br /></p>
 	//
 	// > **Note**: this field is always omitted and must not be used.
-	MacAddress *string `json:"MacAddress,omitempty"`
+	MACAddress *string `json:"MacAddress,omitempty"`
 	// NetworkDisabled: disable networking for the container.
 	//
 	// <p><br /></p>
@@ -160,8 +160,6 @@ type ImageConfig struct {
 }
 
 // ImageDeleteResponseItem is one element of what ImageDelete returns.
-//
-// Added in API v1.28.
 type ImageDeleteResponseItem struct {
 	// Deleted: the image ID of an image that was deleted
 	Deleted string `json:"Deleted,omitempty"`
@@ -210,7 +208,7 @@ type ImageInspect struct {
 	// Depending on how the image was created, this field may be empty.
 	DockerVersion string `json:"DockerVersion,omitempty"`
 	// GraphDriver
-	GraphDriver GraphDriverData `json:"GraphDriver,omitzero"`
+	GraphDriver DriverData `json:"GraphDriver,omitzero"`
 	// ID is the content-addressable ID of an image.
 	//
 	// This identifier is a content-addressable digest calculated from the

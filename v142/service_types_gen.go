@@ -31,14 +31,14 @@ type EndpointPortConfigProtocol string
 
 // Values of EndpointPortConfigProtocol known to this API version. The daemon may send others.
 const (
-	EndpointPortConfigProtocolTcp  EndpointPortConfigProtocol = "tcp"
-	EndpointPortConfigProtocolUdp  EndpointPortConfigProtocol = "udp"
-	EndpointPortConfigProtocolSctp EndpointPortConfigProtocol = "sctp"
+	EndpointPortConfigProtocolTCP  EndpointPortConfigProtocol = "tcp"
+	EndpointPortConfigProtocolUDP  EndpointPortConfigProtocol = "udp"
+	EndpointPortConfigProtocolSCTP EndpointPortConfigProtocol = "sctp"
 )
 
 // Values lists the values of EndpointPortConfigProtocol known to this API version.
 func (EndpointPortConfigProtocol) Values() []EndpointPortConfigProtocol {
-	return []EndpointPortConfigProtocol{EndpointPortConfigProtocolTcp, EndpointPortConfigProtocolUdp, EndpointPortConfigProtocolSctp}
+	return []EndpointPortConfigProtocol{EndpointPortConfigProtocolTCP, EndpointPortConfigProtocolUDP, EndpointPortConfigProtocolSCTP}
 }
 
 // EndpointPortConfigPublishMode: the mode in which port is published.
@@ -79,13 +79,13 @@ type EndpointSpecMode string
 
 // Values of EndpointSpecMode known to this API version. The daemon may send others.
 const (
-	EndpointSpecModeVip   EndpointSpecMode = "vip"
-	EndpointSpecModeDnsrr EndpointSpecMode = "dnsrr"
+	EndpointSpecModeVIP   EndpointSpecMode = "vip"
+	EndpointSpecModeDNSRR EndpointSpecMode = "dnsrr"
 )
 
 // Values lists the values of EndpointSpecMode known to this API version.
 func (EndpointSpecMode) Values() []EndpointSpecMode {
-	return []EndpointSpecMode{EndpointSpecModeVip, EndpointSpecModeDnsrr}
+	return []EndpointSpecMode{EndpointSpecModeVIP, EndpointSpecModeDNSRR}
 }
 
 // Limit: an object describing a limit on resources which can be requested by a task.
@@ -96,17 +96,17 @@ type Limit struct {
 	MemoryBytes int64 `json:"MemoryBytes,omitempty"`
 	// NanoCPUs
 	NanoCPUs int64 `json:"NanoCPUs,omitempty"`
-	// Pids: limits the maximum number of PIDs in the container. Set `0` for unlimited.
-	Pids int64 `json:"Pids,omitempty"`
+	// PIDs: limits the maximum number of PIDs in the container. Set `0` for unlimited.
+	PIDs int64 `json:"Pids,omitempty"`
 }
 
 // NetworkAttachmentConfig: specifies how a service should be attached to a particular network.
-//
-// Added in API v1.39.
 type NetworkAttachmentConfig struct {
 	// Aliases: discoverable alternate names for the service on this network.
 	Aliases []string `json:"Aliases,omitempty"`
 	// DriverOpts: driver attachment options for the network target.
+	//
+	// Added in API v1.39.
 	DriverOpts map[string]string `json:"DriverOpts,omitempty"`
 	// Target: the target network for attachment. Must be a network name or ID.
 	Target string `json:"Target,omitempty"`
@@ -726,13 +726,13 @@ type TaskSpecContainerSpecIsolation string
 const (
 	TaskSpecContainerSpecIsolationDefault TaskSpecContainerSpecIsolation = "default"
 	TaskSpecContainerSpecIsolationProcess TaskSpecContainerSpecIsolation = "process"
-	TaskSpecContainerSpecIsolationHyperv  TaskSpecContainerSpecIsolation = "hyperv"
+	TaskSpecContainerSpecIsolationHyperV  TaskSpecContainerSpecIsolation = "hyperv"
 	TaskSpecContainerSpecIsolationEmpty   TaskSpecContainerSpecIsolation = ""
 )
 
 // Values lists the values of TaskSpecContainerSpecIsolation known to this API version.
 func (TaskSpecContainerSpecIsolation) Values() []TaskSpecContainerSpecIsolation {
-	return []TaskSpecContainerSpecIsolation{TaskSpecContainerSpecIsolationDefault, TaskSpecContainerSpecIsolationProcess, TaskSpecContainerSpecIsolationHyperv, TaskSpecContainerSpecIsolationEmpty}
+	return []TaskSpecContainerSpecIsolation{TaskSpecContainerSpecIsolationDefault, TaskSpecContainerSpecIsolationProcess, TaskSpecContainerSpecIsolationHyperV, TaskSpecContainerSpecIsolationEmpty}
 }
 
 // TaskSpecContainerSpecPrivileges: security options for the container

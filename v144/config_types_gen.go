@@ -70,8 +70,8 @@ type Driver struct {
 	Options map[string]string `json:"Options,omitempty"`
 }
 
-// IdResponse: response to an API call that returns just an Id
-type IdResponse struct {
+// IDResponse: response to an API call that returns just an Id
+type IDResponse struct {
 	// ID: the id of the newly created object.
 	ID string `json:"Id,omitempty"`
 }
@@ -86,8 +86,6 @@ type IdResponse struct {
 // version, only one of the requests can succeed. As a result, two separate
 // update requests that happen at the same time will not unintentionally
 // overwrite each other.
-//
-// Added in API v1.27.
 type ObjectVersion struct {
 	// Index
 	Index uint64 `json:"Index,omitempty"`

@@ -58,8 +58,8 @@ type ExecInspectResponse struct {
 	OpenStdin bool `json:"OpenStdin,omitempty"`
 	// OpenStdout
 	OpenStdout bool `json:"OpenStdout,omitempty"`
-	// Pid: the system process ID for the exec process.
-	Pid int `json:"Pid,omitempty"`
+	// PID: the system process ID for the exec process.
+	PID int `json:"Pid,omitempty"`
 	// ProcessConfig
 	ProcessConfig ProcessConfig `json:"ProcessConfig,omitzero"`
 	// Running

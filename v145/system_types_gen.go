@@ -2,6 +2,14 @@
 
 package v145
 
+// AuthResponse: systemAuthResponse
+type AuthResponse struct {
+	// IdentityToken: an opaque token used to authenticate a user after a successful login
+	IdentityToken string `json:"IdentityToken,omitempty"`
+	// Status: the status of the authentication
+	Status string `json:"Status,omitempty"`
+}
+
 // BuildCache contains information about a build cache record.
 //
 // Added in API v1.39.
@@ -43,13 +51,13 @@ const (
 	BuildCacheTypeFrontend          BuildCacheType = "frontend"
 	BuildCacheTypeSourceLocal       BuildCacheType = "source.local"
 	BuildCacheTypeSourceGitCheckout BuildCacheType = "source.git.checkout"
-	BuildCacheTypeExecCachemount    BuildCacheType = "exec.cachemount"
+	BuildCacheTypeExecCacheMount    BuildCacheType = "exec.cachemount"
 	BuildCacheTypeRegular           BuildCacheType = "regular"
 )
 
 // Values lists the values of BuildCacheType known to this API version.
 func (BuildCacheType) Values() []BuildCacheType {
-	return []BuildCacheType{BuildCacheTypeInternal, BuildCacheTypeFrontend, BuildCacheTypeSourceLocal, BuildCacheTypeSourceGitCheckout, BuildCacheTypeExecCachemount, BuildCacheTypeRegular}
+	return []BuildCacheType{BuildCacheTypeInternal, BuildCacheTypeFrontend, BuildCacheTypeSourceLocal, BuildCacheTypeSourceGitCheckout, BuildCacheTypeExecCacheMount, BuildCacheTypeRegular}
 }
 
 // ClusterInfo represents information about the swarm as is returned by the
@@ -338,14 +346,14 @@ type ClusterVolumeSpecAccessModeSharing string
 // Values of ClusterVolumeSpecAccessModeSharing known to this API version. The daemon may send others.
 const (
 	ClusterVolumeSpecAccessModeSharingNone      ClusterVolumeSpecAccessModeSharing = "none"
-	ClusterVolumeSpecAccessModeSharingReadonly  ClusterVolumeSpecAccessModeSharing = "readonly"
-	ClusterVolumeSpecAccessModeSharingOnewriter ClusterVolumeSpecAccessModeSharing = "onewriter"
+	ClusterVolumeSpecAccessModeSharingReadOnly  ClusterVolumeSpecAccessModeSharing = "readonly"
+	ClusterVolumeSpecAccessModeSharingOneWriter ClusterVolumeSpecAccessModeSharing = "onewriter"
 	ClusterVolumeSpecAccessModeSharingAll       ClusterVolumeSpecAccessModeSharing = "all"
 )
 
 // Values lists the values of ClusterVolumeSpecAccessModeSharing known to this API version.
 func (ClusterVolumeSpecAccessModeSharing) Values() []ClusterVolumeSpecAccessModeSharing {
-	return []ClusterVolumeSpecAccessModeSharing{ClusterVolumeSpecAccessModeSharingNone, ClusterVolumeSpecAccessModeSharingReadonly, ClusterVolumeSpecAccessModeSharingOnewriter, ClusterVolumeSpecAccessModeSharingAll}
+	return []ClusterVolumeSpecAccessModeSharing{ClusterVolumeSpecAccessModeSharingNone, ClusterVolumeSpecAccessModeSharingReadOnly, ClusterVolumeSpecAccessModeSharingOneWriter, ClusterVolumeSpecAccessModeSharingAll}
 }
 
 // Commit holds the Git-commit (SHA1) that a binary was built from, as
@@ -362,8 +370,6 @@ type Commit struct {
 
 // EventActor: actor describes something that generates events, like a container, network,
 // or a volume.
-//
-// Added in API v1.40.
 type EventActor struct {
 	// Attributes: various key/value attributes of the object, depending on its type.
 	Attributes map[string]string `json:"Attributes,omitempty"`
@@ -433,8 +439,6 @@ func (EventMessageType) Values() []EventMessageType {
 }
 
 // IndexInfo contains information about a registry.
-//
-// Added in API v1.32.
 type IndexInfo struct {
 	// Mirrors: list of mirrors, expressed as URIs.
 	Mirrors []string `json:"Mirrors,omitempty"`
@@ -494,12 +498,14 @@ type PeerNode struct {
 // > **Note**: Only unmanaged (V1) plugins are included in this list.
 // > V1 plugins are "lazily" loaded, and are not returned in this list
 // > if there is no resource using the plugin.
-//
-// Added in API v1.32.
 type PluginsInfo struct {
 	// Authorization: names of available authorization plugins.
+	//
+	// Added in API v1.32.
 	Authorization []string `json:"Authorization,omitempty"`
 	// Log: names of available logging-drivers, and logging-driver plugins.
+	//
+	// Added in API v1.30.
 	Log []string `json:"Log,omitempty"`
 	// Network: names of available network-drivers, and network-driver plugins.
 	Network []string `json:"Network,omitempty"`
@@ -508,8 +514,6 @@ type PluginsInfo struct {
 }
 
 // RegistryServiceConfig stores daemon registry services configuration.
-//
-// Added in API v1.32.
 type RegistryServiceConfig struct {
 	// AllowNondistributableArtifactsCIDRs: list of IP ranges to which nondistributable artifacts can be pushed,
 	// using the CIDR syntax [RFC 4632](https://tools.ietf.org/html/4632).
@@ -518,6 +522,8 @@ type RegistryServiceConfig struct {
 	//
 	// > **Deprecated**: Pushing nondistributable artifacts is now always enabled
 	// > and this field is always `null`.
+	//
+	// Added in API v1.32.
 	AllowNondistributableArtifactsCIDRs []string `json:"AllowNondistributableArtifactsCIDRs,omitempty"`
 	// AllowNondistributableArtifactsHostnames: list of registry hostnames to which nondistributable artifacts can be
 	// pushed, using the format `<hostname>[:<port>]` or `<IP address>[:<port>]`.
@@ -526,6 +532,8 @@ type RegistryServiceConfig struct {
 	//
 	// > **Deprecated**: Pushing nondistributable artifacts is now always enabled
 	// > and this field is always `null`.
+	//
+	// Added in API v1.32.
 	AllowNondistributableArtifactsHostnames []string `json:"AllowNondistributableArtifactsHostnames,omitempty"`
 	// IndexConfigs
 	IndexConfigs map[string]IndexInfo `json:"IndexConfigs,omitempty"`
@@ -555,6 +563,8 @@ type RegistryServiceConfig struct {
 	InsecureRegistryCIDRs []string `json:"InsecureRegistryCIDRs,omitempty"`
 	// Mirrors: list of registry URLs that act as a mirror for the official
 	// (`docker.io`) registry.
+	//
+	// Added in API v1.32.
 	Mirrors []string `json:"Mirrors,omitempty"`
 }
 
@@ -616,14 +626,6 @@ type SwarmInfo struct {
 	Nodes *int `json:"Nodes,omitempty"`
 	// RemoteManagers: list of ID's and addresses of other managers in the swarm.
 	RemoteManagers []PeerNode `json:"RemoteManagers,omitempty"`
-}
-
-// SystemAuthResponse
-type SystemAuthResponse struct {
-	// IdentityToken: an opaque token used to authenticate a user after a successful login
-	IdentityToken string `json:"IdentityToken,omitempty"`
-	// Status: the status of the authentication
-	Status string `json:"Status,omitempty"`
 }
 
 // SystemDataUsageResponse
@@ -760,13 +762,13 @@ type SystemInfo struct {
 	//
 	// Containers do not automatically inherit this configuration.
 	HTTPProxy string `json:"HttpProxy,omitempty"`
-	// HttpsProxy: HTTPS-proxy configured for the daemon. This value is obtained from the
+	// HTTPSProxy: HTTPS-proxy configured for the daemon. This value is obtained from the
 	// [`HTTPS_PROXY`](https://www.gnu.org/software/wget/manual/html_node/Proxies.html) environment variable.
 	// Credentials ([user info component](https://tools.ietf.org/html/rfc3986#section-3.2.1)) in the proxy URL
 	// are masked in the API response.
 	//
 	// Containers do not automatically inherit this configuration.
-	HttpsProxy string `json:"HttpsProxy,omitempty"`
+	HTTPSProxy string `json:"HttpsProxy,omitempty"`
 	// ID: unique identifier of the daemon.
 	//
 	// <p><br /></p>
@@ -883,15 +885,15 @@ type SystemInfo struct {
 	//
 	// Added in API v1.41.
 	OSVersion string `json:"OSVersion,omitempty"`
-	// OomKillDisable: indicates if OOM killer disable is supported on the host.
-	OomKillDisable bool `json:"OomKillDisable,omitempty"`
+	// OOMKillDisable: indicates if OOM killer disable is supported on the host.
+	OOMKillDisable bool `json:"OomKillDisable,omitempty"`
 	// OperatingSystem: name of the host's operating system, for example: "Ubuntu 16.04.2 LTS"
 	// or "Windows Server 2016 Datacenter"
 	OperatingSystem string `json:"OperatingSystem,omitempty"`
-	// PidsLimit: indicates if the host kernel has PID limit support enabled.
+	// PIDsLimit: indicates if the host kernel has PID limit support enabled.
 	//
 	// Added in API v1.40.
-	PidsLimit bool `json:"PidsLimit,omitempty"`
+	PIDsLimit bool `json:"PidsLimit,omitempty"`
 	// Plugins
 	Plugins PluginsInfo `json:"Plugins,omitzero"`
 	// ProductLicense: reports a summary of the product license on the daemon.
@@ -974,13 +976,13 @@ type SystemInfoCgroupVersion string
 
 // Values of SystemInfoCgroupVersion known to this API version. The daemon may send others.
 const (
-	SystemInfoCgroupVersionN1 SystemInfoCgroupVersion = "1"
-	SystemInfoCgroupVersionN2 SystemInfoCgroupVersion = "2"
+	SystemInfoCgroupVersion1 SystemInfoCgroupVersion = "1"
+	SystemInfoCgroupVersion2 SystemInfoCgroupVersion = "2"
 )
 
 // Values lists the values of SystemInfoCgroupVersion known to this API version.
 func (SystemInfoCgroupVersion) Values() []SystemInfoCgroupVersion {
-	return []SystemInfoCgroupVersion{SystemInfoCgroupVersionN1, SystemInfoCgroupVersionN2}
+	return []SystemInfoCgroupVersion{SystemInfoCgroupVersion1, SystemInfoCgroupVersion2}
 }
 
 // SystemInfoDefaultAddressPoolsItem is part of the API's models.
@@ -1007,14 +1009,14 @@ type SystemInfoIsolation string
 // Values of SystemInfoIsolation known to this API version. The daemon may send others.
 const (
 	SystemInfoIsolationDefault SystemInfoIsolation = "default"
-	SystemInfoIsolationHyperv  SystemInfoIsolation = "hyperv"
+	SystemInfoIsolationHyperV  SystemInfoIsolation = "hyperv"
 	SystemInfoIsolationProcess SystemInfoIsolation = "process"
 	SystemInfoIsolationEmpty   SystemInfoIsolation = ""
 )
 
 // Values lists the values of SystemInfoIsolation known to this API version.
 func (SystemInfoIsolation) Values() []SystemInfoIsolation {
-	return []SystemInfoIsolation{SystemInfoIsolationDefault, SystemInfoIsolationHyperv, SystemInfoIsolationProcess, SystemInfoIsolationEmpty}
+	return []SystemInfoIsolation{SystemInfoIsolationDefault, SystemInfoIsolationHyperV, SystemInfoIsolationProcess, SystemInfoIsolationEmpty}
 }
 
 // SystemVersion: response of Engine API: GET "/version"

@@ -24,14 +24,14 @@ type ConfigCreateOptions struct {
 // POST /configs/create
 //
 // Added in API v1.30.
-func (c *Client) ConfigCreate(ctx context.Context, opts ConfigCreateOptions) (*IdResponse, error) {
+func (c *Client) ConfigCreate(ctx context.Context, opts ConfigCreateOptions) (*IDResponse, error) {
 	r := newRequest("ConfigCreate", "POST", "/configs/create")
 	if opts.Body != nil {
 		r.JSONBody(opts.Body)
 	} else {
 		r.JSONBody(struct{}{})
 	}
-	out := new(IdResponse)
+	out := new(IDResponse)
 	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}

@@ -22,14 +22,14 @@ type SecretCreateOptions struct {
 // SecretCreate creates a secret.
 //
 // POST /secrets/create
-func (c *Client) SecretCreate(ctx context.Context, opts SecretCreateOptions) (*IdResponse, error) {
+func (c *Client) SecretCreate(ctx context.Context, opts SecretCreateOptions) (*IDResponse, error) {
 	r := newRequest("SecretCreate", "POST", "/secrets/create")
 	if opts.Body != nil {
 		r.JSONBody(opts.Body)
 	} else {
 		r.JSONBody(struct{}{})
 	}
-	out := new(IdResponse)
+	out := new(IDResponse)
 	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}

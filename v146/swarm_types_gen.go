@@ -3,8 +3,6 @@
 package v146
 
 // JoinTokens contains the tokens workers and managers need to join the swarm.
-//
-// Added in API v1.32.
 type JoinTokens struct {
 	// Manager: the token managers can use to join the swarm.
 	Manager string `json:"Manager,omitempty"`
@@ -13,8 +11,6 @@ type JoinTokens struct {
 }
 
 // Swarm is part of the API's models.
-//
-// Added in API v1.32.
 type Swarm struct {
 	// CreatedAt: date and time at which the swarm was initialised in
 	// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
@@ -33,6 +29,8 @@ type Swarm struct {
 	// ID: the ID of the swarm.
 	ID string `json:"ID,omitempty"`
 	// RootRotationInProgress: whether there is currently a root CA rotation in progress for the swarm
+	//
+	// Added in API v1.30.
 	RootRotationInProgress bool `json:"RootRotationInProgress,omitempty"`
 	// Spec
 	Spec SwarmSpec `json:"Spec,omitzero"`
@@ -42,6 +40,8 @@ type Swarm struct {
 	// Added in API v1.39.
 	SubnetSize uint32 `json:"SubnetSize,omitempty"`
 	// TLSInfo
+	//
+	// Added in API v1.30.
 	TLSInfo TLSInfo `json:"TLSInfo,omitzero"`
 	// UpdatedAt: date and time at which the swarm was last updated in
 	// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
@@ -206,12 +206,12 @@ type SwarmSpecCAConfigExternalCAsItemProtocol string
 
 // Values of SwarmSpecCAConfigExternalCAsItemProtocol known to this API version. The daemon may send others.
 const (
-	SwarmSpecCAConfigExternalCAsItemProtocolCfssl SwarmSpecCAConfigExternalCAsItemProtocol = "cfssl"
+	SwarmSpecCAConfigExternalCAsItemProtocolCFSSL SwarmSpecCAConfigExternalCAsItemProtocol = "cfssl"
 )
 
 // Values lists the values of SwarmSpecCAConfigExternalCAsItemProtocol known to this API version.
 func (SwarmSpecCAConfigExternalCAsItemProtocol) Values() []SwarmSpecCAConfigExternalCAsItemProtocol {
-	return []SwarmSpecCAConfigExternalCAsItemProtocol{SwarmSpecCAConfigExternalCAsItemProtocolCfssl}
+	return []SwarmSpecCAConfigExternalCAsItemProtocol{SwarmSpecCAConfigExternalCAsItemProtocolCFSSL}
 }
 
 // SwarmSpecDispatcher: dispatcher configuration.

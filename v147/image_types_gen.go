@@ -10,8 +10,8 @@ type AuthConfig struct {
 	Email string `json:"email,omitempty"`
 	// Password
 	Password string `json:"password,omitempty"`
-	// Serveraddress
-	Serveraddress string `json:"serveraddress,omitempty"`
+	// ServerAddress
+	ServerAddress string `json:"serveraddress,omitempty"`
 	// Username
 	Username string `json:"username,omitempty"`
 }
@@ -35,13 +35,13 @@ type ImageBuildVersion string
 
 // Values of ImageBuildVersion known to this API version. The daemon may send others.
 const (
-	ImageBuildVersionN1 ImageBuildVersion = "1"
-	ImageBuildVersionN2 ImageBuildVersion = "2"
+	ImageBuildVersionBuilder  ImageBuildVersion = "1"
+	ImageBuildVersionBuildKit ImageBuildVersion = "2"
 )
 
 // Values lists the values of ImageBuildVersion known to this API version.
 func (ImageBuildVersion) Values() []ImageBuildVersion {
-	return []ImageBuildVersion{ImageBuildVersionN1, ImageBuildVersionN2}
+	return []ImageBuildVersion{ImageBuildVersionBuilder, ImageBuildVersionBuildKit}
 }
 
 // ImageConfig: configuration of the image. These fields are used as defaults
@@ -74,13 +74,13 @@ type ImageConfig struct {
 	AttachStdout bool `json:"AttachStdout,omitempty"`
 	// Cmd: command to run specified as a string or an array of strings.
 	Cmd []string `json:"Cmd,omitempty"`
-	// Domainname: the domain name to use for the container.
+	// DomainName: the domain name to use for the container.
 	//
 	// <p><br /></p>
 	//
 	// > **Deprecated**: this field is not part of the image specification and is
 	// > always empty. It must not be used, and will be removed in API v1.50.
-	Domainname string `json:"Domainname,omitempty"`
+	DomainName string `json:"Domainname,omitempty"`
 	// Entrypoint: the entry point for the container as a string or an array of strings.
 	//
 	// If the array consists of exactly one empty string (`[""]`) then the
@@ -114,13 +114,13 @@ type ImageConfig struct {
 	Image string `json:"Image,omitempty"`
 	// Labels: user-defined key/value metadata.
 	Labels map[string]string `json:"Labels,omitempty"`
-	// MacAddress: MAC address of the container.
+	// MACAddress: MAC address of the container.
 	//
 	// <p><br /></p>
 	//
 	// > **Deprecated**: this field is not part of the image specification and is
 	// > always omitted. It must not be used, and will be removed in API v1.50.
-	MacAddress *string `json:"MacAddress,omitempty"`
+	MACAddress *string `json:"MacAddress,omitempty"`
 	// NetworkDisabled: disable networking for the container.
 	//
 	// <p><br /></p>
@@ -172,8 +172,6 @@ type ImageConfig struct {
 }
 
 // ImageDeleteResponseItem is one element of what ImageDelete returns.
-//
-// Added in API v1.28.
 type ImageDeleteResponseItem struct {
 	// Deleted: the image ID of an image that was deleted
 	Deleted string `json:"Deleted,omitempty"`
@@ -490,8 +488,6 @@ type ImageSummary struct {
 }
 
 // Platform represents the platform (Arch/OS).
-//
-// Added in API v1.32.
 type Platform struct {
 	// Architecture represents the hardware architecture (for example,
 	// `x86_64`).

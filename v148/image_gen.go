@@ -87,55 +87,61 @@ type ImageBuildOptions struct {
 	//
 	// Sent as query "t".
 	Tag string
-	// Extrahosts: extra hosts to add to /etc/hosts
+	// ExtraHosts: extra hosts to add to /etc/hosts
 	//
 	// Added in API v1.28.
-	Extrahosts string
+	ExtraHosts string
 	// Remote: a Git repository URI or HTTP/HTTPS context URI. If the URI points to a single text file, the file’s contents are placed into a file called `Dockerfile` and the image is built from that file. If the URI points to a tarball, the file is downloaded by the daemon and the contents therein used as the context for the build. If the URI points to a tarball and the `dockerfile` parameter is also specified, there must be a file with the corresponding path inside the tarball.
 	Remote string
 	// Quiet: suppress verbose build output.
 	//
 	// Sent as query "q".
 	Quiet bool
-	// Nocache: do not use the cache when building the image.
-	Nocache bool
-	// Cachefrom: JSON array of images used for build cache resolution.
-	Cachefrom []string
+	// NoCache: do not use the cache when building the image.
+	NoCache bool
+	// CacheFrom: JSON array of images used for build cache resolution.
+	CacheFrom []string
 	// Pull: attempt to pull the image even if an older image exists locally.
 	Pull string
-	// Rm: remove intermediate containers after a successful build.
-	Rm *bool
-	// Forcerm: always remove intermediate containers, even upon failure.
-	Forcerm bool
+	// Remove intermediate containers after a successful build.
+	//
+	// Sent as query "rm".
+	Remove *bool
+	// ForceRemove: always remove intermediate containers, even upon failure.
+	//
+	// Sent as query "forcerm".
+	ForceRemove bool
 	// Memory: set memory limit for build.
 	Memory *int64
-	// Memswap: total memory (memory + swap). Set as `-1` to disable swap.
-	Memswap *int64
-	// Cpushares: CPU shares (relative weight).
-	Cpushares *int64
-	// Cpusetcpus: CPUs in which to allow execution (e.g., `0-3`, `0,1`).
-	Cpusetcpus string
-	// Cpuperiod: the length of a CPU period in microseconds.
-	Cpuperiod *int64
-	// Cpuquota: microseconds of CPU time that the container can get in a CPU period.
-	Cpuquota *int64
-	// Buildargs: JSON map of string pairs for build-time variables. Users pass these values at build-time. Docker uses the buildargs as the environment context for commands run via the `Dockerfile` RUN instruction, or for variable expansion in other `Dockerfile` instructions. This is not meant for passing secret values.
+	// MemorySwap: total memory (memory + swap). Set as `-1` to disable swap.
+	//
+	// Sent as query "memswap".
+	MemorySwap *int64
+	// CPUShares: CPU shares (relative weight).
+	CPUShares *int64
+	// CPUSetCPUs: CPUs in which to allow execution (e.g., `0-3`, `0,1`).
+	CPUSetCPUs string
+	// CPUPeriod: the length of a CPU period in microseconds.
+	CPUPeriod *int64
+	// CPUQuota: microseconds of CPU time that the container can get in a CPU period.
+	CPUQuota *int64
+	// BuildArgs: JSON map of string pairs for build-time variables. Users pass these values at build-time. Docker uses the buildargs as the environment context for commands run via the `Dockerfile` RUN instruction, or for variable expansion in other `Dockerfile` instructions. This is not meant for passing secret values.
 	//
 	// For example, the build arg `FOO=bar` would become `{"FOO":"bar"}` in JSON. This would result in the query parameter `buildargs={"FOO":"bar"}`. Note that `{"FOO":"bar"}` should be URI component encoded.
 	//
 	// [Read more about the buildargs instruction.](https://docs.docker.com/engine/reference/builder/#arg)
-	Buildargs map[string]string
-	// Shmsize: size of `/dev/shm` in bytes. The size must be greater than 0. If omitted the system uses 64MB.
-	Shmsize *int64
+	BuildArgs map[string]string
+	// ShmSize: size of `/dev/shm` in bytes. The size must be greater than 0. If omitted the system uses 64MB.
+	ShmSize *int64
 	// Squash the resulting images layers into a single layer. *(Experimental release only.)*
 	Squash bool
 	// Labels: arbitrary key/value labels to set on the image, as a JSON map of string pairs.
 	Labels map[string]string
-	// Networkmode: sets the networking mode for the run commands during build. Supported
+	// NetworkMode: sets the networking mode for the run commands during build. Supported
 	// standard values are: `bridge`, `host`, `none`, and `container:<name|id>`.
 	// Any other value is taken as a custom network's name or ID to which this
 	// container should connect to.
-	Networkmode string
+	NetworkMode string
 	// RegistryConfig: this is a base64-encoded JSON object with auth configurations for multiple registries that a build may refer to.
 	//
 	// The key is a registry URL, and the value is an auth configuration object, [as described in the authentication section](#section/Authentication). For example:
@@ -204,25 +210,25 @@ func (c *Client) ImageBuild(ctx context.Context, opts ImageBuildOptions) (*docke
 	r.RawBody(opts.Body, "application/octet-stream")
 	r.Query("dockerfile", opts.Dockerfile)
 	r.Query("t", opts.Tag)
-	r.Query("extrahosts", opts.Extrahosts)
+	r.Query("extrahosts", opts.ExtraHosts)
 	r.Query("remote", opts.Remote)
 	r.QueryBool("q", opts.Quiet)
-	r.QueryBool("nocache", opts.Nocache)
-	r.QueryJSON("cachefrom", opts.Cachefrom)
+	r.QueryBool("nocache", opts.NoCache)
+	r.QueryJSON("cachefrom", opts.CacheFrom)
 	r.Query("pull", opts.Pull)
-	r.QueryBoolPtr("rm", opts.Rm)
-	r.QueryBool("forcerm", opts.Forcerm)
+	r.QueryBoolPtr("rm", opts.Remove)
+	r.QueryBool("forcerm", opts.ForceRemove)
 	gensupport.QueryNumber(r, "memory", opts.Memory)
-	gensupport.QueryNumber(r, "memswap", opts.Memswap)
-	gensupport.QueryNumber(r, "cpushares", opts.Cpushares)
-	r.Query("cpusetcpus", opts.Cpusetcpus)
-	gensupport.QueryNumber(r, "cpuperiod", opts.Cpuperiod)
-	gensupport.QueryNumber(r, "cpuquota", opts.Cpuquota)
-	r.QueryJSON("buildargs", opts.Buildargs)
-	gensupport.QueryNumber(r, "shmsize", opts.Shmsize)
+	gensupport.QueryNumber(r, "memswap", opts.MemorySwap)
+	gensupport.QueryNumber(r, "cpushares", opts.CPUShares)
+	r.Query("cpusetcpus", opts.CPUSetCPUs)
+	gensupport.QueryNumber(r, "cpuperiod", opts.CPUPeriod)
+	gensupport.QueryNumber(r, "cpuquota", opts.CPUQuota)
+	r.QueryJSON("buildargs", opts.BuildArgs)
+	gensupport.QueryNumber(r, "shmsize", opts.ShmSize)
 	r.QueryBool("squash", opts.Squash)
 	r.QueryJSON("labels", opts.Labels)
-	r.Query("networkmode", opts.Networkmode)
+	r.Query("networkmode", opts.NetworkMode)
 	gensupport.RegistryConfig(r, opts.RegistryConfig)
 	r.Query("platform", opts.Platform)
 	r.Query("target", opts.Target)
@@ -372,8 +378,8 @@ func (c *Client) ImageCreate(ctx context.Context, opts ImageCreateOptions) (*doc
 type ImageDeleteOptions struct {
 	// Force: remove the image even if it is being used by stopped containers or has other tags
 	Force bool
-	// Noprune: do not delete untagged parent images
-	Noprune bool
+	// NoPrune: do not delete untagged parent images
+	NoPrune bool
 }
 
 // ImageDelete removes an image.
@@ -389,7 +395,7 @@ func (c *Client) ImageDelete(ctx context.Context, name string, opts ImageDeleteO
 	r := newRequest("ImageDelete", "DELETE", "/images/{name}")
 	r.PathParam("name", name)
 	r.QueryBool("force", opts.Force)
-	r.QueryBool("noprune", opts.Noprune)
+	r.QueryBool("noprune", opts.NoPrune)
 	var out []ImageDeleteResponseItem
 	if err := c.rt.JSON(ctx, r, &out); err != nil {
 		return nil, err

@@ -71,8 +71,6 @@ type Driver struct {
 }
 
 // IDResponse: response to an API call that returns just an Id
-//
-// Added in API v1.48.
 type IDResponse struct {
 	// ID: the id of the newly created object.
 	ID string `json:"Id,omitempty"`
@@ -88,8 +86,6 @@ type IDResponse struct {
 // version, only one of the requests can succeed. As a result, two separate
 // update requests that happen at the same time will not unintentionally
 // overwrite each other.
-//
-// Added in API v1.27.
 type ObjectVersion struct {
 	// Index
 	Index uint64 `json:"Index,omitempty"`

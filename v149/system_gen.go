@@ -24,14 +24,14 @@ type SystemAuthOptions struct {
 // token for accessing the registry without password.
 //
 // POST /auth
-func (c *Client) SystemAuth(ctx context.Context, opts SystemAuthOptions) (*SystemAuthResponse, error) {
+func (c *Client) SystemAuth(ctx context.Context, opts SystemAuthOptions) (*AuthResponse, error) {
 	r := newRequest("SystemAuth", "POST", "/auth")
 	if opts.Body != nil {
 		r.JSONBody(opts.Body)
 	} else {
 		r.JSONBody(struct{}{})
 	}
-	out := new(SystemAuthResponse)
+	out := new(AuthResponse)
 	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}

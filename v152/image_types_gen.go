@@ -6,8 +6,8 @@ package v152
 type AuthConfig struct {
 	// Password
 	Password string `json:"password,omitempty"`
-	// Serveraddress
-	Serveraddress string `json:"serveraddress,omitempty"`
+	// ServerAddress
+	ServerAddress string `json:"serveraddress,omitempty"`
 	// Username
 	Username string `json:"username,omitempty"`
 }
@@ -31,13 +31,13 @@ type ImageBuildVersion string
 
 // Values of ImageBuildVersion known to this API version. The daemon may send others.
 const (
-	ImageBuildVersionN1 ImageBuildVersion = "1"
-	ImageBuildVersionN2 ImageBuildVersion = "2"
+	ImageBuildVersionBuilder  ImageBuildVersion = "1"
+	ImageBuildVersionBuildKit ImageBuildVersion = "2"
 )
 
 // Values lists the values of ImageBuildVersion known to this API version.
 func (ImageBuildVersion) Values() []ImageBuildVersion {
-	return []ImageBuildVersion{ImageBuildVersionN1, ImageBuildVersionN2}
+	return []ImageBuildVersion{ImageBuildVersionBuilder, ImageBuildVersionBuildKit}
 }
 
 // ImageConfig: configuration of the image. These fields are used as defaults
@@ -83,8 +83,6 @@ type ImageConfig struct {
 }
 
 // ImageDeleteResponseItem is one element of what ImageDelete returns.
-//
-// Added in API v1.28.
 type ImageDeleteResponseItem struct {
 	// Deleted: the image ID of an image that was deleted
 	Deleted string `json:"Deleted,omitempty"`
@@ -424,8 +422,6 @@ type ImageSummary struct {
 }
 
 // Platform represents the platform (Arch/OS).
-//
-// Added in API v1.32.
 type Platform struct {
 	// Architecture represents the hardware architecture (for example,
 	// `x86_64`).

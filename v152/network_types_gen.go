@@ -23,8 +23,8 @@ type EndpointResource struct {
 	IPv4Address string `json:"IPv4Address,omitempty"`
 	// IPv6Address
 	IPv6Address string `json:"IPv6Address,omitempty"`
-	// MacAddress
-	MacAddress string `json:"MacAddress,omitempty"`
+	// MACAddress
+	MACAddress string `json:"MacAddress,omitempty"`
 	// Name
 	Name string `json:"Name,omitempty"`
 }

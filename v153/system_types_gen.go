@@ -3,8 +3,6 @@
 package v153
 
 // AuthResponse: an identity token was generated successfully.
-//
-// Added in API v1.52.
 type AuthResponse struct {
 	// IdentityToken: an opaque token used to authenticate a user after a successful login
 	IdentityToken string `json:"IdentityToken,omitempty"`
@@ -69,13 +67,13 @@ const (
 	BuildCacheTypeFrontend          BuildCacheType = "frontend"
 	BuildCacheTypeSourceLocal       BuildCacheType = "source.local"
 	BuildCacheTypeSourceGitCheckout BuildCacheType = "source.git.checkout"
-	BuildCacheTypeExecCachemount    BuildCacheType = "exec.cachemount"
+	BuildCacheTypeExecCacheMount    BuildCacheType = "exec.cachemount"
 	BuildCacheTypeRegular           BuildCacheType = "regular"
 )
 
 // Values lists the values of BuildCacheType known to this API version.
 func (BuildCacheType) Values() []BuildCacheType {
-	return []BuildCacheType{BuildCacheTypeInternal, BuildCacheTypeFrontend, BuildCacheTypeSourceLocal, BuildCacheTypeSourceGitCheckout, BuildCacheTypeExecCachemount, BuildCacheTypeRegular}
+	return []BuildCacheType{BuildCacheTypeInternal, BuildCacheTypeFrontend, BuildCacheTypeSourceLocal, BuildCacheTypeSourceGitCheckout, BuildCacheTypeExecCacheMount, BuildCacheTypeRegular}
 }
 
 // ClusterInfo represents information about the swarm as is returned by the
@@ -364,14 +362,14 @@ type ClusterVolumeSpecAccessModeSharing string
 // Values of ClusterVolumeSpecAccessModeSharing known to this API version. The daemon may send others.
 const (
 	ClusterVolumeSpecAccessModeSharingNone      ClusterVolumeSpecAccessModeSharing = "none"
-	ClusterVolumeSpecAccessModeSharingReadonly  ClusterVolumeSpecAccessModeSharing = "readonly"
-	ClusterVolumeSpecAccessModeSharingOnewriter ClusterVolumeSpecAccessModeSharing = "onewriter"
+	ClusterVolumeSpecAccessModeSharingReadOnly  ClusterVolumeSpecAccessModeSharing = "readonly"
+	ClusterVolumeSpecAccessModeSharingOneWriter ClusterVolumeSpecAccessModeSharing = "onewriter"
 	ClusterVolumeSpecAccessModeSharingAll       ClusterVolumeSpecAccessModeSharing = "all"
 )
 
 // Values lists the values of ClusterVolumeSpecAccessModeSharing known to this API version.
 func (ClusterVolumeSpecAccessModeSharing) Values() []ClusterVolumeSpecAccessModeSharing {
-	return []ClusterVolumeSpecAccessModeSharing{ClusterVolumeSpecAccessModeSharingNone, ClusterVolumeSpecAccessModeSharingReadonly, ClusterVolumeSpecAccessModeSharingOnewriter, ClusterVolumeSpecAccessModeSharingAll}
+	return []ClusterVolumeSpecAccessModeSharing{ClusterVolumeSpecAccessModeSharingNone, ClusterVolumeSpecAccessModeSharingReadOnly, ClusterVolumeSpecAccessModeSharingOneWriter, ClusterVolumeSpecAccessModeSharingAll}
 }
 
 // Commit holds the Git-commit (SHA1) that a binary was built from, as
@@ -464,8 +462,6 @@ type DeviceInfo struct {
 
 // EventActor: actor describes something that generates events, like a container, network,
 // or a volume.
-//
-// Added in API v1.40.
 type EventActor struct {
 	// Attributes: various key/value attributes of the object, depending on its type.
 	Attributes map[string]string `json:"Attributes,omitempty"`
@@ -570,8 +566,6 @@ type ImagesDiskUsage struct {
 }
 
 // IndexInfo contains information about a registry.
-//
-// Added in API v1.32.
 type IndexInfo struct {
 	// Mirrors: list of mirrors, expressed as URIs.
 	Mirrors []string `json:"Mirrors,omitempty"`
@@ -647,12 +641,14 @@ type PeerNode struct {
 // > **Note**: Only unmanaged (V1) plugins are included in this list.
 // > V1 plugins are "lazily" loaded, and are not returned in this list
 // > if there is no resource using the plugin.
-//
-// Added in API v1.32.
 type PluginsInfo struct {
 	// Authorization: names of available authorization plugins.
+	//
+	// Added in API v1.32.
 	Authorization []string `json:"Authorization,omitempty"`
 	// Log: names of available logging-drivers, and logging-driver plugins.
+	//
+	// Added in API v1.30.
 	Log []string `json:"Log,omitempty"`
 	// Network: names of available network-drivers, and network-driver plugins.
 	Network []string `json:"Network,omitempty"`
@@ -661,8 +657,6 @@ type PluginsInfo struct {
 }
 
 // RegistryServiceConfig stores daemon registry services configuration.
-//
-// Added in API v1.32.
 type RegistryServiceConfig struct {
 	// IndexConfigs
 	IndexConfigs map[string]IndexInfo `json:"IndexConfigs,omitempty"`
@@ -692,6 +686,8 @@ type RegistryServiceConfig struct {
 	InsecureRegistryCIDRs []string `json:"InsecureRegistryCIDRs,omitempty"`
 	// Mirrors: list of registry URLs that act as a mirror for the official
 	// (`docker.io`) registry.
+	//
+	// Added in API v1.32.
 	Mirrors []string `json:"Mirrors,omitempty"`
 }
 
@@ -900,13 +896,13 @@ type SystemInfo struct {
 	//
 	// Containers do not automatically inherit this configuration.
 	HTTPProxy string `json:"HttpProxy,omitempty"`
-	// HttpsProxy: HTTPS-proxy configured for the daemon. This value is obtained from the
+	// HTTPSProxy: HTTPS-proxy configured for the daemon. This value is obtained from the
 	// [`HTTPS_PROXY`](https://www.gnu.org/software/wget/manual/html_node/Proxies.html) environment variable.
 	// Credentials ([user info component](https://tools.ietf.org/html/rfc3986#section-3.2.1)) in the proxy URL
 	// are masked in the API response.
 	//
 	// Containers do not automatically inherit this configuration.
-	HttpsProxy string `json:"HttpsProxy,omitempty"`
+	HTTPSProxy string `json:"HttpsProxy,omitempty"`
 	// ID: unique identifier of the daemon.
 	//
 	// <p><br /></p>
@@ -1019,15 +1015,15 @@ type SystemInfo struct {
 	//
 	// Added in API v1.41.
 	OSVersion string `json:"OSVersion,omitempty"`
-	// OomKillDisable: indicates if OOM killer disable is supported on the host.
-	OomKillDisable bool `json:"OomKillDisable,omitempty"`
+	// OOMKillDisable: indicates if OOM killer disable is supported on the host.
+	OOMKillDisable bool `json:"OomKillDisable,omitempty"`
 	// OperatingSystem: name of the host's operating system, for example: "Ubuntu 24.04 LTS"
 	// or "Windows Server 2016 Datacenter"
 	OperatingSystem string `json:"OperatingSystem,omitempty"`
-	// PidsLimit: indicates if the host kernel has PID limit support enabled.
+	// PIDsLimit: indicates if the host kernel has PID limit support enabled.
 	//
 	// Added in API v1.40.
-	PidsLimit bool `json:"PidsLimit,omitempty"`
+	PIDsLimit bool `json:"PidsLimit,omitempty"`
 	// Plugins
 	Plugins PluginsInfo `json:"Plugins,omitzero"`
 	// ProductLicense: reports a summary of the product license on the daemon.
@@ -1110,13 +1106,13 @@ type SystemInfoCgroupVersion string
 
 // Values of SystemInfoCgroupVersion known to this API version. The daemon may send others.
 const (
-	SystemInfoCgroupVersionN1 SystemInfoCgroupVersion = "1"
-	SystemInfoCgroupVersionN2 SystemInfoCgroupVersion = "2"
+	SystemInfoCgroupVersion1 SystemInfoCgroupVersion = "1"
+	SystemInfoCgroupVersion2 SystemInfoCgroupVersion = "2"
 )
 
 // Values lists the values of SystemInfoCgroupVersion known to this API version.
 func (SystemInfoCgroupVersion) Values() []SystemInfoCgroupVersion {
-	return []SystemInfoCgroupVersion{SystemInfoCgroupVersionN1, SystemInfoCgroupVersionN2}
+	return []SystemInfoCgroupVersion{SystemInfoCgroupVersion1, SystemInfoCgroupVersion2}
 }
 
 // SystemInfoDefaultAddressPoolsItem is part of the API's models.
@@ -1143,14 +1139,14 @@ type SystemInfoIsolation string
 // Values of SystemInfoIsolation known to this API version. The daemon may send others.
 const (
 	SystemInfoIsolationDefault SystemInfoIsolation = "default"
-	SystemInfoIsolationHyperv  SystemInfoIsolation = "hyperv"
+	SystemInfoIsolationHyperV  SystemInfoIsolation = "hyperv"
 	SystemInfoIsolationProcess SystemInfoIsolation = "process"
 	SystemInfoIsolationEmpty   SystemInfoIsolation = ""
 )
 
 // Values lists the values of SystemInfoIsolation known to this API version.
 func (SystemInfoIsolation) Values() []SystemInfoIsolation {
-	return []SystemInfoIsolation{SystemInfoIsolationDefault, SystemInfoIsolationHyperv, SystemInfoIsolationProcess, SystemInfoIsolationEmpty}
+	return []SystemInfoIsolation{SystemInfoIsolationDefault, SystemInfoIsolationHyperV, SystemInfoIsolationProcess, SystemInfoIsolationEmpty}
 }
 
 // SystemVersion: response of Engine API: GET "/version"

@@ -3,8 +3,6 @@
 package v153
 
 // ContainerStatus: represents the status of a container.
-//
-// Added in API v1.44.
 type ContainerStatus struct {
 	// ContainerID
 	ContainerID string `json:"ContainerID,omitempty"`

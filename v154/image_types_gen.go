@@ -6,8 +6,8 @@ package v154
 type AuthConfig struct {
 	// Password
 	Password string `json:"password,omitempty"`
-	// Serveraddress
-	Serveraddress string `json:"serveraddress,omitempty"`
+	// ServerAddress
+	ServerAddress string `json:"serveraddress,omitempty"`
 	// Username
 	Username string `json:"username,omitempty"`
 }
@@ -58,13 +58,13 @@ type ImageBuildVersion string
 
 // Values of ImageBuildVersion known to this API version. The daemon may send others.
 const (
-	ImageBuildVersionN1 ImageBuildVersion = "1"
-	ImageBuildVersionN2 ImageBuildVersion = "2"
+	ImageBuildVersionBuilder  ImageBuildVersion = "1"
+	ImageBuildVersionBuildKit ImageBuildVersion = "2"
 )
 
 // Values lists the values of ImageBuildVersion known to this API version.
 func (ImageBuildVersion) Values() []ImageBuildVersion {
-	return []ImageBuildVersion{ImageBuildVersionN1, ImageBuildVersionN2}
+	return []ImageBuildVersion{ImageBuildVersionBuilder, ImageBuildVersionBuildKit}
 }
 
 // ImageConfig: configuration of the image. These fields are used as defaults
@@ -110,8 +110,6 @@ type ImageConfig struct {
 }
 
 // ImageDeleteResponseItem is one element of what ImageDelete returns.
-//
-// Added in API v1.28.
 type ImageDeleteResponseItem struct {
 	// Deleted: the image ID of an image that was deleted
 	Deleted string `json:"Deleted,omitempty"`
@@ -478,8 +476,6 @@ func (KnownSignerIdentity) Values() []KnownSignerIdentity {
 }
 
 // Platform represents the platform (Arch/OS).
-//
-// Added in API v1.32.
 type Platform struct {
 	// Architecture represents the hardware architecture (for example,
 	// `x86_64`).
@@ -559,12 +555,12 @@ type SignatureType string
 // Values of SignatureType known to this API version. The daemon may send others.
 const (
 	SignatureTypeBundleV03       SignatureType = "bundle-v0.3"
-	SignatureTypeSimplesigningV1 SignatureType = "simplesigning-v1"
+	SignatureTypeSimpleSigningV1 SignatureType = "simplesigning-v1"
 )
 
 // Values lists the values of SignatureType known to this API version.
 func (SignatureType) Values() []SignatureType {
-	return []SignatureType{SignatureTypeBundleV03, SignatureTypeSimplesigningV1}
+	return []SignatureType{SignatureTypeBundleV03, SignatureTypeSimpleSigningV1}
 }
 
 // SignerIdentity contains information about the signer certificate used to sign the image.

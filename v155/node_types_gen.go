@@ -3,8 +3,6 @@
 package v155
 
 // EngineDescription provides information about an engine.
-//
-// Added in API v1.32.
 type EngineDescription struct {
 	// EngineVersion
 	EngineVersion string `json:"EngineVersion,omitempty"`
@@ -15,8 +13,6 @@ type EngineDescription struct {
 }
 
 // EngineDescriptionPluginsItem is part of the API's models.
-//
-// Added in API v1.32.
 type EngineDescriptionPluginsItem struct {
 	// Name
 	Name string `json:"Name,omitempty"`
@@ -28,32 +24,32 @@ type EngineDescriptionPluginsItem struct {
 // String resources (e.g, `GPU=UUID1`).
 //
 // Added in API v1.32.
-type GenericResources []GenericResourcesItemItem
+type GenericResources []GenericResourcesItem
 
-// GenericResourcesItemItem is part of the API's models.
+// GenericResourcesItem is part of the API's models.
 //
 // Added in API v1.32.
-type GenericResourcesItemItem struct {
+type GenericResourcesItem struct {
 	// DiscreteResourceSpec
-	DiscreteResourceSpec GenericResourcesItemItemDiscreteResourceSpec `json:"DiscreteResourceSpec,omitzero"`
+	DiscreteResourceSpec GenericResourcesItemDiscreteResourceSpec `json:"DiscreteResourceSpec,omitzero"`
 	// NamedResourceSpec
-	NamedResourceSpec GenericResourcesItemItemNamedResourceSpec `json:"NamedResourceSpec,omitzero"`
+	NamedResourceSpec GenericResourcesItemNamedResourceSpec `json:"NamedResourceSpec,omitzero"`
 }
 
-// GenericResourcesItemItemDiscreteResourceSpec is part of the API's models.
+// GenericResourcesItemDiscreteResourceSpec is part of the API's models.
 //
 // Added in API v1.32.
-type GenericResourcesItemItemDiscreteResourceSpec struct {
+type GenericResourcesItemDiscreteResourceSpec struct {
 	// Kind
 	Kind string `json:"Kind,omitempty"`
 	// Value
 	Value int64 `json:"Value,omitempty"`
 }
 
-// GenericResourcesItemItemNamedResourceSpec is part of the API's models.
+// GenericResourcesItemNamedResourceSpec is part of the API's models.
 //
 // Added in API v1.32.
-type GenericResourcesItemItemNamedResourceSpec struct {
+type GenericResourcesItemNamedResourceSpec struct {
 	// Kind
 	Kind string `json:"Kind,omitempty"`
 	// Value
@@ -210,10 +206,10 @@ func (Reachability) Values() []Reachability {
 
 // ResourceObject: an object describing the resources which can be advertised by a node and
 // requested by a task.
-//
-// Added in API v1.32.
 type ResourceObject struct {
 	// GenericResources
+	//
+	// Added in API v1.32.
 	GenericResources GenericResources `json:"GenericResources,omitempty"`
 	// MemoryBytes
 	MemoryBytes int64 `json:"MemoryBytes,omitempty"`

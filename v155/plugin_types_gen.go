@@ -34,20 +34,20 @@ type PluginConfig struct {
 	Env []PluginEnv `json:"Env,omitempty"`
 	// Interface: the interface between Docker and the plugin
 	Interface PluginConfigInterface `json:"Interface,omitzero"`
-	// IpcHost
+	// IPCHost
 	//
 	// Added in API v1.29.
-	IpcHost bool `json:"IpcHost,omitempty"`
+	IPCHost bool `json:"IpcHost,omitempty"`
 	// Linux
 	Linux PluginConfigLinux `json:"Linux,omitzero"`
 	// Mounts
 	Mounts []PluginMount `json:"Mounts,omitempty"`
 	// Network
 	Network PluginConfigNetwork `json:"Network,omitzero"`
-	// PidHost
+	// PIDHost
 	//
 	// Added in API v1.29.
-	PidHost bool `json:"PidHost,omitempty"`
+	PIDHost bool `json:"PidHost,omitempty"`
 	// PropagatedMount
 	PropagatedMount string `json:"PropagatedMount,omitempty"`
 	// User
@@ -174,8 +174,6 @@ type PluginMount struct {
 
 // PluginPrivilege: describes a permission the user has to accept upon installing
 // the plugin.
-//
-// Added in API v1.40.
 type PluginPrivilege struct {
 	// Description
 	Description string `json:"Description,omitempty"`

@@ -174,7 +174,7 @@ func callsV138(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"ImageBuild", func(ctx context.Context) error {
-			s, err := c.ImageBuild(ctx, v138.ImageBuildOptions{Body: strings.NewReader("data"), Dockerfile: "x", Tag: "x", Extrahosts: "x", Remote: "x", Quiet: true, Nocache: true, Cachefrom: []string{"x"}, Pull: "x", Rm: docker.Ptr(true), Forcerm: true, Memory: docker.Ptr(int64(1)), Memswap: docker.Ptr(int64(1)), Cpushares: docker.Ptr(int64(1)), Cpusetcpus: "x", Cpuperiod: docker.Ptr(int64(1)), Cpuquota: docker.Ptr(int64(1)), Buildargs: map[string]string{"k": "v"}, Shmsize: docker.Ptr(int64(1)), Squash: true, Labels: map[string]string{"k": "v"}, Networkmode: "x", RegistryConfig: map[string]docker.AuthConfig{"registry.example": {Username: "u", Password: "p"}}, Platform: "x", Target: "x", Version: v138.ImageBuildVersion("1")})
+			s, err := c.ImageBuild(ctx, v138.ImageBuildOptions{Body: strings.NewReader("data"), Dockerfile: "x", Tag: "x", ExtraHosts: "x", Remote: "x", Quiet: true, NoCache: true, CacheFrom: []string{"x"}, Pull: "x", Remove: docker.Ptr(true), ForceRemove: true, Memory: docker.Ptr(int64(1)), MemorySwap: docker.Ptr(int64(1)), CPUShares: docker.Ptr(int64(1)), CPUSetCPUs: "x", CPUPeriod: docker.Ptr(int64(1)), CPUQuota: docker.Ptr(int64(1)), BuildArgs: map[string]string{"k": "v"}, ShmSize: docker.Ptr(int64(1)), Squash: true, Labels: map[string]string{"k": "v"}, NetworkMode: "x", RegistryConfig: map[string]docker.AuthConfig{"registry.example": {Username: "u", Password: "p"}}, Platform: "x", Target: "x", Version: v138.ImageBuildVersion("1")})
 			if err != nil {
 				return err
 			}
@@ -192,7 +192,7 @@ func callsV138(rt *docker.Client) []contractCall {
 			return s.Wait()
 		}},
 		{"ImageDelete", func(ctx context.Context) error {
-			_, err := c.ImageDelete(ctx, "x", v138.ImageDeleteOptions{Force: true, Noprune: true})
+			_, err := c.ImageDelete(ctx, "x", v138.ImageDeleteOptions{Force: true, NoPrune: true})
 			return err
 		}},
 		{"ImageGet", func(ctx context.Context) error {
@@ -307,7 +307,7 @@ func callsV138(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"PluginPull", func(ctx context.Context) error {
-			s, err := c.PluginPull(ctx, v138.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v138.PluginPullRequestItem{v138.PluginPullRequestItem{}}})
+			s, err := c.PluginPull(ctx, v138.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v138.PluginPrivilege{v138.PluginPrivilege{}}})
 			if err != nil {
 				return err
 			}
@@ -320,7 +320,7 @@ func callsV138(rt *docker.Client) []contractCall {
 			return c.PluginSet(ctx, "x", v138.PluginSetOptions{Body: []string{"x"}})
 		}},
 		{"PluginUpgrade", func(ctx context.Context) error {
-			s, err := c.PluginUpgrade(ctx, "x", v138.PluginUpgradeOptions{Remote: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v138.PluginUpgradeRequestItem{v138.PluginUpgradeRequestItem{}}})
+			s, err := c.PluginUpgrade(ctx, "x", v138.PluginUpgradeOptions{Remote: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v138.PluginPrivilege{v138.PluginPrivilege{}}})
 			if err != nil {
 				return err
 			}

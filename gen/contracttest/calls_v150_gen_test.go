@@ -174,7 +174,7 @@ func callsV150(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"ImageBuild", func(ctx context.Context) error {
-			s, err := c.ImageBuild(ctx, v150.ImageBuildOptions{Body: strings.NewReader("data"), Dockerfile: "x", Tag: "x", Extrahosts: "x", Remote: "x", Quiet: true, Nocache: true, Cachefrom: []string{"x"}, Pull: "x", Rm: docker.Ptr(true), Forcerm: true, Memory: docker.Ptr(int64(1)), Memswap: docker.Ptr(int64(1)), Cpushares: docker.Ptr(int64(1)), Cpusetcpus: "x", Cpuperiod: docker.Ptr(int64(1)), Cpuquota: docker.Ptr(int64(1)), Buildargs: map[string]string{"k": "v"}, Shmsize: docker.Ptr(int64(1)), Squash: true, Labels: map[string]string{"k": "v"}, Networkmode: "x", RegistryConfig: map[string]docker.AuthConfig{"registry.example": {Username: "u", Password: "p"}}, Platform: "x", Target: "x", Outputs: []docker.BuildOutput{{Type: "moby"}}, Version: v150.ImageBuildVersion("1")})
+			s, err := c.ImageBuild(ctx, v150.ImageBuildOptions{Body: strings.NewReader("data"), Dockerfile: "x", Tag: "x", ExtraHosts: "x", Remote: "x", Quiet: true, NoCache: true, CacheFrom: []string{"x"}, Pull: "x", Remove: docker.Ptr(true), ForceRemove: true, Memory: docker.Ptr(int64(1)), MemorySwap: docker.Ptr(int64(1)), CPUShares: docker.Ptr(int64(1)), CPUSetCPUs: "x", CPUPeriod: docker.Ptr(int64(1)), CPUQuota: docker.Ptr(int64(1)), BuildArgs: map[string]string{"k": "v"}, ShmSize: docker.Ptr(int64(1)), Squash: true, Labels: map[string]string{"k": "v"}, NetworkMode: "x", RegistryConfig: map[string]docker.AuthConfig{"registry.example": {Username: "u", Password: "p"}}, Platform: "x", Target: "x", Outputs: []docker.BuildOutput{{Type: "moby"}}, Version: v150.ImageBuildVersion("1")})
 			if err != nil {
 				return err
 			}
@@ -192,7 +192,7 @@ func callsV150(rt *docker.Client) []contractCall {
 			return s.Wait()
 		}},
 		{"ImageDelete", func(ctx context.Context) error {
-			_, err := c.ImageDelete(ctx, "x", v150.ImageDeleteOptions{Force: true, Noprune: true, Platforms: []string{"x"}})
+			_, err := c.ImageDelete(ctx, "x", v150.ImageDeleteOptions{Force: true, NoPrune: true, Platforms: []string{"x"}})
 			return err
 		}},
 		{"ImageGet", func(ctx context.Context) error {
