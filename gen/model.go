@@ -15,6 +15,9 @@ type Package struct {
 	Version SpecVersion
 	Ops     []*Operation     // sorted by ID
 	Types   map[string]*Type // by Go name
+	// Runtime lists the spec's definitions left to package docker (see
+	// runtimeTypes), sorted.
+	Runtime []string
 }
 
 // Operation is one endpoint, named by its operationId.
@@ -102,6 +105,40 @@ type builder struct {
 	building map[string]bool   // definitions being converted (cycles)
 }
 
+// runtimeTypes are spec definitions that package docker already declares:
+// the registry credential and the progress messages of pull, push, build
+// and load, which the runtime decodes itself. A version package refers to
+// the runtime's type instead of declaring a second one, so that a user
+// meets one AuthConfig. ErrorResponse, the body of every error answer, is
+// what *docker.Error carries; no method returns it.
+var runtimeTypes = map[string]string{
+	"AuthConfig":      "docker.AuthConfig",
+	"ProgressDetail":  "docker.ProgressDetail",
+	"ErrorDetail":     "docker.ErrorDetail",
+	"BuildInfo":       "docker.JSONMessage",
+	"CreateImageInfo": "docker.JSONMessage",
+	"PushImageInfo":   "docker.JSONMessage",
+	"ErrorResponse":   "docker.Error",
+}
+
+// RuntimeTypes lists the spec definitions a version package does not
+// declare, with the type of package docker that stands for each.
+func RuntimeTypes() map[string]string { return runtimeTypes }
+
+// isStructType says whether a Go type expression names a struct: one of
+// the package's or one of the runtime's.
+func (b *builder) isStructType(expr string) bool {
+	if t, ok := b.pkg.Types[expr]; ok {
+		return t.Kind == "struct"
+	}
+	for _, rt := range runtimeTypes {
+		if rt == expr {
+			return true
+		}
+	}
+	return false
+}
+
 // reserved names are declared by every generated package by hand of the
 // generator; a definition with such a name is renamed.
 var reserved = map[string]bool{"Client": true, "New": true, "NewFromEnv": true, "APIVersion": true}
@@ -119,9 +156,16 @@ func BuildPackage(v SpecVersion, sw *spec.Swagger) (*Package, error) {
 		if reserved[gn] {
 			gn += "Info"
 		}
+		if rt, ok := runtimeTypes[name]; ok {
+			gn = rt
+		}
 		b.defNames[name] = gn
 	}
 	for _, name := range sortedKeys(sw.Definitions) {
+		if _, ok := runtimeTypes[name]; ok {
+			b.pkg.Runtime = append(b.pkg.Runtime, name)
+			continue
+		}
 		if err := b.definition(name); err != nil {
 			return nil, fmt.Errorf("v%s: definition %s: %w", v.Name, name, err)
 		}
@@ -230,8 +274,7 @@ func (b *builder) namedType(name string, s *spec.Schema, origin string) (*Type, 
 		if err != nil {
 			return nil, fmt.Errorf("property %s: %w", p.name, err)
 		}
-		_, isStructType := b.pkg.Types[expr]
-		isStructType = isStructType && b.pkg.Types[expr].Kind == "struct"
+		isStructType := b.isStructType(expr)
 		t.Fields = append(t.Fields, &Field{
 			GoName:   fname,
 			JSONName: p.name,
@@ -357,6 +400,9 @@ func (b *builder) goType(s *spec.Schema, hint string, nullable bool) (string, er
 		gn, ok := b.defNames[ref]
 		if !ok {
 			return "", fmt.Errorf("$ref to missing definition %s", ref)
+		}
+		if _, runtime := runtimeTypes[ref]; runtime {
+			return b.maybePtr(gn, nullable), nil
 		}
 		if err := b.definition(ref); err != nil {
 			return "", err
@@ -645,7 +691,7 @@ func (b *builder) param(op *Operation, sp *spec.Parameter) (*Param, error) {
 			return nil, err
 		}
 		p.Dyn = "body"
-		if t, ok := b.pkg.Types[strings.TrimPrefix(expr, "*")]; ok && t.Kind == "struct" && !p.Required {
+		if b.isStructType(strings.TrimPrefix(expr, "*")) && !p.Required {
 			p.GoType, p.Setter = "*"+strings.TrimPrefix(expr, "*"), "bodyPtr"
 		} else {
 			p.GoType, p.Setter = expr, "body"

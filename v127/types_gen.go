@@ -2,24 +2,6 @@
 
 package v127
 
-// BuildInfo is part of the API's models.
-type BuildInfo struct {
-	// Error
-	Error string `json:"error,omitempty"`
-	// ErrorDetail
-	ErrorDetail ErrorDetail `json:"errorDetail,omitzero"`
-	// ID
-	ID string `json:"id,omitempty"`
-	// Progress
-	Progress string `json:"progress,omitempty"`
-	// ProgressDetail
-	ProgressDetail ProgressDetail `json:"progressDetail,omitzero"`
-	// Status
-	Status string `json:"status,omitempty"`
-	// Stream
-	Stream string `json:"stream,omitempty"`
-}
-
 // ClusterInfo is part of the API's models.
 type ClusterInfo struct {
 	// CreatedAt
@@ -32,32 +14,6 @@ type ClusterInfo struct {
 	UpdatedAt string `json:"UpdatedAt,omitempty"`
 	// Version
 	Version ObjectVersion `json:"Version,omitzero"`
-}
-
-// CreateImageInfo is part of the API's models.
-type CreateImageInfo struct {
-	// Error
-	Error string `json:"error,omitempty"`
-	// Progress
-	Progress string `json:"progress,omitempty"`
-	// ProgressDetail
-	ProgressDetail ProgressDetail `json:"progressDetail,omitzero"`
-	// Status
-	Status string `json:"status,omitempty"`
-}
-
-// ErrorDetail is part of the API's models.
-type ErrorDetail struct {
-	// Code
-	Code int `json:"code,omitempty"`
-	// Message
-	Message string `json:"message,omitempty"`
-}
-
-// ErrorResponse: represents an error.
-type ErrorResponse struct {
-	// Message: the error message.
-	Message string `json:"message,omitempty"`
 }
 
 // NetworkConfig: TODO: check is correct
@@ -76,26 +32,6 @@ type NetworkConfig struct {
 	PortMapping string `json:"PortMapping,omitempty"`
 	// Ports
 	Ports []PortSummary `json:"Ports,omitempty"`
-}
-
-// ProgressDetail is part of the API's models.
-type ProgressDetail struct {
-	// Code
-	Code int `json:"code,omitempty"`
-	// Message
-	Message int `json:"message,omitempty"`
-}
-
-// PushImageInfo is part of the API's models.
-type PushImageInfo struct {
-	// Error
-	Error string `json:"error,omitempty"`
-	// Progress
-	Progress string `json:"progress,omitempty"`
-	// ProgressDetail
-	ProgressDetail ProgressDetail `json:"progressDetail,omitzero"`
-	// Status
-	Status string `json:"status,omitempty"`
 }
 
 // Resources: a container's resources (cgroups config, ulimits, etc)

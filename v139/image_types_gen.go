@@ -2,20 +2,6 @@
 
 package v139
 
-// AuthConfig is part of the API's models.
-type AuthConfig struct {
-	// Email is an optional value associated with the username.
-	//
-	// > **Deprecated**: This field is deprecated since docker 1.11 (API v1.23) and will be removed in a future release.
-	Email string `json:"email,omitempty"`
-	// Password
-	Password string `json:"password,omitempty"`
-	// ServerAddress
-	ServerAddress string `json:"serveraddress,omitempty"`
-	// Username
-	Username string `json:"username,omitempty"`
-}
-
 // BuildPruneResponse
 //
 // Added in API v1.31.

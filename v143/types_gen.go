@@ -2,92 +2,12 @@
 
 package v143
 
-// BuildInfo is part of the API's models.
-type BuildInfo struct {
-	// Aux
-	//
-	// Added in API v1.36.
-	Aux ImageID `json:"aux,omitzero"`
-	// Error
-	Error string `json:"error,omitempty"`
-	// ErrorDetail
-	ErrorDetail ErrorDetail `json:"errorDetail,omitzero"`
-	// ID
-	ID string `json:"id,omitempty"`
-	// Progress
-	Progress string `json:"progress,omitempty"`
-	// ProgressDetail
-	ProgressDetail ProgressDetail `json:"progressDetail,omitzero"`
-	// Status
-	Status string `json:"status,omitempty"`
-	// Stream
-	Stream string `json:"stream,omitempty"`
-}
-
-// CreateImageInfo is part of the API's models.
-type CreateImageInfo struct {
-	// Error
-	Error string `json:"error,omitempty"`
-	// ErrorDetail
-	//
-	// Added in API v1.39.
-	ErrorDetail ErrorDetail `json:"errorDetail,omitzero"`
-	// ID
-	//
-	// Added in API v1.36.
-	ID string `json:"id,omitempty"`
-	// Progress
-	Progress string `json:"progress,omitempty"`
-	// ProgressDetail
-	ProgressDetail ProgressDetail `json:"progressDetail,omitzero"`
-	// Status
-	Status string `json:"status,omitempty"`
-}
-
-// ErrorDetail is part of the API's models.
-type ErrorDetail struct {
-	// Code
-	Code int `json:"code,omitempty"`
-	// Message
-	Message string `json:"message,omitempty"`
-}
-
-// ErrorResponse: represents an error.
-type ErrorResponse struct {
-	// Message: the error message.
-	Message string `json:"message,omitempty"`
-}
-
 // ImageID: image ID or Digest
 //
 // Added in API v1.36.
 type ImageID struct {
 	// ID
 	ID string `json:"ID,omitempty"`
-}
-
-// ProgressDetail is part of the API's models.
-type ProgressDetail struct {
-	// Current
-	//
-	// Added in API v1.36.
-	Current int `json:"current,omitempty"`
-	// Total
-	//
-	// Added in API v1.36.
-	Total int `json:"total,omitempty"`
-}
-
-// PushImageInfo is part of the API's models.
-type PushImageInfo struct {
-	// Error
-	Error string `json:"error,omitempty"`
-	// Progress
-	Progress string `json:"progress,omitempty"`
-	// ProgressDetail
-	ProgressDetail ProgressDetail `json:"progressDetail,omitzero"`
-	// Status
-	Status string `json:"status,omitempty"`
 }
 
 // Resources: a container's resources (cgroups config, ulimits, etc)

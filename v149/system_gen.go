@@ -15,7 +15,7 @@ type SystemAuthOptions struct {
 	// Body: authentication to check
 	//
 	// Left nil, {} is sent: older daemons refuse a request without a body.
-	Body *AuthConfig
+	Body *docker.AuthConfig
 }
 
 // SystemAuth checks auth configuration.

@@ -2,16 +2,6 @@
 
 package v152
 
-// AuthConfig is part of the API's models.
-type AuthConfig struct {
-	// Password
-	Password string `json:"password,omitempty"`
-	// ServerAddress
-	ServerAddress string `json:"serveraddress,omitempty"`
-	// Username
-	Username string `json:"username,omitempty"`
-}
-
 // BuildPruneResponse
 //
 // Added in API v1.31.

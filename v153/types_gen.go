@@ -10,54 +10,6 @@ type Address struct {
 	PrefixLen int `json:"PrefixLen,omitempty"`
 }
 
-// BuildInfo is part of the API's models.
-type BuildInfo struct {
-	// Aux
-	//
-	// Added in API v1.36.
-	Aux ImageID `json:"aux,omitzero"`
-	// ErrorDetail
-	ErrorDetail ErrorDetail `json:"errorDetail,omitzero"`
-	// ID
-	ID string `json:"id,omitempty"`
-	// ProgressDetail
-	ProgressDetail ProgressDetail `json:"progressDetail,omitzero"`
-	// Status
-	Status string `json:"status,omitempty"`
-	// Stream
-	Stream string `json:"stream,omitempty"`
-}
-
-// CreateImageInfo is part of the API's models.
-type CreateImageInfo struct {
-	// ErrorDetail
-	//
-	// Added in API v1.39.
-	ErrorDetail ErrorDetail `json:"errorDetail,omitzero"`
-	// ID
-	//
-	// Added in API v1.36.
-	ID string `json:"id,omitempty"`
-	// ProgressDetail
-	ProgressDetail ProgressDetail `json:"progressDetail,omitzero"`
-	// Status
-	Status string `json:"status,omitempty"`
-}
-
-// ErrorDetail is part of the API's models.
-type ErrorDetail struct {
-	// Code
-	Code int `json:"code,omitempty"`
-	// Message
-	Message string `json:"message,omitempty"`
-}
-
-// ErrorResponse: represents an error.
-type ErrorResponse struct {
-	// Message: the error message.
-	Message string `json:"message,omitempty"`
-}
-
 // ImageID: image ID or Digest
 //
 // Added in API v1.36.
@@ -78,30 +30,6 @@ type NetworkTaskInfo struct {
 	Info map[string]string `json:"Info,omitempty"`
 	// Name
 	Name string `json:"Name,omitempty"`
-}
-
-// ProgressDetail is part of the API's models.
-type ProgressDetail struct {
-	// Current
-	//
-	// Added in API v1.36.
-	Current int `json:"current,omitempty"`
-	// Total
-	//
-	// Added in API v1.36.
-	Total int `json:"total,omitempty"`
-}
-
-// PushImageInfo is part of the API's models.
-type PushImageInfo struct {
-	// ErrorDetail
-	//
-	// Added in API v1.48.
-	ErrorDetail ErrorDetail `json:"errorDetail,omitzero"`
-	// ProgressDetail
-	ProgressDetail ProgressDetail `json:"progressDetail,omitzero"`
-	// Status
-	Status string `json:"status,omitempty"`
 }
 
 // Resources: a container's resources (cgroups config, ulimits, etc)

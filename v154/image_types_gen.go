@@ -2,16 +2,6 @@
 
 package v154
 
-// AuthConfig is part of the API's models.
-type AuthConfig struct {
-	// Password
-	Password string `json:"password,omitempty"`
-	// ServerAddress
-	ServerAddress string `json:"serveraddress,omitempty"`
-	// Username
-	Username string `json:"username,omitempty"`
-}
-
 // BuildIdentity contains build reference information if image was created via build.
 //
 // Added in API v1.53.

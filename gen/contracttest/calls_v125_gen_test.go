@@ -363,7 +363,7 @@ func callsV125(rt *docker.Client) []contractCall {
 			return c.SwarmUpdate(ctx, v125.SwarmUpdateOptions{Body: v125.SwarmSpec{}, Version: int64(1), RotateWorkerToken: true, RotateManagerToken: true, RotateManagerUnlockKey: true})
 		}},
 		{"SystemAuth", func(ctx context.Context) error {
-			_, err := c.SystemAuth(ctx, v125.SystemAuthOptions{Body: &v125.AuthConfig{}})
+			_, err := c.SystemAuth(ctx, v125.SystemAuthOptions{Body: &docker.AuthConfig{Username: "u", Password: "p?>~"}})
 			return err
 		}},
 		{"SystemDataUsage", func(ctx context.Context) error {

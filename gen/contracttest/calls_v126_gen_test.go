@@ -373,7 +373,7 @@ func callsV126(rt *docker.Client) []contractCall {
 			return c.SwarmUpdate(ctx, v126.SwarmUpdateOptions{Body: v126.SwarmSpec{}, Version: int64(1), RotateWorkerToken: true, RotateManagerToken: true, RotateManagerUnlockKey: true})
 		}},
 		{"SystemAuth", func(ctx context.Context) error {
-			_, err := c.SystemAuth(ctx, v126.SystemAuthOptions{Body: &v126.AuthConfig{}})
+			_, err := c.SystemAuth(ctx, v126.SystemAuthOptions{Body: &docker.AuthConfig{Username: "u", Password: "p?>~"}})
 			return err
 		}},
 		{"SystemDataUsage", func(ctx context.Context) error {

@@ -373,7 +373,7 @@ func callsV127(rt *docker.Client) []contractCall {
 			return c.SwarmUpdate(ctx, v127.SwarmUpdateOptions{Body: v127.SwarmSpec{}, Version: int64(1), RotateWorkerToken: true, RotateManagerToken: true, RotateManagerUnlockKey: true})
 		}},
 		{"SystemAuth", func(ctx context.Context) error {
-			_, err := c.SystemAuth(ctx, v127.SystemAuthOptions{Body: &v127.AuthConfig{}})
+			_, err := c.SystemAuth(ctx, v127.SystemAuthOptions{Body: &docker.AuthConfig{Username: "u", Password: "p?>~"}})
 			return err
 		}},
 		{"SystemDataUsage", func(ctx context.Context) error {

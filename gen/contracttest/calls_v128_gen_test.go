@@ -373,7 +373,7 @@ func callsV128(rt *docker.Client) []contractCall {
 			return c.SwarmUpdate(ctx, v128.SwarmUpdateOptions{Body: v128.SwarmSpec{}, Version: int64(1), RotateWorkerToken: true, RotateManagerToken: true, RotateManagerUnlockKey: true})
 		}},
 		{"SystemAuth", func(ctx context.Context) error {
-			_, err := c.SystemAuth(ctx, v128.SystemAuthOptions{Body: &v128.AuthConfig{}})
+			_, err := c.SystemAuth(ctx, v128.SystemAuthOptions{Body: &docker.AuthConfig{Username: "u", Password: "p?>~"}})
 			return err
 		}},
 		{"SystemDataUsage", func(ctx context.Context) error {

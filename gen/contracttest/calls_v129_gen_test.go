@@ -373,7 +373,7 @@ func callsV129(rt *docker.Client) []contractCall {
 			return c.SwarmUpdate(ctx, v129.SwarmUpdateOptions{Body: v129.SwarmSpec{}, Version: int64(1), RotateWorkerToken: true, RotateManagerToken: true, RotateManagerUnlockKey: true})
 		}},
 		{"SystemAuth", func(ctx context.Context) error {
-			_, err := c.SystemAuth(ctx, v129.SystemAuthOptions{Body: &v129.AuthConfig{}})
+			_, err := c.SystemAuth(ctx, v129.SystemAuthOptions{Body: &docker.AuthConfig{Username: "u", Password: "p?>~"}})
 			return err
 		}},
 		{"SystemDataUsage", func(ctx context.Context) error {

@@ -395,7 +395,7 @@ func callsV130(rt *docker.Client) []contractCall {
 			return c.SwarmUpdate(ctx, v130.SwarmUpdateOptions{Body: v130.SwarmSpec{}, Version: int64(1), RotateWorkerToken: true, RotateManagerToken: true, RotateManagerUnlockKey: true})
 		}},
 		{"SystemAuth", func(ctx context.Context) error {
-			_, err := c.SystemAuth(ctx, v130.SystemAuthOptions{Body: &v130.AuthConfig{}})
+			_, err := c.SystemAuth(ctx, v130.SystemAuthOptions{Body: &docker.AuthConfig{Username: "u", Password: "p?>~"}})
 			return err
 		}},
 		{"SystemDataUsage", func(ctx context.Context) error {

@@ -406,7 +406,7 @@ func callsV131(rt *docker.Client) []contractCall {
 			return c.SwarmUpdate(ctx, v131.SwarmUpdateOptions{Body: v131.SwarmSpec{}, Version: int64(1), RotateWorkerToken: true, RotateManagerToken: true, RotateManagerUnlockKey: true})
 		}},
 		{"SystemAuth", func(ctx context.Context) error {
-			_, err := c.SystemAuth(ctx, v131.SystemAuthOptions{Body: &v131.AuthConfig{}})
+			_, err := c.SystemAuth(ctx, v131.SystemAuthOptions{Body: &docker.AuthConfig{Username: "u", Password: "p?>~"}})
 			return err
 		}},
 		{"SystemDataUsage", func(ctx context.Context) error {

@@ -406,7 +406,7 @@ func callsV132(rt *docker.Client) []contractCall {
 			return c.SwarmUpdate(ctx, v132.SwarmUpdateOptions{Body: v132.SwarmSpec{}, Version: int64(1), RotateWorkerToken: true, RotateManagerToken: true, RotateManagerUnlockKey: true})
 		}},
 		{"SystemAuth", func(ctx context.Context) error {
-			_, err := c.SystemAuth(ctx, v132.SystemAuthOptions{Body: &v132.AuthConfig{}})
+			_, err := c.SystemAuth(ctx, v132.SystemAuthOptions{Body: &docker.AuthConfig{Username: "u", Password: "p?>~"}})
 			return err
 		}},
 		{"SystemDataUsage", func(ctx context.Context) error {

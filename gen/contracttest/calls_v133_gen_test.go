@@ -406,7 +406,7 @@ func callsV133(rt *docker.Client) []contractCall {
 			return c.SwarmUpdate(ctx, v133.SwarmUpdateOptions{Body: v133.SwarmSpec{}, Version: int64(1), RotateWorkerToken: true, RotateManagerToken: true, RotateManagerUnlockKey: true})
 		}},
 		{"SystemAuth", func(ctx context.Context) error {
-			_, err := c.SystemAuth(ctx, v133.SystemAuthOptions{Body: &v133.AuthConfig{}})
+			_, err := c.SystemAuth(ctx, v133.SystemAuthOptions{Body: &docker.AuthConfig{Username: "u", Password: "p?>~"}})
 			return err
 		}},
 		{"SystemDataUsage", func(ctx context.Context) error {

@@ -406,7 +406,7 @@ func callsV134(rt *docker.Client) []contractCall {
 			return c.SwarmUpdate(ctx, v134.SwarmUpdateOptions{Body: v134.SwarmSpec{}, Version: int64(1), RotateWorkerToken: true, RotateManagerToken: true, RotateManagerUnlockKey: true})
 		}},
 		{"SystemAuth", func(ctx context.Context) error {
-			_, err := c.SystemAuth(ctx, v134.SystemAuthOptions{Body: &v134.AuthConfig{}})
+			_, err := c.SystemAuth(ctx, v134.SystemAuthOptions{Body: &docker.AuthConfig{Username: "u", Password: "p?>~"}})
 			return err
 		}},
 		{"SystemDataUsage", func(ctx context.Context) error {

@@ -406,7 +406,7 @@ func callsV135(rt *docker.Client) []contractCall {
 			return c.SwarmUpdate(ctx, v135.SwarmUpdateOptions{Body: v135.SwarmSpec{}, Version: int64(1), RotateWorkerToken: true, RotateManagerToken: true, RotateManagerUnlockKey: true})
 		}},
 		{"SystemAuth", func(ctx context.Context) error {
-			_, err := c.SystemAuth(ctx, v135.SystemAuthOptions{Body: &v135.AuthConfig{}})
+			_, err := c.SystemAuth(ctx, v135.SystemAuthOptions{Body: &docker.AuthConfig{Username: "u", Password: "p?>~"}})
 			return err
 		}},
 		{"SystemDataUsage", func(ctx context.Context) error {

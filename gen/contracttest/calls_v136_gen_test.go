@@ -406,7 +406,7 @@ func callsV136(rt *docker.Client) []contractCall {
 			return c.SwarmUpdate(ctx, v136.SwarmUpdateOptions{Body: v136.SwarmSpec{}, Version: int64(1), RotateWorkerToken: true, RotateManagerToken: true, RotateManagerUnlockKey: true})
 		}},
 		{"SystemAuth", func(ctx context.Context) error {
-			_, err := c.SystemAuth(ctx, v136.SystemAuthOptions{Body: &v136.AuthConfig{}})
+			_, err := c.SystemAuth(ctx, v136.SystemAuthOptions{Body: &docker.AuthConfig{Username: "u", Password: "p?>~"}})
 			return err
 		}},
 		{"SystemDataUsage", func(ctx context.Context) error {

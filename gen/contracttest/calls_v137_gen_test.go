@@ -406,7 +406,7 @@ func callsV137(rt *docker.Client) []contractCall {
 			return c.SwarmUpdate(ctx, v137.SwarmUpdateOptions{Body: v137.SwarmSpec{}, Version: int64(1), RotateWorkerToken: true, RotateManagerToken: true, RotateManagerUnlockKey: true})
 		}},
 		{"SystemAuth", func(ctx context.Context) error {
-			_, err := c.SystemAuth(ctx, v137.SystemAuthOptions{Body: &v137.AuthConfig{}})
+			_, err := c.SystemAuth(ctx, v137.SystemAuthOptions{Body: &docker.AuthConfig{Username: "u", Password: "p?>~"}})
 			return err
 		}},
 		{"SystemDataUsage", func(ctx context.Context) error {

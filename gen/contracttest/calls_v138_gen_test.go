@@ -406,7 +406,7 @@ func callsV138(rt *docker.Client) []contractCall {
 			return c.SwarmUpdate(ctx, v138.SwarmUpdateOptions{Body: v138.SwarmSpec{}, Version: int64(1), RotateWorkerToken: true, RotateManagerToken: true, RotateManagerUnlockKey: true})
 		}},
 		{"SystemAuth", func(ctx context.Context) error {
-			_, err := c.SystemAuth(ctx, v138.SystemAuthOptions{Body: &v138.AuthConfig{}})
+			_, err := c.SystemAuth(ctx, v138.SystemAuthOptions{Body: &docker.AuthConfig{Username: "u", Password: "p?>~"}})
 			return err
 		}},
 		{"SystemDataUsage", func(ctx context.Context) error {

@@ -406,7 +406,7 @@ func callsV139(rt *docker.Client) []contractCall {
 			return c.SwarmUpdate(ctx, v139.SwarmUpdateOptions{Body: v139.SwarmSpec{}, Version: int64(1), RotateWorkerToken: true, RotateManagerToken: true, RotateManagerUnlockKey: true})
 		}},
 		{"SystemAuth", func(ctx context.Context) error {
-			_, err := c.SystemAuth(ctx, v139.SystemAuthOptions{Body: &v139.AuthConfig{}})
+			_, err := c.SystemAuth(ctx, v139.SystemAuthOptions{Body: &docker.AuthConfig{Username: "u", Password: "p?>~"}})
 			return err
 		}},
 		{"SystemDataUsage", func(ctx context.Context) error {

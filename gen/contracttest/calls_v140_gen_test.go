@@ -406,7 +406,7 @@ func callsV140(rt *docker.Client) []contractCall {
 			return c.SwarmUpdate(ctx, v140.SwarmUpdateOptions{Body: v140.SwarmSpec{}, Version: int64(1), RotateWorkerToken: true, RotateManagerToken: true, RotateManagerUnlockKey: true})
 		}},
 		{"SystemAuth", func(ctx context.Context) error {
-			_, err := c.SystemAuth(ctx, v140.SystemAuthOptions{Body: &v140.AuthConfig{}})
+			_, err := c.SystemAuth(ctx, v140.SystemAuthOptions{Body: &docker.AuthConfig{Username: "u", Password: "p?>~"}})
 			return err
 		}},
 		{"SystemDataUsage", func(ctx context.Context) error {

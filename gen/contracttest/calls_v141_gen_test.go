@@ -406,7 +406,7 @@ func callsV141(rt *docker.Client) []contractCall {
 			return c.SwarmUpdate(ctx, v141.SwarmUpdateOptions{Body: v141.SwarmSpec{}, Version: int64(1), RotateWorkerToken: true, RotateManagerToken: true, RotateManagerUnlockKey: true})
 		}},
 		{"SystemAuth", func(ctx context.Context) error {
-			_, err := c.SystemAuth(ctx, v141.SystemAuthOptions{Body: &v141.AuthConfig{}})
+			_, err := c.SystemAuth(ctx, v141.SystemAuthOptions{Body: &docker.AuthConfig{Username: "u", Password: "p?>~"}})
 			return err
 		}},
 		{"SystemDataUsage", func(ctx context.Context) error {

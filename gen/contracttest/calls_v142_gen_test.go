@@ -406,7 +406,7 @@ func callsV142(rt *docker.Client) []contractCall {
 			return c.SwarmUpdate(ctx, v142.SwarmUpdateOptions{Body: v142.SwarmSpec{}, Version: int64(1), RotateWorkerToken: true, RotateManagerToken: true, RotateManagerUnlockKey: true})
 		}},
 		{"SystemAuth", func(ctx context.Context) error {
-			_, err := c.SystemAuth(ctx, v142.SystemAuthOptions{Body: &v142.AuthConfig{}})
+			_, err := c.SystemAuth(ctx, v142.SystemAuthOptions{Body: &docker.AuthConfig{Username: "u", Password: "p?>~"}})
 			return err
 		}},
 		{"SystemDataUsage", func(ctx context.Context) error {

@@ -406,7 +406,7 @@ func callsV143(rt *docker.Client) []contractCall {
 			return c.SwarmUpdate(ctx, v143.SwarmUpdateOptions{Body: v143.SwarmSpec{}, Version: int64(1), RotateWorkerToken: true, RotateManagerToken: true, RotateManagerUnlockKey: true})
 		}},
 		{"SystemAuth", func(ctx context.Context) error {
-			_, err := c.SystemAuth(ctx, v143.SystemAuthOptions{Body: &v143.AuthConfig{}})
+			_, err := c.SystemAuth(ctx, v143.SystemAuthOptions{Body: &docker.AuthConfig{Username: "u", Password: "p?>~"}})
 			return err
 		}},
 		{"SystemDataUsage", func(ctx context.Context) error {

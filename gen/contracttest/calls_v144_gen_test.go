@@ -406,7 +406,7 @@ func callsV144(rt *docker.Client) []contractCall {
 			return c.SwarmUpdate(ctx, v144.SwarmUpdateOptions{Body: v144.SwarmSpec{}, Version: int64(1), RotateWorkerToken: true, RotateManagerToken: true, RotateManagerUnlockKey: true})
 		}},
 		{"SystemAuth", func(ctx context.Context) error {
-			_, err := c.SystemAuth(ctx, v144.SystemAuthOptions{Body: &v144.AuthConfig{}})
+			_, err := c.SystemAuth(ctx, v144.SystemAuthOptions{Body: &docker.AuthConfig{Username: "u", Password: "p?>~"}})
 			return err
 		}},
 		{"SystemDataUsage", func(ctx context.Context) error {

@@ -406,7 +406,7 @@ func callsV145(rt *docker.Client) []contractCall {
 			return c.SwarmUpdate(ctx, v145.SwarmUpdateOptions{Body: v145.SwarmSpec{}, Version: int64(1), RotateWorkerToken: true, RotateManagerToken: true, RotateManagerUnlockKey: true})
 		}},
 		{"SystemAuth", func(ctx context.Context) error {
-			_, err := c.SystemAuth(ctx, v145.SystemAuthOptions{Body: &v145.AuthConfig{}})
+			_, err := c.SystemAuth(ctx, v145.SystemAuthOptions{Body: &docker.AuthConfig{Username: "u", Password: "p?>~"}})
 			return err
 		}},
 		{"SystemDataUsage", func(ctx context.Context) error {

@@ -406,7 +406,7 @@ func callsV146(rt *docker.Client) []contractCall {
 			return c.SwarmUpdate(ctx, v146.SwarmUpdateOptions{Body: v146.SwarmSpec{}, Version: int64(1), RotateWorkerToken: true, RotateManagerToken: true, RotateManagerUnlockKey: true})
 		}},
 		{"SystemAuth", func(ctx context.Context) error {
-			_, err := c.SystemAuth(ctx, v146.SystemAuthOptions{Body: &v146.AuthConfig{}})
+			_, err := c.SystemAuth(ctx, v146.SystemAuthOptions{Body: &docker.AuthConfig{Username: "u", Password: "p?>~"}})
 			return err
 		}},
 		{"SystemDataUsage", func(ctx context.Context) error {

@@ -406,7 +406,7 @@ func callsV147(rt *docker.Client) []contractCall {
 			return c.SwarmUpdate(ctx, v147.SwarmUpdateOptions{Body: v147.SwarmSpec{}, Version: int64(1), RotateWorkerToken: true, RotateManagerToken: true, RotateManagerUnlockKey: true})
 		}},
 		{"SystemAuth", func(ctx context.Context) error {
-			_, err := c.SystemAuth(ctx, v147.SystemAuthOptions{Body: &v147.AuthConfig{}})
+			_, err := c.SystemAuth(ctx, v147.SystemAuthOptions{Body: &docker.AuthConfig{Username: "u", Password: "p?>~"}})
 			return err
 		}},
 		{"SystemDataUsage", func(ctx context.Context) error {

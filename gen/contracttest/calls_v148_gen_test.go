@@ -406,7 +406,7 @@ func callsV148(rt *docker.Client) []contractCall {
 			return c.SwarmUpdate(ctx, v148.SwarmUpdateOptions{Body: v148.SwarmSpec{}, Version: int64(1), RotateWorkerToken: true, RotateManagerToken: true, RotateManagerUnlockKey: true})
 		}},
 		{"SystemAuth", func(ctx context.Context) error {
-			_, err := c.SystemAuth(ctx, v148.SystemAuthOptions{Body: &v148.AuthConfig{}})
+			_, err := c.SystemAuth(ctx, v148.SystemAuthOptions{Body: &docker.AuthConfig{Username: "u", Password: "p?>~"}})
 			return err
 		}},
 		{"SystemDataUsage", func(ctx context.Context) error {

@@ -406,7 +406,7 @@ func callsV149(rt *docker.Client) []contractCall {
 			return c.SwarmUpdate(ctx, v149.SwarmUpdateOptions{Body: v149.SwarmSpec{}, Version: int64(1), RotateWorkerToken: true, RotateManagerToken: true, RotateManagerUnlockKey: true})
 		}},
 		{"SystemAuth", func(ctx context.Context) error {
-			_, err := c.SystemAuth(ctx, v149.SystemAuthOptions{Body: &v149.AuthConfig{}})
+			_, err := c.SystemAuth(ctx, v149.SystemAuthOptions{Body: &docker.AuthConfig{Username: "u", Password: "p?>~"}})
 			return err
 		}},
 		{"SystemDataUsage", func(ctx context.Context) error {

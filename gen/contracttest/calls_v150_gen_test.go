@@ -406,7 +406,7 @@ func callsV150(rt *docker.Client) []contractCall {
 			return c.SwarmUpdate(ctx, v150.SwarmUpdateOptions{Body: v150.SwarmSpec{}, Version: int64(1), RotateWorkerToken: true, RotateManagerToken: true, RotateManagerUnlockKey: true})
 		}},
 		{"SystemAuth", func(ctx context.Context) error {
-			_, err := c.SystemAuth(ctx, v150.SystemAuthOptions{Body: &v150.AuthConfig{}})
+			_, err := c.SystemAuth(ctx, v150.SystemAuthOptions{Body: &docker.AuthConfig{Username: "u", Password: "p?>~"}})
 			return err
 		}},
 		{"SystemDataUsage", func(ctx context.Context) error {

@@ -406,7 +406,7 @@ func callsV151(rt *docker.Client) []contractCall {
 			return c.SwarmUpdate(ctx, v151.SwarmUpdateOptions{Body: v151.SwarmSpec{}, Version: int64(1), RotateWorkerToken: true, RotateManagerToken: true, RotateManagerUnlockKey: true})
 		}},
 		{"SystemAuth", func(ctx context.Context) error {
-			_, err := c.SystemAuth(ctx, v151.SystemAuthOptions{Body: &v151.AuthConfig{}})
+			_, err := c.SystemAuth(ctx, v151.SystemAuthOptions{Body: &docker.AuthConfig{Username: "u", Password: "p?>~"}})
 			return err
 		}},
 		{"SystemDataUsage", func(ctx context.Context) error {

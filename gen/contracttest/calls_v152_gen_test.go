@@ -406,7 +406,7 @@ func callsV152(rt *docker.Client) []contractCall {
 			return c.SwarmUpdate(ctx, v152.SwarmUpdateOptions{Body: v152.SwarmSpec{}, Version: int64(1), RotateWorkerToken: true, RotateManagerToken: true, RotateManagerUnlockKey: true})
 		}},
 		{"SystemAuth", func(ctx context.Context) error {
-			_, err := c.SystemAuth(ctx, v152.SystemAuthOptions{Body: &v152.AuthConfig{}})
+			_, err := c.SystemAuth(ctx, v152.SystemAuthOptions{Body: &docker.AuthConfig{Username: "u", Password: "p?>~"}})
 			return err
 		}},
 		{"SystemDataUsage", func(ctx context.Context) error {

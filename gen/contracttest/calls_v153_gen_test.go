@@ -406,7 +406,7 @@ func callsV153(rt *docker.Client) []contractCall {
 			return c.SwarmUpdate(ctx, v153.SwarmUpdateOptions{Body: v153.SwarmSpec{}, Version: int64(1), RotateWorkerToken: true, RotateManagerToken: true, RotateManagerUnlockKey: true})
 		}},
 		{"SystemAuth", func(ctx context.Context) error {
-			_, err := c.SystemAuth(ctx, v153.SystemAuthOptions{Body: &v153.AuthConfig{}})
+			_, err := c.SystemAuth(ctx, v153.SystemAuthOptions{Body: &docker.AuthConfig{Username: "u", Password: "p?>~"}})
 			return err
 		}},
 		{"SystemDataUsage", func(ctx context.Context) error {

@@ -406,7 +406,7 @@ func callsV154(rt *docker.Client) []contractCall {
 			return c.SwarmUpdate(ctx, v154.SwarmUpdateOptions{Body: v154.SwarmSpec{}, Version: int64(1), RotateWorkerToken: true, RotateManagerToken: true, RotateManagerUnlockKey: true})
 		}},
 		{"SystemAuth", func(ctx context.Context) error {
-			_, err := c.SystemAuth(ctx, v154.SystemAuthOptions{Body: &v154.AuthConfig{}})
+			_, err := c.SystemAuth(ctx, v154.SystemAuthOptions{Body: &docker.AuthConfig{Username: "u", Password: "p?>~"}})
 			return err
 		}},
 		{"SystemDataUsage", func(ctx context.Context) error {

@@ -410,7 +410,7 @@ func callsV155(rt *docker.Client) []contractCall {
 			return c.SwarmUpdate(ctx, v155.SwarmUpdateOptions{Body: v155.SwarmSpec{}, Version: int64(1), RotateWorkerToken: true, RotateManagerToken: true, RotateManagerUnlockKey: true})
 		}},
 		{"SystemAuth", func(ctx context.Context) error {
-			_, err := c.SystemAuth(ctx, v155.SystemAuthOptions{Body: &v155.AuthConfig{}})
+			_, err := c.SystemAuth(ctx, v155.SystemAuthOptions{Body: &docker.AuthConfig{Username: "u", Password: "p?>~"}})
 			return err
 		}},
 		{"SystemDataUsage", func(ctx context.Context) error {

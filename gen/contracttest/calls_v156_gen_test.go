@@ -410,7 +410,7 @@ func callsV156(rt *docker.Client) []contractCall {
 			return c.SwarmUpdate(ctx, v156.SwarmUpdateOptions{Body: v156.SwarmSpec{}, Version: int64(1), RotateWorkerToken: true, RotateManagerToken: true, RotateManagerUnlockKey: true})
 		}},
 		{"SystemAuth", func(ctx context.Context) error {
-			_, err := c.SystemAuth(ctx, v156.SystemAuthOptions{Body: &v156.AuthConfig{}})
+			_, err := c.SystemAuth(ctx, v156.SystemAuthOptions{Body: &docker.AuthConfig{Username: "u", Password: "p?>~"}})
 			return err
 		}},
 		{"SystemDataUsage", func(ctx context.Context) error {
