@@ -592,7 +592,7 @@ func TestDaemonBuild(t *testing.T) {
 		{"Dockerfile", "FROM busybox:latest\nCOPY greeting.txt /greeting.txt\nRUN cat /greeting.txt > /built && echo built >> /built\n"},
 		{"greeting.txt", "hello from the context\n"},
 	})
-	s, err := d.api.ImageBuild(ctx, v141.ImageBuildOptions{Body: bytes.NewReader(buildContext), Tag: tag, NetworkMode: "none",
+	s, err := d.api.ImageBuild(ctx, v141.ImageBuildOptions{Body: bytes.NewReader(buildContext), Tags: []string{tag}, NetworkMode: "none",
 		NoCache: true, Remove: docker.Ptr(true), ForceRemove: true})
 	if err != nil {
 		t.Fatal(err)

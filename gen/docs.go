@@ -27,7 +27,7 @@ func (m *Model) renderChangesIndex() File {
 	b.WriteString("`v1.NN.md` lists what API v1.NN added, removed or changed since the version before, as the\n")
 	b.WriteString("version packages show it. What this SDK release changed in every package at once:\n\n")
 	b.WriteString("- Go names: [../renames.md](../renames.md) lists every type, field, options field and constant\n")
-	b.WriteString("  that was renamed, old and new.\n")
+	b.WriteString("  that was renamed, old and new, and the query parameters that became lists.\n")
 	b.WriteString("- Types no longer generated: these definitions of the spec are types package docker already\n")
 	b.WriteString("  has, so a version package refers to the runtime's type instead of declaring a second one.\n\n")
 	b.WriteString("| spec definition | now | versions |\n| --- | --- | --- |\n")

@@ -83,14 +83,14 @@ type ImageBuildOptions struct {
 	Body io.Reader
 	// Dockerfile: path within the build context to the `Dockerfile`. This is ignored if `remote` is specified and points to an external `Dockerfile`.
 	Dockerfile string
-	// Tag: a name and optional tag to apply to the image in the `name:tag` format. If you omit the tag the default `latest` value is assumed. You can provide several `t` parameters.
+	// Tags: a name and optional tag to apply to the image in the `name:tag` format. If you omit the tag the default `latest` value is assumed. You can provide several `t` parameters.
 	//
 	// Sent as query "t".
-	Tag string
+	Tags []string
 	// ExtraHosts: extra hosts to add to /etc/hosts
 	//
 	// Added in API v1.28.
-	ExtraHosts string
+	ExtraHosts []string
 	// Remote: a Git repository URI or HTTP/HTTPS context URI. If the URI points to a single text file, the file’s contents are placed into a file called `Dockerfile` and the image is built from that file. If the URI points to a tarball, the file is downloaded by the daemon and the contents therein used as the context for the build. If the URI points to a tarball and the `dockerfile` parameter is also specified, there must be a file with the corresponding path inside the tarball.
 	Remote string
 	// Quiet: suppress verbose build output.
@@ -209,8 +209,8 @@ func (c *Client) ImageBuild(ctx context.Context, opts ImageBuildOptions) (*docke
 	r := newRequest("ImageBuild", "POST", "/build")
 	r.RawBody(opts.Body, "application/octet-stream")
 	r.Query("dockerfile", opts.Dockerfile)
-	r.Query("t", opts.Tag)
-	r.Query("extrahosts", opts.ExtraHosts)
+	r.QueryStrings("t", opts.Tags)
+	r.QueryStrings("extrahosts", opts.ExtraHosts)
 	r.Query("remote", opts.Remote)
 	r.QueryBool("q", opts.Quiet)
 	r.QueryBool("nocache", opts.NoCache)
@@ -262,7 +262,7 @@ type ImageCommitOptions struct {
 	// Pause: whether to pause the container before committing
 	Pause *bool
 	// Changes: `Dockerfile` instructions to apply while committing
-	Changes string
+	Changes []string
 }
 
 // ImageCommit creates a new image from a container.
@@ -281,7 +281,7 @@ func (c *Client) ImageCommit(ctx context.Context, opts ImageCommitOptions) (*IDR
 	r.Query("comment", opts.Comment)
 	r.Query("author", opts.Author)
 	r.QueryBoolPtr("pause", opts.Pause)
-	r.Query("changes", opts.Changes)
+	r.QueryStrings("changes", opts.Changes)
 	out := new(IDResponse)
 	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err

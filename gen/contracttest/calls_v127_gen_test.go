@@ -151,14 +151,14 @@ func callsV127(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"ImageBuild", func(ctx context.Context) error {
-			s, err := c.ImageBuild(ctx, v127.ImageBuildOptions{Body: strings.NewReader("data"), Dockerfile: "x", Tag: "x", Remote: "x", Quiet: true, NoCache: true, CacheFrom: []string{"x"}, Pull: "x", Remove: docker.Ptr(true), ForceRemove: true, Memory: docker.Ptr(int64(1)), MemorySwap: docker.Ptr(int64(1)), CPUShares: docker.Ptr(int64(1)), CPUSetCPUs: "x", CPUPeriod: docker.Ptr(int64(1)), CPUQuota: docker.Ptr(int64(1)), BuildArgs: map[string]string{"k": "v"}, ShmSize: docker.Ptr(int64(1)), Squash: true, Labels: map[string]string{"k": "v"}, NetworkMode: "x", RegistryConfig: map[string]docker.AuthConfig{"registry.example": {Username: "u", Password: "p"}}})
+			s, err := c.ImageBuild(ctx, v127.ImageBuildOptions{Body: strings.NewReader("data"), Dockerfile: "x", Tags: []string{"x"}, Remote: "x", Quiet: true, NoCache: true, CacheFrom: []string{"x"}, Pull: "x", Remove: docker.Ptr(true), ForceRemove: true, Memory: docker.Ptr(int64(1)), MemorySwap: docker.Ptr(int64(1)), CPUShares: docker.Ptr(int64(1)), CPUSetCPUs: "x", CPUPeriod: docker.Ptr(int64(1)), CPUQuota: docker.Ptr(int64(1)), BuildArgs: map[string]string{"k": "v"}, ShmSize: docker.Ptr(int64(1)), Squash: true, Labels: map[string]string{"k": "v"}, NetworkMode: "x", RegistryConfig: map[string]docker.AuthConfig{"registry.example": {Username: "u", Password: "p"}}})
 			if err != nil {
 				return err
 			}
 			return s.Wait()
 		}},
 		{"ImageCommit", func(ctx context.Context) error {
-			_, err := c.ImageCommit(ctx, v127.ImageCommitOptions{Body: &v127.ContainerConfig{}, Container: "x", Repo: "x", Tag: "x", Comment: "x", Author: "x", Pause: docker.Ptr(true), Changes: "x"})
+			_, err := c.ImageCommit(ctx, v127.ImageCommitOptions{Body: &v127.ContainerConfig{}, Container: "x", Repo: "x", Tag: "x", Comment: "x", Author: "x", Pause: docker.Ptr(true), Changes: []string{"x"}})
 			return err
 		}},
 		{"ImageCreate", func(ctx context.Context) error {
