@@ -503,6 +503,7 @@ func intType(format string) string {
 	return "int"
 }
 
+// docOf is a schema's description (else its title) as Go doc text.
 func docOf(s *spec.Schema, fallback string) string {
 	d := strings.TrimSpace(s.Description)
 	if d == "" {
@@ -511,7 +512,7 @@ func docOf(s *spec.Schema, fallback string) string {
 	if d == "" {
 		return fallback
 	}
-	return d
+	return goDoc(d)
 }
 
 // operation converts one spec operation.
@@ -524,7 +525,7 @@ func (b *builder) operation(path, method string, so *spec.Operation, shared []sp
 		Method:      method,
 		Path:        path,
 		Summary:     strings.TrimSpace(so.Summary),
-		Description: strings.TrimSpace(so.Description),
+		Description: goDoc(so.Description),
 		Deprecated:  so.Deprecated,
 		Tag:         "misc",
 	}
@@ -577,7 +578,7 @@ func (b *builder) param(op *Operation, sp *spec.Parameter) (*Param, error) {
 		Name:     sp.Name,
 		In:       sp.In,
 		Required: sp.Required || sp.In == "path",
-		Doc:      strings.TrimSpace(sp.Description),
+		Doc:      goDoc(sp.Description),
 	}
 	if n, ok := sp.Extensions.GetString("x-go-name"); ok && n != "" {
 		p.GoName = n
@@ -780,7 +781,7 @@ func (b *builder) result(op *Operation, so *spec.Operation) error {
 		case "cache-control", "pragma", "content-type":
 			continue
 		}
-		hf := &HeaderField{Name: h, GoName: exportedName(h), GoType: "string", Doc: strings.TrimSpace(resp.Headers[h].Description)}
+		hf := &HeaderField{Name: h, GoName: exportedName(h), GoType: "string", Doc: goDoc(resp.Headers[h].Description)}
 		if strings.EqualFold(h, "X-Docker-Container-Path-Stat") {
 			hf.GoName, hf.GoType = "PathStat", "*docker.PathStat"
 		} else if resp.Headers[h].Type == "boolean" {

@@ -212,6 +212,10 @@ func comment(text, indent string) string {
 			b.WriteString(indent + "//\n")
 			continue
 		}
+		if strings.HasPrefix(line, "\t") {
+			b.WriteString(indent + "//" + line + "\n") // code, as gofmt writes it
+			continue
+		}
 		b.WriteString(indent + "// " + line + "\n")
 	}
 	return b.String()
@@ -236,9 +240,17 @@ func wrap(s string) string {
 }
 
 // docStart makes a doc comment start with the identifier, as godoc expects.
+// A doc that only repeats the name (a title such as "NetworkConnectRequest")
+// says nothing and is dropped, as is an empty one without a fallback.
 func docStart(name, doc, fallback string) string {
 	doc = strings.TrimSpace(doc)
+	if doc == name || doc == name+"." {
+		doc = ""
+	}
 	if doc == "" {
+		if fallback == "" {
+			return ""
+		}
 		return name + " " + fallback
 	}
 	first, _, _ := strings.Cut(doc, " ")
@@ -342,7 +354,7 @@ func (m *Model) renderOperation(p *Package, op *Operation) string {
 				doc = strings.TrimSpace(doc + fmt.Sprintf("\n\nSent as %s %q.", prm.In, prm.Name))
 			}
 			if prm.Required {
-				doc += "\n\nRequired."
+				doc = strings.TrimSpace(doc + "\n\nRequired.")
 			} else if prm.Setter == "bodyPtr" || prm.Setter == "bodyNilable" {
 				empty := "{}"
 				if strings.HasPrefix(prm.GoType, "[]") {
@@ -351,7 +363,7 @@ func (m *Model) renderOperation(p *Package, op *Operation) string {
 				doc = strings.TrimSpace(doc + "\n\nLeft nil, " + empty + " is sent: older daemons refuse a request without a body.")
 			}
 			if a := added(prm.AddedIn, op.AddedIn); a != "" {
-				doc += "\n\n" + a
+				doc = strings.TrimSpace(doc + "\n\n" + a)
 			}
 			b.WriteString(comment(doc, "\t"))
 			fmt.Fprintf(&b, "\t%s %s\n", prm.GoName, prm.GoType)
@@ -619,7 +631,7 @@ func renderType(p *Package, t *Type, consts map[*Type][]string) string {
 	var b strings.Builder
 	doc := docStart(t.Name, t.Doc, typeFallbackDoc(p, t.Name))
 	if a := added(t.AddedIn, 0); a != "" {
-		doc += "\n\n" + a
+		doc = strings.TrimSpace(doc + "\n\n" + a)
 	}
 	b.WriteString(comment(doc, ""))
 	switch t.Kind {
@@ -713,5 +725,5 @@ func typeFallbackDoc(p *Package, name string) string {
 			return fmt.Sprintf(form.doc, op)
 		}
 	}
-	return "is part of the API's models."
+	return "" // "is part of the API's models" would say nothing
 }

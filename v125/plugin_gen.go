@@ -157,19 +157,17 @@ type PluginPullOptions struct {
 	//
 	// The `:latest` tag is optional, and is used as the default if omitted.
 	Name string
-	// RegistryAuth: a base64-encoded auth configuration to use when pulling a plugin from a registry. [See the authentication section for details.](#section/Authentication)
+	// RegistryAuth: a base64-encoded auth configuration to use when pulling a plugin from a registry. See the authentication section for details.
 	//
 	// Sent as header "X-Registry-Auth".
 	RegistryAuth *docker.AuthConfig
-	// Body
-	//
 	// Left nil, [] is sent: older daemons refuse a request without a body.
 	Body []PluginPrivilege
 }
 
 // PluginPull installs a plugin.
 //
-// Pulls and installs a plugin. After the plugin is installed, it can be enabled using the [`POST /plugins/{name}/enable` endpoint](#operation/PostPluginsEnable).
+// Pulls and installs a plugin. After the plugin is installed, it can be enabled using the `POST /plugins/{name}/enable` endpoint.
 //
 // POST /plugins/pull
 func (c *Client) PluginPull(ctx context.Context, opts PluginPullOptions) (*docker.JSONStream[docker.JSONMessage], error) {
@@ -204,8 +202,6 @@ func (c *Client) PluginPush(ctx context.Context, name string) error {
 // The zero value sends none of the optional ones (an optional JSON body is
 // sent empty).
 type PluginSetOptions struct {
-	// Body
-	//
 	// Left nil, [] is sent: older daemons refuse a request without a body.
 	Body []string
 }

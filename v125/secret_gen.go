@@ -12,8 +12,6 @@ import (
 // SecretCreate. The zero value sends none of the optional ones (an optional
 // JSON body is sent empty).
 type SecretCreateOptions struct {
-	// Body
-	//
 	// Left nil, {} is sent: older daemons refuse a request without a body.
 	Body *SecretCreateRequest
 }
@@ -63,7 +61,7 @@ func (c *Client) SecretInspect(ctx context.Context, id string) (*Secret, error) 
 type SecretListOptions struct {
 	// Filters: a JSON encoded value of the filters (a `map[string][]string`) to process on the secrets list. Available filters:
 	//
-	// - `names=<secret name>`
+	//   - `names=<secret name>`
 	Filters docker.Filters
 }
 

@@ -13,8 +13,6 @@ import (
 // SecretCreate. The zero value sends none of the optional ones (an optional
 // JSON body is sent empty).
 type SecretCreateOptions struct {
-	// Body
-	//
 	// Left nil, {} is sent: older daemons refuse a request without a body.
 	Body *SecretCreateRequest
 }
@@ -64,7 +62,7 @@ func (c *Client) SecretInspect(ctx context.Context, id string) (*Secret, error) 
 type SecretListOptions struct {
 	// Filters: a JSON encoded value of the filters (a `map[string][]string`) to process on the secrets list. Available filters:
 	//
-	// - `names=<secret name>`
+	//   - `names=<secret name>`
 	Filters docker.Filters
 }
 
@@ -85,7 +83,7 @@ func (c *Client) SecretList(ctx context.Context, opts SecretListOptions) ([]Secr
 // SecretUpdate. The zero value sends none of the optional ones (an optional
 // JSON body is sent empty).
 type SecretUpdateOptions struct {
-	// Body: the spec of the secret to update. Currently, only the Labels field can be updated. All other fields must remain unchanged from the [SecretInspect endpoint](#operation/SecretInspect) response values.
+	// Body: the spec of the secret to update. Currently, only the Labels field can be updated. All other fields must remain unchanged from the SecretInspect endpoint response values.
 	//
 	// Left nil, {} is sent: older daemons refuse a request without a body.
 	Body *SecretSpec

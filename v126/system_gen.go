@@ -65,14 +65,14 @@ type SystemEventsOptions struct {
 	Until string
 	// Filters: a JSON encoded value of filters (a `map[string][]string`) to process on the event list. Available filters:
 	//
-	// - `container=<string>` container name or ID
-	// - `event=<string>` event type
-	// - `image=<string>` image name or ID
-	// - `label=<string>` image or container label
-	// - `type=<string>` object to filter by, one of `container`, `image`, `volume`, `network`, or `daemon`
-	// - `volume=<string>` volume name or ID
-	// - `network=<string>` network name or ID
-	// - `daemon=<string>` daemon name or ID
+	//   - `container=<string>` container name or ID
+	//   - `event=<string>` event type
+	//   - `image=<string>` image name or ID
+	//   - `label=<string>` image or container label
+	//   - `type=<string>` object to filter by, one of `container`, `image`, `volume`, `network`, or `daemon`
+	//   - `volume=<string>` volume name or ID
+	//   - `network=<string>` network name or ID
+	//   - `daemon=<string>` daemon name or ID
 	Filters docker.Filters
 }
 

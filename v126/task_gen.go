@@ -27,12 +27,12 @@ func (c *Client) TaskInspect(ctx context.Context, id string) (*Task, error) {
 type TaskListOptions struct {
 	// Filters: a JSON encoded value of the filters (a `map[string][]string`) to process on the tasks list. Available filters:
 	//
-	// - `id=<task id>`
-	// - `name=<task name>`
-	// - `service=<service name>`
-	// - `node=<node id or name>`
-	// - `label=key` or `label="key=value"`
-	// - `desired-state=(running | shutdown | accepted)`
+	//   - `id=<task id>`
+	//   - `name=<task name>`
+	//   - `service=<service name>`
+	//   - `node=<node id or name>`
+	//   - `label=key` or `label="key=value"`
+	//   - `desired-state=(running | shutdown | accepted)`
 	Filters docker.Filters
 }
 

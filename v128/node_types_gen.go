@@ -2,53 +2,33 @@
 
 package v128
 
-// EngineDescription is part of the API's models.
 type EngineDescription struct {
-	// EngineVersion
-	EngineVersion string `json:"EngineVersion,omitempty"`
-	// Labels
-	Labels map[string]string `json:"Labels,omitempty"`
-	// Plugins
-	Plugins []EngineDescriptionPluginsItem `json:"Plugins,omitempty"`
+	EngineVersion string                         `json:"EngineVersion,omitempty"`
+	Labels        map[string]string              `json:"Labels,omitempty"`
+	Plugins       []EngineDescriptionPluginsItem `json:"Plugins,omitempty"`
 }
 
-// EngineDescriptionPluginsItem is part of the API's models.
 type EngineDescriptionPluginsItem struct {
-	// Name
 	Name string `json:"Name,omitempty"`
-	// Type
 	Type string `json:"Type,omitempty"`
 }
 
-// Node is part of the API's models.
 type Node struct {
-	// CreatedAt
-	CreatedAt string `json:"CreatedAt,omitempty"`
-	// Description
+	CreatedAt   string          `json:"CreatedAt,omitempty"`
 	Description NodeDescription `json:"Description,omitzero"`
-	// ID
-	ID string `json:"ID,omitempty"`
-	// Spec
-	Spec NodeSpec `json:"Spec,omitzero"`
-	// UpdatedAt
-	UpdatedAt string `json:"UpdatedAt,omitempty"`
-	// Version
-	Version ObjectVersion `json:"Version,omitzero"`
+	ID          string          `json:"ID,omitempty"`
+	Spec        NodeSpec        `json:"Spec,omitzero"`
+	UpdatedAt   string          `json:"UpdatedAt,omitempty"`
+	Version     ObjectVersion   `json:"Version,omitzero"`
 }
 
-// NodeDescription is part of the API's models.
 type NodeDescription struct {
-	// Engine
-	Engine EngineDescription `json:"Engine,omitzero"`
-	// Hostname
-	Hostname string `json:"Hostname,omitempty"`
-	// Platform
-	Platform Platform `json:"Platform,omitzero"`
-	// Resources
-	Resources ResourceObject `json:"Resources,omitzero"`
+	Engine    EngineDescription `json:"Engine,omitzero"`
+	Hostname  string            `json:"Hostname,omitempty"`
+	Platform  Platform          `json:"Platform,omitzero"`
+	Resources ResourceObject    `json:"Resources,omitzero"`
 }
 
-// NodeSpec is part of the API's models.
 type NodeSpec struct {
 	// Availability of the node.
 	Availability NodeSpecAvailability `json:"Availability,omitempty"`
@@ -97,22 +77,15 @@ func (NodeSpecRole) Values() []NodeSpecRole {
 // As a result, two separate update requests that happen at the same time will not
 // unintentionally overwrite each other.
 type ObjectVersion struct {
-	// Index
 	Index int64 `json:"Index,omitempty"`
 }
 
-// Platform is part of the API's models.
 type Platform struct {
-	// Architecture
 	Architecture string `json:"Architecture,omitempty"`
-	// OS
-	OS string `json:"OS,omitempty"`
+	OS           string `json:"OS,omitempty"`
 }
 
-// ResourceObject is part of the API's models.
 type ResourceObject struct {
-	// MemoryBytes
 	MemoryBytes int64 `json:"MemoryBytes,omitempty"`
-	// NanoCPUs
-	NanoCPUs int64 `json:"NanoCPUs,omitempty"`
+	NanoCPUs    int64 `json:"NanoCPUs,omitempty"`
 }

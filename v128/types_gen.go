@@ -2,36 +2,24 @@
 
 package v128
 
-// ClusterInfo is part of the API's models.
 type ClusterInfo struct {
-	// CreatedAt
 	CreatedAt string `json:"CreatedAt,omitempty"`
 	// ID: the ID of the swarm.
-	ID string `json:"ID,omitempty"`
-	// Spec
-	Spec SwarmSpec `json:"Spec,omitzero"`
-	// UpdatedAt
-	UpdatedAt string `json:"UpdatedAt,omitempty"`
-	// Version
-	Version ObjectVersion `json:"Version,omitzero"`
+	ID        string        `json:"ID,omitempty"`
+	Spec      SwarmSpec     `json:"Spec,omitzero"`
+	UpdatedAt string        `json:"UpdatedAt,omitempty"`
+	Version   ObjectVersion `json:"Version,omitzero"`
 }
 
 // NetworkConfig: TODO: check is correct
 type NetworkConfig struct {
-	// Address
-	Address string `json:"Address,omitempty"`
-	// Bridge
-	Bridge string `json:"Bridge,omitempty"`
-	// Gateway
-	Gateway string `json:"Gateway,omitempty"`
-	// IPPrefixLen
-	IPPrefixLen int `json:"IPPrefixLen,omitempty"`
-	// MACAddress
-	MACAddress string `json:"MacAddress,omitempty"`
-	// PortMapping
-	PortMapping string `json:"PortMapping,omitempty"`
-	// Ports
-	Ports []PortSummary `json:"Ports,omitempty"`
+	Address     string        `json:"Address,omitempty"`
+	Bridge      string        `json:"Bridge,omitempty"`
+	Gateway     string        `json:"Gateway,omitempty"`
+	IPPrefixLen int           `json:"IPPrefixLen,omitempty"`
+	MACAddress  string        `json:"MacAddress,omitempty"`
+	PortMapping string        `json:"PortMapping,omitempty"`
+	Ports       []PortSummary `json:"Ports,omitempty"`
 }
 
 // Resources: a container's resources (cgroups config, ulimits, etc)

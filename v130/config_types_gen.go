@@ -2,20 +2,13 @@
 
 package v130
 
-// Config is part of the API's models.
-//
 // Added in API v1.30.
 type Config struct {
-	// CreatedAt
-	CreatedAt string `json:"CreatedAt,omitempty"`
-	// ID
-	ID string `json:"ID,omitempty"`
-	// Spec
-	Spec ConfigSpec `json:"Spec,omitzero"`
-	// UpdatedAt
-	UpdatedAt string `json:"UpdatedAt,omitempty"`
-	// Version
-	Version ObjectVersion `json:"Version,omitzero"`
+	CreatedAt string        `json:"CreatedAt,omitempty"`
+	ID        string        `json:"ID,omitempty"`
+	Spec      ConfigSpec    `json:"Spec,omitzero"`
+	UpdatedAt string        `json:"UpdatedAt,omitempty"`
+	Version   ObjectVersion `json:"Version,omitzero"`
 }
 
 // ConfigCreateRequest is the request body of ConfigCreate.
@@ -30,8 +23,6 @@ type ConfigCreateRequest struct {
 	Name string `json:"Name,omitempty"`
 }
 
-// ConfigSpec is part of the API's models.
-//
 // Added in API v1.30.
 type ConfigSpec struct {
 	// Data: base64-encoded (RFC 4648 section 4) config data.
@@ -56,6 +47,5 @@ type IDResponse struct {
 // As a result, two separate update requests that happen at the same time will not
 // unintentionally overwrite each other.
 type ObjectVersion struct {
-	// Index
 	Index int64 `json:"Index,omitempty"`
 }

@@ -29,13 +29,9 @@ func (ChangeType) Values() []ChangeType {
 //
 // This type is Linux-specific and omitted for Windows containers.
 type ContainerBlkioStatEntry struct {
-	// Major
 	Major uint64 `json:"major,omitempty"`
-	// Minor
 	Minor uint64 `json:"minor,omitempty"`
-	// Op
-	Op string `json:"op,omitempty"`
-	// Value
+	Op    string `json:"op,omitempty"`
 	Value uint64 `json:"value,omitempty"`
 }
 
@@ -52,8 +48,7 @@ type ContainerBlkioStats struct {
 	IOMergedRecursive []ContainerBlkioStatEntry `json:"io_merged_recursive,omitempty"`
 	// IOQueueRecursive: this field is only available when using Linux containers with
 	// cgroups v1. It is omitted or `null` when using cgroups v2.
-	IOQueueRecursive []ContainerBlkioStatEntry `json:"io_queue_recursive,omitempty"`
-	// IOServiceBytesRecursive
+	IOQueueRecursive        []ContainerBlkioStatEntry `json:"io_queue_recursive,omitempty"`
 	IOServiceBytesRecursive []ContainerBlkioStatEntry `json:"io_service_bytes_recursive,omitempty"`
 	// IOServiceTimeRecursive: this field is only available when using Linux containers with
 	// cgroups v1. It is omitted or `null` when using cgroups v2.
@@ -74,7 +69,6 @@ type ContainerBlkioStats struct {
 
 // ContainerCPUStats: CPU related info of the container
 type ContainerCPUStats struct {
-	// CPUUsage
 	CPUUsage ContainerCPUUsage `json:"cpu_usage,omitzero"`
 	// OnlineCPUs: number of online CPUs.
 	//
@@ -83,8 +77,7 @@ type ContainerCPUStats struct {
 	// SystemCPUUsage: system Usage.
 	//
 	// This field is Linux-specific and omitted for Windows containers.
-	SystemCPUUsage *uint64 `json:"system_cpu_usage,omitempty"`
-	// ThrottlingData
+	SystemCPUUsage *uint64                 `json:"system_cpu_usage,omitempty"`
 	ThrottlingData ContainerThrottlingData `json:"throttling_data,omitzero"`
 }
 
@@ -142,8 +135,7 @@ type ContainerConfig struct {
 	//
 	// `{"<port>/<tcp|udp>": {}}`
 	ExposedPorts map[string]struct{} `json:"ExposedPorts,omitempty"`
-	// Healthcheck
-	Healthcheck HealthConfig `json:"Healthcheck,omitzero"`
+	Healthcheck  HealthConfig        `json:"Healthcheck,omitzero"`
 	// Hostname: the hostname to use for the container, as a valid RFC 1123 hostname.
 	Hostname string `json:"Hostname,omitempty"`
 	// Image: the name of the image to use when creating the container
@@ -201,8 +193,7 @@ type ContainerCreateRequest struct {
 	//
 	// `{"<port>/<tcp|udp>": {}}`
 	ExposedPorts map[string]struct{} `json:"ExposedPorts,omitempty"`
-	// Healthcheck
-	Healthcheck HealthConfig `json:"Healthcheck,omitzero"`
+	Healthcheck  HealthConfig        `json:"Healthcheck,omitzero"`
 	// Hostname: the hostname to use for the container, as a valid RFC 1123 hostname.
 	Hostname string `json:"Hostname,omitempty"`
 	// Image: the name of the image to use when creating the container
@@ -233,10 +224,8 @@ type ContainerCreateRequest struct {
 	// Volumes: an object mapping mount point paths inside the container to empty objects.
 	Volumes map[string]struct{} `json:"Volumes,omitempty"`
 	// WorkingDir: the working directory for commands to run in.
-	WorkingDir string `json:"WorkingDir,omitempty"`
-	// HostConfig
-	HostConfig HostConfig `json:"HostConfig,omitzero"`
-	// NetworkingConfig
+	WorkingDir       string           `json:"WorkingDir,omitempty"`
+	HostConfig       HostConfig       `json:"HostConfig,omitzero"`
 	NetworkingConfig NetworkingConfig `json:"NetworkingConfig,omitzero"`
 }
 
@@ -250,56 +239,40 @@ type ContainerCreateResponse struct {
 
 // ContainerInspectResponse is what ContainerInspect returns.
 type ContainerInspectResponse struct {
-	// AppArmorProfile
 	AppArmorProfile string `json:"AppArmorProfile,omitempty"`
 	// Args: the arguments to the command being run
-	Args []string `json:"Args,omitempty"`
-	// Config
+	Args   []string        `json:"Args,omitempty"`
 	Config ContainerConfig `json:"Config,omitzero"`
 	// Created: the time the container was created
 	Created string `json:"Created,omitempty"`
-	// Driver
-	Driver string `json:"Driver,omitempty"`
+	Driver  string `json:"Driver,omitempty"`
 	// ExecIDs: IDs of exec instances that are running in the container.
-	ExecIDs []string `json:"ExecIDs,omitempty"`
-	// GraphDriver
-	GraphDriver DriverData `json:"GraphDriver,omitzero"`
-	// HostConfig
-	HostConfig HostConfig `json:"HostConfig,omitzero"`
-	// HostnamePath
-	HostnamePath string `json:"HostnamePath,omitempty"`
-	// HostsPath
-	HostsPath string `json:"HostsPath,omitempty"`
+	ExecIDs      []string   `json:"ExecIDs,omitempty"`
+	GraphDriver  DriverData `json:"GraphDriver,omitzero"`
+	HostConfig   HostConfig `json:"HostConfig,omitzero"`
+	HostnamePath string     `json:"HostnamePath,omitempty"`
+	HostsPath    string     `json:"HostsPath,omitempty"`
 	// ID: the ID of the container
 	ID string `json:"Id,omitempty"`
 	// Image: the container's image
-	Image string `json:"Image,omitempty"`
-	// LogPath
-	LogPath string `json:"LogPath,omitempty"`
-	// MountLabel
-	MountLabel string `json:"MountLabel,omitempty"`
-	// Mounts
-	Mounts []MountPoint `json:"Mounts,omitempty"`
-	// Name
-	Name string `json:"Name,omitempty"`
-	// NetworkSettings
+	Image           string          `json:"Image,omitempty"`
+	LogPath         string          `json:"LogPath,omitempty"`
+	MountLabel      string          `json:"MountLabel,omitempty"`
+	Mounts          []MountPoint    `json:"Mounts,omitempty"`
+	Name            string          `json:"Name,omitempty"`
 	NetworkSettings NetworkSettings `json:"NetworkSettings,omitzero"`
 	// Node: TODO
 	Node map[string]any `json:"Node,omitempty"`
 	// Path: the path to the command being run
-	Path string `json:"Path,omitempty"`
-	// ProcessLabel
-	ProcessLabel string `json:"ProcessLabel,omitempty"`
-	// ResolvConfPath
+	Path           string `json:"Path,omitempty"`
+	ProcessLabel   string `json:"ProcessLabel,omitempty"`
 	ResolvConfPath string `json:"ResolvConfPath,omitempty"`
-	// RestartCount
-	RestartCount int `json:"RestartCount,omitempty"`
+	RestartCount   int    `json:"RestartCount,omitempty"`
 	// SizeRootFs: the total size of all the files in this container.
 	SizeRootFs int64 `json:"SizeRootFs,omitempty"`
 	// SizeRw: the size of files that have been created or changed by this container.
-	SizeRw int64 `json:"SizeRw,omitempty"`
-	// State
-	State ContainerState `json:"State,omitzero"`
+	SizeRw int64          `json:"SizeRw,omitempty"`
+	State  ContainerState `json:"State,omitzero"`
 }
 
 // ContainerMemoryStats: aggregates all memory stats since container inception on Linux.
@@ -396,9 +369,7 @@ type ContainerPruneResponse struct {
 
 // ContainerState: the state of the container.
 type ContainerState struct {
-	// Dead
-	Dead bool `json:"Dead,omitempty"`
-	// Error
+	Dead  bool   `json:"Dead,omitempty"`
 	Error string `json:"Error,omitempty"`
 	// ExitCode: the last exit code of this container
 	ExitCode int `json:"ExitCode,omitempty"`
@@ -452,13 +423,10 @@ func (ContainerStateStatus) Values() []ContainerStateStatus {
 
 // ContainerStatsResponse: statistics sample for a container.
 type ContainerStatsResponse struct {
-	// BlkioStats
 	BlkioStats ContainerBlkioStats `json:"blkio_stats,omitzero"`
-	// CPUStats
-	CPUStats ContainerCPUStats `json:"cpu_stats,omitzero"`
+	CPUStats   ContainerCPUStats   `json:"cpu_stats,omitzero"`
 	// ID of the container
-	ID *string `json:"id,omitempty"`
-	// MemoryStats
+	ID          *string              `json:"id,omitempty"`
 	MemoryStats ContainerMemoryStats `json:"memory_stats,omitzero"`
 	// Name of the container
 	Name *string `json:"name,omitempty"`
@@ -469,24 +437,21 @@ type ContainerStatsResponse struct {
 	// NumProcs: the number of processors on the system.
 	//
 	// This field is Windows-specific and always zero for Linux containers.
-	NumProcs uint32 `json:"num_procs,omitempty"`
-	// PIDsStats
-	PIDsStats ContainerPIDsStats `json:"pids_stats,omitzero"`
-	// PreCPUStats
-	PreCPUStats ContainerCPUStats `json:"precpu_stats,omitzero"`
+	NumProcs    uint32             `json:"num_procs,omitempty"`
+	PIDsStats   ContainerPIDsStats `json:"pids_stats,omitzero"`
+	PreCPUStats ContainerCPUStats  `json:"precpu_stats,omitzero"`
 	// PreRead: date and time at which this first sample was collected. This field
 	// is not propagated if the "one-shot" option is set. If the "one-shot"
 	// option is set, this field may be omitted, empty, or set to a default
 	// date (`0001-01-01T00:00:00Z`).
 	//
-	// The value is formatted as [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt)
+	// The value is formatted as RFC 3339 (https://www.ietf.org/rfc/rfc3339.txt)
 	// with nano-seconds.
 	PreRead string `json:"preread,omitempty"`
 	// Read: date and time at which this sample was collected.
-	// The value is formatted as [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt)
+	// The value is formatted as RFC 3339 (https://www.ietf.org/rfc/rfc3339.txt)
 	// with nano-seconds.
-	Read string `json:"read,omitempty"`
-	// StorageStats
+	Read         string                `json:"read,omitempty"`
 	StorageStats ContainerStorageStats `json:"storage_stats,omitzero"`
 }
 
@@ -494,23 +459,17 @@ type ContainerStatsResponse struct {
 //
 // This type is Windows-specific and omitted for Linux containers.
 type ContainerStorageStats struct {
-	// ReadCountNormalized
-	ReadCountNormalized *uint64 `json:"read_count_normalized,omitempty"`
-	// ReadSizeBytes
-	ReadSizeBytes *uint64 `json:"read_size_bytes,omitempty"`
-	// WriteCountNormalized
+	ReadCountNormalized  *uint64 `json:"read_count_normalized,omitempty"`
+	ReadSizeBytes        *uint64 `json:"read_size_bytes,omitempty"`
 	WriteCountNormalized *uint64 `json:"write_count_normalized,omitempty"`
-	// WriteSizeBytes
-	WriteSizeBytes *uint64 `json:"write_size_bytes,omitempty"`
+	WriteSizeBytes       *uint64 `json:"write_size_bytes,omitempty"`
 }
 
-// ContainerSummary is part of the API's models.
 type ContainerSummary struct {
 	// Command to run when starting the container
 	Command string `json:"Command,omitempty"`
 	// Created: when the container was created
-	Created int64 `json:"Created,omitempty"`
-	// HostConfig
+	Created    int64                      `json:"Created,omitempty"`
 	HostConfig ContainerSummaryHostConfig `json:"HostConfig,omitzero"`
 	// ID: the ID of this container
 	ID string `json:"Id,omitempty"`
@@ -520,8 +479,7 @@ type ContainerSummary struct {
 	ImageID string `json:"ImageID,omitempty"`
 	// Labels: user-defined key/value metadata.
 	Labels map[string]string `json:"Labels,omitempty"`
-	// Mounts
-	Mounts []MountPoint `json:"Mounts,omitempty"`
+	Mounts []MountPoint      `json:"Mounts,omitempty"`
 	// Names: the names that this container has been given
 	Names []string `json:"Names,omitempty"`
 	// NetworkSettings: a summary of the container's network settings
@@ -538,15 +496,12 @@ type ContainerSummary struct {
 	Status string `json:"Status,omitempty"`
 }
 
-// ContainerSummaryHostConfig is part of the API's models.
 type ContainerSummaryHostConfig struct {
-	// NetworkMode
 	NetworkMode string `json:"NetworkMode,omitempty"`
 }
 
 // ContainerSummaryNetworkSettings: a summary of the container's network settings
 type ContainerSummaryNetworkSettings struct {
-	// Networks
 	Networks map[string]EndpointSettings `json:"Networks,omitempty"`
 }
 
@@ -635,14 +590,12 @@ type ContainerUpdateRequest struct {
 	// PIDsLimit: tune a container's pids limit. Set -1 for unlimited.
 	PIDsLimit int64 `json:"PidsLimit,omitempty"`
 	// Ulimits: a list of resource limits to set in the container. For example: `{"Name": "nofile", "Soft": 1024, "Hard": 2048}`"
-	Ulimits []ResourcesUlimitsItem `json:"Ulimits,omitempty"`
-	// RestartPolicy
-	RestartPolicy RestartPolicy `json:"RestartPolicy,omitzero"`
+	Ulimits       []ResourcesUlimitsItem `json:"Ulimits,omitempty"`
+	RestartPolicy RestartPolicy          `json:"RestartPolicy,omitzero"`
 }
 
 // ContainerUpdateResponse is what ContainerUpdate returns.
 type ContainerUpdateResponse struct {
-	// Warnings
 	Warnings []string `json:"Warnings,omitempty"`
 }
 
@@ -671,63 +624,41 @@ type ContainerWaitResponse struct {
 
 // DeviceMapping: a device mapping between the host and container
 type DeviceMapping struct {
-	// CgroupPermissions
 	CgroupPermissions string `json:"CgroupPermissions,omitempty"`
-	// PathInContainer
-	PathInContainer string `json:"PathInContainer,omitempty"`
-	// PathOnHost
-	PathOnHost string `json:"PathOnHost,omitempty"`
+	PathInContainer   string `json:"PathInContainer,omitempty"`
+	PathOnHost        string `json:"PathOnHost,omitempty"`
 }
 
 // DriverData: information about a container's graph driver.
 type DriverData struct {
-	// Data
 	Data map[string]string `json:"Data,omitempty"`
-	// Name
-	Name string `json:"Name,omitempty"`
+	Name string            `json:"Name,omitempty"`
 }
 
 // EndpointIPAMConfig: IPAM configurations for the endpoint
 type EndpointIPAMConfig struct {
-	// IPv4Address
-	IPv4Address string `json:"IPv4Address,omitempty"`
-	// IPv6Address
-	IPv6Address string `json:"IPv6Address,omitempty"`
-	// LinkLocalIPs
+	IPv4Address  string   `json:"IPv4Address,omitempty"`
+	IPv6Address  string   `json:"IPv6Address,omitempty"`
 	LinkLocalIPs []string `json:"LinkLocalIPs,omitempty"`
 }
 
 // EndpointSettings: configuration for a network endpoint.
 type EndpointSettings struct {
-	// Aliases
-	Aliases []string `json:"Aliases,omitempty"`
-	// EndpointID
-	EndpointID string `json:"EndpointID,omitempty"`
-	// Gateway
-	Gateway string `json:"Gateway,omitempty"`
-	// GlobalIPv6Address
-	GlobalIPv6Address string `json:"GlobalIPv6Address,omitempty"`
-	// GlobalIPv6PrefixLen
-	GlobalIPv6PrefixLen int64 `json:"GlobalIPv6PrefixLen,omitempty"`
-	// IPAMConfig
-	IPAMConfig EndpointIPAMConfig `json:"IPAMConfig,omitzero"`
-	// IPAddress
-	IPAddress string `json:"IPAddress,omitempty"`
-	// IPPrefixLen
-	IPPrefixLen int `json:"IPPrefixLen,omitempty"`
-	// IPv6Gateway
-	IPv6Gateway string `json:"IPv6Gateway,omitempty"`
-	// Links
-	Links []string `json:"Links,omitempty"`
-	// MACAddress
-	MACAddress string `json:"MacAddress,omitempty"`
-	// NetworkID
-	NetworkID string `json:"NetworkID,omitempty"`
+	Aliases             []string           `json:"Aliases,omitempty"`
+	EndpointID          string             `json:"EndpointID,omitempty"`
+	Gateway             string             `json:"Gateway,omitempty"`
+	GlobalIPv6Address   string             `json:"GlobalIPv6Address,omitempty"`
+	GlobalIPv6PrefixLen int64              `json:"GlobalIPv6PrefixLen,omitempty"`
+	IPAMConfig          EndpointIPAMConfig `json:"IPAMConfig,omitzero"`
+	IPAddress           string             `json:"IPAddress,omitempty"`
+	IPPrefixLen         int                `json:"IPPrefixLen,omitempty"`
+	IPv6Gateway         string             `json:"IPv6Gateway,omitempty"`
+	Links               []string           `json:"Links,omitempty"`
+	MACAddress          string             `json:"MacAddress,omitempty"`
+	NetworkID           string             `json:"NetworkID,omitempty"`
 }
 
-// FilesystemChange is part of the API's models.
 type FilesystemChange struct {
-	// Kind
 	Kind ChangeType `json:"Kind,omitempty"`
 	// Path to file that has changed
 	Path string `json:"Path,omitempty"`
@@ -746,16 +677,17 @@ type HealthConfig struct {
 	StartPeriod int `json:"StartPeriod,omitempty"`
 	// Test: the test to perform. Possible values are:
 	//
-	// - `[]` inherit healthcheck from image or parent image
-	// - `["NONE"]` disable healthcheck
-	// - `["CMD", args...]` exec arguments directly
-	// - `["CMD-SHELL", command]` run command with system's default shell
+	//   - `[]` inherit healthcheck from image or parent image
+	//   - `["NONE"]` disable healthcheck
+	//   - `["CMD", args...]` exec arguments directly
+	//   - `["CMD-SHELL", command]` run command with system's default shell
 	//
 	// A non-zero exit code indicates a failed healthcheck:
-	// - `0` healthy
-	// - `1` unhealthy
-	// - `2` reserved (treated as unhealthy)
-	// - other values: error running probe
+	//
+	//   - `0` healthy
+	//   - `1` unhealthy
+	//   - `2` reserved (treated as unhealthy)
+	//   - other values: error running probe
 	Test []string `json:"Test,omitempty"`
 	// Timeout: the time to wait before considering the check to have hung. It should be 0 or at least 1000000 (1 ms). 0 means inherit.
 	Timeout int `json:"Timeout,omitempty"`
@@ -831,10 +763,10 @@ type HostConfig struct {
 	AutoRemove bool `json:"AutoRemove,omitempty"`
 	// Binds: a list of volume bindings for this container. Each volume binding is a string in one of these forms:
 	//
-	// - `host-src:container-dest` to bind-mount a host path into the container. Both `host-src`, and `container-dest` must be an _absolute_ path.
-	// - `host-src:container-dest:ro` to make the bind-mount read-only inside the container. Both `host-src`, and `container-dest` must be an _absolute_ path.
-	// - `volume-name:container-dest` to bind-mount a volume managed by a volume driver into the container. `container-dest` must be an _absolute_ path.
-	// - `volume-name:container-dest:ro` to mount the volume read-only inside the container.  `container-dest` must be an _absolute_ path.
+	//   - `host-src:container-dest` to bind-mount a host path into the container. Both `host-src`, and `container-dest` must be an _absolute_ path.
+	//   - `host-src:container-dest:ro` to make the bind-mount read-only inside the container. Both `host-src`, and `container-dest` must be an _absolute_ path.
+	//   - `volume-name:container-dest` to bind-mount a volume managed by a volume driver into the container. `container-dest` must be an _absolute_ path.
+	//   - `volume-name:container-dest:ro` to mount the volume read-only inside the container.  `container-dest` must be an _absolute_ path.
 	Binds []string `json:"Binds,omitempty"`
 	// CapAdd: a list of kernel capabilities to add to the container.
 	CapAdd []string `json:"CapAdd,omitempty"`
@@ -872,19 +804,17 @@ type HostConfig struct {
 	OOMScoreAdj int `json:"OomScoreAdj,omitempty"`
 	// PIDMode: set the PID (Process) Namespace mode for the container. It can be either:
 	//
-	// - `"container:<name|id>"`: joins another container's PID namespace
-	// - `"host"`: use the host's PID namespace inside the container
-	PIDMode string `json:"PidMode,omitempty"`
-	// PortBindings
+	//   - `"container:<name|id>"`: joins another container's PID namespace
+	//   - `"host"`: use the host's PID namespace inside the container
+	PIDMode      string  `json:"PidMode,omitempty"`
 	PortBindings PortMap `json:"PortBindings,omitempty"`
 	// Privileged: gives the container full access to the host.
 	Privileged bool `json:"Privileged,omitempty"`
 	// PublishAllPorts: allocates a random host port for all of a container's exposed ports.
 	PublishAllPorts bool `json:"PublishAllPorts,omitempty"`
 	// ReadOnlyRootfs: mount the container's root filesystem as read only.
-	ReadOnlyRootfs bool `json:"ReadonlyRootfs,omitempty"`
-	// RestartPolicy
-	RestartPolicy RestartPolicy `json:"RestartPolicy,omitzero"`
+	ReadOnlyRootfs bool          `json:"ReadonlyRootfs,omitempty"`
+	RestartPolicy  RestartPolicy `json:"RestartPolicy,omitzero"`
 	// Runtime to use with this container.
 	Runtime string `json:"Runtime,omitempty"`
 	// SecurityOpt: a list of string values to customize labels for MLS systems, such as SELinux.
@@ -925,13 +855,10 @@ func (HostConfigIsolation) Values() []HostConfigIsolation {
 
 // HostConfigLogConfig: the logging configuration for this container
 type HostConfigLogConfig struct {
-	// Config
-	Config map[string]string `json:"Config,omitempty"`
-	// Type
-	Type HostConfigLogConfigType `json:"Type,omitempty"`
+	Config map[string]string       `json:"Config,omitempty"`
+	Type   HostConfigLogConfigType `json:"Type,omitempty"`
 }
 
-// HostConfigLogConfigType is part of the API's models.
 type HostConfigLogConfigType string
 
 // Values of HostConfigLogConfigType known to this API version. The daemon may send others.
@@ -952,7 +879,6 @@ func (HostConfigLogConfigType) Values() []HostConfigLogConfigType {
 	return []HostConfigLogConfigType{HostConfigLogConfigTypeJSONFile, HostConfigLogConfigTypeSyslog, HostConfigLogConfigTypeJournald, HostConfigLogConfigTypeGelf, HostConfigLogConfigTypeFluentd, HostConfigLogConfigTypeAwslogs, HostConfigLogConfigTypeSplunk, HostConfigLogConfigTypeEtwlogs, HostConfigLogConfigTypeNone}
 }
 
-// Mount is part of the API's models.
 type Mount struct {
 	// BindOptions: optional configuration for the `bind` type.
 	BindOptions MountBindOptions `json:"BindOptions,omitzero"`
@@ -972,9 +898,9 @@ type Mount struct {
 	TmpfsOptions MountTmpfsOptions `json:"TmpfsOptions,omitzero"`
 	// Type: the mount type. Available types:
 	//
-	// - `bind` Mounts a file or directory from the host into the container. The `Source` must exist prior to creating the container.
-	// - `tmpfs` Create a tmpfs with the given options. The mount `Source` cannot be specified for tmpfs.
-	// - `volume` Creates a volume with the given name and options (or uses a pre-existing volume with the same name and options). These are **not** removed when the container is removed.
+	//   - `bind` Mounts a file or directory from the host into the container. The `Source` must exist prior to creating the container.
+	//   - `tmpfs` Create a tmpfs with the given options. The mount `Source` cannot be specified for tmpfs.
+	//   - `volume` Creates a volume with the given name and options (or uses a pre-existing volume with the same name and options). These are not removed when the container is removed.
 	Type MountType `json:"Type,omitempty"`
 	// VolumeOptions: optional configuration for the `volume` type.
 	VolumeOptions MountVolumeOptions `json:"VolumeOptions,omitzero"`
@@ -1021,7 +947,7 @@ type MountPoint struct {
 	// e.g., the volume name.
 	Name string `json:"Name,omitempty"`
 	// Propagation describes how mounts are propagated from the host into the
-	// mount point, and vice-versa. Refer to the [Linux kernel documentation](https://www.kernel.org/doc/Documentation/filesystems/sharedsubtree.txt)
+	// mount point, and vice-versa. Refer to the Linux kernel documentation (https://www.kernel.org/doc/Documentation/filesystems/sharedsubtree.txt)
 	// for details. This field is not used on Windows.
 	Propagation string `json:"Propagation,omitempty"`
 	// RW: whether the mount is mounted writable (read-write).
@@ -1035,9 +961,9 @@ type MountPoint struct {
 	Source string `json:"Source,omitempty"`
 	// Type: the mount type:
 	//
-	// - `bind` a mount of a file or directory from the host into the container.
-	// - `tmpfs` a `tmpfs`.
-	// - `volume` a docker volume with the given `Name`.
+	//   - `bind` a mount of a file or directory from the host into the container.
+	//   - `tmpfs` a `tmpfs`.
+	//   - `volume` a docker volume with the given `Name`.
 	Type MountType `json:"Type,omitempty"`
 }
 
@@ -1053,9 +979,9 @@ type MountTmpfsOptions struct {
 
 // MountType: the mount type. Available types:
 //
-// - `bind` a mount of a file or directory from the host into the container.
-// - `tmpfs` a `tmpfs`.
-// - `volume` a docker volume with the given `Name`.
+//   - `bind` a mount of a file or directory from the host into the container.
+//   - `tmpfs` a `tmpfs`.
+//   - `volume` a docker volume with the given `Name`.
 type MountType string
 
 // Values of MountType known to this API version. The daemon may send others.
@@ -1094,9 +1020,7 @@ type NetworkSettings struct {
 	Bridge string `json:"Bridge,omitempty"`
 	// EndpointID uniquely represents a service endpoint in a Sandbox.
 	//
-	// <p><br /></p>
-	//
-	// > **Deprecated**: This field is only propagated when attached to the
+	// > Deprecated: This field is only propagated when attached to the
 	// > default "bridge" network. Use the information from the "bridge"
 	// > network inside the `Networks` map instead, which contains the same
 	// > information. This field was deprecated in Docker 1.9 and is scheduled
@@ -1104,9 +1028,7 @@ type NetworkSettings struct {
 	EndpointID string `json:"EndpointID,omitempty"`
 	// Gateway address for the default "bridge" network.
 	//
-	// <p><br /></p>
-	//
-	// > **Deprecated**: This field is only propagated when attached to the
+	// > Deprecated: This field is only propagated when attached to the
 	// > default "bridge" network. Use the information from the "bridge"
 	// > network inside the `Networks` map instead, which contains the same
 	// > information. This field was deprecated in Docker 1.9 and is scheduled
@@ -1114,9 +1036,7 @@ type NetworkSettings struct {
 	Gateway string `json:"Gateway,omitempty"`
 	// GlobalIPv6Address: global IPv6 address for the default "bridge" network.
 	//
-	// <p><br /></p>
-	//
-	// > **Deprecated**: This field is only propagated when attached to the
+	// > Deprecated: This field is only propagated when attached to the
 	// > default "bridge" network. Use the information from the "bridge"
 	// > network inside the `Networks` map instead, which contains the same
 	// > information. This field was deprecated in Docker 1.9 and is scheduled
@@ -1124,9 +1044,7 @@ type NetworkSettings struct {
 	GlobalIPv6Address string `json:"GlobalIPv6Address,omitempty"`
 	// GlobalIPv6PrefixLen: mask length of the global IPv6 address.
 	//
-	// <p><br /></p>
-	//
-	// > **Deprecated**: This field is only propagated when attached to the
+	// > Deprecated: This field is only propagated when attached to the
 	// > default "bridge" network. Use the information from the "bridge"
 	// > network inside the `Networks` map instead, which contains the same
 	// > information. This field was deprecated in Docker 1.9 and is scheduled
@@ -1136,9 +1054,7 @@ type NetworkSettings struct {
 	HairpinMode bool `json:"HairpinMode,omitempty"`
 	// IPAddress: IPv4 address for the default "bridge" network.
 	//
-	// <p><br /></p>
-	//
-	// > **Deprecated**: This field is only propagated when attached to the
+	// > Deprecated: This field is only propagated when attached to the
 	// > default "bridge" network. Use the information from the "bridge"
 	// > network inside the `Networks` map instead, which contains the same
 	// > information. This field was deprecated in Docker 1.9 and is scheduled
@@ -1146,9 +1062,7 @@ type NetworkSettings struct {
 	IPAddress string `json:"IPAddress,omitempty"`
 	// IPPrefixLen: mask length of the IPv4 address.
 	//
-	// <p><br /></p>
-	//
-	// > **Deprecated**: This field is only propagated when attached to the
+	// > Deprecated: This field is only propagated when attached to the
 	// > default "bridge" network. Use the information from the "bridge"
 	// > network inside the `Networks` map instead, which contains the same
 	// > information. This field was deprecated in Docker 1.9 and is scheduled
@@ -1156,9 +1070,7 @@ type NetworkSettings struct {
 	IPPrefixLen int `json:"IPPrefixLen,omitempty"`
 	// IPv6Gateway: IPv6 gateway address for this network.
 	//
-	// <p><br /></p>
-	//
-	// > **Deprecated**: This field is only propagated when attached to the
+	// > Deprecated: This field is only propagated when attached to the
 	// > default "bridge" network. Use the information from the "bridge"
 	// > network inside the `Networks` map instead, which contains the same
 	// > information. This field was deprecated in Docker 1.9 and is scheduled
@@ -1170,9 +1082,7 @@ type NetworkSettings struct {
 	LinkLocalIPv6PrefixLen int `json:"LinkLocalIPv6PrefixLen,omitempty"`
 	// MACAddress: MAC address for the container on the default "bridge" network.
 	//
-	// <p><br /></p>
-	//
-	// > **Deprecated**: This field is only propagated when attached to the
+	// > Deprecated: This field is only propagated when attached to the
 	// > default "bridge" network. Use the information from the "bridge"
 	// > network inside the `Networks` map instead, which contains the same
 	// > information. This field was deprecated in Docker 1.9 and is scheduled
@@ -1180,15 +1090,12 @@ type NetworkSettings struct {
 	MACAddress string `json:"MacAddress,omitempty"`
 	// Networks: information about all networks that the container is connected to.
 	Networks map[string]EndpointSettings `json:"Networks,omitempty"`
-	// Ports
-	Ports PortMap `json:"Ports,omitempty"`
+	Ports    PortMap                     `json:"Ports,omitempty"`
 	// SandboxID uniquely represents a container's network stack.
 	SandboxID string `json:"SandboxID,omitempty"`
 	// SandboxKey identifies the sandbox
-	SandboxKey string `json:"SandboxKey,omitempty"`
-	// SecondaryIPAddresses
-	SecondaryIPAddresses []Address `json:"SecondaryIPAddresses,omitempty"`
-	// SecondaryIPv6Addresses
+	SandboxKey             string    `json:"SandboxKey,omitempty"`
+	SecondaryIPAddresses   []Address `json:"SecondaryIPAddresses,omitempty"`
 	SecondaryIPv6Addresses []Address `json:"SecondaryIPv6Addresses,omitempty"`
 }
 
@@ -1217,17 +1124,14 @@ type PortMap map[string][]PortBinding
 
 // PortSummary: an open port on a container
 type PortSummary struct {
-	// IP
 	IP string `json:"IP,omitempty"`
 	// PrivatePort: port on the container
 	PrivatePort uint16 `json:"PrivatePort,omitempty"`
 	// PublicPort: port exposed on the host
-	PublicPort uint16 `json:"PublicPort,omitempty"`
-	// Type
-	Type PortSummaryType `json:"Type,omitempty"`
+	PublicPort uint16          `json:"PublicPort,omitempty"`
+	Type       PortSummaryType `json:"Type,omitempty"`
 }
 
-// PortSummaryType is part of the API's models.
 type PortSummaryType string
 
 // Values of PortSummaryType known to this API version. The daemon may send others.
@@ -1241,15 +1145,11 @@ func (PortSummaryType) Values() []PortSummaryType {
 	return []PortSummaryType{PortSummaryTypeTCP, PortSummaryTypeUDP}
 }
 
-// ResourcesBlkioWeightDeviceItem is part of the API's models.
 type ResourcesBlkioWeightDeviceItem struct {
-	// Path
-	Path string `json:"Path,omitempty"`
-	// Weight
-	Weight int `json:"Weight,omitempty"`
+	Path   string `json:"Path,omitempty"`
+	Weight int    `json:"Weight,omitempty"`
 }
 
-// ResourcesUlimitsItem is part of the API's models.
 type ResourcesUlimitsItem struct {
 	// Hard limit
 	Hard int `json:"Hard,omitempty"`
@@ -1266,16 +1166,16 @@ type RestartPolicy struct {
 	// MaximumRetryCount: if `on-failure` is used, the number of times to retry before giving up
 	MaximumRetryCount int `json:"MaximumRetryCount,omitempty"`
 	// Name: - Empty string means not to restart
-	// - `always` Always restart
-	// - `unless-stopped` Restart always except when the user has manually stopped the container
-	// - `on-failure` Restart only when the container exit code is non-zero
+	//   - `always` Always restart
+	//   - `unless-stopped` Restart always except when the user has manually stopped the container
+	//   - `on-failure` Restart only when the container exit code is non-zero
 	Name RestartPolicyName `json:"Name,omitempty"`
 }
 
 // RestartPolicyName: - Empty string means not to restart
-// - `always` Always restart
-// - `unless-stopped` Restart always except when the user has manually stopped the container
-// - `on-failure` Restart only when the container exit code is non-zero
+//   - `always` Always restart
+//   - `unless-stopped` Restart always except when the user has manually stopped the container
+//   - `on-failure` Restart only when the container exit code is non-zero
 type RestartPolicyName string
 
 // Values of RestartPolicyName known to this API version. The daemon may send others.
@@ -1291,10 +1191,8 @@ func (RestartPolicyName) Values() []RestartPolicyName {
 	return []RestartPolicyName{RestartPolicyNameEmpty, RestartPolicyNameAlways, RestartPolicyNameUnlessStopped, RestartPolicyNameOnFailure}
 }
 
-// ThrottleDevice is part of the API's models.
 type ThrottleDevice struct {
 	// Path: device path
 	Path string `json:"Path,omitempty"`
-	// Rate
-	Rate int64 `json:"Rate,omitempty"`
+	Rate int64  `json:"Rate,omitempty"`
 }

@@ -17,7 +17,7 @@ type TaskLogsOptions struct {
 	Details bool
 	// Follow: return the logs as a stream.
 	//
-	// This will return a `101` HTTP response with a `Connection: upgrade` header, then hijack the HTTP connection to send raw output. For more information about hijacking and the stream format, [see the documentation for the attach endpoint](#operation/ContainerAttach).
+	// This will return a `101` HTTP response with a `Connection: upgrade` header, then hijack the HTTP connection to send raw output. For more information about hijacking and the stream format, see the documentation for the attach endpoint.
 	Follow bool
 	// Stdout: return logs from `stdout`
 	Stdout bool
@@ -35,7 +35,7 @@ type TaskLogsOptions struct {
 //
 // Get `stdout` and `stderr` logs from a task.
 //
-// **Note**: This endpoint works only for services with the `json-file` or `journald` logging drivers.
+// Note: This endpoint works only for services with the `json-file` or `journald` logging drivers.
 //
 // GET /tasks/{id}/logs
 //

@@ -10,28 +10,20 @@ type JoinTokens struct {
 	Worker string `json:"Worker,omitempty"`
 }
 
-// Swarm is part of the API's models.
 type Swarm struct {
-	// CreatedAt
 	CreatedAt string `json:"CreatedAt,omitempty"`
 	// ID: the ID of the swarm.
 	ID string `json:"ID,omitempty"`
 	// RootRotationInProgress: whether there is currently a root CA rotation in progress for the swarm
 	//
 	// Added in API v1.30.
-	RootRotationInProgress bool `json:"RootRotationInProgress,omitempty"`
-	// Spec
-	Spec SwarmSpec `json:"Spec,omitzero"`
-	// TLSInfo
-	//
+	RootRotationInProgress bool      `json:"RootRotationInProgress,omitempty"`
+	Spec                   SwarmSpec `json:"Spec,omitzero"`
 	// Added in API v1.30.
-	TLSInfo TLSInfo `json:"TLSInfo,omitzero"`
-	// UpdatedAt
-	UpdatedAt string `json:"UpdatedAt,omitempty"`
-	// Version
-	Version ObjectVersion `json:"Version,omitzero"`
-	// JoinTokens
-	JoinTokens JoinTokens `json:"JoinTokens,omitzero"`
+	TLSInfo    TLSInfo       `json:"TLSInfo,omitzero"`
+	UpdatedAt  string        `json:"UpdatedAt,omitempty"`
+	Version    ObjectVersion `json:"Version,omitzero"`
+	JoinTokens JoinTokens    `json:"JoinTokens,omitzero"`
 }
 
 // SwarmInitRequest is the request body of SwarmInit.
@@ -51,9 +43,8 @@ type SwarmInitRequest struct {
 	// ForceNewCluster: force creation of a new swarm.
 	ForceNewCluster bool `json:"ForceNewCluster,omitempty"`
 	// ListenAddr: listen address used for inter-manager communication, as well as determining the networking interface used for the VXLAN Tunnel Endpoint (VTEP). This can either be an address/port combination in the form `192.168.1.1:4567`, or an interface followed by a port number, like `eth0:4567`. If the port number is omitted, the default swarm listening port is used.
-	ListenAddr string `json:"ListenAddr,omitempty"`
-	// Spec
-	Spec SwarmSpec `json:"Spec,omitzero"`
+	ListenAddr string    `json:"ListenAddr,omitempty"`
+	Spec       SwarmSpec `json:"Spec,omitzero"`
 }
 
 // SwarmJoinRequest is the request body of SwarmJoin.
@@ -127,7 +118,6 @@ type SwarmSpecCAConfig struct {
 	SigningCAKey string `json:"SigningCAKey,omitempty"`
 }
 
-// SwarmSpecCAConfigExternalCAsItem is part of the API's models.
 type SwarmSpecCAConfigExternalCAsItem struct {
 	// CACert: the root CA certificate (in PEM format) this external CA uses to issue TLS certificates (assumed to be to the current swarm root CA certificate if not provided).
 	//
@@ -202,9 +192,7 @@ type SwarmSpecTaskDefaults struct {
 //
 // Updating this value will only have an affect on new tasks. Old tasks will continue use their previously configured log driver until recreated.
 type SwarmSpecTaskDefaultsLogDriver struct {
-	// Name
-	Name string `json:"Name,omitempty"`
-	// Options
+	Name    string            `json:"Name,omitempty"`
 	Options map[string]string `json:"Options,omitempty"`
 }
 

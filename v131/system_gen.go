@@ -65,16 +65,16 @@ type SystemEventsOptions struct {
 	Until string
 	// Filters: a JSON encoded value of filters (a `map[string][]string`) to process on the event list. Available filters:
 	//
-	// - `container=<string>` container name or ID
-	// - `daemon=<string>` daemon name or ID
-	// - `event=<string>` event type
-	// - `image=<string>` image name or ID
-	// - `label=<string>` image or container label
-	// - `network=<string>` network name or ID
-	// - `plugin`=<string> plugin name or ID
-	// - `scope`＝<string> local or swarm
-	// - `type=<string>` object to filter by, one of `container`, `image`, `volume`, `network`, `daemon`, `plugin`, `node`, `service` or `secret`
-	// - `volume=<string>` volume name or ID
+	//   - `container=<string>` container name or ID
+	//   - `daemon=<string>` daemon name or ID
+	//   - `event=<string>` event type
+	//   - `image=<string>` image name or ID
+	//   - `label=<string>` image or container label
+	//   - `network=<string>` network name or ID
+	//   - `plugin`=<string> plugin name or ID
+	//   - `scope`＝<string> local or swarm
+	//   - `type=<string>` object to filter by, one of `container`, `image`, `volume`, `network`, `daemon`, `plugin`, `node`, `service` or `secret`
+	//   - `volume=<string>` volume name or ID
 	Filters docker.Filters
 }
 

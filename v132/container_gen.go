@@ -106,20 +106,18 @@ type ContainerAttachOptions struct {
 //
 // Either the `stream` or `logs` parameter must be `true` for this endpoint to do anything.
 //
-// See [the documentation for the `docker attach` command](https://docs.docker.com/engine/reference/commandline/attach/) for more details.
+// See the documentation for the `docker attach` command (https://docs.docker.com/engine/reference/commandline/attach/) for more details.
 //
-// ### Hijacking
+// # Hijacking
 //
 // This endpoint hijacks the HTTP connection to transport `stdin`, `stdout`, and `stderr` on the same socket.
 //
 // This is the response from the daemon for an attach request:
 //
-// ```
-// HTTP/1.1 200 OK
-// Content-Type: application/vnd.docker.raw-stream
+//	HTTP/1.1 200 OK
+//	Content-Type: application/vnd.docker.raw-stream
 //
-// [STREAM]
-// ```
+//	[STREAM]
 //
 // After the headers and two new lines, the TCP connection can now be used for raw, bidirectional communication between the client and server.
 //
@@ -127,40 +125,34 @@ type ContainerAttachOptions struct {
 //
 // For example, the client sends this request to upgrade the connection:
 //
-// ```
-// POST /containers/16253994b7c4/attach?stream=1&stdout=1 HTTP/1.1
-// Upgrade: tcp
-// Connection: Upgrade
-// ```
+//	POST /containers/16253994b7c4/attach?stream=1&stdout=1 HTTP/1.1
+//	Upgrade: tcp
+//	Connection: Upgrade
 //
 // The Docker daemon will respond with a `101 UPGRADED` response, and will similarly follow with the raw stream:
 //
-// ```
-// HTTP/1.1 101 UPGRADED
-// Content-Type: application/vnd.docker.raw-stream
-// Connection: Upgrade
-// Upgrade: tcp
+//	HTTP/1.1 101 UPGRADED
+//	Content-Type: application/vnd.docker.raw-stream
+//	Connection: Upgrade
+//	Upgrade: tcp
 //
-// [STREAM]
-// ```
+//	[STREAM]
 //
-// ### Stream format
+// # Stream format
 //
-// When the TTY setting is disabled in [`POST /containers/create`](#operation/ContainerCreate), the stream over the hijacked connected is multiplexed to separate out `stdout` and `stderr`. The stream consists of a series of frames, each containing a header and a payload.
+// When the TTY setting is disabled in `POST /containers/create`, the stream over the hijacked connected is multiplexed to separate out `stdout` and `stderr`. The stream consists of a series of frames, each containing a header and a payload.
 //
 // The header contains the information which the stream writes (`stdout` or `stderr`). It also contains the size of the associated frame encoded in the last four bytes (`uint32`).
 //
 // It is encoded on the first eight bytes like this:
 //
-// ```go
-// header := [8]byte{STREAM_TYPE, 0, 0, 0, SIZE1, SIZE2, SIZE3, SIZE4}
-// ```
+//	header := [8]byte{STREAM_TYPE, 0, 0, 0, SIZE1, SIZE2, SIZE3, SIZE4}
 //
 // `STREAM_TYPE` can be:
 //
-// - 0: `stdin` (is written on `stdout`)
-// - 1: `stdout`
-// - 2: `stderr`
+//   - 0: `stdin` (is written on `stdout`)
+//   - 1: `stdout`
+//   - 2: `stderr`
 //
 // `SIZE1, SIZE2, SIZE3, SIZE4` are the four bytes of the `uint32` size encoded as big endian.
 //
@@ -168,15 +160,15 @@ type ContainerAttachOptions struct {
 //
 // The simplest way to implement this protocol is the following:
 //
-// 1. Read 8 bytes.
-// 2. Choose `stdout` or `stderr` depending on the first byte.
-// 3. Extract the frame size from the last four bytes.
-// 4. Read the extracted size and output it on the correct output.
-// 5. Goto 1.
+//  1. Read 8 bytes.
+//  2. Choose `stdout` or `stderr` depending on the first byte.
+//  3. Extract the frame size from the last four bytes.
+//  4. Read the extracted size and output it on the correct output.
+//  5. Goto 1.
 //
-// ### Stream format when using a TTY
+// # Stream format when using a TTY
 //
-// When the TTY setting is enabled in [`POST /containers/create`](#operation/ContainerCreate), the stream is not multiplexed. The data exchanged over the hijacked connection is simply the raw data from the process PTY and client's `stdin`.
+// When the TTY setting is enabled in `POST /containers/create`, the stream is not multiplexed. The data exchanged over the hijacked connection is simply the raw data from the process PTY and client's `stdin`.
 //
 // POST /containers/{id}/attach
 func (c *Client) ContainerAttach(ctx context.Context, id string, opts ContainerAttachOptions) (*docker.HijackedConn, error) {
@@ -228,9 +220,9 @@ func (c *Client) ContainerAttachWebsocket(ctx context.Context, id string, opts C
 // Returns which files in a container's filesystem have been added, deleted,
 // or modified. The `Kind` of modification can be one of:
 //
-// - `0`: Modified
-// - `1`: Added
-// - `2`: Deleted
+//   - `0`: Modified
+//   - `1`: Added
+//   - `2`: Deleted
 //
 // GET /containers/{id}/changes
 func (c *Client) ContainerChanges(ctx context.Context, id string) ([]FilesystemChange, error) {
@@ -368,27 +360,27 @@ type ContainerListOptions struct {
 	Size bool
 	// Filters to process on the container list, encoded as JSON (a `map[string][]string`). For example, `{"status": ["paused"]}` will only return paused containers. Available filters:
 	//
-	// - `ancestor`=(`<image-name>[:<tag>]`, `<image id>`, or `<image@digest>`)
-	// - `before`=(`<container id>` or `<container name>`)
-	// - `expose`=(`<port>[/<proto>]`|`<startport-endport>/[<proto>]`)
-	// - `exited=<int>` containers with exit code of `<int>`
-	// - `health`=(`starting`|`healthy`|`unhealthy`|`none`)
-	// - `id=<ID>` a container's ID
-	// - `isolation=`(`default`|`process`|`hyperv`) (Windows daemon only)
-	// - `is-task=`(`true`|`false`)
-	// - `label=key` or `label="key=value"` of a container label
-	// - `name=<name>` a container's name
-	// - `network`=(`<network id>` or `<network name>`)
-	// - `publish`=(`<port>[/<proto>]`|`<startport-endport>/[<proto>]`)
-	// - `since`=(`<container id>` or `<container name>`)
-	// - `status=`(`created`|`restarting`|`running`|`removing`|`paused`|`exited`|`dead`)
-	// - `volume`=(`<volume name>` or `<mount point destination>`)
+	//   - `ancestor`=(`<image-name>[:<tag>]`, `<image id>`, or `<image@digest>`)
+	//   - `before`=(`<container id>` or `<container name>`)
+	//   - `expose`=(`<port>[/<proto>]`|`<startport-endport>/[<proto>]`)
+	//   - `exited=<int>` containers with exit code of `<int>`
+	//   - `health`=(`starting`|`healthy`|`unhealthy`|`none`)
+	//   - `id=<ID>` a container's ID
+	//   - `isolation=`(`default`|`process`|`hyperv`) (Windows daemon only)
+	//   - `is-task=`(`true`|`false`)
+	//   - `label=key` or `label="key=value"` of a container label
+	//   - `name=<name>` a container's name
+	//   - `network`=(`<network id>` or `<network name>`)
+	//   - `publish`=(`<port>[/<proto>]`|`<startport-endport>/[<proto>]`)
+	//   - `since`=(`<container id>` or `<container name>`)
+	//   - `status=`(`created`|`restarting`|`running`|`removing`|`paused`|`exited`|`dead`)
+	//   - `volume`=(`<volume name>` or `<mount point destination>`)
 	Filters docker.Filters
 }
 
 // ContainerList lists containers.
 //
-// Returns a list of containers. For details on the format, see [the inspect endpoint](#operation/ContainerInspect).
+// Returns a list of containers. For details on the format, see the inspect endpoint.
 //
 // Note that it uses a different, smaller representation of a container than inspecting a single container. For example,
 // the list of linked containers is not propagated .
@@ -413,7 +405,7 @@ func (c *Client) ContainerList(ctx context.Context, opts ContainerListOptions) (
 type ContainerLogsOptions struct {
 	// Follow: return the logs as a stream.
 	//
-	// This will return a `101` HTTP response with a `Connection: upgrade` header, then hijack the HTTP connection to send raw output. For more information about hijacking and the stream format, [see the documentation for the attach endpoint](#operation/ContainerAttach).
+	// This will return a `101` HTTP response with a `Connection: upgrade` header, then hijack the HTTP connection to send raw output. For more information about hijacking and the stream format, see the documentation for the attach endpoint.
 	Follow bool
 	// Stdout: return logs from `stdout`
 	Stdout bool
@@ -470,8 +462,9 @@ type ContainerPruneOptions struct {
 	// Filters to process on the prune list, encoded as JSON (a `map[string][]string`).
 	//
 	// Available filters:
-	// - `until=<timestamp>` Prune containers created before this timestamp. The `<timestamp>` can be Unix timestamps, date formatted timestamps, or Go duration strings (e.g. `10m`, `1h30m`) computed relative to the daemon machine’s time.
-	// - `label` (`label=<key>`, `label=<key>=<value>`, `label!=<key>`, or `label!=<key>=<value>`) Prune containers with (or without, in case `label!=...` is used) the specified labels.
+	//
+	//   - `until=<timestamp>` Prune containers created before this timestamp. The `<timestamp>` can be Unix timestamps, date formatted timestamps, or Go duration strings (e.g. `10m`, `1h30m`) computed relative to the daemon machine’s time.
+	//   - `label` (`label=<key>`, `label=<key>=<value>`, `label!=<key>`, or `label!=<key>=<value>`) Prune containers with (or without, in case `label!=...` is used) the specified labels.
 	Filters docker.Filters
 }
 
@@ -671,8 +664,6 @@ func (c *Client) ContainerUnpause(ctx context.Context, id string) error {
 // ContainerUpdate. The zero value sends none of the optional ones (an optional
 // JSON body is sent empty).
 type ContainerUpdateOptions struct {
-	// Body
-	//
 	// Required.
 	Body ContainerUpdateRequest
 }

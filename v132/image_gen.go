@@ -80,7 +80,7 @@ type ImageBuildOptions struct {
 	CPUPeriod *int64
 	// CPUQuota: microseconds of CPU time that the container can get in a CPU period.
 	CPUQuota *int64
-	// BuildArgs: JSON map of string pairs for build-time variables. Users pass these values at build-time. Docker uses the buildargs as the environment context for commands run via the `Dockerfile` RUN instruction, or for variable expansion in other `Dockerfile` instructions. This is not meant for passing secret values. [Read more about the buildargs instruction.](https://docs.docker.com/engine/reference/builder/#arg)
+	// BuildArgs: JSON map of string pairs for build-time variables. Users pass these values at build-time. Docker uses the buildargs as the environment context for commands run via the `Dockerfile` RUN instruction, or for variable expansion in other `Dockerfile` instructions. This is not meant for passing secret values. Read more about the buildargs instruction. (https://docs.docker.com/engine/reference/builder/#arg)
 	BuildArgs map[string]string
 	// ShmSize: size of `/dev/shm` in bytes. The size must be greater than 0. If omitted the system uses 64MB.
 	ShmSize *int64
@@ -92,20 +92,18 @@ type ImageBuildOptions struct {
 	NetworkMode string
 	// RegistryConfig: this is a base64-encoded JSON object with auth configurations for multiple registries that a build may refer to.
 	//
-	// The key is a registry URL, and the value is an auth configuration object, [as described in the authentication section](#section/Authentication). For example:
+	// The key is a registry URL, and the value is an auth configuration object, as described in the authentication section. For example:
 	//
-	// ```
-	// {
-	//   "docker.example.com": {
-	//     "username": "janedoe",
-	//     "password": "hunter2"
-	//   },
-	//   "https://index.docker.io/v1/": {
-	//     "username": "mobydock",
-	//     "password": "conta1n3rize14"
-	//   }
-	// }
-	// ```
+	//	{
+	//	  "docker.example.com": {
+	//	    "username": "janedoe",
+	//	    "password": "hunter2"
+	//	  },
+	//	  "https://index.docker.io/v1/": {
+	//	    "username": "mobydock",
+	//	    "password": "conta1n3rize14"
+	//	  }
+	//	}
 	//
 	// Only the registry domain name (and port if not the default 443) are required. However, for legacy reasons, the Docker Hub registry must be specified with both a `https://` prefix and a `/v1/` suffix even though Docker will prefer to use the v2 registry API.
 	//
@@ -117,7 +115,7 @@ type ImageBuildOptions struct {
 //
 // Build an image from a tar archive with a `Dockerfile` in it.
 //
-// The `Dockerfile` specifies how the image is built from the tar archive. It is typically in the archive's root, but can be at a different path or have a different name by specifying the `dockerfile` parameter. [See the `Dockerfile` reference for more information](https://docs.docker.com/engine/reference/builder/).
+// The `Dockerfile` specifies how the image is built from the tar archive. It is typically in the archive's root, but can be at a different path or have a different name by specifying the `dockerfile` parameter. See the `Dockerfile` reference for more information (https://docs.docker.com/engine/reference/builder/).
 //
 // The Docker daemon performs a preliminary validation of the `Dockerfile` before starting the build, and returns an error if the syntax is incorrect. After that, each instruction is run one-by-one until the ID of the new image is output.
 //
@@ -218,7 +216,7 @@ type ImageCreateOptions struct {
 	Tag string
 	// Body: image content if the value `-` has been specified in fromSrc query parameter
 	Body io.Reader
-	// RegistryAuth: a base64-encoded auth configuration. [See the authentication section for details.](#section/Authentication)
+	// RegistryAuth: a base64-encoded auth configuration. See the authentication section for details.
 	//
 	// Sent as header "X-Registry-Auth".
 	RegistryAuth *docker.AuthConfig
@@ -292,27 +290,23 @@ type ImageGetOptions struct {
 //
 // If `name` is a specific name and tag (e.g. `ubuntu:latest`), then only that image (and its parents) are returned. If `name` is an image ID, similarly only that image (and its parents) are returned, but with the exclusion of the `repositories` file in the tarball, as there were no image names referenced.
 //
-// ### Image tarball format
+// # Image tarball format
 //
 // An image tarball contains one directory per image layer (named using its long ID), each containing these files:
 //
-// - `VERSION`: currently `1.0` - the file format version
-// - `json`: detailed layer information, similar to `docker inspect layer_id`
-// - `layer.tar`: A tarfile containing the filesystem changes in this layer
+//   - `VERSION`: currently `1.0` - the file format version
+//   - `json`: detailed layer information, similar to `docker inspect layer_id`
+//   - `layer.tar`: A tarfile containing the filesystem changes in this layer
 //
 // The `layer.tar` file contains `aufs` style `.wh..wh.aufs` files and directories for storing attribute changes and deletions.
 //
 // If the tarball defines a repository, the tarball should also include a `repositories` file at the root that contains a list of repository and tag names mapped to layer IDs.
-//
-// ```json
 //
 //	{
 //	  "hello-world": {
 //	    "latest": "565a9d68a73f6706862bfe8409a7f659776d4d60a8d096eb4a3cbce6999cc2a1"
 //	  }
 //	}
-//
-// ```
 //
 // GET /images/{name}/get
 func (c *Client) ImageGet(ctx context.Context, name string, opts ImageGetOptions) (*docker.Stream, error) {
@@ -339,7 +333,7 @@ type ImageGetAllOptions struct {
 //
 // For each value of the `names` parameter: if it is a specific name and tag (e.g. `ubuntu:latest`), then only that image (and its parents) are returned; if it is an image ID, similarly only that image (and its parents) are returned and there would be no names referenced in the 'repositories' file for this image ID.
 //
-// For details on the format, see [the export image endpoint](#operation/ImageGet).
+// For details on the format, see the export image endpoint.
 //
 // GET /images/get
 func (c *Client) ImageGetAll(ctx context.Context, opts ImageGetAllOptions) (*docker.Stream, error) {
@@ -402,11 +396,11 @@ type ImageListOptions struct {
 	All bool
 	// Filters: a JSON encoded value of the filters (a `map[string][]string`) to process on the images list. Available filters:
 	//
-	// - `before`=(`<image-name>[:<tag>]`,  `<image id>` or `<image@digest>`)
-	// - `dangling=true`
-	// - `label=key` or `label="key=value"` of an image label
-	// - `reference`=(`<image-name>[:<tag>]`)
-	// - `since`=(`<image-name>[:<tag>]`,  `<image id>` or `<image@digest>`)
+	//   - `before`=(`<image-name>[:<tag>]`,  `<image id>` or `<image@digest>`)
+	//   - `dangling=true`
+	//   - `label=key` or `label="key=value"` of an image label
+	//   - `reference`=(`<image-name>[:<tag>]`)
+	//   - `since`=(`<image-name>[:<tag>]`,  `<image id>` or `<image@digest>`)
 	Filters docker.Filters
 	// Digests: show digest information as a `RepoDigests` field on each image.
 	Digests bool
@@ -443,7 +437,7 @@ type ImageLoadOptions struct {
 //
 // Load a set of images and tags into a repository.
 //
-// For details on the format, see [the export image endpoint](#operation/ImageGet).
+// For details on the format, see the export image endpoint.
 //
 // POST /images/load
 func (c *Client) ImageLoad(ctx context.Context, opts ImageLoadOptions) (*docker.JSONStream[docker.JSONMessage], error) {
@@ -463,11 +457,11 @@ func (c *Client) ImageLoad(ctx context.Context, opts ImageLoadOptions) (*docker.
 type ImagePruneOptions struct {
 	// Filters to process on the prune list, encoded as JSON (a `map[string][]string`). Available filters:
 	//
-	// - `dangling=<boolean>` When set to `true` (or `1`), prune only
-	//    unused *and* untagged images. When set to `false`
-	//    (or `0`), all unused images are pruned.
-	// - `until=<string>` Prune images created before this timestamp. The `<timestamp>` can be Unix timestamps, date formatted timestamps, or Go duration strings (e.g. `10m`, `1h30m`) computed relative to the daemon machine’s time.
-	// - `label` (`label=<key>`, `label=<key>=<value>`, `label!=<key>`, or `label!=<key>=<value>`) Prune images with (or without, in case `label!=...` is used) the specified labels.
+	//   - `dangling=<boolean>` When set to `true` (or `1`), prune only
+	//     unused *and* untagged images. When set to `false`
+	//     (or `0`), all unused images are pruned.
+	//   - `until=<string>` Prune images created before this timestamp. The `<timestamp>` can be Unix timestamps, date formatted timestamps, or Go duration strings (e.g. `10m`, `1h30m`) computed relative to the daemon machine’s time.
+	//   - `label` (`label=<key>`, `label=<key>=<value>`, `label!=<key>`, or `label!=<key>=<value>`) Prune images with (or without, in case `label!=...` is used) the specified labels.
 	Filters docker.Filters
 }
 
@@ -492,7 +486,7 @@ type ImagePushOptions struct {
 	// all tags of the given image that are present in the local image store
 	// are pushed.
 	Tag string
-	// RegistryAuth: a base64-encoded auth configuration. [See the authentication section for details.](#section/Authentication)
+	// RegistryAuth: a base64-encoded auth configuration. See the authentication section for details.
 	//
 	// Sent as header "X-Registry-Auth".
 	//
@@ -533,9 +527,9 @@ type ImageSearchOptions struct {
 	Limit *int
 	// Filters: a JSON encoded value of the filters (a `map[string][]string`) to process on the images list. Available filters:
 	//
-	// - `is-automated=(true|false)`
-	// - `is-official=(true|false)`
-	// - `stars=<number>` Matches images that has at least 'number' stars.
+	//   - `is-automated=(true|false)`
+	//   - `is-official=(true|false)`
+	//   - `stars=<number>` Matches images that has at least 'number' stars.
 	Filters docker.Filters
 }
 

@@ -13,11 +13,9 @@ import (
 // ServiceCreate. The zero value sends none of the optional ones (an optional
 // JSON body is sent empty).
 type ServiceCreateOptions struct {
-	// Body
-	//
 	// Required.
 	Body ServiceCreateRequest
-	// RegistryAuth: a base64-encoded auth configuration for pulling from private registries. [See the authentication section for details.](#section/Authentication)
+	// RegistryAuth: a base64-encoded auth configuration for pulling from private registries. See the authentication section for details.
 	//
 	// Sent as header "X-Registry-Auth".
 	RegistryAuth *docker.AuthConfig
@@ -76,10 +74,10 @@ func (c *Client) ServiceInspect(ctx context.Context, id string, opts ServiceInsp
 type ServiceListOptions struct {
 	// Filters: a JSON encoded value of the filters (a `map[string][]string`) to process on the services list. Available filters:
 	//
-	// - `id=<service id>`
-	// - `label=<service label>`
-	// - `mode=["replicated"|"global"]`
-	// - `name=<service name>`
+	//   - `id=<service id>`
+	//   - `label=<service label>`
+	//   - `mode=["replicated"|"global"]`
+	//   - `name=<service name>`
 	Filters docker.Filters
 }
 
@@ -104,7 +102,7 @@ type ServiceLogsOptions struct {
 	Details bool
 	// Follow: return the logs as a stream.
 	//
-	// This will return a `101` HTTP response with a `Connection: upgrade` header, then hijack the HTTP connection to send raw output. For more information about hijacking and the stream format, [see the documentation for the attach endpoint](#operation/ContainerAttach).
+	// This will return a `101` HTTP response with a `Connection: upgrade` header, then hijack the HTTP connection to send raw output. For more information about hijacking and the stream format, see the documentation for the attach endpoint.
 	Follow bool
 	// Stdout: return logs from `stdout`
 	Stdout bool
@@ -122,7 +120,7 @@ type ServiceLogsOptions struct {
 //
 // Get `stdout` and `stderr` logs from a service.
 //
-// **Note**: This endpoint works only for services with the `json-file` or `journald` logging drivers.
+// Note: This endpoint works only for services with the `json-file` or `journald` logging drivers.
 //
 // GET /services/{id}/logs
 func (c *Client) ServiceLogs(ctx context.Context, id string, opts ServiceLogsOptions) (*docker.Output, error) {
@@ -146,8 +144,6 @@ func (c *Client) ServiceLogs(ctx context.Context, id string, opts ServiceLogsOpt
 // ServiceUpdate. The zero value sends none of the optional ones (an optional
 // JSON body is sent empty).
 type ServiceUpdateOptions struct {
-	// Body
-	//
 	// Required.
 	Body ServiceUpdateRequest
 	// Version: the version number of the service object being updated. This is required to avoid conflicting writes.
@@ -160,7 +156,7 @@ type ServiceUpdateOptions struct {
 	//
 	// Added in API v1.28.
 	Rollback string
-	// RegistryAuth: a base64-encoded auth configuration for pulling from private registries. [See the authentication section for details.](#section/Authentication)
+	// RegistryAuth: a base64-encoded auth configuration for pulling from private registries. See the authentication section for details.
 	//
 	// Sent as header "X-Registry-Auth".
 	RegistryAuth *docker.AuthConfig

@@ -2,11 +2,8 @@
 
 package v134
 
-// DistributionInspect is part of the API's models.
-//
 // Added in API v1.30.
 type DistributionInspect struct {
-	// Descriptor
 	Descriptor OCIDescriptor `json:"Descriptor,omitzero"`
 	// Platforms: an array containing all platforms supported by the image
 	Platforms []OCIPlatform `json:"Platforms,omitempty"`
@@ -16,30 +13,18 @@ type DistributionInspect struct {
 //
 // Added in API v1.30.
 type OCIDescriptor struct {
-	// Digest
-	Digest string `json:"Digest,omitempty"`
-	// MediaType
-	MediaType string `json:"MediaType,omitempty"`
-	// Size
-	Size int64 `json:"Size,omitempty"`
-	// URLs
-	URLs []string `json:"URLs,omitempty"`
+	Digest    string   `json:"Digest,omitempty"`
+	MediaType string   `json:"MediaType,omitempty"`
+	Size      int64    `json:"Size,omitempty"`
+	URLs      []string `json:"URLs,omitempty"`
 }
 
-// OCIPlatform is part of the API's models.
-//
 // Added in API v1.30.
 type OCIPlatform struct {
-	// Architecture
-	Architecture string `json:"Architecture,omitempty"`
-	// Features
-	Features []string `json:"Features,omitempty"`
-	// OS
-	OS string `json:"OS,omitempty"`
-	// OSFeatures
-	OSFeatures []string `json:"OSFeatures,omitempty"`
-	// OSVersion
-	OSVersion string `json:"OSVersion,omitempty"`
-	// Variant
-	Variant string `json:"Variant,omitempty"`
+	Architecture string   `json:"Architecture,omitempty"`
+	Features     []string `json:"Features,omitempty"`
+	OS           string   `json:"OS,omitempty"`
+	OSFeatures   []string `json:"OSFeatures,omitempty"`
+	OSVersion    string   `json:"OSVersion,omitempty"`
+	Variant      string   `json:"Variant,omitempty"`
 }

@@ -12,8 +12,6 @@ import (
 // NetworkConnect. The zero value sends none of the optional ones (an optional
 // JSON body is sent empty).
 type NetworkConnectOptions struct {
-	// Body
-	//
 	// Required.
 	Body NetworkConnectRequest
 }
@@ -64,8 +62,6 @@ func (c *Client) NetworkDelete(ctx context.Context, id string) error {
 // NetworkDisconnect. The zero value sends none of the optional ones (an
 // optional JSON body is sent empty).
 type NetworkDisconnectOptions struct {
-	// Body
-	//
 	// Required.
 	Body NetworkDisconnectRequest
 }
@@ -115,18 +111,18 @@ func (c *Client) NetworkInspect(ctx context.Context, id string, opts NetworkInsp
 type NetworkListOptions struct {
 	// Filters: JSON encoded value of the filters (a `map[string][]string`) to process on the networks list. Available filters:
 	//
-	// - `driver=<driver-name>` Matches a network's driver.
-	// - `id=<network-id>` Matches all or part of a network ID.
-	// - `label=<key>` or `label=<key>=<value>` of a network label.
-	// - `name=<network-name>` Matches all or part of a network name.
-	// - `scope=["swarm"|"global"|"local"]` Filters networks by scope (`swarm`, `global`, or `local`).
-	// - `type=["custom"|"builtin"]` Filters networks by type. The `custom` keyword returns all user-defined networks.
+	//   - `driver=<driver-name>` Matches a network's driver.
+	//   - `id=<network-id>` Matches all or part of a network ID.
+	//   - `label=<key>` or `label=<key>=<value>` of a network label.
+	//   - `name=<network-name>` Matches all or part of a network name.
+	//   - `scope=["swarm"|"global"|"local"]` Filters networks by scope (`swarm`, `global`, or `local`).
+	//   - `type=["custom"|"builtin"]` Filters networks by type. The `custom` keyword returns all user-defined networks.
 	Filters docker.Filters
 }
 
 // NetworkList lists networks.
 //
-// Returns a list of networks. For details on the format, see [the network inspect endpoint](#operation/NetworkInspect).
+// Returns a list of networks. For details on the format, see the network inspect endpoint.
 //
 // Note that it uses a different, smaller representation of a network than inspecting a single network. For example,
 // the list of containers attached to the network is not propagated in API versions 1.28 and up.
@@ -149,8 +145,9 @@ type NetworkPruneOptions struct {
 	// Filters to process on the prune list, encoded as JSON (a `map[string][]string`).
 	//
 	// Available filters:
-	// - `until=<timestamp>` Prune networks created before this timestamp. The `<timestamp>` can be Unix timestamps, date formatted timestamps, or Go duration strings (e.g. `10m`, `1h30m`) computed relative to the daemon machine’s time.
-	// - `label` (`label=<key>`, `label=<key>=<value>`, `label!=<key>`, or `label!=<key>=<value>`) Prune networks with (or without, in case `label!=...` is used) the specified labels.
+	//
+	//   - `until=<timestamp>` Prune networks created before this timestamp. The `<timestamp>` can be Unix timestamps, date formatted timestamps, or Go duration strings (e.g. `10m`, `1h30m`) computed relative to the daemon machine’s time.
+	//   - `label` (`label=<key>`, `label=<key>=<value>`, `label!=<key>`, or `label!=<key>=<value>`) Prune networks with (or without, in case `label!=...` is used) the specified labels.
 	Filters docker.Filters
 }
 

@@ -65,20 +65,20 @@ type SystemEventsOptions struct {
 	Until string
 	// Filters: a JSON encoded value of filters (a `map[string][]string`) to process on the event list. Available filters:
 	//
-	// - `config=<string>` config name or ID
-	// - `container=<string>` container name or ID
-	// - `daemon=<string>` daemon name or ID
-	// - `event=<string>` event type
-	// - `image=<string>` image name or ID
-	// - `label=<string>` image or container label
-	// - `network=<string>` network name or ID
-	// - `node=<string>` node ID
-	// - `plugin`=<string> plugin name or ID
-	// - `scope`=<string> local or swarm
-	// - `secret=<string>` secret name or ID
-	// - `service=<string>` service name or ID
-	// - `type=<string>` object to filter by, one of `container`, `image`, `volume`, `network`, `daemon`, `plugin`, `node`, `service`, `secret` or `config`
-	// - `volume=<string>` volume name
+	//   - `config=<string>` config name or ID
+	//   - `container=<string>` container name or ID
+	//   - `daemon=<string>` daemon name or ID
+	//   - `event=<string>` event type
+	//   - `image=<string>` image name or ID
+	//   - `label=<string>` image or container label
+	//   - `network=<string>` network name or ID
+	//   - `node=<string>` node ID
+	//   - `plugin`=<string> plugin name or ID
+	//   - `scope`=<string> local or swarm
+	//   - `secret=<string>` secret name or ID
+	//   - `service=<string>` service name or ID
+	//   - `type=<string>` object to filter by, one of `container`, `image`, `volume`, `network`, `daemon`, `plugin`, `node`, `service`, `secret` or `config`
+	//   - `volume=<string>` volume name
 	Filters docker.Filters
 }
 

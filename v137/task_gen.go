@@ -27,12 +27,12 @@ func (c *Client) TaskInspect(ctx context.Context, id string) (*Task, error) {
 type TaskListOptions struct {
 	// Filters: a JSON encoded value of the filters (a `map[string][]string`) to process on the tasks list. Available filters:
 	//
-	// - `desired-state=(running | shutdown | accepted)`
-	// - `id=<task id>`
-	// - `label=key` or `label="key=value"`
-	// - `name=<task name>`
-	// - `node=<node id or name>`
-	// - `service=<service name>`
+	//   - `desired-state=(running | shutdown | accepted)`
+	//   - `id=<task id>`
+	//   - `label=key` or `label="key=value"`
+	//   - `name=<task name>`
+	//   - `node=<node id or name>`
+	//   - `service=<service name>`
 	Filters docker.Filters
 }
 

@@ -6,7 +6,6 @@ package v137
 //
 // Added in API v1.36.
 type ImageID struct {
-	// ID
 	ID string `json:"ID,omitempty"`
 }
 

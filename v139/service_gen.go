@@ -13,14 +13,12 @@ import (
 // ServiceCreate. The zero value sends none of the optional ones (an optional
 // JSON body is sent empty).
 type ServiceCreateOptions struct {
-	// Body
-	//
 	// Required.
 	Body ServiceCreateRequest
 	// RegistryAuth: a base64url-encoded auth configuration for pulling from private
 	// registries.
 	//
-	// Refer to the [authentication section](#section/Authentication) for
+	// Refer to the authentication section for
 	// details.
 	//
 	// Sent as header "X-Registry-Auth".
@@ -83,10 +81,10 @@ type ServiceListOptions struct {
 	//
 	// Available filters:
 	//
-	// - `id=<service id>`
-	// - `label=<service label>`
-	// - `mode=["replicated"|"global"]`
-	// - `name=<service name>`
+	//   - `id=<service id>`
+	//   - `label=<service label>`
+	//   - `mode=["replicated"|"global"]`
+	//   - `name=<service name>`
 	Filters docker.Filters
 }
 
@@ -111,7 +109,7 @@ type ServiceLogsOptions struct {
 	Details bool
 	// Follow: return the logs as a stream.
 	//
-	// This will return a `101` HTTP response with a `Connection: upgrade` header, then hijack the HTTP connection to send raw output. For more information about hijacking and the stream format, [see the documentation for the attach endpoint](#operation/ContainerAttach).
+	// This will return a `101` HTTP response with a `Connection: upgrade` header, then hijack the HTTP connection to send raw output. For more information about hijacking and the stream format, see the documentation for the attach endpoint.
 	Follow bool
 	// Stdout: return logs from `stdout`
 	Stdout bool
@@ -129,9 +127,9 @@ type ServiceLogsOptions struct {
 // ServiceLogs gets service logs.
 //
 // Get `stdout` and `stderr` logs from a service. See also
-// [`/containers/{id}/logs`](#operation/ContainerLogs).
+// `/containers/{id}/logs`.
 //
-// **Note**: This endpoint works only for services with the `json-file` or
+// Note: This endpoint works only for services with the `json-file` or
 // `journald` logging drivers.
 //
 // GET /services/{id}/logs
@@ -156,8 +154,6 @@ func (c *Client) ServiceLogs(ctx context.Context, id string, opts ServiceLogsOpt
 // ServiceUpdate. The zero value sends none of the optional ones (an optional
 // JSON body is sent empty).
 type ServiceUpdateOptions struct {
-	// Body
-	//
 	// Required.
 	Body ServiceUpdateRequest
 	// Version: the version number of the service object being updated. This is
@@ -180,7 +176,7 @@ type ServiceUpdateOptions struct {
 	// RegistryAuth: a base64url-encoded auth configuration for pulling from private
 	// registries.
 	//
-	// Refer to the [authentication section](#section/Authentication) for
+	// Refer to the authentication section for
 	// details.
 	//
 	// Sent as header "X-Registry-Auth".

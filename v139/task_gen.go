@@ -31,12 +31,12 @@ type TaskListOptions struct {
 	//
 	// Available filters:
 	//
-	// - `desired-state=(running | shutdown | accepted)`
-	// - `id=<task id>`
-	// - `label=key` or `label="key=value"`
-	// - `name=<task name>`
-	// - `node=<node id or name>`
-	// - `service=<service name>`
+	//   - `desired-state=(running | shutdown | accepted)`
+	//   - `id=<task id>`
+	//   - `label=key` or `label="key=value"`
+	//   - `name=<task name>`
+	//   - `node=<node id or name>`
+	//   - `service=<service name>`
 	Filters docker.Filters
 }
 
@@ -61,7 +61,7 @@ type TaskLogsOptions struct {
 	Details bool
 	// Follow: return the logs as a stream.
 	//
-	// This will return a `101` HTTP response with a `Connection: upgrade` header, then hijack the HTTP connection to send raw output. For more information about hijacking and the stream format, [see the documentation for the attach endpoint](#operation/ContainerAttach).
+	// This will return a `101` HTTP response with a `Connection: upgrade` header, then hijack the HTTP connection to send raw output. For more information about hijacking and the stream format, see the documentation for the attach endpoint.
 	Follow bool
 	// Stdout: return logs from `stdout`
 	Stdout bool
@@ -79,9 +79,9 @@ type TaskLogsOptions struct {
 // TaskLogs gets task logs.
 //
 // Get `stdout` and `stderr` logs from a task.
-// See also [`/containers/{id}/logs`](#operation/ContainerLogs).
+// See also `/containers/{id}/logs`.
 //
-// **Note**: This endpoint works only for services with the `json-file` or
+// Note: This endpoint works only for services with the `json-file` or
 // `journald` logging drivers.
 //
 // GET /tasks/{id}/logs

@@ -12,8 +12,6 @@ import (
 // The zero value sends none of the optional ones (an optional JSON body is
 // sent empty).
 type SwarmInitOptions struct {
-	// Body
-	//
 	// Required.
 	Body SwarmInitRequest
 }
@@ -47,8 +45,6 @@ func (c *Client) SwarmInspect(ctx context.Context) (*Swarm, error) {
 // The zero value sends none of the optional ones (an optional JSON body is
 // sent empty).
 type SwarmJoinOptions struct {
-	// Body
-	//
 	// Required.
 	Body SwarmJoinRequest
 }
@@ -84,8 +80,6 @@ func (c *Client) SwarmLeave(ctx context.Context, opts SwarmLeaveOptions) error {
 // SwarmUnlock. The zero value sends none of the optional ones (an optional
 // JSON body is sent empty).
 type SwarmUnlockOptions struct {
-	// Body
-	//
 	// Required.
 	Body SwarmUnlockRequest
 }
@@ -115,8 +109,6 @@ func (c *Client) SwarmUnlockkey(ctx context.Context) (*SwarmUnlockkeyResponse, e
 // SwarmUpdate. The zero value sends none of the optional ones (an optional
 // JSON body is sent empty).
 type SwarmUpdateOptions struct {
-	// Body
-	//
 	// Required.
 	Body SwarmSpec
 	// Version: the version number of the swarm object being updated. This is

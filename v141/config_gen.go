@@ -13,8 +13,6 @@ import (
 // ConfigCreate. The zero value sends none of the optional ones (an optional
 // JSON body is sent empty).
 type ConfigCreateOptions struct {
-	// Body
-	//
 	// Left nil, {} is sent: older daemons refuse a request without a body.
 	Body *ConfigCreateRequest
 }
@@ -73,9 +71,9 @@ type ConfigListOptions struct {
 	//
 	// Available filters:
 	//
-	// - `id=<config id>`
-	// - `label=<key> or label=<key>=value`
-	// - `name=<config name>`
+	//   - `id=<config id>`
+	//   - `label=<key> or label=<key>=value`
+	//   - `name=<config name>`
 	Filters docker.Filters
 }
 
@@ -100,7 +98,7 @@ func (c *Client) ConfigList(ctx context.Context, opts ConfigListOptions) ([]Conf
 type ConfigUpdateOptions struct {
 	// Body: the spec of the config to update. Currently, only the Labels field
 	// can be updated. All other fields must remain unchanged from the
-	// [ConfigInspect endpoint](#operation/ConfigInspect) response values.
+	// ConfigInspect endpoint response values.
 	//
 	// Left nil, {} is sent: older daemons refuse a request without a body.
 	Body *ConfigSpec

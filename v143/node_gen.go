@@ -47,12 +47,13 @@ type NodeListOptions struct {
 	// Filters to process on the nodes list, encoded as JSON (a `map[string][]string`).
 	//
 	// Available filters:
-	// - `id=<node id>`
-	// - `label=<engine label>`
-	// - `membership=`(`accepted`|`pending`)`
-	// - `name=<node name>`
-	// - `node.label=<node label>`
-	// - `role=`(`manager`|`worker`)`
+	//
+	//   - `id=<node id>`
+	//   - `label=<engine label>`
+	//   - `membership=`(`accepted`|`pending`)`
+	//   - `name=<node name>`
+	//   - `node.label=<node label>`
+	//   - `role=`(`manager`|`worker`)`
 	Filters docker.Filters
 }
 
@@ -73,8 +74,6 @@ func (c *Client) NodeList(ctx context.Context, opts NodeListOptions) ([]Node, er
 // The zero value sends none of the optional ones (an optional JSON body is
 // sent empty).
 type NodeUpdateOptions struct {
-	// Body
-	//
 	// Left nil, {} is sent: older daemons refuse a request without a body.
 	Body *NodeSpec
 	// Version: the version number of the node object being updated. This is required

@@ -27,14 +27,14 @@ type BuildPruneOptions struct {
 	//
 	// Available filters:
 	//
-	// - `until=<timestamp>` remove cache older than `<timestamp>`. The `<timestamp>` can be Unix timestamps, date formatted timestamps, or Go duration strings (e.g. `10m`, `1h30m`) computed relative to the daemon's local time.
-	// - `id=<id>`
-	// - `parent=<id>`
-	// - `type=<string>`
-	// - `description=<string>`
-	// - `inuse`
-	// - `shared`
-	// - `private`
+	//   - `until=<timestamp>` remove cache older than `<timestamp>`. The `<timestamp>` can be Unix timestamps, date formatted timestamps, or Go duration strings (e.g. `10m`, `1h30m`) computed relative to the daemon's local time.
+	//   - `id=<id>`
+	//   - `parent=<id>`
+	//   - `type=<string>`
+	//   - `description=<string>`
+	//   - `inuse`
+	//   - `shared`
+	//   - `private`
 	//
 	// Added in API v1.39.
 	Filters docker.Filters
@@ -111,7 +111,7 @@ type ImageBuildOptions struct {
 	//
 	// For example, the build arg `FOO=bar` would become `{"FOO":"bar"}` in JSON. This would result in the query parameter `buildargs={"FOO":"bar"}`. Note that `{"FOO":"bar"}` should be URI component encoded.
 	//
-	// [Read more about the buildargs instruction.](https://docs.docker.com/engine/reference/builder/#arg)
+	// Read more about the buildargs instruction. (https://docs.docker.com/engine/reference/builder/#arg)
 	BuildArgs map[string]string
 	// ShmSize: size of `/dev/shm` in bytes. The size must be greater than 0. If omitted the system uses 64MB.
 	ShmSize *int64
@@ -126,20 +126,18 @@ type ImageBuildOptions struct {
 	NetworkMode string
 	// RegistryConfig: this is a base64-encoded JSON object with auth configurations for multiple registries that a build may refer to.
 	//
-	// The key is a registry URL, and the value is an auth configuration object, [as described in the authentication section](#section/Authentication). For example:
+	// The key is a registry URL, and the value is an auth configuration object, as described in the authentication section. For example:
 	//
-	// ```
-	// {
-	//   "docker.example.com": {
-	//     "username": "janedoe",
-	//     "password": "hunter2"
-	//   },
-	//   "https://index.docker.io/v1/": {
-	//     "username": "mobydock",
-	//     "password": "conta1n3rize14"
-	//   }
-	// }
-	// ```
+	//	{
+	//	  "docker.example.com": {
+	//	    "username": "janedoe",
+	//	    "password": "hunter2"
+	//	  },
+	//	  "https://index.docker.io/v1/": {
+	//	    "username": "mobydock",
+	//	    "password": "conta1n3rize14"
+	//	  }
+	//	}
 	//
 	// Only the registry domain name (and port if not the default 443) are required. However, for legacy reasons, the Docker Hub registry must be specified with both a `https://` prefix and a `/v1/` suffix even though Docker will prefer to use the v2 registry API.
 	//
@@ -161,16 +159,14 @@ type ImageBuildOptions struct {
 	//
 	// Example:
 	//
-	// ```
-	// [{"Type":"moby","Attrs":{"type":"image","force-compression":"true","compression":"zstd"}}]
-	// ```
+	//	[{"Type":"moby","Attrs":{"type":"image","force-compression":"true","compression":"zstd"}}]
 	//
 	// Added in API v1.40.
 	Outputs []docker.BuildOutput
 	// Version of the builder backend to use.
 	//
-	// - `1` is the first generation classic (deprecated) builder in the Docker daemon (default)
-	// - `2` is [BuildKit](https://github.com/moby/buildkit)
+	//   - `1` is the first generation classic (deprecated) builder in the Docker daemon (default)
+	//   - `2` is BuildKit (https://github.com/moby/buildkit)
 	//
 	// Added in API v1.38.
 	Version ImageBuildVersion
@@ -180,7 +176,7 @@ type ImageBuildOptions struct {
 //
 // Build an image from a tar archive with a `Dockerfile` in it.
 //
-// The `Dockerfile` specifies how the image is built from the tar archive. It is typically in the archive's root, but can be at a different path or have a different name by specifying the `dockerfile` parameter. [See the `Dockerfile` reference for more information](https://docs.docker.com/engine/reference/builder/).
+// The `Dockerfile` specifies how the image is built from the tar archive. It is typically in the archive's root, but can be at a different path or have a different name by specifying the `dockerfile` parameter. See the `Dockerfile` reference for more information (https://docs.docker.com/engine/reference/builder/).
 //
 // The Docker daemon performs a preliminary validation of the `Dockerfile` before starting the build, and returns an error if the syntax is incorrect. After that, each instruction is run one-by-one until the ID of the new image is output.
 //
@@ -291,7 +287,7 @@ type ImageCreateOptions struct {
 	Body io.Reader
 	// RegistryAuth: a base64url-encoded auth configuration.
 	//
-	// Refer to the [authentication section](#section/Authentication) for
+	// Refer to the authentication section for
 	// details.
 	//
 	// Sent as header "X-Registry-Auth".
@@ -392,23 +388,19 @@ type ImageGetOptions struct {
 //
 // If `name` is a specific name and tag (e.g. `ubuntu:latest`), then only that image (and its parents) are returned. If `name` is an image ID, similarly only that image (and its parents) are returned, but with the exclusion of the `repositories` file in the tarball, as there were no image names referenced.
 //
-// ### Image tarball format
+// # Image tarball format
 //
-// An image tarball contains [Content as defined in the OCI Image Layout Specification](https://github.com/opencontainers/image-spec/blob/v1.1.1/image-layout.md#content).
+// An image tarball contains Content as defined in the OCI Image Layout Specification (https://github.com/opencontainers/image-spec/blob/v1.1.1/image-layout.md#content).
 //
 // Additionally, includes the manifest.json file associated with a backwards compatible docker save format.
 //
 // If the tarball defines a repository, the tarball should also include a `repositories` file at the root that contains a list of repository and tag names mapped to layer IDs.
-//
-// ```json
 //
 //	{
 //	  "hello-world": {
 //	    "latest": "565a9d68a73f6706862bfe8409a7f659776d4d60a8d096eb4a3cbce6999cc2a1"
 //	  }
 //	}
-//
-// ```
 //
 // GET /images/{name}/get
 func (c *Client) ImageGet(ctx context.Context, name string, opts ImageGetOptions) (*docker.Stream, error) {
@@ -440,7 +432,7 @@ type ImageGetAllOptions struct {
 // are returned and there would be no names referenced in the 'repositories'
 // file for this image ID.
 //
-// For details on the format, see the [export image endpoint](#operation/ImageGet).
+// For details on the format, see the export image endpoint.
 //
 // GET /images/get
 func (c *Client) ImageGetAll(ctx context.Context, opts ImageGetAllOptions) (*docker.Stream, error) {
@@ -506,12 +498,12 @@ type ImageListOptions struct {
 	//
 	// Available filters:
 	//
-	// - `before`=(`<image-name>[:<tag>]`,  `<image id>` or `<image@digest>`)
-	// - `dangling=true`
-	// - `label=key` or `label="key=value"` of an image label
-	// - `reference`=(`<image-name>[:<tag>]`)
-	// - `since`=(`<image-name>[:<tag>]`,  `<image id>` or `<image@digest>`)
-	// - `until=<timestamp>`
+	//   - `before`=(`<image-name>[:<tag>]`,  `<image id>` or `<image@digest>`)
+	//   - `dangling=true`
+	//   - `label=key` or `label="key=value"` of an image label
+	//   - `reference`=(`<image-name>[:<tag>]`)
+	//   - `since`=(`<image-name>[:<tag>]`,  `<image id>` or `<image@digest>`)
+	//   - `until=<timestamp>`
 	Filters docker.Filters
 	// SharedSize: compute and show shared size as a `SharedSize` field on each image.
 	//
@@ -553,7 +545,7 @@ type ImageLoadOptions struct {
 //
 // Load a set of images and tags into a repository.
 //
-// For details on the format, see the [export image endpoint](#operation/ImageGet).
+// For details on the format, see the export image endpoint.
 //
 // POST /images/load
 func (c *Client) ImageLoad(ctx context.Context, opts ImageLoadOptions) (*docker.JSONStream[docker.JSONMessage], error) {
@@ -573,11 +565,11 @@ func (c *Client) ImageLoad(ctx context.Context, opts ImageLoadOptions) (*docker.
 type ImagePruneOptions struct {
 	// Filters to process on the prune list, encoded as JSON (a `map[string][]string`). Available filters:
 	//
-	// - `dangling=<boolean>` When set to `true` (or `1`), prune only
-	//    unused *and* untagged images. When set to `false`
-	//    (or `0`), all unused images are pruned.
-	// - `until=<string>` Prune images created before this timestamp. The `<timestamp>` can be Unix timestamps, date formatted timestamps, or Go duration strings (e.g. `10m`, `1h30m`) computed relative to the daemon machine’s time.
-	// - `label` (`label=<key>`, `label=<key>=<value>`, `label!=<key>`, or `label!=<key>=<value>`) Prune images with (or without, in case `label!=...` is used) the specified labels.
+	//   - `dangling=<boolean>` When set to `true` (or `1`), prune only
+	//     unused *and* untagged images. When set to `false`
+	//     (or `0`), all unused images are pruned.
+	//   - `until=<string>` Prune images created before this timestamp. The `<timestamp>` can be Unix timestamps, date formatted timestamps, or Go duration strings (e.g. `10m`, `1h30m`) computed relative to the daemon machine’s time.
+	//   - `label` (`label=<key>`, `label=<key>=<value>`, `label!=<key>`, or `label!=<key>=<value>`) Prune images with (or without, in case `label!=...` is used) the specified labels.
 	Filters docker.Filters
 }
 
@@ -604,7 +596,7 @@ type ImagePushOptions struct {
 	Tag string
 	// RegistryAuth: a base64url-encoded auth configuration.
 	//
-	// Refer to the [authentication section](#section/Authentication) for
+	// Refer to the authentication section for
 	// details.
 	//
 	// Sent as header "X-Registry-Auth".
@@ -648,8 +640,8 @@ type ImageSearchOptions struct {
 	Limit *int
 	// Filters: a JSON encoded value of the filters (a `map[string][]string`) to process on the images list. Available filters:
 	//
-	// - `is-official=(true|false)`
-	// - `stars=<number>` Matches images that has at least 'number' stars.
+	//   - `is-official=(true|false)`
+	//   - `stars=<number>` Matches images that has at least 'number' stars.
 	Filters docker.Filters
 }
 

@@ -7,14 +7,13 @@ package v146
 //
 // Added in API v1.30.
 type DistributionInspect struct {
-	// Descriptor
 	Descriptor OCIDescriptor `json:"Descriptor,omitzero"`
 	// Platforms: an array containing all platforms supported by the image.
 	Platforms []OCIPlatform `json:"Platforms,omitempty"`
 }
 
 // OCIDescriptor: a descriptor struct containing digest, media type, and size, as defined in
-// the [OCI Content Descriptors Specification](https://github.com/opencontainers/image-spec/blob/v1.0.1/descriptor.md).
+// the OCI Content Descriptors Specification (https://github.com/opencontainers/image-spec/blob/v1.0.1/descriptor.md).
 //
 // Added in API v1.30.
 type OCIDescriptor struct {
@@ -33,7 +32,7 @@ type OCIDescriptor struct {
 }
 
 // OCIPlatform: describes the platform which the image in the manifest runs on, as defined
-// in the [OCI Image Index Specification](https://github.com/opencontainers/image-spec/blob/v1.0.1/image-index.md).
+// in the OCI Image Index Specification (https://github.com/opencontainers/image-spec/blob/v1.0.1/image-index.md).
 //
 // Added in API v1.30.
 type OCIPlatform struct {

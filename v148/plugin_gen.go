@@ -140,8 +140,8 @@ type PluginListOptions struct {
 	//
 	// Available filters:
 	//
-	// - `capability=<capability name>`
-	// - `enable=<true>|<false>`
+	//   - `capability=<capability name>`
+	//   - `enable=<true>|<false>`
 	//
 	// Added in API v1.28.
 	Filters docker.Filters
@@ -179,13 +179,11 @@ type PluginPullOptions struct {
 	// RegistryAuth: a base64url-encoded auth configuration to use when pulling a plugin
 	// from a registry.
 	//
-	// Refer to the [authentication section](#section/Authentication) for
+	// Refer to the authentication section for
 	// details.
 	//
 	// Sent as header "X-Registry-Auth".
 	RegistryAuth *docker.AuthConfig
-	// Body
-	//
 	// Left nil, [] is sent: older daemons refuse a request without a body.
 	Body []PluginPrivilege
 }
@@ -193,7 +191,7 @@ type PluginPullOptions struct {
 // PluginPull installs a plugin.
 //
 // Pulls and installs a plugin. After the plugin is installed, it can be
-// enabled using the [`POST /plugins/{name}/enable` endpoint](#operation/PostPluginsEnable).
+// enabled using the `POST /plugins/{name}/enable` endpoint.
 //
 // POST /plugins/pull
 func (c *Client) PluginPull(ctx context.Context, opts PluginPullOptions) (*docker.JSONStream[docker.JSONMessage], error) {
@@ -228,8 +226,6 @@ func (c *Client) PluginPush(ctx context.Context, name string) error {
 // The zero value sends none of the optional ones (an optional JSON body is
 // sent empty).
 type PluginSetOptions struct {
-	// Body
-	//
 	// Left nil, [] is sent: older daemons refuse a request without a body.
 	Body []string
 }
@@ -261,13 +257,11 @@ type PluginUpgradeOptions struct {
 	// RegistryAuth: a base64url-encoded auth configuration to use when pulling a plugin
 	// from a registry.
 	//
-	// Refer to the [authentication section](#section/Authentication) for
+	// Refer to the authentication section for
 	// details.
 	//
 	// Sent as header "X-Registry-Auth".
 	RegistryAuth *docker.AuthConfig
-	// Body
-	//
 	// Left nil, [] is sent: older daemons refuse a request without a body.
 	Body []PluginPrivilege
 }

@@ -13,8 +13,6 @@ import (
 // SecretCreate. The zero value sends none of the optional ones (an optional
 // JSON body is sent empty).
 type SecretCreateOptions struct {
-	// Body
-	//
 	// Left nil, {} is sent: older daemons refuse a request without a body.
 	Body *SecretCreateRequest
 }
@@ -67,10 +65,10 @@ type SecretListOptions struct {
 	//
 	// Available filters:
 	//
-	// - `id=<secret id>`
-	// - `label=<key> or label=<key>=value`
-	// - `name=<secret name>`
-	// - `names=<secret name>`
+	//   - `id=<secret id>`
+	//   - `label=<key> or label=<key>=value`
+	//   - `name=<secret name>`
+	//   - `names=<secret name>`
 	Filters docker.Filters
 }
 
@@ -93,7 +91,7 @@ func (c *Client) SecretList(ctx context.Context, opts SecretListOptions) ([]Secr
 type SecretUpdateOptions struct {
 	// Body: the spec of the secret to update. Currently, only the Labels field
 	// can be updated. All other fields must remain unchanged from the
-	// [SecretInspect endpoint](#operation/SecretInspect) response values.
+	// SecretInspect endpoint response values.
 	//
 	// Left nil, {} is sent: older daemons refuse a request without a body.
 	Body *SecretSpec

@@ -13,14 +13,12 @@ import (
 // ServiceCreate. The zero value sends none of the optional ones (an optional
 // JSON body is sent empty).
 type ServiceCreateOptions struct {
-	// Body
-	//
 	// Required.
 	Body ServiceCreateRequest
 	// RegistryAuth: a base64url-encoded auth configuration for pulling from private
 	// registries.
 	//
-	// Refer to the [authentication section](#section/Authentication) for
+	// Refer to the authentication section for
 	// details.
 	//
 	// Sent as header "X-Registry-Auth".
@@ -83,10 +81,10 @@ type ServiceListOptions struct {
 	//
 	// Available filters:
 	//
-	// - `id=<service id>`
-	// - `label=<service label>`
-	// - `mode=["replicated"|"global"]`
-	// - `name=<service name>`
+	//   - `id=<service id>`
+	//   - `label=<service label>`
+	//   - `mode=["replicated"|"global"]`
+	//   - `name=<service name>`
 	Filters docker.Filters
 	// Status: include service status, with count of running and desired tasks.
 	//
@@ -132,9 +130,9 @@ type ServiceLogsOptions struct {
 // ServiceLogs gets service logs.
 //
 // Get `stdout` and `stderr` logs from a service. See also
-// [`/containers/{id}/logs`](#operation/ContainerLogs).
+// `/containers/{id}/logs`.
 //
-// **Note**: This endpoint works only for services with the `local`,
+// Note: This endpoint works only for services with the `local`,
 // `json-file` or `journald` logging drivers.
 //
 // GET /services/{id}/logs
@@ -159,8 +157,6 @@ func (c *Client) ServiceLogs(ctx context.Context, id string, opts ServiceLogsOpt
 // ServiceUpdate. The zero value sends none of the optional ones (an optional
 // JSON body is sent empty).
 type ServiceUpdateOptions struct {
-	// Body
-	//
 	// Required.
 	Body ServiceUpdateRequest
 	// Version: the version number of the service object being updated. This is
@@ -183,7 +179,7 @@ type ServiceUpdateOptions struct {
 	// RegistryAuth: a base64url-encoded auth configuration for pulling from private
 	// registries.
 	//
-	// Refer to the [authentication section](#section/Authentication) for
+	// Refer to the authentication section for
 	// details.
 	//
 	// Sent as header "X-Registry-Auth".

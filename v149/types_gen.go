@@ -6,7 +6,6 @@ package v149
 //
 // Added in API v1.36.
 type ImageID struct {
-	// ID
 	ID string `json:"ID,omitempty"`
 }
 
@@ -14,35 +13,25 @@ type ImageID struct {
 type Resources struct {
 	// BlkioDeviceReadBps: limit read rate (bytes per second) from a device, in the form:
 	//
-	// ```
-	// [{"Path": "device_path", "Rate": rate}]
-	// ```
+	//	[{"Path": "device_path", "Rate": rate}]
 	BlkioDeviceReadBps []ThrottleDevice `json:"BlkioDeviceReadBps,omitempty"`
 	// BlkioDeviceReadIOps: limit read rate (IO per second) from a device, in the form:
 	//
-	// ```
-	// [{"Path": "device_path", "Rate": rate}]
-	// ```
+	//	[{"Path": "device_path", "Rate": rate}]
 	BlkioDeviceReadIOps []ThrottleDevice `json:"BlkioDeviceReadIOps,omitempty"`
 	// BlkioDeviceWriteBps: limit write rate (bytes per second) to a device, in the form:
 	//
-	// ```
-	// [{"Path": "device_path", "Rate": rate}]
-	// ```
+	//	[{"Path": "device_path", "Rate": rate}]
 	BlkioDeviceWriteBps []ThrottleDevice `json:"BlkioDeviceWriteBps,omitempty"`
 	// BlkioDeviceWriteIOps: limit write rate (IO per second) to a device, in the form:
 	//
-	// ```
-	// [{"Path": "device_path", "Rate": rate}]
-	// ```
+	//	[{"Path": "device_path", "Rate": rate}]
 	BlkioDeviceWriteIOps []ThrottleDevice `json:"BlkioDeviceWriteIOps,omitempty"`
 	// BlkioWeight: block IO weight (relative weight).
 	BlkioWeight int `json:"BlkioWeight,omitempty"`
 	// BlkioWeightDevice: block IO weight (relative device weight) in the form:
 	//
-	// ```
-	// [{"Path": "device_path", "Weight": weight}]
-	// ```
+	//	[{"Path": "device_path", "Weight": weight}]
 	BlkioWeightDevice []ResourcesBlkioWeightDeviceItem `json:"BlkioWeightDevice,omitempty"`
 	// CgroupParent: path to `cgroups` under which the container's `cgroup` is created. If
 	// the path is not absolute, the path is considered to be relative to the
@@ -127,8 +116,6 @@ type Resources struct {
 	PIDsLimit *int64 `json:"PidsLimit,omitempty"`
 	// Ulimits: a list of resource limits to set in the container. For example:
 	//
-	// ```
-	// {"Name": "nofile", "Soft": 1024, "Hard": 2048}
-	// ```
+	//	{"Name": "nofile", "Soft": 1024, "Hard": 2048}
 	Ulimits []ResourcesUlimitsItem `json:"Ulimits,omitempty"`
 }

@@ -31,12 +31,12 @@ type TaskListOptions struct {
 	//
 	// Available filters:
 	//
-	// - `desired-state=(running | shutdown | accepted)`
-	// - `id=<task id>`
-	// - `label=key` or `label="key=value"`
-	// - `name=<task name>`
-	// - `node=<node id or name>`
-	// - `service=<service name>`
+	//   - `desired-state=(running | shutdown | accepted)`
+	//   - `id=<task id>`
+	//   - `label=key` or `label="key=value"`
+	//   - `name=<task name>`
+	//   - `node=<node id or name>`
+	//   - `service=<service name>`
 	Filters docker.Filters
 }
 
@@ -77,9 +77,9 @@ type TaskLogsOptions struct {
 // TaskLogs gets task logs.
 //
 // Get `stdout` and `stderr` logs from a task.
-// See also [`/containers/{id}/logs`](#operation/ContainerLogs).
+// See also `/containers/{id}/logs`.
 //
-// **Note**: This endpoint works only for services with the `local`,
+// Note: This endpoint works only for services with the `local`,
 // `json-file` or `journald` logging drivers.
 //
 // GET /tasks/{id}/logs

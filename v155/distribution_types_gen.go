@@ -7,7 +7,6 @@ package v155
 //
 // Added in API v1.30.
 type DistributionInspect struct {
-	// Descriptor
 	Descriptor OCIDescriptor `json:"Descriptor,omitzero"`
 	// Platforms: an array containing all platforms supported by the image.
 	Platforms []OCIPlatform `json:"Platforms,omitempty"`

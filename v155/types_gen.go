@@ -14,7 +14,6 @@ type Address struct {
 //
 // Added in API v1.36.
 type ImageID struct {
-	// ID
 	ID string `json:"ID,omitempty"`
 }
 
@@ -22,49 +21,35 @@ type ImageID struct {
 //
 // Added in API v1.52.
 type NetworkTaskInfo struct {
-	// EndpointID
-	EndpointID string `json:"EndpointID,omitempty"`
-	// EndpointIP
-	EndpointIP string `json:"EndpointIP,omitempty"`
-	// Info
-	Info map[string]string `json:"Info,omitempty"`
-	// Name
-	Name string `json:"Name,omitempty"`
+	EndpointID string            `json:"EndpointID,omitempty"`
+	EndpointIP string            `json:"EndpointIP,omitempty"`
+	Info       map[string]string `json:"Info,omitempty"`
+	Name       string            `json:"Name,omitempty"`
 }
 
 // Resources: a container's resources (cgroups config, ulimits, etc)
 type Resources struct {
 	// BlkioDeviceReadBps: limit read rate (bytes per second) from a device, in the form:
 	//
-	// ```
-	// [{"Path": "device_path", "Rate": rate}]
-	// ```
+	//	[{"Path": "device_path", "Rate": rate}]
 	BlkioDeviceReadBps []ThrottleDevice `json:"BlkioDeviceReadBps,omitempty"`
 	// BlkioDeviceReadIOps: limit read rate (IO per second) from a device, in the form:
 	//
-	// ```
-	// [{"Path": "device_path", "Rate": rate}]
-	// ```
+	//	[{"Path": "device_path", "Rate": rate}]
 	BlkioDeviceReadIOps []ThrottleDevice `json:"BlkioDeviceReadIOps,omitempty"`
 	// BlkioDeviceWriteBps: limit write rate (bytes per second) to a device, in the form:
 	//
-	// ```
-	// [{"Path": "device_path", "Rate": rate}]
-	// ```
+	//	[{"Path": "device_path", "Rate": rate}]
 	BlkioDeviceWriteBps []ThrottleDevice `json:"BlkioDeviceWriteBps,omitempty"`
 	// BlkioDeviceWriteIOps: limit write rate (IO per second) to a device, in the form:
 	//
-	// ```
-	// [{"Path": "device_path", "Rate": rate}]
-	// ```
+	//	[{"Path": "device_path", "Rate": rate}]
 	BlkioDeviceWriteIOps []ThrottleDevice `json:"BlkioDeviceWriteIOps,omitempty"`
 	// BlkioWeight: block IO weight (relative weight).
 	BlkioWeight int `json:"BlkioWeight,omitempty"`
 	// BlkioWeightDevice: block IO weight (relative device weight) in the form:
 	//
-	// ```
-	// [{"Path": "device_path", "Weight": weight}]
-	// ```
+	//	[{"Path": "device_path", "Weight": weight}]
 	BlkioWeightDevice []ResourcesBlkioWeightDeviceItem `json:"BlkioWeightDevice,omitempty"`
 	// CgroupParent: path to `cgroups` under which the container's `cgroup` is created. If
 	// the path is not absolute, the path is considered to be relative to the
@@ -141,9 +126,7 @@ type Resources struct {
 	PIDsLimit *int64 `json:"PidsLimit,omitempty"`
 	// Ulimits: a list of resource limits to set in the container. For example:
 	//
-	// ```
-	// {"Name": "nofile", "Soft": 1024, "Hard": 2048}
-	// ```
+	//	{"Name": "nofile", "Soft": 1024, "Hard": 2048}
 	Ulimits []ResourcesUlimitsItem `json:"Ulimits,omitempty"`
 }
 
@@ -151,12 +134,8 @@ type Resources struct {
 //
 // Added in API v1.52.
 type ServiceInfo struct {
-	// LocalLBIndex
-	LocalLBIndex int `json:"LocalLBIndex,omitempty"`
-	// Ports
-	Ports []string `json:"Ports,omitempty"`
-	// Tasks
-	Tasks []NetworkTaskInfo `json:"Tasks,omitempty"`
-	// VIP
-	VIP string `json:"VIP,omitempty"`
+	LocalLBIndex int               `json:"LocalLBIndex,omitempty"`
+	Ports        []string          `json:"Ports,omitempty"`
+	Tasks        []NetworkTaskInfo `json:"Tasks,omitempty"`
+	VIP          string            `json:"VIP,omitempty"`
 }

@@ -12,8 +12,6 @@ import (
 // NetworkConnect. The zero value sends none of the optional ones (an optional
 // JSON body is sent empty).
 type NetworkConnectOptions struct {
-	// Body
-	//
 	// Required.
 	Body NetworkConnectRequest
 }
@@ -66,8 +64,6 @@ func (c *Client) NetworkDelete(ctx context.Context, id string) error {
 // NetworkDisconnect. The zero value sends none of the optional ones (an
 // optional JSON body is sent empty).
 type NetworkDisconnectOptions struct {
-	// Body
-	//
 	// Required.
 	Body NetworkDisconnectRequest
 }
@@ -120,23 +116,23 @@ type NetworkListOptions struct {
 	//
 	// Available filters:
 	//
-	// - `dangling=<boolean>` When set to `true` (or `1`), returns all
-	//    networks that are not in use by a container. When set to `false`
-	//    (or `0`), only networks that are in use by one or more
-	//    containers are returned.
-	// - `driver=<driver-name>` Matches a network's driver.
-	// - `id=<network-id>` Matches all or part of a network ID.
-	// - `label=<key>` or `label=<key>=<value>` of a network label.
-	// - `name=<network-name>` Matches all or part of a network name.
-	// - `scope=["swarm"|"global"|"local"]` Filters networks by scope (`swarm`, `global`, or `local`).
-	// - `type=["custom"|"builtin"]` Filters networks by type. The `custom` keyword returns all user-defined networks.
+	//   - `dangling=<boolean>` When set to `true` (or `1`), returns all
+	//     networks that are not in use by a container. When set to `false`
+	//     (or `0`), only networks that are in use by one or more
+	//     containers are returned.
+	//   - `driver=<driver-name>` Matches a network's driver.
+	//   - `id=<network-id>` Matches all or part of a network ID.
+	//   - `label=<key>` or `label=<key>=<value>` of a network label.
+	//   - `name=<network-name>` Matches all or part of a network name.
+	//   - `scope=["swarm"|"global"|"local"]` Filters networks by scope (`swarm`, `global`, or `local`).
+	//   - `type=["custom"|"builtin"]` Filters networks by type. The `custom` keyword returns all user-defined networks.
 	Filters docker.Filters
 }
 
 // NetworkList lists networks.
 //
 // Returns a list of networks. For details on the format, see the
-// [network inspect endpoint](#operation/NetworkInspect).
+// network inspect endpoint.
 //
 // Note that it uses a different, smaller representation of a network than
 // inspecting a single network. For example, the list of containers attached
@@ -160,8 +156,9 @@ type NetworkPruneOptions struct {
 	// Filters to process on the prune list, encoded as JSON (a `map[string][]string`).
 	//
 	// Available filters:
-	// - `until=<timestamp>` Prune networks created before this timestamp. The `<timestamp>` can be Unix timestamps, date formatted timestamps, or Go duration strings (e.g. `10m`, `1h30m`) computed relative to the daemon machine’s time.
-	// - `label` (`label=<key>`, `label=<key>=<value>`, `label!=<key>`, or `label!=<key>=<value>`) Prune networks with (or without, in case `label!=...` is used) the specified labels.
+	//
+	//   - `until=<timestamp>` Prune networks created before this timestamp. The `<timestamp>` can be Unix timestamps, date formatted timestamps, or Go duration strings (e.g. `10m`, `1h30m`) computed relative to the daemon machine’s time.
+	//   - `label` (`label=<key>`, `label=<key>=<value>`, `label!=<key>`, or `label!=<key>=<value>`) Prune networks with (or without, in case `label!=...` is used) the specified labels.
 	Filters docker.Filters
 }
 
