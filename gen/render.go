@@ -350,6 +350,9 @@ func (m *Model) renderOperation(p *Package, op *Operation) string {
 		fmt.Fprintf(&b, "type %s struct {\n", optName)
 		for _, prm := range op.Params {
 			doc := docStart(prm.GoName, prm.Doc, "")
+			if doc == "" && prm.In == "body" {
+				doc = prm.GoName + " is the request body."
+			}
 			if !strings.EqualFold(strings.ReplaceAll(prm.Name, "-", ""), prm.GoName) && prm.In != "body" {
 				doc = strings.TrimSpace(doc + fmt.Sprintf("\n\nSent as %s %q.", prm.In, prm.Name))
 			}

@@ -73,6 +73,8 @@ func (c *Client) NodeList(ctx context.Context, opts NodeListOptions) ([]Node, er
 // The zero value sends none of the optional ones (an optional JSON body is
 // sent empty).
 type NodeUpdateOptions struct {
+	// Body is the request body.
+	//
 	// Left nil, {} is sent: older daemons refuse a request without a body.
 	Body *NodeSpec
 	// Version: the version number of the node object being updated. This is required to avoid conflicting writes.

@@ -676,6 +676,8 @@ func (c *Client) ContainerUnpause(ctx context.Context, id string) error {
 // ContainerUpdate. The zero value sends none of the optional ones (an optional
 // JSON body is sent empty).
 type ContainerUpdateOptions struct {
+	// Body is the request body.
+	//
 	// Required.
 	Body ContainerUpdateRequest
 }

@@ -13,6 +13,8 @@ import (
 // ServiceCreate. The zero value sends none of the optional ones (an optional
 // JSON body is sent empty).
 type ServiceCreateOptions struct {
+	// Body is the request body.
+	//
 	// Required.
 	Body ServiceCreateRequest
 	// RegistryAuth: a base64-encoded auth configuration for pulling from private registries. See the authentication section for details.
@@ -138,6 +140,8 @@ func (c *Client) ServiceLogs(ctx context.Context, id string, opts ServiceLogsOpt
 // ServiceUpdate. The zero value sends none of the optional ones (an optional
 // JSON body is sent empty).
 type ServiceUpdateOptions struct {
+	// Body is the request body.
+	//
 	// Required.
 	Body ServiceUpdateRequest
 	// Version: the version number of the service object being updated. This is required to avoid conflicting writes.

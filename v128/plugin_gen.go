@@ -174,6 +174,8 @@ type PluginPullOptions struct {
 	//
 	// Sent as header "X-Registry-Auth".
 	RegistryAuth *docker.AuthConfig
+	// Body is the request body.
+	//
 	// Left nil, [] is sent: older daemons refuse a request without a body.
 	Body []PluginPrivilege
 }
@@ -215,6 +217,8 @@ func (c *Client) PluginPush(ctx context.Context, name string) error {
 // The zero value sends none of the optional ones (an optional JSON body is
 // sent empty).
 type PluginSetOptions struct {
+	// Body is the request body.
+	//
 	// Left nil, [] is sent: older daemons refuse a request without a body.
 	Body []string
 }
@@ -247,6 +251,8 @@ type PluginUpgradeOptions struct {
 	//
 	// Sent as header "X-Registry-Auth".
 	RegistryAuth *docker.AuthConfig
+	// Body is the request body.
+	//
 	// Left nil, [] is sent: older daemons refuse a request without a body.
 	Body []PluginPrivilege
 }

@@ -12,6 +12,8 @@ import (
 // NetworkConnect. The zero value sends none of the optional ones (an optional
 // JSON body is sent empty).
 type NetworkConnectOptions struct {
+	// Body is the request body.
+	//
 	// Required.
 	Body NetworkConnectRequest
 }
@@ -62,6 +64,8 @@ func (c *Client) NetworkDelete(ctx context.Context, id string) error {
 // NetworkDisconnect. The zero value sends none of the optional ones (an
 // optional JSON body is sent empty).
 type NetworkDisconnectOptions struct {
+	// Body is the request body.
+	//
 	// Required.
 	Body NetworkDisconnectRequest
 }

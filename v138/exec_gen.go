@@ -85,6 +85,8 @@ func (c *Client) ExecResize(ctx context.Context, id string, opts ExecResizeOptio
 // The zero value sends none of the optional ones (an optional JSON body is
 // sent empty).
 type ExecStartOptions struct {
+	// Body is the request body.
+	//
 	// Left nil, {} is sent: older daemons refuse a request without a body.
 	Body *ExecStartRequest
 }

@@ -13,6 +13,8 @@ import (
 // ServiceCreate. The zero value sends none of the optional ones (an optional
 // JSON body is sent empty).
 type ServiceCreateOptions struct {
+	// Body is the request body.
+	//
 	// Required.
 	Body ServiceCreateRequest
 	// RegistryAuth: a base64url-encoded auth configuration for pulling from private
@@ -157,6 +159,8 @@ func (c *Client) ServiceLogs(ctx context.Context, id string, opts ServiceLogsOpt
 // ServiceUpdate. The zero value sends none of the optional ones (an optional
 // JSON body is sent empty).
 type ServiceUpdateOptions struct {
+	// Body is the request body.
+	//
 	// Required.
 	Body ServiceUpdateRequest
 	// Version: the version number of the service object being updated. This is

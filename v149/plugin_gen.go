@@ -184,6 +184,8 @@ type PluginPullOptions struct {
 	//
 	// Sent as header "X-Registry-Auth".
 	RegistryAuth *docker.AuthConfig
+	// Body is the request body.
+	//
 	// Left nil, [] is sent: older daemons refuse a request without a body.
 	Body []PluginPrivilege
 }
@@ -226,6 +228,8 @@ func (c *Client) PluginPush(ctx context.Context, name string) error {
 // The zero value sends none of the optional ones (an optional JSON body is
 // sent empty).
 type PluginSetOptions struct {
+	// Body is the request body.
+	//
 	// Left nil, [] is sent: older daemons refuse a request without a body.
 	Body []string
 }
@@ -262,6 +266,8 @@ type PluginUpgradeOptions struct {
 	//
 	// Sent as header "X-Registry-Auth".
 	RegistryAuth *docker.AuthConfig
+	// Body is the request body.
+	//
 	// Left nil, [] is sent: older daemons refuse a request without a body.
 	Body []PluginPrivilege
 }

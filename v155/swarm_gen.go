@@ -12,6 +12,8 @@ import (
 // The zero value sends none of the optional ones (an optional JSON body is
 // sent empty).
 type SwarmInitOptions struct {
+	// Body is the request body.
+	//
 	// Required.
 	Body SwarmInitRequest
 }
@@ -45,6 +47,8 @@ func (c *Client) SwarmInspect(ctx context.Context) (*Swarm, error) {
 // The zero value sends none of the optional ones (an optional JSON body is
 // sent empty).
 type SwarmJoinOptions struct {
+	// Body is the request body.
+	//
 	// Required.
 	Body SwarmJoinRequest
 }
@@ -80,6 +84,8 @@ func (c *Client) SwarmLeave(ctx context.Context, opts SwarmLeaveOptions) error {
 // SwarmUnlock. The zero value sends none of the optional ones (an optional
 // JSON body is sent empty).
 type SwarmUnlockOptions struct {
+	// Body is the request body.
+	//
 	// Required.
 	Body SwarmUnlockRequest
 }
@@ -109,6 +115,8 @@ func (c *Client) SwarmUnlockkey(ctx context.Context) (*SwarmUnlockkeyResponse, e
 // SwarmUpdate. The zero value sends none of the optional ones (an optional
 // JSON body is sent empty).
 type SwarmUpdateOptions struct {
+	// Body is the request body.
+	//
 	// Required.
 	Body SwarmSpec
 	// Version: the version number of the swarm object being updated. This is

@@ -13,6 +13,8 @@ import (
 // ConfigCreate. The zero value sends none of the optional ones (an optional
 // JSON body is sent empty).
 type ConfigCreateOptions struct {
+	// Body is the request body.
+	//
 	// Left nil, {} is sent: older daemons refuse a request without a body.
 	Body *ConfigCreateRequest
 }
