@@ -216,7 +216,7 @@ func diffType(old, cur *Type) []string {
 	if old.Kind != cur.Kind || old.Underlying != cur.Underlying {
 		out = append(out, fmt.Sprintf("`%s`: now %s %s (was %s %s)", cur.Name, cur.Kind, cur.Underlying, old.Kind, old.Underlying))
 	}
-	if cur.Kind == "enum" && strings.Join(old.Enum, ",") != strings.Join(cur.Enum, ",") {
+	if cur.Kind == KindEnum && strings.Join(old.Enum, ",") != strings.Join(cur.Enum, ",") {
 		out = append(out, fmt.Sprintf("`%s`: values %q (were %q)", cur.Name, cur.Enum, old.Enum))
 	}
 	oldF := map[string]*Field{}

@@ -32,8 +32,8 @@ type Operation struct {
 	PathParams  []*Param // positional arguments, in path order
 	Params      []*Param // fields of the options struct: query, header, body
 	Consumes    string   // content type of a raw body
-	Stream      string   // "", json, output, hijack, binary
-	StreamItem  string   // Go type of a json stream's values
+	Stream      StreamKind
+	StreamItem  string // Go type of a json stream's values
 	Result      Result
 	AddedIn     int // minor version it first appears in
 }
@@ -49,7 +49,8 @@ type Param struct {
 	GoName   string
 	In       string // path, query, header, body
 	GoType   string // type of the field or argument
-	Setter   string // how the request is built: see render.go
+	Setter   Setter // how the request is built: see render.go
+	Sep      string // SetQueryJoined: the separator
 	Required bool
 	Doc      string
 	AddedIn  int
@@ -59,7 +60,7 @@ type Param struct {
 
 // Result is what a method returns besides error.
 type Result struct {
-	Kind    string // none, json, text, headers, stream
+	Kind    ResultKind
 	GoType  string // "" for none
 	Headers []*HeaderField
 }
@@ -76,7 +77,7 @@ type HeaderField struct {
 type Type struct {
 	Name       string
 	Doc        string
-	Kind       string // struct, enum, named
+	Kind       TypeKind
 	Fields     []*Field
 	Underlying string   // enum base or named type's definition
 	Enum       []string // enum values
@@ -129,7 +130,7 @@ func RuntimeTypes() map[string]string { return runtimeTypes }
 // the package's or one of the runtime's.
 func (b *builder) isStructType(expr string) bool {
 	if t, ok := b.pkg.Types[expr]; ok {
-		return t.Kind == "struct"
+		return t.Kind == KindStruct
 	}
 	for _, rt := range runtimeTypes {
 		if rt == expr {
@@ -225,7 +226,7 @@ func (b *builder) definition(name string) error {
 		if err != nil {
 			return err
 		}
-		b.pkg.Types[gn] = &Type{Name: gn, Doc: docOf(&s, name), Kind: "named", Underlying: expr, Origin: "definition " + name}
+		b.pkg.Types[gn] = &Type{Name: gn, Doc: docOf(&s, name), Kind: KindNamed, Underlying: expr, Origin: "definition " + name}
 	}
 	return nil
 }
@@ -241,7 +242,7 @@ func (b *builder) namedType(name string, s *spec.Schema, origin string) (*Type, 
 		if s.Type.Contains("integer") {
 			base = intType(s.Format)
 		}
-		t := &Type{Name: name, Doc: docOf(s, ""), Kind: "enum", Underlying: base, Origin: origin}
+		t := &Type{Name: name, Doc: docOf(s, ""), Kind: KindEnum, Underlying: base, Origin: origin}
 		for _, e := range s.Enum {
 			t.Enum = append(t.Enum, fmt.Sprint(e))
 		}
@@ -256,7 +257,7 @@ func (b *builder) namedType(name string, s *spec.Schema, origin string) (*Type, 
 	if !isStruct(s) {
 		return nil, nil
 	}
-	t := &Type{Name: name, Doc: docOf(s, ""), Kind: "struct", Origin: origin}
+	t := &Type{Name: name, Doc: docOf(s, ""), Kind: KindStruct, Origin: origin}
 	b.pkg.Types[name] = t // registered first: schemas may refer to themselves
 	props, required, err := b.collectProperties(s, name, map[string]bool{})
 	if err != nil {
@@ -538,7 +539,8 @@ func (b *builder) operation(path, method string, so *spec.Operation, shared []sp
 			break
 		}
 	}
-	op.Stream, _ = so.Extensions.GetString("x-sdk-stream")
+	stream, _ := so.Extensions.GetString("x-sdk-stream")
+	op.Stream = StreamKind(stream)
 	op.StreamItem, _ = so.Extensions.GetString("x-sdk-item")
 
 	params := append(append([]spec.Parameter{}, shared...), so.Parameters...)
@@ -593,7 +595,7 @@ func (b *builder) param(op *Operation, sp *spec.Parameter) (*Param, error) {
 	switch sp.In {
 	case "path":
 		p.GoName = unexportedName(sp.Name)
-		p.GoType, p.Setter, p.Dyn = "string", "path", "string"
+		p.GoType, p.Setter, p.Dyn = "string", SetPath, "string"
 	case "query":
 		switch {
 		case isJSON:
@@ -601,18 +603,18 @@ func (b *builder) param(op *Operation, sp *spec.Parameter) (*Param, error) {
 			if p.GoType == "" {
 				p.GoType = "map[string]string"
 			}
-			p.Setter, p.Dyn = "json", "json"
+			p.Setter, p.Dyn = SetQueryJSON, "json"
 			if jsonEach {
-				p.Setter, p.Dyn = "jsonEach", "jsonEach"
+				p.Setter, p.Dyn = SetQueryJSONEach, "jsonEach"
 			} else if p.Required {
-				p.Setter = "jsonRequired"
+				p.Setter = SetQueryJSONRequired
 			}
 		case sp.Type == "boolean":
 			p.Dyn = "bool"
 			if def, ok := sp.Default.(bool); (ok && def) || p.Required {
-				p.GoType, p.Setter = "*bool", "boolPtr"
+				p.GoType, p.Setter = "*bool", SetQueryBoolPtr
 			} else {
-				p.GoType, p.Setter = "bool", "bool"
+				p.GoType, p.Setter = "bool", SetQueryBool
 			}
 		case sp.Type == "integer" || sp.Type == "number":
 			base := intType(sp.Format)
@@ -621,15 +623,15 @@ func (b *builder) param(op *Operation, sp *spec.Parameter) (*Param, error) {
 				base, p.Dyn = "float64", "number"
 			}
 			if p.Required {
-				p.GoType, p.Setter = base, "numberRequired"
+				p.GoType, p.Setter = base, SetQueryNumberRequired
 			} else {
-				p.GoType, p.Setter = "*"+base, "number"
+				p.GoType, p.Setter = "*"+base, SetQueryNumber
 			}
 		case sp.Type == "string":
-			p.GoType, p.Setter, p.Dyn = "string", "string", "string"
+			p.GoType, p.Setter, p.Dyn = "string", SetQuery, "string"
 			if len(sp.Enum) > 0 {
 				name := op.ID + p.GoName
-				t := &Type{Name: name, Kind: "enum", Underlying: "string", Doc: fmt.Sprintf("%s is a value of %s's %s parameter.", name, op.ID, sp.Name), Origin: "parameter"}
+				t := &Type{Name: name, Kind: KindEnum, Underlying: "string", Doc: fmt.Sprintf("%s is a value of %s's %s parameter.", name, op.ID, sp.Name), Origin: "parameter"}
 				for _, e := range sp.Enum {
 					t.Enum = append(t.Enum, fmt.Sprint(e))
 					p.Enum = append(p.Enum, fmt.Sprint(e))
@@ -645,17 +647,17 @@ func (b *builder) param(op *Operation, sp *spec.Parameter) (*Param, error) {
 				p.GoType = name
 			}
 			if p.Required {
-				p.Setter = "stringRequired"
+				p.Setter = SetQueryRequired
 			}
 		case sp.Type == "array":
-			p.GoType, p.Setter, p.Dyn = "[]string", "strings", "strings"
+			p.GoType, p.Setter, p.Dyn = "[]string", SetQueryStrings, "strings"
 			if sp.Items != nil {
 				for _, e := range sp.Items.Enum {
 					p.Enum = append(p.Enum, fmt.Sprint(e))
 				}
 			}
 			if sp.CollectionFormat != "" && sp.CollectionFormat != "multi" {
-				p.Setter = "joined:" + collectionSep(sp.CollectionFormat)
+				p.Setter, p.Sep = SetQueryJoined, collectionSep(sp.CollectionFormat)
 			}
 		default:
 			return nil, fmt.Errorf("query parameter of type %q", sp.Type)
@@ -663,16 +665,16 @@ func (b *builder) param(op *Operation, sp *spec.Parameter) (*Param, error) {
 	case "header":
 		switch strings.ToLower(sp.Name) {
 		case "x-registry-auth":
-			p.GoName, p.GoType, p.Setter, p.Dyn = "RegistryAuth", "*docker.AuthConfig", "auth", "auth"
+			p.GoName, p.GoType, p.Setter, p.Dyn = "RegistryAuth", "*docker.AuthConfig", SetAuth, "auth"
 			if p.Required {
-				p.Setter = "authRequired"
+				p.Setter = SetAuthRequired
 			}
 		case "x-registry-config":
-			p.GoName, p.GoType, p.Setter, p.Dyn = "RegistryConfig", "map[string]docker.AuthConfig", "authConfigs", "json"
+			p.GoName, p.GoType, p.Setter, p.Dyn = "RegistryConfig", "map[string]docker.AuthConfig", SetAuthConfigs, "json"
 		case "content-type":
 			return nil, nil // set from the body the caller gives
 		default:
-			p.GoType, p.Setter, p.Dyn = "string", "header", "string"
+			p.GoType, p.Setter, p.Dyn = "string", SetHeader, "string"
 		}
 	case "body":
 		p.GoName = "Body"
@@ -681,9 +683,9 @@ func (b *builder) param(op *Operation, sp *spec.Parameter) (*Param, error) {
 		}
 		s := sp.Schema
 		if s.Type.Contains("string") && (s.Format == "binary" || s.Format == "") && refName(s) == "" {
-			p.GoType, p.Setter, p.Dyn = "io.Reader", "reader", "reader"
+			p.GoType, p.Setter, p.Dyn = "io.Reader", SetReader, "reader"
 			if p.Required {
-				p.Setter = "readerRequired"
+				p.Setter = SetReaderRequired
 			}
 			return p, nil
 		}
@@ -693,11 +695,14 @@ func (b *builder) param(op *Operation, sp *spec.Parameter) (*Param, error) {
 		}
 		p.Dyn = "body"
 		if b.isStructType(strings.TrimPrefix(expr, "*")) && !p.Required {
-			p.GoType, p.Setter = "*"+strings.TrimPrefix(expr, "*"), "bodyPtr"
+			p.GoType, p.Setter = "*"+strings.TrimPrefix(expr, "*"), SetBodyOptional
 		} else {
-			p.GoType, p.Setter = expr, "body"
+			p.GoType, p.Setter = expr, SetBody
 			if strings.HasPrefix(expr, "[]") || strings.HasPrefix(expr, "map[") {
-				p.Setter = "bodyNilable"
+				p.Setter = SetBodyOptional
+				if p.Required {
+					p.Setter = SetBodyRequired
+				}
 			}
 		}
 	case "formData":
@@ -731,17 +736,17 @@ func (b *builder) result(op *Operation, so *spec.Operation) error {
 	}
 	sort.Ints(codes)
 	switch op.Stream {
-	case "hijack":
-		op.Result = Result{Kind: "stream", GoType: "*docker.HijackedConn"}
+	case StreamHijack:
+		op.Result = Result{Kind: ResultStream, GoType: "*docker.HijackedConn"}
 		return nil
-	case "output":
-		op.Result = Result{Kind: "stream", GoType: "*docker.Output"}
+	case StreamOutput:
+		op.Result = Result{Kind: ResultStream, GoType: "*docker.Output"}
 		return nil
-	case "binary":
-		op.Result = Result{Kind: "stream", GoType: "*docker.Stream"}
+	case StreamBinary:
+		op.Result = Result{Kind: ResultStream, GoType: "*docker.Stream"}
 		return nil
-	case "websocket":
-		op.Result = Result{Kind: "stream", GoType: "*docker.WebSocketConn"}
+	case StreamWebSocket:
+		op.Result = Result{Kind: ResultStream, GoType: "*docker.WebSocketConn"}
 		return nil
 	}
 	var resp *spec.Response
@@ -752,7 +757,7 @@ func (b *builder) result(op *Operation, so *spec.Operation) error {
 			resp = &rr
 		}
 	}
-	if op.Stream == "json" {
+	if op.Stream == StreamJSON {
 		item := op.StreamItem
 		if item == "" {
 			if resp == nil || resp.Schema == nil {
@@ -765,14 +770,14 @@ func (b *builder) result(op *Operation, so *spec.Operation) error {
 			item = t
 		}
 		op.StreamItem = item
-		op.Result = Result{Kind: "stream", GoType: "*docker.JSONStream[" + item + "]"}
+		op.Result = Result{Kind: ResultStream, GoType: "*docker.JSONStream[" + item + "]"}
 		return nil
 	}
-	if op.Stream != "" {
+	if op.Stream != StreamNone {
 		return fmt.Errorf("unknown x-sdk-stream %q", op.Stream)
 	}
 	if resp == nil {
-		op.Result = Result{Kind: "none"}
+		op.Result = Result{Kind: ResultNone}
 		return nil
 	}
 	var headers []*HeaderField
@@ -790,26 +795,26 @@ func (b *builder) result(op *Operation, so *spec.Operation) error {
 		headers = append(headers, hf)
 	}
 	if len(headers) > 0 {
-		op.Result = Result{Kind: "headers", GoType: "*" + op.ID + "Result", Headers: headers}
+		op.Result = Result{Kind: ResultHeaders, GoType: "*" + op.ID + "Result", Headers: headers}
 		return nil
 	}
 	if resp.Schema == nil {
-		op.Result = Result{Kind: "none"}
+		op.Result = Result{Kind: ResultNone}
 		return nil
 	}
 	s := resp.Schema
 	if s.Type.Contains("string") && refName(s) == "" && len(s.Enum) == 0 && producesText(so, b.sw) {
-		op.Result = Result{Kind: "text", GoType: "string"}
+		op.Result = Result{Kind: ResultText, GoType: "string"}
 		return nil
 	}
 	t, err := b.goType(s, op.ID+"Response", false)
 	if err != nil {
 		return err
 	}
-	if st, ok := b.pkg.Types[t]; ok && st.Kind == "struct" {
+	if st, ok := b.pkg.Types[t]; ok && st.Kind == KindStruct {
 		t = "*" + t
 	}
-	op.Result = Result{Kind: "json", GoType: t}
+	op.Result = Result{Kind: ResultJSON, GoType: t}
 	return nil
 }
 

@@ -358,7 +358,7 @@ func (m *Model) renderOperation(p *Package, op *Operation) string {
 			}
 			if prm.Required {
 				doc = strings.TrimSpace(doc + "\n\nRequired.")
-			} else if prm.Setter == "bodyPtr" || prm.Setter == "bodyNilable" {
+			} else if prm.Setter == SetBodyOptional {
 				empty := "{}"
 				if strings.HasPrefix(prm.GoType, "[]") {
 					empty = "[]"
@@ -373,7 +373,7 @@ func (m *Model) renderOperation(p *Package, op *Operation) string {
 		}
 		b.WriteString("}\n\n")
 	}
-	if op.Result.Kind == "headers" {
+	if op.Result.Kind == ResultHeaders {
 		rname := strings.TrimPrefix(op.Result.GoType, "*")
 		b.WriteString(comment(fmt.Sprintf("%s is what %s returns in its response headers.", rname, op.ID), ""))
 		fmt.Fprintf(&b, "type %s struct {\n", rname)
@@ -420,11 +420,11 @@ func (m *Model) renderOperation(p *Package, op *Operation) string {
 		b.WriteString("\t" + setter(op, prm) + "\n")
 	}
 	switch op.Result.Kind {
-	case "none":
+	case ResultNone:
 		b.WriteString("\treturn c.rt.NoContent(ctx, r)\n")
-	case "text":
+	case ResultText:
 		b.WriteString("\treturn c.rt.Text(ctx, r)\n")
-	case "json":
+	case ResultJSON:
 		t := op.Result.GoType
 		if strings.HasPrefix(t, "*") {
 			fmt.Fprintf(&b, "\tout := new(%s)\n", t[1:])
@@ -433,7 +433,7 @@ func (m *Model) renderOperation(p *Package, op *Operation) string {
 			fmt.Fprintf(&b, "\tvar out %s\n", t)
 			fmt.Fprintf(&b, "\tif err := c.rt.JSON(ctx, r, &out); err != nil {\n\t\treturn %serr\n\t}\n\treturn out, nil\n", zero)
 		}
-	case "headers":
+	case ResultHeaders:
 		b.WriteString("\th, err := c.rt.Headers(ctx, r)\n\tif err != nil {\n\t\treturn nil, err\n\t}\n")
 		fmt.Fprintf(&b, "\tout := &%s{}\n", strings.TrimPrefix(op.Result.GoType, "*"))
 		for _, h := range op.Result.Headers {
@@ -447,24 +447,24 @@ func (m *Model) renderOperation(p *Package, op *Operation) string {
 			}
 		}
 		b.WriteString("\treturn out, nil\n")
-	case "stream":
+	case ResultStream:
 		var t string
 		switch op.Stream {
-		case "websocket":
+		case StreamWebSocket:
 			t = "docker.WebSocketConn"
-		case "hijack":
+		case StreamHijack:
 			t = "docker.HijackedConn"
-		case "output":
+		case StreamOutput:
 			t = "docker.Output"
-		case "binary":
+		case StreamBinary:
 			t = "docker.Stream"
-		case "json":
+		case StreamJSON:
 			t = "docker.JSONStream[" + op.StreamItem + "]"
 		default:
-			panic("gen: unknown stream kind " + op.Stream)
+			panic("gen: unknown stream kind " + string(op.Stream))
 		}
 		fmt.Fprintf(&b, "\tout := new(%s)\n\tif err := c.rt.Open(ctx, r, out); err != nil {\n\t\treturn nil, err\n\t}\n", t)
-		if op.Stream == "hijack" {
+		if op.Stream == StreamHijack {
 			if tty := bodyTTYField(p, op); tty != "" {
 				fmt.Fprintf(&b, "\tout.TTY = %s\n", tty)
 			}
@@ -515,64 +515,59 @@ func zeroValue(t string) string {
 func setter(op *Operation, p *Param) string {
 	v := "opts." + p.GoName
 	name := strconv.Quote(p.Name)
-	switch {
-	case p.Setter == "string":
-		if p.GoType != "string" {
-			v = "string(" + v + ")"
-		}
-		return fmt.Sprintf("r.Query(%s, %s)", name, v)
-	case p.Setter == "stringRequired":
-		if p.GoType != "string" {
-			v = "string(" + v + ")"
-		}
-		return fmt.Sprintf("r.QueryRequired(%s, %s)", name, v)
-	case p.Setter == "bool":
+	asString := v
+	if p.GoType != "string" {
+		asString = "string(" + v + ")" // an enum
+	}
+	switch p.Setter {
+	case SetQuery:
+		return fmt.Sprintf("r.Query(%s, %s)", name, asString)
+	case SetQueryRequired:
+		return fmt.Sprintf("r.QueryRequired(%s, %s)", name, asString)
+	case SetQueryBool:
 		return fmt.Sprintf("r.QueryBool(%s, %s)", name, v)
-	case p.Setter == "boolPtr":
+	case SetQueryBoolPtr:
 		return fmt.Sprintf("r.QueryBoolPtr(%s, %s)", name, v)
-	case p.Setter == "number":
+	case SetQueryNumber:
 		return fmt.Sprintf("gensupport.QueryNumber(r, %s, %s)", name, v)
-	case p.Setter == "numberRequired":
+	case SetQueryNumberRequired:
 		return fmt.Sprintf("gensupport.QueryNumberRequired(r, %s, %s)", name, v)
-	case p.Setter == "strings":
+	case SetQueryStrings:
 		return fmt.Sprintf("r.QueryStrings(%s, %s)", name, v)
-	case strings.HasPrefix(p.Setter, "joined:"):
-		return fmt.Sprintf("r.QueryJoined(%s, %s, %q)", name, v, strings.TrimPrefix(p.Setter, "joined:"))
-	case p.Setter == "json":
+	case SetQueryJoined:
+		return fmt.Sprintf("r.QueryJoined(%s, %s, %q)", name, v, p.Sep)
+	case SetQueryJSON:
 		return fmt.Sprintf("r.QueryJSON(%s, %s)", name, v)
-	case p.Setter == "jsonEach":
+	case SetQueryJSONEach:
 		return fmt.Sprintf("gensupport.QueryJSONEach(r, %s, %s)", name, v)
-	case p.Setter == "jsonRequired":
+	case SetQueryJSONRequired:
 		return fmt.Sprintf("r.QueryJSONRequired(%s, %s)", name, v)
-	case p.Setter == "header":
+	case SetHeader:
 		return fmt.Sprintf("r.Header(%s, %s)", name, v)
-	case p.Setter == "auth":
+	case SetAuth:
 		return fmt.Sprintf("gensupport.RegistryAuth(r, %s, false)", v)
-	case p.Setter == "authRequired":
+	case SetAuthRequired:
 		return fmt.Sprintf("gensupport.RegistryAuth(r, %s, true)", v)
-	case p.Setter == "authConfigs":
+	case SetAuthConfigs:
 		return fmt.Sprintf("gensupport.RegistryConfig(r, %s)", v)
-	case p.Setter == "reader":
+	case SetReader:
 		return fmt.Sprintf("r.RawBody(%s, %q)", v, bodyContentType(op))
-	case p.Setter == "readerRequired":
+	case SetReaderRequired:
 		return fmt.Sprintf("r.RequireBody(%s, %s != nil)\n\tr.RawBody(%s, %q)", name, v, v, bodyContentType(op))
-	case p.Setter == "body":
+	case SetBody:
 		return fmt.Sprintf("r.JSONBody(%s)", v)
-	case p.Setter == "bodyPtr", p.Setter == "bodyNilable":
-		if p.Required {
-			return fmt.Sprintf("r.RequireBody(%s, %s != nil)\n\tr.JSONBody(%s)", name, v, v)
-		}
+	case SetBodyRequired:
+		return fmt.Sprintf("r.RequireBody(%s, %s != nil)\n\tr.JSONBody(%s)", name, v, v)
+	case SetBodyOptional:
 		// An optional JSON body left nil is sent empty ({} or []), never
 		// left out: daemons before 23.0 and Podman answer a request
 		// without one "400 Bad Request: got EOF while reading request
 		// body", and newer daemons read an empty value as no body.
 		return fmt.Sprintf("if %s != nil {\n\t\tr.JSONBody(%s)\n\t} else {\n\t\tr.JSONBody(%s)\n\t}", v, v, emptyJSON(p.GoType))
 	}
-	panic("gen: unknown setter " + p.Setter)
+	panic(fmt.Sprintf("gen: %s: parameter %s has setter %d", op.ID, p.Name, p.Setter))
 }
 
-// emptyJSON is a Go value that encodes as the empty JSON value of a body
-// type: {} for a struct or map, [] for a list.
 func emptyJSON(goType string) string {
 	if strings.HasPrefix(goType, "[]") {
 		return "[]struct{}{}"
@@ -596,7 +591,7 @@ func constNames(p *Package) map[*Type][]string {
 	out := map[*Type][]string{}
 	for _, name := range sortedKeys(p.Types) {
 		t := p.Types[name]
-		if t.Kind != "enum" {
+		if t.Kind != KindEnum {
 			continue
 		}
 		for i, v := range t.Enum {
@@ -638,7 +633,7 @@ func renderType(p *Package, t *Type, consts map[*Type][]string) string {
 	}
 	b.WriteString(comment(doc, ""))
 	switch t.Kind {
-	case "struct":
+	case KindStruct:
 		fmt.Fprintf(&b, "type %s struct {\n", t.Name)
 		for _, f := range t.Fields {
 			fd := docStart(f.GoName, f.Doc, "")
@@ -653,7 +648,7 @@ func renderType(p *Package, t *Type, consts map[*Type][]string) string {
 			fmt.Fprintf(&b, "\t%s %s `json:\"%s%s\"`\n", f.GoName, f.GoType, f.JSONName, opt)
 		}
 		b.WriteString("}\n")
-	case "enum":
+	case KindEnum:
 		fmt.Fprintf(&b, "type %s %s\n\n", t.Name, t.Underlying)
 		fmt.Fprintf(&b, "// Values of %s known to this API version. The daemon may send others.\nconst (\n", t.Name)
 		for i, v := range t.Enum {
@@ -666,7 +661,7 @@ func renderType(p *Package, t *Type, consts map[*Type][]string) string {
 		b.WriteString(")\n\n")
 		fmt.Fprintf(&b, "// Values lists the values of %s known to this API version.\nfunc (%s) Values() []%s {\n\treturn []%s{%s}\n}\n",
 			t.Name, t.Name, t.Name, t.Name, strings.Join(consts[t], ", "))
-	case "named":
+	case KindNamed:
 		fmt.Fprintf(&b, "type %s %s\n", t.Name, t.Underlying)
 	}
 	return b.String()
