@@ -149,6 +149,15 @@ type NodeStatus struct {
 	State   NodeState `json:"State,omitempty"`
 }
 
+// Platform represents the platform (Arch/OS).
+type Platform struct {
+	// Architecture represents the hardware architecture (for example,
+	// `x86_64`).
+	Architecture string `json:"Architecture,omitempty"`
+	// OS represents the Operating System (for example, `linux` or `windows`).
+	OS string `json:"OS,omitempty"`
+}
+
 // Reachability represents the reachability of a node.
 //
 // Added in API v1.32.

@@ -394,12 +394,3 @@ type ImageSummary struct {
 	// Size: total size of the image including all layers it is composed of.
 	Size int64 `json:"Size,omitempty"`
 }
-
-// Platform represents the platform (Arch/OS).
-type Platform struct {
-	// Architecture represents the hardware architecture (for example,
-	// `x86_64`).
-	Architecture string `json:"Architecture,omitempty"`
-	// OS represents the Operating System (for example, `linux` or `windows`).
-	OS string `json:"OS,omitempty"`
-}

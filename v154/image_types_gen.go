@@ -438,15 +438,6 @@ func (KnownSignerIdentity) Values() []KnownSignerIdentity {
 	return []KnownSignerIdentity{KnownSignerIdentityDHI}
 }
 
-// Platform represents the platform (Arch/OS).
-type Platform struct {
-	// Architecture represents the hardware architecture (for example,
-	// `x86_64`).
-	Architecture string `json:"Architecture,omitempty"`
-	// OS represents the Operating System (for example, `linux` or `windows`).
-	OS string `json:"OS,omitempty"`
-}
-
 // PullIdentity contains remote location information if image was created via pull.
 // If image was pulled via mirror, this contains the original repository location.
 //
