@@ -162,3 +162,67 @@ func compactStrings(s []string) []string {
 	}
 	return out
 }
+
+// TestOneTypePerThing fails when an operation's result or parameter, or a
+// field, refers to a differently named type in some versions: an inline
+// schema of an older spec that a newer one names (EventMessage.Actor is
+// EventActor) must carry that name everywhere (specs/fixes.yaml, extract
+// or rename). The exceptions are places where the spec put a different
+// thing, not a new name.
+func TestOneTypePerThing(t *testing.T) {
+	m, err := Load("../specs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := map[string]bool{
+		"field ImageInspect.Config":      true, // ContainerConfig, then the smaller ImageConfig (1.39)
+		"field TaskSpecResources.Limits": true, // ResourceObject, then Limit (1.41, with Pids)
+		"result NetworkInspect":          true, // Network, then NetworkInspect (1.52)
+		"result NetworkList":             true, // Network, then NetworkSummary (1.52)
+	}
+	seen := map[string]map[string][]int{}
+	named := func(p *Package, expr string) string {
+		for _, w := range strings.FieldsFunc(expr, func(r rune) bool {
+			return !(r == '_' || r == '.' || unicode.IsLetter(r) || unicode.IsDigit(r))
+		}) {
+			if _, ok := p.Types[w]; ok {
+				return w
+			}
+		}
+		return ""
+	}
+	record := func(key string, p *Package, expr string) {
+		name := named(p, expr)
+		if name == "" || changed[key] {
+			return
+		}
+		if seen[key] == nil {
+			seen[key] = map[string][]int{}
+		}
+		seen[key][name] = append(seen[key][name], p.Version.Minor)
+	}
+	for _, p := range m.Pkgs {
+		for _, op := range p.Ops {
+			record("result "+op.ID, p, op.Result.GoType)
+			for _, prm := range op.Params {
+				record("parameter "+op.ID+"."+prm.Name, p, prm.GoType)
+			}
+		}
+		for _, ty := range p.Types {
+			for _, f := range ty.Fields {
+				record("field "+ty.Name+"."+f.JSONName, p, f.GoType)
+			}
+		}
+	}
+	for _, key := range sortedKeys(seen) {
+		if len(seen[key]) < 2 {
+			continue
+		}
+		var forms []string
+		for name, vs := range seen[key] {
+			forms = append(forms, fmt.Sprintf("%s (v1.%d-v1.%d)", name, vs[0], vs[len(vs)-1]))
+		}
+		sort.Strings(forms)
+		t.Errorf("%s refers to %s", key, strings.Join(forms, ", "))
+	}
+}
