@@ -267,6 +267,14 @@ func (e *opEntry) request(version string, args Args) (*request, error) {
 			if p.required {
 				return nil, &ParamError{Op: e.id, Param: p.name, Msg: "is required (API v" + version + ")"}
 			}
+			// An optional body left out is sent empty, as the typed
+			// methods send it: daemons before 23.0 fail on no body at all.
+			switch p.kind {
+			case kindObject:
+				r.JSONBody(json.RawMessage("{}"))
+			case kindArray:
+				r.JSONBody(json.RawMessage("[]"))
+			}
 			continue
 		}
 		used[name] = true

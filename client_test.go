@@ -280,6 +280,14 @@ func TestCallSendsWhatWasGiven(t *testing.T) {
 	if want := "POST /v1.41/containers/create?name=web {\"Image\":\"busybox\"}"; got[1] != want {
 		t.Fatalf("sent %q, want %q", got[1], want)
 	}
+	// Optional bodies left out go as {} or [], as the typed methods send
+	// them: daemons before 23.0 fail on no body.
+	if err := c.Call(context.Background(), "ImageCommit", Args{"container": "web"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if want := "POST /v1.41/commit?container=web {}"; got[2] != want {
+		t.Fatalf("sent %q, want %q", got[2], want)
+	}
 }
 
 func TestOperationsListsAVersion(t *testing.T) {

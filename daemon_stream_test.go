@@ -325,7 +325,7 @@ func TestDaemonStats(t *testing.T) {
 	if err != nil || len(samples) != 1 {
 		t.Fatalf("one-shot: %d samples, %v", len(samples), err)
 	}
-	if samples[0].Read == "" || samples[0].ID == nil || *samples[0].ID != id || samples[0].PidsStats.Current == nil {
+	if samples[0].Read == "" || samples[0].ID == nil || *samples[0].ID != id || samples[0].PIDsStats.Current == nil {
 		t.Fatalf("one-shot sample %+v", samples[0])
 	}
 
@@ -592,8 +592,8 @@ func TestDaemonBuild(t *testing.T) {
 		{"Dockerfile", "FROM busybox:latest\nCOPY greeting.txt /greeting.txt\nRUN cat /greeting.txt > /built && echo built >> /built\n"},
 		{"greeting.txt", "hello from the context\n"},
 	})
-	s, err := d.api.ImageBuild(ctx, v141.ImageBuildOptions{Body: bytes.NewReader(buildContext), Tag: tag, Networkmode: "none",
-		Nocache: true, Rm: docker.Ptr(true), Forcerm: true})
+	s, err := d.api.ImageBuild(ctx, v141.ImageBuildOptions{Body: bytes.NewReader(buildContext), Tags: []string{tag}, NetworkMode: "none",
+		NoCache: true, Remove: docker.Ptr(true), ForceRemove: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -627,7 +627,7 @@ func TestDaemonBuild(t *testing.T) {
 	}
 
 	failing := tarOf(t, [][2]string{{"Dockerfile", "FROM busybox:latest\nRUN echo about to fail && exit 7\n"}})
-	s, err = d.api.ImageBuild(ctx, v141.ImageBuildOptions{Body: bytes.NewReader(failing), Networkmode: "none", Nocache: true, Forcerm: true})
+	s, err = d.api.ImageBuild(ctx, v141.ImageBuildOptions{Body: bytes.NewReader(failing), NetworkMode: "none", NoCache: true, ForceRemove: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -643,7 +643,7 @@ func TestDaemonBuild(t *testing.T) {
 		t.Fatalf("the output before the error is missing:\n%s", out.String())
 	}
 	// Wait gives the same error.
-	s, err = d.api.ImageBuild(ctx, v141.ImageBuildOptions{Body: bytes.NewReader(failing), Networkmode: "none", Nocache: true, Forcerm: true})
+	s, err = d.api.ImageBuild(ctx, v141.ImageBuildOptions{Body: bytes.NewReader(failing), NetworkMode: "none", NoCache: true, ForceRemove: true})
 	if err != nil {
 		t.Fatal(err)
 	}

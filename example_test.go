@@ -229,7 +229,7 @@ func ExampleJSONStream() {
 	// A build from a tar context whose second step fails.
 	var context bytes.Buffer
 	writeTar(&context, "Dockerfile", "FROM busybox:latest\nRUN exit 7\n")
-	build, err := api.ImageBuild(ctx, v141.ImageBuildOptions{Body: &context, Rm: docker.Ptr(true), Forcerm: true})
+	build, err := api.ImageBuild(ctx, v141.ImageBuildOptions{Body: &context, Remove: docker.Ptr(true), ForceRemove: true})
 	if err != nil {
 		log.Fatal(err)
 	}

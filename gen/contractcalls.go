@@ -38,20 +38,20 @@ func (m *Model) RenderContractCalls(p *Package) (File, error) {
 		}
 		call := fmt.Sprintf("c.%s(%s)", op.ID, strings.Join(args, ", "))
 		switch op.Result.Kind {
-		case "none":
+		case ResultNone:
 			fmt.Fprintf(&b, "\t\t\treturn %s\n", call)
-		case "stream":
+		case ResultStream:
 			fmt.Fprintf(&b, "\t\t\ts, err := %s\n\t\t\tif err != nil {\n\t\t\t\treturn err\n\t\t\t}\n", call)
 			switch op.Stream {
-			case "output":
+			case StreamOutput:
 				b.WriteString("\t\t\tdefer s.Close()\n\t\t\treturn s.Demux(io.Discard, io.Discard)\n")
-			case "json":
+			case StreamJSON:
 				b.WriteString("\t\t\treturn s.Wait()\n")
-			case "binary":
+			case StreamBinary:
 				b.WriteString("\t\t\treturn drain(s)\n")
-			case "hijack":
+			case StreamHijack:
 				b.WriteString("\t\t\treturn exchange(s)\n")
-			case "websocket":
+			case StreamWebSocket:
 				b.WriteString("\t\t\treturn exchangeWebSocket(s)\n")
 			}
 		default:
@@ -120,7 +120,7 @@ func sampleExpr(p *Package, t string, q func(string) string, depth int) string {
 	switch {
 	case strings.HasPrefix(t, "*"):
 		inner := sampleExpr(p, t[1:], q, depth)
-		if _, ok := p.Types[t[1:]]; ok && p.Types[t[1:]].Kind == "struct" {
+		if _, ok := p.Types[t[1:]]; ok && p.Types[t[1:]].Kind == KindStruct {
 			return "&" + inner
 		}
 		return "docker.Ptr(" + inner + ")"
@@ -150,12 +150,12 @@ func sampleExpr(p *Package, t string, q func(string) string, depth int) string {
 		return t + "{}"
 	}
 	switch typ.Kind {
-	case "enum":
+	case KindEnum:
 		if typ.Underlying == "string" {
 			return fmt.Sprintf("%s(%q)", q(t), typ.Enum[0])
 		}
 		return fmt.Sprintf("%s(%s)", q(t), typ.Enum[0])
-	case "named":
+	case KindNamed:
 		if strings.HasPrefix(typ.Underlying, "[]") || strings.HasPrefix(typ.Underlying, "map[") {
 			return q(t) + "{}"
 		}

@@ -15,6 +15,9 @@ type Package struct {
 	Version SpecVersion
 	Ops     []*Operation     // sorted by ID
 	Types   map[string]*Type // by Go name
+	// Runtime lists the spec's definitions left to package docker (see
+	// runtimeTypes), sorted.
+	Runtime []string
 }
 
 // Operation is one endpoint, named by its operationId.
@@ -29,8 +32,8 @@ type Operation struct {
 	PathParams  []*Param // positional arguments, in path order
 	Params      []*Param // fields of the options struct: query, header, body
 	Consumes    string   // content type of a raw body
-	Stream      string   // "", json, output, hijack, binary
-	StreamItem  string   // Go type of a json stream's values
+	Stream      StreamKind
+	StreamItem  string // Go type of a json stream's values
 	Result      Result
 	AddedIn     int // minor version it first appears in
 }
@@ -46,7 +49,8 @@ type Param struct {
 	GoName   string
 	In       string // path, query, header, body
 	GoType   string // type of the field or argument
-	Setter   string // how the request is built: see render.go
+	Setter   Setter // how the request is built: see render.go
+	Sep      string // SetQueryJoined: the separator
 	Required bool
 	Doc      string
 	AddedIn  int
@@ -56,7 +60,7 @@ type Param struct {
 
 // Result is what a method returns besides error.
 type Result struct {
-	Kind    string // none, json, text, headers, stream
+	Kind    ResultKind
 	GoType  string // "" for none
 	Headers []*HeaderField
 }
@@ -73,10 +77,11 @@ type HeaderField struct {
 type Type struct {
 	Name       string
 	Doc        string
-	Kind       string // struct, enum, named
+	Kind       TypeKind
 	Fields     []*Field
 	Underlying string   // enum base or named type's definition
 	Enum       []string // enum values
+	EnumNames  []string // Go names of the enum values' constants, less the type's name (x-sdk-enum-names); nil: from the values
 	Tag        string   // file it goes in
 	AddedIn    int
 	Origin     string // definition name, or where an inline schema sits
@@ -101,6 +106,40 @@ type builder struct {
 	building map[string]bool   // definitions being converted (cycles)
 }
 
+// runtimeTypes are spec definitions that package docker already declares:
+// the registry credential and the progress messages of pull, push, build
+// and load, which the runtime decodes itself. A version package refers to
+// the runtime's type instead of declaring a second one, so that a user
+// meets one AuthConfig. ErrorResponse, the body of every error answer, is
+// what *docker.Error carries; no method returns it.
+var runtimeTypes = map[string]string{
+	"AuthConfig":      "docker.AuthConfig",
+	"ProgressDetail":  "docker.ProgressDetail",
+	"ErrorDetail":     "docker.ErrorDetail",
+	"BuildInfo":       "docker.JSONMessage",
+	"CreateImageInfo": "docker.JSONMessage",
+	"PushImageInfo":   "docker.JSONMessage",
+	"ErrorResponse":   "docker.Error",
+}
+
+// RuntimeTypes lists the spec definitions a version package does not
+// declare, with the type of package docker that stands for each.
+func RuntimeTypes() map[string]string { return runtimeTypes }
+
+// isStructType says whether a Go type expression names a struct: one of
+// the package's or one of the runtime's.
+func (b *builder) isStructType(expr string) bool {
+	if t, ok := b.pkg.Types[expr]; ok {
+		return t.Kind == KindStruct
+	}
+	for _, rt := range runtimeTypes {
+		if rt == expr {
+			return true
+		}
+	}
+	return false
+}
+
 // reserved names are declared by every generated package by hand of the
 // generator; a definition with such a name is renamed.
 var reserved = map[string]bool{"Client": true, "New": true, "NewFromEnv": true, "APIVersion": true}
@@ -118,9 +157,16 @@ func BuildPackage(v SpecVersion, sw *spec.Swagger) (*Package, error) {
 		if reserved[gn] {
 			gn += "Info"
 		}
+		if rt, ok := runtimeTypes[name]; ok {
+			gn = rt
+		}
 		b.defNames[name] = gn
 	}
 	for _, name := range sortedKeys(sw.Definitions) {
+		if _, ok := runtimeTypes[name]; ok {
+			b.pkg.Runtime = append(b.pkg.Runtime, name)
+			continue
+		}
 		if err := b.definition(name); err != nil {
 			return nil, fmt.Errorf("v%s: definition %s: %w", v.Name, name, err)
 		}
@@ -174,12 +220,13 @@ func (b *builder) definition(name string) error {
 		return err
 	}
 	if t == nil {
-		// Not a struct or enum: a named type over its Go form.
-		expr, err := b.goType(&s, gn+"Item", false)
+		// Not a struct or enum: a named type over its Go form. Its items
+		// (GenericResources is a list) are named <Name>Item.
+		expr, err := b.goType(&s, gn, false)
 		if err != nil {
 			return err
 		}
-		b.pkg.Types[gn] = &Type{Name: gn, Doc: docOf(&s, name), Kind: "named", Underlying: expr, Origin: "definition " + name}
+		b.pkg.Types[gn] = &Type{Name: gn, Doc: docOf(&s, name), Kind: KindNamed, Underlying: expr, Origin: "definition " + name}
 	}
 	return nil
 }
@@ -195,17 +242,22 @@ func (b *builder) namedType(name string, s *spec.Schema, origin string) (*Type, 
 		if s.Type.Contains("integer") {
 			base = intType(s.Format)
 		}
-		t := &Type{Name: name, Doc: docOf(s, ""), Kind: "enum", Underlying: base, Origin: origin}
+		t := &Type{Name: name, Doc: docOf(s, ""), Kind: KindEnum, Underlying: base, Origin: origin}
 		for _, e := range s.Enum {
 			t.Enum = append(t.Enum, fmt.Sprint(e))
 		}
+		names, err := enumNames(s.Extensions, len(t.Enum))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		t.EnumNames = names
 		b.pkg.Types[name] = t
 		return t, nil
 	}
 	if !isStruct(s) {
 		return nil, nil
 	}
-	t := &Type{Name: name, Doc: docOf(s, ""), Kind: "struct", Origin: origin}
+	t := &Type{Name: name, Doc: docOf(s, ""), Kind: KindStruct, Origin: origin}
 	b.pkg.Types[name] = t // registered first: schemas may refer to themselves
 	props, required, err := b.collectProperties(s, name, map[string]bool{})
 	if err != nil {
@@ -223,8 +275,7 @@ func (b *builder) namedType(name string, s *spec.Schema, origin string) (*Type, 
 		if err != nil {
 			return nil, fmt.Errorf("property %s: %w", p.name, err)
 		}
-		_, isStructType := b.pkg.Types[expr]
-		isStructType = isStructType && b.pkg.Types[expr].Kind == "struct"
+		isStructType := b.isStructType(expr)
 		t.Fields = append(t.Fields, &Field{
 			GoName:   fname,
 			JSONName: p.name,
@@ -302,6 +353,27 @@ func refName(s *spec.Schema) string {
 	return strings.TrimPrefix(r, "#/definitions/")
 }
 
+// enumNames reads x-sdk-enum-names, the Go names (less the type's name) of
+// an enum's values where the values say nothing (ChangeType's 0, 1, 2).
+func enumNames(ext spec.Extensions, n int) ([]string, error) {
+	raw, ok := ext["x-sdk-enum-names"]
+	if !ok {
+		return nil, nil
+	}
+	list, ok := raw.([]any)
+	if !ok || len(list) != n {
+		return nil, fmt.Errorf("x-sdk-enum-names must list one name for each of the %d values", n)
+	}
+	out := make([]string, n)
+	for i, e := range list {
+		out[i], _ = e.(string)
+		if out[i] == "" || exportedName(out[i]) != out[i] {
+			return nil, fmt.Errorf("x-sdk-enum-names: %q is not a Go name", e)
+		}
+	}
+	return out, nil
+}
+
 func isEnum(s *spec.Schema) bool {
 	return len(s.Enum) > 0 && (s.Type.Contains("string") || s.Type.Contains("integer")) && len(s.Type) == 1
 }
@@ -329,6 +401,9 @@ func (b *builder) goType(s *spec.Schema, hint string, nullable bool) (string, er
 		gn, ok := b.defNames[ref]
 		if !ok {
 			return "", fmt.Errorf("$ref to missing definition %s", ref)
+		}
+		if _, runtime := runtimeTypes[ref]; runtime {
+			return b.maybePtr(gn, nullable), nil
 		}
 		if err := b.definition(ref); err != nil {
 			return "", err
@@ -429,6 +504,7 @@ func intType(format string) string {
 	return "int"
 }
 
+// docOf is a schema's description (else its title) as Go doc text.
 func docOf(s *spec.Schema, fallback string) string {
 	d := strings.TrimSpace(s.Description)
 	if d == "" {
@@ -437,7 +513,7 @@ func docOf(s *spec.Schema, fallback string) string {
 	if d == "" {
 		return fallback
 	}
-	return d
+	return goDoc(d)
 }
 
 // operation converts one spec operation.
@@ -450,7 +526,7 @@ func (b *builder) operation(path, method string, so *spec.Operation, shared []sp
 		Method:      method,
 		Path:        path,
 		Summary:     strings.TrimSpace(so.Summary),
-		Description: strings.TrimSpace(so.Description),
+		Description: goDoc(so.Description),
 		Deprecated:  so.Deprecated,
 		Tag:         "misc",
 	}
@@ -463,7 +539,8 @@ func (b *builder) operation(path, method string, so *spec.Operation, shared []sp
 			break
 		}
 	}
-	op.Stream, _ = so.Extensions.GetString("x-sdk-stream")
+	stream, _ := so.Extensions.GetString("x-sdk-stream")
+	op.Stream = StreamKind(stream)
 	op.StreamItem, _ = so.Extensions.GetString("x-sdk-item")
 
 	params := append(append([]spec.Parameter{}, shared...), so.Parameters...)
@@ -503,7 +580,7 @@ func (b *builder) param(op *Operation, sp *spec.Parameter) (*Param, error) {
 		Name:     sp.Name,
 		In:       sp.In,
 		Required: sp.Required || sp.In == "path",
-		Doc:      strings.TrimSpace(sp.Description),
+		Doc:      goDoc(sp.Description),
 	}
 	if n, ok := sp.Extensions.GetString("x-go-name"); ok && n != "" {
 		p.GoName = n
@@ -518,7 +595,7 @@ func (b *builder) param(op *Operation, sp *spec.Parameter) (*Param, error) {
 	switch sp.In {
 	case "path":
 		p.GoName = unexportedName(sp.Name)
-		p.GoType, p.Setter, p.Dyn = "string", "path", "string"
+		p.GoType, p.Setter, p.Dyn = "string", SetPath, "string"
 	case "query":
 		switch {
 		case isJSON:
@@ -526,18 +603,18 @@ func (b *builder) param(op *Operation, sp *spec.Parameter) (*Param, error) {
 			if p.GoType == "" {
 				p.GoType = "map[string]string"
 			}
-			p.Setter, p.Dyn = "json", "json"
+			p.Setter, p.Dyn = SetQueryJSON, "json"
 			if jsonEach {
-				p.Setter, p.Dyn = "jsonEach", "jsonEach"
+				p.Setter, p.Dyn = SetQueryJSONEach, "jsonEach"
 			} else if p.Required {
-				p.Setter = "jsonRequired"
+				p.Setter = SetQueryJSONRequired
 			}
 		case sp.Type == "boolean":
 			p.Dyn = "bool"
 			if def, ok := sp.Default.(bool); (ok && def) || p.Required {
-				p.GoType, p.Setter = "*bool", "boolPtr"
+				p.GoType, p.Setter = "*bool", SetQueryBoolPtr
 			} else {
-				p.GoType, p.Setter = "bool", "bool"
+				p.GoType, p.Setter = "bool", SetQueryBool
 			}
 		case sp.Type == "integer" || sp.Type == "number":
 			base := intType(sp.Format)
@@ -546,36 +623,41 @@ func (b *builder) param(op *Operation, sp *spec.Parameter) (*Param, error) {
 				base, p.Dyn = "float64", "number"
 			}
 			if p.Required {
-				p.GoType, p.Setter = base, "numberRequired"
+				p.GoType, p.Setter = base, SetQueryNumberRequired
 			} else {
-				p.GoType, p.Setter = "*"+base, "number"
+				p.GoType, p.Setter = "*"+base, SetQueryNumber
 			}
 		case sp.Type == "string":
-			p.GoType, p.Setter, p.Dyn = "string", "string", "string"
+			p.GoType, p.Setter, p.Dyn = "string", SetQuery, "string"
 			if len(sp.Enum) > 0 {
 				name := op.ID + p.GoName
-				t := &Type{Name: name, Kind: "enum", Underlying: "string", Doc: fmt.Sprintf("%s is a value of %s's %s parameter.", name, op.ID, sp.Name), Origin: "parameter"}
+				t := &Type{Name: name, Kind: KindEnum, Underlying: "string", Doc: fmt.Sprintf("%s is a value of %s's %s parameter.", name, op.ID, sp.Name), Origin: "parameter"}
 				for _, e := range sp.Enum {
 					t.Enum = append(t.Enum, fmt.Sprint(e))
 					p.Enum = append(p.Enum, fmt.Sprint(e))
 				}
+				names, err := enumNames(sp.Extensions, len(t.Enum))
+				if err != nil {
+					return nil, err
+				}
+				t.EnumNames = names
 				if _, exists := b.pkg.Types[name]; !exists {
 					b.pkg.Types[name] = t
 				}
 				p.GoType = name
 			}
 			if p.Required {
-				p.Setter = "stringRequired"
+				p.Setter = SetQueryRequired
 			}
 		case sp.Type == "array":
-			p.GoType, p.Setter, p.Dyn = "[]string", "strings", "strings"
+			p.GoType, p.Setter, p.Dyn = "[]string", SetQueryStrings, "strings"
 			if sp.Items != nil {
 				for _, e := range sp.Items.Enum {
 					p.Enum = append(p.Enum, fmt.Sprint(e))
 				}
 			}
 			if sp.CollectionFormat != "" && sp.CollectionFormat != "multi" {
-				p.Setter = "joined:" + collectionSep(sp.CollectionFormat)
+				p.Setter, p.Sep = SetQueryJoined, collectionSep(sp.CollectionFormat)
 			}
 		default:
 			return nil, fmt.Errorf("query parameter of type %q", sp.Type)
@@ -583,16 +665,16 @@ func (b *builder) param(op *Operation, sp *spec.Parameter) (*Param, error) {
 	case "header":
 		switch strings.ToLower(sp.Name) {
 		case "x-registry-auth":
-			p.GoName, p.GoType, p.Setter, p.Dyn = "RegistryAuth", "*docker.AuthConfig", "auth", "auth"
+			p.GoName, p.GoType, p.Setter, p.Dyn = "RegistryAuth", "*docker.AuthConfig", SetAuth, "auth"
 			if p.Required {
-				p.Setter = "authRequired"
+				p.Setter = SetAuthRequired
 			}
 		case "x-registry-config":
-			p.GoName, p.GoType, p.Setter, p.Dyn = "RegistryConfig", "map[string]docker.AuthConfig", "authConfigs", "json"
+			p.GoName, p.GoType, p.Setter, p.Dyn = "RegistryConfig", "map[string]docker.AuthConfig", SetAuthConfigs, "json"
 		case "content-type":
 			return nil, nil // set from the body the caller gives
 		default:
-			p.GoType, p.Setter, p.Dyn = "string", "header", "string"
+			p.GoType, p.Setter, p.Dyn = "string", SetHeader, "string"
 		}
 	case "body":
 		p.GoName = "Body"
@@ -601,9 +683,9 @@ func (b *builder) param(op *Operation, sp *spec.Parameter) (*Param, error) {
 		}
 		s := sp.Schema
 		if s.Type.Contains("string") && (s.Format == "binary" || s.Format == "") && refName(s) == "" {
-			p.GoType, p.Setter, p.Dyn = "io.Reader", "reader", "reader"
+			p.GoType, p.Setter, p.Dyn = "io.Reader", SetReader, "reader"
 			if p.Required {
-				p.Setter = "readerRequired"
+				p.Setter = SetReaderRequired
 			}
 			return p, nil
 		}
@@ -612,12 +694,15 @@ func (b *builder) param(op *Operation, sp *spec.Parameter) (*Param, error) {
 			return nil, err
 		}
 		p.Dyn = "body"
-		if t, ok := b.pkg.Types[strings.TrimPrefix(expr, "*")]; ok && t.Kind == "struct" && !p.Required {
-			p.GoType, p.Setter = "*"+strings.TrimPrefix(expr, "*"), "bodyPtr"
+		if b.isStructType(strings.TrimPrefix(expr, "*")) && !p.Required {
+			p.GoType, p.Setter = "*"+strings.TrimPrefix(expr, "*"), SetBodyOptional
 		} else {
-			p.GoType, p.Setter = expr, "body"
+			p.GoType, p.Setter = expr, SetBody
 			if strings.HasPrefix(expr, "[]") || strings.HasPrefix(expr, "map[") {
-				p.Setter = "bodyNilable"
+				p.Setter = SetBodyOptional
+				if p.Required {
+					p.Setter = SetBodyRequired
+				}
 			}
 		}
 	case "formData":
@@ -651,17 +736,17 @@ func (b *builder) result(op *Operation, so *spec.Operation) error {
 	}
 	sort.Ints(codes)
 	switch op.Stream {
-	case "hijack":
-		op.Result = Result{Kind: "stream", GoType: "*docker.HijackedConn"}
+	case StreamHijack:
+		op.Result = Result{Kind: ResultStream, GoType: "*docker.HijackedConn"}
 		return nil
-	case "output":
-		op.Result = Result{Kind: "stream", GoType: "*docker.Output"}
+	case StreamOutput:
+		op.Result = Result{Kind: ResultStream, GoType: "*docker.Output"}
 		return nil
-	case "binary":
-		op.Result = Result{Kind: "stream", GoType: "*docker.Stream"}
+	case StreamBinary:
+		op.Result = Result{Kind: ResultStream, GoType: "*docker.Stream"}
 		return nil
-	case "websocket":
-		op.Result = Result{Kind: "stream", GoType: "*docker.WebSocketConn"}
+	case StreamWebSocket:
+		op.Result = Result{Kind: ResultStream, GoType: "*docker.WebSocketConn"}
 		return nil
 	}
 	var resp *spec.Response
@@ -672,7 +757,7 @@ func (b *builder) result(op *Operation, so *spec.Operation) error {
 			resp = &rr
 		}
 	}
-	if op.Stream == "json" {
+	if op.Stream == StreamJSON {
 		item := op.StreamItem
 		if item == "" {
 			if resp == nil || resp.Schema == nil {
@@ -685,14 +770,14 @@ func (b *builder) result(op *Operation, so *spec.Operation) error {
 			item = t
 		}
 		op.StreamItem = item
-		op.Result = Result{Kind: "stream", GoType: "*docker.JSONStream[" + item + "]"}
+		op.Result = Result{Kind: ResultStream, GoType: "*docker.JSONStream[" + item + "]"}
 		return nil
 	}
-	if op.Stream != "" {
+	if op.Stream != StreamNone {
 		return fmt.Errorf("unknown x-sdk-stream %q", op.Stream)
 	}
 	if resp == nil {
-		op.Result = Result{Kind: "none"}
+		op.Result = Result{Kind: ResultNone}
 		return nil
 	}
 	var headers []*HeaderField
@@ -701,7 +786,7 @@ func (b *builder) result(op *Operation, so *spec.Operation) error {
 		case "cache-control", "pragma", "content-type":
 			continue
 		}
-		hf := &HeaderField{Name: h, GoName: exportedName(h), GoType: "string", Doc: strings.TrimSpace(resp.Headers[h].Description)}
+		hf := &HeaderField{Name: h, GoName: exportedName(h), GoType: "string", Doc: goDoc(resp.Headers[h].Description)}
 		if strings.EqualFold(h, "X-Docker-Container-Path-Stat") {
 			hf.GoName, hf.GoType = "PathStat", "*docker.PathStat"
 		} else if resp.Headers[h].Type == "boolean" {
@@ -710,26 +795,26 @@ func (b *builder) result(op *Operation, so *spec.Operation) error {
 		headers = append(headers, hf)
 	}
 	if len(headers) > 0 {
-		op.Result = Result{Kind: "headers", GoType: "*" + op.ID + "Result", Headers: headers}
+		op.Result = Result{Kind: ResultHeaders, GoType: "*" + op.ID + "Result", Headers: headers}
 		return nil
 	}
 	if resp.Schema == nil {
-		op.Result = Result{Kind: "none"}
+		op.Result = Result{Kind: ResultNone}
 		return nil
 	}
 	s := resp.Schema
 	if s.Type.Contains("string") && refName(s) == "" && len(s.Enum) == 0 && producesText(so, b.sw) {
-		op.Result = Result{Kind: "text", GoType: "string"}
+		op.Result = Result{Kind: ResultText, GoType: "string"}
 		return nil
 	}
 	t, err := b.goType(s, op.ID+"Response", false)
 	if err != nil {
 		return err
 	}
-	if st, ok := b.pkg.Types[t]; ok && st.Kind == "struct" {
+	if st, ok := b.pkg.Types[t]; ok && st.Kind == KindStruct {
 		t = "*" + t
 	}
-	op.Result = Result{Kind: "json", GoType: t}
+	op.Result = Result{Kind: ResultJSON, GoType: t}
 	return nil
 }
 

@@ -212,6 +212,10 @@ func comment(text, indent string) string {
 			b.WriteString(indent + "//\n")
 			continue
 		}
+		if strings.HasPrefix(line, "\t") {
+			b.WriteString(indent + "//" + line + "\n") // code, as gofmt writes it
+			continue
+		}
 		b.WriteString(indent + "// " + line + "\n")
 	}
 	return b.String()
@@ -236,9 +240,17 @@ func wrap(s string) string {
 }
 
 // docStart makes a doc comment start with the identifier, as godoc expects.
+// A doc that only repeats the name (a title such as "NetworkConnectRequest")
+// says nothing and is dropped, as is an empty one without a fallback.
 func docStart(name, doc, fallback string) string {
 	doc = strings.TrimSpace(doc)
+	if doc == name || doc == name+"." {
+		doc = ""
+	}
 	if doc == "" {
+		if fallback == "" {
+			return ""
+		}
 		return name + " " + fallback
 	}
 	first, _, _ := strings.Cut(doc, " ")
@@ -334,25 +346,34 @@ func (m *Model) renderOperation(p *Package, op *Operation) string {
 	hasOpts := m.HasOptions[op.ID]
 	optName := op.OptionsName()
 	if hasOpts {
-		b.WriteString(comment(wrap(fmt.Sprintf("%s holds the query, header and body parameters of %s. The zero value sends none of the optional ones.", optName, op.ID)), ""))
+		b.WriteString(comment(wrap(fmt.Sprintf("%s holds the query, header and body parameters of %s. The zero value sends none of the optional ones (an optional JSON body is sent empty).", optName, op.ID)), ""))
 		fmt.Fprintf(&b, "type %s struct {\n", optName)
 		for _, prm := range op.Params {
 			doc := docStart(prm.GoName, prm.Doc, "")
+			if doc == "" && prm.In == "body" {
+				doc = prm.GoName + " is the request body."
+			}
 			if !strings.EqualFold(strings.ReplaceAll(prm.Name, "-", ""), prm.GoName) && prm.In != "body" {
 				doc = strings.TrimSpace(doc + fmt.Sprintf("\n\nSent as %s %q.", prm.In, prm.Name))
 			}
 			if prm.Required {
-				doc += "\n\nRequired."
+				doc = strings.TrimSpace(doc + "\n\nRequired.")
+			} else if prm.Setter == SetBodyOptional {
+				empty := "{}"
+				if strings.HasPrefix(prm.GoType, "[]") {
+					empty = "[]"
+				}
+				doc = strings.TrimSpace(doc + "\n\nLeft nil, " + empty + " is sent: older daemons refuse a request without a body.")
 			}
 			if a := added(prm.AddedIn, op.AddedIn); a != "" {
-				doc += "\n\n" + a
+				doc = strings.TrimSpace(doc + "\n\n" + a)
 			}
 			b.WriteString(comment(doc, "\t"))
 			fmt.Fprintf(&b, "\t%s %s\n", prm.GoName, prm.GoType)
 		}
 		b.WriteString("}\n\n")
 	}
-	if op.Result.Kind == "headers" {
+	if op.Result.Kind == ResultHeaders {
 		rname := strings.TrimPrefix(op.Result.GoType, "*")
 		b.WriteString(comment(fmt.Sprintf("%s is what %s returns in its response headers.", rname, op.ID), ""))
 		fmt.Fprintf(&b, "type %s struct {\n", rname)
@@ -399,11 +420,11 @@ func (m *Model) renderOperation(p *Package, op *Operation) string {
 		b.WriteString("\t" + setter(op, prm) + "\n")
 	}
 	switch op.Result.Kind {
-	case "none":
+	case ResultNone:
 		b.WriteString("\treturn c.rt.NoContent(ctx, r)\n")
-	case "text":
+	case ResultText:
 		b.WriteString("\treturn c.rt.Text(ctx, r)\n")
-	case "json":
+	case ResultJSON:
 		t := op.Result.GoType
 		if strings.HasPrefix(t, "*") {
 			fmt.Fprintf(&b, "\tout := new(%s)\n", t[1:])
@@ -412,7 +433,7 @@ func (m *Model) renderOperation(p *Package, op *Operation) string {
 			fmt.Fprintf(&b, "\tvar out %s\n", t)
 			fmt.Fprintf(&b, "\tif err := c.rt.JSON(ctx, r, &out); err != nil {\n\t\treturn %serr\n\t}\n\treturn out, nil\n", zero)
 		}
-	case "headers":
+	case ResultHeaders:
 		b.WriteString("\th, err := c.rt.Headers(ctx, r)\n\tif err != nil {\n\t\treturn nil, err\n\t}\n")
 		fmt.Fprintf(&b, "\tout := &%s{}\n", strings.TrimPrefix(op.Result.GoType, "*"))
 		for _, h := range op.Result.Headers {
@@ -426,24 +447,24 @@ func (m *Model) renderOperation(p *Package, op *Operation) string {
 			}
 		}
 		b.WriteString("\treturn out, nil\n")
-	case "stream":
+	case ResultStream:
 		var t string
 		switch op.Stream {
-		case "websocket":
+		case StreamWebSocket:
 			t = "docker.WebSocketConn"
-		case "hijack":
+		case StreamHijack:
 			t = "docker.HijackedConn"
-		case "output":
+		case StreamOutput:
 			t = "docker.Output"
-		case "binary":
+		case StreamBinary:
 			t = "docker.Stream"
-		case "json":
+		case StreamJSON:
 			t = "docker.JSONStream[" + op.StreamItem + "]"
 		default:
-			panic("gen: unknown stream kind " + op.Stream)
+			panic("gen: unknown stream kind " + string(op.Stream))
 		}
 		fmt.Fprintf(&b, "\tout := new(%s)\n\tif err := c.rt.Open(ctx, r, out); err != nil {\n\t\treturn nil, err\n\t}\n", t)
-		if op.Stream == "hijack" {
+		if op.Stream == StreamHijack {
 			if tty := bodyTTYField(p, op); tty != "" {
 				fmt.Fprintf(&b, "\tout.TTY = %s\n", tty)
 			}
@@ -494,56 +515,64 @@ func zeroValue(t string) string {
 func setter(op *Operation, p *Param) string {
 	v := "opts." + p.GoName
 	name := strconv.Quote(p.Name)
-	switch {
-	case p.Setter == "string":
-		if p.GoType != "string" {
-			v = "string(" + v + ")"
-		}
-		return fmt.Sprintf("r.Query(%s, %s)", name, v)
-	case p.Setter == "stringRequired":
-		if p.GoType != "string" {
-			v = "string(" + v + ")"
-		}
-		return fmt.Sprintf("r.QueryRequired(%s, %s)", name, v)
-	case p.Setter == "bool":
-		return fmt.Sprintf("r.QueryBool(%s, %s)", name, v)
-	case p.Setter == "boolPtr":
-		return fmt.Sprintf("r.QueryBoolPtr(%s, %s)", name, v)
-	case p.Setter == "number":
-		return fmt.Sprintf("gensupport.QueryNumber(r, %s, %s)", name, v)
-	case p.Setter == "numberRequired":
-		return fmt.Sprintf("gensupport.QueryNumberRequired(r, %s, %s)", name, v)
-	case p.Setter == "strings":
-		return fmt.Sprintf("r.QueryStrings(%s, %s)", name, v)
-	case strings.HasPrefix(p.Setter, "joined:"):
-		return fmt.Sprintf("r.QueryJoined(%s, %s, %q)", name, v, strings.TrimPrefix(p.Setter, "joined:"))
-	case p.Setter == "json":
-		return fmt.Sprintf("r.QueryJSON(%s, %s)", name, v)
-	case p.Setter == "jsonEach":
-		return fmt.Sprintf("gensupport.QueryJSONEach(r, %s, %s)", name, v)
-	case p.Setter == "jsonRequired":
-		return fmt.Sprintf("r.QueryJSONRequired(%s, %s)", name, v)
-	case p.Setter == "header":
-		return fmt.Sprintf("r.Header(%s, %s)", name, v)
-	case p.Setter == "auth":
-		return fmt.Sprintf("gensupport.RegistryAuth(r, %s, false)", v)
-	case p.Setter == "authRequired":
-		return fmt.Sprintf("gensupport.RegistryAuth(r, %s, true)", v)
-	case p.Setter == "authConfigs":
-		return fmt.Sprintf("gensupport.RegistryConfig(r, %s)", v)
-	case p.Setter == "reader":
-		return fmt.Sprintf("r.RawBody(%s, %q)", v, bodyContentType(op))
-	case p.Setter == "readerRequired":
-		return fmt.Sprintf("r.RequireBody(%s, %s != nil)\n\tr.RawBody(%s, %q)", name, v, v, bodyContentType(op))
-	case p.Setter == "body":
-		return fmt.Sprintf("r.JSONBody(%s)", v)
-	case p.Setter == "bodyPtr", p.Setter == "bodyNilable":
-		if p.Required {
-			return fmt.Sprintf("r.RequireBody(%s, %s != nil)\n\tr.JSONBody(%s)", name, v, v)
-		}
-		return fmt.Sprintf("if %s != nil {\n\t\tr.JSONBody(%s)\n\t}", v, v)
+	asString := v
+	if p.GoType != "string" {
+		asString = "string(" + v + ")" // an enum
 	}
-	panic("gen: unknown setter " + p.Setter)
+	switch p.Setter {
+	case SetQuery:
+		return fmt.Sprintf("r.Query(%s, %s)", name, asString)
+	case SetQueryRequired:
+		return fmt.Sprintf("r.QueryRequired(%s, %s)", name, asString)
+	case SetQueryBool:
+		return fmt.Sprintf("r.QueryBool(%s, %s)", name, v)
+	case SetQueryBoolPtr:
+		return fmt.Sprintf("r.QueryBoolPtr(%s, %s)", name, v)
+	case SetQueryNumber:
+		return fmt.Sprintf("gensupport.QueryNumber(r, %s, %s)", name, v)
+	case SetQueryNumberRequired:
+		return fmt.Sprintf("gensupport.QueryNumberRequired(r, %s, %s)", name, v)
+	case SetQueryStrings:
+		return fmt.Sprintf("r.QueryStrings(%s, %s)", name, v)
+	case SetQueryJoined:
+		return fmt.Sprintf("r.QueryJoined(%s, %s, %q)", name, v, p.Sep)
+	case SetQueryJSON:
+		return fmt.Sprintf("r.QueryJSON(%s, %s)", name, v)
+	case SetQueryJSONEach:
+		return fmt.Sprintf("gensupport.QueryJSONEach(r, %s, %s)", name, v)
+	case SetQueryJSONRequired:
+		return fmt.Sprintf("r.QueryJSONRequired(%s, %s)", name, v)
+	case SetHeader:
+		return fmt.Sprintf("r.Header(%s, %s)", name, v)
+	case SetAuth:
+		return fmt.Sprintf("gensupport.RegistryAuth(r, %s, false)", v)
+	case SetAuthRequired:
+		return fmt.Sprintf("gensupport.RegistryAuth(r, %s, true)", v)
+	case SetAuthConfigs:
+		return fmt.Sprintf("gensupport.RegistryConfig(r, %s)", v)
+	case SetReader:
+		return fmt.Sprintf("r.RawBody(%s, %q)", v, bodyContentType(op))
+	case SetReaderRequired:
+		return fmt.Sprintf("r.RequireBody(%s, %s != nil)\n\tr.RawBody(%s, %q)", name, v, v, bodyContentType(op))
+	case SetBody:
+		return fmt.Sprintf("r.JSONBody(%s)", v)
+	case SetBodyRequired:
+		return fmt.Sprintf("r.RequireBody(%s, %s != nil)\n\tr.JSONBody(%s)", name, v, v)
+	case SetBodyOptional:
+		// An optional JSON body left nil is sent empty ({} or []), never
+		// left out: daemons before 23.0 and Podman answer a request
+		// without one "400 Bad Request: got EOF while reading request
+		// body", and newer daemons read an empty value as no body.
+		return fmt.Sprintf("if %s != nil {\n\t\tr.JSONBody(%s)\n\t} else {\n\t\tr.JSONBody(%s)\n\t}", v, v, emptyJSON(p.GoType))
+	}
+	panic(fmt.Sprintf("gen: %s: parameter %s has setter %d", op.ID, p.Name, p.Setter))
+}
+
+func emptyJSON(goType string) string {
+	if strings.HasPrefix(goType, "[]") {
+		return "[]struct{}{}"
+	}
+	return "struct{}{}"
 }
 
 func bodyContentType(op *Operation) string {
@@ -562,13 +591,20 @@ func constNames(p *Package) map[*Type][]string {
 	out := map[*Type][]string{}
 	for _, name := range sortedKeys(p.Types) {
 		t := p.Types[name]
-		if t.Kind != "enum" {
+		if t.Kind != KindEnum {
 			continue
 		}
-		for _, v := range t.Enum {
+		for i, v := range t.Enum {
 			n := t.Name + exportedName(v)
-			if v == "" {
+			switch {
+			case t.EnumNames != nil:
+				n = t.Name + t.EnumNames[i]
+			case v == "":
 				n = t.Name + "Empty"
+			case isDigits(v):
+				// A version number (SystemInfoCgroupVersion1); values
+				// that are codes get names in specs/fixes.yaml.
+				n = t.Name + v
 			}
 			for taken[n] {
 				n += "Value"
@@ -580,15 +616,24 @@ func constNames(p *Package) map[*Type][]string {
 	return out
 }
 
+func isDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
 func renderType(p *Package, t *Type, consts map[*Type][]string) string {
 	var b strings.Builder
 	doc := docStart(t.Name, t.Doc, typeFallbackDoc(p, t.Name))
 	if a := added(t.AddedIn, 0); a != "" {
-		doc += "\n\n" + a
+		doc = strings.TrimSpace(doc + "\n\n" + a)
 	}
 	b.WriteString(comment(doc, ""))
 	switch t.Kind {
-	case "struct":
+	case KindStruct:
 		fmt.Fprintf(&b, "type %s struct {\n", t.Name)
 		for _, f := range t.Fields {
 			fd := docStart(f.GoName, f.Doc, "")
@@ -603,7 +648,7 @@ func renderType(p *Package, t *Type, consts map[*Type][]string) string {
 			fmt.Fprintf(&b, "\t%s %s `json:\"%s%s\"`\n", f.GoName, f.GoType, f.JSONName, opt)
 		}
 		b.WriteString("}\n")
-	case "enum":
+	case KindEnum:
 		fmt.Fprintf(&b, "type %s %s\n\n", t.Name, t.Underlying)
 		fmt.Fprintf(&b, "// Values of %s known to this API version. The daemon may send others.\nconst (\n", t.Name)
 		for i, v := range t.Enum {
@@ -616,7 +661,7 @@ func renderType(p *Package, t *Type, consts map[*Type][]string) string {
 		b.WriteString(")\n\n")
 		fmt.Fprintf(&b, "// Values lists the values of %s known to this API version.\nfunc (%s) Values() []%s {\n\treturn []%s{%s}\n}\n",
 			t.Name, t.Name, t.Name, t.Name, strings.Join(consts[t], ", "))
-	case "named":
+	case KindNamed:
 		fmt.Fprintf(&b, "type %s %s\n", t.Name, t.Underlying)
 	}
 	return b.String()
@@ -678,5 +723,5 @@ func typeFallbackDoc(p *Package, name string) string {
 			return fmt.Sprintf(form.doc, op)
 		}
 	}
-	return "is part of the API's models."
+	return "" // "is part of the API's models" would say nothing
 }

@@ -135,8 +135,10 @@ func (m *Model) finish() {
 func assignTags(p *Package) {
 	refs := func(expr string) []string {
 		var names []string
+		// Qualified names (docker.Platform) are the runtime's, never the
+		// package's own Platform.
 		for _, w := range strings.FieldsFunc(expr, func(r rune) bool {
-			return !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
+			return !(r == '_' || r == '.' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
 		}) {
 			if _, ok := p.Types[w]; ok {
 				names = append(names, w)

@@ -2,69 +2,33 @@
 
 package v125
 
-// Node is part of the API's models.
-type Node struct {
-	// CreatedAt
-	CreatedAt string `json:"CreatedAt,omitempty"`
-	// Description
-	Description NodeDescription `json:"Description,omitzero"`
-	// ID
-	ID string `json:"ID,omitempty"`
-	// Spec
-	Spec NodeSpec `json:"Spec,omitzero"`
-	// UpdatedAt
-	UpdatedAt string `json:"UpdatedAt,omitempty"`
-	// Version
-	Version NodeVersion `json:"Version,omitzero"`
+type EngineDescription struct {
+	EngineVersion string                         `json:"EngineVersion,omitempty"`
+	Labels        map[string]string              `json:"Labels,omitempty"`
+	Plugins       []EngineDescriptionPluginsItem `json:"Plugins,omitempty"`
 }
 
-// NodeDescription is part of the API's models.
-type NodeDescription struct {
-	// Engine
-	Engine NodeDescriptionEngine `json:"Engine,omitzero"`
-	// Hostname
-	Hostname string `json:"Hostname,omitempty"`
-	// Platform
-	Platform NodeDescriptionPlatform `json:"Platform,omitzero"`
-	// Resources
-	Resources NodeDescriptionResources `json:"Resources,omitzero"`
-}
-
-// NodeDescriptionEngine is part of the API's models.
-type NodeDescriptionEngine struct {
-	// EngineVersion
-	EngineVersion string `json:"EngineVersion,omitempty"`
-	// Labels
-	Labels map[string]string `json:"Labels,omitempty"`
-	// Plugins
-	Plugins []NodeDescriptionEnginePluginsItem `json:"Plugins,omitempty"`
-}
-
-// NodeDescriptionEnginePluginsItem is part of the API's models.
-type NodeDescriptionEnginePluginsItem struct {
-	// Name
+type EngineDescriptionPluginsItem struct {
 	Name string `json:"Name,omitempty"`
-	// Type
 	Type string `json:"Type,omitempty"`
 }
 
-// NodeDescriptionPlatform is part of the API's models.
-type NodeDescriptionPlatform struct {
-	// Architecture
-	Architecture string `json:"Architecture,omitempty"`
-	// OS
-	OS string `json:"OS,omitempty"`
+type Node struct {
+	CreatedAt   string          `json:"CreatedAt,omitempty"`
+	Description NodeDescription `json:"Description,omitzero"`
+	ID          string          `json:"ID,omitempty"`
+	Spec        NodeSpec        `json:"Spec,omitzero"`
+	UpdatedAt   string          `json:"UpdatedAt,omitempty"`
+	Version     ObjectVersion   `json:"Version,omitzero"`
 }
 
-// NodeDescriptionResources is part of the API's models.
-type NodeDescriptionResources struct {
-	// MemoryBytes
-	MemoryBytes int64 `json:"MemoryBytes,omitempty"`
-	// NanoCPUs
-	NanoCPUs int64 `json:"NanoCPUs,omitempty"`
+type NodeDescription struct {
+	Engine    EngineDescription `json:"Engine,omitzero"`
+	Hostname  string            `json:"Hostname,omitempty"`
+	Platform  Platform          `json:"Platform,omitzero"`
+	Resources ResourceObject    `json:"Resources,omitzero"`
 }
 
-// NodeSpec is part of the API's models.
 type NodeSpec struct {
 	// Availability of the node.
 	Availability NodeSpecAvailability `json:"Availability,omitempty"`
@@ -105,8 +69,16 @@ func (NodeSpecRole) Values() []NodeSpecRole {
 	return []NodeSpecRole{NodeSpecRoleWorker, NodeSpecRoleManager}
 }
 
-// NodeVersion is part of the API's models.
-type NodeVersion struct {
-	// Index
+type ObjectVersion struct {
 	Index int64 `json:"Index,omitempty"`
+}
+
+type Platform struct {
+	Architecture string `json:"Architecture,omitempty"`
+	OS           string `json:"OS,omitempty"`
+}
+
+type ResourceObject struct {
+	MemoryBytes int64 `json:"MemoryBytes,omitempty"`
+	NanoCPUs    int64 `json:"NanoCPUs,omitempty"`
 }

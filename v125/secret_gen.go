@@ -9,21 +9,26 @@ import (
 )
 
 // SecretCreateOptions holds the query, header and body parameters of
-// SecretCreate. The zero value sends none of the optional ones.
+// SecretCreate. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type SecretCreateOptions struct {
-	// Body
+	// Body is the request body.
+	//
+	// Left nil, {} is sent: older daemons refuse a request without a body.
 	Body *SecretCreateRequest
 }
 
 // SecretCreate creates a secret.
 //
 // POST /secrets/create
-func (c *Client) SecretCreate(ctx context.Context, opts SecretCreateOptions) (*SecretCreateResponse, error) {
+func (c *Client) SecretCreate(ctx context.Context, opts SecretCreateOptions) (*IDResponse, error) {
 	r := newRequest("SecretCreate", "POST", "/secrets/create")
 	if opts.Body != nil {
 		r.JSONBody(opts.Body)
+	} else {
+		r.JSONBody(struct{}{})
 	}
-	out := new(SecretCreateResponse)
+	out := new(IDResponse)
 	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
@@ -53,11 +58,12 @@ func (c *Client) SecretInspect(ctx context.Context, id string) (*Secret, error) 
 }
 
 // SecretListOptions holds the query, header and body parameters of SecretList.
-// The zero value sends none of the optional ones.
+// The zero value sends none of the optional ones (an optional JSON body is
+// sent empty).
 type SecretListOptions struct {
 	// Filters: a JSON encoded value of the filters (a `map[string][]string`) to process on the secrets list. Available filters:
 	//
-	// - `names=<secret name>`
+	//   - `names=<secret name>`
 	Filters docker.Filters
 }
 

@@ -2,10 +2,22 @@
 
 package v126
 
-// ClusterInfoVersion is part of the API's models.
-type ClusterInfoVersion struct {
-	// Index
-	Index int64 `json:"Index,omitempty"`
+// JoinTokens: the tokens workers and managers need to join the swarm.
+type JoinTokens struct {
+	// Manager: the token managers can use to join the swarm.
+	Manager string `json:"Manager,omitempty"`
+	// Worker: the token workers can use to join the swarm.
+	Worker string `json:"Worker,omitempty"`
+}
+
+type Swarm struct {
+	CreatedAt string `json:"CreatedAt,omitempty"`
+	// ID: the ID of the swarm.
+	ID         string        `json:"ID,omitempty"`
+	Spec       SwarmSpec     `json:"Spec,omitzero"`
+	UpdatedAt  string        `json:"UpdatedAt,omitempty"`
+	Version    ObjectVersion `json:"Version,omitzero"`
+	JoinTokens JoinTokens    `json:"JoinTokens,omitzero"`
 }
 
 // SwarmInitRequest is the request body of SwarmInit.
@@ -15,33 +27,8 @@ type SwarmInitRequest struct {
 	// ForceNewCluster: force creation of a new swarm.
 	ForceNewCluster bool `json:"ForceNewCluster,omitempty"`
 	// ListenAddr: listen address used for inter-manager communication, as well as determining the networking interface used for the VXLAN Tunnel Endpoint (VTEP). This can either be an address/port combination in the form `192.168.1.1:4567`, or an interface followed by a port number, like `eth0:4567`. If the port number is omitted, the default swarm listening port is used.
-	ListenAddr string `json:"ListenAddr,omitempty"`
-	// Spec
-	Spec SwarmSpec `json:"Spec,omitzero"`
-}
-
-// SwarmInspectResponse is what SwarmInspect returns.
-type SwarmInspectResponse struct {
-	// CreatedAt
-	CreatedAt string `json:"CreatedAt,omitempty"`
-	// ID: the ID of the swarm.
-	ID string `json:"ID,omitempty"`
-	// Spec
-	Spec SwarmSpec `json:"Spec,omitzero"`
-	// UpdatedAt
-	UpdatedAt string `json:"UpdatedAt,omitempty"`
-	// Version
-	Version ClusterInfoVersion `json:"Version,omitzero"`
-	// JoinTokens: the tokens workers and managers need to join the swarm.
-	JoinTokens SwarmInspectResponseJoinTokens `json:"JoinTokens,omitzero"`
-}
-
-// SwarmInspectResponseJoinTokens: the tokens workers and managers need to join the swarm.
-type SwarmInspectResponseJoinTokens struct {
-	// Manager: the token managers can use to join the swarm.
-	Manager string `json:"Manager,omitempty"`
-	// Worker: the token workers can use to join the swarm.
-	Worker string `json:"Worker,omitempty"`
+	ListenAddr string    `json:"ListenAddr,omitempty"`
+	Spec       SwarmSpec `json:"Spec,omitzero"`
 }
 
 // SwarmJoinRequest is the request body of SwarmJoin.
@@ -93,7 +80,6 @@ type SwarmSpecCAConfig struct {
 	NodeCertExpiry int64 `json:"NodeCertExpiry,omitempty"`
 }
 
-// SwarmSpecCAConfigExternalCAsItem is part of the API's models.
 type SwarmSpecCAConfigExternalCAsItem struct {
 	// Options: an object with key/value pairs that are interpreted as protocol-specific options for the external CA driver.
 	Options map[string]string `json:"Options,omitempty"`
@@ -108,12 +94,12 @@ type SwarmSpecCAConfigExternalCAsItemProtocol string
 
 // Values of SwarmSpecCAConfigExternalCAsItemProtocol known to this API version. The daemon may send others.
 const (
-	SwarmSpecCAConfigExternalCAsItemProtocolCfssl SwarmSpecCAConfigExternalCAsItemProtocol = "cfssl"
+	SwarmSpecCAConfigExternalCAsItemProtocolCFSSL SwarmSpecCAConfigExternalCAsItemProtocol = "cfssl"
 )
 
 // Values lists the values of SwarmSpecCAConfigExternalCAsItemProtocol known to this API version.
 func (SwarmSpecCAConfigExternalCAsItemProtocol) Values() []SwarmSpecCAConfigExternalCAsItemProtocol {
-	return []SwarmSpecCAConfigExternalCAsItemProtocol{SwarmSpecCAConfigExternalCAsItemProtocolCfssl}
+	return []SwarmSpecCAConfigExternalCAsItemProtocol{SwarmSpecCAConfigExternalCAsItemProtocolCFSSL}
 }
 
 // SwarmSpecDispatcher: dispatcher configuration.
@@ -164,9 +150,7 @@ type SwarmSpecTaskDefaults struct {
 //
 // Updating this value will only have an affect on new tasks. Old tasks will continue use their previously configured log driver until recreated.
 type SwarmSpecTaskDefaultsLogDriver struct {
-	// Name
-	Name string `json:"Name,omitempty"`
-	// Options
+	Name    string            `json:"Name,omitempty"`
 	Options map[string]string `json:"Options,omitempty"`
 }
 

@@ -11,7 +11,8 @@ import (
 )
 
 // ContainerArchiveHeadOptions holds the query, header and body parameters of
-// ContainerArchiveHead. The zero value sends none of the optional ones.
+// ContainerArchiveHead. The zero value sends none of the optional ones (an
+// optional JSON body is sent empty).
 type ContainerArchiveHeadOptions struct {
 	// Path: resource in the container’s filesystem to archive.
 	//
@@ -48,7 +49,8 @@ func (c *Client) ContainerArchiveHead(ctx context.Context, id string, opts Conta
 }
 
 // ContainerAttachOptions holds the query, header and body parameters of
-// ContainerAttach. The zero value sends none of the optional ones.
+// ContainerAttach. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ContainerAttachOptions struct {
 	// DetachKeys: override the key sequence for detaching a container.Format is a single character `[a-Z]` or `ctrl-<value>` where `<value>` is one of: `a-z`, `@`, `^`, `[`, `,` or `_`.
 	DetachKeys string
@@ -74,20 +76,18 @@ type ContainerAttachOptions struct {
 //
 // Either the `stream` or `logs` parameter must be `true` for this endpoint to do anything.
 //
-// See [the documentation for the `docker attach` command](https://docs.docker.com/engine/reference/commandline/attach/) for more details.
+// See the documentation for the `docker attach` command (https://docs.docker.com/engine/reference/commandline/attach/) for more details.
 //
-// ### Hijacking
+// # Hijacking
 //
 // This endpoint hijacks the HTTP connection to transport `stdin`, `stdout`, and `stderr` on the same socket.
 //
 // This is the response from the daemon for an attach request:
 //
-// ```
-// HTTP/1.1 200 OK
-// Content-Type: application/vnd.docker.raw-stream
+//	HTTP/1.1 200 OK
+//	Content-Type: application/vnd.docker.raw-stream
 //
-// [STREAM]
-// ```
+//	[STREAM]
 //
 // After the headers and two new lines, the TCP connection can now be used for raw, bidirectional communication between the client and server.
 //
@@ -95,40 +95,34 @@ type ContainerAttachOptions struct {
 //
 // For example, the client sends this request to upgrade the connection:
 //
-// ```
-// POST /containers/16253994b7c4/attach?stream=1&stdout=1 HTTP/1.1
-// Upgrade: tcp
-// Connection: Upgrade
-// ```
+//	POST /containers/16253994b7c4/attach?stream=1&stdout=1 HTTP/1.1
+//	Upgrade: tcp
+//	Connection: Upgrade
 //
 // The Docker daemon will respond with a `101 UPGRADED` response, and will similarly follow with the raw stream:
 //
-// ```
-// HTTP/1.1 101 UPGRADED
-// Content-Type: application/vnd.docker.raw-stream
-// Connection: Upgrade
-// Upgrade: tcp
+//	HTTP/1.1 101 UPGRADED
+//	Content-Type: application/vnd.docker.raw-stream
+//	Connection: Upgrade
+//	Upgrade: tcp
 //
-// [STREAM]
-// ```
+//	[STREAM]
 //
-// ### Stream format
+// # Stream format
 //
-// When the TTY setting is disabled in [`POST /containers/create`](#operation/ContainerCreate), the stream over the hijacked connected is multiplexed to separate out `stdout` and `stderr`. The stream consists of a series of frames, each containing a header and a payload.
+// When the TTY setting is disabled in `POST /containers/create`, the stream over the hijacked connected is multiplexed to separate out `stdout` and `stderr`. The stream consists of a series of frames, each containing a header and a payload.
 //
 // The header contains the information which the stream writes (`stdout` or `stderr`). It also contains the size of the associated frame encoded in the last four bytes (`uint32`).
 //
 // It is encoded on the first eight bytes like this:
 //
-// ```go
-// header := [8]byte{STREAM_TYPE, 0, 0, 0, SIZE1, SIZE2, SIZE3, SIZE4}
-// ```
+//	header := [8]byte{STREAM_TYPE, 0, 0, 0, SIZE1, SIZE2, SIZE3, SIZE4}
 //
 // `STREAM_TYPE` can be:
 //
-// - 0: `stdin` (is written on `stdout`)
-// - 1: `stdout`
-// - 2: `stderr`
+//   - 0: `stdin` (is written on `stdout`)
+//   - 1: `stdout`
+//   - 2: `stderr`
 //
 // `SIZE1, SIZE2, SIZE3, SIZE4` are the four bytes of the `uint32` size encoded as big endian.
 //
@@ -136,15 +130,15 @@ type ContainerAttachOptions struct {
 //
 // The simplest way to implement this protocol is the following:
 //
-// 1. Read 8 bytes.
-// 2. Choose `stdout` or `stderr` depending on the first byte.
-// 3. Extract the frame size from the last four bytes.
-// 4. Read the extracted size and output it on the correct output.
-// 5. Goto 1.
+//  1. Read 8 bytes.
+//  2. Choose `stdout` or `stderr` depending on the first byte.
+//  3. Extract the frame size from the last four bytes.
+//  4. Read the extracted size and output it on the correct output.
+//  5. Goto 1.
 //
-// ### Stream format when using a TTY
+// # Stream format when using a TTY
 //
-// When the TTY setting is enabled in [`POST /containers/create`](#operation/ContainerCreate), the stream is not multiplexed. The data exchanged over the hijacked connection is simply the raw data from the process PTY and client's `stdin`.
+// When the TTY setting is enabled in `POST /containers/create`, the stream is not multiplexed. The data exchanged over the hijacked connection is simply the raw data from the process PTY and client's `stdin`.
 //
 // POST /containers/{id}/attach
 func (c *Client) ContainerAttach(ctx context.Context, id string, opts ContainerAttachOptions) (*docker.HijackedConn, error) {
@@ -164,7 +158,8 @@ func (c *Client) ContainerAttach(ctx context.Context, id string, opts ContainerA
 }
 
 // ContainerAttachWebsocketOptions holds the query, header and body parameters
-// of ContainerAttachWebsocket. The zero value sends none of the optional ones.
+// of ContainerAttachWebsocket. The zero value sends none of the optional ones
+// (an optional JSON body is sent empty).
 type ContainerAttachWebsocketOptions struct {
 	// DetachKeys: override the key sequence for detaching a container.Format is a single character `[a-Z]` or `ctrl-<value>` where `<value>` is one of: `a-z`, `@`, `^`, `[`, `,`, or `_`.
 	DetachKeys string
@@ -194,15 +189,15 @@ func (c *Client) ContainerAttachWebsocket(ctx context.Context, id string, opts C
 //
 // Returns which files in a container's filesystem have been added, deleted, or modified. The `Kind` of modification can be one of:
 //
-// - `0`: Modified
-// - `1`: Added
-// - `2`: Deleted
+//   - `0`: Modified
+//   - `1`: Added
+//   - `2`: Deleted
 //
 // GET /containers/{id}/changes
-func (c *Client) ContainerChanges(ctx context.Context, id string) ([]ContainerChangesResponseItem, error) {
+func (c *Client) ContainerChanges(ctx context.Context, id string) ([]FilesystemChange, error) {
 	r := newRequest("ContainerChanges", "GET", "/containers/{id}/changes")
 	r.PathParam("id", id)
-	var out []ContainerChangesResponseItem
+	var out []FilesystemChange
 	if err := c.rt.JSON(ctx, r, &out); err != nil {
 		return nil, err
 	}
@@ -210,7 +205,8 @@ func (c *Client) ContainerChanges(ctx context.Context, id string) ([]ContainerCh
 }
 
 // ContainerCreateOptions holds the query, header and body parameters of
-// ContainerCreate. The zero value sends none of the optional ones.
+// ContainerCreate. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ContainerCreateOptions struct {
 	// Name: assign the specified name to the container. Must match `/?[a-zA-Z0-9_-]+`.
 	Name string
@@ -235,7 +231,8 @@ func (c *Client) ContainerCreate(ctx context.Context, opts ContainerCreateOption
 }
 
 // ContainerDeleteOptions holds the query, header and body parameters of
-// ContainerDelete. The zero value sends none of the optional ones.
+// ContainerDelete. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ContainerDeleteOptions struct {
 	// RemoveVolumes: remove anonymous volumes associated with the container.
 	//
@@ -277,7 +274,8 @@ func (c *Client) ContainerExport(ctx context.Context, id string) (*docker.Stream
 }
 
 // ContainerGetArchiveOptions holds the query, header and body parameters of
-// ContainerGetArchive. The zero value sends none of the optional ones.
+// ContainerGetArchive. The zero value sends none of the optional ones (an
+// optional JSON body is sent empty).
 type ContainerGetArchiveOptions struct {
 	// Path: resource in the container’s filesystem to archive.
 	//
@@ -302,7 +300,8 @@ func (c *Client) ContainerGetArchive(ctx context.Context, id string, opts Contai
 }
 
 // ContainerInspectOptions holds the query, header and body parameters of
-// ContainerInspect. The zero value sends none of the optional ones.
+// ContainerInspect. The zero value sends none of the optional ones (an
+// optional JSON body is sent empty).
 type ContainerInspectOptions struct {
 	// Size: return the size of container as fields `SizeRw` and `SizeRootFs`
 	Size bool
@@ -325,7 +324,8 @@ func (c *Client) ContainerInspect(ctx context.Context, id string, opts Container
 }
 
 // ContainerKillOptions holds the query, header and body parameters of
-// ContainerKill. The zero value sends none of the optional ones.
+// ContainerKill. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ContainerKillOptions struct {
 	// Signal to send to the container as an integer or string (e.g. `SIGINT`)
 	Signal string
@@ -344,7 +344,8 @@ func (c *Client) ContainerKill(ctx context.Context, id string, opts ContainerKil
 }
 
 // ContainerListOptions holds the query, header and body parameters of
-// ContainerList. The zero value sends none of the optional ones.
+// ContainerList. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ContainerListOptions struct {
 	// All: return all containers. By default, only running containers are shown
 	All bool
@@ -354,19 +355,19 @@ type ContainerListOptions struct {
 	Size bool
 	// Filters to process on the container list, encoded as JSON (a `map[string][]string`). For example, `{"status": ["paused"]}` will only return paused containers. Available filters:
 	//
-	// - `ancestor`=(`<image-name>[:<tag>]`, `<image id>`, or `<image@digest>`)
-	// - `before`=(`<container id>` or `<container name>`)
-	// - `exited=<int>` containers with exit code of `<int>`
-	// - `health`=(`starting`|`healthy`|`unhealthy`|`none`)
-	// - `id=<ID>` a container's ID
-	// - `isolation=`(`default`|`process`|`hyperv`) (Windows daemon only)
-	// - `is-task=`(`true`|`false`)
-	// - `label=key` or `label="key=value"` of a container label
-	// - `name=<name>` a container's name
-	// - `network`=(`<network id>` or `<network name>`)
-	// - `since`=(`<container id>` or `<container name>`)
-	// - `status=`(`created`|`restarting`|`running`|`removing`|`paused`|`exited`|`dead`)
-	// - `volume`=(`<volume name>` or `<mount point destination>`)
+	//   - `ancestor`=(`<image-name>[:<tag>]`, `<image id>`, or `<image@digest>`)
+	//   - `before`=(`<container id>` or `<container name>`)
+	//   - `exited=<int>` containers with exit code of `<int>`
+	//   - `health`=(`starting`|`healthy`|`unhealthy`|`none`)
+	//   - `id=<ID>` a container's ID
+	//   - `isolation=`(`default`|`process`|`hyperv`) (Windows daemon only)
+	//   - `is-task=`(`true`|`false`)
+	//   - `label=key` or `label="key=value"` of a container label
+	//   - `name=<name>` a container's name
+	//   - `network`=(`<network id>` or `<network name>`)
+	//   - `since`=(`<container id>` or `<container name>`)
+	//   - `status=`(`created`|`restarting`|`running`|`removing`|`paused`|`exited`|`dead`)
+	//   - `volume`=(`<volume name>` or `<mount point destination>`)
 	Filters docker.Filters
 }
 
@@ -387,11 +388,12 @@ func (c *Client) ContainerList(ctx context.Context, opts ContainerListOptions) (
 }
 
 // ContainerLogsOptions holds the query, header and body parameters of
-// ContainerLogs. The zero value sends none of the optional ones.
+// ContainerLogs. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ContainerLogsOptions struct {
 	// Follow: return the logs as a stream.
 	//
-	// This will return a `101` HTTP response with a `Connection: upgrade` header, then hijack the HTTP connection to send raw output. For more information about hijacking and the stream format, [see the documentation for the attach endpoint](#operation/ContainerAttach).
+	// This will return a `101` HTTP response with a `Connection: upgrade` header, then hijack the HTTP connection to send raw output. For more information about hijacking and the stream format, see the documentation for the attach endpoint.
 	Follow bool
 	// Stdout: return logs from `stdout`
 	Stdout bool
@@ -442,7 +444,8 @@ func (c *Client) ContainerPause(ctx context.Context, id string) error {
 }
 
 // ContainerPruneOptions holds the query, header and body parameters of
-// ContainerPrune. The zero value sends none of the optional ones.
+// ContainerPrune. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ContainerPruneOptions struct {
 }
 
@@ -459,7 +462,8 @@ func (c *Client) ContainerPrune(ctx context.Context, opts ContainerPruneOptions)
 }
 
 // ContainerPutArchiveOptions holds the query, header and body parameters of
-// ContainerPutArchive. The zero value sends none of the optional ones.
+// ContainerPutArchive. The zero value sends none of the optional ones (an
+// optional JSON body is sent empty).
 type ContainerPutArchiveOptions struct {
 	// Path to a directory in the container to extract the archive’s contents into.
 	//
@@ -491,7 +495,8 @@ func (c *Client) ContainerPutArchive(ctx context.Context, id string, opts Contai
 }
 
 // ContainerRenameOptions holds the query, header and body parameters of
-// ContainerRename. The zero value sends none of the optional ones.
+// ContainerRename. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ContainerRenameOptions struct {
 	// Name: new name for the container
 	//
@@ -510,7 +515,8 @@ func (c *Client) ContainerRename(ctx context.Context, id string, opts ContainerR
 }
 
 // ContainerResizeOptions holds the query, header and body parameters of
-// ContainerResize. The zero value sends none of the optional ones.
+// ContainerResize. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ContainerResizeOptions struct {
 	// Height of the tty session in characters
 	//
@@ -540,7 +546,8 @@ func (c *Client) ContainerResize(ctx context.Context, id string, opts ContainerR
 }
 
 // ContainerRestartOptions holds the query, header and body parameters of
-// ContainerRestart. The zero value sends none of the optional ones.
+// ContainerRestart. The zero value sends none of the optional ones (an
+// optional JSON body is sent empty).
 type ContainerRestartOptions struct {
 	// Timeout: number of seconds to wait before killing the container
 	//
@@ -559,7 +566,8 @@ func (c *Client) ContainerRestart(ctx context.Context, id string, opts Container
 }
 
 // ContainerStartOptions holds the query, header and body parameters of
-// ContainerStart. The zero value sends none of the optional ones.
+// ContainerStart. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ContainerStartOptions struct {
 	// DetachKeys: override the key sequence for detaching a container. Format is a single character `[a-Z]` or `ctrl-<value>` where `<value>` is one of: `a-z`, `@`, `^`, `[`, `,` or `_`.
 	DetachKeys string
@@ -576,7 +584,8 @@ func (c *Client) ContainerStart(ctx context.Context, id string, opts ContainerSt
 }
 
 // ContainerStatsOptions holds the query, header and body parameters of
-// ContainerStats. The zero value sends none of the optional ones.
+// ContainerStats. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ContainerStatsOptions struct {
 	// Stream the output. If false, the stats will be output once and then it will disconnect.
 	Stream *bool
@@ -607,7 +616,8 @@ func (c *Client) ContainerStats(ctx context.Context, id string, opts ContainerSt
 }
 
 // ContainerStopOptions holds the query, header and body parameters of
-// ContainerStop. The zero value sends none of the optional ones.
+// ContainerStop. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ContainerStopOptions struct {
 	// Timeout: number of seconds to wait before killing the container
 	//
@@ -626,7 +636,8 @@ func (c *Client) ContainerStop(ctx context.Context, id string, opts ContainerSto
 }
 
 // ContainerTopOptions holds the query, header and body parameters of
-// ContainerTop. The zero value sends none of the optional ones.
+// ContainerTop. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ContainerTopOptions struct {
 	// PsArgs: the arguments to pass to `ps`. For example, `aux`
 	//
@@ -662,9 +673,10 @@ func (c *Client) ContainerUnpause(ctx context.Context, id string) error {
 }
 
 // ContainerUpdateOptions holds the query, header and body parameters of
-// ContainerUpdate. The zero value sends none of the optional ones.
+// ContainerUpdate. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ContainerUpdateOptions struct {
-	// Body
+	// Body is the request body.
 	//
 	// Required.
 	Body ContainerUpdateRequest
@@ -687,7 +699,8 @@ func (c *Client) ContainerUpdate(ctx context.Context, id string, opts ContainerU
 }
 
 // ContainerWaitOptions holds the query, header and body parameters of
-// ContainerWait. The zero value sends none of the optional ones.
+// ContainerWait. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ContainerWaitOptions struct {
 }
 

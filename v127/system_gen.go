@@ -9,10 +9,13 @@ import (
 )
 
 // SystemAuthOptions holds the query, header and body parameters of SystemAuth.
-// The zero value sends none of the optional ones.
+// The zero value sends none of the optional ones (an optional JSON body is
+// sent empty).
 type SystemAuthOptions struct {
 	// Body: authentication to check
-	Body *AuthConfig
+	//
+	// Left nil, {} is sent: older daemons refuse a request without a body.
+	Body *docker.AuthConfig
 }
 
 // SystemAuth checks auth configuration.
@@ -20,12 +23,14 @@ type SystemAuthOptions struct {
 // Validate credentials for a registry and, if available, get an identity token for accessing the registry without password.
 //
 // POST /auth
-func (c *Client) SystemAuth(ctx context.Context, opts SystemAuthOptions) (*SystemAuthResponse, error) {
+func (c *Client) SystemAuth(ctx context.Context, opts SystemAuthOptions) (*AuthResponse, error) {
 	r := newRequest("SystemAuth", "POST", "/auth")
 	if opts.Body != nil {
 		r.JSONBody(opts.Body)
+	} else {
+		r.JSONBody(struct{}{})
 	}
-	out := new(SystemAuthResponse)
+	out := new(AuthResponse)
 	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
@@ -33,7 +38,8 @@ func (c *Client) SystemAuth(ctx context.Context, opts SystemAuthOptions) (*Syste
 }
 
 // SystemDataUsageOptions holds the query, header and body parameters of
-// SystemDataUsage. The zero value sends none of the optional ones.
+// SystemDataUsage. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type SystemDataUsageOptions struct {
 }
 
@@ -50,7 +56,8 @@ func (c *Client) SystemDataUsage(ctx context.Context, opts SystemDataUsageOption
 }
 
 // SystemEventsOptions holds the query, header and body parameters of
-// SystemEvents. The zero value sends none of the optional ones.
+// SystemEvents. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type SystemEventsOptions struct {
 	// Since: show events created since this timestamp then stream new events.
 	Since string
@@ -58,15 +65,15 @@ type SystemEventsOptions struct {
 	Until string
 	// Filters: a JSON encoded value of filters (a `map[string][]string`) to process on the event list. Available filters:
 	//
-	// - `container=<string>` container name or ID
-	// - `daemon=<string>` daemon name or ID
-	// - `event=<string>` event type
-	// - `image=<string>` image name or ID
-	// - `label=<string>` image or container label
-	// - `network=<string>` network name or ID
-	// - `plugin`=<string> plugin name or ID
-	// - `type=<string>` object to filter by, one of `container`, `image`, `volume`, `network`, or `daemon`
-	// - `volume=<string>` volume name or ID
+	//   - `container=<string>` container name or ID
+	//   - `daemon=<string>` daemon name or ID
+	//   - `event=<string>` event type
+	//   - `image=<string>` image name or ID
+	//   - `label=<string>` image or container label
+	//   - `network=<string>` network name or ID
+	//   - `plugin`=<string> plugin name or ID
+	//   - `type=<string>` object to filter by, one of `container`, `image`, `volume`, `network`, or `daemon`
+	//   - `volume=<string>` volume name or ID
 	Filters docker.Filters
 }
 

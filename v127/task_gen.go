@@ -22,16 +22,17 @@ func (c *Client) TaskInspect(ctx context.Context, id string) (*Task, error) {
 }
 
 // TaskListOptions holds the query, header and body parameters of TaskList. The
-// zero value sends none of the optional ones.
+// zero value sends none of the optional ones (an optional JSON body is sent
+// empty).
 type TaskListOptions struct {
 	// Filters: a JSON encoded value of the filters (a `map[string][]string`) to process on the tasks list. Available filters:
 	//
-	// - `desired-state=(running | shutdown | accepted)`
-	// - `id=<task id>`
-	// - `label=key` or `label="key=value"`
-	// - `name=<task name>`
-	// - `node=<node id or name>`
-	// - `service=<service name>`
+	//   - `desired-state=(running | shutdown | accepted)`
+	//   - `id=<task id>`
+	//   - `label=key` or `label="key=value"`
+	//   - `name=<task name>`
+	//   - `node=<node id or name>`
+	//   - `service=<service name>`
 	Filters docker.Filters
 }
 

@@ -11,7 +11,8 @@ import (
 )
 
 // GetPluginPrivilegesOptions holds the query, header and body parameters of
-// GetPluginPrivileges. The zero value sends none of the optional ones.
+// GetPluginPrivileges. The zero value sends none of the optional ones (an
+// optional JSON body is sent empty).
 type GetPluginPrivilegesOptions struct {
 	// Remote: the name of the plugin. The `:latest` tag is optional, and is the default if omitted.
 	//
@@ -22,10 +23,10 @@ type GetPluginPrivilegesOptions struct {
 // GetPluginPrivileges gets plugin privileges.
 //
 // GET /plugins/privileges
-func (c *Client) GetPluginPrivileges(ctx context.Context, opts GetPluginPrivilegesOptions) ([]GetPluginPrivilegesResponseItem, error) {
+func (c *Client) GetPluginPrivileges(ctx context.Context, opts GetPluginPrivilegesOptions) ([]PluginPrivilege, error) {
 	r := newRequest("GetPluginPrivileges", "GET", "/plugins/privileges")
 	r.QueryRequired("remote", opts.Remote)
-	var out []GetPluginPrivilegesResponseItem
+	var out []PluginPrivilege
 	if err := c.rt.JSON(ctx, r, &out); err != nil {
 		return nil, err
 	}
@@ -33,7 +34,8 @@ func (c *Client) GetPluginPrivileges(ctx context.Context, opts GetPluginPrivileg
 }
 
 // PluginCreateOptions holds the query, header and body parameters of
-// PluginCreate. The zero value sends none of the optional ones.
+// PluginCreate. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type PluginCreateOptions struct {
 	// Name: the name of the plugin. The `:latest` tag is optional, and is the default if omitted.
 	//
@@ -54,7 +56,8 @@ func (c *Client) PluginCreate(ctx context.Context, opts PluginCreateOptions) err
 }
 
 // PluginDeleteOptions holds the query, header and body parameters of
-// PluginDelete. The zero value sends none of the optional ones.
+// PluginDelete. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type PluginDeleteOptions struct {
 	// Force: disable the plugin before removing. This may result in issues if the plugin is in use by a container.
 	Force bool
@@ -75,7 +78,8 @@ func (c *Client) PluginDelete(ctx context.Context, name string, opts PluginDelet
 }
 
 // PluginDisableOptions holds the query, header and body parameters of
-// PluginDisable. The zero value sends none of the optional ones.
+// PluginDisable. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type PluginDisableOptions struct {
 	// Force disable a plugin even if still in use.
 	//
@@ -94,7 +98,8 @@ func (c *Client) PluginDisable(ctx context.Context, name string, opts PluginDisa
 }
 
 // PluginEnableOptions holds the query, header and body parameters of
-// PluginEnable. The zero value sends none of the optional ones.
+// PluginEnable. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type PluginEnableOptions struct {
 	// Timeout: set the HTTP client timeout (in seconds)
 	Timeout *int
@@ -124,12 +129,13 @@ func (c *Client) PluginInspect(ctx context.Context, name string) (*Plugin, error
 }
 
 // PluginListOptions holds the query, header and body parameters of PluginList.
-// The zero value sends none of the optional ones.
+// The zero value sends none of the optional ones (an optional JSON body is
+// sent empty).
 type PluginListOptions struct {
 	// Filters: a JSON encoded value of the filters (a `map[string][]string`) to process on the plugin list. Available filters:
 	//
-	// - `capability=<capability name>`
-	// - `enable=<true>|<false>`
+	//   - `capability=<capability name>`
+	//   - `enable=<true>|<false>`
 	//
 	// Added in API v1.28.
 	Filters docker.Filters
@@ -151,7 +157,8 @@ func (c *Client) PluginList(ctx context.Context, opts PluginListOptions) ([]Plug
 }
 
 // PluginPullOptions holds the query, header and body parameters of PluginPull.
-// The zero value sends none of the optional ones.
+// The zero value sends none of the optional ones (an optional JSON body is
+// sent empty).
 type PluginPullOptions struct {
 	// Remote reference for plugin to install.
 	//
@@ -163,17 +170,19 @@ type PluginPullOptions struct {
 	//
 	// The `:latest` tag is optional, and is used as the default if omitted.
 	Name string
-	// RegistryAuth: a base64-encoded auth configuration to use when pulling a plugin from a registry. [See the authentication section for details.](#section/Authentication)
+	// RegistryAuth: a base64-encoded auth configuration to use when pulling a plugin from a registry. See the authentication section for details.
 	//
 	// Sent as header "X-Registry-Auth".
 	RegistryAuth *docker.AuthConfig
-	// Body
-	Body []PluginPullRequestItem
+	// Body is the request body.
+	//
+	// Left nil, [] is sent: older daemons refuse a request without a body.
+	Body []PluginPrivilege
 }
 
 // PluginPull installs a plugin.
 //
-// Pulls and installs a plugin. After the plugin is installed, it can be enabled using the [`POST /plugins/{name}/enable` endpoint](#operation/PostPluginsEnable).
+// Pulls and installs a plugin. After the plugin is installed, it can be enabled using the `POST /plugins/{name}/enable` endpoint.
 //
 // POST /plugins/pull
 func (c *Client) PluginPull(ctx context.Context, opts PluginPullOptions) (*docker.JSONStream[docker.JSONMessage], error) {
@@ -183,6 +192,8 @@ func (c *Client) PluginPull(ctx context.Context, opts PluginPullOptions) (*docke
 	gensupport.RegistryAuth(r, opts.RegistryAuth, false)
 	if opts.Body != nil {
 		r.JSONBody(opts.Body)
+	} else {
+		r.JSONBody([]struct{}{})
 	}
 	out := new(docker.JSONStream[docker.JSONMessage])
 	if err := c.rt.Open(ctx, r, out); err != nil {
@@ -203,9 +214,12 @@ func (c *Client) PluginPush(ctx context.Context, name string) error {
 }
 
 // PluginSetOptions holds the query, header and body parameters of PluginSet.
-// The zero value sends none of the optional ones.
+// The zero value sends none of the optional ones (an optional JSON body is
+// sent empty).
 type PluginSetOptions struct {
-	// Body
+	// Body is the request body.
+	//
+	// Left nil, [] is sent: older daemons refuse a request without a body.
 	Body []string
 }
 
@@ -217,12 +231,15 @@ func (c *Client) PluginSet(ctx context.Context, name string, opts PluginSetOptio
 	r.PathParam("name", name)
 	if opts.Body != nil {
 		r.JSONBody(opts.Body)
+	} else {
+		r.JSONBody([]struct{}{})
 	}
 	return c.rt.NoContent(ctx, r)
 }
 
 // PluginUpgradeOptions holds the query, header and body parameters of
-// PluginUpgrade. The zero value sends none of the optional ones.
+// PluginUpgrade. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type PluginUpgradeOptions struct {
 	// Remote reference to upgrade to.
 	//
@@ -230,12 +247,14 @@ type PluginUpgradeOptions struct {
 	//
 	// Required.
 	Remote string
-	// RegistryAuth: a base64-encoded auth configuration to use when pulling a plugin from a registry. [See the authentication section for details.](#section/Authentication)
+	// RegistryAuth: a base64-encoded auth configuration to use when pulling a plugin from a registry. See the authentication section for details.
 	//
 	// Sent as header "X-Registry-Auth".
 	RegistryAuth *docker.AuthConfig
-	// Body
-	Body []PluginUpgradeRequestItem
+	// Body is the request body.
+	//
+	// Left nil, [] is sent: older daemons refuse a request without a body.
+	Body []PluginPrivilege
 }
 
 // PluginUpgrade upgrades a plugin.
@@ -250,6 +269,8 @@ func (c *Client) PluginUpgrade(ctx context.Context, name string, opts PluginUpgr
 	gensupport.RegistryAuth(r, opts.RegistryAuth, false)
 	if opts.Body != nil {
 		r.JSONBody(opts.Body)
+	} else {
+		r.JSONBody([]struct{}{})
 	}
 	out := new(docker.JSONStream[docker.JSONMessage])
 	if err := c.rt.Open(ctx, r, out); err != nil {

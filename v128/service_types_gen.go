@@ -2,11 +2,8 @@
 
 package v128
 
-// EndpointPortConfig is part of the API's models.
 type EndpointPortConfig struct {
-	// Name
-	Name string `json:"Name,omitempty"`
-	// Protocol
+	Name     string                     `json:"Name,omitempty"`
 	Protocol EndpointPortConfigProtocol `json:"Protocol,omitempty"`
 	// PublishedPort: the port on the swarm hosts.
 	PublishedPort int `json:"PublishedPort,omitempty"`
@@ -14,18 +11,17 @@ type EndpointPortConfig struct {
 	TargetPort int `json:"TargetPort,omitempty"`
 }
 
-// EndpointPortConfigProtocol is part of the API's models.
 type EndpointPortConfigProtocol string
 
 // Values of EndpointPortConfigProtocol known to this API version. The daemon may send others.
 const (
-	EndpointPortConfigProtocolTcp EndpointPortConfigProtocol = "tcp"
-	EndpointPortConfigProtocolUdp EndpointPortConfigProtocol = "udp"
+	EndpointPortConfigProtocolTCP EndpointPortConfigProtocol = "tcp"
+	EndpointPortConfigProtocolUDP EndpointPortConfigProtocol = "udp"
 )
 
 // Values lists the values of EndpointPortConfigProtocol known to this API version.
 func (EndpointPortConfigProtocol) Values() []EndpointPortConfigProtocol {
-	return []EndpointPortConfigProtocol{EndpointPortConfigProtocolTcp, EndpointPortConfigProtocolUdp}
+	return []EndpointPortConfigProtocol{EndpointPortConfigProtocolTCP, EndpointPortConfigProtocolUDP}
 }
 
 // EndpointSpec: properties that can be configured to access and load balance a service.
@@ -41,36 +37,33 @@ type EndpointSpecMode string
 
 // Values of EndpointSpecMode known to this API version. The daemon may send others.
 const (
-	EndpointSpecModeVip   EndpointSpecMode = "vip"
-	EndpointSpecModeDnsrr EndpointSpecMode = "dnsrr"
+	EndpointSpecModeVIP   EndpointSpecMode = "vip"
+	EndpointSpecModeDNSRR EndpointSpecMode = "dnsrr"
 )
 
 // Values lists the values of EndpointSpecMode known to this API version.
 func (EndpointSpecMode) Values() []EndpointSpecMode {
-	return []EndpointSpecMode{EndpointSpecModeVip, EndpointSpecModeDnsrr}
+	return []EndpointSpecMode{EndpointSpecModeVIP, EndpointSpecModeDNSRR}
 }
 
-// Service is part of the API's models.
+type NetworkAttachmentConfig struct {
+	Aliases []string `json:"Aliases,omitempty"`
+	Target  string   `json:"Target,omitempty"`
+}
+
 type Service struct {
-	// CreatedAt
-	CreatedAt string `json:"CreatedAt,omitempty"`
-	// Endpoint
-	Endpoint ServiceEndpoint `json:"Endpoint,omitzero"`
-	// ID
-	ID string `json:"ID,omitempty"`
-	// Spec
-	Spec ServiceSpec `json:"Spec,omitzero"`
+	CreatedAt string          `json:"CreatedAt,omitempty"`
+	Endpoint  ServiceEndpoint `json:"Endpoint,omitzero"`
+	ID        string          `json:"ID,omitempty"`
+	Spec      ServiceSpec     `json:"Spec,omitzero"`
 	// UpdateStatus: the status of a service update.
 	UpdateStatus ServiceUpdateStatus `json:"UpdateStatus,omitzero"`
-	// UpdatedAt
-	UpdatedAt string `json:"UpdatedAt,omitempty"`
-	// Version
-	Version ObjectVersion `json:"Version,omitzero"`
+	UpdatedAt    string              `json:"UpdatedAt,omitempty"`
+	Version      ObjectVersion       `json:"Version,omitzero"`
 }
 
 // ServiceCreateRequest is the request body of ServiceCreate.
 type ServiceCreateRequest struct {
-	// EndpointSpec
 	EndpointSpec EndpointSpec `json:"EndpointSpec,omitzero"`
 	// Labels: user-defined key/value metadata.
 	Labels map[string]string `json:"Labels,omitempty"`
@@ -79,13 +72,12 @@ type ServiceCreateRequest struct {
 	// Name of the service.
 	Name string `json:"Name,omitempty"`
 	// Networks: array of network names or IDs to attach the service to.
-	Networks []ServiceSpecNetworksItem `json:"Networks,omitempty"`
+	Networks []NetworkAttachmentConfig `json:"Networks,omitempty"`
 	// RollbackConfig: specification for the rollback strategy of the service.
 	//
 	// Added in API v1.28.
 	RollbackConfig ServiceSpecRollbackConfig `json:"RollbackConfig,omitzero"`
-	// TaskTemplate
-	TaskTemplate TaskSpec `json:"TaskTemplate,omitzero"`
+	TaskTemplate   TaskSpec                  `json:"TaskTemplate,omitzero"`
 	// UpdateConfig: specification for the update strategy of the service.
 	UpdateConfig ServiceSpecUpdateConfig `json:"UpdateConfig,omitzero"`
 }
@@ -98,27 +90,19 @@ type ServiceCreateResponse struct {
 	Warning string `json:"Warning,omitempty"`
 }
 
-// ServiceEndpoint is part of the API's models.
 type ServiceEndpoint struct {
-	// Ports
-	Ports []EndpointPortConfig `json:"Ports,omitempty"`
-	// Spec
-	Spec EndpointSpec `json:"Spec,omitzero"`
-	// VirtualIPs
+	Ports      []EndpointPortConfig            `json:"Ports,omitempty"`
+	Spec       EndpointSpec                    `json:"Spec,omitzero"`
 	VirtualIPs []ServiceEndpointVirtualIPsItem `json:"VirtualIPs,omitempty"`
 }
 
-// ServiceEndpointVirtualIPsItem is part of the API's models.
 type ServiceEndpointVirtualIPsItem struct {
-	// Addr
-	Addr string `json:"Addr,omitempty"`
-	// NetworkID
+	Addr      string `json:"Addr,omitempty"`
 	NetworkID string `json:"NetworkID,omitempty"`
 }
 
 // ServiceSpec: user modifiable configuration for a service.
 type ServiceSpec struct {
-	// EndpointSpec
 	EndpointSpec EndpointSpec `json:"EndpointSpec,omitzero"`
 	// Labels: user-defined key/value metadata.
 	Labels map[string]string `json:"Labels,omitempty"`
@@ -127,37 +111,24 @@ type ServiceSpec struct {
 	// Name of the service.
 	Name string `json:"Name,omitempty"`
 	// Networks: array of network names or IDs to attach the service to.
-	Networks []ServiceSpecNetworksItem `json:"Networks,omitempty"`
+	Networks []NetworkAttachmentConfig `json:"Networks,omitempty"`
 	// RollbackConfig: specification for the rollback strategy of the service.
 	//
 	// Added in API v1.28.
 	RollbackConfig ServiceSpecRollbackConfig `json:"RollbackConfig,omitzero"`
-	// TaskTemplate
-	TaskTemplate TaskSpec `json:"TaskTemplate,omitzero"`
+	TaskTemplate   TaskSpec                  `json:"TaskTemplate,omitzero"`
 	// UpdateConfig: specification for the update strategy of the service.
 	UpdateConfig ServiceSpecUpdateConfig `json:"UpdateConfig,omitzero"`
 }
 
 // ServiceSpecMode: scheduling mode for the service.
 type ServiceSpecMode struct {
-	// Global
-	Global map[string]any `json:"Global,omitempty"`
-	// Replicated
+	Global     map[string]any            `json:"Global,omitempty"`
 	Replicated ServiceSpecModeReplicated `json:"Replicated,omitzero"`
 }
 
-// ServiceSpecModeReplicated is part of the API's models.
 type ServiceSpecModeReplicated struct {
-	// Replicas
 	Replicas *int64 `json:"Replicas,omitempty"`
-}
-
-// ServiceSpecNetworksItem is part of the API's models.
-type ServiceSpecNetworksItem struct {
-	// Aliases
-	Aliases []string `json:"Aliases,omitempty"`
-	// Target
-	Target string `json:"Target,omitempty"`
 }
 
 // ServiceSpecRollbackConfig: specification for the rollback strategy of the service.
@@ -223,7 +194,6 @@ func (ServiceSpecUpdateConfigFailureAction) Values() []ServiceSpecUpdateConfigFa
 
 // ServiceUpdateRequest is the request body of ServiceUpdate.
 type ServiceUpdateRequest struct {
-	// EndpointSpec
 	EndpointSpec EndpointSpec `json:"EndpointSpec,omitzero"`
 	// Labels: user-defined key/value metadata.
 	Labels map[string]string `json:"Labels,omitempty"`
@@ -232,13 +202,12 @@ type ServiceUpdateRequest struct {
 	// Name of the service.
 	Name string `json:"Name,omitempty"`
 	// Networks: array of network names or IDs to attach the service to.
-	Networks []ServiceSpecNetworksItem `json:"Networks,omitempty"`
+	Networks []NetworkAttachmentConfig `json:"Networks,omitempty"`
 	// RollbackConfig: specification for the rollback strategy of the service.
 	//
 	// Added in API v1.28.
 	RollbackConfig ServiceSpecRollbackConfig `json:"RollbackConfig,omitzero"`
-	// TaskTemplate
-	TaskTemplate TaskSpec `json:"TaskTemplate,omitzero"`
+	TaskTemplate   TaskSpec                  `json:"TaskTemplate,omitzero"`
 	// UpdateConfig: specification for the update strategy of the service.
 	UpdateConfig ServiceSpecUpdateConfig `json:"UpdateConfig,omitzero"`
 }
@@ -251,17 +220,12 @@ type ServiceUpdateResponse struct {
 
 // ServiceUpdateStatus: the status of a service update.
 type ServiceUpdateStatus struct {
-	// CompletedAt
-	CompletedAt string `json:"CompletedAt,omitempty"`
-	// Message
-	Message string `json:"Message,omitempty"`
-	// StartedAt
-	StartedAt string `json:"StartedAt,omitempty"`
-	// State
-	State ServiceUpdateStatusState `json:"State,omitempty"`
+	CompletedAt string                   `json:"CompletedAt,omitempty"`
+	Message     string                   `json:"Message,omitempty"`
+	StartedAt   string                   `json:"StartedAt,omitempty"`
+	State       ServiceUpdateStatusState `json:"State,omitempty"`
 }
 
-// ServiceUpdateStatusState is part of the API's models.
 type ServiceUpdateStatusState string
 
 // Values of ServiceUpdateStatusState known to this API version. The daemon may send others.
@@ -278,23 +242,19 @@ func (ServiceUpdateStatusState) Values() []ServiceUpdateStatusState {
 
 // TaskSpec: user modifiable task configuration.
 type TaskSpec struct {
-	// ContainerSpec
 	ContainerSpec TaskSpecContainerSpec `json:"ContainerSpec,omitzero"`
 	// ForceUpdate: a counter that triggers an update even if no relevant parameters have been changed.
 	ForceUpdate uint64 `json:"ForceUpdate,omitempty"`
 	// LogDriver: specifies the log driver to use for tasks created from this spec. If not present, the default one for the swarm will be used, finally falling back to the engine default if not specified.
-	LogDriver TaskSpecLogDriver `json:"LogDriver,omitzero"`
-	// Networks
-	Networks []TaskSpecNetworksItem `json:"Networks,omitempty"`
-	// Placement
-	Placement TaskSpecPlacement `json:"Placement,omitzero"`
+	LogDriver TaskSpecLogDriver         `json:"LogDriver,omitzero"`
+	Networks  []NetworkAttachmentConfig `json:"Networks,omitempty"`
+	Placement TaskSpecPlacement         `json:"Placement,omitzero"`
 	// Resources: resource requirements which apply to each individual container created as part of the service.
 	Resources TaskSpecResources `json:"Resources,omitzero"`
 	// RestartPolicy: specification for the restart policy which applies to containers created as part of this service.
 	RestartPolicy TaskSpecRestartPolicy `json:"RestartPolicy,omitzero"`
 }
 
-// TaskSpecContainerSpec is part of the API's models.
 type TaskSpecContainerSpec struct {
 	// Args: arguments to the command.
 	Args []string `json:"Args,omitempty"`
@@ -310,8 +270,6 @@ type TaskSpecContainerSpec struct {
 	//
 	// Added in API v1.27.
 	Groups []string `json:"Groups,omitempty"`
-	// Healthcheck
-	//
 	// Added in API v1.27.
 	Healthcheck HealthConfig `json:"Healthcheck,omitzero"`
 	// Hostname: the hostname to use for the container, as a valid RFC 1123 hostname.
@@ -321,7 +279,7 @@ type TaskSpecContainerSpec struct {
 	// Hosts: a list of hostnames/IP mappings to add to the container's `/etc/hosts` file.
 	// The format of extra hosts on swarmkit is specified in:
 	// http://man7.org/linux/man-pages/man5/hosts.5.html
-	//   IP_address canonical_hostname [aliases...]
+	// IP_address canonical_hostname [aliases...]
 	//
 	// Added in API v1.27.
 	Hosts []string `json:"Hosts,omitempty"`
@@ -365,8 +323,6 @@ type TaskSpecContainerSpecDNSConfig struct {
 	Search []string `json:"Search,omitempty"`
 }
 
-// TaskSpecContainerSpecSecretsItem is part of the API's models.
-//
 // Added in API v1.27.
 type TaskSpecContainerSpecSecretsItem struct {
 	// File represents a specific target that is backed by a file.
@@ -394,21 +350,10 @@ type TaskSpecContainerSpecSecretsItemFile struct {
 
 // TaskSpecLogDriver: specifies the log driver to use for tasks created from this spec. If not present, the default one for the swarm will be used, finally falling back to the engine default if not specified.
 type TaskSpecLogDriver struct {
-	// Name
-	Name string `json:"Name,omitempty"`
-	// Options
+	Name    string            `json:"Name,omitempty"`
 	Options map[string]string `json:"Options,omitempty"`
 }
 
-// TaskSpecNetworksItem is part of the API's models.
-type TaskSpecNetworksItem struct {
-	// Aliases
-	Aliases []string `json:"Aliases,omitempty"`
-	// Target
-	Target string `json:"Target,omitempty"`
-}
-
-// TaskSpecPlacement is part of the API's models.
 type TaskSpecPlacement struct {
 	// Constraints: an array of constraints.
 	Constraints []string `json:"Constraints,omitempty"`
@@ -418,16 +363,11 @@ type TaskSpecPlacement struct {
 	Preferences []TaskSpecPlacementPreferencesItem `json:"Preferences,omitempty"`
 }
 
-// TaskSpecPlacementPreferencesItem is part of the API's models.
-//
 // Added in API v1.28.
 type TaskSpecPlacementPreferencesItem struct {
-	// Spread
 	Spread TaskSpecPlacementPreferencesItemSpread `json:"Spread,omitzero"`
 }
 
-// TaskSpecPlacementPreferencesItemSpread is part of the API's models.
-//
 // Added in API v1.28.
 type TaskSpecPlacementPreferencesItemSpread struct {
 	// SpreadDescriptor: label descriptor, such as engine.labels.az
@@ -436,26 +376,8 @@ type TaskSpecPlacementPreferencesItemSpread struct {
 
 // TaskSpecResources: resource requirements which apply to each individual container created as part of the service.
 type TaskSpecResources struct {
-	// Limits: define resources limits.
-	Limits TaskSpecResourcesLimits `json:"Limits,omitzero"`
-	// Reservations: define resources reservation.
-	Reservations TaskSpecResourcesReservations `json:"Reservations,omitzero"`
-}
-
-// TaskSpecResourcesLimits: define resources limits.
-type TaskSpecResourcesLimits struct {
-	// MemoryBytes: memory limit in Bytes.
-	MemoryBytes int64 `json:"MemoryBytes,omitempty"`
-	// NanoCPUs: CPU limit in units of 10<sup>-9</sup> CPU shares.
-	NanoCPUs int64 `json:"NanoCPUs,omitempty"`
-}
-
-// TaskSpecResourcesReservations: define resources reservation.
-type TaskSpecResourcesReservations struct {
-	// MemoryBytes: memory reservation in Bytes.
-	MemoryBytes int64 `json:"MemoryBytes,omitempty"`
-	// NanoCPUs: CPU reservation in units of 10<sup>-9</sup> CPU shares.
-	NanoCPUs int64 `json:"NanoCPUs,omitempty"`
+	Limits       ResourceObject `json:"Limits,omitzero"`
+	Reservations ResourceObject `json:"Reservations,omitzero"`
 }
 
 // TaskSpecRestartPolicy: specification for the restart policy which applies to containers created as part of this service.

@@ -9,9 +9,10 @@ import (
 )
 
 // SwarmInitOptions holds the query, header and body parameters of SwarmInit.
-// The zero value sends none of the optional ones.
+// The zero value sends none of the optional ones (an optional JSON body is
+// sent empty).
 type SwarmInitOptions struct {
-	// Body
+	// Body is the request body.
 	//
 	// Required.
 	Body SwarmInitRequest
@@ -33,9 +34,9 @@ func (c *Client) SwarmInit(ctx context.Context, opts SwarmInitOptions) (string, 
 // SwarmInspect inspects swarm.
 //
 // GET /swarm
-func (c *Client) SwarmInspect(ctx context.Context) (*SwarmInspectResponse, error) {
+func (c *Client) SwarmInspect(ctx context.Context) (*Swarm, error) {
 	r := newRequest("SwarmInspect", "GET", "/swarm")
-	out := new(SwarmInspectResponse)
+	out := new(Swarm)
 	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
@@ -43,9 +44,10 @@ func (c *Client) SwarmInspect(ctx context.Context) (*SwarmInspectResponse, error
 }
 
 // SwarmJoinOptions holds the query, header and body parameters of SwarmJoin.
-// The zero value sends none of the optional ones.
+// The zero value sends none of the optional ones (an optional JSON body is
+// sent empty).
 type SwarmJoinOptions struct {
-	// Body
+	// Body is the request body.
 	//
 	// Required.
 	Body SwarmJoinRequest
@@ -61,7 +63,8 @@ func (c *Client) SwarmJoin(ctx context.Context, opts SwarmJoinOptions) error {
 }
 
 // SwarmLeaveOptions holds the query, header and body parameters of SwarmLeave.
-// The zero value sends none of the optional ones.
+// The zero value sends none of the optional ones (an optional JSON body is
+// sent empty).
 type SwarmLeaveOptions struct {
 	// Force leave swarm, even if this is the last manager or that it will break the cluster.
 	Force bool
@@ -77,9 +80,10 @@ func (c *Client) SwarmLeave(ctx context.Context, opts SwarmLeaveOptions) error {
 }
 
 // SwarmUnlockOptions holds the query, header and body parameters of
-// SwarmUnlock. The zero value sends none of the optional ones.
+// SwarmUnlock. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type SwarmUnlockOptions struct {
-	// Body
+	// Body is the request body.
 	//
 	// Required.
 	Body SwarmUnlockRequest
@@ -107,9 +111,10 @@ func (c *Client) SwarmUnlockkey(ctx context.Context) (*SwarmUnlockkeyResponse, e
 }
 
 // SwarmUpdateOptions holds the query, header and body parameters of
-// SwarmUpdate. The zero value sends none of the optional ones.
+// SwarmUpdate. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type SwarmUpdateOptions struct {
-	// Body
+	// Body is the request body.
 	//
 	// Required.
 	Body SwarmSpec

@@ -2,18 +2,12 @@
 
 package v129
 
-// Secret is part of the API's models.
 type Secret struct {
-	// CreatedAt
-	CreatedAt string `json:"CreatedAt,omitempty"`
-	// ID
-	ID string `json:"ID,omitempty"`
-	// Spec
-	Spec SecretSpec `json:"Spec,omitzero"`
-	// UpdatedAt
-	UpdatedAt string `json:"UpdatedAt,omitempty"`
-	// Version
-	Version ObjectVersion `json:"Version,omitzero"`
+	CreatedAt string        `json:"CreatedAt,omitempty"`
+	ID        string        `json:"ID,omitempty"`
+	Spec      SecretSpec    `json:"Spec,omitzero"`
+	UpdatedAt string        `json:"UpdatedAt,omitempty"`
+	Version   ObjectVersion `json:"Version,omitzero"`
 }
 
 // SecretCreateRequest is the request body of SecretCreate.
@@ -26,13 +20,6 @@ type SecretCreateRequest struct {
 	Name string `json:"Name,omitempty"`
 }
 
-// SecretCreateResponse is what SecretCreate returns.
-type SecretCreateResponse struct {
-	// ID: the ID of the created secret.
-	ID string `json:"ID,omitempty"`
-}
-
-// SecretSpec is part of the API's models.
 type SecretSpec struct {
 	// Data: base64-encoded (RFC 4648 section 4) data to store as secret.
 	Data string `json:"Data,omitempty"`

@@ -2,12 +2,24 @@
 
 package v129
 
-// EventMessage is part of the API's models.
+type AuthResponse struct {
+	// IdentityToken: an opaque token used to authenticate a user after a successful login
+	IdentityToken string `json:"IdentityToken,omitempty"`
+	// Status: the status of the authentication
+	Status string `json:"Status,omitempty"`
+}
+
+type EventActor struct {
+	// Attributes: various key/value attributes of the object, depending on its type
+	Attributes map[string]string `json:"Attributes,omitempty"`
+	// ID: the ID of the object emitting the event
+	ID string `json:"ID,omitempty"`
+}
+
 type EventMessage struct {
 	// Action: the type of event
-	Action string `json:"Action,omitempty"`
-	// Actor
-	Actor EventMessageActor `json:"Actor,omitzero"`
+	Action string     `json:"Action,omitempty"`
+	Actor  EventActor `json:"Actor,omitzero"`
 	// Type: the type of object emitting the event
 	Type string `json:"Type,omitempty"`
 	// Time: timestamp of event
@@ -16,173 +28,88 @@ type EventMessage struct {
 	TimeNano int64 `json:"timeNano,omitempty"`
 }
 
-// EventMessageActor is part of the API's models.
-type EventMessageActor struct {
-	// Attributes: various key/value attributes of the object, depending on its type
-	Attributes map[string]string `json:"Attributes,omitempty"`
-	// ID: the ID of the object emitting the event
-	ID string `json:"ID,omitempty"`
+type IndexInfo struct {
+	Mirrors  []string `json:"Mirrors,omitempty"`
+	Name     string   `json:"Name,omitempty"`
+	Official bool     `json:"Official,omitempty"`
+	Secure   bool     `json:"Secure,omitempty"`
 }
 
-// SystemAuthResponse is what SystemAuth returns.
-type SystemAuthResponse struct {
-	// IdentityToken: an opaque token used to authenticate a user after a successful login
-	IdentityToken string `json:"IdentityToken,omitempty"`
-	// Status: the status of the authentication
-	Status string `json:"Status,omitempty"`
+type PluginsInfo struct {
+	Network []string `json:"Network,omitempty"`
+	Volume  []string `json:"Volume,omitempty"`
+}
+
+type RegistryServiceConfig struct {
+	IndexConfigs          map[string]IndexInfo `json:"IndexConfigs,omitempty"`
+	InsecureRegistryCIDRs []string             `json:"InsecureRegistryCIDRs,omitempty"`
 }
 
 // SystemDataUsageResponse is what SystemDataUsage returns.
 type SystemDataUsageResponse struct {
-	// Containers
 	Containers []ContainerSummary `json:"Containers,omitempty"`
-	// Images
-	Images []ImageSummary `json:"Images,omitempty"`
-	// LayersSize
-	LayersSize int64 `json:"LayersSize,omitempty"`
-	// Volumes
-	Volumes []Volume `json:"Volumes,omitempty"`
+	Images     []ImageSummary     `json:"Images,omitempty"`
+	LayersSize int64              `json:"LayersSize,omitempty"`
+	Volumes    []Volume           `json:"Volumes,omitempty"`
 }
 
-// SystemInfo is part of the API's models.
 type SystemInfo struct {
-	// Architecture
-	Architecture string `json:"Architecture,omitempty"`
-	// Containers
-	Containers int `json:"Containers,omitempty"`
-	// ContainersPaused
-	ContainersPaused int `json:"ContainersPaused,omitempty"`
-	// ContainersRunning
-	ContainersRunning int `json:"ContainersRunning,omitempty"`
-	// ContainersStopped
-	ContainersStopped int `json:"ContainersStopped,omitempty"`
-	// CPUCfsPeriod
-	CPUCfsPeriod bool `json:"CpuCfsPeriod,omitempty"`
-	// CPUCfsQuota
-	CPUCfsQuota bool `json:"CpuCfsQuota,omitempty"`
-	// Debug
-	Debug bool `json:"Debug,omitempty"`
-	// DiscoveryBackend
-	DiscoveryBackend string `json:"DiscoveryBackend,omitempty"`
-	// DockerRootDir
-	DockerRootDir string `json:"DockerRootDir,omitempty"`
-	// Driver
-	Driver string `json:"Driver,omitempty"`
-	// DriverStatus
-	DriverStatus [][]string `json:"DriverStatus,omitempty"`
-	// ExperimentalBuild
-	ExperimentalBuild bool `json:"ExperimentalBuild,omitempty"`
-	// HTTPProxy
-	HTTPProxy string `json:"HttpProxy,omitempty"`
-	// HttpsProxy
-	HttpsProxy string `json:"HttpsProxy,omitempty"`
-	// ID
-	ID string `json:"ID,omitempty"`
-	// IPv4Forwarding
-	IPv4Forwarding bool `json:"IPv4Forwarding,omitempty"`
-	// Images
-	Images int `json:"Images,omitempty"`
-	// IndexServerAddress
-	IndexServerAddress string `json:"IndexServerAddress,omitempty"`
-	// InitPath
-	InitPath string `json:"InitPath,omitempty"`
-	// InitSha1
-	InitSha1 string `json:"InitSha1,omitempty"`
-	// KernelVersion
-	KernelVersion string `json:"KernelVersion,omitempty"`
-	// Labels
-	Labels []string `json:"Labels,omitempty"`
-	// MemTotal
-	MemTotal int `json:"MemTotal,omitempty"`
-	// MemoryLimit
-	MemoryLimit bool `json:"MemoryLimit,omitempty"`
-	// NCPU
-	NCPU int `json:"NCPU,omitempty"`
-	// NEventsListener
-	NEventsListener int `json:"NEventsListener,omitempty"`
-	// NFd
-	NFd int `json:"NFd,omitempty"`
-	// NGoroutines
-	NGoroutines int `json:"NGoroutines,omitempty"`
-	// Name
-	Name string `json:"Name,omitempty"`
-	// NoProxy
-	NoProxy string `json:"NoProxy,omitempty"`
-	// OSType
-	OSType string `json:"OSType,omitempty"`
-	// OomKillDisable
-	OomKillDisable bool `json:"OomKillDisable,omitempty"`
-	// OomScoreAdj
-	OomScoreAdj int `json:"OomScoreAdj,omitempty"`
-	// OperatingSystem
-	OperatingSystem string `json:"OperatingSystem,omitempty"`
-	// Plugins
-	Plugins SystemInfoPlugins `json:"Plugins,omitzero"`
-	// RegistryConfig
-	RegistryConfig SystemInfoRegistryConfig `json:"RegistryConfig,omitzero"`
-	// ServerVersion
-	ServerVersion string `json:"ServerVersion,omitempty"`
-	// SwapLimit
-	SwapLimit bool `json:"SwapLimit,omitempty"`
-	// SystemStatus
-	SystemStatus [][]string `json:"SystemStatus,omitempty"`
-	// SystemTime
-	SystemTime string `json:"SystemTime,omitempty"`
+	Architecture       string                `json:"Architecture,omitempty"`
+	Containers         int                   `json:"Containers,omitempty"`
+	ContainersPaused   int                   `json:"ContainersPaused,omitempty"`
+	ContainersRunning  int                   `json:"ContainersRunning,omitempty"`
+	ContainersStopped  int                   `json:"ContainersStopped,omitempty"`
+	CPUCfsPeriod       bool                  `json:"CpuCfsPeriod,omitempty"`
+	CPUCfsQuota        bool                  `json:"CpuCfsQuota,omitempty"`
+	Debug              bool                  `json:"Debug,omitempty"`
+	DiscoveryBackend   string                `json:"DiscoveryBackend,omitempty"`
+	DockerRootDir      string                `json:"DockerRootDir,omitempty"`
+	Driver             string                `json:"Driver,omitempty"`
+	DriverStatus       [][]string            `json:"DriverStatus,omitempty"`
+	ExperimentalBuild  bool                  `json:"ExperimentalBuild,omitempty"`
+	HTTPProxy          string                `json:"HttpProxy,omitempty"`
+	HTTPSProxy         string                `json:"HttpsProxy,omitempty"`
+	ID                 string                `json:"ID,omitempty"`
+	IPv4Forwarding     bool                  `json:"IPv4Forwarding,omitempty"`
+	Images             int                   `json:"Images,omitempty"`
+	IndexServerAddress string                `json:"IndexServerAddress,omitempty"`
+	InitPath           string                `json:"InitPath,omitempty"`
+	InitSHA1           string                `json:"InitSha1,omitempty"`
+	KernelVersion      string                `json:"KernelVersion,omitempty"`
+	Labels             []string              `json:"Labels,omitempty"`
+	MemTotal           int                   `json:"MemTotal,omitempty"`
+	MemoryLimit        bool                  `json:"MemoryLimit,omitempty"`
+	NCPU               int                   `json:"NCPU,omitempty"`
+	NEventsListener    int                   `json:"NEventsListener,omitempty"`
+	NFd                int                   `json:"NFd,omitempty"`
+	NGoroutines        int                   `json:"NGoroutines,omitempty"`
+	Name               string                `json:"Name,omitempty"`
+	NoProxy            string                `json:"NoProxy,omitempty"`
+	OSType             string                `json:"OSType,omitempty"`
+	OOMKillDisable     bool                  `json:"OomKillDisable,omitempty"`
+	OOMScoreAdj        int                   `json:"OomScoreAdj,omitempty"`
+	OperatingSystem    string                `json:"OperatingSystem,omitempty"`
+	Plugins            PluginsInfo           `json:"Plugins,omitzero"`
+	RegistryConfig     RegistryServiceConfig `json:"RegistryConfig,omitzero"`
+	ServerVersion      string                `json:"ServerVersion,omitempty"`
+	SwapLimit          bool                  `json:"SwapLimit,omitempty"`
+	SystemStatus       [][]string            `json:"SystemStatus,omitempty"`
+	SystemTime         string                `json:"SystemTime,omitempty"`
 }
 
-// SystemInfoPlugins is part of the API's models.
-type SystemInfoPlugins struct {
-	// Network
-	Network []string `json:"Network,omitempty"`
-	// Volume
-	Volume []string `json:"Volume,omitempty"`
-}
-
-// SystemInfoRegistryConfig is part of the API's models.
-type SystemInfoRegistryConfig struct {
-	// IndexConfigs
-	IndexConfigs map[string]SystemInfoRegistryConfigIndexConfigsValue `json:"IndexConfigs,omitempty"`
-	// InsecureRegistryCIDRs
-	InsecureRegistryCIDRs []string `json:"InsecureRegistryCIDRs,omitempty"`
-}
-
-// SystemInfoRegistryConfigIndexConfigsValue is part of the API's models.
-type SystemInfoRegistryConfigIndexConfigsValue struct {
-	// Mirrors
-	Mirrors []string `json:"Mirrors,omitempty"`
-	// Name
-	Name string `json:"Name,omitempty"`
-	// Official
-	Official bool `json:"Official,omitempty"`
-	// Secure
-	Secure bool `json:"Secure,omitempty"`
-}
-
-// SystemVersion is part of the API's models.
 type SystemVersion struct {
-	// APIVersion
-	APIVersion string `json:"ApiVersion,omitempty"`
-	// Arch
-	Arch string `json:"Arch,omitempty"`
-	// BuildTime
-	BuildTime string `json:"BuildTime,omitempty"`
-	// Experimental
-	Experimental bool `json:"Experimental,omitempty"`
-	// GitCommit
-	GitCommit string `json:"GitCommit,omitempty"`
-	// GoVersion
-	GoVersion string `json:"GoVersion,omitempty"`
-	// KernelVersion
+	APIVersion    string `json:"ApiVersion,omitempty"`
+	Arch          string `json:"Arch,omitempty"`
+	BuildTime     string `json:"BuildTime,omitempty"`
+	Experimental  bool   `json:"Experimental,omitempty"`
+	GitCommit     string `json:"GitCommit,omitempty"`
+	GoVersion     string `json:"GoVersion,omitempty"`
 	KernelVersion string `json:"KernelVersion,omitempty"`
-	// MinAPIVersion
 	MinAPIVersion string `json:"MinAPIVersion,omitempty"`
-	// OS
-	OS string `json:"Os,omitempty"`
-	// Version
-	Version string `json:"Version,omitempty"`
+	OS            string `json:"Os,omitempty"`
+	Version       string `json:"Version,omitempty"`
 }
 
-// Volume is part of the API's models.
 type Volume struct {
 	// Driver: name of the volume driver used by the volume.
 	Driver string `json:"Driver,omitempty"`
@@ -202,9 +129,8 @@ type Volume struct {
 	//
 	// The `Status` field is optional, and is omitted if the volume driver
 	// does not support this feature.
-	Status map[string]struct{} `json:"Status,omitempty"`
-	// UsageData
-	UsageData VolumeUsageData `json:"UsageData,omitzero"`
+	Status    map[string]struct{} `json:"Status,omitempty"`
+	UsageData VolumeUsageData     `json:"UsageData,omitzero"`
 }
 
 // VolumeScope: the level at which the volume exists. Either `global` for cluster-wide, or `local` for machine level.
@@ -221,7 +147,6 @@ func (VolumeScope) Values() []VolumeScope {
 	return []VolumeScope{VolumeScopeLocal, VolumeScopeGlobal}
 }
 
-// VolumeUsageData is part of the API's models.
 type VolumeUsageData struct {
 	// RefCount: the number of containers referencing this volume.
 	RefCount int `json:"RefCount,omitempty"`

@@ -2,20 +2,13 @@
 
 package v130
 
-// Config is part of the API's models.
-//
 // Added in API v1.30.
 type Config struct {
-	// CreatedAt
-	CreatedAt string `json:"CreatedAt,omitempty"`
-	// ID
-	ID string `json:"ID,omitempty"`
-	// Spec
-	Spec ConfigSpec `json:"Spec,omitzero"`
-	// UpdatedAt
-	UpdatedAt string `json:"UpdatedAt,omitempty"`
-	// Version
-	Version ObjectVersion `json:"Version,omitzero"`
+	CreatedAt string        `json:"CreatedAt,omitempty"`
+	ID        string        `json:"ID,omitempty"`
+	Spec      ConfigSpec    `json:"Spec,omitzero"`
+	UpdatedAt string        `json:"UpdatedAt,omitempty"`
+	Version   ObjectVersion `json:"Version,omitzero"`
 }
 
 // ConfigCreateRequest is the request body of ConfigCreate.
@@ -30,16 +23,6 @@ type ConfigCreateRequest struct {
 	Name string `json:"Name,omitempty"`
 }
 
-// ConfigCreateResponse is what ConfigCreate returns.
-//
-// Added in API v1.30.
-type ConfigCreateResponse struct {
-	// ID: the ID of the created config.
-	ID string `json:"ID,omitempty"`
-}
-
-// ConfigSpec is part of the API's models.
-//
 // Added in API v1.30.
 type ConfigSpec struct {
 	// Data: base64-encoded (RFC 4648 section 4) config data.
@@ -50,6 +33,12 @@ type ConfigSpec struct {
 	Name string `json:"Name,omitempty"`
 }
 
+// IDResponse: response to an API call that returns just an Id
+type IDResponse struct {
+	// ID: the id of the newly created object.
+	ID string `json:"Id,omitempty"`
+}
+
 // ObjectVersion: the version number of the object such as node, service, etc. This is needed to avoid conflicting writes.
 // The client must send the version number along with the modified specification when updating these objects.
 // This approach ensures safe concurrency and determinism in that the change on the object
@@ -57,9 +46,6 @@ type ConfigSpec struct {
 // if two update requests specify the same base version, only one of the requests can succeed.
 // As a result, two separate update requests that happen at the same time will not
 // unintentionally overwrite each other.
-//
-// Added in API v1.27.
 type ObjectVersion struct {
-	// Index
 	Index int64 `json:"Index,omitempty"`
 }

@@ -11,7 +11,8 @@ import (
 )
 
 // ContainerArchiveOptions holds the query, header and body parameters of
-// ContainerArchive. The zero value sends none of the optional ones.
+// ContainerArchive. The zero value sends none of the optional ones (an
+// optional JSON body is sent empty).
 type ContainerArchiveOptions struct {
 	// Path: resource in the container’s filesystem to archive.
 	//
@@ -38,7 +39,8 @@ func (c *Client) ContainerArchive(ctx context.Context, id string, opts Container
 }
 
 // ContainerArchiveInfoOptions holds the query, header and body parameters of
-// ContainerArchiveInfo. The zero value sends none of the optional ones.
+// ContainerArchiveInfo. The zero value sends none of the optional ones (an
+// optional JSON body is sent empty).
 type ContainerArchiveInfoOptions struct {
 	// Path: resource in the container’s filesystem to archive.
 	//
@@ -77,7 +79,8 @@ func (c *Client) ContainerArchiveInfo(ctx context.Context, id string, opts Conta
 }
 
 // ContainerAttachOptions holds the query, header and body parameters of
-// ContainerAttach. The zero value sends none of the optional ones.
+// ContainerAttach. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ContainerAttachOptions struct {
 	// DetachKeys: override the key sequence for detaching a container.Format is a single character `[a-Z]` or `ctrl-<value>` where `<value>` is one of: `a-z`, `@`, `^`, `[`, `,` or `_`.
 	DetachKeys string
@@ -103,20 +106,18 @@ type ContainerAttachOptions struct {
 //
 // Either the `stream` or `logs` parameter must be `true` for this endpoint to do anything.
 //
-// See [the documentation for the `docker attach` command](https://docs.docker.com/engine/reference/commandline/attach/) for more details.
+// See the documentation for the `docker attach` command (https://docs.docker.com/engine/reference/commandline/attach/) for more details.
 //
-// ### Hijacking
+// # Hijacking
 //
 // This endpoint hijacks the HTTP connection to transport `stdin`, `stdout`, and `stderr` on the same socket.
 //
 // This is the response from the daemon for an attach request:
 //
-// ```
-// HTTP/1.1 200 OK
-// Content-Type: application/vnd.docker.raw-stream
+//	HTTP/1.1 200 OK
+//	Content-Type: application/vnd.docker.raw-stream
 //
-// [STREAM]
-// ```
+//	[STREAM]
 //
 // After the headers and two new lines, the TCP connection can now be used for raw, bidirectional communication between the client and server.
 //
@@ -124,40 +125,34 @@ type ContainerAttachOptions struct {
 //
 // For example, the client sends this request to upgrade the connection:
 //
-// ```
-// POST /containers/16253994b7c4/attach?stream=1&stdout=1 HTTP/1.1
-// Upgrade: tcp
-// Connection: Upgrade
-// ```
+//	POST /containers/16253994b7c4/attach?stream=1&stdout=1 HTTP/1.1
+//	Upgrade: tcp
+//	Connection: Upgrade
 //
 // The Docker daemon will respond with a `101 UPGRADED` response, and will similarly follow with the raw stream:
 //
-// ```
-// HTTP/1.1 101 UPGRADED
-// Content-Type: application/vnd.docker.raw-stream
-// Connection: Upgrade
-// Upgrade: tcp
+//	HTTP/1.1 101 UPGRADED
+//	Content-Type: application/vnd.docker.raw-stream
+//	Connection: Upgrade
+//	Upgrade: tcp
 //
-// [STREAM]
-// ```
+//	[STREAM]
 //
-// ### Stream format
+// # Stream format
 //
-// When the TTY setting is disabled in [`POST /containers/create`](#operation/ContainerCreate), the stream over the hijacked connected is multiplexed to separate out `stdout` and `stderr`. The stream consists of a series of frames, each containing a header and a payload.
+// When the TTY setting is disabled in `POST /containers/create`, the stream over the hijacked connected is multiplexed to separate out `stdout` and `stderr`. The stream consists of a series of frames, each containing a header and a payload.
 //
 // The header contains the information which the stream writes (`stdout` or `stderr`). It also contains the size of the associated frame encoded in the last four bytes (`uint32`).
 //
 // It is encoded on the first eight bytes like this:
 //
-// ```go
-// header := [8]byte{STREAM_TYPE, 0, 0, 0, SIZE1, SIZE2, SIZE3, SIZE4}
-// ```
+//	header := [8]byte{STREAM_TYPE, 0, 0, 0, SIZE1, SIZE2, SIZE3, SIZE4}
 //
 // `STREAM_TYPE` can be:
 //
-// - 0: `stdin` (is written on `stdout`)
-// - 1: `stdout`
-// - 2: `stderr`
+//   - 0: `stdin` (is written on `stdout`)
+//   - 1: `stdout`
+//   - 2: `stderr`
 //
 // `SIZE1, SIZE2, SIZE3, SIZE4` are the four bytes of the `uint32` size encoded as big endian.
 //
@@ -165,15 +160,15 @@ type ContainerAttachOptions struct {
 //
 // The simplest way to implement this protocol is the following:
 //
-// 1. Read 8 bytes.
-// 2. Choose `stdout` or `stderr` depending on the first byte.
-// 3. Extract the frame size from the last four bytes.
-// 4. Read the extracted size and output it on the correct output.
-// 5. Goto 1.
+//  1. Read 8 bytes.
+//  2. Choose `stdout` or `stderr` depending on the first byte.
+//  3. Extract the frame size from the last four bytes.
+//  4. Read the extracted size and output it on the correct output.
+//  5. Goto 1.
 //
-// ### Stream format when using a TTY
+// # Stream format when using a TTY
 //
-// When the TTY setting is enabled in [`POST /containers/create`](#operation/ContainerCreate), the stream is not multiplexed. The data exchanged over the hijacked connection is simply the raw data from the process PTY and client's `stdin`.
+// When the TTY setting is enabled in `POST /containers/create`, the stream is not multiplexed. The data exchanged over the hijacked connection is simply the raw data from the process PTY and client's `stdin`.
 //
 // POST /containers/{id}/attach
 func (c *Client) ContainerAttach(ctx context.Context, id string, opts ContainerAttachOptions) (*docker.HijackedConn, error) {
@@ -193,7 +188,8 @@ func (c *Client) ContainerAttach(ctx context.Context, id string, opts ContainerA
 }
 
 // ContainerAttachWebsocketOptions holds the query, header and body parameters
-// of ContainerAttachWebsocket. The zero value sends none of the optional ones.
+// of ContainerAttachWebsocket. The zero value sends none of the optional ones
+// (an optional JSON body is sent empty).
 type ContainerAttachWebsocketOptions struct {
 	// DetachKeys: override the key sequence for detaching a container.Format is a single character `[a-Z]` or `ctrl-<value>` where `<value>` is one of: `a-z`, `@`, `^`, `[`, `,`, or `_`.
 	DetachKeys string
@@ -224,15 +220,15 @@ func (c *Client) ContainerAttachWebsocket(ctx context.Context, id string, opts C
 // Returns which files in a container's filesystem have been added, deleted,
 // or modified. The `Kind` of modification can be one of:
 //
-// - `0`: Modified
-// - `1`: Added
-// - `2`: Deleted
+//   - `0`: Modified
+//   - `1`: Added
+//   - `2`: Deleted
 //
 // GET /containers/{id}/changes
-func (c *Client) ContainerChanges(ctx context.Context, id string) ([]ContainerChangesResponseItem, error) {
+func (c *Client) ContainerChanges(ctx context.Context, id string) ([]FilesystemChange, error) {
 	r := newRequest("ContainerChanges", "GET", "/containers/{id}/changes")
 	r.PathParam("id", id)
-	var out []ContainerChangesResponseItem
+	var out []FilesystemChange
 	if err := c.rt.JSON(ctx, r, &out); err != nil {
 		return nil, err
 	}
@@ -240,7 +236,8 @@ func (c *Client) ContainerChanges(ctx context.Context, id string) ([]ContainerCh
 }
 
 // ContainerCreateOptions holds the query, header and body parameters of
-// ContainerCreate. The zero value sends none of the optional ones.
+// ContainerCreate. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ContainerCreateOptions struct {
 	// Name: assign the specified name to the container. Must match `/?[a-zA-Z0-9_-]+`.
 	Name string
@@ -265,7 +262,8 @@ func (c *Client) ContainerCreate(ctx context.Context, opts ContainerCreateOption
 }
 
 // ContainerDeleteOptions holds the query, header and body parameters of
-// ContainerDelete. The zero value sends none of the optional ones.
+// ContainerDelete. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ContainerDeleteOptions struct {
 	// RemoveVolumes: remove anonymous volumes associated with the container.
 	//
@@ -307,7 +305,8 @@ func (c *Client) ContainerExport(ctx context.Context, id string) (*docker.Stream
 }
 
 // ContainerInspectOptions holds the query, header and body parameters of
-// ContainerInspect. The zero value sends none of the optional ones.
+// ContainerInspect. The zero value sends none of the optional ones (an
+// optional JSON body is sent empty).
 type ContainerInspectOptions struct {
 	// Size: return the size of container as fields `SizeRw` and `SizeRootFs`
 	Size bool
@@ -330,7 +329,8 @@ func (c *Client) ContainerInspect(ctx context.Context, id string, opts Container
 }
 
 // ContainerKillOptions holds the query, header and body parameters of
-// ContainerKill. The zero value sends none of the optional ones.
+// ContainerKill. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ContainerKillOptions struct {
 	// Signal to send to the container as an integer or string (e.g. `SIGINT`)
 	Signal string
@@ -349,7 +349,8 @@ func (c *Client) ContainerKill(ctx context.Context, id string, opts ContainerKil
 }
 
 // ContainerListOptions holds the query, header and body parameters of
-// ContainerList. The zero value sends none of the optional ones.
+// ContainerList. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ContainerListOptions struct {
 	// All: return all containers. By default, only running containers are shown
 	All bool
@@ -359,21 +360,21 @@ type ContainerListOptions struct {
 	Size bool
 	// Filters to process on the container list, encoded as JSON (a `map[string][]string`). For example, `{"status": ["paused"]}` will only return paused containers. Available filters:
 	//
-	// - `ancestor`=(`<image-name>[:<tag>]`, `<image id>`, or `<image@digest>`)
-	// - `before`=(`<container id>` or `<container name>`)
-	// - `expose`=(`<port>[/<proto>]`|`<startport-endport>/[<proto>]`)
-	// - `exited=<int>` containers with exit code of `<int>`
-	// - `health`=(`starting`|`healthy`|`unhealthy`|`none`)
-	// - `id=<ID>` a container's ID
-	// - `isolation=`(`default`|`process`|`hyperv`) (Windows daemon only)
-	// - `is-task=`(`true`|`false`)
-	// - `label=key` or `label="key=value"` of a container label
-	// - `name=<name>` a container's name
-	// - `network`=(`<network id>` or `<network name>`)
-	// - `publish`=(`<port>[/<proto>]`|`<startport-endport>/[<proto>]`)
-	// - `since`=(`<container id>` or `<container name>`)
-	// - `status=`(`created`|`restarting`|`running`|`removing`|`paused`|`exited`|`dead`)
-	// - `volume`=(`<volume name>` or `<mount point destination>`)
+	//   - `ancestor`=(`<image-name>[:<tag>]`, `<image id>`, or `<image@digest>`)
+	//   - `before`=(`<container id>` or `<container name>`)
+	//   - `expose`=(`<port>[/<proto>]`|`<startport-endport>/[<proto>]`)
+	//   - `exited=<int>` containers with exit code of `<int>`
+	//   - `health`=(`starting`|`healthy`|`unhealthy`|`none`)
+	//   - `id=<ID>` a container's ID
+	//   - `isolation=`(`default`|`process`|`hyperv`) (Windows daemon only)
+	//   - `is-task=`(`true`|`false`)
+	//   - `label=key` or `label="key=value"` of a container label
+	//   - `name=<name>` a container's name
+	//   - `network`=(`<network id>` or `<network name>`)
+	//   - `publish`=(`<port>[/<proto>]`|`<startport-endport>/[<proto>]`)
+	//   - `since`=(`<container id>` or `<container name>`)
+	//   - `status=`(`created`|`restarting`|`running`|`removing`|`paused`|`exited`|`dead`)
+	//   - `volume`=(`<volume name>` or `<mount point destination>`)
 	Filters docker.Filters
 }
 
@@ -394,11 +395,12 @@ func (c *Client) ContainerList(ctx context.Context, opts ContainerListOptions) (
 }
 
 // ContainerLogsOptions holds the query, header and body parameters of
-// ContainerLogs. The zero value sends none of the optional ones.
+// ContainerLogs. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ContainerLogsOptions struct {
 	// Follow: return the logs as a stream.
 	//
-	// This will return a `101` HTTP response with a `Connection: upgrade` header, then hijack the HTTP connection to send raw output. For more information about hijacking and the stream format, [see the documentation for the attach endpoint](#operation/ContainerAttach).
+	// This will return a `101` HTTP response with a `Connection: upgrade` header, then hijack the HTTP connection to send raw output. For more information about hijacking and the stream format, see the documentation for the attach endpoint.
 	Follow bool
 	// Stdout: return logs from `stdout`
 	Stdout bool
@@ -449,13 +451,15 @@ func (c *Client) ContainerPause(ctx context.Context, id string) error {
 }
 
 // ContainerPruneOptions holds the query, header and body parameters of
-// ContainerPrune. The zero value sends none of the optional ones.
+// ContainerPrune. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ContainerPruneOptions struct {
 	// Filters to process on the prune list, encoded as JSON (a `map[string][]string`).
 	//
 	// Available filters:
-	// - `until=<timestamp>` Prune containers created before this timestamp. The `<timestamp>` can be Unix timestamps, date formatted timestamps, or Go duration strings (e.g. `10m`, `1h30m`) computed relative to the daemon machine’s time.
-	// - `label` (`label=<key>`, `label=<key>=<value>`, `label!=<key>`, or `label!=<key>=<value>`) Prune containers with (or without, in case `label!=...` is used) the specified labels.
+	//
+	//   - `until=<timestamp>` Prune containers created before this timestamp. The `<timestamp>` can be Unix timestamps, date formatted timestamps, or Go duration strings (e.g. `10m`, `1h30m`) computed relative to the daemon machine’s time.
+	//   - `label` (`label=<key>`, `label=<key>=<value>`, `label!=<key>`, or `label!=<key>=<value>`) Prune containers with (or without, in case `label!=...` is used) the specified labels.
 	Filters docker.Filters
 }
 
@@ -473,7 +477,8 @@ func (c *Client) ContainerPrune(ctx context.Context, opts ContainerPruneOptions)
 }
 
 // ContainerRenameOptions holds the query, header and body parameters of
-// ContainerRename. The zero value sends none of the optional ones.
+// ContainerRename. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ContainerRenameOptions struct {
 	// Name: new name for the container
 	//
@@ -492,7 +497,8 @@ func (c *Client) ContainerRename(ctx context.Context, id string, opts ContainerR
 }
 
 // ContainerResizeOptions holds the query, header and body parameters of
-// ContainerResize. The zero value sends none of the optional ones.
+// ContainerResize. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ContainerResizeOptions struct {
 	// Height of the tty session in characters
 	//
@@ -522,7 +528,8 @@ func (c *Client) ContainerResize(ctx context.Context, id string, opts ContainerR
 }
 
 // ContainerRestartOptions holds the query, header and body parameters of
-// ContainerRestart. The zero value sends none of the optional ones.
+// ContainerRestart. The zero value sends none of the optional ones (an
+// optional JSON body is sent empty).
 type ContainerRestartOptions struct {
 	// Timeout: number of seconds to wait before killing the container
 	//
@@ -541,7 +548,8 @@ func (c *Client) ContainerRestart(ctx context.Context, id string, opts Container
 }
 
 // ContainerStartOptions holds the query, header and body parameters of
-// ContainerStart. The zero value sends none of the optional ones.
+// ContainerStart. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ContainerStartOptions struct {
 	// DetachKeys: override the key sequence for detaching a container. Format is a single character `[a-Z]` or `ctrl-<value>` where `<value>` is one of: `a-z`, `@`, `^`, `[`, `,` or `_`.
 	DetachKeys string
@@ -558,7 +566,8 @@ func (c *Client) ContainerStart(ctx context.Context, id string, opts ContainerSt
 }
 
 // ContainerStatsOptions holds the query, header and body parameters of
-// ContainerStats. The zero value sends none of the optional ones.
+// ContainerStats. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ContainerStatsOptions struct {
 	// Stream the output. If false, the stats will be output once and then it will disconnect.
 	Stream *bool
@@ -590,7 +599,8 @@ func (c *Client) ContainerStats(ctx context.Context, id string, opts ContainerSt
 }
 
 // ContainerStopOptions holds the query, header and body parameters of
-// ContainerStop. The zero value sends none of the optional ones.
+// ContainerStop. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ContainerStopOptions struct {
 	// Timeout: number of seconds to wait before killing the container
 	//
@@ -609,7 +619,8 @@ func (c *Client) ContainerStop(ctx context.Context, id string, opts ContainerSto
 }
 
 // ContainerTopOptions holds the query, header and body parameters of
-// ContainerTop. The zero value sends none of the optional ones.
+// ContainerTop. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ContainerTopOptions struct {
 	// PsArgs: the arguments to pass to `ps`. For example, `aux`
 	//
@@ -645,9 +656,10 @@ func (c *Client) ContainerUnpause(ctx context.Context, id string) error {
 }
 
 // ContainerUpdateOptions holds the query, header and body parameters of
-// ContainerUpdate. The zero value sends none of the optional ones.
+// ContainerUpdate. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ContainerUpdateOptions struct {
-	// Body
+	// Body is the request body.
 	//
 	// Required.
 	Body ContainerUpdateRequest
@@ -670,7 +682,8 @@ func (c *Client) ContainerUpdate(ctx context.Context, id string, opts ContainerU
 }
 
 // ContainerWaitOptions holds the query, header and body parameters of
-// ContainerWait. The zero value sends none of the optional ones.
+// ContainerWait. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ContainerWaitOptions struct {
 	// Condition: wait until a container state reaches the given condition.
 	//
@@ -697,7 +710,8 @@ func (c *Client) ContainerWait(ctx context.Context, id string, opts ContainerWai
 }
 
 // PutContainerArchiveOptions holds the query, header and body parameters of
-// PutContainerArchive. The zero value sends none of the optional ones.
+// PutContainerArchive. The zero value sends none of the optional ones (an
+// optional JSON body is sent empty).
 type PutContainerArchiveOptions struct {
 	// Path to a directory in the container to extract the archive’s contents into.
 	//

@@ -11,74 +11,79 @@ import (
 )
 
 // ImageBuildOptions holds the query, header and body parameters of ImageBuild.
-// The zero value sends none of the optional ones.
+// The zero value sends none of the optional ones (an optional JSON body is
+// sent empty).
 type ImageBuildOptions struct {
 	// Body: a tar archive compressed with one of the following algorithms: identity (no compression), gzip, bzip2, xz.
 	Body io.Reader
 	// Dockerfile: path within the build context to the `Dockerfile`. This is ignored if `remote` is specified and points to an external `Dockerfile`.
 	Dockerfile string
-	// Tag: a name and optional tag to apply to the image in the `name:tag` format. If you omit the tag the default `latest` value is assumed. You can provide several `t` parameters.
+	// Tags: a name and optional tag to apply to the image in the `name:tag` format. If you omit the tag the default `latest` value is assumed. You can provide several `t` parameters.
 	//
 	// Sent as query "t".
-	Tag string
-	// Extrahosts: extra hosts to add to /etc/hosts
+	Tags []string
+	// ExtraHosts: extra hosts to add to /etc/hosts
 	//
 	// Added in API v1.28.
-	Extrahosts string
+	ExtraHosts []string
 	// Remote: a Git repository URI or HTTP/HTTPS context URI. If the URI points to a single text file, the file’s contents are placed into a file called `Dockerfile` and the image is built from that file. If the URI points to a tarball, the file is downloaded by the daemon and the contents therein used as the context for the build. If the URI points to a tarball and the `dockerfile` parameter is also specified, there must be a file with the corresponding path inside the tarball.
 	Remote string
 	// Quiet: suppress verbose build output.
 	//
 	// Sent as query "q".
 	Quiet bool
-	// Nocache: do not use the cache when building the image.
-	Nocache bool
-	// Cachefrom: JSON array of images used for build cache resolution.
-	Cachefrom []string
+	// NoCache: do not use the cache when building the image.
+	NoCache bool
+	// CacheFrom: JSON array of images used for build cache resolution.
+	CacheFrom []string
 	// Pull: attempt to pull the image even if an older image exists locally.
 	Pull string
-	// Rm: remove intermediate containers after a successful build.
-	Rm *bool
-	// Forcerm: always remove intermediate containers, even upon failure.
-	Forcerm bool
+	// Remove intermediate containers after a successful build.
+	//
+	// Sent as query "rm".
+	Remove *bool
+	// ForceRemove: always remove intermediate containers, even upon failure.
+	//
+	// Sent as query "forcerm".
+	ForceRemove bool
 	// Memory: set memory limit for build.
 	Memory *int64
-	// Memswap: total memory (memory + swap). Set as `-1` to disable swap.
-	Memswap *int64
-	// Cpushares: CPU shares (relative weight).
-	Cpushares *int64
-	// Cpusetcpus: CPUs in which to allow execution (e.g., `0-3`, `0,1`).
-	Cpusetcpus string
-	// Cpuperiod: the length of a CPU period in microseconds.
-	Cpuperiod *int64
-	// Cpuquota: microseconds of CPU time that the container can get in a CPU period.
-	Cpuquota *int64
-	// Buildargs: JSON map of string pairs for build-time variables. Users pass these values at build-time. Docker uses the buildargs as the environment context for commands run via the `Dockerfile` RUN instruction, or for variable expansion in other `Dockerfile` instructions. This is not meant for passing secret values. [Read more about the buildargs instruction.](https://docs.docker.com/engine/reference/builder/#arg)
-	Buildargs map[string]string
-	// Shmsize: size of `/dev/shm` in bytes. The size must be greater than 0. If omitted the system uses 64MB.
-	Shmsize *int64
+	// MemorySwap: total memory (memory + swap). Set as `-1` to disable swap.
+	//
+	// Sent as query "memswap".
+	MemorySwap *int64
+	// CPUShares: CPU shares (relative weight).
+	CPUShares *int64
+	// CPUSetCPUs: CPUs in which to allow execution (e.g., `0-3`, `0,1`).
+	CPUSetCPUs string
+	// CPUPeriod: the length of a CPU period in microseconds.
+	CPUPeriod *int64
+	// CPUQuota: microseconds of CPU time that the container can get in a CPU period.
+	CPUQuota *int64
+	// BuildArgs: JSON map of string pairs for build-time variables. Users pass these values at build-time. Docker uses the buildargs as the environment context for commands run via the `Dockerfile` RUN instruction, or for variable expansion in other `Dockerfile` instructions. This is not meant for passing secret values. Read more about the buildargs instruction. (https://docs.docker.com/engine/reference/builder/#arg)
+	BuildArgs map[string]string
+	// ShmSize: size of `/dev/shm` in bytes. The size must be greater than 0. If omitted the system uses 64MB.
+	ShmSize *int64
 	// Squash the resulting images layers into a single layer. *(Experimental release only.)*
 	Squash bool
 	// Labels: arbitrary key/value labels to set on the image, as a JSON map of string pairs.
 	Labels map[string]string
-	// Networkmode: sets the networking mode for the run commands during build. Supported standard values are: `bridge`, `host`, `none`, and `container:<name|id>`. Any other value is taken as a custom network's name to which this container should connect to.
-	Networkmode string
+	// NetworkMode: sets the networking mode for the run commands during build. Supported standard values are: `bridge`, `host`, `none`, and `container:<name|id>`. Any other value is taken as a custom network's name to which this container should connect to.
+	NetworkMode string
 	// RegistryConfig: this is a base64-encoded JSON object with auth configurations for multiple registries that a build may refer to.
 	//
-	// The key is a registry URL, and the value is an auth configuration object, [as described in the authentication section](#section/Authentication). For example:
+	// The key is a registry URL, and the value is an auth configuration object, as described in the authentication section. For example:
 	//
-	// ```
-	// {
-	//   "docker.example.com": {
-	//     "username": "janedoe",
-	//     "password": "hunter2"
-	//   },
-	//   "https://index.docker.io/v1/": {
-	//     "username": "mobydock",
-	//     "password": "conta1n3rize14"
-	//   }
-	// }
-	// ```
+	//	{
+	//	  "docker.example.com": {
+	//	    "username": "janedoe",
+	//	    "password": "hunter2"
+	//	  },
+	//	  "https://index.docker.io/v1/": {
+	//	    "username": "mobydock",
+	//	    "password": "conta1n3rize14"
+	//	  }
+	//	}
 	//
 	// Only the registry domain name (and port if not the default 443) are required. However, for legacy reasons, the Docker Hub registry must be specified with both a `https://` prefix and a `/v1/` suffix even though Docker will prefer to use the v2 registry API.
 	//
@@ -90,7 +95,7 @@ type ImageBuildOptions struct {
 //
 // Build an image from a tar archive with a `Dockerfile` in it.
 //
-// The `Dockerfile` specifies how the image is built from the tar archive. It is typically in the archive's root, but can be at a different path or have a different name by specifying the `dockerfile` parameter. [See the `Dockerfile` reference for more information](https://docs.docker.com/engine/reference/builder/).
+// The `Dockerfile` specifies how the image is built from the tar archive. It is typically in the archive's root, but can be at a different path or have a different name by specifying the `dockerfile` parameter. See the `Dockerfile` reference for more information (https://docs.docker.com/engine/reference/builder/).
 //
 // The Docker daemon performs a preliminary validation of the `Dockerfile` before starting the build, and returns an error if the syntax is incorrect. After that, each instruction is run one-by-one until the ID of the new image is output.
 //
@@ -101,26 +106,26 @@ func (c *Client) ImageBuild(ctx context.Context, opts ImageBuildOptions) (*docke
 	r := newRequest("ImageBuild", "POST", "/build")
 	r.RawBody(opts.Body, "application/octet-stream")
 	r.Query("dockerfile", opts.Dockerfile)
-	r.Query("t", opts.Tag)
-	r.Query("extrahosts", opts.Extrahosts)
+	r.QueryStrings("t", opts.Tags)
+	r.QueryStrings("extrahosts", opts.ExtraHosts)
 	r.Query("remote", opts.Remote)
 	r.QueryBool("q", opts.Quiet)
-	r.QueryBool("nocache", opts.Nocache)
-	r.QueryJSON("cachefrom", opts.Cachefrom)
+	r.QueryBool("nocache", opts.NoCache)
+	r.QueryJSON("cachefrom", opts.CacheFrom)
 	r.Query("pull", opts.Pull)
-	r.QueryBoolPtr("rm", opts.Rm)
-	r.QueryBool("forcerm", opts.Forcerm)
+	r.QueryBoolPtr("rm", opts.Remove)
+	r.QueryBool("forcerm", opts.ForceRemove)
 	gensupport.QueryNumber(r, "memory", opts.Memory)
-	gensupport.QueryNumber(r, "memswap", opts.Memswap)
-	gensupport.QueryNumber(r, "cpushares", opts.Cpushares)
-	r.Query("cpusetcpus", opts.Cpusetcpus)
-	gensupport.QueryNumber(r, "cpuperiod", opts.Cpuperiod)
-	gensupport.QueryNumber(r, "cpuquota", opts.Cpuquota)
-	r.QueryJSON("buildargs", opts.Buildargs)
-	gensupport.QueryNumber(r, "shmsize", opts.Shmsize)
+	gensupport.QueryNumber(r, "memswap", opts.MemorySwap)
+	gensupport.QueryNumber(r, "cpushares", opts.CPUShares)
+	r.Query("cpusetcpus", opts.CPUSetCPUs)
+	gensupport.QueryNumber(r, "cpuperiod", opts.CPUPeriod)
+	gensupport.QueryNumber(r, "cpuquota", opts.CPUQuota)
+	r.QueryJSON("buildargs", opts.BuildArgs)
+	gensupport.QueryNumber(r, "shmsize", opts.ShmSize)
 	r.QueryBool("squash", opts.Squash)
 	r.QueryJSON("labels", opts.Labels)
-	r.Query("networkmode", opts.Networkmode)
+	r.Query("networkmode", opts.NetworkMode)
 	gensupport.RegistryConfig(r, opts.RegistryConfig)
 	out := new(docker.JSONStream[docker.JSONMessage])
 	if err := c.rt.Open(ctx, r, out); err != nil {
@@ -130,9 +135,12 @@ func (c *Client) ImageBuild(ctx context.Context, opts ImageBuildOptions) (*docke
 }
 
 // ImageCommitOptions holds the query, header and body parameters of
-// ImageCommit. The zero value sends none of the optional ones.
+// ImageCommit. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ImageCommitOptions struct {
 	// Body: the container configuration
+	//
+	// Left nil, {} is sent: older daemons refuse a request without a body.
 	Body *ContainerConfig
 	// Container: the ID or name of the container to commit
 	Container string
@@ -147,16 +155,18 @@ type ImageCommitOptions struct {
 	// Pause: whether to pause the container before committing
 	Pause *bool
 	// Changes: `Dockerfile` instructions to apply while committing
-	Changes string
+	Changes []string
 }
 
 // ImageCommit creates a new image from a container.
 //
 // POST /commit
-func (c *Client) ImageCommit(ctx context.Context, opts ImageCommitOptions) (*IdResponse, error) {
+func (c *Client) ImageCommit(ctx context.Context, opts ImageCommitOptions) (*IDResponse, error) {
 	r := newRequest("ImageCommit", "POST", "/commit")
 	if opts.Body != nil {
 		r.JSONBody(opts.Body)
+	} else {
+		r.JSONBody(struct{}{})
 	}
 	r.Query("container", opts.Container)
 	r.Query("repo", opts.Repo)
@@ -164,8 +174,8 @@ func (c *Client) ImageCommit(ctx context.Context, opts ImageCommitOptions) (*IdR
 	r.Query("comment", opts.Comment)
 	r.Query("author", opts.Author)
 	r.QueryBoolPtr("pause", opts.Pause)
-	r.Query("changes", opts.Changes)
-	out := new(IdResponse)
+	r.QueryStrings("changes", opts.Changes)
+	out := new(IDResponse)
 	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
@@ -173,7 +183,8 @@ func (c *Client) ImageCommit(ctx context.Context, opts ImageCommitOptions) (*IdR
 }
 
 // ImageCreateOptions holds the query, header and body parameters of
-// ImageCreate. The zero value sends none of the optional ones.
+// ImageCreate. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ImageCreateOptions struct {
 	// FromImage: name of the image to pull. The name may include a tag or digest. This parameter may only be used when pulling an image. The pull is cancelled if the HTTP connection is closed.
 	FromImage string
@@ -185,7 +196,7 @@ type ImageCreateOptions struct {
 	Tag string
 	// Body: image content if the value `-` has been specified in fromSrc query parameter
 	Body io.Reader
-	// RegistryAuth: a base64-encoded auth configuration. [See the authentication section for details.](#section/Authentication)
+	// RegistryAuth: a base64-encoded auth configuration. See the authentication section for details.
 	//
 	// Sent as header "X-Registry-Auth".
 	RegistryAuth *docker.AuthConfig
@@ -212,12 +223,13 @@ func (c *Client) ImageCreate(ctx context.Context, opts ImageCreateOptions) (*doc
 }
 
 // ImageDeleteOptions holds the query, header and body parameters of
-// ImageDelete. The zero value sends none of the optional ones.
+// ImageDelete. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ImageDeleteOptions struct {
 	// Force: remove the image even if it is being used by stopped containers or has other tags
 	Force bool
-	// Noprune: do not delete untagged parent images
-	Noprune bool
+	// NoPrune: do not delete untagged parent images
+	NoPrune bool
 }
 
 // ImageDelete removes an image.
@@ -233,7 +245,7 @@ func (c *Client) ImageDelete(ctx context.Context, name string, opts ImageDeleteO
 	r := newRequest("ImageDelete", "DELETE", "/images/{name}")
 	r.PathParam("name", name)
 	r.QueryBool("force", opts.Force)
-	r.QueryBool("noprune", opts.Noprune)
+	r.QueryBool("noprune", opts.NoPrune)
 	var out []ImageDeleteResponseItem
 	if err := c.rt.JSON(ctx, r, &out); err != nil {
 		return nil, err
@@ -242,7 +254,8 @@ func (c *Client) ImageDelete(ctx context.Context, name string, opts ImageDeleteO
 }
 
 // ImageGetOptions holds the query, header and body parameters of ImageGet. The
-// zero value sends none of the optional ones.
+// zero value sends none of the optional ones (an optional JSON body is sent
+// empty).
 type ImageGetOptions struct {
 }
 
@@ -252,27 +265,23 @@ type ImageGetOptions struct {
 //
 // If `name` is a specific name and tag (e.g. `ubuntu:latest`), then only that image (and its parents) are returned. If `name` is an image ID, similarly only that image (and its parents) are returned, but with the exclusion of the `repositories` file in the tarball, as there were no image names referenced.
 //
-// ### Image tarball format
+// # Image tarball format
 //
 // An image tarball contains one directory per image layer (named using its long ID), each containing these files:
 //
-// - `VERSION`: currently `1.0` - the file format version
-// - `json`: detailed layer information, similar to `docker inspect layer_id`
-// - `layer.tar`: A tarfile containing the filesystem changes in this layer
+//   - `VERSION`: currently `1.0` - the file format version
+//   - `json`: detailed layer information, similar to `docker inspect layer_id`
+//   - `layer.tar`: A tarfile containing the filesystem changes in this layer
 //
 // The `layer.tar` file contains `aufs` style `.wh..wh.aufs` files and directories for storing attribute changes and deletions.
 //
 // If the tarball defines a repository, the tarball should also include a `repositories` file at the root that contains a list of repository and tag names mapped to layer IDs.
-//
-// ```json
 //
 //	{
 //	  "hello-world": {
 //	    "latest": "565a9d68a73f6706862bfe8409a7f659776d4d60a8d096eb4a3cbce6999cc2a1"
 //	  }
 //	}
-//
-// ```
 //
 // GET /images/{name}/get
 func (c *Client) ImageGet(ctx context.Context, name string, opts ImageGetOptions) (*docker.Stream, error) {
@@ -286,7 +295,8 @@ func (c *Client) ImageGet(ctx context.Context, name string, opts ImageGetOptions
 }
 
 // ImageGetAllOptions holds the query, header and body parameters of
-// ImageGetAll. The zero value sends none of the optional ones.
+// ImageGetAll. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ImageGetAllOptions struct {
 	// Names: image names to filter by. Repeat the parameter for multiple images.
 	Names []string
@@ -298,7 +308,7 @@ type ImageGetAllOptions struct {
 //
 // For each value of the `names` parameter: if it is a specific name and tag (e.g. `ubuntu:latest`), then only that image (and its parents) are returned; if it is an image ID, similarly only that image (and its parents) are returned and there would be no names referenced in the 'repositories' file for this image ID.
 //
-// For details on the format, see [the export image endpoint](#operation/ImageGet).
+// For details on the format, see the export image endpoint.
 //
 // GET /images/get
 func (c *Client) ImageGetAll(ctx context.Context, opts ImageGetAllOptions) (*docker.Stream, error) {
@@ -312,7 +322,8 @@ func (c *Client) ImageGetAll(ctx context.Context, opts ImageGetAllOptions) (*doc
 }
 
 // ImageHistoryOptions holds the query, header and body parameters of
-// ImageHistory. The zero value sends none of the optional ones.
+// ImageHistory. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ImageHistoryOptions struct {
 }
 
@@ -332,7 +343,8 @@ func (c *Client) ImageHistory(ctx context.Context, name string, opts ImageHistor
 }
 
 // ImageInspectOptions holds the query, header and body parameters of
-// ImageInspect. The zero value sends none of the optional ones.
+// ImageInspect. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ImageInspectOptions struct {
 }
 
@@ -352,17 +364,18 @@ func (c *Client) ImageInspect(ctx context.Context, name string, opts ImageInspec
 }
 
 // ImageListOptions holds the query, header and body parameters of ImageList.
-// The zero value sends none of the optional ones.
+// The zero value sends none of the optional ones (an optional JSON body is
+// sent empty).
 type ImageListOptions struct {
 	// All: show all images. Only images from a final layer (no children) are shown by default.
 	All bool
 	// Filters: a JSON encoded value of the filters (a `map[string][]string`) to process on the images list. Available filters:
 	//
-	// - `before`=(`<image-name>[:<tag>]`,  `<image id>` or `<image@digest>`)
-	// - `dangling=true`
-	// - `label=key` or `label="key=value"` of an image label
-	// - `reference`=(`<image-name>[:<tag>]`)
-	// - `since`=(`<image-name>[:<tag>]`,  `<image id>` or `<image@digest>`)
+	//   - `before`=(`<image-name>[:<tag>]`,  `<image id>` or `<image@digest>`)
+	//   - `dangling=true`
+	//   - `label=key` or `label="key=value"` of an image label
+	//   - `reference`=(`<image-name>[:<tag>]`)
+	//   - `since`=(`<image-name>[:<tag>]`,  `<image id>` or `<image@digest>`)
 	Filters docker.Filters
 	// Digests: show digest information as a `RepoDigests` field on each image.
 	Digests bool
@@ -386,7 +399,8 @@ func (c *Client) ImageList(ctx context.Context, opts ImageListOptions) ([]ImageS
 }
 
 // ImageLoadOptions holds the query, header and body parameters of ImageLoad.
-// The zero value sends none of the optional ones.
+// The zero value sends none of the optional ones (an optional JSON body is
+// sent empty).
 type ImageLoadOptions struct {
 	// Body: tar archive containing images
 	Body io.Reader
@@ -398,7 +412,7 @@ type ImageLoadOptions struct {
 //
 // Load a set of images and tags into a repository.
 //
-// For details on the format, see [the export image endpoint](#operation/ImageGet).
+// For details on the format, see the export image endpoint.
 //
 // POST /images/load
 func (c *Client) ImageLoad(ctx context.Context, opts ImageLoadOptions) (*docker.JSONStream[docker.JSONMessage], error) {
@@ -413,15 +427,16 @@ func (c *Client) ImageLoad(ctx context.Context, opts ImageLoadOptions) (*docker.
 }
 
 // ImagePruneOptions holds the query, header and body parameters of ImagePrune.
-// The zero value sends none of the optional ones.
+// The zero value sends none of the optional ones (an optional JSON body is
+// sent empty).
 type ImagePruneOptions struct {
 	// Filters to process on the prune list, encoded as JSON (a `map[string][]string`). Available filters:
 	//
-	// - `dangling=<boolean>` When set to `true` (or `1`), prune only
-	//    unused *and* untagged images. When set to `false`
-	//    (or `0`), all unused images are pruned.
-	// - `until=<string>` Prune images created before this timestamp. The `<timestamp>` can be Unix timestamps, date formatted timestamps, or Go duration strings (e.g. `10m`, `1h30m`) computed relative to the daemon machine’s time.
-	// - `label` (`label=<key>`, `label=<key>=<value>`, `label!=<key>`, or `label!=<key>=<value>`) Prune images with (or without, in case `label!=...` is used) the specified labels.
+	//   - `dangling=<boolean>` When set to `true` (or `1`), prune only
+	//     unused *and* untagged images. When set to `false`
+	//     (or `0`), all unused images are pruned.
+	//   - `until=<string>` Prune images created before this timestamp. The `<timestamp>` can be Unix timestamps, date formatted timestamps, or Go duration strings (e.g. `10m`, `1h30m`) computed relative to the daemon machine’s time.
+	//   - `label` (`label=<key>`, `label=<key>=<value>`, `label!=<key>`, or `label!=<key>=<value>`) Prune images with (or without, in case `label!=...` is used) the specified labels.
 	Filters docker.Filters
 }
 
@@ -439,13 +454,14 @@ func (c *Client) ImagePrune(ctx context.Context, opts ImagePruneOptions) (*Image
 }
 
 // ImagePushOptions holds the query, header and body parameters of ImagePush.
-// The zero value sends none of the optional ones.
+// The zero value sends none of the optional ones (an optional JSON body is
+// sent empty).
 type ImagePushOptions struct {
 	// Tag of the image to push. For example, `latest`. If no tag is provided,
 	// all tags of the given image that are present in the local image store
 	// are pushed.
 	Tag string
-	// RegistryAuth: a base64-encoded auth configuration. [See the authentication section for details.](#section/Authentication)
+	// RegistryAuth: a base64-encoded auth configuration. See the authentication section for details.
 	//
 	// Sent as header "X-Registry-Auth".
 	//
@@ -475,7 +491,8 @@ func (c *Client) ImagePush(ctx context.Context, name string, opts ImagePushOptio
 }
 
 // ImageSearchOptions holds the query, header and body parameters of
-// ImageSearch. The zero value sends none of the optional ones.
+// ImageSearch. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ImageSearchOptions struct {
 	// Term to search
 	//
@@ -485,9 +502,9 @@ type ImageSearchOptions struct {
 	Limit *int
 	// Filters: a JSON encoded value of the filters (a `map[string][]string`) to process on the images list. Available filters:
 	//
-	// - `is-automated=(true|false)`
-	// - `is-official=(true|false)`
-	// - `stars=<number>` Matches images that has at least 'number' stars.
+	//   - `is-automated=(true|false)`
+	//   - `is-official=(true|false)`
+	//   - `stars=<number>` Matches images that has at least 'number' stars.
 	Filters docker.Filters
 }
 
@@ -509,7 +526,8 @@ func (c *Client) ImageSearch(ctx context.Context, opts ImageSearchOptions) ([]Im
 }
 
 // ImageTagOptions holds the query, header and body parameters of ImageTag. The
-// zero value sends none of the optional ones.
+// zero value sends none of the optional ones (an optional JSON body is sent
+// empty).
 type ImageTagOptions struct {
 	// Repo: the repository to tag in. For example, `someuser/someimage`.
 	Repo string

@@ -2,73 +2,35 @@
 
 package v130
 
-// Node is part of the API's models.
-type Node struct {
-	// CreatedAt
-	CreatedAt string `json:"CreatedAt,omitempty"`
-	// Description
-	Description NodeDescription `json:"Description,omitzero"`
-	// ID
-	ID string `json:"ID,omitempty"`
-	// Spec
-	Spec NodeSpec `json:"Spec,omitzero"`
-	// UpdatedAt
-	UpdatedAt string `json:"UpdatedAt,omitempty"`
-	// Version
-	Version ObjectVersion `json:"Version,omitzero"`
+type EngineDescription struct {
+	EngineVersion string                         `json:"EngineVersion,omitempty"`
+	Labels        map[string]string              `json:"Labels,omitempty"`
+	Plugins       []EngineDescriptionPluginsItem `json:"Plugins,omitempty"`
 }
 
-// NodeDescription is part of the API's models.
-type NodeDescription struct {
-	// Engine
-	Engine NodeDescriptionEngine `json:"Engine,omitzero"`
-	// Hostname
-	Hostname string `json:"Hostname,omitempty"`
-	// Platform
-	Platform NodeDescriptionPlatform `json:"Platform,omitzero"`
-	// Resources
-	Resources NodeDescriptionResources `json:"Resources,omitzero"`
-	// TLSInfo
-	//
-	// Added in API v1.30.
-	TLSInfo SwarmSpec `json:"TLSInfo,omitzero"`
-}
-
-// NodeDescriptionEngine is part of the API's models.
-type NodeDescriptionEngine struct {
-	// EngineVersion
-	EngineVersion string `json:"EngineVersion,omitempty"`
-	// Labels
-	Labels map[string]string `json:"Labels,omitempty"`
-	// Plugins
-	Plugins []NodeDescriptionEnginePluginsItem `json:"Plugins,omitempty"`
-}
-
-// NodeDescriptionEnginePluginsItem is part of the API's models.
-type NodeDescriptionEnginePluginsItem struct {
-	// Name
+type EngineDescriptionPluginsItem struct {
 	Name string `json:"Name,omitempty"`
-	// Type
 	Type string `json:"Type,omitempty"`
 }
 
-// NodeDescriptionPlatform is part of the API's models.
-type NodeDescriptionPlatform struct {
-	// Architecture
-	Architecture string `json:"Architecture,omitempty"`
-	// OS
-	OS string `json:"OS,omitempty"`
+type Node struct {
+	CreatedAt   string          `json:"CreatedAt,omitempty"`
+	Description NodeDescription `json:"Description,omitzero"`
+	ID          string          `json:"ID,omitempty"`
+	Spec        NodeSpec        `json:"Spec,omitzero"`
+	UpdatedAt   string          `json:"UpdatedAt,omitempty"`
+	Version     ObjectVersion   `json:"Version,omitzero"`
 }
 
-// NodeDescriptionResources is part of the API's models.
-type NodeDescriptionResources struct {
-	// MemoryBytes
-	MemoryBytes int64 `json:"MemoryBytes,omitempty"`
-	// NanoCPUs
-	NanoCPUs int64 `json:"NanoCPUs,omitempty"`
+type NodeDescription struct {
+	Engine    EngineDescription `json:"Engine,omitzero"`
+	Hostname  string            `json:"Hostname,omitempty"`
+	Platform  Platform          `json:"Platform,omitzero"`
+	Resources ResourceObject    `json:"Resources,omitzero"`
+	// Added in API v1.30.
+	TLSInfo TLSInfo `json:"TLSInfo,omitzero"`
 }
 
-// NodeSpec is part of the API's models.
 type NodeSpec struct {
 	// Availability of the node.
 	Availability NodeSpecAvailability `json:"Availability,omitempty"`
@@ -109,123 +71,24 @@ func (NodeSpecRole) Values() []NodeSpecRole {
 	return []NodeSpecRole{NodeSpecRoleWorker, NodeSpecRoleManager}
 }
 
-// SwarmSpec: user modifiable swarm configuration.
-type SwarmSpec struct {
-	// CAConfig: CA configuration.
-	CAConfig SwarmSpecCAConfig `json:"CAConfig,omitzero"`
-	// Dispatcher configuration.
-	Dispatcher SwarmSpecDispatcher `json:"Dispatcher,omitzero"`
-	// EncryptionConfig: parameters related to encryption-at-rest.
-	EncryptionConfig SwarmSpecEncryptionConfig `json:"EncryptionConfig,omitzero"`
-	// Labels: user-defined key/value metadata.
-	Labels map[string]string `json:"Labels,omitempty"`
-	// Name of the swarm.
-	Name string `json:"Name,omitempty"`
-	// Orchestration configuration.
-	Orchestration SwarmSpecOrchestration `json:"Orchestration,omitzero"`
-	// Raft configuration.
-	Raft SwarmSpecRaft `json:"Raft,omitzero"`
-	// TaskDefaults: defaults for creating tasks in this cluster.
-	TaskDefaults SwarmSpecTaskDefaults `json:"TaskDefaults,omitzero"`
+type Platform struct {
+	Architecture string `json:"Architecture,omitempty"`
+	OS           string `json:"OS,omitempty"`
 }
 
-// SwarmSpecCAConfig: CA configuration.
-type SwarmSpecCAConfig struct {
-	// ExternalCAs: configuration for forwarding signing requests to an external certificate authority.
-	ExternalCAs []SwarmSpecCAConfigExternalCAsItem `json:"ExternalCAs,omitempty"`
-	// ForceRotate: an integer whose purpose is to force swarm to generate a new signing CA certificate and key, if none have been specified in `SigningCACert` and `SigningCAKey`
-	//
-	// Added in API v1.30.
-	ForceRotate any `json:"ForceRotate,omitempty"`
-	// NodeCertExpiry: the duration node certificates are issued for.
-	NodeCertExpiry int64 `json:"NodeCertExpiry,omitempty"`
-	// SigningCACert: the desired signing CA certificate for all swarm node TLS leaf certificates, in PEM format.
-	//
-	// Added in API v1.30.
-	SigningCACert string `json:"SigningCACert,omitempty"`
-	// SigningCAKey: the desired signing CA key for all swarm node TLS leaf certificates, in PEM format.
-	//
-	// Added in API v1.30.
-	SigningCAKey string `json:"SigningCAKey,omitempty"`
+type ResourceObject struct {
+	MemoryBytes int64 `json:"MemoryBytes,omitempty"`
+	NanoCPUs    int64 `json:"NanoCPUs,omitempty"`
 }
 
-// SwarmSpecCAConfigExternalCAsItem is part of the API's models.
-type SwarmSpecCAConfigExternalCAsItem struct {
-	// CACert: the root CA certificate (in PEM format) this external CA uses to issue TLS certificates (assumed to be to the current swarm root CA certificate if not provided).
-	//
-	// Added in API v1.30.
-	CACert string `json:"CACert,omitempty"`
-	// Options: an object with key/value pairs that are interpreted as protocol-specific options for the external CA driver.
-	Options map[string]string `json:"Options,omitempty"`
-	// Protocol for communication with the external CA (currently only `cfssl` is supported).
-	Protocol SwarmSpecCAConfigExternalCAsItemProtocol `json:"Protocol,omitempty"`
-	// URL where certificate signing requests should be sent.
-	URL string `json:"URL,omitempty"`
-}
-
-// SwarmSpecCAConfigExternalCAsItemProtocol: protocol for communication with the external CA (currently only `cfssl` is supported).
-type SwarmSpecCAConfigExternalCAsItemProtocol string
-
-// Values of SwarmSpecCAConfigExternalCAsItemProtocol known to this API version. The daemon may send others.
-const (
-	SwarmSpecCAConfigExternalCAsItemProtocolCfssl SwarmSpecCAConfigExternalCAsItemProtocol = "cfssl"
-)
-
-// Values lists the values of SwarmSpecCAConfigExternalCAsItemProtocol known to this API version.
-func (SwarmSpecCAConfigExternalCAsItemProtocol) Values() []SwarmSpecCAConfigExternalCAsItemProtocol {
-	return []SwarmSpecCAConfigExternalCAsItemProtocol{SwarmSpecCAConfigExternalCAsItemProtocolCfssl}
-}
-
-// SwarmSpecDispatcher: dispatcher configuration.
-type SwarmSpecDispatcher struct {
-	// HeartbeatPeriod: the delay for an agent to send a heartbeat to the dispatcher.
-	HeartbeatPeriod int64 `json:"HeartbeatPeriod,omitempty"`
-}
-
-// SwarmSpecEncryptionConfig: parameters related to encryption-at-rest.
-type SwarmSpecEncryptionConfig struct {
-	// AutoLockManagers: if set, generate a key and use it to lock data stored on the managers.
-	AutoLockManagers bool `json:"AutoLockManagers,omitempty"`
-}
-
-// SwarmSpecOrchestration: orchestration configuration.
-type SwarmSpecOrchestration struct {
-	// TaskHistoryRetentionLimit: the number of historic tasks to keep per instance or node. If negative, never remove completed or failed tasks.
-	TaskHistoryRetentionLimit *int64 `json:"TaskHistoryRetentionLimit,omitempty"`
-}
-
-// SwarmSpecRaft: raft configuration.
-type SwarmSpecRaft struct {
-	// ElectionTick: the number of ticks that a follower will wait for a message from the leader before becoming a candidate and starting an election. `ElectionTick` must be greater than `HeartbeatTick`.
-	//
-	// A tick currently defaults to one second, so these translate directly to seconds currently, but this is NOT guaranteed.
-	ElectionTick int `json:"ElectionTick,omitempty"`
-	// HeartbeatTick: the number of ticks between heartbeats. Every HeartbeatTick ticks, the leader will send a heartbeat to the followers.
-	//
-	// A tick currently defaults to one second, so these translate directly to seconds currently, but this is NOT guaranteed.
-	HeartbeatTick int `json:"HeartbeatTick,omitempty"`
-	// KeepOldSnapshots: the number of snapshots to keep beyond the current snapshot.
-	KeepOldSnapshots *int64 `json:"KeepOldSnapshots,omitempty"`
-	// LogEntriesForSlowFollowers: the number of log entries to keep around to sync up slow followers after a snapshot is created.
-	LogEntriesForSlowFollowers int64 `json:"LogEntriesForSlowFollowers,omitempty"`
-	// SnapshotInterval: the number of log entries between snapshots.
-	SnapshotInterval int64 `json:"SnapshotInterval,omitempty"`
-}
-
-// SwarmSpecTaskDefaults: defaults for creating tasks in this cluster.
-type SwarmSpecTaskDefaults struct {
-	// LogDriver: the log driver to use for tasks created in the orchestrator if unspecified by a service.
-	//
-	// Updating this value will only have an affect on new tasks. Old tasks will continue use their previously configured log driver until recreated.
-	LogDriver SwarmSpecTaskDefaultsLogDriver `json:"LogDriver,omitzero"`
-}
-
-// SwarmSpecTaskDefaultsLogDriver: the log driver to use for tasks created in the orchestrator if unspecified by a service.
+// TLSInfo: information about the issuer of leaf TLS certificates and the trusted root CA certificate
 //
-// Updating this value will only have an affect on new tasks. Old tasks will continue use their previously configured log driver until recreated.
-type SwarmSpecTaskDefaultsLogDriver struct {
-	// Name
-	Name string `json:"Name,omitempty"`
-	// Options
-	Options map[string]string `json:"Options,omitempty"`
+// Added in API v1.30.
+type TLSInfo struct {
+	// CertIssuerPublicKey: the base64-url-safe-encoded raw public key bytes of the issuer
+	CertIssuerPublicKey string `json:"CertIssuerPublicKey,omitempty"`
+	// CertIssuerSubject: the base64-url-safe-encoded raw subject bytes of the issuer
+	CertIssuerSubject string `json:"CertIssuerSubject,omitempty"`
+	// TrustRoot: the root CA certificate(s) that are used to validate leaf TLS certificates
+	TrustRoot string `json:"TrustRoot,omitempty"`
 }

@@ -2,11 +2,8 @@
 
 package v130
 
-// EndpointPortConfig is part of the API's models.
 type EndpointPortConfig struct {
-	// Name
-	Name string `json:"Name,omitempty"`
-	// Protocol
+	Name     string                     `json:"Name,omitempty"`
 	Protocol EndpointPortConfigProtocol `json:"Protocol,omitempty"`
 	// PublishedPort: the port on the swarm hosts.
 	PublishedPort int `json:"PublishedPort,omitempty"`
@@ -14,18 +11,17 @@ type EndpointPortConfig struct {
 	TargetPort int `json:"TargetPort,omitempty"`
 }
 
-// EndpointPortConfigProtocol is part of the API's models.
 type EndpointPortConfigProtocol string
 
 // Values of EndpointPortConfigProtocol known to this API version. The daemon may send others.
 const (
-	EndpointPortConfigProtocolTcp EndpointPortConfigProtocol = "tcp"
-	EndpointPortConfigProtocolUdp EndpointPortConfigProtocol = "udp"
+	EndpointPortConfigProtocolTCP EndpointPortConfigProtocol = "tcp"
+	EndpointPortConfigProtocolUDP EndpointPortConfigProtocol = "udp"
 )
 
 // Values lists the values of EndpointPortConfigProtocol known to this API version.
 func (EndpointPortConfigProtocol) Values() []EndpointPortConfigProtocol {
-	return []EndpointPortConfigProtocol{EndpointPortConfigProtocolTcp, EndpointPortConfigProtocolUdp}
+	return []EndpointPortConfigProtocol{EndpointPortConfigProtocolTCP, EndpointPortConfigProtocolUDP}
 }
 
 // EndpointSpec: properties that can be configured to access and load balance a service.
@@ -41,36 +37,33 @@ type EndpointSpecMode string
 
 // Values of EndpointSpecMode known to this API version. The daemon may send others.
 const (
-	EndpointSpecModeVip   EndpointSpecMode = "vip"
-	EndpointSpecModeDnsrr EndpointSpecMode = "dnsrr"
+	EndpointSpecModeVIP   EndpointSpecMode = "vip"
+	EndpointSpecModeDNSRR EndpointSpecMode = "dnsrr"
 )
 
 // Values lists the values of EndpointSpecMode known to this API version.
 func (EndpointSpecMode) Values() []EndpointSpecMode {
-	return []EndpointSpecMode{EndpointSpecModeVip, EndpointSpecModeDnsrr}
+	return []EndpointSpecMode{EndpointSpecModeVIP, EndpointSpecModeDNSRR}
 }
 
-// Service is part of the API's models.
+type NetworkAttachmentConfig struct {
+	Aliases []string `json:"Aliases,omitempty"`
+	Target  string   `json:"Target,omitempty"`
+}
+
 type Service struct {
-	// CreatedAt
-	CreatedAt string `json:"CreatedAt,omitempty"`
-	// Endpoint
-	Endpoint ServiceEndpoint `json:"Endpoint,omitzero"`
-	// ID
-	ID string `json:"ID,omitempty"`
-	// Spec
-	Spec ServiceSpec `json:"Spec,omitzero"`
+	CreatedAt string          `json:"CreatedAt,omitempty"`
+	Endpoint  ServiceEndpoint `json:"Endpoint,omitzero"`
+	ID        string          `json:"ID,omitempty"`
+	Spec      ServiceSpec     `json:"Spec,omitzero"`
 	// UpdateStatus: the status of a service update.
 	UpdateStatus ServiceUpdateStatus `json:"UpdateStatus,omitzero"`
-	// UpdatedAt
-	UpdatedAt string `json:"UpdatedAt,omitempty"`
-	// Version
-	Version ObjectVersion `json:"Version,omitzero"`
+	UpdatedAt    string              `json:"UpdatedAt,omitempty"`
+	Version      ObjectVersion       `json:"Version,omitzero"`
 }
 
 // ServiceCreateRequest is the request body of ServiceCreate.
 type ServiceCreateRequest struct {
-	// EndpointSpec
 	EndpointSpec EndpointSpec `json:"EndpointSpec,omitzero"`
 	// Labels: user-defined key/value metadata.
 	Labels map[string]string `json:"Labels,omitempty"`
@@ -79,13 +72,12 @@ type ServiceCreateRequest struct {
 	// Name of the service.
 	Name string `json:"Name,omitempty"`
 	// Networks: array of network names or IDs to attach the service to.
-	Networks []ServiceSpecNetworksItem `json:"Networks,omitempty"`
+	Networks []NetworkAttachmentConfig `json:"Networks,omitempty"`
 	// RollbackConfig: specification for the rollback strategy of the service.
 	//
 	// Added in API v1.28.
 	RollbackConfig ServiceSpecRollbackConfig `json:"RollbackConfig,omitzero"`
-	// TaskTemplate
-	TaskTemplate TaskSpec `json:"TaskTemplate,omitzero"`
+	TaskTemplate   TaskSpec                  `json:"TaskTemplate,omitzero"`
 	// UpdateConfig: specification for the update strategy of the service.
 	UpdateConfig ServiceSpecUpdateConfig `json:"UpdateConfig,omitzero"`
 }
@@ -98,27 +90,19 @@ type ServiceCreateResponse struct {
 	Warning string `json:"Warning,omitempty"`
 }
 
-// ServiceEndpoint is part of the API's models.
 type ServiceEndpoint struct {
-	// Ports
-	Ports []EndpointPortConfig `json:"Ports,omitempty"`
-	// Spec
-	Spec EndpointSpec `json:"Spec,omitzero"`
-	// VirtualIPs
+	Ports      []EndpointPortConfig            `json:"Ports,omitempty"`
+	Spec       EndpointSpec                    `json:"Spec,omitzero"`
 	VirtualIPs []ServiceEndpointVirtualIPsItem `json:"VirtualIPs,omitempty"`
 }
 
-// ServiceEndpointVirtualIPsItem is part of the API's models.
 type ServiceEndpointVirtualIPsItem struct {
-	// Addr
-	Addr string `json:"Addr,omitempty"`
-	// NetworkID
+	Addr      string `json:"Addr,omitempty"`
 	NetworkID string `json:"NetworkID,omitempty"`
 }
 
 // ServiceSpec: user modifiable configuration for a service.
 type ServiceSpec struct {
-	// EndpointSpec
 	EndpointSpec EndpointSpec `json:"EndpointSpec,omitzero"`
 	// Labels: user-defined key/value metadata.
 	Labels map[string]string `json:"Labels,omitempty"`
@@ -127,37 +111,24 @@ type ServiceSpec struct {
 	// Name of the service.
 	Name string `json:"Name,omitempty"`
 	// Networks: array of network names or IDs to attach the service to.
-	Networks []ServiceSpecNetworksItem `json:"Networks,omitempty"`
+	Networks []NetworkAttachmentConfig `json:"Networks,omitempty"`
 	// RollbackConfig: specification for the rollback strategy of the service.
 	//
 	// Added in API v1.28.
 	RollbackConfig ServiceSpecRollbackConfig `json:"RollbackConfig,omitzero"`
-	// TaskTemplate
-	TaskTemplate TaskSpec `json:"TaskTemplate,omitzero"`
+	TaskTemplate   TaskSpec                  `json:"TaskTemplate,omitzero"`
 	// UpdateConfig: specification for the update strategy of the service.
 	UpdateConfig ServiceSpecUpdateConfig `json:"UpdateConfig,omitzero"`
 }
 
 // ServiceSpecMode: scheduling mode for the service.
 type ServiceSpecMode struct {
-	// Global
-	Global map[string]any `json:"Global,omitempty"`
-	// Replicated
+	Global     map[string]any            `json:"Global,omitempty"`
 	Replicated ServiceSpecModeReplicated `json:"Replicated,omitzero"`
 }
 
-// ServiceSpecModeReplicated is part of the API's models.
 type ServiceSpecModeReplicated struct {
-	// Replicas
 	Replicas *int64 `json:"Replicas,omitempty"`
-}
-
-// ServiceSpecNetworksItem is part of the API's models.
-type ServiceSpecNetworksItem struct {
-	// Aliases
-	Aliases []string `json:"Aliases,omitempty"`
-	// Target
-	Target string `json:"Target,omitempty"`
 }
 
 // ServiceSpecRollbackConfig: specification for the rollback strategy of the service.
@@ -263,7 +234,6 @@ func (ServiceSpecUpdateConfigOrder) Values() []ServiceSpecUpdateConfigOrder {
 
 // ServiceUpdateRequest is the request body of ServiceUpdate.
 type ServiceUpdateRequest struct {
-	// EndpointSpec
 	EndpointSpec EndpointSpec `json:"EndpointSpec,omitzero"`
 	// Labels: user-defined key/value metadata.
 	Labels map[string]string `json:"Labels,omitempty"`
@@ -272,13 +242,12 @@ type ServiceUpdateRequest struct {
 	// Name of the service.
 	Name string `json:"Name,omitempty"`
 	// Networks: array of network names or IDs to attach the service to.
-	Networks []ServiceSpecNetworksItem `json:"Networks,omitempty"`
+	Networks []NetworkAttachmentConfig `json:"Networks,omitempty"`
 	// RollbackConfig: specification for the rollback strategy of the service.
 	//
 	// Added in API v1.28.
 	RollbackConfig ServiceSpecRollbackConfig `json:"RollbackConfig,omitzero"`
-	// TaskTemplate
-	TaskTemplate TaskSpec `json:"TaskTemplate,omitzero"`
+	TaskTemplate   TaskSpec                  `json:"TaskTemplate,omitzero"`
 	// UpdateConfig: specification for the update strategy of the service.
 	UpdateConfig ServiceSpecUpdateConfig `json:"UpdateConfig,omitzero"`
 }
@@ -291,17 +260,12 @@ type ServiceUpdateResponse struct {
 
 // ServiceUpdateStatus: the status of a service update.
 type ServiceUpdateStatus struct {
-	// CompletedAt
-	CompletedAt string `json:"CompletedAt,omitempty"`
-	// Message
-	Message string `json:"Message,omitempty"`
-	// StartedAt
-	StartedAt string `json:"StartedAt,omitempty"`
-	// State
-	State ServiceUpdateStatusState `json:"State,omitempty"`
+	CompletedAt string                   `json:"CompletedAt,omitempty"`
+	Message     string                   `json:"Message,omitempty"`
+	StartedAt   string                   `json:"StartedAt,omitempty"`
+	State       ServiceUpdateStatusState `json:"State,omitempty"`
 }
 
-// ServiceUpdateStatusState is part of the API's models.
 type ServiceUpdateStatusState string
 
 // Values of ServiceUpdateStatusState known to this API version. The daemon may send others.
@@ -318,16 +282,13 @@ func (ServiceUpdateStatusState) Values() []ServiceUpdateStatusState {
 
 // TaskSpec: user modifiable task configuration.
 type TaskSpec struct {
-	// ContainerSpec
 	ContainerSpec TaskSpecContainerSpec `json:"ContainerSpec,omitzero"`
 	// ForceUpdate: a counter that triggers an update even if no relevant parameters have been changed.
 	ForceUpdate uint64 `json:"ForceUpdate,omitempty"`
 	// LogDriver: specifies the log driver to use for tasks created from this spec. If not present, the default one for the swarm will be used, finally falling back to the engine default if not specified.
-	LogDriver TaskSpecLogDriver `json:"LogDriver,omitzero"`
-	// Networks
-	Networks []TaskSpecNetworksItem `json:"Networks,omitempty"`
-	// Placement
-	Placement TaskSpecPlacement `json:"Placement,omitzero"`
+	LogDriver TaskSpecLogDriver         `json:"LogDriver,omitzero"`
+	Networks  []NetworkAttachmentConfig `json:"Networks,omitempty"`
+	Placement TaskSpecPlacement         `json:"Placement,omitzero"`
 	// Resources: resource requirements which apply to each individual container created as part of the service.
 	Resources TaskSpecResources `json:"Resources,omitzero"`
 	// RestartPolicy: specification for the restart policy which applies to containers created as part of this service.
@@ -338,7 +299,6 @@ type TaskSpec struct {
 	Runtime string `json:"Runtime,omitempty"`
 }
 
-// TaskSpecContainerSpec is part of the API's models.
 type TaskSpecContainerSpec struct {
 	// Args: arguments to the command.
 	Args []string `json:"Args,omitempty"`
@@ -358,8 +318,6 @@ type TaskSpecContainerSpec struct {
 	//
 	// Added in API v1.27.
 	Groups []string `json:"Groups,omitempty"`
-	// Healthcheck
-	//
 	// Added in API v1.27.
 	Healthcheck HealthConfig `json:"Healthcheck,omitzero"`
 	// Hostname: the hostname to use for the container, as a valid RFC 1123 hostname.
@@ -369,7 +327,7 @@ type TaskSpecContainerSpec struct {
 	// Hosts: a list of hostnames/IP mappings to add to the container's `/etc/hosts` file.
 	// The format of extra hosts on swarmkit is specified in:
 	// http://man7.org/linux/man-pages/man5/hosts.5.html
-	//   IP_address canonical_hostname [aliases...]
+	// IP_address canonical_hostname [aliases...]
 	//
 	// Added in API v1.27.
 	Hosts []string `json:"Hosts,omitempty"`
@@ -407,8 +365,6 @@ type TaskSpecContainerSpec struct {
 	User string `json:"User,omitempty"`
 }
 
-// TaskSpecContainerSpecConfigsItem is part of the API's models.
-//
 // Added in API v1.30.
 type TaskSpecContainerSpecConfigsItem struct {
 	// ConfigID represents the ID of the specific config that we're referencing.
@@ -464,19 +420,14 @@ type TaskSpecContainerSpecPrivilegesCredentialSpec struct {
 	//
 	// For example, specifying `spec.json` loads `C:\ProgramData\Docker\CredentialSpecs\spec.json`.
 	//
-	// <p><br /></p>
-	//
-	// > **Note**: `CredentialSpec.File` and `CredentialSpec.Registry` are mutually exclusive.
+	// > Note: `CredentialSpec.File` and `CredentialSpec.Registry` are mutually exclusive.
 	File string `json:"File,omitempty"`
 	// Registry: load credential spec from this value in the Windows registry. The specified registry value must be
 	// located in:
 	//
 	// `HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion\Virtualization\Containers\CredentialSpecs`
 	//
-	// <p><br /></p>
-	//
-	//
-	// > **Note**: `CredentialSpec.File` and `CredentialSpec.Registry` are mutually exclusive.
+	// > Note: `CredentialSpec.File` and `CredentialSpec.Registry` are mutually exclusive.
 	Registry string `json:"Registry,omitempty"`
 }
 
@@ -496,8 +447,6 @@ type TaskSpecContainerSpecPrivilegesSELinuxContext struct {
 	User string `json:"User,omitempty"`
 }
 
-// TaskSpecContainerSpecSecretsItem is part of the API's models.
-//
 // Added in API v1.27.
 type TaskSpecContainerSpecSecretsItem struct {
 	// File represents a specific target that is backed by a file.
@@ -525,54 +474,28 @@ type TaskSpecContainerSpecSecretsItemFile struct {
 
 // TaskSpecLogDriver: specifies the log driver to use for tasks created from this spec. If not present, the default one for the swarm will be used, finally falling back to the engine default if not specified.
 type TaskSpecLogDriver struct {
-	// Name
-	Name string `json:"Name,omitempty"`
-	// Options
+	Name    string            `json:"Name,omitempty"`
 	Options map[string]string `json:"Options,omitempty"`
 }
 
-// TaskSpecNetworksItem is part of the API's models.
-type TaskSpecNetworksItem struct {
-	// Aliases
-	Aliases []string `json:"Aliases,omitempty"`
-	// Target
-	Target string `json:"Target,omitempty"`
-}
-
-// TaskSpecPlacement is part of the API's models.
 type TaskSpecPlacement struct {
 	// Constraints: an array of constraints.
 	Constraints []string `json:"Constraints,omitempty"`
 	// Platforms: an array of supported platforms.
 	//
 	// Added in API v1.30.
-	Platforms []TaskSpecPlacementPlatformsItem `json:"Platforms,omitempty"`
+	Platforms []Platform `json:"Platforms,omitempty"`
 	// Preferences provide a way to make the scheduler aware of factors such as topology. They are provided in order from highest to lowest precedence.
 	//
 	// Added in API v1.28.
 	Preferences []TaskSpecPlacementPreferencesItem `json:"Preferences,omitempty"`
 }
 
-// TaskSpecPlacementPlatformsItem is part of the API's models.
-//
-// Added in API v1.30.
-type TaskSpecPlacementPlatformsItem struct {
-	// Architecture
-	Architecture string `json:"Architecture,omitempty"`
-	// OS
-	OS string `json:"OS,omitempty"`
-}
-
-// TaskSpecPlacementPreferencesItem is part of the API's models.
-//
 // Added in API v1.28.
 type TaskSpecPlacementPreferencesItem struct {
-	// Spread
 	Spread TaskSpecPlacementPreferencesItemSpread `json:"Spread,omitzero"`
 }
 
-// TaskSpecPlacementPreferencesItemSpread is part of the API's models.
-//
 // Added in API v1.28.
 type TaskSpecPlacementPreferencesItemSpread struct {
 	// SpreadDescriptor: label descriptor, such as engine.labels.az
@@ -581,26 +504,8 @@ type TaskSpecPlacementPreferencesItemSpread struct {
 
 // TaskSpecResources: resource requirements which apply to each individual container created as part of the service.
 type TaskSpecResources struct {
-	// Limits: define resources limits.
-	Limits TaskSpecResourcesLimits `json:"Limits,omitzero"`
-	// Reservations: define resources reservation.
-	Reservations TaskSpecResourcesReservations `json:"Reservations,omitzero"`
-}
-
-// TaskSpecResourcesLimits: define resources limits.
-type TaskSpecResourcesLimits struct {
-	// MemoryBytes: memory limit in Bytes.
-	MemoryBytes int64 `json:"MemoryBytes,omitempty"`
-	// NanoCPUs: CPU limit in units of 10<sup>-9</sup> CPU shares.
-	NanoCPUs int64 `json:"NanoCPUs,omitempty"`
-}
-
-// TaskSpecResourcesReservations: define resources reservation.
-type TaskSpecResourcesReservations struct {
-	// MemoryBytes: memory reservation in Bytes.
-	MemoryBytes int64 `json:"MemoryBytes,omitempty"`
-	// NanoCPUs: CPU reservation in units of 10<sup>-9</sup> CPU shares.
-	NanoCPUs int64 `json:"NanoCPUs,omitempty"`
+	Limits       ResourceObject `json:"Limits,omitzero"`
+	Reservations ResourceObject `json:"Reservations,omitzero"`
 }
 
 // TaskSpecRestartPolicy: specification for the restart policy which applies to containers created as part of this service.

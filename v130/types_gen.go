@@ -2,108 +2,30 @@
 
 package v130
 
-// BuildInfo is part of the API's models.
-type BuildInfo struct {
-	// Error
-	Error string `json:"error,omitempty"`
-	// ErrorDetail
-	ErrorDetail ErrorDetail `json:"errorDetail,omitzero"`
-	// ID
-	ID string `json:"id,omitempty"`
-	// Progress
-	Progress string `json:"progress,omitempty"`
-	// ProgressDetail
-	ProgressDetail ProgressDetail `json:"progressDetail,omitzero"`
-	// Status
-	Status string `json:"status,omitempty"`
-	// Stream
-	Stream string `json:"stream,omitempty"`
-}
-
-// ClusterInfo is part of the API's models.
 type ClusterInfo struct {
-	// CreatedAt
 	CreatedAt string `json:"CreatedAt,omitempty"`
 	// ID: the ID of the swarm.
 	ID string `json:"ID,omitempty"`
 	// RootRotationInProgress: whether there is currently a root CA rotation in progress for the swarm
 	//
 	// Added in API v1.30.
-	RootRotationInProgress bool `json:"RootRotationInProgress,omitempty"`
-	// Spec
-	Spec SwarmSpec `json:"Spec,omitzero"`
-	// TLSInfo
-	//
+	RootRotationInProgress bool      `json:"RootRotationInProgress,omitempty"`
+	Spec                   SwarmSpec `json:"Spec,omitzero"`
 	// Added in API v1.30.
-	TLSInfo TLSInfo `json:"TLSInfo,omitzero"`
-	// UpdatedAt
-	UpdatedAt string `json:"UpdatedAt,omitempty"`
-	// Version
-	Version ObjectVersion `json:"Version,omitzero"`
-}
-
-// CreateImageInfo is part of the API's models.
-type CreateImageInfo struct {
-	// Error
-	Error string `json:"error,omitempty"`
-	// Progress
-	Progress string `json:"progress,omitempty"`
-	// ProgressDetail
-	ProgressDetail ProgressDetail `json:"progressDetail,omitzero"`
-	// Status
-	Status string `json:"status,omitempty"`
-}
-
-// ErrorDetail is part of the API's models.
-type ErrorDetail struct {
-	// Code
-	Code int `json:"code,omitempty"`
-	// Message
-	Message string `json:"message,omitempty"`
-}
-
-// ErrorResponse: represents an error.
-type ErrorResponse struct {
-	// Message: the error message.
-	Message string `json:"message,omitempty"`
+	TLSInfo   TLSInfo       `json:"TLSInfo,omitzero"`
+	UpdatedAt string        `json:"UpdatedAt,omitempty"`
+	Version   ObjectVersion `json:"Version,omitzero"`
 }
 
 // NetworkConfig: TODO: check is correct
 type NetworkConfig struct {
-	// Address
-	Address string `json:"Address,omitempty"`
-	// Bridge
-	Bridge string `json:"Bridge,omitempty"`
-	// Gateway
-	Gateway string `json:"Gateway,omitempty"`
-	// IPPrefixLen
-	IPPrefixLen int `json:"IPPrefixLen,omitempty"`
-	// MacAddress
-	MacAddress string `json:"MacAddress,omitempty"`
-	// PortMapping
-	PortMapping string `json:"PortMapping,omitempty"`
-	// Ports
-	Ports []Port `json:"Ports,omitempty"`
-}
-
-// ProgressDetail is part of the API's models.
-type ProgressDetail struct {
-	// Code
-	Code int `json:"code,omitempty"`
-	// Message
-	Message int `json:"message,omitempty"`
-}
-
-// PushImageInfo is part of the API's models.
-type PushImageInfo struct {
-	// Error
-	Error string `json:"error,omitempty"`
-	// Progress
-	Progress string `json:"progress,omitempty"`
-	// ProgressDetail
-	ProgressDetail ProgressDetail `json:"progressDetail,omitzero"`
-	// Status
-	Status string `json:"status,omitempty"`
+	Address     string        `json:"Address,omitempty"`
+	Bridge      string        `json:"Bridge,omitempty"`
+	Gateway     string        `json:"Gateway,omitempty"`
+	IPPrefixLen int           `json:"IPPrefixLen,omitempty"`
+	MACAddress  string        `json:"MacAddress,omitempty"`
+	PortMapping string        `json:"PortMapping,omitempty"`
+	Ports       []PortSummary `json:"Ports,omitempty"`
 }
 
 // Resources: a container's resources (cgroups config, ulimits, etc)
@@ -140,10 +62,10 @@ type Resources struct {
 	CPURealtimeRuntime int64 `json:"CpuRealtimeRuntime,omitempty"`
 	// CPUShares: an integer value representing this container's relative CPU weight versus other containers.
 	CPUShares int `json:"CpuShares,omitempty"`
-	// CpusetCpus: CPUs in which to allow execution (e.g., `0-3`, `0,1`)
-	CpusetCpus string `json:"CpusetCpus,omitempty"`
-	// CpusetMems: memory nodes (MEMs) in which to allow execution (0-3, 0,1). Only effective on NUMA systems.
-	CpusetMems string `json:"CpusetMems,omitempty"`
+	// CPUSetCPUs: CPUs in which to allow execution (e.g., `0-3`, `0,1`)
+	CPUSetCPUs string `json:"CpusetCpus,omitempty"`
+	// CPUSetMems: memory nodes (MEMs) in which to allow execution (0-3, 0,1). Only effective on NUMA systems.
+	CPUSetMems string `json:"CpusetMems,omitempty"`
 	// DeviceCgroupRules: a list of cgroup rules to apply to the container
 	//
 	// Added in API v1.28.
@@ -164,12 +86,12 @@ type Resources struct {
 	MemorySwap int64 `json:"MemorySwap,omitempty"`
 	// MemorySwappiness: tune a container's memory swappiness behavior. Accepts an integer between 0 and 100.
 	MemorySwappiness *int64 `json:"MemorySwappiness,omitempty"`
-	// NanoCpus: CPU quota in units of 10<sup>-9</sup> CPUs.
-	NanoCpus int64 `json:"NanoCpus,omitempty"`
-	// OomKillDisable: disable OOM Killer for the container.
-	OomKillDisable bool `json:"OomKillDisable,omitempty"`
-	// PidsLimit: tune a container's pids limit. Set -1 for unlimited.
-	PidsLimit int64 `json:"PidsLimit,omitempty"`
+	// NanoCPUs: CPU quota in units of 10<sup>-9</sup> CPUs.
+	NanoCPUs int64 `json:"NanoCpus,omitempty"`
+	// OOMKillDisable: disable OOM Killer for the container.
+	OOMKillDisable bool `json:"OomKillDisable,omitempty"`
+	// PIDsLimit: tune a container's pids limit. Set -1 for unlimited.
+	PIDsLimit int64 `json:"PidsLimit,omitempty"`
 	// Ulimits: a list of resource limits to set in the container. For example: `{"Name": "nofile", "Soft": 1024, "Hard": 2048}`"
 	Ulimits []ResourcesUlimitsItem `json:"Ulimits,omitempty"`
 }

@@ -2,6 +2,30 @@
 
 package v131
 
+// JoinTokens: the tokens workers and managers need to join the swarm.
+type JoinTokens struct {
+	// Manager: the token managers can use to join the swarm.
+	Manager string `json:"Manager,omitempty"`
+	// Worker: the token workers can use to join the swarm.
+	Worker string `json:"Worker,omitempty"`
+}
+
+type Swarm struct {
+	CreatedAt string `json:"CreatedAt,omitempty"`
+	// ID: the ID of the swarm.
+	ID string `json:"ID,omitempty"`
+	// RootRotationInProgress: whether there is currently a root CA rotation in progress for the swarm
+	//
+	// Added in API v1.30.
+	RootRotationInProgress bool      `json:"RootRotationInProgress,omitempty"`
+	Spec                   SwarmSpec `json:"Spec,omitzero"`
+	// Added in API v1.30.
+	TLSInfo    TLSInfo       `json:"TLSInfo,omitzero"`
+	UpdatedAt  string        `json:"UpdatedAt,omitempty"`
+	Version    ObjectVersion `json:"Version,omitzero"`
+	JoinTokens JoinTokens    `json:"JoinTokens,omitzero"`
+}
+
 // SwarmInitRequest is the request body of SwarmInit.
 type SwarmInitRequest struct {
 	// AdvertiseAddr: externally reachable address advertised to other nodes. This can either be an address/port combination in the form `192.168.1.1:4567`, or an interface followed by a port number, like `eth0:4567`. If the port number is omitted, the port number from the listen address is used. If `AdvertiseAddr` is not specified, it will be automatically detected when possible.
@@ -19,41 +43,8 @@ type SwarmInitRequest struct {
 	// ForceNewCluster: force creation of a new swarm.
 	ForceNewCluster bool `json:"ForceNewCluster,omitempty"`
 	// ListenAddr: listen address used for inter-manager communication, as well as determining the networking interface used for the VXLAN Tunnel Endpoint (VTEP). This can either be an address/port combination in the form `192.168.1.1:4567`, or an interface followed by a port number, like `eth0:4567`. If the port number is omitted, the default swarm listening port is used.
-	ListenAddr string `json:"ListenAddr,omitempty"`
-	// Spec
-	Spec SwarmSpec `json:"Spec,omitzero"`
-}
-
-// SwarmInspectResponse is what SwarmInspect returns.
-type SwarmInspectResponse struct {
-	// CreatedAt
-	CreatedAt string `json:"CreatedAt,omitempty"`
-	// ID: the ID of the swarm.
-	ID string `json:"ID,omitempty"`
-	// RootRotationInProgress: whether there is currently a root CA rotation in progress for the swarm
-	//
-	// Added in API v1.30.
-	RootRotationInProgress bool `json:"RootRotationInProgress,omitempty"`
-	// Spec
-	Spec SwarmSpec `json:"Spec,omitzero"`
-	// TLSInfo
-	//
-	// Added in API v1.30.
-	TLSInfo TLSInfo `json:"TLSInfo,omitzero"`
-	// UpdatedAt
-	UpdatedAt string `json:"UpdatedAt,omitempty"`
-	// Version
-	Version ObjectVersion `json:"Version,omitzero"`
-	// JoinTokens: the tokens workers and managers need to join the swarm.
-	JoinTokens SwarmInspectResponseJoinTokens `json:"JoinTokens,omitzero"`
-}
-
-// SwarmInspectResponseJoinTokens: the tokens workers and managers need to join the swarm.
-type SwarmInspectResponseJoinTokens struct {
-	// Manager: the token managers can use to join the swarm.
-	Manager string `json:"Manager,omitempty"`
-	// Worker: the token workers can use to join the swarm.
-	Worker string `json:"Worker,omitempty"`
+	ListenAddr string    `json:"ListenAddr,omitempty"`
+	Spec       SwarmSpec `json:"Spec,omitzero"`
 }
 
 // SwarmJoinRequest is the request body of SwarmJoin.
@@ -87,6 +78,124 @@ type SwarmJoinRequest struct {
 	RemoteAddrs []string `json:"RemoteAddrs,omitempty"`
 }
 
+// SwarmSpec: user modifiable swarm configuration.
+type SwarmSpec struct {
+	// CAConfig: CA configuration.
+	CAConfig SwarmSpecCAConfig `json:"CAConfig,omitzero"`
+	// Dispatcher configuration.
+	Dispatcher SwarmSpecDispatcher `json:"Dispatcher,omitzero"`
+	// EncryptionConfig: parameters related to encryption-at-rest.
+	EncryptionConfig SwarmSpecEncryptionConfig `json:"EncryptionConfig,omitzero"`
+	// Labels: user-defined key/value metadata.
+	Labels map[string]string `json:"Labels,omitempty"`
+	// Name of the swarm.
+	Name string `json:"Name,omitempty"`
+	// Orchestration configuration.
+	Orchestration SwarmSpecOrchestration `json:"Orchestration,omitzero"`
+	// Raft configuration.
+	Raft SwarmSpecRaft `json:"Raft,omitzero"`
+	// TaskDefaults: defaults for creating tasks in this cluster.
+	TaskDefaults SwarmSpecTaskDefaults `json:"TaskDefaults,omitzero"`
+}
+
+// SwarmSpecCAConfig: CA configuration.
+type SwarmSpecCAConfig struct {
+	// ExternalCAs: configuration for forwarding signing requests to an external certificate authority.
+	ExternalCAs []SwarmSpecCAConfigExternalCAsItem `json:"ExternalCAs,omitempty"`
+	// ForceRotate: an integer whose purpose is to force swarm to generate a new signing CA certificate and key, if none have been specified in `SigningCACert` and `SigningCAKey`
+	//
+	// Added in API v1.30.
+	ForceRotate any `json:"ForceRotate,omitempty"`
+	// NodeCertExpiry: the duration node certificates are issued for.
+	NodeCertExpiry int64 `json:"NodeCertExpiry,omitempty"`
+	// SigningCACert: the desired signing CA certificate for all swarm node TLS leaf certificates, in PEM format.
+	//
+	// Added in API v1.30.
+	SigningCACert string `json:"SigningCACert,omitempty"`
+	// SigningCAKey: the desired signing CA key for all swarm node TLS leaf certificates, in PEM format.
+	//
+	// Added in API v1.30.
+	SigningCAKey string `json:"SigningCAKey,omitempty"`
+}
+
+type SwarmSpecCAConfigExternalCAsItem struct {
+	// CACert: the root CA certificate (in PEM format) this external CA uses to issue TLS certificates (assumed to be to the current swarm root CA certificate if not provided).
+	//
+	// Added in API v1.30.
+	CACert string `json:"CACert,omitempty"`
+	// Options: an object with key/value pairs that are interpreted as protocol-specific options for the external CA driver.
+	Options map[string]string `json:"Options,omitempty"`
+	// Protocol for communication with the external CA (currently only `cfssl` is supported).
+	Protocol SwarmSpecCAConfigExternalCAsItemProtocol `json:"Protocol,omitempty"`
+	// URL where certificate signing requests should be sent.
+	URL string `json:"URL,omitempty"`
+}
+
+// SwarmSpecCAConfigExternalCAsItemProtocol: protocol for communication with the external CA (currently only `cfssl` is supported).
+type SwarmSpecCAConfigExternalCAsItemProtocol string
+
+// Values of SwarmSpecCAConfigExternalCAsItemProtocol known to this API version. The daemon may send others.
+const (
+	SwarmSpecCAConfigExternalCAsItemProtocolCFSSL SwarmSpecCAConfigExternalCAsItemProtocol = "cfssl"
+)
+
+// Values lists the values of SwarmSpecCAConfigExternalCAsItemProtocol known to this API version.
+func (SwarmSpecCAConfigExternalCAsItemProtocol) Values() []SwarmSpecCAConfigExternalCAsItemProtocol {
+	return []SwarmSpecCAConfigExternalCAsItemProtocol{SwarmSpecCAConfigExternalCAsItemProtocolCFSSL}
+}
+
+// SwarmSpecDispatcher: dispatcher configuration.
+type SwarmSpecDispatcher struct {
+	// HeartbeatPeriod: the delay for an agent to send a heartbeat to the dispatcher.
+	HeartbeatPeriod int64 `json:"HeartbeatPeriod,omitempty"`
+}
+
+// SwarmSpecEncryptionConfig: parameters related to encryption-at-rest.
+type SwarmSpecEncryptionConfig struct {
+	// AutoLockManagers: if set, generate a key and use it to lock data stored on the managers.
+	AutoLockManagers bool `json:"AutoLockManagers,omitempty"`
+}
+
+// SwarmSpecOrchestration: orchestration configuration.
+type SwarmSpecOrchestration struct {
+	// TaskHistoryRetentionLimit: the number of historic tasks to keep per instance or node. If negative, never remove completed or failed tasks.
+	TaskHistoryRetentionLimit *int64 `json:"TaskHistoryRetentionLimit,omitempty"`
+}
+
+// SwarmSpecRaft: raft configuration.
+type SwarmSpecRaft struct {
+	// ElectionTick: the number of ticks that a follower will wait for a message from the leader before becoming a candidate and starting an election. `ElectionTick` must be greater than `HeartbeatTick`.
+	//
+	// A tick currently defaults to one second, so these translate directly to seconds currently, but this is NOT guaranteed.
+	ElectionTick int `json:"ElectionTick,omitempty"`
+	// HeartbeatTick: the number of ticks between heartbeats. Every HeartbeatTick ticks, the leader will send a heartbeat to the followers.
+	//
+	// A tick currently defaults to one second, so these translate directly to seconds currently, but this is NOT guaranteed.
+	HeartbeatTick int `json:"HeartbeatTick,omitempty"`
+	// KeepOldSnapshots: the number of snapshots to keep beyond the current snapshot.
+	KeepOldSnapshots *int64 `json:"KeepOldSnapshots,omitempty"`
+	// LogEntriesForSlowFollowers: the number of log entries to keep around to sync up slow followers after a snapshot is created.
+	LogEntriesForSlowFollowers int64 `json:"LogEntriesForSlowFollowers,omitempty"`
+	// SnapshotInterval: the number of log entries between snapshots.
+	SnapshotInterval int64 `json:"SnapshotInterval,omitempty"`
+}
+
+// SwarmSpecTaskDefaults: defaults for creating tasks in this cluster.
+type SwarmSpecTaskDefaults struct {
+	// LogDriver: the log driver to use for tasks created in the orchestrator if unspecified by a service.
+	//
+	// Updating this value will only have an affect on new tasks. Old tasks will continue use their previously configured log driver until recreated.
+	LogDriver SwarmSpecTaskDefaultsLogDriver `json:"LogDriver,omitzero"`
+}
+
+// SwarmSpecTaskDefaultsLogDriver: the log driver to use for tasks created in the orchestrator if unspecified by a service.
+//
+// Updating this value will only have an affect on new tasks. Old tasks will continue use their previously configured log driver until recreated.
+type SwarmSpecTaskDefaultsLogDriver struct {
+	Name    string            `json:"Name,omitempty"`
+	Options map[string]string `json:"Options,omitempty"`
+}
+
 // SwarmUnlockRequest is the request body of SwarmUnlock.
 type SwarmUnlockRequest struct {
 	// UnlockKey: the swarm's unlock key.
@@ -97,16 +206,4 @@ type SwarmUnlockRequest struct {
 type SwarmUnlockkeyResponse struct {
 	// UnlockKey: the swarm's unlock key.
 	UnlockKey string `json:"UnlockKey,omitempty"`
-}
-
-// TLSInfo: information about the issuer of leaf TLS certificates and the trusted root CA certificate
-//
-// Added in API v1.30.
-type TLSInfo struct {
-	// CertIssuerPublicKey: the base64-url-safe-encoded raw public key bytes of the issuer
-	CertIssuerPublicKey string `json:"CertIssuerPublicKey,omitempty"`
-	// CertIssuerSubject: the base64-url-safe-encoded raw subject bytes of the issuer
-	CertIssuerSubject string `json:"CertIssuerSubject,omitempty"`
-	// TrustRoot: the root CA certificate(s) that are used to validate leaf TLS certificates
-	TrustRoot string `json:"TrustRoot,omitempty"`
 }

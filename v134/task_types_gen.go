@@ -2,6 +2,12 @@
 
 package v134
 
+type ContainerStatus struct {
+	ContainerID string `json:"ContainerID,omitempty"`
+	ExitCode    int    `json:"ExitCode,omitempty"`
+	PID         int    `json:"PID,omitempty"`
+}
+
 // NetworkAttachment: specifies how a task is attached to a network, and the addresses the
 // task was assigned on that network.
 type NetworkAttachment struct {
@@ -9,20 +15,14 @@ type NetworkAttachment struct {
 	// network. To maintain backward compatibility this field accepts CIDR
 	// notation, but only the IP address is used.
 	Addresses []string `json:"Addresses,omitempty"`
-	// Network
-	Network Network `json:"Network,omitzero"`
+	Network   Network  `json:"Network,omitzero"`
 }
 
-// Task is part of the API's models.
 type Task struct {
-	// AssignedGenericResources
-	//
 	// Added in API v1.32.
 	AssignedGenericResources GenericResources `json:"AssignedGenericResources,omitempty"`
-	// CreatedAt
-	CreatedAt string `json:"CreatedAt,omitempty"`
-	// DesiredState
-	DesiredState TaskState `json:"DesiredState,omitempty"`
+	CreatedAt                string           `json:"CreatedAt,omitempty"`
+	DesiredState             TaskState        `json:"DesiredState,omitempty"`
 	// ID: the ID of the task.
 	ID string `json:"ID,omitempty"`
 	// Labels: user-defined key/value metadata.
@@ -35,20 +35,14 @@ type Task struct {
 	// NodeID: the ID of the node that this task is on.
 	NodeID string `json:"NodeID,omitempty"`
 	// ServiceID: the ID of the service this task is part of.
-	ServiceID string `json:"ServiceID,omitempty"`
-	// Slot
-	Slot int `json:"Slot,omitempty"`
-	// Spec
-	Spec TaskSpec `json:"Spec,omitzero"`
-	// Status
-	Status TaskStatus `json:"Status,omitzero"`
-	// UpdatedAt
-	UpdatedAt string `json:"UpdatedAt,omitempty"`
-	// Version
-	Version ObjectVersion `json:"Version,omitzero"`
+	ServiceID string        `json:"ServiceID,omitempty"`
+	Slot      int           `json:"Slot,omitempty"`
+	Spec      TaskSpec      `json:"Spec,omitzero"`
+	Status    TaskStatus    `json:"Status,omitzero"`
+	UpdatedAt string        `json:"UpdatedAt,omitempty"`
+	Version   ObjectVersion `json:"Version,omitzero"`
 }
 
-// TaskState is part of the API's models.
 type TaskState string
 
 // Values of TaskState known to this API version. The daemon may send others.
@@ -73,26 +67,10 @@ func (TaskState) Values() []TaskState {
 	return []TaskState{TaskStateNew, TaskStateAllocated, TaskStatePending, TaskStateAssigned, TaskStateAccepted, TaskStatePreparing, TaskStateReady, TaskStateStarting, TaskStateRunning, TaskStateComplete, TaskStateShutdown, TaskStateFailed, TaskStateRejected}
 }
 
-// TaskStatus is part of the API's models.
 type TaskStatus struct {
-	// ContainerStatus
-	ContainerStatus TaskStatusContainerStatus `json:"ContainerStatus,omitzero"`
-	// Err
-	Err string `json:"Err,omitempty"`
-	// Message
-	Message string `json:"Message,omitempty"`
-	// State
-	State TaskState `json:"State,omitempty"`
-	// Timestamp
-	Timestamp string `json:"Timestamp,omitempty"`
-}
-
-// TaskStatusContainerStatus is part of the API's models.
-type TaskStatusContainerStatus struct {
-	// ContainerID
-	ContainerID string `json:"ContainerID,omitempty"`
-	// ExitCode
-	ExitCode int `json:"ExitCode,omitempty"`
-	// PID
-	PID int `json:"PID,omitempty"`
+	ContainerStatus ContainerStatus `json:"ContainerStatus,omitzero"`
+	Err             string          `json:"Err,omitempty"`
+	Message         string          `json:"Message,omitempty"`
+	State           TaskState       `json:"State,omitempty"`
+	Timestamp       string          `json:"Timestamp,omitempty"`
 }

@@ -30,24 +30,16 @@ type ContainerExecRequest struct {
 
 // ExecInspectResponse is what ExecInspect returns.
 type ExecInspectResponse struct {
-	// ContainerID
 	ContainerID string `json:"ContainerID,omitempty"`
-	// ExitCode
-	ExitCode int `json:"ExitCode,omitempty"`
-	// ID
-	ID string `json:"ID,omitempty"`
-	// OpenStderr
-	OpenStderr bool `json:"OpenStderr,omitempty"`
-	// OpenStdin
-	OpenStdin bool `json:"OpenStdin,omitempty"`
-	// OpenStdout
-	OpenStdout bool `json:"OpenStdout,omitempty"`
-	// Pid: the system process ID for the exec process.
-	Pid int `json:"Pid,omitempty"`
-	// ProcessConfig
+	ExitCode    int    `json:"ExitCode,omitempty"`
+	ID          string `json:"ID,omitempty"`
+	OpenStderr  bool   `json:"OpenStderr,omitempty"`
+	OpenStdin   bool   `json:"OpenStdin,omitempty"`
+	OpenStdout  bool   `json:"OpenStdout,omitempty"`
+	// PID: the system process ID for the exec process.
+	PID           int           `json:"Pid,omitempty"`
 	ProcessConfig ProcessConfig `json:"ProcessConfig,omitzero"`
-	// Running
-	Running bool `json:"Running,omitempty"`
+	Running       bool          `json:"Running,omitempty"`
 }
 
 // ExecStartRequest is the request body of ExecStart.
@@ -58,22 +50,10 @@ type ExecStartRequest struct {
 	TTY bool `json:"Tty,omitempty"`
 }
 
-// IdResponse: response to an API call that returns just an Id
-type IdResponse struct {
-	// ID: the id of the newly created object.
-	ID string `json:"Id,omitempty"`
-}
-
-// ProcessConfig is part of the API's models.
 type ProcessConfig struct {
-	// Arguments
-	Arguments []string `json:"arguments,omitempty"`
-	// Entrypoint
-	Entrypoint string `json:"entrypoint,omitempty"`
-	// Privileged
-	Privileged bool `json:"privileged,omitempty"`
-	// TTY
-	TTY bool `json:"tty,omitempty"`
-	// User
-	User string `json:"user,omitempty"`
+	Arguments  []string `json:"arguments,omitempty"`
+	Entrypoint string   `json:"entrypoint,omitempty"`
+	Privileged bool     `json:"privileged,omitempty"`
+	TTY        bool     `json:"tty,omitempty"`
+	User       string   `json:"user,omitempty"`
 }

@@ -10,17 +10,28 @@ type Address struct {
 	PrefixLen int `json:"PrefixLen,omitempty"`
 }
 
+// ChangeType: kind of change
+type ChangeType uint8
+
+// Values of ChangeType known to this API version. The daemon may send others.
+const (
+	ChangeTypeModified ChangeType = 0
+	ChangeTypeAdded    ChangeType = 1
+	ChangeTypeDeleted  ChangeType = 2
+)
+
+// Values lists the values of ChangeType known to this API version.
+func (ChangeType) Values() []ChangeType {
+	return []ChangeType{ChangeTypeModified, ChangeTypeAdded, ChangeTypeDeleted}
+}
+
 // ContainerBlkioStatEntry: blkio stats entry.
 //
 // This type is Linux-specific and omitted for Windows containers.
 type ContainerBlkioStatEntry struct {
-	// Major
 	Major uint64 `json:"major,omitempty"`
-	// Minor
 	Minor uint64 `json:"minor,omitempty"`
-	// Op
-	Op string `json:"op,omitempty"`
-	// Value
+	Op    string `json:"op,omitempty"`
 	Value uint64 `json:"value,omitempty"`
 }
 
@@ -32,26 +43,25 @@ type ContainerBlkioStatEntry struct {
 //
 // This type is only populated on Linux and omitted for Windows containers.
 type ContainerBlkioStats struct {
-	// IoMergedRecursive: this field is only available when using Linux containers with
+	// IOMergedRecursive: this field is only available when using Linux containers with
 	// cgroups v1. It is omitted or `null` when using cgroups v2.
-	IoMergedRecursive []ContainerBlkioStatEntry `json:"io_merged_recursive,omitempty"`
-	// IoQueueRecursive: this field is only available when using Linux containers with
+	IOMergedRecursive []ContainerBlkioStatEntry `json:"io_merged_recursive,omitempty"`
+	// IOQueueRecursive: this field is only available when using Linux containers with
 	// cgroups v1. It is omitted or `null` when using cgroups v2.
-	IoQueueRecursive []ContainerBlkioStatEntry `json:"io_queue_recursive,omitempty"`
-	// IoServiceBytesRecursive
-	IoServiceBytesRecursive []ContainerBlkioStatEntry `json:"io_service_bytes_recursive,omitempty"`
-	// IoServiceTimeRecursive: this field is only available when using Linux containers with
+	IOQueueRecursive        []ContainerBlkioStatEntry `json:"io_queue_recursive,omitempty"`
+	IOServiceBytesRecursive []ContainerBlkioStatEntry `json:"io_service_bytes_recursive,omitempty"`
+	// IOServiceTimeRecursive: this field is only available when using Linux containers with
 	// cgroups v1. It is omitted or `null` when using cgroups v2.
-	IoServiceTimeRecursive []ContainerBlkioStatEntry `json:"io_service_time_recursive,omitempty"`
-	// IoServicedRecursive: this field is only available when using Linux containers with
+	IOServiceTimeRecursive []ContainerBlkioStatEntry `json:"io_service_time_recursive,omitempty"`
+	// IOServicedRecursive: this field is only available when using Linux containers with
 	// cgroups v1. It is omitted or `null` when using cgroups v2.
-	IoServicedRecursive []ContainerBlkioStatEntry `json:"io_serviced_recursive,omitempty"`
-	// IoTimeRecursive: this field is only available when using Linux containers with
+	IOServicedRecursive []ContainerBlkioStatEntry `json:"io_serviced_recursive,omitempty"`
+	// IOTimeRecursive: this field is only available when using Linux containers with
 	// cgroups v1. It is omitted or `null` when using cgroups v2.
-	IoTimeRecursive []ContainerBlkioStatEntry `json:"io_time_recursive,omitempty"`
-	// IoWaitTimeRecursive: this field is only available when using Linux containers with
+	IOTimeRecursive []ContainerBlkioStatEntry `json:"io_time_recursive,omitempty"`
+	// IOWaitTimeRecursive: this field is only available when using Linux containers with
 	// cgroups v1. It is omitted or `null` when using cgroups v2.
-	IoWaitTimeRecursive []ContainerBlkioStatEntry `json:"io_wait_time_recursive,omitempty"`
+	IOWaitTimeRecursive []ContainerBlkioStatEntry `json:"io_wait_time_recursive,omitempty"`
 	// SectorsRecursive: this field is only available when using Linux containers with
 	// cgroups v1. It is omitted or `null` when using cgroups v2.
 	SectorsRecursive []ContainerBlkioStatEntry `json:"sectors_recursive,omitempty"`
@@ -59,64 +69,39 @@ type ContainerBlkioStats struct {
 
 // ContainerCPUStats: CPU related info of the container
 type ContainerCPUStats struct {
-	// CPUUsage
 	CPUUsage ContainerCPUUsage `json:"cpu_usage,omitzero"`
-	// OnlineCpus: number of online CPUs.
+	// OnlineCPUs: number of online CPUs.
 	//
 	// This field is Linux-specific and omitted for Windows containers.
-	OnlineCpus *uint32 `json:"online_cpus,omitempty"`
+	OnlineCPUs *uint32 `json:"online_cpus,omitempty"`
 	// SystemCPUUsage: system Usage.
 	//
 	// This field is Linux-specific and omitted for Windows containers.
-	SystemCPUUsage *uint64 `json:"system_cpu_usage,omitempty"`
-	// ThrottlingData
+	SystemCPUUsage *uint64                 `json:"system_cpu_usage,omitempty"`
 	ThrottlingData ContainerThrottlingData `json:"throttling_data,omitzero"`
 }
 
 // ContainerCPUUsage: all CPU stats aggregated since container inception.
 type ContainerCPUUsage struct {
-	// PercpuUsage: total CPU time (in nanoseconds) consumed per core (Linux).
+	// PerCPUUsage: total CPU time (in nanoseconds) consumed per core (Linux).
 	//
 	// This field is Linux-specific when using cgroups v1. It is omitted
 	// when using cgroups v2 and Windows containers.
-	PercpuUsage []uint64 `json:"percpu_usage,omitempty"`
+	PerCPUUsage []uint64 `json:"percpu_usage,omitempty"`
 	// TotalUsage: total CPU time consumed in nanoseconds (Linux) or 100's of nanoseconds (Windows).
 	TotalUsage uint64 `json:"total_usage,omitempty"`
-	// UsageInKernelmode: time (in nanoseconds) spent by tasks of the cgroup in kernel mode (Linux),
+	// UsageInKernelMode: time (in nanoseconds) spent by tasks of the cgroup in kernel mode (Linux),
 	// or time spent (in 100's of nanoseconds) by all container processes in
 	// kernel mode (Windows).
 	//
 	// Not populated for Windows containers using Hyper-V isolation.
-	UsageInKernelmode uint64 `json:"usage_in_kernelmode,omitempty"`
-	// UsageInUsermode: time (in nanoseconds) spent by tasks of the cgroup in user mode (Linux),
+	UsageInKernelMode uint64 `json:"usage_in_kernelmode,omitempty"`
+	// UsageInUserMode: time (in nanoseconds) spent by tasks of the cgroup in user mode (Linux),
 	// or time spent (in 100's of nanoseconds) by all container processes in
 	// kernel mode (Windows).
 	//
 	// Not populated for Windows containers using Hyper-V isolation.
-	UsageInUsermode uint64 `json:"usage_in_usermode,omitempty"`
-}
-
-// ContainerChangesResponseItem: change item in response to ContainerChanges operation
-type ContainerChangesResponseItem struct {
-	// Kind of change
-	Kind ContainerChangesResponseItemKind `json:"Kind,omitempty"`
-	// Path to file that has changed
-	Path string `json:"Path,omitempty"`
-}
-
-// ContainerChangesResponseItemKind: kind of change
-type ContainerChangesResponseItemKind uint8
-
-// Values of ContainerChangesResponseItemKind known to this API version. The daemon may send others.
-const (
-	ContainerChangesResponseItemKindN0 ContainerChangesResponseItemKind = 0
-	ContainerChangesResponseItemKindN1 ContainerChangesResponseItemKind = 1
-	ContainerChangesResponseItemKindN2 ContainerChangesResponseItemKind = 2
-)
-
-// Values lists the values of ContainerChangesResponseItemKind known to this API version.
-func (ContainerChangesResponseItemKind) Values() []ContainerChangesResponseItemKind {
-	return []ContainerChangesResponseItemKind{ContainerChangesResponseItemKindN0, ContainerChangesResponseItemKindN1, ContainerChangesResponseItemKindN2}
+	UsageInUserMode uint64 `json:"usage_in_usermode,omitempty"`
 }
 
 // ContainerConfig: configuration for a container that is portable between hosts.
@@ -138,8 +123,8 @@ type ContainerConfig struct {
 	AttachStdout bool `json:"AttachStdout,omitempty"`
 	// Cmd: command to run specified as a string or an array of strings.
 	Cmd []string `json:"Cmd,omitempty"`
-	// Domainname: the domain name to use for the container.
-	Domainname string `json:"Domainname,omitempty"`
+	// DomainName: the domain name to use for the container.
+	DomainName string `json:"Domainname,omitempty"`
 	// Entrypoint: the entry point for the container as a string or an array of strings.
 	//
 	// If the array consists of exactly one empty string (`[""]`) then the entry point is reset to system default (i.e., the entry point used by docker when there is no `ENTRYPOINT` instruction in the `Dockerfile`).
@@ -150,16 +135,15 @@ type ContainerConfig struct {
 	//
 	// `{"<port>/<tcp|udp>": {}}`
 	ExposedPorts map[string]struct{} `json:"ExposedPorts,omitempty"`
-	// Healthcheck
-	Healthcheck HealthConfig `json:"Healthcheck,omitzero"`
+	Healthcheck  HealthConfig        `json:"Healthcheck,omitzero"`
 	// Hostname: the hostname to use for the container, as a valid RFC 1123 hostname.
 	Hostname string `json:"Hostname,omitempty"`
 	// Image: the name of the image to use when creating the container
 	Image string `json:"Image,omitempty"`
 	// Labels: user-defined key/value metadata.
 	Labels map[string]string `json:"Labels,omitempty"`
-	// MacAddress: MAC address of the container.
-	MacAddress string `json:"MacAddress,omitempty"`
+	// MACAddress: MAC address of the container.
+	MACAddress string `json:"MacAddress,omitempty"`
 	// NetworkDisabled: disable networking for the container.
 	NetworkDisabled bool `json:"NetworkDisabled,omitempty"`
 	// OnBuild: `ONBUILD` metadata that were defined in the image's `Dockerfile`.
@@ -197,8 +181,8 @@ type ContainerCreateRequest struct {
 	AttachStdout bool `json:"AttachStdout,omitempty"`
 	// Cmd: command to run specified as a string or an array of strings.
 	Cmd []string `json:"Cmd,omitempty"`
-	// Domainname: the domain name to use for the container.
-	Domainname string `json:"Domainname,omitempty"`
+	// DomainName: the domain name to use for the container.
+	DomainName string `json:"Domainname,omitempty"`
 	// Entrypoint: the entry point for the container as a string or an array of strings.
 	//
 	// If the array consists of exactly one empty string (`[""]`) then the entry point is reset to system default (i.e., the entry point used by docker when there is no `ENTRYPOINT` instruction in the `Dockerfile`).
@@ -209,16 +193,15 @@ type ContainerCreateRequest struct {
 	//
 	// `{"<port>/<tcp|udp>": {}}`
 	ExposedPorts map[string]struct{} `json:"ExposedPorts,omitempty"`
-	// Healthcheck
-	Healthcheck HealthConfig `json:"Healthcheck,omitzero"`
+	Healthcheck  HealthConfig        `json:"Healthcheck,omitzero"`
 	// Hostname: the hostname to use for the container, as a valid RFC 1123 hostname.
 	Hostname string `json:"Hostname,omitempty"`
 	// Image: the name of the image to use when creating the container
 	Image string `json:"Image,omitempty"`
 	// Labels: user-defined key/value metadata.
 	Labels map[string]string `json:"Labels,omitempty"`
-	// MacAddress: MAC address of the container.
-	MacAddress string `json:"MacAddress,omitempty"`
+	// MACAddress: MAC address of the container.
+	MACAddress string `json:"MacAddress,omitempty"`
 	// NetworkDisabled: disable networking for the container.
 	NetworkDisabled bool `json:"NetworkDisabled,omitempty"`
 	// OnBuild: `ONBUILD` metadata that were defined in the image's `Dockerfile`.
@@ -241,17 +224,9 @@ type ContainerCreateRequest struct {
 	// Volumes: an object mapping mount point paths inside the container to empty objects.
 	Volumes map[string]struct{} `json:"Volumes,omitempty"`
 	// WorkingDir: the working directory for commands to run in.
-	WorkingDir string `json:"WorkingDir,omitempty"`
-	// HostConfig
-	HostConfig HostConfig `json:"HostConfig,omitzero"`
-	// NetworkingConfig: this container's networking configuration.
-	NetworkingConfig ContainerCreateRequestNetworkingConfig `json:"NetworkingConfig,omitzero"`
-}
-
-// ContainerCreateRequestNetworkingConfig: this container's networking configuration.
-type ContainerCreateRequestNetworkingConfig struct {
-	// EndpointsConfig: a mapping of network name to endpoint configuration for that network.
-	EndpointsConfig map[string]EndpointSettings `json:"EndpointsConfig,omitempty"`
+	WorkingDir       string           `json:"WorkingDir,omitempty"`
+	HostConfig       HostConfig       `json:"HostConfig,omitzero"`
+	NetworkingConfig NetworkingConfig `json:"NetworkingConfig,omitzero"`
 }
 
 // ContainerCreateResponse: OK response to ContainerCreate operation
@@ -262,127 +237,55 @@ type ContainerCreateResponse struct {
 	Warnings []string `json:"Warnings,omitempty"`
 }
 
-// ContainerInspectResponse
+// ContainerInspectResponse is what ContainerInspect returns.
 type ContainerInspectResponse struct {
-	// AppArmorProfile
 	AppArmorProfile string `json:"AppArmorProfile,omitempty"`
 	// Args: the arguments to the command being run
-	Args []string `json:"Args,omitempty"`
-	// Config
+	Args   []string        `json:"Args,omitempty"`
 	Config ContainerConfig `json:"Config,omitzero"`
 	// Created: the time the container was created
 	Created string `json:"Created,omitempty"`
-	// Driver
-	Driver string `json:"Driver,omitempty"`
+	Driver  string `json:"Driver,omitempty"`
 	// ExecIDs: IDs of exec instances that are running in the container.
-	ExecIDs []string `json:"ExecIDs,omitempty"`
-	// GraphDriver
-	GraphDriver GraphDriverData `json:"GraphDriver,omitzero"`
-	// HostConfig
-	HostConfig HostConfig `json:"HostConfig,omitzero"`
-	// HostnamePath
-	HostnamePath string `json:"HostnamePath,omitempty"`
-	// HostsPath
-	HostsPath string `json:"HostsPath,omitempty"`
+	ExecIDs      []string   `json:"ExecIDs,omitempty"`
+	GraphDriver  DriverData `json:"GraphDriver,omitzero"`
+	HostConfig   HostConfig `json:"HostConfig,omitzero"`
+	HostnamePath string     `json:"HostnamePath,omitempty"`
+	HostsPath    string     `json:"HostsPath,omitempty"`
 	// ID: the ID of the container
 	ID string `json:"Id,omitempty"`
 	// Image: the container's image
-	Image string `json:"Image,omitempty"`
-	// LogPath
-	LogPath string `json:"LogPath,omitempty"`
-	// MountLabel
-	MountLabel string `json:"MountLabel,omitempty"`
-	// Mounts
-	Mounts []MountPoint `json:"Mounts,omitempty"`
-	// Name
-	Name string `json:"Name,omitempty"`
-	// NetworkSettings
+	Image           string          `json:"Image,omitempty"`
+	LogPath         string          `json:"LogPath,omitempty"`
+	MountLabel      string          `json:"MountLabel,omitempty"`
+	Mounts          []MountPoint    `json:"Mounts,omitempty"`
+	Name            string          `json:"Name,omitempty"`
 	NetworkSettings NetworkSettings `json:"NetworkSettings,omitzero"`
 	// Node: TODO
 	Node map[string]any `json:"Node,omitempty"`
 	// Path: the path to the command being run
-	Path string `json:"Path,omitempty"`
-	// ProcessLabel
-	ProcessLabel string `json:"ProcessLabel,omitempty"`
-	// ResolvConfPath
+	Path           string `json:"Path,omitempty"`
+	ProcessLabel   string `json:"ProcessLabel,omitempty"`
 	ResolvConfPath string `json:"ResolvConfPath,omitempty"`
-	// RestartCount
-	RestartCount int `json:"RestartCount,omitempty"`
+	RestartCount   int    `json:"RestartCount,omitempty"`
 	// SizeRootFs: the total size of all the files in this container.
 	SizeRootFs int64 `json:"SizeRootFs,omitempty"`
 	// SizeRw: the size of files that have been created or changed by this container.
-	SizeRw int64 `json:"SizeRw,omitempty"`
-	// State: the state of the container.
-	State ContainerInspectResponseState `json:"State,omitzero"`
-}
-
-// ContainerInspectResponseState: the state of the container.
-type ContainerInspectResponseState struct {
-	// Dead
-	Dead bool `json:"Dead,omitempty"`
-	// Error
-	Error string `json:"Error,omitempty"`
-	// ExitCode: the last exit code of this container
-	ExitCode int `json:"ExitCode,omitempty"`
-	// FinishedAt: the time when this container last exited.
-	FinishedAt string `json:"FinishedAt,omitempty"`
-	// OOMKilled: whether this container has been killed because it ran out of memory.
-	OOMKilled bool `json:"OOMKilled,omitempty"`
-	// Paused: whether this container is paused.
-	Paused bool `json:"Paused,omitempty"`
-	// Pid: the process ID of this container
-	Pid int `json:"Pid,omitempty"`
-	// Restarting: whether this container is restarting.
-	Restarting bool `json:"Restarting,omitempty"`
-	// Running: whether this container is running.
-	//
-	// Note that a running container can be _paused_. The `Running` and `Paused`
-	// booleans are not mutually exclusive:
-	//
-	// When pausing a container (on Linux), the cgroups freezer is used to suspend
-	// all processes in the container. Freezing the process requires the process to
-	// be running. As a result, paused containers are both `Running` _and_ `Paused`.
-	//
-	// Use the `Status` field instead to determine if a container's state is "running".
-	Running bool `json:"Running,omitempty"`
-	// StartedAt: the time when this container was last started.
-	StartedAt string `json:"StartedAt,omitempty"`
-	// Status: the status of the container. For example, `"running"` or `"exited"`.
-	Status ContainerInspectResponseStateStatus `json:"Status,omitempty"`
-}
-
-// ContainerInspectResponseStateStatus: the status of the container. For example, `"running"` or `"exited"`.
-//
-// Added in API v1.30.
-type ContainerInspectResponseStateStatus string
-
-// Values of ContainerInspectResponseStateStatus known to this API version. The daemon may send others.
-const (
-	ContainerInspectResponseStateStatusCreated    ContainerInspectResponseStateStatus = "created"
-	ContainerInspectResponseStateStatusRunning    ContainerInspectResponseStateStatus = "running"
-	ContainerInspectResponseStateStatusPaused     ContainerInspectResponseStateStatus = "paused"
-	ContainerInspectResponseStateStatusRestarting ContainerInspectResponseStateStatus = "restarting"
-	ContainerInspectResponseStateStatusRemoving   ContainerInspectResponseStateStatus = "removing"
-	ContainerInspectResponseStateStatusExited     ContainerInspectResponseStateStatus = "exited"
-	ContainerInspectResponseStateStatusDead       ContainerInspectResponseStateStatus = "dead"
-)
-
-// Values lists the values of ContainerInspectResponseStateStatus known to this API version.
-func (ContainerInspectResponseStateStatus) Values() []ContainerInspectResponseStateStatus {
-	return []ContainerInspectResponseStateStatus{ContainerInspectResponseStateStatusCreated, ContainerInspectResponseStateStatusRunning, ContainerInspectResponseStateStatusPaused, ContainerInspectResponseStateStatusRestarting, ContainerInspectResponseStateStatusRemoving, ContainerInspectResponseStateStatusExited, ContainerInspectResponseStateStatusDead}
+	SizeRw int64          `json:"SizeRw,omitempty"`
+	State  ContainerState `json:"State,omitzero"`
 }
 
 // ContainerMemoryStats: aggregates all memory stats since container inception on Linux.
 // Windows returns stats for commit and private working set only.
 type ContainerMemoryStats struct {
-	// Commitbytes: committed bytes.
+	// CommitBytes: committed bytes.
 	//
 	// This field is Windows-specific and omitted for Linux containers.
-	Commitbytes *uint64 `json:"commitbytes,omitempty"`
-	// Commitpeakbytes: peak committed bytes.
+	CommitBytes *uint64 `json:"commitbytes,omitempty"`
+	// CommitPeakBytes: peak committed bytes.
 	//
 	// This field is Windows-specific and omitted for Linux containers.
-	Commitpeakbytes *uint64 `json:"commitpeakbytes,omitempty"`
+	CommitPeakBytes *uint64 `json:"commitpeakbytes,omitempty"`
 	// Failcnt: number of times memory usage hits limits.
 	//
 	// This field is Linux-specific and only supported on cgroups v1.
@@ -395,10 +298,10 @@ type ContainerMemoryStats struct {
 	// This field is Linux-specific and only supported on cgroups v1.
 	// It is omitted when using cgroups v2 and for Windows containers.
 	MaxUsage *uint64 `json:"max_usage,omitempty"`
-	// Privateworkingset: private working set.
+	// PrivateWorkingSet: private working set.
 	//
 	// This field is Windows-specific and omitted for Linux containers.
-	Privateworkingset *uint64 `json:"privateworkingset,omitempty"`
+	PrivateWorkingSet *uint64 `json:"privateworkingset,omitempty"`
 	// Stats: all the stats exported via memory.stat.
 	//
 	// The fields in this object differ between cgroups v1 and v2.
@@ -445,10 +348,10 @@ type ContainerNetworkStats struct {
 	TxPackets uint64 `json:"tx_packets,omitempty"`
 }
 
-// ContainerPidsStats: pidsStats contains Linux-specific stats of a container's process-IDs (PIDs).
+// ContainerPIDsStats: pidsStats contains Linux-specific stats of a container's process-IDs (PIDs).
 //
 // This type is Linux-specific and omitted for Windows containers.
-type ContainerPidsStats struct {
+type ContainerPIDsStats struct {
 	// Current is the number of PIDs in the cgroup.
 	Current *uint64 `json:"current,omitempty"`
 	// Limit is the hard limit on the number of pids in the cgroup.
@@ -456,7 +359,7 @@ type ContainerPidsStats struct {
 	Limit *uint64 `json:"limit,omitempty"`
 }
 
-// ContainerPruneResponse
+// ContainerPruneResponse is what ContainerPrune returns.
 type ContainerPruneResponse struct {
 	// ContainersDeleted: container IDs that were deleted
 	ContainersDeleted []string `json:"ContainersDeleted,omitempty"`
@@ -464,15 +367,66 @@ type ContainerPruneResponse struct {
 	SpaceReclaimed int64 `json:"SpaceReclaimed,omitempty"`
 }
 
+// ContainerState: the state of the container.
+type ContainerState struct {
+	Dead  bool   `json:"Dead,omitempty"`
+	Error string `json:"Error,omitempty"`
+	// ExitCode: the last exit code of this container
+	ExitCode int `json:"ExitCode,omitempty"`
+	// FinishedAt: the time when this container last exited.
+	FinishedAt string `json:"FinishedAt,omitempty"`
+	// OOMKilled: whether this container has been killed because it ran out of memory.
+	OOMKilled bool `json:"OOMKilled,omitempty"`
+	// Paused: whether this container is paused.
+	Paused bool `json:"Paused,omitempty"`
+	// PID: the process ID of this container
+	PID int `json:"Pid,omitempty"`
+	// Restarting: whether this container is restarting.
+	Restarting bool `json:"Restarting,omitempty"`
+	// Running: whether this container is running.
+	//
+	// Note that a running container can be _paused_. The `Running` and `Paused`
+	// booleans are not mutually exclusive:
+	//
+	// When pausing a container (on Linux), the cgroups freezer is used to suspend
+	// all processes in the container. Freezing the process requires the process to
+	// be running. As a result, paused containers are both `Running` _and_ `Paused`.
+	//
+	// Use the `Status` field instead to determine if a container's state is "running".
+	Running bool `json:"Running,omitempty"`
+	// StartedAt: the time when this container was last started.
+	StartedAt string `json:"StartedAt,omitempty"`
+	// Status: the status of the container. For example, `"running"` or `"exited"`.
+	Status ContainerStateStatus `json:"Status,omitempty"`
+}
+
+// ContainerStateStatus: the status of the container. For example, `"running"` or `"exited"`.
+//
+// Added in API v1.30.
+type ContainerStateStatus string
+
+// Values of ContainerStateStatus known to this API version. The daemon may send others.
+const (
+	ContainerStateStatusCreated    ContainerStateStatus = "created"
+	ContainerStateStatusRunning    ContainerStateStatus = "running"
+	ContainerStateStatusPaused     ContainerStateStatus = "paused"
+	ContainerStateStatusRestarting ContainerStateStatus = "restarting"
+	ContainerStateStatusRemoving   ContainerStateStatus = "removing"
+	ContainerStateStatusExited     ContainerStateStatus = "exited"
+	ContainerStateStatusDead       ContainerStateStatus = "dead"
+)
+
+// Values lists the values of ContainerStateStatus known to this API version.
+func (ContainerStateStatus) Values() []ContainerStateStatus {
+	return []ContainerStateStatus{ContainerStateStatusCreated, ContainerStateStatusRunning, ContainerStateStatusPaused, ContainerStateStatusRestarting, ContainerStateStatusRemoving, ContainerStateStatusExited, ContainerStateStatusDead}
+}
+
 // ContainerStatsResponse: statistics sample for a container.
 type ContainerStatsResponse struct {
-	// BlkioStats
 	BlkioStats ContainerBlkioStats `json:"blkio_stats,omitzero"`
-	// CPUStats
-	CPUStats ContainerCPUStats `json:"cpu_stats,omitzero"`
+	CPUStats   ContainerCPUStats   `json:"cpu_stats,omitzero"`
 	// ID of the container
-	ID *string `json:"id,omitempty"`
-	// MemoryStats
+	ID          *string              `json:"id,omitempty"`
 	MemoryStats ContainerMemoryStats `json:"memory_stats,omitzero"`
 	// Name of the container
 	Name *string `json:"name,omitempty"`
@@ -483,24 +437,21 @@ type ContainerStatsResponse struct {
 	// NumProcs: the number of processors on the system.
 	//
 	// This field is Windows-specific and always zero for Linux containers.
-	NumProcs uint32 `json:"num_procs,omitempty"`
-	// PidsStats
-	PidsStats ContainerPidsStats `json:"pids_stats,omitzero"`
-	// PrecpuStats
-	PrecpuStats ContainerCPUStats `json:"precpu_stats,omitzero"`
-	// Preread: date and time at which this first sample was collected. This field
+	NumProcs    uint32             `json:"num_procs,omitempty"`
+	PIDsStats   ContainerPIDsStats `json:"pids_stats,omitzero"`
+	PreCPUStats ContainerCPUStats  `json:"precpu_stats,omitzero"`
+	// PreRead: date and time at which this first sample was collected. This field
 	// is not propagated if the "one-shot" option is set. If the "one-shot"
 	// option is set, this field may be omitted, empty, or set to a default
 	// date (`0001-01-01T00:00:00Z`).
 	//
-	// The value is formatted as [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt)
+	// The value is formatted as RFC 3339 (https://www.ietf.org/rfc/rfc3339.txt)
 	// with nano-seconds.
-	Preread string `json:"preread,omitempty"`
+	PreRead string `json:"preread,omitempty"`
 	// Read: date and time at which this sample was collected.
-	// The value is formatted as [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt)
+	// The value is formatted as RFC 3339 (https://www.ietf.org/rfc/rfc3339.txt)
 	// with nano-seconds.
-	Read string `json:"read,omitempty"`
-	// StorageStats
+	Read         string                `json:"read,omitempty"`
 	StorageStats ContainerStorageStats `json:"storage_stats,omitzero"`
 }
 
@@ -508,23 +459,17 @@ type ContainerStatsResponse struct {
 //
 // This type is Windows-specific and omitted for Linux containers.
 type ContainerStorageStats struct {
-	// ReadCountNormalized
-	ReadCountNormalized *uint64 `json:"read_count_normalized,omitempty"`
-	// ReadSizeBytes
-	ReadSizeBytes *uint64 `json:"read_size_bytes,omitempty"`
-	// WriteCountNormalized
+	ReadCountNormalized  *uint64 `json:"read_count_normalized,omitempty"`
+	ReadSizeBytes        *uint64 `json:"read_size_bytes,omitempty"`
 	WriteCountNormalized *uint64 `json:"write_count_normalized,omitempty"`
-	// WriteSizeBytes
-	WriteSizeBytes *uint64 `json:"write_size_bytes,omitempty"`
+	WriteSizeBytes       *uint64 `json:"write_size_bytes,omitempty"`
 }
 
-// ContainerSummary is part of the API's models.
 type ContainerSummary struct {
 	// Command to run when starting the container
 	Command string `json:"Command,omitempty"`
 	// Created: when the container was created
-	Created int64 `json:"Created,omitempty"`
-	// HostConfig
+	Created    int64                      `json:"Created,omitempty"`
 	HostConfig ContainerSummaryHostConfig `json:"HostConfig,omitzero"`
 	// ID: the ID of this container
 	ID string `json:"Id,omitempty"`
@@ -534,14 +479,13 @@ type ContainerSummary struct {
 	ImageID string `json:"ImageID,omitempty"`
 	// Labels: user-defined key/value metadata.
 	Labels map[string]string `json:"Labels,omitempty"`
-	// Mounts
-	Mounts []MountPoint `json:"Mounts,omitempty"`
+	Mounts []MountPoint      `json:"Mounts,omitempty"`
 	// Names: the names that this container has been given
 	Names []string `json:"Names,omitempty"`
 	// NetworkSettings: a summary of the container's network settings
 	NetworkSettings ContainerSummaryNetworkSettings `json:"NetworkSettings,omitzero"`
 	// Ports: the ports exposed by this container
-	Ports []Port `json:"Ports,omitempty"`
+	Ports []PortSummary `json:"Ports,omitempty"`
 	// SizeRootFs: the total size of all the files in this container
 	SizeRootFs int64 `json:"SizeRootFs,omitempty"`
 	// SizeRw: the size of files that have been created or changed by this container
@@ -552,15 +496,12 @@ type ContainerSummary struct {
 	Status string `json:"Status,omitempty"`
 }
 
-// ContainerSummaryHostConfig is part of the API's models.
 type ContainerSummaryHostConfig struct {
-	// NetworkMode
 	NetworkMode string `json:"NetworkMode,omitempty"`
 }
 
 // ContainerSummaryNetworkSettings: a summary of the container's network settings
 type ContainerSummaryNetworkSettings struct {
-	// Networks
 	Networks map[string]EndpointSettings `json:"Networks,omitempty"`
 }
 
@@ -618,10 +559,10 @@ type ContainerUpdateRequest struct {
 	CPURealtimeRuntime int64 `json:"CpuRealtimeRuntime,omitempty"`
 	// CPUShares: an integer value representing this container's relative CPU weight versus other containers.
 	CPUShares int `json:"CpuShares,omitempty"`
-	// CpusetCpus: CPUs in which to allow execution (e.g., `0-3`, `0,1`)
-	CpusetCpus string `json:"CpusetCpus,omitempty"`
-	// CpusetMems: memory nodes (MEMs) in which to allow execution (0-3, 0,1). Only effective on NUMA systems.
-	CpusetMems string `json:"CpusetMems,omitempty"`
+	// CPUSetCPUs: CPUs in which to allow execution (e.g., `0-3`, `0,1`)
+	CPUSetCPUs string `json:"CpusetCpus,omitempty"`
+	// CPUSetMems: memory nodes (MEMs) in which to allow execution (0-3, 0,1). Only effective on NUMA systems.
+	CPUSetMems string `json:"CpusetMems,omitempty"`
 	// DeviceCgroupRules: a list of cgroup rules to apply to the container
 	//
 	// Added in API v1.28.
@@ -646,21 +587,19 @@ type ContainerUpdateRequest struct {
 	MemorySwap int64 `json:"MemorySwap,omitempty"`
 	// MemorySwappiness: tune a container's memory swappiness behavior. Accepts an integer between 0 and 100.
 	MemorySwappiness *int64 `json:"MemorySwappiness,omitempty"`
-	// NanoCpus: CPU quota in units of 10<sup>-9</sup> CPUs.
-	NanoCpus int64 `json:"NanoCpus,omitempty"`
-	// OomKillDisable: disable OOM Killer for the container.
-	OomKillDisable bool `json:"OomKillDisable,omitempty"`
-	// PidsLimit: tune a container's pids limit. Set -1 for unlimited.
-	PidsLimit int64 `json:"PidsLimit,omitempty"`
+	// NanoCPUs: CPU quota in units of 10<sup>-9</sup> CPUs.
+	NanoCPUs int64 `json:"NanoCpus,omitempty"`
+	// OOMKillDisable: disable OOM Killer for the container.
+	OOMKillDisable bool `json:"OomKillDisable,omitempty"`
+	// PIDsLimit: tune a container's pids limit. Set -1 for unlimited.
+	PIDsLimit int64 `json:"PidsLimit,omitempty"`
 	// Ulimits: a list of resource limits to set in the container. For example: `{"Name": "nofile", "Soft": 1024, "Hard": 2048}`"
-	Ulimits []ResourcesUlimitsItem `json:"Ulimits,omitempty"`
-	// RestartPolicy
-	RestartPolicy RestartPolicy `json:"RestartPolicy,omitzero"`
+	Ulimits       []ResourcesUlimitsItem `json:"Ulimits,omitempty"`
+	RestartPolicy RestartPolicy          `json:"RestartPolicy,omitzero"`
 }
 
 // ContainerUpdateResponse: OK response to ContainerUpdate operation
 type ContainerUpdateResponse struct {
-	// Warnings
 	Warnings []string `json:"Warnings,omitempty"`
 }
 
@@ -681,49 +620,44 @@ func (ContainerWaitCondition) Values() []ContainerWaitCondition {
 	return []ContainerWaitCondition{ContainerWaitConditionNotRunning, ContainerWaitConditionNextExit, ContainerWaitConditionRemoved}
 }
 
-// ContainerWaitResponse: OK response to ContainerWait operation
-type ContainerWaitResponse struct {
-	// Error: container waiting error, if any
-	//
-	// Added in API v1.34.
-	Error ContainerWaitResponseError `json:"Error,omitzero"`
-	// StatusCode: exit code of the container
-	StatusCode int `json:"StatusCode,omitempty"`
-}
-
-// ContainerWaitResponseError: container waiting error, if any
+// ContainerWaitExitError: container waiting error, if any
 //
 // Added in API v1.34.
-type ContainerWaitResponseError struct {
+type ContainerWaitExitError struct {
 	// Message: details of an error
 	Message string `json:"Message,omitempty"`
 }
 
+// ContainerWaitResponse: OK response to ContainerWait operation
+type ContainerWaitResponse struct {
+	// Added in API v1.34.
+	Error ContainerWaitExitError `json:"Error,omitzero"`
+	// StatusCode: exit code of the container
+	StatusCode int `json:"StatusCode,omitempty"`
+}
+
 // DeviceMapping: a device mapping between the host and container
 type DeviceMapping struct {
-	// CgroupPermissions
 	CgroupPermissions string `json:"CgroupPermissions,omitempty"`
-	// PathInContainer
-	PathInContainer string `json:"PathInContainer,omitempty"`
-	// PathOnHost
-	PathOnHost string `json:"PathOnHost,omitempty"`
+	PathInContainer   string `json:"PathInContainer,omitempty"`
+	PathOnHost        string `json:"PathOnHost,omitempty"`
+}
+
+// DriverData: information about a container's graph driver.
+type DriverData struct {
+	Data map[string]string `json:"Data,omitempty"`
+	Name string            `json:"Name,omitempty"`
 }
 
 // EndpointIPAMConfig represents an endpoint's IPAM configuration.
-//
-// Added in API v1.32.
 type EndpointIPAMConfig struct {
-	// IPv4Address
-	IPv4Address string `json:"IPv4Address,omitempty"`
-	// IPv6Address
-	IPv6Address string `json:"IPv6Address,omitempty"`
-	// LinkLocalIPs
+	IPv4Address  string   `json:"IPv4Address,omitempty"`
+	IPv6Address  string   `json:"IPv6Address,omitempty"`
 	LinkLocalIPs []string `json:"LinkLocalIPs,omitempty"`
 }
 
 // EndpointSettings: configuration for a network endpoint.
 type EndpointSettings struct {
-	// Aliases
 	Aliases []string `json:"Aliases,omitempty"`
 	// DriverOpts is a mapping of driver options and values. These options
 	// are passed directly to the driver and are driver specific.
@@ -737,37 +671,30 @@ type EndpointSettings struct {
 	// GlobalIPv6Address: global IPv6 address.
 	GlobalIPv6Address string `json:"GlobalIPv6Address,omitempty"`
 	// GlobalIPv6PrefixLen: mask length of the global IPv6 address.
-	GlobalIPv6PrefixLen int64 `json:"GlobalIPv6PrefixLen,omitempty"`
-	// IPAMConfig
-	IPAMConfig EndpointIPAMConfig `json:"IPAMConfig,omitzero"`
+	GlobalIPv6PrefixLen int64              `json:"GlobalIPv6PrefixLen,omitempty"`
+	IPAMConfig          EndpointIPAMConfig `json:"IPAMConfig,omitzero"`
 	// IPAddress: IPv4 address.
 	IPAddress string `json:"IPAddress,omitempty"`
 	// IPPrefixLen: mask length of the IPv4 address.
 	IPPrefixLen int `json:"IPPrefixLen,omitempty"`
 	// IPv6Gateway: IPv6 gateway address.
-	IPv6Gateway string `json:"IPv6Gateway,omitempty"`
-	// Links
-	Links []string `json:"Links,omitempty"`
-	// MacAddress: MAC address for the endpoint on this network.
-	MacAddress string `json:"MacAddress,omitempty"`
+	IPv6Gateway string   `json:"IPv6Gateway,omitempty"`
+	Links       []string `json:"Links,omitempty"`
+	// MACAddress: MAC address for the endpoint on this network.
+	MACAddress string `json:"MacAddress,omitempty"`
 	// NetworkID: unique ID of the network.
 	NetworkID string `json:"NetworkID,omitempty"`
 }
 
-// GraphDriverData: information about a container's graph driver.
-//
-// Added in API v1.28.
-type GraphDriverData struct {
-	// Data
-	Data map[string]string `json:"Data,omitempty"`
-	// Name
-	Name string `json:"Name,omitempty"`
+// FilesystemChange: change item in response to ContainerChanges operation
+type FilesystemChange struct {
+	Kind ChangeType `json:"Kind,omitempty"`
+	// Path to file that has changed
+	Path string `json:"Path,omitempty"`
 }
 
 // HealthConfig: a test to perform to check that the container is healthy.
 // Healthcheck commands should be side-effect free.
-//
-// Added in API v1.27.
 type HealthConfig struct {
 	// Interval: the time to wait between checks in nanoseconds. It should be 0 or at least 1000000 (1 ms). 0 means inherit.
 	Interval int `json:"Interval,omitempty"`
@@ -779,16 +706,17 @@ type HealthConfig struct {
 	StartPeriod int `json:"StartPeriod,omitempty"`
 	// Test: the test to perform. Possible values are:
 	//
-	// - `[]` inherit healthcheck from image or parent image
-	// - `["NONE"]` disable healthcheck
-	// - `["CMD", args...]` exec arguments directly
-	// - `["CMD-SHELL", command]` run command with system's default shell
+	//   - `[]` inherit healthcheck from image or parent image
+	//   - `["NONE"]` disable healthcheck
+	//   - `["CMD", args...]` exec arguments directly
+	//   - `["CMD-SHELL", command]` run command with system's default shell
 	//
 	// A non-zero exit code indicates a failed healthcheck:
-	// - `0` healthy
-	// - `1` unhealthy
-	// - `2` reserved (treated as unhealthy)
-	// - other values: error running probe
+	//
+	//   - `0` healthy
+	//   - `1` unhealthy
+	//   - `2` reserved (treated as unhealthy)
+	//   - other values: error running probe
 	Test []string `json:"Test,omitempty"`
 	// Timeout: the time to wait before considering the check to have hung. It should be 0 or at least 1000000 (1 ms). 0 means inherit.
 	Timeout int `json:"Timeout,omitempty"`
@@ -828,10 +756,10 @@ type HostConfig struct {
 	CPURealtimeRuntime int64 `json:"CpuRealtimeRuntime,omitempty"`
 	// CPUShares: an integer value representing this container's relative CPU weight versus other containers.
 	CPUShares int `json:"CpuShares,omitempty"`
-	// CpusetCpus: CPUs in which to allow execution (e.g., `0-3`, `0,1`)
-	CpusetCpus string `json:"CpusetCpus,omitempty"`
-	// CpusetMems: memory nodes (MEMs) in which to allow execution (0-3, 0,1). Only effective on NUMA systems.
-	CpusetMems string `json:"CpusetMems,omitempty"`
+	// CPUSetCPUs: CPUs in which to allow execution (e.g., `0-3`, `0,1`)
+	CPUSetCPUs string `json:"CpusetCpus,omitempty"`
+	// CPUSetMems: memory nodes (MEMs) in which to allow execution (0-3, 0,1). Only effective on NUMA systems.
+	CPUSetMems string `json:"CpusetMems,omitempty"`
 	// DeviceCgroupRules: a list of cgroup rules to apply to the container
 	//
 	// Added in API v1.28.
@@ -856,22 +784,22 @@ type HostConfig struct {
 	MemorySwap int64 `json:"MemorySwap,omitempty"`
 	// MemorySwappiness: tune a container's memory swappiness behavior. Accepts an integer between 0 and 100.
 	MemorySwappiness *int64 `json:"MemorySwappiness,omitempty"`
-	// NanoCpus: CPU quota in units of 10<sup>-9</sup> CPUs.
-	NanoCpus int64 `json:"NanoCpus,omitempty"`
-	// OomKillDisable: disable OOM Killer for the container.
-	OomKillDisable bool `json:"OomKillDisable,omitempty"`
-	// PidsLimit: tune a container's pids limit. Set -1 for unlimited.
-	PidsLimit int64 `json:"PidsLimit,omitempty"`
+	// NanoCPUs: CPU quota in units of 10<sup>-9</sup> CPUs.
+	NanoCPUs int64 `json:"NanoCpus,omitempty"`
+	// OOMKillDisable: disable OOM Killer for the container.
+	OOMKillDisable bool `json:"OomKillDisable,omitempty"`
+	// PIDsLimit: tune a container's pids limit. Set -1 for unlimited.
+	PIDsLimit int64 `json:"PidsLimit,omitempty"`
 	// Ulimits: a list of resource limits to set in the container. For example: `{"Name": "nofile", "Soft": 1024, "Hard": 2048}`"
 	Ulimits []ResourcesUlimitsItem `json:"Ulimits,omitempty"`
 	// AutoRemove: automatically remove the container when the container's process exits. This has no effect if `RestartPolicy` is set.
 	AutoRemove bool `json:"AutoRemove,omitempty"`
 	// Binds: a list of volume bindings for this container. Each volume binding is a string in one of these forms:
 	//
-	// - `host-src:container-dest` to bind-mount a host path into the container. Both `host-src`, and `container-dest` must be an _absolute_ path.
-	// - `host-src:container-dest:ro` to make the bind mount read-only inside the container. Both `host-src`, and `container-dest` must be an _absolute_ path.
-	// - `volume-name:container-dest` to bind-mount a volume managed by a volume driver into the container. `container-dest` must be an _absolute_ path.
-	// - `volume-name:container-dest:ro` to mount the volume read-only inside the container.  `container-dest` must be an _absolute_ path.
+	//   - `host-src:container-dest` to bind-mount a host path into the container. Both `host-src`, and `container-dest` must be an _absolute_ path.
+	//   - `host-src:container-dest:ro` to make the bind mount read-only inside the container. Both `host-src`, and `container-dest` must be an _absolute_ path.
+	//   - `volume-name:container-dest` to bind-mount a volume managed by a volume driver into the container. `container-dest` must be an _absolute_ path.
+	//   - `volume-name:container-dest:ro` to mount the volume read-only inside the container.  `container-dest` must be an _absolute_ path.
 	Binds []string `json:"Binds,omitempty"`
 	// CapAdd: a list of kernel capabilities to add to the container.
 	CapAdd []string `json:"CapAdd,omitempty"`
@@ -893,17 +821,17 @@ type HostConfig struct {
 	ExtraHosts []string `json:"ExtraHosts,omitempty"`
 	// GroupAdd: a list of additional groups that the container process will run as.
 	GroupAdd []string `json:"GroupAdd,omitempty"`
-	// IpcMode: IPC sharing mode for the container. Possible values are:
+	// IPCMode: IPC sharing mode for the container. Possible values are:
 	//
-	// - `"none"`: own private IPC namespace, with /dev/shm not mounted
-	// - `"private"`: own private IPC namespace
-	// - `"shareable"`: own private IPC namespace, with a possibility to share it with other containers
-	// - `"container:<name|id>"`: join another (shareable) container's IPC namespace
-	// - `"host"`: use the host system's IPC namespace
+	//   - `"none"`: own private IPC namespace, with /dev/shm not mounted
+	//   - `"private"`: own private IPC namespace
+	//   - `"shareable"`: own private IPC namespace, with a possibility to share it with other containers
+	//   - `"container:<name|id>"`: join another (shareable) container's IPC namespace
+	//   - `"host"`: use the host system's IPC namespace
 	//
 	// If not specified, daemon default is used, which can either be `"private"`
 	// or `"shareable"`, depending on daemon version and configuration.
-	IpcMode string `json:"IpcMode,omitempty"`
+	IPCMode string `json:"IpcMode,omitempty"`
 	// Isolation technology of the container. (Windows only)
 	Isolation HostConfigIsolation `json:"Isolation,omitempty"`
 	// Links: a list of links for the container in the form `container_name:alias`.
@@ -914,14 +842,13 @@ type HostConfig struct {
 	Mounts []Mount `json:"Mounts,omitempty"`
 	// NetworkMode: network mode to use for this container. Supported standard values are: `bridge`, `host`, `none`, and `container:<name|id>`. Any other value is taken as a custom network's name to which this container should connect to.
 	NetworkMode string `json:"NetworkMode,omitempty"`
-	// OomScoreAdj: an integer value containing the score given to the container in order to tune OOM killer preferences.
-	OomScoreAdj int `json:"OomScoreAdj,omitempty"`
-	// PidMode: set the PID (Process) Namespace mode for the container. It can be either:
+	// OOMScoreAdj: an integer value containing the score given to the container in order to tune OOM killer preferences.
+	OOMScoreAdj int `json:"OomScoreAdj,omitempty"`
+	// PIDMode: set the PID (Process) Namespace mode for the container. It can be either:
 	//
-	// - `"container:<name|id>"`: joins another container's PID namespace
-	// - `"host"`: use the host's PID namespace inside the container
-	PidMode string `json:"PidMode,omitempty"`
-	// PortBindings
+	//   - `"container:<name|id>"`: joins another container's PID namespace
+	//   - `"host"`: use the host's PID namespace inside the container
+	PIDMode      string  `json:"PidMode,omitempty"`
 	PortBindings PortMap `json:"PortBindings,omitempty"`
 	// Privileged: gives the container full access to the host.
 	Privileged bool `json:"Privileged,omitempty"`
@@ -934,10 +861,9 @@ type HostConfig struct {
 	// The port is selected from the ephemeral port range that depends on the kernel.
 	// For example, on Linux the range is defined by `/proc/sys/net/ipv4/ip_local_port_range`.
 	PublishAllPorts bool `json:"PublishAllPorts,omitempty"`
-	// ReadonlyRootfs: mount the container's root filesystem as read only.
-	ReadonlyRootfs bool `json:"ReadonlyRootfs,omitempty"`
-	// RestartPolicy
-	RestartPolicy RestartPolicy `json:"RestartPolicy,omitzero"`
+	// ReadOnlyRootfs: mount the container's root filesystem as read only.
+	ReadOnlyRootfs bool          `json:"ReadonlyRootfs,omitempty"`
+	RestartPolicy  RestartPolicy `json:"RestartPolicy,omitzero"`
 	// Runtime to use with this container.
 	Runtime string `json:"Runtime,omitempty"`
 	// SecurityOpt: a list of string values to customize labels for MLS systems, such as SELinux.
@@ -967,24 +893,21 @@ type HostConfigIsolation string
 const (
 	HostConfigIsolationDefault HostConfigIsolation = "default"
 	HostConfigIsolationProcess HostConfigIsolation = "process"
-	HostConfigIsolationHyperv  HostConfigIsolation = "hyperv"
+	HostConfigIsolationHyperV  HostConfigIsolation = "hyperv"
 	HostConfigIsolationEmpty   HostConfigIsolation = ""
 )
 
 // Values lists the values of HostConfigIsolation known to this API version.
 func (HostConfigIsolation) Values() []HostConfigIsolation {
-	return []HostConfigIsolation{HostConfigIsolationDefault, HostConfigIsolationProcess, HostConfigIsolationHyperv, HostConfigIsolationEmpty}
+	return []HostConfigIsolation{HostConfigIsolationDefault, HostConfigIsolationProcess, HostConfigIsolationHyperV, HostConfigIsolationEmpty}
 }
 
 // HostConfigLogConfig: the logging configuration for this container
 type HostConfigLogConfig struct {
-	// Config
-	Config map[string]string `json:"Config,omitempty"`
-	// Type
-	Type HostConfigLogConfigType `json:"Type,omitempty"`
+	Config map[string]string       `json:"Config,omitempty"`
+	Type   HostConfigLogConfigType `json:"Type,omitempty"`
 }
 
-// HostConfigLogConfigType is part of the API's models.
 type HostConfigLogConfigType string
 
 // Values of HostConfigLogConfigType known to this API version. The daemon may send others.
@@ -1005,7 +928,6 @@ func (HostConfigLogConfigType) Values() []HostConfigLogConfigType {
 	return []HostConfigLogConfigType{HostConfigLogConfigTypeJSONFile, HostConfigLogConfigTypeSyslog, HostConfigLogConfigTypeJournald, HostConfigLogConfigTypeGelf, HostConfigLogConfigTypeFluentd, HostConfigLogConfigTypeAwslogs, HostConfigLogConfigTypeSplunk, HostConfigLogConfigTypeEtwlogs, HostConfigLogConfigTypeNone}
 }
 
-// Mount is part of the API's models.
 type Mount struct {
 	// BindOptions: optional configuration for the `bind` type.
 	BindOptions MountBindOptions `json:"BindOptions,omitzero"`
@@ -1027,10 +949,10 @@ type Mount struct {
 	TmpfsOptions MountTmpfsOptions `json:"TmpfsOptions,omitzero"`
 	// Type: the mount type. Available types:
 	//
-	// - `bind` Mounts a file or directory from the host into the container. The `Source` must exist prior to creating the container.
-	// - `npipe` Mounts a named pipe from the host into the container. The `Source` must exist prior to creating the container.
-	// - `tmpfs` Create a tmpfs with the given options. The mount `Source` cannot be specified for tmpfs.
-	// - `volume` Creates a volume with the given name and options (or uses a pre-existing volume with the same name and options). These are **not** removed when the container is removed.
+	//   - `bind` Mounts a file or directory from the host into the container. The `Source` must exist prior to creating the container.
+	//   - `npipe` Mounts a named pipe from the host into the container. The `Source` must exist prior to creating the container.
+	//   - `tmpfs` Create a tmpfs with the given options. The mount `Source` cannot be specified for tmpfs.
+	//   - `volume` Creates a volume with the given name and options (or uses a pre-existing volume with the same name and options). These are not removed when the container is removed.
 	Type MountType `json:"Type,omitempty"`
 	// VolumeOptions: optional configuration for the `volume` type.
 	VolumeOptions MountVolumeOptions `json:"VolumeOptions,omitzero"`
@@ -1077,7 +999,7 @@ type MountPoint struct {
 	// e.g., the volume name.
 	Name string `json:"Name,omitempty"`
 	// Propagation describes how mounts are propagated from the host into the
-	// mount point, and vice-versa. Refer to the [Linux kernel documentation](https://www.kernel.org/doc/Documentation/filesystems/sharedsubtree.txt)
+	// mount point, and vice-versa. Refer to the Linux kernel documentation (https://www.kernel.org/doc/Documentation/filesystems/sharedsubtree.txt)
 	// for details. This field is not used on Windows.
 	Propagation string `json:"Propagation,omitempty"`
 	// RW: whether the mount is mounted writable (read-write).
@@ -1091,10 +1013,10 @@ type MountPoint struct {
 	Source string `json:"Source,omitempty"`
 	// Type: the mount type:
 	//
-	// - `bind` a mount of a file or directory from the host into the container.
-	// - `npipe` a named pipe from the host into the container.
-	// - `tmpfs` a `tmpfs`.
-	// - `volume` a docker volume with the given `Name`.
+	//   - `bind` a mount of a file or directory from the host into the container.
+	//   - `npipe` a named pipe from the host into the container.
+	//   - `tmpfs` a `tmpfs`.
+	//   - `volume` a docker volume with the given `Name`.
 	Type MountType `json:"Type,omitempty"`
 }
 
@@ -1110,10 +1032,10 @@ type MountTmpfsOptions struct {
 
 // MountType: the mount type. Available types:
 //
-// - `bind` a mount of a file or directory from the host into the container.
-// - `npipe` a named pipe from the host into the container.
-// - `tmpfs` a `tmpfs`.
-// - `volume` a docker volume with the given `Name`.
+//   - `bind` a mount of a file or directory from the host into the container.
+//   - `npipe` a named pipe from the host into the container.
+//   - `tmpfs` a `tmpfs`.
+//   - `volume` a docker volume with the given `Name`.
 type MountType string
 
 // Values of MountType known to this API version. The daemon may send others.
@@ -1153,9 +1075,7 @@ type NetworkSettings struct {
 	Bridge string `json:"Bridge,omitempty"`
 	// EndpointID uniquely represents a service endpoint in a Sandbox.
 	//
-	// <p><br /></p>
-	//
-	// > **Deprecated**: This field is only propagated when attached to the
+	// > Deprecated: This field is only propagated when attached to the
 	// > default "bridge" network. Use the information from the "bridge"
 	// > network inside the `Networks` map instead, which contains the same
 	// > information. This field was deprecated in Docker 1.9 and is scheduled
@@ -1163,9 +1083,7 @@ type NetworkSettings struct {
 	EndpointID string `json:"EndpointID,omitempty"`
 	// Gateway address for the default "bridge" network.
 	//
-	// <p><br /></p>
-	//
-	// > **Deprecated**: This field is only propagated when attached to the
+	// > Deprecated: This field is only propagated when attached to the
 	// > default "bridge" network. Use the information from the "bridge"
 	// > network inside the `Networks` map instead, which contains the same
 	// > information. This field was deprecated in Docker 1.9 and is scheduled
@@ -1173,9 +1091,7 @@ type NetworkSettings struct {
 	Gateway string `json:"Gateway,omitempty"`
 	// GlobalIPv6Address: global IPv6 address for the default "bridge" network.
 	//
-	// <p><br /></p>
-	//
-	// > **Deprecated**: This field is only propagated when attached to the
+	// > Deprecated: This field is only propagated when attached to the
 	// > default "bridge" network. Use the information from the "bridge"
 	// > network inside the `Networks` map instead, which contains the same
 	// > information. This field was deprecated in Docker 1.9 and is scheduled
@@ -1183,9 +1099,7 @@ type NetworkSettings struct {
 	GlobalIPv6Address string `json:"GlobalIPv6Address,omitempty"`
 	// GlobalIPv6PrefixLen: mask length of the global IPv6 address.
 	//
-	// <p><br /></p>
-	//
-	// > **Deprecated**: This field is only propagated when attached to the
+	// > Deprecated: This field is only propagated when attached to the
 	// > default "bridge" network. Use the information from the "bridge"
 	// > network inside the `Networks` map instead, which contains the same
 	// > information. This field was deprecated in Docker 1.9 and is scheduled
@@ -1195,9 +1109,7 @@ type NetworkSettings struct {
 	HairpinMode bool `json:"HairpinMode,omitempty"`
 	// IPAddress: IPv4 address for the default "bridge" network.
 	//
-	// <p><br /></p>
-	//
-	// > **Deprecated**: This field is only propagated when attached to the
+	// > Deprecated: This field is only propagated when attached to the
 	// > default "bridge" network. Use the information from the "bridge"
 	// > network inside the `Networks` map instead, which contains the same
 	// > information. This field was deprecated in Docker 1.9 and is scheduled
@@ -1205,9 +1117,7 @@ type NetworkSettings struct {
 	IPAddress string `json:"IPAddress,omitempty"`
 	// IPPrefixLen: mask length of the IPv4 address.
 	//
-	// <p><br /></p>
-	//
-	// > **Deprecated**: This field is only propagated when attached to the
+	// > Deprecated: This field is only propagated when attached to the
 	// > default "bridge" network. Use the information from the "bridge"
 	// > network inside the `Networks` map instead, which contains the same
 	// > information. This field was deprecated in Docker 1.9 and is scheduled
@@ -1215,9 +1125,7 @@ type NetworkSettings struct {
 	IPPrefixLen int `json:"IPPrefixLen,omitempty"`
 	// IPv6Gateway: IPv6 gateway address for this network.
 	//
-	// <p><br /></p>
-	//
-	// > **Deprecated**: This field is only propagated when attached to the
+	// > Deprecated: This field is only propagated when attached to the
 	// > default "bridge" network. Use the information from the "bridge"
 	// > network inside the `Networks` map instead, which contains the same
 	// > information. This field was deprecated in Docker 1.9 and is scheduled
@@ -1227,40 +1135,29 @@ type NetworkSettings struct {
 	LinkLocalIPv6Address string `json:"LinkLocalIPv6Address,omitempty"`
 	// LinkLocalIPv6PrefixLen: prefix length of the IPv6 unicast address.
 	LinkLocalIPv6PrefixLen int `json:"LinkLocalIPv6PrefixLen,omitempty"`
-	// MacAddress: MAC address for the container on the default "bridge" network.
+	// MACAddress: MAC address for the container on the default "bridge" network.
 	//
-	// <p><br /></p>
-	//
-	// > **Deprecated**: This field is only propagated when attached to the
+	// > Deprecated: This field is only propagated when attached to the
 	// > default "bridge" network. Use the information from the "bridge"
 	// > network inside the `Networks` map instead, which contains the same
 	// > information. This field was deprecated in Docker 1.9 and is scheduled
 	// > to be removed in Docker 17.12.0
-	MacAddress string `json:"MacAddress,omitempty"`
+	MACAddress string `json:"MacAddress,omitempty"`
 	// Networks: information about all networks that the container is connected to.
 	Networks map[string]EndpointSettings `json:"Networks,omitempty"`
-	// Ports
-	Ports PortMap `json:"Ports,omitempty"`
+	Ports    PortMap                     `json:"Ports,omitempty"`
 	// SandboxID uniquely represents a container's network stack.
 	SandboxID string `json:"SandboxID,omitempty"`
 	// SandboxKey identifies the sandbox
-	SandboxKey string `json:"SandboxKey,omitempty"`
-	// SecondaryIPAddresses
-	SecondaryIPAddresses []Address `json:"SecondaryIPAddresses,omitempty"`
-	// SecondaryIPv6Addresses
+	SandboxKey             string    `json:"SandboxKey,omitempty"`
+	SecondaryIPAddresses   []Address `json:"SecondaryIPAddresses,omitempty"`
 	SecondaryIPv6Addresses []Address `json:"SecondaryIPv6Addresses,omitempty"`
 }
 
-// Port: an open port on a container
-type Port struct {
-	// IP
-	IP string `json:"IP,omitempty"`
-	// PrivatePort: port on the container
-	PrivatePort uint16 `json:"PrivatePort,omitempty"`
-	// PublicPort: port exposed on the host
-	PublicPort uint16 `json:"PublicPort,omitempty"`
-	// Type
-	Type PortType `json:"Type,omitempty"`
+// NetworkingConfig: this container's networking configuration.
+type NetworkingConfig struct {
+	// EndpointsConfig: a mapping of network name to endpoint configuration for that network.
+	EndpointsConfig map[string]EndpointSettings `json:"EndpointsConfig,omitempty"`
 }
 
 // PortBinding represents a binding between a host IP address and a host
@@ -1280,29 +1177,34 @@ type PortBinding struct {
 // entries are added to the mapping table.
 type PortMap map[string][]PortBinding
 
-// PortType is part of the API's models.
-type PortType string
+// PortSummary: an open port on a container
+type PortSummary struct {
+	IP string `json:"IP,omitempty"`
+	// PrivatePort: port on the container
+	PrivatePort uint16 `json:"PrivatePort,omitempty"`
+	// PublicPort: port exposed on the host
+	PublicPort uint16          `json:"PublicPort,omitempty"`
+	Type       PortSummaryType `json:"Type,omitempty"`
+}
 
-// Values of PortType known to this API version. The daemon may send others.
+type PortSummaryType string
+
+// Values of PortSummaryType known to this API version. The daemon may send others.
 const (
-	PortTypeTcp PortType = "tcp"
-	PortTypeUdp PortType = "udp"
+	PortSummaryTypeTCP PortSummaryType = "tcp"
+	PortSummaryTypeUDP PortSummaryType = "udp"
 )
 
-// Values lists the values of PortType known to this API version.
-func (PortType) Values() []PortType {
-	return []PortType{PortTypeTcp, PortTypeUdp}
+// Values lists the values of PortSummaryType known to this API version.
+func (PortSummaryType) Values() []PortSummaryType {
+	return []PortSummaryType{PortSummaryTypeTCP, PortSummaryTypeUDP}
 }
 
-// ResourcesBlkioWeightDeviceItem is part of the API's models.
 type ResourcesBlkioWeightDeviceItem struct {
-	// Path
-	Path string `json:"Path,omitempty"`
-	// Weight
-	Weight int `json:"Weight,omitempty"`
+	Path   string `json:"Path,omitempty"`
+	Weight int    `json:"Weight,omitempty"`
 }
 
-// ResourcesUlimitsItem is part of the API's models.
 type ResourcesUlimitsItem struct {
 	// Hard limit
 	Hard int `json:"Hard,omitempty"`
@@ -1319,16 +1221,16 @@ type RestartPolicy struct {
 	// MaximumRetryCount: if `on-failure` is used, the number of times to retry before giving up
 	MaximumRetryCount int `json:"MaximumRetryCount,omitempty"`
 	// Name: - Empty string means not to restart
-	// - `always` Always restart
-	// - `unless-stopped` Restart always except when the user has manually stopped the container
-	// - `on-failure` Restart only when the container exit code is non-zero
+	//   - `always` Always restart
+	//   - `unless-stopped` Restart always except when the user has manually stopped the container
+	//   - `on-failure` Restart only when the container exit code is non-zero
 	Name RestartPolicyName `json:"Name,omitempty"`
 }
 
 // RestartPolicyName: - Empty string means not to restart
-// - `always` Always restart
-// - `unless-stopped` Restart always except when the user has manually stopped the container
-// - `on-failure` Restart only when the container exit code is non-zero
+//   - `always` Always restart
+//   - `unless-stopped` Restart always except when the user has manually stopped the container
+//   - `on-failure` Restart only when the container exit code is non-zero
 type RestartPolicyName string
 
 // Values of RestartPolicyName known to this API version. The daemon may send others.
@@ -1344,10 +1246,8 @@ func (RestartPolicyName) Values() []RestartPolicyName {
 	return []RestartPolicyName{RestartPolicyNameEmpty, RestartPolicyNameAlways, RestartPolicyNameUnlessStopped, RestartPolicyNameOnFailure}
 }
 
-// ThrottleDevice is part of the API's models.
 type ThrottleDevice struct {
 	// Path: device path
 	Path string `json:"Path,omitempty"`
-	// Rate
-	Rate int64 `json:"Rate,omitempty"`
+	Rate int64  `json:"Rate,omitempty"`
 }

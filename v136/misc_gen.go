@@ -10,13 +10,14 @@ import (
 )
 
 // TaskLogsOptions holds the query, header and body parameters of TaskLogs. The
-// zero value sends none of the optional ones.
+// zero value sends none of the optional ones (an optional JSON body is sent
+// empty).
 type TaskLogsOptions struct {
 	// Details: show task context and extra details provided to logs.
 	Details bool
 	// Follow: return the logs as a stream.
 	//
-	// This will return a `101` HTTP response with a `Connection: upgrade` header, then hijack the HTTP connection to send raw output. For more information about hijacking and the stream format, [see the documentation for the attach endpoint](#operation/ContainerAttach).
+	// This will return a `101` HTTP response with a `Connection: upgrade` header, then hijack the HTTP connection to send raw output. For more information about hijacking and the stream format, see the documentation for the attach endpoint.
 	Follow bool
 	// Stdout: return logs from `stdout`
 	Stdout bool
@@ -34,7 +35,7 @@ type TaskLogsOptions struct {
 //
 // Get `stdout` and `stderr` logs from a task.
 //
-// **Note**: This endpoint works only for services with the `json-file` or `journald` logging drivers.
+// Note: This endpoint works only for services with the `json-file` or `journald` logging drivers.
 //
 // GET /tasks/{id}/logs
 //

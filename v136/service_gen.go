@@ -10,13 +10,14 @@ import (
 )
 
 // ServiceCreateOptions holds the query, header and body parameters of
-// ServiceCreate. The zero value sends none of the optional ones.
+// ServiceCreate. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ServiceCreateOptions struct {
-	// Body
+	// Body is the request body.
 	//
 	// Required.
 	Body ServiceCreateRequest
-	// RegistryAuth: a base64-encoded auth configuration for pulling from private registries. [See the authentication section for details.](#section/Authentication)
+	// RegistryAuth: a base64-encoded auth configuration for pulling from private registries. See the authentication section for details.
 	//
 	// Sent as header "X-Registry-Auth".
 	RegistryAuth *docker.AuthConfig
@@ -46,7 +47,8 @@ func (c *Client) ServiceDelete(ctx context.Context, id string) error {
 }
 
 // ServiceInspectOptions holds the query, header and body parameters of
-// ServiceInspect. The zero value sends none of the optional ones.
+// ServiceInspect. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ServiceInspectOptions struct {
 	// InsertDefaults: fill empty fields with default values.
 	//
@@ -69,14 +71,15 @@ func (c *Client) ServiceInspect(ctx context.Context, id string, opts ServiceInsp
 }
 
 // ServiceListOptions holds the query, header and body parameters of
-// ServiceList. The zero value sends none of the optional ones.
+// ServiceList. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ServiceListOptions struct {
 	// Filters: a JSON encoded value of the filters (a `map[string][]string`) to process on the services list. Available filters:
 	//
-	// - `id=<service id>`
-	// - `label=<service label>`
-	// - `mode=["replicated"|"global"]`
-	// - `name=<service name>`
+	//   - `id=<service id>`
+	//   - `label=<service label>`
+	//   - `mode=["replicated"|"global"]`
+	//   - `name=<service name>`
 	Filters docker.Filters
 }
 
@@ -94,13 +97,14 @@ func (c *Client) ServiceList(ctx context.Context, opts ServiceListOptions) ([]Se
 }
 
 // ServiceLogsOptions holds the query, header and body parameters of
-// ServiceLogs. The zero value sends none of the optional ones.
+// ServiceLogs. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ServiceLogsOptions struct {
 	// Details: show service context and extra details provided to logs.
 	Details bool
 	// Follow: return the logs as a stream.
 	//
-	// This will return a `101` HTTP response with a `Connection: upgrade` header, then hijack the HTTP connection to send raw output. For more information about hijacking and the stream format, [see the documentation for the attach endpoint](#operation/ContainerAttach).
+	// This will return a `101` HTTP response with a `Connection: upgrade` header, then hijack the HTTP connection to send raw output. For more information about hijacking and the stream format, see the documentation for the attach endpoint.
 	Follow bool
 	// Stdout: return logs from `stdout`
 	Stdout bool
@@ -118,7 +122,7 @@ type ServiceLogsOptions struct {
 //
 // Get `stdout` and `stderr` logs from a service.
 //
-// **Note**: This endpoint works only for services with the `json-file` or `journald` logging drivers.
+// Note: This endpoint works only for services with the `json-file` or `journald` logging drivers.
 //
 // GET /services/{id}/logs
 func (c *Client) ServiceLogs(ctx context.Context, id string, opts ServiceLogsOptions) (*docker.Output, error) {
@@ -139,9 +143,10 @@ func (c *Client) ServiceLogs(ctx context.Context, id string, opts ServiceLogsOpt
 }
 
 // ServiceUpdateOptions holds the query, header and body parameters of
-// ServiceUpdate. The zero value sends none of the optional ones.
+// ServiceUpdate. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ServiceUpdateOptions struct {
-	// Body
+	// Body is the request body.
 	//
 	// Required.
 	Body ServiceUpdateRequest
@@ -155,7 +160,7 @@ type ServiceUpdateOptions struct {
 	//
 	// Added in API v1.28.
 	Rollback string
-	// RegistryAuth: a base64-encoded auth configuration for pulling from private registries. [See the authentication section for details.](#section/Authentication)
+	// RegistryAuth: a base64-encoded auth configuration for pulling from private registries. See the authentication section for details.
 	//
 	// Sent as header "X-Registry-Auth".
 	RegistryAuth *docker.AuthConfig

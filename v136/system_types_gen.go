@@ -2,29 +2,33 @@
 
 package v136
 
+// AuthResponse: systemAuthResponse
+type AuthResponse struct {
+	// IdentityToken: an opaque token used to authenticate a user after a successful login
+	IdentityToken string `json:"IdentityToken,omitempty"`
+	// Status: the status of the authentication
+	Status string `json:"Status,omitempty"`
+}
+
 // ClusterInfo represents information about the swarm as is returned by the
 // "/info" endpoint. Join-tokens are not included.
 type ClusterInfo struct {
 	// CreatedAt: date and time at which the swarm was initialised in
-	// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
+	// RFC 3339 (https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
 	CreatedAt string `json:"CreatedAt,omitempty"`
 	// ID: the ID of the swarm.
 	ID string `json:"ID,omitempty"`
 	// RootRotationInProgress: whether there is currently a root CA rotation in progress for the swarm
 	//
 	// Added in API v1.30.
-	RootRotationInProgress bool `json:"RootRotationInProgress,omitempty"`
-	// Spec
-	Spec SwarmSpec `json:"Spec,omitzero"`
-	// TLSInfo
-	//
+	RootRotationInProgress bool      `json:"RootRotationInProgress,omitempty"`
+	Spec                   SwarmSpec `json:"Spec,omitzero"`
 	// Added in API v1.30.
 	TLSInfo TLSInfo `json:"TLSInfo,omitzero"`
 	// UpdatedAt: date and time at which the swarm was last updated in
-	// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
-	UpdatedAt string `json:"UpdatedAt,omitempty"`
-	// Version
-	Version ObjectVersion `json:"Version,omitzero"`
+	// RFC 3339 (https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
+	UpdatedAt string        `json:"UpdatedAt,omitempty"`
+	Version   ObjectVersion `json:"Version,omitzero"`
 }
 
 // Commit holds the Git-commit (SHA1) that a binary was built from, as
@@ -39,12 +43,18 @@ type Commit struct {
 	ID string `json:"ID,omitempty"`
 }
 
+type EventActor struct {
+	// Attributes: various key/value attributes of the object, depending on its type
+	Attributes map[string]string `json:"Attributes,omitempty"`
+	// ID: the ID of the object emitting the event
+	ID string `json:"ID,omitempty"`
+}
+
 // EventMessage: systemEventsResponse
 type EventMessage struct {
 	// Action: the type of event
-	Action string `json:"Action,omitempty"`
-	// Actor
-	Actor EventMessageActor `json:"Actor,omitzero"`
+	Action string     `json:"Action,omitempty"`
+	Actor  EventActor `json:"Actor,omitzero"`
 	// Type: the type of object emitting the event
 	Type string `json:"Type,omitempty"`
 	// Time: timestamp of event
@@ -53,17 +63,7 @@ type EventMessage struct {
 	TimeNano int64 `json:"timeNano,omitempty"`
 }
 
-// EventMessageActor is part of the API's models.
-type EventMessageActor struct {
-	// Attributes: various key/value attributes of the object, depending on its type
-	Attributes map[string]string `json:"Attributes,omitempty"`
-	// ID: the ID of the object emitting the event
-	ID string `json:"ID,omitempty"`
-}
-
 // IndexInfo contains information about a registry.
-//
-// Added in API v1.32.
 type IndexInfo struct {
 	// Mirrors: list of mirrors, expressed as URIs.
 	Mirrors []string `json:"Mirrors,omitempty"`
@@ -78,7 +78,7 @@ type IndexInfo struct {
 	// un-encrypted (HTTP) and/or untrusted (HTTPS with certificates from
 	// unknown CAs) communication.
 	//
-	// > **Warning**: Insecure registries can be useful when running a local
+	// > Warning: Insecure registries can be useful when running a local
 	// > registry. However, because its use creates security vulnerabilities
 	// > it should ONLY be enabled for testing purposes. For increased
 	// > security, users should add their CA to their system's list of
@@ -118,17 +118,17 @@ type PeerNode struct {
 
 // PluginsInfo: available plugins per type.
 //
-// <p><br /></p>
-//
-// > **Note**: Only unmanaged (V1) plugins are included in this list.
+// > Note: Only unmanaged (V1) plugins are included in this list.
 // > V1 plugins are "lazily" loaded, and are not returned in this list
 // > if there is no resource using the plugin.
-//
-// Added in API v1.32.
 type PluginsInfo struct {
 	// Authorization: names of available authorization plugins.
+	//
+	// Added in API v1.32.
 	Authorization []string `json:"Authorization,omitempty"`
 	// Log: names of available logging-drivers, and logging-driver plugins.
+	//
+	// Added in API v1.30.
 	Log []string `json:"Log,omitempty"`
 	// Network: names of available network-drivers, and network-driver plugins.
 	Network []string `json:"Network,omitempty"`
@@ -137,29 +137,26 @@ type PluginsInfo struct {
 }
 
 // RegistryServiceConfig stores daemon registry services configuration.
-//
-// Added in API v1.32.
 type RegistryServiceConfig struct {
 	// AllowNondistributableArtifactsCIDRs: list of IP ranges to which nondistributable artifacts can be pushed,
-	// using the CIDR syntax [RFC 4632](https://tools.ietf.org/html/4632).
+	// using the CIDR syntax RFC 4632 (https://tools.ietf.org/html/4632).
 	//
-	// <p><br /></p>
-	//
-	// > **Deprecated**: Pushing nondistributable artifacts is now always enabled
+	// > Deprecated: Pushing nondistributable artifacts is now always enabled
 	// > and this field is always `null`.
+	//
+	// Added in API v1.32.
 	AllowNondistributableArtifactsCIDRs []string `json:"AllowNondistributableArtifactsCIDRs,omitempty"`
 	// AllowNondistributableArtifactsHostnames: list of registry hostnames to which nondistributable artifacts can be
 	// pushed, using the format `<hostname>[:<port>]` or `<IP address>[:<port>]`.
 	//
-	// <p><br /></p>
-	//
-	// > **Deprecated**: Pushing nondistributable artifacts is now always enabled
+	// > Deprecated: Pushing nondistributable artifacts is now always enabled
 	// > and this field is always `null`.
-	AllowNondistributableArtifactsHostnames []string `json:"AllowNondistributableArtifactsHostnames,omitempty"`
-	// IndexConfigs
-	IndexConfigs map[string]IndexInfo `json:"IndexConfigs,omitempty"`
+	//
+	// Added in API v1.32.
+	AllowNondistributableArtifactsHostnames []string             `json:"AllowNondistributableArtifactsHostnames,omitempty"`
+	IndexConfigs                            map[string]IndexInfo `json:"IndexConfigs,omitempty"`
 	// InsecureRegistryCIDRs: list of IP ranges of insecure registries, using the CIDR syntax
-	// ([RFC 4632](https://tools.ietf.org/html/4632)). Insecure registries
+	// (RFC 4632 (https://tools.ietf.org/html/4632)). Insecure registries
 	// accept un-encrypted (HTTP) and/or untrusted (HTTPS with certificates
 	// from unknown CAs) communication.
 	//
@@ -176,7 +173,7 @@ type RegistryServiceConfig struct {
 	// are listed under `IndexConfigs` and have their `Secure` field set to
 	// `false`.
 	//
-	// > **Warning**: Using this option can be useful when running a local
+	// > Warning: Using this option can be useful when running a local
 	// > registry, but introduces security vulnerabilities. This option
 	// > should therefore ONLY be used for testing purposes. For increased
 	// > security, users should add their CA to their system's list of trusted
@@ -184,10 +181,12 @@ type RegistryServiceConfig struct {
 	InsecureRegistryCIDRs []string `json:"InsecureRegistryCIDRs,omitempty"`
 	// Mirrors: list of registry URLs that act as a mirror for the official
 	// (`docker.io`) registry.
+	//
+	// Added in API v1.32.
 	Mirrors []string `json:"Mirrors,omitempty"`
 }
 
-// Runtime describes an [OCI compliant](https://github.com/opencontainers/runtime-spec)
+// Runtime describes an OCI compliant (https://github.com/opencontainers/runtime-spec)
 // runtime.
 //
 // The runtime is invoked by the daemon via the `containerd` daemon. OCI
@@ -209,14 +208,10 @@ type Runtime struct {
 //
 // Added in API v1.32.
 type SwarmInfo struct {
-	// Cluster
-	Cluster ClusterInfo `json:"Cluster,omitzero"`
-	// ControlAvailable
-	ControlAvailable bool `json:"ControlAvailable,omitempty"`
-	// Error
-	Error string `json:"Error,omitempty"`
-	// LocalNodeState
-	LocalNodeState LocalNodeState `json:"LocalNodeState,omitempty"`
+	Cluster          ClusterInfo    `json:"Cluster,omitzero"`
+	ControlAvailable bool           `json:"ControlAvailable,omitempty"`
+	Error            string         `json:"Error,omitempty"`
+	LocalNodeState   LocalNodeState `json:"LocalNodeState,omitempty"`
 	// Managers: total number of managers in the swarm.
 	Managers *int `json:"Managers,omitempty"`
 	// NodeAddr: IP address at which this node can be reached by other nodes in the
@@ -230,27 +225,14 @@ type SwarmInfo struct {
 	RemoteManagers []PeerNode `json:"RemoteManagers,omitempty"`
 }
 
-// SystemAuthResponse
-type SystemAuthResponse struct {
-	// IdentityToken: an opaque token used to authenticate a user after a successful login
-	IdentityToken string `json:"IdentityToken,omitempty"`
-	// Status: the status of the authentication
-	Status string `json:"Status,omitempty"`
-}
-
-// SystemDataUsageResponse
+// SystemDataUsageResponse is what SystemDataUsage returns.
 type SystemDataUsageResponse struct {
-	// Containers
 	Containers []ContainerSummary `json:"Containers,omitempty"`
-	// Images
-	Images []ImageSummary `json:"Images,omitempty"`
-	// LayersSize
-	LayersSize int64 `json:"LayersSize,omitempty"`
-	// Volumes
-	Volumes []Volume `json:"Volumes,omitempty"`
+	Images     []ImageSummary     `json:"Images,omitempty"`
+	LayersSize int64              `json:"LayersSize,omitempty"`
+	Volumes    []Volume           `json:"Volumes,omitempty"`
 }
 
-// SystemInfo is part of the API's models.
 type SystemInfo struct {
 	// Architecture: hardware architecture of the host, as returned by the operating system.
 	// This is equivalent to the output of `uname -m` on Linux.
@@ -270,7 +252,7 @@ type SystemInfo struct {
 	BridgeNfIptables bool `json:"BridgeNfIptables,omitempty"`
 	// CPUSet: indicates if CPUsets (cpuset.cpus, cpuset.mems) are supported by the host.
 	//
-	// See [cpuset(7)](https://www.kernel.org/doc/Documentation/cgroup-v1/cpusets.txt)
+	// See cpuset(7) (https://www.kernel.org/doc/Documentation/cgroup-v1/cpusets.txt)
 	//
 	// Added in API v1.32.
 	CPUSet bool `json:"CPUSet,omitempty"`
@@ -286,9 +268,7 @@ type SystemInfo struct {
 	// node discovery. ClusterAdvertise is a `host:port` combination on which
 	// the daemon is reachable by other hosts.
 	//
-	// <p><br /></p>
-	//
-	// > **Note**: This field is only propagated when using standalone Swarm
+	// > Note: This field is only propagated when using standalone Swarm
 	// > mode, and overlay networking using an external k/v store. Overlay
 	// > networks with Swarm mode enabled use the built-in raft store, and
 	// > this field will be empty.
@@ -297,21 +277,16 @@ type SystemInfo struct {
 	ClusterAdvertise string `json:"ClusterAdvertise,omitempty"`
 	// ClusterStore: URL of the distributed storage backend.
 	//
-	//
 	// The storage backend is used for multihost networking (to store
 	// network and endpoint information) and by the node discovery mechanism.
 	//
-	// <p><br /></p>
-	//
-	// > **Note**: This field is only propagated when using standalone Swarm
+	// > Note: This field is only propagated when using standalone Swarm
 	// > mode, and overlay networking using an external k/v store. Overlay
 	// > networks with Swarm mode enabled use the built-in raft store, and
 	// > this field will be empty.
 	//
 	// Added in API v1.32.
 	ClusterStore string `json:"ClusterStore,omitempty"`
-	// ContainerdCommit
-	//
 	// Added in API v1.32.
 	ContainerdCommit Commit `json:"ContainerdCommit,omitzero"`
 	// Containers: total number of containers on the host.
@@ -348,33 +323,27 @@ type SystemInfo struct {
 	// in a way consistent with the output of `docker info` on the command
 	// line.
 	//
-	// <p><br /></p>
-	//
-	// > **Note**: The information returned in this field, including the
+	// > Note: The information returned in this field, including the
 	// > formatting of values and labels, should not be considered stable,
 	// > and may change without notice.
 	DriverStatus [][]string `json:"DriverStatus,omitempty"`
 	// ExperimentalBuild: indicates if experimental features are enabled on the daemon.
 	ExperimentalBuild bool `json:"ExperimentalBuild,omitempty"`
-	// GenericResources
-	//
 	// Added in API v1.32.
 	GenericResources GenericResources `json:"GenericResources,omitempty"`
 	// HTTPProxy: HTTP-proxy configured for the daemon. This value is obtained from the
-	// [`HTTP_PROXY`](https://www.gnu.org/software/wget/manual/html_node/Proxies.html) environment variable.
+	// `HTTP_PROXY` (https://www.gnu.org/software/wget/manual/html_node/Proxies.html) environment variable.
 	//
 	// Containers do not automatically inherit this configuration.
 	HTTPProxy string `json:"HttpProxy,omitempty"`
-	// HttpsProxy: HTTPS-proxy configured for the daemon. This value is obtained from the
-	// [`HTTPS_PROXY`](https://www.gnu.org/software/wget/manual/html_node/Proxies.html) environment variable.
+	// HTTPSProxy: HTTPS-proxy configured for the daemon. This value is obtained from the
+	// `HTTPS_PROXY` (https://www.gnu.org/software/wget/manual/html_node/Proxies.html) environment variable.
 	//
 	// Containers do not automatically inherit this configuration.
-	HttpsProxy string `json:"HttpsProxy,omitempty"`
+	HTTPSProxy string `json:"HttpsProxy,omitempty"`
 	// ID: unique identifier of the daemon.
 	//
-	// <p><br /></p>
-	//
-	// > **Note**: The format of the ID itself is not part of the API, and
+	// > Note: The format of the ID itself is not part of the API, and
 	// > should not be considered stable.
 	ID string `json:"ID,omitempty"`
 	// IPv4Forwarding: indicates IPv4 forwarding is enabled.
@@ -393,8 +362,6 @@ type SystemInfo struct {
 	//
 	// Added in API v1.32.
 	InitBinary string `json:"InitBinary,omitempty"`
-	// InitCommit
-	//
 	// Added in API v1.32.
 	InitCommit Commit `json:"InitCommit,omitzero"`
 	// Isolation: represents the isolation technology to use as a default for containers.
@@ -419,9 +386,7 @@ type SystemInfo struct {
 	KernelVersion string `json:"KernelVersion,omitempty"`
 	// Labels: user-defined labels (key/value metadata) as set on the daemon.
 	//
-	// <p><br /></p>
-	//
-	// > **Note**: When part of a Swarm, nodes can both have _daemon_ labels,
+	// > Note: When part of a Swarm, nodes can both have _daemon_ labels,
 	// > set through the daemon configuration, and _node_ labels, set from a
 	// > manager node in the Swarm. Node labels are not included in this
 	// > field. Node labels can be retrieved using the `/nodes/(id)` endpoint
@@ -461,7 +426,7 @@ type SystemInfo struct {
 	// Name: hostname of the host.
 	Name string `json:"Name,omitempty"`
 	// NoProxy: comma-separated list of domain extensions for which no proxy should be
-	// used. This value is obtained from the [`NO_PROXY`](https://www.gnu.org/software/wget/manual/html_node/Proxies.html)
+	// used. This value is obtained from the `NO_PROXY` (https://www.gnu.org/software/wget/manual/html_node/Proxies.html)
 	// environment variable.
 	//
 	// Containers do not automatically inherit this configuration.
@@ -470,22 +435,18 @@ type SystemInfo struct {
 	// Go runtime (`GOOS`).
 	//
 	// Currently returned values are "linux" and "windows". A full list of
-	// possible values can be found in the [Go documentation](https://go.dev/doc/install/source#environment).
+	// possible values can be found in the Go documentation (https://go.dev/doc/install/source#environment).
 	OSType string `json:"OSType,omitempty"`
-	// OomKillDisable: indicates if OOM killer disable is supported on the host.
-	OomKillDisable bool `json:"OomKillDisable,omitempty"`
+	// OOMKillDisable: indicates if OOM killer disable is supported on the host.
+	OOMKillDisable bool `json:"OomKillDisable,omitempty"`
 	// OperatingSystem: name of the host's operating system, for example: "Ubuntu 16.04.2 LTS"
 	// or "Windows Server 2016 Datacenter"
-	OperatingSystem string `json:"OperatingSystem,omitempty"`
-	// Plugins
-	Plugins PluginsInfo `json:"Plugins,omitzero"`
-	// RegistryConfig
-	RegistryConfig RegistryServiceConfig `json:"RegistryConfig,omitzero"`
-	// RuncCommit
-	//
+	OperatingSystem string                `json:"OperatingSystem,omitempty"`
+	Plugins         PluginsInfo           `json:"Plugins,omitzero"`
+	RegistryConfig  RegistryServiceConfig `json:"RegistryConfig,omitzero"`
 	// Added in API v1.32.
 	RuncCommit Commit `json:"RuncCommit,omitzero"`
-	// Runtimes: list of [OCI compliant](https://github.com/opencontainers/runtime-spec)
+	// Runtimes: list of OCI compliant (https://github.com/opencontainers/runtime-spec)
 	// runtimes configured on the daemon. Keys hold the "name" used to
 	// reference the runtime.
 	//
@@ -511,19 +472,15 @@ type SystemInfo struct {
 	ServerVersion string `json:"ServerVersion,omitempty"`
 	// SwapLimit: indicates if the host has memory swap limit support enabled.
 	SwapLimit bool `json:"SwapLimit,omitempty"`
-	// Swarm
-	//
 	// Added in API v1.32.
 	Swarm SwarmInfo `json:"Swarm,omitzero"`
 	// SystemStatus: status information about this node (standalone Swarm API).
 	//
-	// <p><br /></p>
-	//
-	// > **Note**: The information returned in this field is only propagated
+	// > Note: The information returned in this field is only propagated
 	// > by the Swarm standalone API, and is empty (`null`) when using
 	// > built-in swarm mode.
 	SystemStatus [][]string `json:"SystemStatus,omitempty"`
-	// SystemTime: current system-time in [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt)
+	// SystemTime: current system-time in RFC 3339 (https://www.ietf.org/rfc/rfc3339.txt)
 	// format with nano-seconds.
 	SystemTime string `json:"SystemTime,omitempty"`
 }
@@ -558,69 +515,46 @@ type SystemInfoIsolation string
 // Values of SystemInfoIsolation known to this API version. The daemon may send others.
 const (
 	SystemInfoIsolationDefault SystemInfoIsolation = "default"
-	SystemInfoIsolationHyperv  SystemInfoIsolation = "hyperv"
+	SystemInfoIsolationHyperV  SystemInfoIsolation = "hyperv"
 	SystemInfoIsolationProcess SystemInfoIsolation = "process"
 	SystemInfoIsolationEmpty   SystemInfoIsolation = ""
 )
 
 // Values lists the values of SystemInfoIsolation known to this API version.
 func (SystemInfoIsolation) Values() []SystemInfoIsolation {
-	return []SystemInfoIsolation{SystemInfoIsolationDefault, SystemInfoIsolationHyperv, SystemInfoIsolationProcess, SystemInfoIsolationEmpty}
+	return []SystemInfoIsolation{SystemInfoIsolationDefault, SystemInfoIsolationHyperV, SystemInfoIsolationProcess, SystemInfoIsolationEmpty}
 }
 
 // SystemVersion: systemVersionResponse
 type SystemVersion struct {
-	// APIVersion
 	APIVersion string `json:"ApiVersion,omitempty"`
-	// Arch
-	Arch string `json:"Arch,omitempty"`
-	// BuildTime
-	BuildTime string `json:"BuildTime,omitempty"`
-	// Components
-	//
+	Arch       string `json:"Arch,omitempty"`
+	BuildTime  string `json:"BuildTime,omitempty"`
 	// Added in API v1.35.
-	Components []SystemVersionComponentsItem `json:"Components,omitempty"`
-	// Experimental
-	Experimental bool `json:"Experimental,omitempty"`
-	// GitCommit
-	GitCommit string `json:"GitCommit,omitempty"`
-	// GoVersion
-	GoVersion string `json:"GoVersion,omitempty"`
-	// KernelVersion
-	KernelVersion string `json:"KernelVersion,omitempty"`
-	// MinAPIVersion
-	MinAPIVersion string `json:"MinAPIVersion,omitempty"`
-	// OS
-	OS string `json:"Os,omitempty"`
-	// Platform
-	//
+	Components    []SystemVersionComponentsItem `json:"Components,omitempty"`
+	Experimental  bool                          `json:"Experimental,omitempty"`
+	GitCommit     string                        `json:"GitCommit,omitempty"`
+	GoVersion     string                        `json:"GoVersion,omitempty"`
+	KernelVersion string                        `json:"KernelVersion,omitempty"`
+	MinAPIVersion string                        `json:"MinAPIVersion,omitempty"`
+	OS            string                        `json:"Os,omitempty"`
 	// Added in API v1.35.
 	Platform SystemVersionPlatform `json:"Platform,omitzero"`
-	// Version
-	Version string `json:"Version,omitempty"`
+	Version  string                `json:"Version,omitempty"`
 }
 
-// SystemVersionComponentsItem is part of the API's models.
-//
 // Added in API v1.35.
 type SystemVersionComponentsItem struct {
-	// Details
 	Details map[string]any `json:"Details,omitempty"`
-	// Name
-	Name string `json:"Name,omitempty"`
-	// Version
-	Version string `json:"Version,omitempty"`
+	Name    string         `json:"Name,omitempty"`
+	Version string         `json:"Version,omitempty"`
 }
 
-// SystemVersionPlatform is part of the API's models.
-//
 // Added in API v1.35.
 type SystemVersionPlatform struct {
-	// Name
 	Name string `json:"Name,omitempty"`
 }
 
-// Volume is part of the API's models.
 type Volume struct {
 	// CreatedAt: date/Time the volume was created.
 	//

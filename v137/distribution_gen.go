@@ -13,10 +13,10 @@ import (
 // GET /distribution/{name}/json
 //
 // Added in API v1.30.
-func (c *Client) DistributionInspect(ctx context.Context, name string) (*DistributionInspectResponse, error) {
+func (c *Client) DistributionInspect(ctx context.Context, name string) (*DistributionInspect, error) {
 	r := newRequest("DistributionInspect", "GET", "/distribution/{name}/json")
 	r.PathParam("name", name)
-	out := new(DistributionInspectResponse)
+	out := new(DistributionInspect)
 	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}

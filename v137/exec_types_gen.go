@@ -28,34 +28,22 @@ type ContainerExecRequest struct {
 	WorkingDir string `json:"WorkingDir,omitempty"`
 }
 
-// ExecInspectResponse
+// ExecInspectResponse is what ExecInspect returns.
 type ExecInspectResponse struct {
-	// CanRemove
-	//
 	// Added in API v1.36.
-	CanRemove bool `json:"CanRemove,omitempty"`
-	// ContainerID
+	CanRemove   bool   `json:"CanRemove,omitempty"`
 	ContainerID string `json:"ContainerID,omitempty"`
-	// DetachKeys
-	//
 	// Added in API v1.36.
 	DetachKeys string `json:"DetachKeys,omitempty"`
-	// ExitCode
-	ExitCode int `json:"ExitCode,omitempty"`
-	// ID
-	ID string `json:"ID,omitempty"`
-	// OpenStderr
-	OpenStderr bool `json:"OpenStderr,omitempty"`
-	// OpenStdin
-	OpenStdin bool `json:"OpenStdin,omitempty"`
-	// OpenStdout
-	OpenStdout bool `json:"OpenStdout,omitempty"`
-	// Pid: the system process ID for the exec process.
-	Pid int `json:"Pid,omitempty"`
-	// ProcessConfig
+	ExitCode   int    `json:"ExitCode,omitempty"`
+	ID         string `json:"ID,omitempty"`
+	OpenStderr bool   `json:"OpenStderr,omitempty"`
+	OpenStdin  bool   `json:"OpenStdin,omitempty"`
+	OpenStdout bool   `json:"OpenStdout,omitempty"`
+	// PID: the system process ID for the exec process.
+	PID           int           `json:"Pid,omitempty"`
 	ProcessConfig ProcessConfig `json:"ProcessConfig,omitzero"`
-	// Running
-	Running bool `json:"Running,omitempty"`
+	Running       bool          `json:"Running,omitempty"`
 }
 
 // ExecStartRequest is the request body of ExecStart.
@@ -66,16 +54,10 @@ type ExecStartRequest struct {
 	TTY bool `json:"Tty,omitempty"`
 }
 
-// ProcessConfig is part of the API's models.
 type ProcessConfig struct {
-	// Arguments
-	Arguments []string `json:"arguments,omitempty"`
-	// Entrypoint
-	Entrypoint string `json:"entrypoint,omitempty"`
-	// Privileged
-	Privileged bool `json:"privileged,omitempty"`
-	// TTY
-	TTY bool `json:"tty,omitempty"`
-	// User
-	User string `json:"user,omitempty"`
+	Arguments  []string `json:"arguments,omitempty"`
+	Entrypoint string   `json:"entrypoint,omitempty"`
+	Privileged bool     `json:"privileged,omitempty"`
+	TTY        bool     `json:"tty,omitempty"`
+	User       string   `json:"user,omitempty"`
 }

@@ -2,21 +2,7 @@
 
 package v137
 
-// AuthConfig is part of the API's models.
-type AuthConfig struct {
-	// Email is an optional value associated with the username.
-	//
-	// > **Deprecated**: This field is deprecated since docker 1.11 (API v1.23) and will be removed in a future release.
-	Email string `json:"email,omitempty"`
-	// Password
-	Password string `json:"password,omitempty"`
-	// Serveraddress
-	Serveraddress string `json:"serveraddress,omitempty"`
-	// Username
-	Username string `json:"username,omitempty"`
-}
-
-// BuildPruneResponse
+// BuildPruneResponse is what BuildPrune returns.
 //
 // Added in API v1.31.
 type BuildPruneResponse struct {
@@ -25,8 +11,6 @@ type BuildPruneResponse struct {
 }
 
 // ImageDeleteResponseItem is one element of what ImageDelete returns.
-//
-// Added in API v1.28.
 type ImageDeleteResponseItem struct {
 	// Deleted: the image ID of an image that was deleted
 	Deleted string `json:"Deleted,omitempty"`
@@ -36,83 +20,49 @@ type ImageDeleteResponseItem struct {
 
 // ImageHistoryResponseItem: individual image layer information in response to ImageHistory operation
 type ImageHistoryResponseItem struct {
-	// Comment
-	Comment string `json:"Comment,omitempty"`
-	// Created
-	Created int64 `json:"Created,omitempty"`
-	// CreatedBy
-	CreatedBy string `json:"CreatedBy,omitempty"`
-	// ID
-	ID string `json:"Id,omitempty"`
-	// Size
-	Size int64 `json:"Size,omitempty"`
-	// Tags
-	Tags []string `json:"Tags,omitempty"`
+	Comment   string   `json:"Comment,omitempty"`
+	Created   int64    `json:"Created,omitempty"`
+	CreatedBy string   `json:"CreatedBy,omitempty"`
+	ID        string   `json:"Id,omitempty"`
+	Size      int64    `json:"Size,omitempty"`
+	Tags      []string `json:"Tags,omitempty"`
 }
 
-// ImageInspect is part of the API's models.
 type ImageInspect struct {
-	// Architecture
-	Architecture string `json:"Architecture,omitempty"`
-	// Author
-	Author string `json:"Author,omitempty"`
-	// Comment
-	Comment string `json:"Comment,omitempty"`
-	// Config
-	Config ContainerConfig `json:"Config,omitzero"`
-	// Container
-	Container string `json:"Container,omitempty"`
-	// ContainerConfig
+	Architecture    string          `json:"Architecture,omitempty"`
+	Author          string          `json:"Author,omitempty"`
+	Comment         string          `json:"Comment,omitempty"`
+	Config          ContainerConfig `json:"Config,omitzero"`
+	Container       string          `json:"Container,omitempty"`
 	ContainerConfig ContainerConfig `json:"ContainerConfig,omitzero"`
-	// Created
-	Created string `json:"Created,omitempty"`
-	// DockerVersion
-	DockerVersion string `json:"DockerVersion,omitempty"`
-	// GraphDriver
-	GraphDriver GraphDriverData `json:"GraphDriver,omitzero"`
-	// ID
-	ID string `json:"Id,omitempty"`
-	// Metadata
-	//
+	Created         string          `json:"Created,omitempty"`
+	DockerVersion   string          `json:"DockerVersion,omitempty"`
+	GraphDriver     DriverData      `json:"GraphDriver,omitzero"`
+	ID              string          `json:"Id,omitempty"`
 	// Added in API v1.31.
 	Metadata ImageInspectMetadata `json:"Metadata,omitzero"`
-	// OS
-	OS string `json:"Os,omitempty"`
-	// OSVersion
-	//
+	OS       string               `json:"Os,omitempty"`
 	// Added in API v1.28.
-	OSVersion string `json:"OsVersion,omitempty"`
-	// Parent
-	Parent string `json:"Parent,omitempty"`
-	// RepoDigests
-	RepoDigests []string `json:"RepoDigests,omitempty"`
-	// RepoTags
-	RepoTags []string `json:"RepoTags,omitempty"`
-	// RootFS
-	RootFS ImageInspectRootFS `json:"RootFS,omitzero"`
-	// Size
-	Size int64 `json:"Size,omitempty"`
-	// VirtualSize
-	VirtualSize int64 `json:"VirtualSize,omitempty"`
+	OSVersion   string             `json:"OsVersion,omitempty"`
+	Parent      string             `json:"Parent,omitempty"`
+	RepoDigests []string           `json:"RepoDigests,omitempty"`
+	RepoTags    []string           `json:"RepoTags,omitempty"`
+	RootFS      ImageInspectRootFS `json:"RootFS,omitzero"`
+	Size        int64              `json:"Size,omitempty"`
+	VirtualSize int64              `json:"VirtualSize,omitempty"`
 }
 
-// ImageInspectMetadata is part of the API's models.
-//
 // Added in API v1.31.
 type ImageInspectMetadata struct {
-	// LastTagTime
 	LastTagTime string `json:"LastTagTime,omitempty"`
 }
 
-// ImageInspectRootFS is part of the API's models.
 type ImageInspectRootFS struct {
-	// Layers
 	Layers []string `json:"Layers,omitempty"`
-	// Type
-	Type string `json:"Type,omitempty"`
+	Type   string   `json:"Type,omitempty"`
 }
 
-// ImagePruneResponse
+// ImagePruneResponse is what ImagePrune returns.
 type ImagePruneResponse struct {
 	// ImagesDeleted: images that were deleted
 	ImagesDeleted []ImageDeleteResponseItem `json:"ImagesDeleted,omitempty"`
@@ -120,40 +70,24 @@ type ImagePruneResponse struct {
 	SpaceReclaimed int64 `json:"SpaceReclaimed,omitempty"`
 }
 
-// ImageSearchResponseItem
+// ImageSearchResponseItem is one element of what ImageSearch returns.
 type ImageSearchResponseItem struct {
-	// Description
 	Description string `json:"description,omitempty"`
-	// IsAutomated
-	IsAutomated bool `json:"is_automated,omitempty"`
-	// IsOfficial
-	IsOfficial bool `json:"is_official,omitempty"`
-	// Name
-	Name string `json:"name,omitempty"`
-	// StarCount
-	StarCount int `json:"star_count,omitempty"`
+	IsAutomated bool   `json:"is_automated,omitempty"`
+	IsOfficial  bool   `json:"is_official,omitempty"`
+	Name        string `json:"name,omitempty"`
+	StarCount   int    `json:"star_count,omitempty"`
 }
 
-// ImageSummary is part of the API's models.
 type ImageSummary struct {
-	// Containers
-	Containers int `json:"Containers,omitempty"`
-	// Created
-	Created int `json:"Created,omitempty"`
-	// ID
-	ID string `json:"Id,omitempty"`
-	// Labels
-	Labels map[string]string `json:"Labels,omitempty"`
-	// ParentID
-	ParentID string `json:"ParentId,omitempty"`
-	// RepoDigests
-	RepoDigests []string `json:"RepoDigests,omitempty"`
-	// RepoTags
-	RepoTags []string `json:"RepoTags,omitempty"`
-	// SharedSize
-	SharedSize int `json:"SharedSize,omitempty"`
-	// Size
-	Size int `json:"Size,omitempty"`
-	// VirtualSize
-	VirtualSize int `json:"VirtualSize,omitempty"`
+	Containers  int               `json:"Containers,omitempty"`
+	Created     int               `json:"Created,omitempty"`
+	ID          string            `json:"Id,omitempty"`
+	Labels      map[string]string `json:"Labels,omitempty"`
+	ParentID    string            `json:"ParentId,omitempty"`
+	RepoDigests []string          `json:"RepoDigests,omitempty"`
+	RepoTags    []string          `json:"RepoTags,omitempty"`
+	SharedSize  int               `json:"SharedSize,omitempty"`
+	Size        int               `json:"Size,omitempty"`
+	VirtualSize int               `json:"VirtualSize,omitempty"`
 }

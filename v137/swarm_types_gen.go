@@ -3,8 +3,6 @@
 package v137
 
 // JoinTokens contains the tokens workers and managers need to join the swarm.
-//
-// Added in API v1.32.
 type JoinTokens struct {
 	// Manager: the token managers can use to join the swarm.
 	Manager string `json:"Manager,omitempty"`
@@ -12,28 +10,24 @@ type JoinTokens struct {
 	Worker string `json:"Worker,omitempty"`
 }
 
-// Swarm is part of the API's models.
-//
-// Added in API v1.32.
 type Swarm struct {
 	// CreatedAt: date and time at which the swarm was initialised in
-	// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
+	// RFC 3339 (https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
 	CreatedAt string `json:"CreatedAt,omitempty"`
 	// ID: the ID of the swarm.
 	ID string `json:"ID,omitempty"`
 	// RootRotationInProgress: whether there is currently a root CA rotation in progress for the swarm
-	RootRotationInProgress bool `json:"RootRotationInProgress,omitempty"`
-	// Spec
-	Spec SwarmSpec `json:"Spec,omitzero"`
-	// TLSInfo
+	//
+	// Added in API v1.30.
+	RootRotationInProgress bool      `json:"RootRotationInProgress,omitempty"`
+	Spec                   SwarmSpec `json:"Spec,omitzero"`
+	// Added in API v1.30.
 	TLSInfo TLSInfo `json:"TLSInfo,omitzero"`
 	// UpdatedAt: date and time at which the swarm was last updated in
-	// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
-	UpdatedAt string `json:"UpdatedAt,omitempty"`
-	// Version
-	Version ObjectVersion `json:"Version,omitzero"`
-	// JoinTokens
-	JoinTokens JoinTokens `json:"JoinTokens,omitzero"`
+	// RFC 3339 (https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
+	UpdatedAt  string        `json:"UpdatedAt,omitempty"`
+	Version    ObjectVersion `json:"Version,omitzero"`
+	JoinTokens JoinTokens    `json:"JoinTokens,omitzero"`
 }
 
 // SwarmInitRequest is the request body of SwarmInit.
@@ -53,9 +47,8 @@ type SwarmInitRequest struct {
 	// ForceNewCluster: force creation of a new swarm.
 	ForceNewCluster bool `json:"ForceNewCluster,omitempty"`
 	// ListenAddr: listen address used for inter-manager communication, as well as determining the networking interface used for the VXLAN Tunnel Endpoint (VTEP). This can either be an address/port combination in the form `192.168.1.1:4567`, or an interface followed by a port number, like `eth0:4567`. If the port number is omitted, the default swarm listening port is used.
-	ListenAddr string `json:"ListenAddr,omitempty"`
-	// Spec
-	Spec SwarmSpec `json:"Spec,omitzero"`
+	ListenAddr string    `json:"ListenAddr,omitempty"`
+	Spec       SwarmSpec `json:"Spec,omitzero"`
 }
 
 // SwarmJoinRequest is the request body of SwarmJoin.
@@ -129,7 +122,6 @@ type SwarmSpecCAConfig struct {
 	SigningCAKey string `json:"SigningCAKey,omitempty"`
 }
 
-// SwarmSpecCAConfigExternalCAsItem is part of the API's models.
 type SwarmSpecCAConfigExternalCAsItem struct {
 	// CACert: the root CA certificate (in PEM format) this external CA uses to issue TLS certificates (assumed to be to the current swarm root CA certificate if not provided).
 	//
@@ -148,12 +140,12 @@ type SwarmSpecCAConfigExternalCAsItemProtocol string
 
 // Values of SwarmSpecCAConfigExternalCAsItemProtocol known to this API version. The daemon may send others.
 const (
-	SwarmSpecCAConfigExternalCAsItemProtocolCfssl SwarmSpecCAConfigExternalCAsItemProtocol = "cfssl"
+	SwarmSpecCAConfigExternalCAsItemProtocolCFSSL SwarmSpecCAConfigExternalCAsItemProtocol = "cfssl"
 )
 
 // Values lists the values of SwarmSpecCAConfigExternalCAsItemProtocol known to this API version.
 func (SwarmSpecCAConfigExternalCAsItemProtocol) Values() []SwarmSpecCAConfigExternalCAsItemProtocol {
-	return []SwarmSpecCAConfigExternalCAsItemProtocol{SwarmSpecCAConfigExternalCAsItemProtocolCfssl}
+	return []SwarmSpecCAConfigExternalCAsItemProtocol{SwarmSpecCAConfigExternalCAsItemProtocolCFSSL}
 }
 
 // SwarmSpecDispatcher: dispatcher configuration.

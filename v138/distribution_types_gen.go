@@ -2,44 +2,31 @@
 
 package v138
 
-// DistributionInspectResponse
+// DistributionInspect: distributionInspectResponse
 //
 // Added in API v1.30.
-type DistributionInspectResponse struct {
-	// Descriptor: a descriptor struct containing digest, media type, and size
-	Descriptor DistributionInspectResponseDescriptor `json:"Descriptor,omitzero"`
+type DistributionInspect struct {
+	Descriptor OCIDescriptor `json:"Descriptor,omitzero"`
 	// Platforms: an array containing all platforms supported by the image
-	Platforms []DistributionInspectResponsePlatformsItem `json:"Platforms,omitempty"`
+	Platforms []OCIPlatform `json:"Platforms,omitempty"`
 }
 
-// DistributionInspectResponseDescriptor: a descriptor struct containing digest, media type, and size
+// OCIDescriptor: a descriptor struct containing digest, media type, and size
 //
 // Added in API v1.30.
-type DistributionInspectResponseDescriptor struct {
-	// Digest
-	Digest string `json:"Digest,omitempty"`
-	// MediaType
-	MediaType string `json:"MediaType,omitempty"`
-	// Size
-	Size int64 `json:"Size,omitempty"`
-	// URLs
-	URLs []string `json:"URLs,omitempty"`
+type OCIDescriptor struct {
+	Digest    string   `json:"Digest,omitempty"`
+	MediaType string   `json:"MediaType,omitempty"`
+	Size      int64    `json:"Size,omitempty"`
+	URLs      []string `json:"URLs,omitempty"`
 }
 
-// DistributionInspectResponsePlatformsItem is part of the API's models.
-//
 // Added in API v1.30.
-type DistributionInspectResponsePlatformsItem struct {
-	// Architecture
-	Architecture string `json:"Architecture,omitempty"`
-	// Features
-	Features []string `json:"Features,omitempty"`
-	// OS
-	OS string `json:"OS,omitempty"`
-	// OSFeatures
-	OSFeatures []string `json:"OSFeatures,omitempty"`
-	// OSVersion
-	OSVersion string `json:"OSVersion,omitempty"`
-	// Variant
-	Variant string `json:"Variant,omitempty"`
+type OCIPlatform struct {
+	Architecture string   `json:"Architecture,omitempty"`
+	Features     []string `json:"Features,omitempty"`
+	OS           string   `json:"OS,omitempty"`
+	OSFeatures   []string `json:"OSFeatures,omitempty"`
+	OSVersion    string   `json:"OSVersion,omitempty"`
+	Variant      string   `json:"Variant,omitempty"`
 }

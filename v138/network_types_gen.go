@@ -2,70 +2,52 @@
 
 package v138
 
-// IPAM is part of the API's models.
 type IPAM struct {
 	// Config: list of IPAM configuration options, specified as a map: `{"Subnet": <CIDR>, "IPRange": <CIDR>, "Gateway": <IP address>, "AuxAddress": <device_name:IP address>}`
-	Config []map[string]string `json:"Config,omitempty"`
+	Config []IPAMConfig `json:"Config,omitempty"`
 	// Driver: name of the IPAM driver to use.
 	Driver string `json:"Driver,omitempty"`
 	// Options: driver-specific options, specified as a map.
 	Options map[string]string `json:"Options,omitempty"`
 }
 
-// Network is part of the API's models.
+type IPAMConfig struct {
+	AuxiliaryAddresses map[string]string `json:"AuxiliaryAddresses,omitempty"`
+	Gateway            string            `json:"Gateway,omitempty"`
+	IPRange            string            `json:"IPRange,omitempty"`
+	Subnet             string            `json:"Subnet,omitempty"`
+}
+
 type Network struct {
-	// Attachable
-	//
 	// Added in API v1.27.
-	Attachable bool `json:"Attachable,omitempty"`
-	// Containers
+	Attachable bool                        `json:"Attachable,omitempty"`
 	Containers map[string]NetworkContainer `json:"Containers,omitempty"`
-	// Created
-	Created string `json:"Created,omitempty"`
-	// Driver
-	Driver string `json:"Driver,omitempty"`
-	// EnableIPv6
-	EnableIPv6 bool `json:"EnableIPv6,omitempty"`
-	// IPAM
-	IPAM IPAM `json:"IPAM,omitzero"`
-	// ID
-	ID string `json:"Id,omitempty"`
-	// Ingress
-	//
+	Created    string                      `json:"Created,omitempty"`
+	Driver     string                      `json:"Driver,omitempty"`
+	EnableIPv6 bool                        `json:"EnableIPv6,omitempty"`
+	IPAM       IPAM                        `json:"IPAM,omitzero"`
+	ID         string                      `json:"Id,omitempty"`
 	// Added in API v1.29.
-	Ingress bool `json:"Ingress,omitempty"`
-	// Internal
-	Internal bool `json:"Internal,omitempty"`
-	// Labels
-	Labels map[string]string `json:"Labels,omitempty"`
-	// Name
-	Name string `json:"Name,omitempty"`
-	// Options
-	Options map[string]string `json:"Options,omitempty"`
-	// Scope
-	Scope string `json:"Scope,omitempty"`
+	Ingress  bool              `json:"Ingress,omitempty"`
+	Internal bool              `json:"Internal,omitempty"`
+	Labels   map[string]string `json:"Labels,omitempty"`
+	Name     string            `json:"Name,omitempty"`
+	Options  map[string]string `json:"Options,omitempty"`
+	Scope    string            `json:"Scope,omitempty"`
 }
 
 // NetworkConnectRequest is the request body of NetworkConnect.
 type NetworkConnectRequest struct {
 	// Container: the ID or name of the container to connect to the network.
-	Container string `json:"Container,omitempty"`
-	// EndpointConfig
+	Container      string           `json:"Container,omitempty"`
 	EndpointConfig EndpointSettings `json:"EndpointConfig,omitzero"`
 }
 
-// NetworkContainer is part of the API's models.
 type NetworkContainer struct {
-	// EndpointID
-	EndpointID string `json:"EndpointID,omitempty"`
-	// IPv4Address
+	EndpointID  string `json:"EndpointID,omitempty"`
 	IPv4Address string `json:"IPv4Address,omitempty"`
-	// IPv6Address
 	IPv6Address string `json:"IPv6Address,omitempty"`
-	// MacAddress
-	MacAddress string `json:"MacAddress,omitempty"`
-	// Name
-	//
+	MACAddress  string `json:"MacAddress,omitempty"`
 	// Added in API v1.30.
 	Name string `json:"Name,omitempty"`
 }
@@ -98,11 +80,10 @@ type NetworkCreateRequest struct {
 	Options map[string]string `json:"Options,omitempty"`
 }
 
-// NetworkCreateResponse
+// NetworkCreateResponse is what NetworkCreate returns.
 type NetworkCreateResponse struct {
 	// ID: the ID of the created network.
-	ID string `json:"Id,omitempty"`
-	// Warning
+	ID      string `json:"Id,omitempty"`
 	Warning string `json:"Warning,omitempty"`
 }
 
@@ -114,7 +95,7 @@ type NetworkDisconnectRequest struct {
 	Force bool `json:"Force,omitempty"`
 }
 
-// NetworkPruneResponse
+// NetworkPruneResponse is what NetworkPrune returns.
 type NetworkPruneResponse struct {
 	// NetworksDeleted: networks that were deleted
 	//

@@ -10,7 +10,8 @@ import (
 )
 
 // NodeDeleteOptions holds the query, header and body parameters of NodeDelete.
-// The zero value sends none of the optional ones.
+// The zero value sends none of the optional ones (an optional JSON body is
+// sent empty).
 type NodeDeleteOptions struct {
 	// Force remove a node from the swarm
 	Force bool
@@ -40,16 +41,18 @@ func (c *Client) NodeInspect(ctx context.Context, id string) (*Node, error) {
 }
 
 // NodeListOptions holds the query, header and body parameters of NodeList. The
-// zero value sends none of the optional ones.
+// zero value sends none of the optional ones (an optional JSON body is sent
+// empty).
 type NodeListOptions struct {
 	// Filters to process on the nodes list, encoded as JSON (a `map[string][]string`).
 	//
 	// Available filters:
-	// - `id=<node id>`
-	// - `label=<engine label>`
-	// - `membership=`(`accepted`|`pending`)`
-	// - `name=<node name>`
-	// - `role=`(`manager`|`worker`)`
+	//
+	//   - `id=<node id>`
+	//   - `label=<engine label>`
+	//   - `membership=`(`accepted`|`pending`)`
+	//   - `name=<node name>`
+	//   - `role=`(`manager`|`worker`)`
 	Filters docker.Filters
 }
 
@@ -67,9 +70,12 @@ func (c *Client) NodeList(ctx context.Context, opts NodeListOptions) ([]Node, er
 }
 
 // NodeUpdateOptions holds the query, header and body parameters of NodeUpdate.
-// The zero value sends none of the optional ones.
+// The zero value sends none of the optional ones (an optional JSON body is
+// sent empty).
 type NodeUpdateOptions struct {
-	// Body
+	// Body is the request body.
+	//
+	// Left nil, {} is sent: older daemons refuse a request without a body.
 	Body *NodeSpec
 	// Version: the version number of the node object being updated. This is required to avoid conflicting writes.
 	//
@@ -85,6 +91,8 @@ func (c *Client) NodeUpdate(ctx context.Context, id string, opts NodeUpdateOptio
 	r.PathParam("id", id)
 	if opts.Body != nil {
 		r.JSONBody(opts.Body)
+	} else {
+		r.JSONBody(struct{}{})
 	}
 	gensupport.QueryNumberRequired(r, "version", opts.Version)
 	return c.rt.NoContent(ctx, r)

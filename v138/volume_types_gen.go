@@ -14,7 +14,7 @@ type VolumeCreateRequest struct {
 	Name string `json:"Name,omitempty"`
 }
 
-// VolumeListResponse
+// VolumeListResponse is what VolumeList returns.
 type VolumeListResponse struct {
 	// Volumes: list of volumes
 	Volumes []Volume `json:"Volumes,omitempty"`
@@ -22,7 +22,7 @@ type VolumeListResponse struct {
 	Warnings []string `json:"Warnings,omitempty"`
 }
 
-// VolumePruneResponse
+// VolumePruneResponse is what VolumePrune returns.
 type VolumePruneResponse struct {
 	// SpaceReclaimed: disk space reclaimed in bytes
 	SpaceReclaimed int64 `json:"SpaceReclaimed,omitempty"`

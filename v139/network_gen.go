@@ -9,9 +9,10 @@ import (
 )
 
 // NetworkConnectOptions holds the query, header and body parameters of
-// NetworkConnect. The zero value sends none of the optional ones.
+// NetworkConnect. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type NetworkConnectOptions struct {
-	// Body
+	// Body is the request body.
 	//
 	// Required.
 	Body NetworkConnectRequest
@@ -28,7 +29,8 @@ func (c *Client) NetworkConnect(ctx context.Context, id string, opts NetworkConn
 }
 
 // NetworkCreateOptions holds the query, header and body parameters of
-// NetworkCreate. The zero value sends none of the optional ones.
+// NetworkCreate. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type NetworkCreateOptions struct {
 	// Body: network configuration
 	//
@@ -59,9 +61,10 @@ func (c *Client) NetworkDelete(ctx context.Context, id string) error {
 }
 
 // NetworkDisconnectOptions holds the query, header and body parameters of
-// NetworkDisconnect. The zero value sends none of the optional ones.
+// NetworkDisconnect. The zero value sends none of the optional ones (an
+// optional JSON body is sent empty).
 type NetworkDisconnectOptions struct {
-	// Body
+	// Body is the request body.
 	//
 	// Required.
 	Body NetworkDisconnectRequest
@@ -78,7 +81,8 @@ func (c *Client) NetworkDisconnect(ctx context.Context, id string, opts NetworkD
 }
 
 // NetworkInspectOptions holds the query, header and body parameters of
-// NetworkInspect. The zero value sends none of the optional ones.
+// NetworkInspect. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type NetworkInspectOptions struct {
 	// Verbose: detailed inspect output for troubleshooting
 	//
@@ -106,26 +110,27 @@ func (c *Client) NetworkInspect(ctx context.Context, id string, opts NetworkInsp
 }
 
 // NetworkListOptions holds the query, header and body parameters of
-// NetworkList. The zero value sends none of the optional ones.
+// NetworkList. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type NetworkListOptions struct {
 	// Filters: JSON encoded value of the filters (a `map[string][]string`) to process
 	// on the networks list.
 	//
 	// Available filters:
 	//
-	// - `driver=<driver-name>` Matches a network's driver.
-	// - `id=<network-id>` Matches all or part of a network ID.
-	// - `label=<key>` or `label=<key>=<value>` of a network label.
-	// - `name=<network-name>` Matches all or part of a network name.
-	// - `scope=["swarm"|"global"|"local"]` Filters networks by scope (`swarm`, `global`, or `local`).
-	// - `type=["custom"|"builtin"]` Filters networks by type. The `custom` keyword returns all user-defined networks.
+	//   - `driver=<driver-name>` Matches a network's driver.
+	//   - `id=<network-id>` Matches all or part of a network ID.
+	//   - `label=<key>` or `label=<key>=<value>` of a network label.
+	//   - `name=<network-name>` Matches all or part of a network name.
+	//   - `scope=["swarm"|"global"|"local"]` Filters networks by scope (`swarm`, `global`, or `local`).
+	//   - `type=["custom"|"builtin"]` Filters networks by type. The `custom` keyword returns all user-defined networks.
 	Filters docker.Filters
 }
 
 // NetworkList lists networks.
 //
 // Returns a list of networks. For details on the format, see the
-// [network inspect endpoint](#operation/NetworkInspect).
+// network inspect endpoint.
 //
 // Note that it uses a different, smaller representation of a network than
 // inspecting a single network. For example, the list of containers attached
@@ -143,13 +148,15 @@ func (c *Client) NetworkList(ctx context.Context, opts NetworkListOptions) ([]Ne
 }
 
 // NetworkPruneOptions holds the query, header and body parameters of
-// NetworkPrune. The zero value sends none of the optional ones.
+// NetworkPrune. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type NetworkPruneOptions struct {
 	// Filters to process on the prune list, encoded as JSON (a `map[string][]string`).
 	//
 	// Available filters:
-	// - `until=<timestamp>` Prune networks created before this timestamp. The `<timestamp>` can be Unix timestamps, date formatted timestamps, or Go duration strings (e.g. `10m`, `1h30m`) computed relative to the daemon machine’s time.
-	// - `label` (`label=<key>`, `label=<key>=<value>`, `label!=<key>`, or `label!=<key>=<value>`) Prune networks with (or without, in case `label!=...` is used) the specified labels.
+	//
+	//   - `until=<timestamp>` Prune networks created before this timestamp. The `<timestamp>` can be Unix timestamps, date formatted timestamps, or Go duration strings (e.g. `10m`, `1h30m`) computed relative to the daemon machine’s time.
+	//   - `label` (`label=<key>`, `label=<key>=<value>`, `label!=<key>`, or `label!=<key>=<value>`) Prune networks with (or without, in case `label!=...` is used) the specified labels.
 	Filters docker.Filters
 }
 

@@ -2,21 +2,16 @@
 
 package v139
 
-// EndpointPortConfig is part of the API's models.
 type EndpointPortConfig struct {
-	// Name
-	Name string `json:"Name,omitempty"`
-	// Protocol
+	Name     string                     `json:"Name,omitempty"`
 	Protocol EndpointPortConfigProtocol `json:"Protocol,omitempty"`
 	// PublishMode: the mode in which port is published.
 	//
-	// <p><br /></p>
-	//
-	// - "ingress" makes the target port accessible on every node,
-	//   regardless of whether there is a task for the service running on
-	//   that node or not.
-	// - "host" bypasses the routing mesh and publish the port directly on
-	//   the swarm node where that service is running.
+	//   - "ingress" makes the target port accessible on every node,
+	//     regardless of whether there is a task for the service running on
+	//     that node or not.
+	//   - "host" bypasses the routing mesh and publish the port directly on
+	//     the swarm node where that service is running.
 	//
 	// Added in API v1.34.
 	PublishMode EndpointPortConfigPublishMode `json:"PublishMode,omitempty"`
@@ -26,24 +21,21 @@ type EndpointPortConfig struct {
 	TargetPort int `json:"TargetPort,omitempty"`
 }
 
-// EndpointPortConfigProtocol is part of the API's models.
 type EndpointPortConfigProtocol string
 
 // Values of EndpointPortConfigProtocol known to this API version. The daemon may send others.
 const (
-	EndpointPortConfigProtocolTcp  EndpointPortConfigProtocol = "tcp"
-	EndpointPortConfigProtocolUdp  EndpointPortConfigProtocol = "udp"
-	EndpointPortConfigProtocolSctp EndpointPortConfigProtocol = "sctp"
+	EndpointPortConfigProtocolTCP  EndpointPortConfigProtocol = "tcp"
+	EndpointPortConfigProtocolUDP  EndpointPortConfigProtocol = "udp"
+	EndpointPortConfigProtocolSCTP EndpointPortConfigProtocol = "sctp"
 )
 
 // Values lists the values of EndpointPortConfigProtocol known to this API version.
 func (EndpointPortConfigProtocol) Values() []EndpointPortConfigProtocol {
-	return []EndpointPortConfigProtocol{EndpointPortConfigProtocolTcp, EndpointPortConfigProtocolUdp, EndpointPortConfigProtocolSctp}
+	return []EndpointPortConfigProtocol{EndpointPortConfigProtocolTCP, EndpointPortConfigProtocolUDP, EndpointPortConfigProtocolSCTP}
 }
 
 // EndpointPortConfigPublishMode: the mode in which port is published.
-//
-// <p><br /></p>
 //
 //   - "ingress" makes the target port accessible on every node,
 //     regardless of whether there is a task for the service running on
@@ -79,48 +71,40 @@ type EndpointSpecMode string
 
 // Values of EndpointSpecMode known to this API version. The daemon may send others.
 const (
-	EndpointSpecModeVip   EndpointSpecMode = "vip"
-	EndpointSpecModeDnsrr EndpointSpecMode = "dnsrr"
+	EndpointSpecModeVIP   EndpointSpecMode = "vip"
+	EndpointSpecModeDNSRR EndpointSpecMode = "dnsrr"
 )
 
 // Values lists the values of EndpointSpecMode known to this API version.
 func (EndpointSpecMode) Values() []EndpointSpecMode {
-	return []EndpointSpecMode{EndpointSpecModeVip, EndpointSpecModeDnsrr}
+	return []EndpointSpecMode{EndpointSpecModeVIP, EndpointSpecModeDNSRR}
 }
 
 // NetworkAttachmentConfig: specifies how a service should be attached to a particular network.
-//
-// Added in API v1.39.
 type NetworkAttachmentConfig struct {
 	// Aliases: discoverable alternate names for the service on this network.
 	Aliases []string `json:"Aliases,omitempty"`
 	// DriverOpts: driver attachment options for the network target.
+	//
+	// Added in API v1.39.
 	DriverOpts map[string]string `json:"DriverOpts,omitempty"`
 	// Target: the target network for attachment. Must be a network name or ID.
 	Target string `json:"Target,omitempty"`
 }
 
-// Service is part of the API's models.
 type Service struct {
-	// CreatedAt
-	CreatedAt string `json:"CreatedAt,omitempty"`
-	// Endpoint
-	Endpoint ServiceEndpoint `json:"Endpoint,omitzero"`
-	// ID
-	ID string `json:"ID,omitempty"`
-	// Spec
-	Spec ServiceSpec `json:"Spec,omitzero"`
+	CreatedAt string          `json:"CreatedAt,omitempty"`
+	Endpoint  ServiceEndpoint `json:"Endpoint,omitzero"`
+	ID        string          `json:"ID,omitempty"`
+	Spec      ServiceSpec     `json:"Spec,omitzero"`
 	// UpdateStatus: the status of a service update.
 	UpdateStatus ServiceUpdateStatus `json:"UpdateStatus,omitzero"`
-	// UpdatedAt
-	UpdatedAt string `json:"UpdatedAt,omitempty"`
-	// Version
-	Version ObjectVersion `json:"Version,omitzero"`
+	UpdatedAt    string              `json:"UpdatedAt,omitempty"`
+	Version      ObjectVersion       `json:"Version,omitzero"`
 }
 
 // ServiceCreateRequest is the request body of ServiceCreate.
 type ServiceCreateRequest struct {
-	// EndpointSpec
 	EndpointSpec EndpointSpec `json:"EndpointSpec,omitzero"`
 	// Labels: user-defined key/value metadata.
 	Labels map[string]string `json:"Labels,omitempty"`
@@ -134,13 +118,12 @@ type ServiceCreateRequest struct {
 	//
 	// Added in API v1.28.
 	RollbackConfig ServiceSpecRollbackConfig `json:"RollbackConfig,omitzero"`
-	// TaskTemplate
-	TaskTemplate TaskSpec `json:"TaskTemplate,omitzero"`
+	TaskTemplate   TaskSpec                  `json:"TaskTemplate,omitzero"`
 	// UpdateConfig: specification for the update strategy of the service.
 	UpdateConfig ServiceSpecUpdateConfig `json:"UpdateConfig,omitzero"`
 }
 
-// ServiceCreateResponse
+// ServiceCreateResponse is what ServiceCreate returns.
 type ServiceCreateResponse struct {
 	// ID: the ID of the created service.
 	ID string `json:"ID,omitempty"`
@@ -148,27 +131,19 @@ type ServiceCreateResponse struct {
 	Warning string `json:"Warning,omitempty"`
 }
 
-// ServiceEndpoint is part of the API's models.
 type ServiceEndpoint struct {
-	// Ports
-	Ports []EndpointPortConfig `json:"Ports,omitempty"`
-	// Spec
-	Spec EndpointSpec `json:"Spec,omitzero"`
-	// VirtualIPs
+	Ports      []EndpointPortConfig            `json:"Ports,omitempty"`
+	Spec       EndpointSpec                    `json:"Spec,omitzero"`
 	VirtualIPs []ServiceEndpointVirtualIPsItem `json:"VirtualIPs,omitempty"`
 }
 
-// ServiceEndpointVirtualIPsItem is part of the API's models.
 type ServiceEndpointVirtualIPsItem struct {
-	// Addr
-	Addr string `json:"Addr,omitempty"`
-	// NetworkID
+	Addr      string `json:"Addr,omitempty"`
 	NetworkID string `json:"NetworkID,omitempty"`
 }
 
 // ServiceSpec: user modifiable configuration for a service.
 type ServiceSpec struct {
-	// EndpointSpec
 	EndpointSpec EndpointSpec `json:"EndpointSpec,omitzero"`
 	// Labels: user-defined key/value metadata.
 	Labels map[string]string `json:"Labels,omitempty"`
@@ -182,23 +157,18 @@ type ServiceSpec struct {
 	//
 	// Added in API v1.28.
 	RollbackConfig ServiceSpecRollbackConfig `json:"RollbackConfig,omitzero"`
-	// TaskTemplate
-	TaskTemplate TaskSpec `json:"TaskTemplate,omitzero"`
+	TaskTemplate   TaskSpec                  `json:"TaskTemplate,omitzero"`
 	// UpdateConfig: specification for the update strategy of the service.
 	UpdateConfig ServiceSpecUpdateConfig `json:"UpdateConfig,omitzero"`
 }
 
 // ServiceSpecMode: scheduling mode for the service.
 type ServiceSpecMode struct {
-	// Global
-	Global map[string]any `json:"Global,omitempty"`
-	// Replicated
+	Global     map[string]any            `json:"Global,omitempty"`
 	Replicated ServiceSpecModeReplicated `json:"Replicated,omitzero"`
 }
 
-// ServiceSpecModeReplicated is part of the API's models.
 type ServiceSpecModeReplicated struct {
-	// Replicas
 	Replicas *int64 `json:"Replicas,omitempty"`
 }
 
@@ -341,7 +311,6 @@ func (ServiceUpdateRegistryAuthFrom) Values() []ServiceUpdateRegistryAuthFrom {
 
 // ServiceUpdateRequest is the request body of ServiceUpdate.
 type ServiceUpdateRequest struct {
-	// EndpointSpec
 	EndpointSpec EndpointSpec `json:"EndpointSpec,omitzero"`
 	// Labels: user-defined key/value metadata.
 	Labels map[string]string `json:"Labels,omitempty"`
@@ -355,8 +324,7 @@ type ServiceUpdateRequest struct {
 	//
 	// Added in API v1.28.
 	RollbackConfig ServiceSpecRollbackConfig `json:"RollbackConfig,omitzero"`
-	// TaskTemplate
-	TaskTemplate TaskSpec `json:"TaskTemplate,omitzero"`
+	TaskTemplate   TaskSpec                  `json:"TaskTemplate,omitzero"`
 	// UpdateConfig: specification for the update strategy of the service.
 	UpdateConfig ServiceSpecUpdateConfig `json:"UpdateConfig,omitzero"`
 }
@@ -369,17 +337,12 @@ type ServiceUpdateResponse struct {
 
 // ServiceUpdateStatus: the status of a service update.
 type ServiceUpdateStatus struct {
-	// CompletedAt
-	CompletedAt string `json:"CompletedAt,omitempty"`
-	// Message
-	Message string `json:"Message,omitempty"`
-	// StartedAt
-	StartedAt string `json:"StartedAt,omitempty"`
-	// State
-	State ServiceUpdateStatusState `json:"State,omitempty"`
+	CompletedAt string                   `json:"CompletedAt,omitempty"`
+	Message     string                   `json:"Message,omitempty"`
+	StartedAt   string                   `json:"StartedAt,omitempty"`
+	State       ServiceUpdateStatusState `json:"State,omitempty"`
 }
 
-// ServiceUpdateStatusState is part of the API's models.
 type ServiceUpdateStatusState string
 
 // Values of ServiceUpdateStatusState known to this API version. The daemon may send others.
@@ -398,9 +361,7 @@ func (ServiceUpdateStatusState) Values() []ServiceUpdateStatusState {
 type TaskSpec struct {
 	// ContainerSpec: container spec for the service.
 	//
-	// <p><br /></p>
-	//
-	// > **Note**: ContainerSpec, NetworkAttachmentSpec, and PluginSpec are
+	// > Note: ContainerSpec, NetworkAttachmentSpec, and PluginSpec are
 	// > mutually exclusive. PluginSpec is only used when the Runtime field
 	// > is set to `plugin`. NetworkAttachmentSpec is used when the Runtime
 	// > field is set to `attachment`.
@@ -415,9 +376,7 @@ type TaskSpec struct {
 	// NetworkAttachmentSpec: read-only spec type for non-swarm containers attached to swarm overlay
 	// networks.
 	//
-	// <p><br /></p>
-	//
-	// > **Note**: ContainerSpec, NetworkAttachmentSpec, and PluginSpec are
+	// > Note: ContainerSpec, NetworkAttachmentSpec, and PluginSpec are
 	// > mutually exclusive. PluginSpec is only used when the Runtime field
 	// > is set to `plugin`. NetworkAttachmentSpec is used when the Runtime
 	// > field is set to `attachment`.
@@ -425,14 +384,11 @@ type TaskSpec struct {
 	// Added in API v1.38.
 	NetworkAttachmentSpec TaskSpecNetworkAttachmentSpec `json:"NetworkAttachmentSpec,omitzero"`
 	// Networks: specifies which networks the service should attach to.
-	Networks []NetworkAttachmentConfig `json:"Networks,omitempty"`
-	// Placement
-	Placement TaskSpecPlacement `json:"Placement,omitzero"`
+	Networks  []NetworkAttachmentConfig `json:"Networks,omitempty"`
+	Placement TaskSpecPlacement         `json:"Placement,omitzero"`
 	// PluginSpec: plugin spec for the service.  *(Experimental release only.)*
 	//
-	// <p><br /></p>
-	//
-	// > **Note**: ContainerSpec, NetworkAttachmentSpec, and PluginSpec are
+	// > Note: ContainerSpec, NetworkAttachmentSpec, and PluginSpec are
 	// > mutually exclusive. PluginSpec is only used when the Runtime field
 	// > is set to `plugin`. NetworkAttachmentSpec is used when the Runtime
 	// > field is set to `attachment`.
@@ -453,9 +409,7 @@ type TaskSpec struct {
 
 // TaskSpecContainerSpec: container spec for the service.
 //
-// <p><br /></p>
-//
-// > **Note**: ContainerSpec, NetworkAttachmentSpec, and PluginSpec are
+// > Note: ContainerSpec, NetworkAttachmentSpec, and PluginSpec are
 // > mutually exclusive. PluginSpec is only used when the Runtime field
 // > is set to `plugin`. NetworkAttachmentSpec is used when the Runtime
 // > field is set to `attachment`.
@@ -480,21 +434,19 @@ type TaskSpecContainerSpec struct {
 	//
 	// Added in API v1.27.
 	Groups []string `json:"Groups,omitempty"`
-	// Healthcheck
-	//
 	// Added in API v1.27.
 	Healthcheck HealthConfig `json:"Healthcheck,omitzero"`
 	// Hostname: the hostname to use for the container, as a valid
-	// [RFC 1123](https://tools.ietf.org/html/rfc1123) hostname.
+	// RFC 1123 (https://tools.ietf.org/html/rfc1123) hostname.
 	//
 	// Added in API v1.27.
 	Hostname string `json:"Hostname,omitempty"`
 	// Hosts: a list of hostname/IP mappings to add to the container's `hosts`
 	// file. The format of extra hosts is specified in the
-	// [hosts(5)](http://man7.org/linux/man-pages/man5/hosts.5.html)
+	// hosts(5) (http://man7.org/linux/man-pages/man5/hosts.5.html)
 	// man page:
 	//
-	//     IP_address canonical_hostname [aliases...]
+	// IP_address canonical_hostname [aliases...]
 	//
 	// Added in API v1.27.
 	Hosts []string `json:"Hosts,omitempty"`
@@ -546,8 +498,6 @@ type TaskSpecContainerSpec struct {
 	User string `json:"User,omitempty"`
 }
 
-// TaskSpecContainerSpecConfigsItem is part of the API's models.
-//
 // Added in API v1.30.
 type TaskSpecContainerSpecConfigsItem struct {
 	// ConfigID represents the ID of the specific config that we're
@@ -597,13 +547,13 @@ type TaskSpecContainerSpecIsolation string
 const (
 	TaskSpecContainerSpecIsolationDefault TaskSpecContainerSpecIsolation = "default"
 	TaskSpecContainerSpecIsolationProcess TaskSpecContainerSpecIsolation = "process"
-	TaskSpecContainerSpecIsolationHyperv  TaskSpecContainerSpecIsolation = "hyperv"
+	TaskSpecContainerSpecIsolationHyperV  TaskSpecContainerSpecIsolation = "hyperv"
 	TaskSpecContainerSpecIsolationEmpty   TaskSpecContainerSpecIsolation = ""
 )
 
 // Values lists the values of TaskSpecContainerSpecIsolation known to this API version.
 func (TaskSpecContainerSpecIsolation) Values() []TaskSpecContainerSpecIsolation {
-	return []TaskSpecContainerSpecIsolation{TaskSpecContainerSpecIsolationDefault, TaskSpecContainerSpecIsolationProcess, TaskSpecContainerSpecIsolationHyperv, TaskSpecContainerSpecIsolationEmpty}
+	return []TaskSpecContainerSpecIsolation{TaskSpecContainerSpecIsolationDefault, TaskSpecContainerSpecIsolationProcess, TaskSpecContainerSpecIsolationHyperV, TaskSpecContainerSpecIsolationEmpty}
 }
 
 // TaskSpecContainerSpecPrivileges: security options for the container
@@ -628,9 +578,7 @@ type TaskSpecContainerSpecPrivilegesCredentialSpec struct {
 	// For example, specifying `spec.json` loads
 	// `C:\ProgramData\Docker\CredentialSpecs\spec.json`.
 	//
-	// <p><br /></p>
-	//
-	// > **Note**: `CredentialSpec.File` and `CredentialSpec.Registry`
+	// > Note: `CredentialSpec.File` and `CredentialSpec.Registry`
 	// > are mutually exclusive.
 	File string `json:"File,omitempty"`
 	// Registry: load credential spec from this value in the Windows
@@ -638,10 +586,7 @@ type TaskSpecContainerSpecPrivilegesCredentialSpec struct {
 	//
 	// `HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion\Virtualization\Containers\CredentialSpecs`
 	//
-	// <p><br /></p>
-	//
-	//
-	// > **Note**: `CredentialSpec.File` and `CredentialSpec.Registry`
+	// > Note: `CredentialSpec.File` and `CredentialSpec.Registry`
 	// > are mutually exclusive.
 	Registry string `json:"Registry,omitempty"`
 }
@@ -662,8 +607,6 @@ type TaskSpecContainerSpecPrivilegesSELinuxContext struct {
 	User string `json:"User,omitempty"`
 }
 
-// TaskSpecContainerSpecSecretsItem is part of the API's models.
-//
 // Added in API v1.27.
 type TaskSpecContainerSpecSecretsItem struct {
 	// File represents a specific target that is backed by a file.
@@ -695,18 +638,14 @@ type TaskSpecContainerSpecSecretsItemFile struct {
 // not present, the default one for the swarm will be used, finally
 // falling back to the engine default if not specified.
 type TaskSpecLogDriver struct {
-	// Name
-	Name string `json:"Name,omitempty"`
-	// Options
+	Name    string            `json:"Name,omitempty"`
 	Options map[string]string `json:"Options,omitempty"`
 }
 
 // TaskSpecNetworkAttachmentSpec: read-only spec type for non-swarm containers attached to swarm overlay
 // networks.
 //
-// <p><br /></p>
-//
-// > **Note**: ContainerSpec, NetworkAttachmentSpec, and PluginSpec are
+// > Note: ContainerSpec, NetworkAttachmentSpec, and PluginSpec are
 // > mutually exclusive. PluginSpec is only used when the Runtime field
 // > is set to `plugin`. NetworkAttachmentSpec is used when the Runtime
 // > field is set to `attachment`.
@@ -717,7 +656,6 @@ type TaskSpecNetworkAttachmentSpec struct {
 	ContainerID string `json:"ContainerID,omitempty"`
 }
 
-// TaskSpecPlacement is part of the API's models.
 type TaskSpecPlacement struct {
 	// Constraints: an array of constraint expressions to limit the set of nodes where
 	// a task can be scheduled. Constraint expressions can either use a
@@ -735,7 +673,7 @@ type TaskSpecPlacement struct {
 	//
 	// `engine.labels` apply to Docker Engine labels like operating system,
 	// drivers, etc. Swarm administrators add `node.labels` for operational
-	// purposes by using the [`node update endpoint`](#operation/NodeUpdate).
+	// purposes by using the `node update endpoint`.
 	Constraints []string `json:"Constraints,omitempty"`
 	// Platforms stores all the platforms that the service's image can
 	// run on. This field is used in the platform filter for scheduling.
@@ -752,16 +690,11 @@ type TaskSpecPlacement struct {
 	Preferences []TaskSpecPlacementPreferencesItem `json:"Preferences,omitempty"`
 }
 
-// TaskSpecPlacementPreferencesItem is part of the API's models.
-//
 // Added in API v1.28.
 type TaskSpecPlacementPreferencesItem struct {
-	// Spread
 	Spread TaskSpecPlacementPreferencesItemSpread `json:"Spread,omitzero"`
 }
 
-// TaskSpecPlacementPreferencesItemSpread is part of the API's models.
-//
 // Added in API v1.28.
 type TaskSpecPlacementPreferencesItemSpread struct {
 	// SpreadDescriptor: label descriptor, such as `engine.labels.az`.
@@ -770,9 +703,7 @@ type TaskSpecPlacementPreferencesItemSpread struct {
 
 // TaskSpecPluginSpec: plugin spec for the service.  *(Experimental release only.)*
 //
-// <p><br /></p>
-//
-// > **Note**: ContainerSpec, NetworkAttachmentSpec, and PluginSpec are
+// > Note: ContainerSpec, NetworkAttachmentSpec, and PluginSpec are
 // > mutually exclusive. PluginSpec is only used when the Runtime field
 // > is set to `plugin`. NetworkAttachmentSpec is used when the Runtime
 // > field is set to `attachment`.
@@ -782,24 +713,10 @@ type TaskSpecPluginSpec struct {
 	// Disabled: disable the plugin once scheduled.
 	Disabled bool `json:"Disabled,omitempty"`
 	// Name: the name or 'alias' to use for the plugin.
-	Name string `json:"Name,omitempty"`
-	// PluginPrivilege
-	PluginPrivilege []TaskSpecPluginSpecPluginPrivilegeItem `json:"PluginPrivilege,omitempty"`
+	Name            string            `json:"Name,omitempty"`
+	PluginPrivilege []PluginPrivilege `json:"PluginPrivilege,omitempty"`
 	// Remote: the plugin image reference to use.
 	Remote string `json:"Remote,omitempty"`
-}
-
-// TaskSpecPluginSpecPluginPrivilegeItem: describes a permission accepted by the user upon installing the
-// plugin.
-//
-// Added in API v1.31.
-type TaskSpecPluginSpecPluginPrivilegeItem struct {
-	// Description
-	Description string `json:"Description,omitempty"`
-	// Name
-	Name string `json:"Name,omitempty"`
-	// Value
-	Value []string `json:"Value,omitempty"`
 }
 
 // TaskSpecResources: resource requirements which apply to each individual container created

@@ -9,10 +9,13 @@ import (
 )
 
 // SystemAuthOptions holds the query, header and body parameters of SystemAuth.
-// The zero value sends none of the optional ones.
+// The zero value sends none of the optional ones (an optional JSON body is
+// sent empty).
 type SystemAuthOptions struct {
 	// Body: authentication to check
-	Body *AuthConfig
+	//
+	// Left nil, {} is sent: older daemons refuse a request without a body.
+	Body *docker.AuthConfig
 }
 
 // SystemAuth checks auth configuration.
@@ -21,12 +24,14 @@ type SystemAuthOptions struct {
 // token for accessing the registry without password.
 //
 // POST /auth
-func (c *Client) SystemAuth(ctx context.Context, opts SystemAuthOptions) (*SystemAuthResponse, error) {
+func (c *Client) SystemAuth(ctx context.Context, opts SystemAuthOptions) (*AuthResponse, error) {
 	r := newRequest("SystemAuth", "POST", "/auth")
 	if opts.Body != nil {
 		r.JSONBody(opts.Body)
+	} else {
+		r.JSONBody(struct{}{})
 	}
-	out := new(SystemAuthResponse)
+	out := new(AuthResponse)
 	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
@@ -34,7 +39,8 @@ func (c *Client) SystemAuth(ctx context.Context, opts SystemAuthOptions) (*Syste
 }
 
 // SystemDataUsageOptions holds the query, header and body parameters of
-// SystemDataUsage. The zero value sends none of the optional ones.
+// SystemDataUsage. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type SystemDataUsageOptions struct {
 }
 
@@ -51,7 +57,8 @@ func (c *Client) SystemDataUsage(ctx context.Context, opts SystemDataUsageOption
 }
 
 // SystemEventsOptions holds the query, header and body parameters of
-// SystemEvents. The zero value sends none of the optional ones.
+// SystemEvents. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type SystemEventsOptions struct {
 	// Since: show events created since this timestamp then stream new events.
 	Since string
@@ -59,20 +66,20 @@ type SystemEventsOptions struct {
 	Until string
 	// Filters: a JSON encoded value of filters (a `map[string][]string`) to process on the event list. Available filters:
 	//
-	// - `config=<string>` config name or ID
-	// - `container=<string>` container name or ID
-	// - `daemon=<string>` daemon name or ID
-	// - `event=<string>` event type
-	// - `image=<string>` image name or ID
-	// - `label=<string>` image or container label
-	// - `network=<string>` network name or ID
-	// - `node=<string>` node ID
-	// - `plugin`=<string> plugin name or ID
-	// - `scope`=<string> local or swarm
-	// - `secret=<string>` secret name or ID
-	// - `service=<string>` service name or ID
-	// - `type=<string>` object to filter by, one of `container`, `image`, `volume`, `network`, `daemon`, `plugin`, `node`, `service`, `secret` or `config`
-	// - `volume=<string>` volume name
+	//   - `config=<string>` config name or ID
+	//   - `container=<string>` container name or ID
+	//   - `daemon=<string>` daemon name or ID
+	//   - `event=<string>` event type
+	//   - `image=<string>` image name or ID
+	//   - `label=<string>` image or container label
+	//   - `network=<string>` network name or ID
+	//   - `node=<string>` node ID
+	//   - `plugin`=<string> plugin name or ID
+	//   - `scope`=<string> local or swarm
+	//   - `secret=<string>` secret name or ID
+	//   - `service=<string>` service name or ID
+	//   - `type=<string>` object to filter by, one of `container`, `image`, `volume`, `network`, `daemon`, `plugin`, `node`, `service`, `secret` or `config`
+	//   - `volume=<string>` volume name
 	Filters docker.Filters
 }
 

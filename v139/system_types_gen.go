@@ -2,12 +2,20 @@
 
 package v139
 
+// AuthResponse: systemAuthResponse
+type AuthResponse struct {
+	// IdentityToken: an opaque token used to authenticate a user after a successful login
+	IdentityToken string `json:"IdentityToken,omitempty"`
+	// Status: the status of the authentication
+	Status string `json:"Status,omitempty"`
+}
+
 // BuildCache contains information about a build cache record.
 //
 // Added in API v1.39.
 type BuildCache struct {
 	// CreatedAt: date and time at which the build cache was created in
-	// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
+	// RFC 3339 (https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
 	CreatedAt string `json:"CreatedAt,omitempty"`
 	// Description of the build-step that produced the build cache.
 	Description string `json:"Description,omitempty"`
@@ -16,7 +24,7 @@ type BuildCache struct {
 	// InUse: indicates if the build cache is in use.
 	InUse bool `json:"InUse,omitempty"`
 	// LastUsedAt: date and time at which the build cache was last used in
-	// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
+	// RFC 3339 (https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
 	LastUsedAt *string `json:"LastUsedAt,omitempty"`
 	// Parent: ID of the parent build cache record.
 	Parent string `json:"Parent,omitempty"`
@@ -25,9 +33,8 @@ type BuildCache struct {
 	// Size: amount of disk space used by the build cache (in bytes).
 	Size int `json:"Size,omitempty"`
 	// Type: cache record type.
-	Type BuildCacheType `json:"Type,omitempty"`
-	// UsageCount
-	UsageCount int `json:"UsageCount,omitempty"`
+	Type       BuildCacheType `json:"Type,omitempty"`
+	UsageCount int            `json:"UsageCount,omitempty"`
 }
 
 // BuildCacheType: cache record type.
@@ -41,20 +48,20 @@ const (
 	BuildCacheTypeFrontend          BuildCacheType = "frontend"
 	BuildCacheTypeSourceLocal       BuildCacheType = "source.local"
 	BuildCacheTypeSourceGitCheckout BuildCacheType = "source.git.checkout"
-	BuildCacheTypeExecCachemount    BuildCacheType = "exec.cachemount"
+	BuildCacheTypeExecCacheMount    BuildCacheType = "exec.cachemount"
 	BuildCacheTypeRegular           BuildCacheType = "regular"
 )
 
 // Values lists the values of BuildCacheType known to this API version.
 func (BuildCacheType) Values() []BuildCacheType {
-	return []BuildCacheType{BuildCacheTypeInternal, BuildCacheTypeFrontend, BuildCacheTypeSourceLocal, BuildCacheTypeSourceGitCheckout, BuildCacheTypeExecCachemount, BuildCacheTypeRegular}
+	return []BuildCacheType{BuildCacheTypeInternal, BuildCacheTypeFrontend, BuildCacheTypeSourceLocal, BuildCacheTypeSourceGitCheckout, BuildCacheTypeExecCacheMount, BuildCacheTypeRegular}
 }
 
 // ClusterInfo represents information about the swarm as is returned by the
 // "/info" endpoint. Join-tokens are not included.
 type ClusterInfo struct {
 	// CreatedAt: date and time at which the swarm was initialised in
-	// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
+	// RFC 3339 (https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
 	CreatedAt string `json:"CreatedAt,omitempty"`
 	// DefaultAddrPool: default Address Pool specifies default subnet pools for global scope
 	// networks.
@@ -66,23 +73,19 @@ type ClusterInfo struct {
 	// RootRotationInProgress: whether there is currently a root CA rotation in progress for the swarm
 	//
 	// Added in API v1.30.
-	RootRotationInProgress bool `json:"RootRotationInProgress,omitempty"`
-	// Spec
-	Spec SwarmSpec `json:"Spec,omitzero"`
+	RootRotationInProgress bool      `json:"RootRotationInProgress,omitempty"`
+	Spec                   SwarmSpec `json:"Spec,omitzero"`
 	// SubnetSize specifies the subnet size of the networks created from the
 	// default subnet pool.
 	//
 	// Added in API v1.39.
 	SubnetSize uint32 `json:"SubnetSize,omitempty"`
-	// TLSInfo
-	//
 	// Added in API v1.30.
 	TLSInfo TLSInfo `json:"TLSInfo,omitzero"`
 	// UpdatedAt: date and time at which the swarm was last updated in
-	// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
-	UpdatedAt string `json:"UpdatedAt,omitempty"`
-	// Version
-	Version ObjectVersion `json:"Version,omitzero"`
+	// RFC 3339 (https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
+	UpdatedAt string        `json:"UpdatedAt,omitempty"`
+	Version   ObjectVersion `json:"Version,omitzero"`
 }
 
 // Commit holds the Git-commit (SHA1) that a binary was built from, as
@@ -97,12 +100,18 @@ type Commit struct {
 	ID string `json:"ID,omitempty"`
 }
 
+type EventActor struct {
+	// Attributes: various key/value attributes of the object, depending on its type
+	Attributes map[string]string `json:"Attributes,omitempty"`
+	// ID: the ID of the object emitting the event
+	ID string `json:"ID,omitempty"`
+}
+
 // EventMessage: systemEventsResponse
 type EventMessage struct {
 	// Action: the type of event
-	Action string `json:"Action,omitempty"`
-	// Actor
-	Actor EventMessageActor `json:"Actor,omitzero"`
+	Action string     `json:"Action,omitempty"`
+	Actor  EventActor `json:"Actor,omitzero"`
 	// Type: the type of object emitting the event
 	Type string `json:"Type,omitempty"`
 	// Time: timestamp of event
@@ -111,17 +120,7 @@ type EventMessage struct {
 	TimeNano int64 `json:"timeNano,omitempty"`
 }
 
-// EventMessageActor is part of the API's models.
-type EventMessageActor struct {
-	// Attributes: various key/value attributes of the object, depending on its type
-	Attributes map[string]string `json:"Attributes,omitempty"`
-	// ID: the ID of the object emitting the event
-	ID string `json:"ID,omitempty"`
-}
-
 // IndexInfo contains information about a registry.
-//
-// Added in API v1.32.
 type IndexInfo struct {
 	// Mirrors: list of mirrors, expressed as URIs.
 	Mirrors []string `json:"Mirrors,omitempty"`
@@ -136,7 +135,7 @@ type IndexInfo struct {
 	// un-encrypted (HTTP) and/or untrusted (HTTPS with certificates from
 	// unknown CAs) communication.
 	//
-	// > **Warning**: Insecure registries can be useful when running a local
+	// > Warning: Insecure registries can be useful when running a local
 	// > registry. However, because its use creates security vulnerabilities
 	// > it should ONLY be enabled for testing purposes. For increased
 	// > security, users should add their CA to their system's list of
@@ -176,17 +175,17 @@ type PeerNode struct {
 
 // PluginsInfo: available plugins per type.
 //
-// <p><br /></p>
-//
-// > **Note**: Only unmanaged (V1) plugins are included in this list.
+// > Note: Only unmanaged (V1) plugins are included in this list.
 // > V1 plugins are "lazily" loaded, and are not returned in this list
 // > if there is no resource using the plugin.
-//
-// Added in API v1.32.
 type PluginsInfo struct {
 	// Authorization: names of available authorization plugins.
+	//
+	// Added in API v1.32.
 	Authorization []string `json:"Authorization,omitempty"`
 	// Log: names of available logging-drivers, and logging-driver plugins.
+	//
+	// Added in API v1.30.
 	Log []string `json:"Log,omitempty"`
 	// Network: names of available network-drivers, and network-driver plugins.
 	Network []string `json:"Network,omitempty"`
@@ -195,29 +194,26 @@ type PluginsInfo struct {
 }
 
 // RegistryServiceConfig stores daemon registry services configuration.
-//
-// Added in API v1.32.
 type RegistryServiceConfig struct {
 	// AllowNondistributableArtifactsCIDRs: list of IP ranges to which nondistributable artifacts can be pushed,
-	// using the CIDR syntax [RFC 4632](https://tools.ietf.org/html/4632).
+	// using the CIDR syntax RFC 4632 (https://tools.ietf.org/html/4632).
 	//
-	// <p><br /></p>
-	//
-	// > **Deprecated**: Pushing nondistributable artifacts is now always enabled
+	// > Deprecated: Pushing nondistributable artifacts is now always enabled
 	// > and this field is always `null`.
+	//
+	// Added in API v1.32.
 	AllowNondistributableArtifactsCIDRs []string `json:"AllowNondistributableArtifactsCIDRs,omitempty"`
 	// AllowNondistributableArtifactsHostnames: list of registry hostnames to which nondistributable artifacts can be
 	// pushed, using the format `<hostname>[:<port>]` or `<IP address>[:<port>]`.
 	//
-	// <p><br /></p>
-	//
-	// > **Deprecated**: Pushing nondistributable artifacts is now always enabled
+	// > Deprecated: Pushing nondistributable artifacts is now always enabled
 	// > and this field is always `null`.
-	AllowNondistributableArtifactsHostnames []string `json:"AllowNondistributableArtifactsHostnames,omitempty"`
-	// IndexConfigs
-	IndexConfigs map[string]IndexInfo `json:"IndexConfigs,omitempty"`
+	//
+	// Added in API v1.32.
+	AllowNondistributableArtifactsHostnames []string             `json:"AllowNondistributableArtifactsHostnames,omitempty"`
+	IndexConfigs                            map[string]IndexInfo `json:"IndexConfigs,omitempty"`
 	// InsecureRegistryCIDRs: list of IP ranges of insecure registries, using the CIDR syntax
-	// ([RFC 4632](https://tools.ietf.org/html/4632)). Insecure registries
+	// (RFC 4632 (https://tools.ietf.org/html/4632)). Insecure registries
 	// accept un-encrypted (HTTP) and/or untrusted (HTTPS with certificates
 	// from unknown CAs) communication.
 	//
@@ -234,7 +230,7 @@ type RegistryServiceConfig struct {
 	// are listed under `IndexConfigs` and have their `Secure` field set to
 	// `false`.
 	//
-	// > **Warning**: Using this option can be useful when running a local
+	// > Warning: Using this option can be useful when running a local
 	// > registry, but introduces security vulnerabilities. This option
 	// > should therefore ONLY be used for testing purposes. For increased
 	// > security, users should add their CA to their system's list of trusted
@@ -242,10 +238,12 @@ type RegistryServiceConfig struct {
 	InsecureRegistryCIDRs []string `json:"InsecureRegistryCIDRs,omitempty"`
 	// Mirrors: list of registry URLs that act as a mirror for the official
 	// (`docker.io`) registry.
+	//
+	// Added in API v1.32.
 	Mirrors []string `json:"Mirrors,omitempty"`
 }
 
-// Runtime describes an [OCI compliant](https://github.com/opencontainers/runtime-spec)
+// Runtime describes an OCI compliant (https://github.com/opencontainers/runtime-spec)
 // runtime.
 //
 // The runtime is invoked by the daemon via the `containerd` daemon. OCI
@@ -267,14 +265,10 @@ type Runtime struct {
 //
 // Added in API v1.32.
 type SwarmInfo struct {
-	// Cluster
-	Cluster ClusterInfo `json:"Cluster,omitzero"`
-	// ControlAvailable
-	ControlAvailable bool `json:"ControlAvailable,omitempty"`
-	// Error
-	Error string `json:"Error,omitempty"`
-	// LocalNodeState
-	LocalNodeState LocalNodeState `json:"LocalNodeState,omitempty"`
+	Cluster          ClusterInfo    `json:"Cluster,omitzero"`
+	ControlAvailable bool           `json:"ControlAvailable,omitempty"`
+	Error            string         `json:"Error,omitempty"`
+	LocalNodeState   LocalNodeState `json:"LocalNodeState,omitempty"`
 	// Managers: total number of managers in the swarm.
 	Managers *int `json:"Managers,omitempty"`
 	// NodeAddr: IP address at which this node can be reached by other nodes in the
@@ -288,31 +282,16 @@ type SwarmInfo struct {
 	RemoteManagers []PeerNode `json:"RemoteManagers,omitempty"`
 }
 
-// SystemAuthResponse
-type SystemAuthResponse struct {
-	// IdentityToken: an opaque token used to authenticate a user after a successful login
-	IdentityToken string `json:"IdentityToken,omitempty"`
-	// Status: the status of the authentication
-	Status string `json:"Status,omitempty"`
-}
-
-// SystemDataUsageResponse
+// SystemDataUsageResponse is what SystemDataUsage returns.
 type SystemDataUsageResponse struct {
-	// BuildCache
-	//
 	// Added in API v1.39.
-	BuildCache []BuildCache `json:"BuildCache,omitempty"`
-	// Containers
+	BuildCache []BuildCache       `json:"BuildCache,omitempty"`
 	Containers []ContainerSummary `json:"Containers,omitempty"`
-	// Images
-	Images []ImageSummary `json:"Images,omitempty"`
-	// LayersSize
-	LayersSize int64 `json:"LayersSize,omitempty"`
-	// Volumes
-	Volumes []Volume `json:"Volumes,omitempty"`
+	Images     []ImageSummary     `json:"Images,omitempty"`
+	LayersSize int64              `json:"LayersSize,omitempty"`
+	Volumes    []Volume           `json:"Volumes,omitempty"`
 }
 
-// SystemInfo is part of the API's models.
 type SystemInfo struct {
 	// Architecture: hardware architecture of the host, as returned by the operating system.
 	// This is equivalent to the output of `uname -m` on Linux.
@@ -332,7 +311,7 @@ type SystemInfo struct {
 	BridgeNfIptables bool `json:"BridgeNfIptables,omitempty"`
 	// CPUSet: indicates if CPUsets (cpuset.cpus, cpuset.mems) are supported by the host.
 	//
-	// See [cpuset(7)](https://www.kernel.org/doc/Documentation/cgroup-v1/cpusets.txt)
+	// See cpuset(7) (https://www.kernel.org/doc/Documentation/cgroup-v1/cpusets.txt)
 	//
 	// Added in API v1.32.
 	CPUSet bool `json:"CPUSet,omitempty"`
@@ -348,9 +327,7 @@ type SystemInfo struct {
 	// node discovery. ClusterAdvertise is a `host:port` combination on which
 	// the daemon is reachable by other hosts.
 	//
-	// <p><br /></p>
-	//
-	// > **Note**: This field is only propagated when using standalone Swarm
+	// > Note: This field is only propagated when using standalone Swarm
 	// > mode, and overlay networking using an external k/v store. Overlay
 	// > networks with Swarm mode enabled use the built-in raft store, and
 	// > this field will be empty.
@@ -359,21 +336,16 @@ type SystemInfo struct {
 	ClusterAdvertise string `json:"ClusterAdvertise,omitempty"`
 	// ClusterStore: URL of the distributed storage backend.
 	//
-	//
 	// The storage backend is used for multihost networking (to store
 	// network and endpoint information) and by the node discovery mechanism.
 	//
-	// <p><br /></p>
-	//
-	// > **Note**: This field is only propagated when using standalone Swarm
+	// > Note: This field is only propagated when using standalone Swarm
 	// > mode, and overlay networking using an external k/v store. Overlay
 	// > networks with Swarm mode enabled use the built-in raft store, and
 	// > this field will be empty.
 	//
 	// Added in API v1.32.
 	ClusterStore string `json:"ClusterStore,omitempty"`
-	// ContainerdCommit
-	//
 	// Added in API v1.32.
 	ContainerdCommit Commit `json:"ContainerdCommit,omitzero"`
 	// Containers: total number of containers on the host.
@@ -413,37 +385,31 @@ type SystemInfo struct {
 	// in a way consistent with the output of `docker info` on the command
 	// line.
 	//
-	// <p><br /></p>
-	//
-	// > **Note**: The information returned in this field, including the
+	// > Note: The information returned in this field, including the
 	// > formatting of values and labels, should not be considered stable,
 	// > and may change without notice.
 	DriverStatus [][]string `json:"DriverStatus,omitempty"`
 	// ExperimentalBuild: indicates if experimental features are enabled on the daemon.
 	ExperimentalBuild bool `json:"ExperimentalBuild,omitempty"`
-	// GenericResources
-	//
 	// Added in API v1.32.
 	GenericResources GenericResources `json:"GenericResources,omitempty"`
 	// HTTPProxy: HTTP-proxy configured for the daemon. This value is obtained from the
-	// [`HTTP_PROXY`](https://www.gnu.org/software/wget/manual/html_node/Proxies.html) environment variable.
-	// Credentials ([user info component](https://tools.ietf.org/html/rfc3986#section-3.2.1)) in the proxy URL
+	// `HTTP_PROXY` (https://www.gnu.org/software/wget/manual/html_node/Proxies.html) environment variable.
+	// Credentials (user info component (https://tools.ietf.org/html/rfc3986#section-3.2.1)) in the proxy URL
 	// are masked in the API response.
 	//
 	// Containers do not automatically inherit this configuration.
 	HTTPProxy string `json:"HttpProxy,omitempty"`
-	// HttpsProxy: HTTPS-proxy configured for the daemon. This value is obtained from the
-	// [`HTTPS_PROXY`](https://www.gnu.org/software/wget/manual/html_node/Proxies.html) environment variable.
-	// Credentials ([user info component](https://tools.ietf.org/html/rfc3986#section-3.2.1)) in the proxy URL
+	// HTTPSProxy: HTTPS-proxy configured for the daemon. This value is obtained from the
+	// `HTTPS_PROXY` (https://www.gnu.org/software/wget/manual/html_node/Proxies.html) environment variable.
+	// Credentials (user info component (https://tools.ietf.org/html/rfc3986#section-3.2.1)) in the proxy URL
 	// are masked in the API response.
 	//
 	// Containers do not automatically inherit this configuration.
-	HttpsProxy string `json:"HttpsProxy,omitempty"`
+	HTTPSProxy string `json:"HttpsProxy,omitempty"`
 	// ID: unique identifier of the daemon.
 	//
-	// <p><br /></p>
-	//
-	// > **Note**: The format of the ID itself is not part of the API, and
+	// > Note: The format of the ID itself is not part of the API, and
 	// > should not be considered stable.
 	ID string `json:"ID,omitempty"`
 	// IPv4Forwarding: indicates IPv4 forwarding is enabled.
@@ -462,8 +428,6 @@ type SystemInfo struct {
 	//
 	// Added in API v1.32.
 	InitBinary string `json:"InitBinary,omitempty"`
-	// InitCommit
-	//
 	// Added in API v1.32.
 	InitCommit Commit `json:"InitCommit,omitzero"`
 	// Isolation: represents the isolation technology to use as a default for containers.
@@ -484,9 +448,7 @@ type SystemInfo struct {
 	KernelVersion string `json:"KernelVersion,omitempty"`
 	// Labels: user-defined labels (key/value metadata) as set on the daemon.
 	//
-	// <p><br /></p>
-	//
-	// > **Note**: When part of a Swarm, nodes can both have _daemon_ labels,
+	// > Note: When part of a Swarm, nodes can both have _daemon_ labels,
 	// > set through the daemon configuration, and _node_ labels, set from a
 	// > manager node in the Swarm. Node labels are not included in this
 	// > field. Node labels can be retrieved using the `/nodes/(id)` endpoint
@@ -526,7 +488,7 @@ type SystemInfo struct {
 	// Name: hostname of the host.
 	Name string `json:"Name,omitempty"`
 	// NoProxy: comma-separated list of domain extensions for which no proxy should be
-	// used. This value is obtained from the [`NO_PROXY`](https://www.gnu.org/software/wget/manual/html_node/Proxies.html)
+	// used. This value is obtained from the `NO_PROXY` (https://www.gnu.org/software/wget/manual/html_node/Proxies.html)
 	// environment variable.
 	//
 	// Containers do not automatically inherit this configuration.
@@ -535,29 +497,25 @@ type SystemInfo struct {
 	// Go runtime (`GOOS`).
 	//
 	// Currently returned values are "linux" and "windows". A full list of
-	// possible values can be found in the [Go documentation](https://go.dev/doc/install/source#environment).
+	// possible values can be found in the Go documentation (https://go.dev/doc/install/source#environment).
 	OSType string `json:"OSType,omitempty"`
-	// OomKillDisable: indicates if OOM killer disable is supported on the host.
-	OomKillDisable bool `json:"OomKillDisable,omitempty"`
+	// OOMKillDisable: indicates if OOM killer disable is supported on the host.
+	OOMKillDisable bool `json:"OomKillDisable,omitempty"`
 	// OperatingSystem: name of the host's operating system, for example: "Ubuntu 16.04.2 LTS"
 	// or "Windows Server 2016 Datacenter"
-	OperatingSystem string `json:"OperatingSystem,omitempty"`
-	// Plugins
-	Plugins PluginsInfo `json:"Plugins,omitzero"`
+	OperatingSystem string      `json:"OperatingSystem,omitempty"`
+	Plugins         PluginsInfo `json:"Plugins,omitzero"`
 	// ProductLicense: reports a summary of the product license on the daemon.
 	//
 	// If a commercial license has been applied to the daemon, information
 	// such as number of nodes, and expiration are included.
 	//
 	// Added in API v1.39.
-	ProductLicense string `json:"ProductLicense,omitempty"`
-	// RegistryConfig
+	ProductLicense string                `json:"ProductLicense,omitempty"`
 	RegistryConfig RegistryServiceConfig `json:"RegistryConfig,omitzero"`
-	// RuncCommit
-	//
 	// Added in API v1.32.
 	RuncCommit Commit `json:"RuncCommit,omitzero"`
-	// Runtimes: list of [OCI compliant](https://github.com/opencontainers/runtime-spec)
+	// Runtimes: list of OCI compliant (https://github.com/opencontainers/runtime-spec)
 	// runtimes configured on the daemon. Keys hold the "name" used to
 	// reference the runtime.
 	//
@@ -583,19 +541,15 @@ type SystemInfo struct {
 	ServerVersion string `json:"ServerVersion,omitempty"`
 	// SwapLimit: indicates if the host has memory swap limit support enabled.
 	SwapLimit bool `json:"SwapLimit,omitempty"`
-	// Swarm
-	//
 	// Added in API v1.32.
 	Swarm SwarmInfo `json:"Swarm,omitzero"`
 	// SystemStatus: status information about this node (standalone Swarm API).
 	//
-	// <p><br /></p>
-	//
-	// > **Note**: The information returned in this field is only propagated
+	// > Note: The information returned in this field is only propagated
 	// > by the Swarm standalone API, and is empty (`null`) when using
 	// > built-in swarm mode.
 	SystemStatus [][]string `json:"SystemStatus,omitempty"`
-	// SystemTime: current system-time in [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt)
+	// SystemTime: current system-time in RFC 3339 (https://www.ietf.org/rfc/rfc3339.txt)
 	// format with nano-seconds.
 	SystemTime string `json:"SystemTime,omitempty"`
 	// Warnings: list of warnings / informational messages about missing features, or
@@ -637,14 +591,14 @@ type SystemInfoIsolation string
 // Values of SystemInfoIsolation known to this API version. The daemon may send others.
 const (
 	SystemInfoIsolationDefault SystemInfoIsolation = "default"
-	SystemInfoIsolationHyperv  SystemInfoIsolation = "hyperv"
+	SystemInfoIsolationHyperV  SystemInfoIsolation = "hyperv"
 	SystemInfoIsolationProcess SystemInfoIsolation = "process"
 	SystemInfoIsolationEmpty   SystemInfoIsolation = ""
 )
 
 // Values lists the values of SystemInfoIsolation known to this API version.
 func (SystemInfoIsolation) Values() []SystemInfoIsolation {
-	return []SystemInfoIsolation{SystemInfoIsolationDefault, SystemInfoIsolationHyperv, SystemInfoIsolationProcess, SystemInfoIsolationEmpty}
+	return []SystemInfoIsolation{SystemInfoIsolationDefault, SystemInfoIsolationHyperV, SystemInfoIsolationProcess, SystemInfoIsolationEmpty}
 }
 
 // SystemVersion: response of Engine API: GET "/version"
@@ -653,7 +607,7 @@ type SystemVersion struct {
 	APIVersion string `json:"ApiVersion,omitempty"`
 	// Arch: architecture of the daemon, as returned by the Go runtime (`GOARCH`).
 	//
-	// A full list of possible values can be found in the [Go documentation](https://go.dev/doc/install/source#environment).
+	// A full list of possible values can be found in the Go documentation (https://go.dev/doc/install/source#environment).
 	Arch string `json:"Arch,omitempty"`
 	// BuildTime: the date and time that the daemon was compiled.
 	BuildTime string `json:"BuildTime,omitempty"`
@@ -678,16 +632,12 @@ type SystemVersion struct {
 	MinAPIVersion string `json:"MinAPIVersion,omitempty"`
 	// OS: the operating system that the daemon is running on ("linux" or "windows")
 	OS string `json:"Os,omitempty"`
-	// Platform
-	//
 	// Added in API v1.35.
 	Platform SystemVersionPlatform `json:"Platform,omitzero"`
 	// Version: the version of the daemon
 	Version string `json:"Version,omitempty"`
 }
 
-// SystemVersionComponentsItem is part of the API's models.
-//
 // Added in API v1.35.
 type SystemVersionComponentsItem struct {
 	// Details: key/value pairs of strings with additional information about the
@@ -703,15 +653,11 @@ type SystemVersionComponentsItem struct {
 	Version string `json:"Version,omitempty"`
 }
 
-// SystemVersionPlatform is part of the API's models.
-//
 // Added in API v1.35.
 type SystemVersionPlatform struct {
-	// Name
 	Name string `json:"Name,omitempty"`
 }
 
-// Volume is part of the API's models.
 type Volume struct {
 	// CreatedAt: date/Time the volume was created.
 	//

@@ -23,19 +23,20 @@ func (c *Client) TaskInspect(ctx context.Context, id string) (*Task, error) {
 }
 
 // TaskListOptions holds the query, header and body parameters of TaskList. The
-// zero value sends none of the optional ones.
+// zero value sends none of the optional ones (an optional JSON body is sent
+// empty).
 type TaskListOptions struct {
 	// Filters: a JSON encoded value of the filters (a `map[string][]string`) to
 	// process on the tasks list.
 	//
 	// Available filters:
 	//
-	// - `desired-state=(running | shutdown | accepted)`
-	// - `id=<task id>`
-	// - `label=key` or `label="key=value"`
-	// - `name=<task name>`
-	// - `node=<node id or name>`
-	// - `service=<service name>`
+	//   - `desired-state=(running | shutdown | accepted)`
+	//   - `id=<task id>`
+	//   - `label=key` or `label="key=value"`
+	//   - `name=<task name>`
+	//   - `node=<node id or name>`
+	//   - `service=<service name>`
 	Filters docker.Filters
 }
 
@@ -53,13 +54,14 @@ func (c *Client) TaskList(ctx context.Context, opts TaskListOptions) ([]Task, er
 }
 
 // TaskLogsOptions holds the query, header and body parameters of TaskLogs. The
-// zero value sends none of the optional ones.
+// zero value sends none of the optional ones (an optional JSON body is sent
+// empty).
 type TaskLogsOptions struct {
 	// Details: show task context and extra details provided to logs.
 	Details bool
 	// Follow: return the logs as a stream.
 	//
-	// This will return a `101` HTTP response with a `Connection: upgrade` header, then hijack the HTTP connection to send raw output. For more information about hijacking and the stream format, [see the documentation for the attach endpoint](#operation/ContainerAttach).
+	// This will return a `101` HTTP response with a `Connection: upgrade` header, then hijack the HTTP connection to send raw output. For more information about hijacking and the stream format, see the documentation for the attach endpoint.
 	Follow bool
 	// Stdout: return logs from `stdout`
 	Stdout bool
@@ -77,9 +79,9 @@ type TaskLogsOptions struct {
 // TaskLogs gets task logs.
 //
 // Get `stdout` and `stderr` logs from a task.
-// See also [`/containers/{id}/logs`](#operation/ContainerLogs).
+// See also `/containers/{id}/logs`.
 //
-// **Note**: This endpoint works only for services with the `json-file` or
+// Note: This endpoint works only for services with the `json-file` or
 // `journald` logging drivers.
 //
 // GET /tasks/{id}/logs

@@ -9,7 +9,8 @@ import (
 )
 
 // VolumeCreateOptions holds the query, header and body parameters of
-// VolumeCreate. The zero value sends none of the optional ones.
+// VolumeCreate. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type VolumeCreateOptions struct {
 	// Body: volume configuration
 	//
@@ -31,7 +32,8 @@ func (c *Client) VolumeCreate(ctx context.Context, opts VolumeCreateOptions) (*V
 }
 
 // VolumeDeleteOptions holds the query, header and body parameters of
-// VolumeDelete. The zero value sends none of the optional ones.
+// VolumeDelete. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type VolumeDeleteOptions struct {
 	// Force the removal of the volume
 	Force bool
@@ -63,19 +65,20 @@ func (c *Client) VolumeInspect(ctx context.Context, name string) (*Volume, error
 }
 
 // VolumeListOptions holds the query, header and body parameters of VolumeList.
-// The zero value sends none of the optional ones.
+// The zero value sends none of the optional ones (an optional JSON body is
+// sent empty).
 type VolumeListOptions struct {
 	// Filters: JSON encoded value of the filters (a `map[string][]string`) to
 	// process on the volumes list. Available filters:
 	//
-	// - `dangling=<boolean>` When set to `true` (or `1`), returns all
-	//    volumes that are not in use by a container. When set to `false`
-	//    (or `0`), only volumes that are in use by one or more
-	//    containers are returned.
-	// - `driver=<volume-driver-name>` Matches volumes based on their driver.
-	// - `label=<key>` or `label=<key>:<value>` Matches volumes based on
-	//    the presence of a `label` alone or a `label` and a value.
-	// - `name=<volume-name>` Matches all or part of a volume name.
+	//   - `dangling=<boolean>` When set to `true` (or `1`), returns all
+	//     volumes that are not in use by a container. When set to `false`
+	//     (or `0`), only volumes that are in use by one or more
+	//     containers are returned.
+	//   - `driver=<volume-driver-name>` Matches volumes based on their driver.
+	//   - `label=<key>` or `label=<key>:<value>` Matches volumes based on
+	//     the presence of a `label` alone or a `label` and a value.
+	//   - `name=<volume-name>` Matches all or part of a volume name.
 	Filters docker.Filters
 }
 
@@ -93,12 +96,14 @@ func (c *Client) VolumeList(ctx context.Context, opts VolumeListOptions) (*Volum
 }
 
 // VolumePruneOptions holds the query, header and body parameters of
-// VolumePrune. The zero value sends none of the optional ones.
+// VolumePrune. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type VolumePruneOptions struct {
 	// Filters to process on the prune list, encoded as JSON (a `map[string][]string`).
 	//
 	// Available filters:
-	// - `label` (`label=<key>`, `label=<key>=<value>`, `label!=<key>`, or `label!=<key>=<value>`) Prune volumes with (or without, in case `label!=...` is used) the specified labels.
+	//
+	//   - `label` (`label=<key>`, `label=<key>=<value>`, `label!=<key>`, or `label!=<key>=<value>`) Prune volumes with (or without, in case `label!=...` is used) the specified labels.
 	Filters docker.Filters
 }
 

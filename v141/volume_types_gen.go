@@ -23,7 +23,7 @@ type VolumeListResponse struct {
 	Warnings []string `json:"Warnings,omitempty"`
 }
 
-// VolumePruneResponse
+// VolumePruneResponse is what VolumePrune returns.
 type VolumePruneResponse struct {
 	// SpaceReclaimed: disk space reclaimed in bytes
 	SpaceReclaimed int64 `json:"SpaceReclaimed,omitempty"`

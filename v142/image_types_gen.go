@@ -2,26 +2,10 @@
 
 package v142
 
-// AuthConfig is part of the API's models.
-type AuthConfig struct {
-	// Email is an optional value associated with the username.
-	//
-	// > **Deprecated**: This field is deprecated since docker 1.11 (API v1.23) and will be removed in a future release.
-	Email string `json:"email,omitempty"`
-	// Password
-	Password string `json:"password,omitempty"`
-	// Serveraddress
-	Serveraddress string `json:"serveraddress,omitempty"`
-	// Username
-	Username string `json:"username,omitempty"`
-}
-
-// BuildPruneResponse
+// BuildPruneResponse is what BuildPrune returns.
 //
 // Added in API v1.31.
 type BuildPruneResponse struct {
-	// CachesDeleted
-	//
 	// Added in API v1.39.
 	CachesDeleted []string `json:"CachesDeleted,omitempty"`
 	// SpaceReclaimed: disk space reclaimed in bytes
@@ -35,13 +19,13 @@ type ImageBuildVersion string
 
 // Values of ImageBuildVersion known to this API version. The daemon may send others.
 const (
-	ImageBuildVersionN1 ImageBuildVersion = "1"
-	ImageBuildVersionN2 ImageBuildVersion = "2"
+	ImageBuildVersionBuilder  ImageBuildVersion = "1"
+	ImageBuildVersionBuildKit ImageBuildVersion = "2"
 )
 
 // Values lists the values of ImageBuildVersion known to this API version.
 func (ImageBuildVersion) Values() []ImageBuildVersion {
-	return []ImageBuildVersion{ImageBuildVersionN1, ImageBuildVersionN2}
+	return []ImageBuildVersion{ImageBuildVersionBuilder, ImageBuildVersionBuildKit}
 }
 
 // ImageConfig: configuration of the image. These fields are used as defaults
@@ -53,30 +37,22 @@ type ImageConfig struct {
 	ArgsEscaped *bool `json:"ArgsEscaped,omitempty"`
 	// AttachStderr: whether to attach to `stderr`.
 	//
-	// <p><br /></p>
-	//
-	// > **Note**: this field is always false and must not be used.
+	// > Note: this field is always false and must not be used.
 	AttachStderr bool `json:"AttachStderr,omitempty"`
 	// AttachStdin: whether to attach to `stdin`.
 	//
-	// <p><br /></p>
-	//
-	// > **Note**: this field is always false and must not be used.
+	// > Note: this field is always false and must not be used.
 	AttachStdin bool `json:"AttachStdin,omitempty"`
 	// AttachStdout: whether to attach to `stdout`.
 	//
-	// <p><br /></p>
-	//
-	// > **Note**: this field is always false and must not be used.
+	// > Note: this field is always false and must not be used.
 	AttachStdout bool `json:"AttachStdout,omitempty"`
 	// Cmd: command to run specified as a string or an array of strings.
 	Cmd []string `json:"Cmd,omitempty"`
-	// Domainname: the domain name to use for the container.
+	// DomainName: the domain name to use for the container.
 	//
-	// <p><br /></p>
-	//
-	// > **Note**: this field is always empty and must not be used.
-	Domainname string `json:"Domainname,omitempty"`
+	// > Note: this field is always empty and must not be used.
+	DomainName string `json:"Domainname,omitempty"`
 	// Entrypoint: the entry point for the container as a string or an array of strings.
 	//
 	// If the array consists of exactly one empty string (`[""]`) then the
@@ -91,64 +67,47 @@ type ImageConfig struct {
 	//
 	// `{"<port>/<tcp|udp|sctp>": {}}`
 	ExposedPorts map[string]struct{} `json:"ExposedPorts,omitempty"`
-	// Healthcheck
-	Healthcheck HealthConfig `json:"Healthcheck,omitzero"`
+	Healthcheck  HealthConfig        `json:"Healthcheck,omitzero"`
 	// Hostname: the hostname to use for the container, as a valid RFC 1123 hostname.
 	//
-	// <p><br /></p>
-	//
-	// > **Note**: this field is always empty and must not be used.
+	// > Note: this field is always empty and must not be used.
 	Hostname string `json:"Hostname,omitempty"`
 	// Image: the name (or reference) of the image to use when creating the container,
 	// or which was used when the container was created.
 	//
-	// <p><br /></p>
-	//
-	// > **Note**: this field is always empty and must not be used.
+	// > Note: this field is always empty and must not be used.
 	Image string `json:"Image,omitempty"`
 	// Labels: user-defined key/value metadata.
 	Labels map[string]string `json:"Labels,omitempty"`
-	// MacAddress: MAC address of the container.
+	// MACAddress: MAC address of the container.
 	//
-	// <p><br /></p>
-	//
-	// > **Note**: this field is always omitted and must not be used.
-	MacAddress *string `json:"MacAddress,omitempty"`
+	// > Note: this field is always omitted and must not be used.
+	MACAddress *string `json:"MacAddress,omitempty"`
 	// NetworkDisabled: disable networking for the container.
 	//
-	// <p><br /></p>
-	//
-	// > **Note**: this field is always omitted and must not be used.
+	// > Note: this field is always omitted and must not be used.
 	NetworkDisabled *bool `json:"NetworkDisabled,omitempty"`
 	// OnBuild: `ONBUILD` metadata that were defined in the image's `Dockerfile`.
 	OnBuild []string `json:"OnBuild,omitempty"`
 	// OpenStdin: open `stdin`
 	//
-	// <p><br /></p>
-	//
-	// > **Note**: this field is always false and must not be used.
+	// > Note: this field is always false and must not be used.
 	OpenStdin bool `json:"OpenStdin,omitempty"`
 	// Shell for when `RUN`, `CMD`, and `ENTRYPOINT` uses a shell.
 	Shell []string `json:"Shell,omitempty"`
 	// StdinOnce: close `stdin` after one attached client disconnects.
 	//
-	// <p><br /></p>
-	//
-	// > **Note**: this field is always false and must not be used.
+	// > Note: this field is always false and must not be used.
 	StdinOnce bool `json:"StdinOnce,omitempty"`
 	// StopSignal: signal to stop a container as a string or unsigned integer.
 	StopSignal *string `json:"StopSignal,omitempty"`
 	// StopTimeout: timeout to stop a container in seconds.
 	//
-	// <p><br /></p>
-	//
-	// > **Note**: this field is always omitted and must not be used.
+	// > Note: this field is always omitted and must not be used.
 	StopTimeout *int `json:"StopTimeout,omitempty"`
 	// TTY: attach standard streams to a TTY, including `stdin` if it is not closed.
 	//
-	// <p><br /></p>
-	//
-	// > **Note**: this field is always false and must not be used.
+	// > Note: this field is always false and must not be used.
 	TTY bool `json:"Tty,omitempty"`
 	// User: the user that commands are run as inside the container.
 	User string `json:"User,omitempty"`
@@ -160,8 +119,6 @@ type ImageConfig struct {
 }
 
 // ImageDeleteResponseItem is one element of what ImageDelete returns.
-//
-// Added in API v1.28.
 type ImageDeleteResponseItem struct {
 	// Deleted: the image ID of an image that was deleted
 	Deleted string `json:"Deleted,omitempty"`
@@ -171,18 +128,12 @@ type ImageDeleteResponseItem struct {
 
 // ImageHistoryResponseItem: individual image layer information in response to ImageHistory operation
 type ImageHistoryResponseItem struct {
-	// Comment
-	Comment string `json:"Comment,omitempty"`
-	// Created
-	Created int64 `json:"Created,omitempty"`
-	// CreatedBy
-	CreatedBy string `json:"CreatedBy,omitempty"`
-	// ID
-	ID string `json:"Id,omitempty"`
-	// Size
-	Size int64 `json:"Size,omitempty"`
-	// Tags
-	Tags []string `json:"Tags,omitempty"`
+	Comment   string   `json:"Comment,omitempty"`
+	Created   int64    `json:"Created,omitempty"`
+	CreatedBy string   `json:"CreatedBy,omitempty"`
+	ID        string   `json:"Id,omitempty"`
+	Size      int64    `json:"Size,omitempty"`
+	Tags      []string `json:"Tags,omitempty"`
 }
 
 // ImageInspect: information about an image in the local image cache.
@@ -193,24 +144,21 @@ type ImageInspect struct {
 	// specified through MAINTAINER (deprecated) in the Dockerfile.
 	Author string `json:"Author,omitempty"`
 	// Comment: optional message that was set when committing or importing the image.
-	Comment string `json:"Comment,omitempty"`
-	// Config
-	Config ImageConfig `json:"Config,omitzero"`
+	Comment string      `json:"Comment,omitempty"`
+	Config  ImageConfig `json:"Config,omitzero"`
 	// Container: the ID of the container that was used to create the image.
 	//
 	// Depending on how the image was created, this field may be empty.
-	Container string `json:"Container,omitempty"`
-	// ContainerConfig
+	Container       string          `json:"Container,omitempty"`
 	ContainerConfig ContainerConfig `json:"ContainerConfig,omitzero"`
 	// Created: date and time at which the image was created, formatted in
-	// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
+	// RFC 3339 (https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
 	Created string `json:"Created,omitempty"`
 	// DockerVersion: the version of Docker that was used to build the image.
 	//
 	// Depending on how the image was created, this field may be empty.
-	DockerVersion string `json:"DockerVersion,omitempty"`
-	// GraphDriver
-	GraphDriver GraphDriverData `json:"GraphDriver,omitzero"`
+	DockerVersion string     `json:"DockerVersion,omitempty"`
+	GraphDriver   DriverData `json:"GraphDriver,omitzero"`
 	// ID is the content-addressable ID of an image.
 	//
 	// This identifier is a content-addressable digest calculated from the
@@ -279,7 +227,7 @@ type ImageInspect struct {
 // Added in API v1.31.
 type ImageInspectMetadata struct {
 	// LastTagTime: date and time at which the image was last tagged in
-	// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
+	// RFC 3339 (https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
 	//
 	// This information is only available if the image was tagged locally,
 	// and omitted otherwise.
@@ -288,13 +236,11 @@ type ImageInspectMetadata struct {
 
 // ImageInspectRootFS: information about the image's RootFS, including the layer IDs.
 type ImageInspectRootFS struct {
-	// Layers
 	Layers []string `json:"Layers,omitempty"`
-	// Type
-	Type string `json:"Type,omitempty"`
+	Type   string   `json:"Type,omitempty"`
 }
 
-// ImagePruneResponse
+// ImagePruneResponse is what ImagePrune returns.
 type ImagePruneResponse struct {
 	// ImagesDeleted: images that were deleted
 	ImagesDeleted []ImageDeleteResponseItem `json:"ImagesDeleted,omitempty"`
@@ -302,21 +248,15 @@ type ImagePruneResponse struct {
 	SpaceReclaimed int64 `json:"SpaceReclaimed,omitempty"`
 }
 
-// ImageSearchResponseItem
+// ImageSearchResponseItem is one element of what ImageSearch returns.
 type ImageSearchResponseItem struct {
-	// Description
 	Description string `json:"description,omitempty"`
-	// IsAutomated
-	IsAutomated bool `json:"is_automated,omitempty"`
-	// IsOfficial
-	IsOfficial bool `json:"is_official,omitempty"`
-	// Name
-	Name string `json:"name,omitempty"`
-	// StarCount
-	StarCount int `json:"star_count,omitempty"`
+	IsAutomated bool   `json:"is_automated,omitempty"`
+	IsOfficial  bool   `json:"is_official,omitempty"`
+	Name        string `json:"name,omitempty"`
+	StarCount   int    `json:"star_count,omitempty"`
 }
 
-// ImageSummary is part of the API's models.
 type ImageSummary struct {
 	// Containers: number of containers using this image. Includes both stopped and running
 	// containers.

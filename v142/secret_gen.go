@@ -10,21 +10,26 @@ import (
 )
 
 // SecretCreateOptions holds the query, header and body parameters of
-// SecretCreate. The zero value sends none of the optional ones.
+// SecretCreate. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type SecretCreateOptions struct {
-	// Body
+	// Body is the request body.
+	//
+	// Left nil, {} is sent: older daemons refuse a request without a body.
 	Body *SecretCreateRequest
 }
 
 // SecretCreate creates a secret.
 //
 // POST /secrets/create
-func (c *Client) SecretCreate(ctx context.Context, opts SecretCreateOptions) (*IdResponse, error) {
+func (c *Client) SecretCreate(ctx context.Context, opts SecretCreateOptions) (*IDResponse, error) {
 	r := newRequest("SecretCreate", "POST", "/secrets/create")
 	if opts.Body != nil {
 		r.JSONBody(opts.Body)
+	} else {
+		r.JSONBody(struct{}{})
 	}
-	out := new(IdResponse)
+	out := new(IDResponse)
 	if err := c.rt.JSON(ctx, r, out); err != nil {
 		return nil, err
 	}
@@ -54,17 +59,18 @@ func (c *Client) SecretInspect(ctx context.Context, id string) (*Secret, error) 
 }
 
 // SecretListOptions holds the query, header and body parameters of SecretList.
-// The zero value sends none of the optional ones.
+// The zero value sends none of the optional ones (an optional JSON body is
+// sent empty).
 type SecretListOptions struct {
 	// Filters: a JSON encoded value of the filters (a `map[string][]string`) to
 	// process on the secrets list.
 	//
 	// Available filters:
 	//
-	// - `id=<secret id>`
-	// - `label=<key> or label=<key>=value`
-	// - `name=<secret name>`
-	// - `names=<secret name>`
+	//   - `id=<secret id>`
+	//   - `label=<key> or label=<key>=value`
+	//   - `name=<secret name>`
+	//   - `names=<secret name>`
 	Filters docker.Filters
 }
 
@@ -82,11 +88,14 @@ func (c *Client) SecretList(ctx context.Context, opts SecretListOptions) ([]Secr
 }
 
 // SecretUpdateOptions holds the query, header and body parameters of
-// SecretUpdate. The zero value sends none of the optional ones.
+// SecretUpdate. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type SecretUpdateOptions struct {
 	// Body: the spec of the secret to update. Currently, only the Labels field
 	// can be updated. All other fields must remain unchanged from the
-	// [SecretInspect endpoint](#operation/SecretInspect) response values.
+	// SecretInspect endpoint response values.
+	//
+	// Left nil, {} is sent: older daemons refuse a request without a body.
 	Body *SecretSpec
 	// Version: the version number of the secret object being updated. This is
 	// required to avoid conflicting writes.
@@ -105,6 +114,8 @@ func (c *Client) SecretUpdate(ctx context.Context, id string, opts SecretUpdateO
 	r.PathParam("id", id)
 	if opts.Body != nil {
 		r.JSONBody(opts.Body)
+	} else {
+		r.JSONBody(struct{}{})
 	}
 	gensupport.QueryNumberRequired(r, "version", opts.Version)
 	return c.rt.NoContent(ctx, r)

@@ -2,127 +2,36 @@
 
 package v142
 
-// BuildInfo is part of the API's models.
-type BuildInfo struct {
-	// Aux
-	//
-	// Added in API v1.36.
-	Aux ImageID `json:"aux,omitzero"`
-	// Error
-	Error string `json:"error,omitempty"`
-	// ErrorDetail
-	ErrorDetail ErrorDetail `json:"errorDetail,omitzero"`
-	// ID
-	ID string `json:"id,omitempty"`
-	// Progress
-	Progress string `json:"progress,omitempty"`
-	// ProgressDetail
-	ProgressDetail ProgressDetail `json:"progressDetail,omitzero"`
-	// Status
-	Status string `json:"status,omitempty"`
-	// Stream
-	Stream string `json:"stream,omitempty"`
-}
-
-// CreateImageInfo is part of the API's models.
-type CreateImageInfo struct {
-	// Error
-	Error string `json:"error,omitempty"`
-	// ErrorDetail
-	//
-	// Added in API v1.39.
-	ErrorDetail ErrorDetail `json:"errorDetail,omitzero"`
-	// ID
-	//
-	// Added in API v1.36.
-	ID string `json:"id,omitempty"`
-	// Progress
-	Progress string `json:"progress,omitempty"`
-	// ProgressDetail
-	ProgressDetail ProgressDetail `json:"progressDetail,omitzero"`
-	// Status
-	Status string `json:"status,omitempty"`
-}
-
-// ErrorDetail is part of the API's models.
-type ErrorDetail struct {
-	// Code
-	Code int `json:"code,omitempty"`
-	// Message
-	Message string `json:"message,omitempty"`
-}
-
-// ErrorResponse: represents an error.
-type ErrorResponse struct {
-	// Message: the error message.
-	Message string `json:"message,omitempty"`
-}
-
 // ImageID: image ID or Digest
 //
 // Added in API v1.36.
 type ImageID struct {
-	// ID
 	ID string `json:"ID,omitempty"`
-}
-
-// ProgressDetail is part of the API's models.
-type ProgressDetail struct {
-	// Current
-	//
-	// Added in API v1.36.
-	Current int `json:"current,omitempty"`
-	// Total
-	//
-	// Added in API v1.36.
-	Total int `json:"total,omitempty"`
-}
-
-// PushImageInfo is part of the API's models.
-type PushImageInfo struct {
-	// Error
-	Error string `json:"error,omitempty"`
-	// Progress
-	Progress string `json:"progress,omitempty"`
-	// ProgressDetail
-	ProgressDetail ProgressDetail `json:"progressDetail,omitzero"`
-	// Status
-	Status string `json:"status,omitempty"`
 }
 
 // Resources: a container's resources (cgroups config, ulimits, etc)
 type Resources struct {
 	// BlkioDeviceReadBps: limit read rate (bytes per second) from a device, in the form:
 	//
-	// ```
-	// [{"Path": "device_path", "Rate": rate}]
-	// ```
+	//	[{"Path": "device_path", "Rate": rate}]
 	BlkioDeviceReadBps []ThrottleDevice `json:"BlkioDeviceReadBps,omitempty"`
 	// BlkioDeviceReadIOps: limit read rate (IO per second) from a device, in the form:
 	//
-	// ```
-	// [{"Path": "device_path", "Rate": rate}]
-	// ```
+	//	[{"Path": "device_path", "Rate": rate}]
 	BlkioDeviceReadIOps []ThrottleDevice `json:"BlkioDeviceReadIOps,omitempty"`
 	// BlkioDeviceWriteBps: limit write rate (bytes per second) to a device, in the form:
 	//
-	// ```
-	// [{"Path": "device_path", "Rate": rate}]
-	// ```
+	//	[{"Path": "device_path", "Rate": rate}]
 	BlkioDeviceWriteBps []ThrottleDevice `json:"BlkioDeviceWriteBps,omitempty"`
 	// BlkioDeviceWriteIOps: limit write rate (IO per second) to a device, in the form:
 	//
-	// ```
-	// [{"Path": "device_path", "Rate": rate}]
-	// ```
+	//	[{"Path": "device_path", "Rate": rate}]
 	BlkioDeviceWriteIOps []ThrottleDevice `json:"BlkioDeviceWriteIOps,omitempty"`
 	// BlkioWeight: block IO weight (relative weight).
 	BlkioWeight int `json:"BlkioWeight,omitempty"`
 	// BlkioWeightDevice: block IO weight (relative device weight) in the form:
 	//
-	// ```
-	// [{"Path": "device_path", "Weight": weight}]
-	// ```
+	//	[{"Path": "device_path", "Weight": weight}]
 	BlkioWeightDevice []ResourcesBlkioWeightDeviceItem `json:"BlkioWeightDevice,omitempty"`
 	// CgroupParent: path to `cgroups` under which the container's `cgroup` is created. If
 	// the path is not absolute, the path is considered to be relative to the
@@ -154,11 +63,11 @@ type Resources struct {
 	// CPUShares: an integer value representing this container's relative CPU weight
 	// versus other containers.
 	CPUShares int `json:"CpuShares,omitempty"`
-	// CpusetCpus: CPUs in which to allow execution (e.g., `0-3`, `0,1`).
-	CpusetCpus string `json:"CpusetCpus,omitempty"`
-	// CpusetMems: memory nodes (MEMs) in which to allow execution (0-3, 0,1). Only
+	// CPUSetCPUs: CPUs in which to allow execution (e.g., `0-3`, `0,1`).
+	CPUSetCPUs string `json:"CpusetCpus,omitempty"`
+	// CPUSetMems: memory nodes (MEMs) in which to allow execution (0-3, 0,1). Only
 	// effective on NUMA systems.
-	CpusetMems string `json:"CpusetMems,omitempty"`
+	CPUSetMems string `json:"CpusetMems,omitempty"`
 	// DeviceCgroupRules: a list of cgroup rules to apply to the container
 	//
 	// Added in API v1.28.
@@ -198,17 +107,15 @@ type Resources struct {
 	// MemorySwappiness: tune a container's memory swappiness behavior. Accepts an integer
 	// between 0 and 100.
 	MemorySwappiness *int64 `json:"MemorySwappiness,omitempty"`
-	// NanoCpus: CPU quota in units of 10<sup>-9</sup> CPUs.
-	NanoCpus int64 `json:"NanoCpus,omitempty"`
-	// OomKillDisable: disable OOM Killer for the container.
-	OomKillDisable bool `json:"OomKillDisable,omitempty"`
-	// PidsLimit: tune a container's PIDs limit. Set `0` or `-1` for unlimited, or `null`
+	// NanoCPUs: CPU quota in units of 10<sup>-9</sup> CPUs.
+	NanoCPUs int64 `json:"NanoCpus,omitempty"`
+	// OOMKillDisable: disable OOM Killer for the container.
+	OOMKillDisable bool `json:"OomKillDisable,omitempty"`
+	// PIDsLimit: tune a container's PIDs limit. Set `0` or `-1` for unlimited, or `null`
 	// to not change.
-	PidsLimit *int64 `json:"PidsLimit,omitempty"`
+	PIDsLimit *int64 `json:"PidsLimit,omitempty"`
 	// Ulimits: a list of resource limits to set in the container. For example:
 	//
-	// ```
-	// {"Name": "nofile", "Soft": 1024, "Hard": 2048}
-	// ```
+	//	{"Name": "nofile", "Soft": 1024, "Hard": 2048}
 	Ulimits []ResourcesUlimitsItem `json:"Ulimits,omitempty"`
 }

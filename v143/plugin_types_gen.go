@@ -7,11 +7,9 @@ type Plugin struct {
 	// Config: the config of a plugin.
 	Config PluginConfig `json:"Config,omitzero"`
 	// Enabled: true if the plugin is running. False if the plugin is not running, only installed.
-	Enabled bool `json:"Enabled,omitempty"`
-	// ID
-	ID string `json:"Id,omitempty"`
-	// Name
-	Name string `json:"Name,omitempty"`
+	Enabled bool   `json:"Enabled,omitempty"`
+	ID      string `json:"Id,omitempty"`
+	Name    string `json:"Name,omitempty"`
 	// PluginReference: plugin remote reference used to push/pull the plugin
 	//
 	// Added in API v1.26.
@@ -22,56 +20,35 @@ type Plugin struct {
 
 // PluginConfig: the config of a plugin.
 type PluginConfig struct {
-	// Args
-	Args PluginConfigArgs `json:"Args,omitzero"`
-	// Description
-	Description string `json:"Description,omitempty"`
+	Args        PluginConfigArgs `json:"Args,omitzero"`
+	Description string           `json:"Description,omitempty"`
 	// DockerVersion: docker Version used to create the plugin
 	//
 	// Added in API v1.29.
-	DockerVersion string `json:"DockerVersion,omitempty"`
-	// Documentation
-	Documentation string `json:"Documentation,omitempty"`
-	// Entrypoint
-	Entrypoint []string `json:"Entrypoint,omitempty"`
-	// Env
-	Env []PluginEnv `json:"Env,omitempty"`
+	DockerVersion string      `json:"DockerVersion,omitempty"`
+	Documentation string      `json:"Documentation,omitempty"`
+	Entrypoint    []string    `json:"Entrypoint,omitempty"`
+	Env           []PluginEnv `json:"Env,omitempty"`
 	// Interface: the interface between Docker and the plugin
 	Interface PluginConfigInterface `json:"Interface,omitzero"`
-	// IpcHost
-	//
 	// Added in API v1.29.
-	IpcHost bool `json:"IpcHost,omitempty"`
-	// Linux
-	Linux PluginConfigLinux `json:"Linux,omitzero"`
-	// Mounts
-	Mounts []PluginMount `json:"Mounts,omitempty"`
-	// Network
+	IPCHost bool                `json:"IpcHost,omitempty"`
+	Linux   PluginConfigLinux   `json:"Linux,omitzero"`
+	Mounts  []PluginMount       `json:"Mounts,omitempty"`
 	Network PluginConfigNetwork `json:"Network,omitzero"`
-	// PidHost
-	//
 	// Added in API v1.29.
-	PidHost bool `json:"PidHost,omitempty"`
-	// PropagatedMount
-	PropagatedMount string `json:"PropagatedMount,omitempty"`
-	// User
-	User PluginConfigUser `json:"User,omitzero"`
-	// WorkDir
-	WorkDir string `json:"WorkDir,omitempty"`
-	// Rootfs
-	Rootfs PluginConfigRootfs `json:"rootfs,omitzero"`
+	PIDHost         bool               `json:"PidHost,omitempty"`
+	PropagatedMount string             `json:"PropagatedMount,omitempty"`
+	User            PluginConfigUser   `json:"User,omitzero"`
+	WorkDir         string             `json:"WorkDir,omitempty"`
+	Rootfs          PluginConfigRootfs `json:"rootfs,omitzero"`
 }
 
-// PluginConfigArgs is part of the API's models.
 type PluginConfigArgs struct {
-	// Description
-	Description string `json:"Description,omitempty"`
-	// Name
-	Name string `json:"Name,omitempty"`
-	// Settable
-	Settable []string `json:"Settable,omitempty"`
-	// Value
-	Value []string `json:"Value,omitempty"`
+	Description string   `json:"Description,omitempty"`
+	Name        string   `json:"Name,omitempty"`
+	Settable    []string `json:"Settable,omitempty"`
+	Value       []string `json:"Value,omitempty"`
 }
 
 // PluginConfigInterface: the interface between Docker and the plugin
@@ -80,10 +57,8 @@ type PluginConfigInterface struct {
 	//
 	// Added in API v1.38.
 	ProtocolScheme PluginConfigInterfaceProtocolScheme `json:"ProtocolScheme,omitempty"`
-	// Socket
-	Socket string `json:"Socket,omitempty"`
-	// Types
-	Types []PluginInterfaceType `json:"Types,omitempty"`
+	Socket         string                              `json:"Socket,omitempty"`
+	Types          []PluginInterfaceType               `json:"Types,omitempty"`
 }
 
 // PluginConfigInterfaceProtocolScheme: protocol to use for clients connecting to the plugin.
@@ -102,104 +77,65 @@ func (PluginConfigInterfaceProtocolScheme) Values() []PluginConfigInterfaceProto
 	return []PluginConfigInterfaceProtocolScheme{PluginConfigInterfaceProtocolSchemeEmpty, PluginConfigInterfaceProtocolSchemeMobyPluginsHTTPV1}
 }
 
-// PluginConfigLinux is part of the API's models.
 type PluginConfigLinux struct {
-	// AllowAllDevices
-	AllowAllDevices bool `json:"AllowAllDevices,omitempty"`
-	// Capabilities
-	Capabilities []string `json:"Capabilities,omitempty"`
-	// Devices
-	Devices []PluginDevice `json:"Devices,omitempty"`
+	AllowAllDevices bool           `json:"AllowAllDevices,omitempty"`
+	Capabilities    []string       `json:"Capabilities,omitempty"`
+	Devices         []PluginDevice `json:"Devices,omitempty"`
 }
 
-// PluginConfigNetwork is part of the API's models.
 type PluginConfigNetwork struct {
-	// Type
 	Type string `json:"Type,omitempty"`
 }
 
-// PluginConfigRootfs is part of the API's models.
 type PluginConfigRootfs struct {
-	// DiffIDs
 	DiffIDs []string `json:"diff_ids,omitempty"`
-	// Type
-	Type string `json:"type,omitempty"`
+	Type    string   `json:"type,omitempty"`
 }
 
-// PluginConfigUser is part of the API's models.
 type PluginConfigUser struct {
-	// GID
 	GID uint32 `json:"GID,omitempty"`
-	// UID
 	UID uint32 `json:"UID,omitempty"`
 }
 
-// PluginDevice is part of the API's models.
 type PluginDevice struct {
-	// Description
-	Description string `json:"Description,omitempty"`
-	// Name
-	Name string `json:"Name,omitempty"`
-	// Path
-	Path string `json:"Path,omitempty"`
-	// Settable
-	Settable []string `json:"Settable,omitempty"`
+	Description string   `json:"Description,omitempty"`
+	Name        string   `json:"Name,omitempty"`
+	Path        string   `json:"Path,omitempty"`
+	Settable    []string `json:"Settable,omitempty"`
 }
 
-// PluginEnv is part of the API's models.
 type PluginEnv struct {
-	// Description
-	Description string `json:"Description,omitempty"`
-	// Name
-	Name string `json:"Name,omitempty"`
-	// Settable
-	Settable []string `json:"Settable,omitempty"`
-	// Value
-	Value string `json:"Value,omitempty"`
+	Description string   `json:"Description,omitempty"`
+	Name        string   `json:"Name,omitempty"`
+	Settable    []string `json:"Settable,omitempty"`
+	Value       string   `json:"Value,omitempty"`
 }
 
 // PluginInterfaceType: a plugin interface, written prefix.capability/version, e.g. "docker.volumedriver/1.0".
 type PluginInterfaceType string
 
-// PluginMount is part of the API's models.
 type PluginMount struct {
-	// Description
-	Description string `json:"Description,omitempty"`
-	// Destination
-	Destination string `json:"Destination,omitempty"`
-	// Name
-	Name string `json:"Name,omitempty"`
-	// Options
-	Options []string `json:"Options,omitempty"`
-	// Settable
-	Settable []string `json:"Settable,omitempty"`
-	// Source
-	Source string `json:"Source,omitempty"`
-	// Type
-	Type string `json:"Type,omitempty"`
+	Description string   `json:"Description,omitempty"`
+	Destination string   `json:"Destination,omitempty"`
+	Name        string   `json:"Name,omitempty"`
+	Options     []string `json:"Options,omitempty"`
+	Settable    []string `json:"Settable,omitempty"`
+	Source      string   `json:"Source,omitempty"`
+	Type        string   `json:"Type,omitempty"`
 }
 
 // PluginPrivilege: describes a permission the user has to accept upon installing
 // the plugin.
-//
-// Added in API v1.40.
 type PluginPrivilege struct {
-	// Description
-	Description string `json:"Description,omitempty"`
-	// Name
-	Name string `json:"Name,omitempty"`
-	// Value
-	Value []string `json:"Value,omitempty"`
+	Description string   `json:"Description,omitempty"`
+	Name        string   `json:"Name,omitempty"`
+	Value       []string `json:"Value,omitempty"`
 }
 
 // PluginSettings: settings that can be modified by users.
 type PluginSettings struct {
-	// Args
-	Args []string `json:"Args,omitempty"`
-	// Devices
+	Args    []string       `json:"Args,omitempty"`
 	Devices []PluginDevice `json:"Devices,omitempty"`
-	// Env
-	Env []string `json:"Env,omitempty"`
-	// Mounts
-	Mounts []PluginMount `json:"Mounts,omitempty"`
+	Env     []string       `json:"Env,omitempty"`
+	Mounts  []PluginMount  `json:"Mounts,omitempty"`
 }

@@ -10,16 +10,17 @@ import (
 )
 
 // ServiceCreateOptions holds the query, header and body parameters of
-// ServiceCreate. The zero value sends none of the optional ones.
+// ServiceCreate. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ServiceCreateOptions struct {
-	// Body
+	// Body is the request body.
 	//
 	// Required.
 	Body ServiceCreateRequest
 	// RegistryAuth: a base64url-encoded auth configuration for pulling from private
 	// registries.
 	//
-	// Refer to the [authentication section](#section/Authentication) for
+	// Refer to the authentication section for
 	// details.
 	//
 	// Sent as header "X-Registry-Auth".
@@ -50,7 +51,8 @@ func (c *Client) ServiceDelete(ctx context.Context, id string) error {
 }
 
 // ServiceInspectOptions holds the query, header and body parameters of
-// ServiceInspect. The zero value sends none of the optional ones.
+// ServiceInspect. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ServiceInspectOptions struct {
 	// InsertDefaults: fill empty fields with default values.
 	//
@@ -73,17 +75,18 @@ func (c *Client) ServiceInspect(ctx context.Context, id string, opts ServiceInsp
 }
 
 // ServiceListOptions holds the query, header and body parameters of
-// ServiceList. The zero value sends none of the optional ones.
+// ServiceList. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ServiceListOptions struct {
 	// Filters: a JSON encoded value of the filters (a `map[string][]string`) to
 	// process on the services list.
 	//
 	// Available filters:
 	//
-	// - `id=<service id>`
-	// - `label=<service label>`
-	// - `mode=["replicated"|"global"]`
-	// - `name=<service name>`
+	//   - `id=<service id>`
+	//   - `label=<service label>`
+	//   - `mode=["replicated"|"global"]`
+	//   - `name=<service name>`
 	Filters docker.Filters
 	// Status: include service status, with count of running and desired tasks.
 	//
@@ -106,7 +109,8 @@ func (c *Client) ServiceList(ctx context.Context, opts ServiceListOptions) ([]Se
 }
 
 // ServiceLogsOptions holds the query, header and body parameters of
-// ServiceLogs. The zero value sends none of the optional ones.
+// ServiceLogs. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ServiceLogsOptions struct {
 	// Details: show service context and extra details provided to logs.
 	Details bool
@@ -128,9 +132,9 @@ type ServiceLogsOptions struct {
 // ServiceLogs gets service logs.
 //
 // Get `stdout` and `stderr` logs from a service. See also
-// [`/containers/{id}/logs`](#operation/ContainerLogs).
+// `/containers/{id}/logs`.
 //
-// **Note**: This endpoint works only for services with the `local`,
+// Note: This endpoint works only for services with the `local`,
 // `json-file` or `journald` logging drivers.
 //
 // GET /services/{id}/logs
@@ -152,9 +156,10 @@ func (c *Client) ServiceLogs(ctx context.Context, id string, opts ServiceLogsOpt
 }
 
 // ServiceUpdateOptions holds the query, header and body parameters of
-// ServiceUpdate. The zero value sends none of the optional ones.
+// ServiceUpdate. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ServiceUpdateOptions struct {
-	// Body
+	// Body is the request body.
 	//
 	// Required.
 	Body ServiceUpdateRequest
@@ -178,7 +183,7 @@ type ServiceUpdateOptions struct {
 	// RegistryAuth: a base64url-encoded auth configuration for pulling from private
 	// registries.
 	//
-	// Refer to the [authentication section](#section/Authentication) for
+	// Refer to the authentication section for
 	// details.
 	//
 	// Sent as header "X-Registry-Auth".

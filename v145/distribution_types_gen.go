@@ -5,43 +5,58 @@ package v145
 // DistributionInspect: describes the result obtained from contacting the registry to retrieve
 // image metadata.
 //
-// Added in API v1.40.
+// Added in API v1.30.
 type DistributionInspect struct {
-	// Descriptor
 	Descriptor OCIDescriptor `json:"Descriptor,omitzero"`
 	// Platforms: an array containing all platforms supported by the image.
 	Platforms []OCIPlatform `json:"Platforms,omitempty"`
 }
 
 // OCIDescriptor: a descriptor struct containing digest, media type, and size, as defined in
-// the [OCI Content Descriptors Specification](https://github.com/opencontainers/image-spec/blob/v1.0.1/descriptor.md).
+// the OCI Content Descriptors Specification (https://github.com/opencontainers/image-spec/blob/v1.0.1/descriptor.md).
 //
-// Added in API v1.40.
+// Added in API v1.30.
 type OCIDescriptor struct {
 	// Digest: the digest of the targeted content.
+	//
+	// Added in API v1.40.
 	Digest string `json:"digest,omitempty"`
 	// MediaType: the media type of the object this schema refers to.
+	//
+	// Added in API v1.40.
 	MediaType string `json:"mediaType,omitempty"`
 	// Size: the size in bytes of the blob.
+	//
+	// Added in API v1.40.
 	Size int64 `json:"size,omitempty"`
 }
 
 // OCIPlatform: describes the platform which the image in the manifest runs on, as defined
-// in the [OCI Image Index Specification](https://github.com/opencontainers/image-spec/blob/v1.0.1/image-index.md).
+// in the OCI Image Index Specification (https://github.com/opencontainers/image-spec/blob/v1.0.1/image-index.md).
 //
-// Added in API v1.40.
+// Added in API v1.30.
 type OCIPlatform struct {
 	// Architecture: the CPU architecture, for example `amd64` or `ppc64`.
+	//
+	// Added in API v1.40.
 	Architecture string `json:"architecture,omitempty"`
 	// OS: the operating system, for example `linux` or `windows`.
+	//
+	// Added in API v1.40.
 	OS string `json:"os,omitempty"`
 	// OSFeatures: optional field specifying an array of strings, each listing a required
 	// OS feature (for example on Windows `win32k`).
+	//
+	// Added in API v1.40.
 	OSFeatures []string `json:"os.features,omitempty"`
 	// OSVersion: optional field specifying the operating system version, for example on
 	// Windows `10.0.19041.1165`.
+	//
+	// Added in API v1.40.
 	OSVersion string `json:"os.version,omitempty"`
 	// Variant: optional field specifying a variant of the CPU, for example `v7` to
 	// specify ARMv7 when architecture is `arm`.
+	//
+	// Added in API v1.40.
 	Variant string `json:"variant,omitempty"`
 }

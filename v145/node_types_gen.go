@@ -3,24 +3,14 @@
 package v145
 
 // EngineDescription provides information about an engine.
-//
-// Added in API v1.32.
 type EngineDescription struct {
-	// EngineVersion
-	EngineVersion string `json:"EngineVersion,omitempty"`
-	// Labels
-	Labels map[string]string `json:"Labels,omitempty"`
-	// Plugins
-	Plugins []EngineDescriptionPluginsItem `json:"Plugins,omitempty"`
+	EngineVersion string                         `json:"EngineVersion,omitempty"`
+	Labels        map[string]string              `json:"Labels,omitempty"`
+	Plugins       []EngineDescriptionPluginsItem `json:"Plugins,omitempty"`
 }
 
-// EngineDescriptionPluginsItem is part of the API's models.
-//
-// Added in API v1.32.
 type EngineDescriptionPluginsItem struct {
-	// Name
 	Name string `json:"Name,omitempty"`
-	// Type
 	Type string `json:"Type,omitempty"`
 }
 
@@ -28,35 +18,23 @@ type EngineDescriptionPluginsItem struct {
 // String resources (e.g, `GPU=UUID1`).
 //
 // Added in API v1.32.
-type GenericResources []GenericResourcesItemItem
+type GenericResources []GenericResourcesItem
 
-// GenericResourcesItemItem is part of the API's models.
-//
 // Added in API v1.32.
-type GenericResourcesItemItem struct {
-	// DiscreteResourceSpec
-	DiscreteResourceSpec GenericResourcesItemItemDiscreteResourceSpec `json:"DiscreteResourceSpec,omitzero"`
-	// NamedResourceSpec
-	NamedResourceSpec GenericResourcesItemItemNamedResourceSpec `json:"NamedResourceSpec,omitzero"`
+type GenericResourcesItem struct {
+	DiscreteResourceSpec GenericResourcesItemDiscreteResourceSpec `json:"DiscreteResourceSpec,omitzero"`
+	NamedResourceSpec    GenericResourcesItemNamedResourceSpec    `json:"NamedResourceSpec,omitzero"`
 }
 
-// GenericResourcesItemItemDiscreteResourceSpec is part of the API's models.
-//
 // Added in API v1.32.
-type GenericResourcesItemItemDiscreteResourceSpec struct {
-	// Kind
-	Kind string `json:"Kind,omitempty"`
-	// Value
-	Value int64 `json:"Value,omitempty"`
+type GenericResourcesItemDiscreteResourceSpec struct {
+	Kind  string `json:"Kind,omitempty"`
+	Value int64  `json:"Value,omitempty"`
 }
 
-// GenericResourcesItemItemNamedResourceSpec is part of the API's models.
-//
 // Added in API v1.32.
-type GenericResourcesItemItemNamedResourceSpec struct {
-	// Kind
-	Kind string `json:"Kind,omitempty"`
-	// Value
+type GenericResourcesItemNamedResourceSpec struct {
+	Kind  string `json:"Kind,omitempty"`
 	Value string `json:"Value,omitempty"`
 }
 
@@ -68,57 +46,39 @@ type GenericResourcesItemItemNamedResourceSpec struct {
 // Added in API v1.32.
 type ManagerStatus struct {
 	// Addr: the IP address and port at which the manager is reachable.
-	Addr string `json:"Addr,omitempty"`
-	// Leader
-	Leader bool `json:"Leader,omitempty"`
-	// Reachability
+	Addr         string       `json:"Addr,omitempty"`
+	Leader       bool         `json:"Leader,omitempty"`
 	Reachability Reachability `json:"Reachability,omitempty"`
 }
 
-// Node is part of the API's models.
 type Node struct {
 	// CreatedAt: date and time at which the node was added to the swarm in
-	// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
-	CreatedAt string `json:"CreatedAt,omitempty"`
-	// Description
+	// RFC 3339 (https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
+	CreatedAt   string          `json:"CreatedAt,omitempty"`
 	Description NodeDescription `json:"Description,omitzero"`
-	// ID
-	ID string `json:"ID,omitempty"`
-	// ManagerStatus
-	//
+	ID          string          `json:"ID,omitempty"`
 	// Added in API v1.32.
 	ManagerStatus ManagerStatus `json:"ManagerStatus,omitzero"`
-	// Spec
-	Spec NodeSpec `json:"Spec,omitzero"`
-	// Status
-	//
+	Spec          NodeSpec      `json:"Spec,omitzero"`
 	// Added in API v1.32.
 	Status NodeStatus `json:"Status,omitzero"`
 	// UpdatedAt: date and time at which the node was last updated in
-	// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
-	UpdatedAt string `json:"UpdatedAt,omitempty"`
-	// Version
-	Version ObjectVersion `json:"Version,omitzero"`
+	// RFC 3339 (https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
+	UpdatedAt string        `json:"UpdatedAt,omitempty"`
+	Version   ObjectVersion `json:"Version,omitzero"`
 }
 
 // NodeDescription encapsulates the properties of the Node as reported by the
 // agent.
 type NodeDescription struct {
-	// Engine
-	Engine EngineDescription `json:"Engine,omitzero"`
-	// Hostname
-	Hostname string `json:"Hostname,omitempty"`
-	// Platform
-	Platform Platform `json:"Platform,omitzero"`
-	// Resources
-	Resources ResourceObject `json:"Resources,omitzero"`
-	// TLSInfo
-	//
+	Engine    EngineDescription `json:"Engine,omitzero"`
+	Hostname  string            `json:"Hostname,omitempty"`
+	Platform  Platform          `json:"Platform,omitzero"`
+	Resources ResourceObject    `json:"Resources,omitzero"`
 	// Added in API v1.30.
 	TLSInfo TLSInfo `json:"TLSInfo,omitzero"`
 }
 
-// NodeSpec is part of the API's models.
 type NodeSpec struct {
 	// Availability of the node.
 	Availability NodeSpecAvailability `json:"Availability,omitempty"`
@@ -184,16 +144,12 @@ func (NodeState) Values() []NodeState {
 // Added in API v1.32.
 type NodeStatus struct {
 	// Addr: IP address of the node.
-	Addr string `json:"Addr,omitempty"`
-	// Message
-	Message string `json:"Message,omitempty"`
-	// State
-	State NodeState `json:"State,omitempty"`
+	Addr    string    `json:"Addr,omitempty"`
+	Message string    `json:"Message,omitempty"`
+	State   NodeState `json:"State,omitempty"`
 }
 
 // Platform represents the platform (Arch/OS).
-//
-// Added in API v1.32.
 type Platform struct {
 	// Architecture represents the hardware architecture (for example,
 	// `x86_64`).
@@ -221,15 +177,11 @@ func (Reachability) Values() []Reachability {
 
 // ResourceObject: an object describing the resources which can be advertised by a node and
 // requested by a task.
-//
-// Added in API v1.32.
 type ResourceObject struct {
-	// GenericResources
+	// Added in API v1.32.
 	GenericResources GenericResources `json:"GenericResources,omitempty"`
-	// MemoryBytes
-	MemoryBytes int64 `json:"MemoryBytes,omitempty"`
-	// NanoCPUs
-	NanoCPUs int64 `json:"NanoCPUs,omitempty"`
+	MemoryBytes      int64            `json:"MemoryBytes,omitempty"`
+	NanoCPUs         int64            `json:"NanoCPUs,omitempty"`
 }
 
 // TLSInfo: information about the issuer of leaf TLS certificates and the trusted root

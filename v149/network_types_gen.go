@@ -13,13 +13,10 @@ type ConfigReference struct {
 	Network string `json:"Network,omitempty"`
 }
 
-// IPAM is part of the API's models.
 type IPAM struct {
 	// Config: list of IPAM configuration options, specified as a map:
 	//
-	// ```
-	// {"Subnet": <CIDR>, "IPRange": <CIDR>, "Gateway": <IP address>, "AuxAddress": <device_name:IP address>}
-	// ```
+	//	{"Subnet": <CIDR>, "IPRange": <CIDR>, "Gateway": <IP address>, "AuxAddress": <device_name:IP address>}
 	Config []IPAMConfig `json:"Config,omitempty"`
 	// Driver: name of the IPAM driver to use.
 	Driver string `json:"Driver,omitempty"`
@@ -27,29 +24,19 @@ type IPAM struct {
 	Options map[string]string `json:"Options,omitempty"`
 }
 
-// IPAMConfig is part of the API's models.
-//
-// Added in API v1.41.
 type IPAMConfig struct {
-	// AuxiliaryAddresses
 	AuxiliaryAddresses map[string]string `json:"AuxiliaryAddresses,omitempty"`
-	// Gateway
-	Gateway string `json:"Gateway,omitempty"`
-	// IPRange
-	IPRange string `json:"IPRange,omitempty"`
-	// Subnet
-	Subnet string `json:"Subnet,omitempty"`
+	Gateway            string            `json:"Gateway,omitempty"`
+	IPRange            string            `json:"IPRange,omitempty"`
+	Subnet             string            `json:"Subnet,omitempty"`
 }
 
-// Network is part of the API's models.
 type Network struct {
 	// Attachable: whether a global / swarm scope network is manually attachable by regular
 	// containers from workers in swarm mode.
 	//
 	// Added in API v1.27.
 	Attachable bool `json:"Attachable,omitempty"`
-	// ConfigFrom
-	//
 	// Added in API v1.41.
 	ConfigFrom ConfigReference `json:"ConfigFrom,omitzero"`
 	// ConfigOnly: whether the network is a config-only network. Config-only networks are
@@ -62,7 +49,7 @@ type Network struct {
 	// Containers: contains endpoints attached to the network.
 	Containers map[string]NetworkContainer `json:"Containers,omitempty"`
 	// Created: date and time at which the network was created in
-	// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
+	// RFC 3339 (https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
 	Created string `json:"Created,omitempty"`
 	// Driver: the name of the driver used to create the network (e.g. `bridge`,
 	// `overlay`).
@@ -73,8 +60,7 @@ type Network struct {
 	EnableIPv4 bool `json:"EnableIPv4,omitempty"`
 	// EnableIPv6: whether the network was created with IPv6 enabled.
 	EnableIPv6 bool `json:"EnableIPv6,omitempty"`
-	// IPAM
-	IPAM IPAM `json:"IPAM,omitzero"`
+	IPAM       IPAM `json:"IPAM,omitzero"`
 	// ID that uniquely identifies a network on a single machine.
 	ID string `json:"Id,omitempty"`
 	// Ingress: whether the network is providing the routing-mesh for the swarm cluster.
@@ -100,31 +86,23 @@ type Network struct {
 	Scope string `json:"Scope,omitempty"`
 }
 
-// NetworkConnectRequest
+// NetworkConnectRequest is the request body of NetworkConnect.
 type NetworkConnectRequest struct {
 	// Container: the ID or name of the container to connect to the network.
-	Container string `json:"Container,omitempty"`
-	// EndpointConfig
+	Container      string           `json:"Container,omitempty"`
 	EndpointConfig EndpointSettings `json:"EndpointConfig,omitzero"`
 }
 
-// NetworkContainer is part of the API's models.
 type NetworkContainer struct {
-	// EndpointID
-	EndpointID string `json:"EndpointID,omitempty"`
-	// IPv4Address
+	EndpointID  string `json:"EndpointID,omitempty"`
 	IPv4Address string `json:"IPv4Address,omitempty"`
-	// IPv6Address
 	IPv6Address string `json:"IPv6Address,omitempty"`
-	// MacAddress
-	MacAddress string `json:"MacAddress,omitempty"`
-	// Name
-	//
+	MACAddress  string `json:"MacAddress,omitempty"`
 	// Added in API v1.30.
 	Name string `json:"Name,omitempty"`
 }
 
-// NetworkCreateRequest
+// NetworkCreateRequest is the request body of NetworkCreate.
 type NetworkCreateRequest struct {
 	// Attachable: globally scoped network is manually attachable by regular
 	// containers from workers in swarm mode.
@@ -182,7 +160,7 @@ type NetworkCreateResponse struct {
 	Warning string `json:"Warning,omitempty"`
 }
 
-// NetworkDisconnectRequest
+// NetworkDisconnectRequest is the request body of NetworkDisconnect.
 type NetworkDisconnectRequest struct {
 	// Container: the ID or name of the container to disconnect from the network.
 	Container string `json:"Container,omitempty"`
@@ -190,7 +168,7 @@ type NetworkDisconnectRequest struct {
 	Force bool `json:"Force,omitempty"`
 }
 
-// NetworkPruneResponse
+// NetworkPruneResponse is what NetworkPrune returns.
 type NetworkPruneResponse struct {
 	// NetworksDeleted: networks that were deleted
 	//

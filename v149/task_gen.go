@@ -23,19 +23,20 @@ func (c *Client) TaskInspect(ctx context.Context, id string) (*Task, error) {
 }
 
 // TaskListOptions holds the query, header and body parameters of TaskList. The
-// zero value sends none of the optional ones.
+// zero value sends none of the optional ones (an optional JSON body is sent
+// empty).
 type TaskListOptions struct {
 	// Filters: a JSON encoded value of the filters (a `map[string][]string`) to
 	// process on the tasks list.
 	//
 	// Available filters:
 	//
-	// - `desired-state=(running | shutdown | accepted)`
-	// - `id=<task id>`
-	// - `label=key` or `label="key=value"`
-	// - `name=<task name>`
-	// - `node=<node id or name>`
-	// - `service=<service name>`
+	//   - `desired-state=(running | shutdown | accepted)`
+	//   - `id=<task id>`
+	//   - `label=key` or `label="key=value"`
+	//   - `name=<task name>`
+	//   - `node=<node id or name>`
+	//   - `service=<service name>`
 	Filters docker.Filters
 }
 
@@ -53,7 +54,8 @@ func (c *Client) TaskList(ctx context.Context, opts TaskListOptions) ([]Task, er
 }
 
 // TaskLogsOptions holds the query, header and body parameters of TaskLogs. The
-// zero value sends none of the optional ones.
+// zero value sends none of the optional ones (an optional JSON body is sent
+// empty).
 type TaskLogsOptions struct {
 	// Details: show task context and extra details provided to logs.
 	Details bool
@@ -75,9 +77,9 @@ type TaskLogsOptions struct {
 // TaskLogs gets task logs.
 //
 // Get `stdout` and `stderr` logs from a task.
-// See also [`/containers/{id}/logs`](#operation/ContainerLogs).
+// See also `/containers/{id}/logs`.
 //
-// **Note**: This endpoint works only for services with the `local`,
+// Note: This endpoint works only for services with the `local`,
 // `json-file` or `journald` logging drivers.
 //
 // GET /tasks/{id}/logs

@@ -11,7 +11,8 @@ import (
 )
 
 // GetPluginPrivilegesOptions holds the query, header and body parameters of
-// GetPluginPrivileges. The zero value sends none of the optional ones.
+// GetPluginPrivileges. The zero value sends none of the optional ones (an
+// optional JSON body is sent empty).
 type GetPluginPrivilegesOptions struct {
 	// Remote: the name of the plugin. The `:latest` tag is optional, and is the
 	// default if omitted.
@@ -34,7 +35,8 @@ func (c *Client) GetPluginPrivileges(ctx context.Context, opts GetPluginPrivileg
 }
 
 // PluginCreateOptions holds the query, header and body parameters of
-// PluginCreate. The zero value sends none of the optional ones.
+// PluginCreate. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type PluginCreateOptions struct {
 	// Name: the name of the plugin. The `:latest` tag is optional, and is the
 	// default if omitted.
@@ -56,7 +58,8 @@ func (c *Client) PluginCreate(ctx context.Context, opts PluginCreateOptions) err
 }
 
 // PluginDeleteOptions holds the query, header and body parameters of
-// PluginDelete. The zero value sends none of the optional ones.
+// PluginDelete. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type PluginDeleteOptions struct {
 	// Force: disable the plugin before removing. This may result in issues if the
 	// plugin is in use by a container.
@@ -78,7 +81,8 @@ func (c *Client) PluginDelete(ctx context.Context, name string, opts PluginDelet
 }
 
 // PluginDisableOptions holds the query, header and body parameters of
-// PluginDisable. The zero value sends none of the optional ones.
+// PluginDisable. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type PluginDisableOptions struct {
 	// Force disable a plugin even if still in use.
 	//
@@ -97,7 +101,8 @@ func (c *Client) PluginDisable(ctx context.Context, name string, opts PluginDisa
 }
 
 // PluginEnableOptions holds the query, header and body parameters of
-// PluginEnable. The zero value sends none of the optional ones.
+// PluginEnable. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type PluginEnableOptions struct {
 	// Timeout: set the HTTP client timeout (in seconds)
 	Timeout *int
@@ -127,15 +132,16 @@ func (c *Client) PluginInspect(ctx context.Context, name string) (*Plugin, error
 }
 
 // PluginListOptions holds the query, header and body parameters of PluginList.
-// The zero value sends none of the optional ones.
+// The zero value sends none of the optional ones (an optional JSON body is
+// sent empty).
 type PluginListOptions struct {
 	// Filters: a JSON encoded value of the filters (a `map[string][]string`) to
 	// process on the plugin list.
 	//
 	// Available filters:
 	//
-	// - `capability=<capability name>`
-	// - `enable=<true>|<false>`
+	//   - `capability=<capability name>`
+	//   - `enable=<true>|<false>`
 	//
 	// Added in API v1.28.
 	Filters docker.Filters
@@ -157,7 +163,8 @@ func (c *Client) PluginList(ctx context.Context, opts PluginListOptions) ([]Plug
 }
 
 // PluginPullOptions holds the query, header and body parameters of PluginPull.
-// The zero value sends none of the optional ones.
+// The zero value sends none of the optional ones (an optional JSON body is
+// sent empty).
 type PluginPullOptions struct {
 	// Remote reference for plugin to install.
 	//
@@ -172,19 +179,21 @@ type PluginPullOptions struct {
 	// RegistryAuth: a base64url-encoded auth configuration to use when pulling a plugin
 	// from a registry.
 	//
-	// Refer to the [authentication section](#section/Authentication) for
+	// Refer to the authentication section for
 	// details.
 	//
 	// Sent as header "X-Registry-Auth".
 	RegistryAuth *docker.AuthConfig
-	// Body
+	// Body is the request body.
+	//
+	// Left nil, [] is sent: older daemons refuse a request without a body.
 	Body []PluginPrivilege
 }
 
 // PluginPull installs a plugin.
 //
 // Pulls and installs a plugin. After the plugin is installed, it can be
-// enabled using the [`POST /plugins/{name}/enable` endpoint](#operation/PostPluginsEnable).
+// enabled using the `POST /plugins/{name}/enable` endpoint.
 //
 // POST /plugins/pull
 func (c *Client) PluginPull(ctx context.Context, opts PluginPullOptions) (*docker.JSONStream[docker.JSONMessage], error) {
@@ -194,6 +203,8 @@ func (c *Client) PluginPull(ctx context.Context, opts PluginPullOptions) (*docke
 	gensupport.RegistryAuth(r, opts.RegistryAuth, false)
 	if opts.Body != nil {
 		r.JSONBody(opts.Body)
+	} else {
+		r.JSONBody([]struct{}{})
 	}
 	out := new(docker.JSONStream[docker.JSONMessage])
 	if err := c.rt.Open(ctx, r, out); err != nil {
@@ -214,9 +225,12 @@ func (c *Client) PluginPush(ctx context.Context, name string) error {
 }
 
 // PluginSetOptions holds the query, header and body parameters of PluginSet.
-// The zero value sends none of the optional ones.
+// The zero value sends none of the optional ones (an optional JSON body is
+// sent empty).
 type PluginSetOptions struct {
-	// Body
+	// Body is the request body.
+	//
+	// Left nil, [] is sent: older daemons refuse a request without a body.
 	Body []string
 }
 
@@ -228,12 +242,15 @@ func (c *Client) PluginSet(ctx context.Context, name string, opts PluginSetOptio
 	r.PathParam("name", name)
 	if opts.Body != nil {
 		r.JSONBody(opts.Body)
+	} else {
+		r.JSONBody([]struct{}{})
 	}
 	return c.rt.NoContent(ctx, r)
 }
 
 // PluginUpgradeOptions holds the query, header and body parameters of
-// PluginUpgrade. The zero value sends none of the optional ones.
+// PluginUpgrade. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type PluginUpgradeOptions struct {
 	// Remote reference to upgrade to.
 	//
@@ -244,12 +261,14 @@ type PluginUpgradeOptions struct {
 	// RegistryAuth: a base64url-encoded auth configuration to use when pulling a plugin
 	// from a registry.
 	//
-	// Refer to the [authentication section](#section/Authentication) for
+	// Refer to the authentication section for
 	// details.
 	//
 	// Sent as header "X-Registry-Auth".
 	RegistryAuth *docker.AuthConfig
-	// Body
+	// Body is the request body.
+	//
+	// Left nil, [] is sent: older daemons refuse a request without a body.
 	Body []PluginPrivilege
 }
 
@@ -265,6 +284,8 @@ func (c *Client) PluginUpgrade(ctx context.Context, name string, opts PluginUpgr
 	gensupport.RegistryAuth(r, opts.RegistryAuth, false)
 	if opts.Body != nil {
 		r.JSONBody(opts.Body)
+	} else {
+		r.JSONBody([]struct{}{})
 	}
 	out := new(docker.JSONStream[docker.JSONMessage])
 	if err := c.rt.Open(ctx, r, out); err != nil {

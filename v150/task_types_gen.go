@@ -3,15 +3,10 @@
 package v150
 
 // ContainerStatus: represents the status of a container.
-//
-// Added in API v1.44.
 type ContainerStatus struct {
-	// ContainerID
 	ContainerID string `json:"ContainerID,omitempty"`
-	// ExitCode
-	ExitCode int `json:"ExitCode,omitempty"`
-	// PID
-	PID int `json:"PID,omitempty"`
+	ExitCode    int    `json:"ExitCode,omitempty"`
+	PID         int    `json:"PID,omitempty"`
 }
 
 // NetworkAttachment: specifies how a task is attached to a network, and the addresses the
@@ -21,28 +16,21 @@ type NetworkAttachment struct {
 	// network. To maintain backward compatibility this field accepts CIDR
 	// notation, but only the IP address is used.
 	Addresses []string `json:"Addresses,omitempty"`
-	// Network
-	Network Network `json:"Network,omitzero"`
+	Network   Network  `json:"Network,omitzero"`
 }
 
 // PortStatus: represents the port status of a task's host ports whose service has published host ports
 //
 // Added in API v1.44.
 type PortStatus struct {
-	// Ports
 	Ports []EndpointPortConfig `json:"Ports,omitempty"`
 }
 
-// Task is part of the API's models.
 type Task struct {
-	// AssignedGenericResources
-	//
 	// Added in API v1.32.
 	AssignedGenericResources GenericResources `json:"AssignedGenericResources,omitempty"`
-	// CreatedAt
-	CreatedAt string `json:"CreatedAt,omitempty"`
-	// DesiredState
-	DesiredState TaskState `json:"DesiredState,omitempty"`
+	CreatedAt                string           `json:"CreatedAt,omitempty"`
+	DesiredState             TaskState        `json:"DesiredState,omitempty"`
 	// ID: the ID of the task.
 	ID string `json:"ID,omitempty"`
 	// JobIteration: if the Service this Task belongs to is a job-mode service, contains
@@ -61,20 +49,14 @@ type Task struct {
 	// NodeID: the ID of the node that this task is on.
 	NodeID string `json:"NodeID,omitempty"`
 	// ServiceID: the ID of the service this task is part of.
-	ServiceID string `json:"ServiceID,omitempty"`
-	// Slot
-	Slot int `json:"Slot,omitempty"`
-	// Spec
-	Spec TaskSpec `json:"Spec,omitzero"`
-	// Status
-	Status TaskStatus `json:"Status,omitzero"`
-	// UpdatedAt
-	UpdatedAt string `json:"UpdatedAt,omitempty"`
-	// Version
-	Version ObjectVersion `json:"Version,omitzero"`
+	ServiceID string        `json:"ServiceID,omitempty"`
+	Slot      int           `json:"Slot,omitempty"`
+	Spec      TaskSpec      `json:"Spec,omitzero"`
+	Status    TaskStatus    `json:"Status,omitzero"`
+	UpdatedAt string        `json:"UpdatedAt,omitempty"`
+	Version   ObjectVersion `json:"Version,omitzero"`
 }
 
-// TaskState is part of the API's models.
 type TaskState string
 
 // Values of TaskState known to this API version. The daemon may send others.
@@ -103,18 +85,11 @@ func (TaskState) Values() []TaskState {
 
 // TaskStatus: represents the status of a task.
 type TaskStatus struct {
-	// ContainerStatus
 	ContainerStatus ContainerStatus `json:"ContainerStatus,omitzero"`
-	// Err
-	Err string `json:"Err,omitempty"`
-	// Message
-	Message string `json:"Message,omitempty"`
-	// PortStatus
-	//
+	Err             string          `json:"Err,omitempty"`
+	Message         string          `json:"Message,omitempty"`
 	// Added in API v1.44.
 	PortStatus PortStatus `json:"PortStatus,omitzero"`
-	// State
-	State TaskState `json:"State,omitempty"`
-	// Timestamp
-	Timestamp string `json:"Timestamp,omitempty"`
+	State      TaskState  `json:"State,omitempty"`
+	Timestamp  string     `json:"Timestamp,omitempty"`
 }

@@ -2,20 +2,13 @@
 
 package v151
 
-// Config is part of the API's models.
-//
 // Added in API v1.30.
 type Config struct {
-	// CreatedAt
-	CreatedAt string `json:"CreatedAt,omitempty"`
-	// ID
-	ID string `json:"ID,omitempty"`
-	// Spec
-	Spec ConfigSpec `json:"Spec,omitzero"`
-	// UpdatedAt
-	UpdatedAt string `json:"UpdatedAt,omitempty"`
-	// Version
-	Version ObjectVersion `json:"Version,omitzero"`
+	CreatedAt string        `json:"CreatedAt,omitempty"`
+	ID        string        `json:"ID,omitempty"`
+	Spec      ConfigSpec    `json:"Spec,omitzero"`
+	UpdatedAt string        `json:"UpdatedAt,omitempty"`
+	Version   ObjectVersion `json:"Version,omitzero"`
 }
 
 // ConfigCreateRequest is the request body of ConfigCreate.
@@ -23,8 +16,8 @@ type Config struct {
 // Added in API v1.30.
 type ConfigCreateRequest struct {
 	// Data is the data to store as a config, formatted as a standard base64-encoded
-	// ([RFC 4648](https://tools.ietf.org/html/rfc4648#section-4)) string.
-	// The maximum allowed size is 1000KB, as defined in [MaxConfigSize](https://pkg.go.dev/github.com/moby/swarmkit/v2@v2.0.0-20250103191802-8c1959736554/manager/controlapi#MaxConfigSize).
+	// (RFC 4648 (https://tools.ietf.org/html/rfc4648#section-4)) string.
+	// The maximum allowed size is 1000KB, as defined in MaxConfigSize (https://pkg.go.dev/github.com/moby/swarmkit/v2@v2.0.0-20250103191802-8c1959736554/manager/controlapi#MaxConfigSize).
 	Data string `json:"Data,omitempty"`
 	// Labels: user-defined key/value metadata.
 	Labels map[string]string `json:"Labels,omitempty"`
@@ -39,13 +32,11 @@ type ConfigCreateRequest struct {
 	Templating Driver `json:"Templating,omitzero"`
 }
 
-// ConfigSpec is part of the API's models.
-//
 // Added in API v1.30.
 type ConfigSpec struct {
 	// Data is the data to store as a config, formatted as a standard base64-encoded
-	// ([RFC 4648](https://tools.ietf.org/html/rfc4648#section-4)) string.
-	// The maximum allowed size is 1000KB, as defined in [MaxConfigSize](https://pkg.go.dev/github.com/moby/swarmkit/v2@v2.0.0-20250103191802-8c1959736554/manager/controlapi#MaxConfigSize).
+	// (RFC 4648 (https://tools.ietf.org/html/rfc4648#section-4)) string.
+	// The maximum allowed size is 1000KB, as defined in MaxConfigSize (https://pkg.go.dev/github.com/moby/swarmkit/v2@v2.0.0-20250103191802-8c1959736554/manager/controlapi#MaxConfigSize).
 	Data string `json:"Data,omitempty"`
 	// Labels: user-defined key/value metadata.
 	Labels map[string]string `json:"Labels,omitempty"`
@@ -71,8 +62,6 @@ type Driver struct {
 }
 
 // IDResponse: response to an API call that returns just an Id
-//
-// Added in API v1.48.
 type IDResponse struct {
 	// ID: the id of the newly created object.
 	ID string `json:"Id,omitempty"`
@@ -88,9 +77,6 @@ type IDResponse struct {
 // version, only one of the requests can succeed. As a result, two separate
 // update requests that happen at the same time will not unintentionally
 // overwrite each other.
-//
-// Added in API v1.27.
 type ObjectVersion struct {
-	// Index
 	Index uint64 `json:"Index,omitempty"`
 }

@@ -14,36 +14,30 @@ type Address struct {
 //
 // Can be one of:
 //
-// - `0`: Modified ("C")
-// - `1`: Added ("A")
-// - `2`: Deleted ("D")
-//
-// Added in API v1.43.
+//   - `0`: Modified ("C")
+//   - `1`: Added ("A")
+//   - `2`: Deleted ("D")
 type ChangeType uint8
 
 // Values of ChangeType known to this API version. The daemon may send others.
 const (
-	ChangeTypeN0 ChangeType = 0
-	ChangeTypeN1 ChangeType = 1
-	ChangeTypeN2 ChangeType = 2
+	ChangeTypeModified ChangeType = 0
+	ChangeTypeAdded    ChangeType = 1
+	ChangeTypeDeleted  ChangeType = 2
 )
 
 // Values lists the values of ChangeType known to this API version.
 func (ChangeType) Values() []ChangeType {
-	return []ChangeType{ChangeTypeN0, ChangeTypeN1, ChangeTypeN2}
+	return []ChangeType{ChangeTypeModified, ChangeTypeAdded, ChangeTypeDeleted}
 }
 
 // ContainerBlkioStatEntry: blkio stats entry.
 //
 // This type is Linux-specific and omitted for Windows containers.
 type ContainerBlkioStatEntry struct {
-	// Major
 	Major uint64 `json:"major,omitempty"`
-	// Minor
 	Minor uint64 `json:"minor,omitempty"`
-	// Op
-	Op string `json:"op,omitempty"`
-	// Value
+	Op    string `json:"op,omitempty"`
 	Value uint64 `json:"value,omitempty"`
 }
 
@@ -55,26 +49,25 @@ type ContainerBlkioStatEntry struct {
 //
 // This type is only populated on Linux and omitted for Windows containers.
 type ContainerBlkioStats struct {
-	// IoMergedRecursive: this field is only available when using Linux containers with
+	// IOMergedRecursive: this field is only available when using Linux containers with
 	// cgroups v1. It is omitted or `null` when using cgroups v2.
-	IoMergedRecursive []ContainerBlkioStatEntry `json:"io_merged_recursive,omitempty"`
-	// IoQueueRecursive: this field is only available when using Linux containers with
+	IOMergedRecursive []ContainerBlkioStatEntry `json:"io_merged_recursive,omitempty"`
+	// IOQueueRecursive: this field is only available when using Linux containers with
 	// cgroups v1. It is omitted or `null` when using cgroups v2.
-	IoQueueRecursive []ContainerBlkioStatEntry `json:"io_queue_recursive,omitempty"`
-	// IoServiceBytesRecursive
-	IoServiceBytesRecursive []ContainerBlkioStatEntry `json:"io_service_bytes_recursive,omitempty"`
-	// IoServiceTimeRecursive: this field is only available when using Linux containers with
+	IOQueueRecursive        []ContainerBlkioStatEntry `json:"io_queue_recursive,omitempty"`
+	IOServiceBytesRecursive []ContainerBlkioStatEntry `json:"io_service_bytes_recursive,omitempty"`
+	// IOServiceTimeRecursive: this field is only available when using Linux containers with
 	// cgroups v1. It is omitted or `null` when using cgroups v2.
-	IoServiceTimeRecursive []ContainerBlkioStatEntry `json:"io_service_time_recursive,omitempty"`
-	// IoServicedRecursive: this field is only available when using Linux containers with
+	IOServiceTimeRecursive []ContainerBlkioStatEntry `json:"io_service_time_recursive,omitempty"`
+	// IOServicedRecursive: this field is only available when using Linux containers with
 	// cgroups v1. It is omitted or `null` when using cgroups v2.
-	IoServicedRecursive []ContainerBlkioStatEntry `json:"io_serviced_recursive,omitempty"`
-	// IoTimeRecursive: this field is only available when using Linux containers with
+	IOServicedRecursive []ContainerBlkioStatEntry `json:"io_serviced_recursive,omitempty"`
+	// IOTimeRecursive: this field is only available when using Linux containers with
 	// cgroups v1. It is omitted or `null` when using cgroups v2.
-	IoTimeRecursive []ContainerBlkioStatEntry `json:"io_time_recursive,omitempty"`
-	// IoWaitTimeRecursive: this field is only available when using Linux containers with
+	IOTimeRecursive []ContainerBlkioStatEntry `json:"io_time_recursive,omitempty"`
+	// IOWaitTimeRecursive: this field is only available when using Linux containers with
 	// cgroups v1. It is omitted or `null` when using cgroups v2.
-	IoWaitTimeRecursive []ContainerBlkioStatEntry `json:"io_wait_time_recursive,omitempty"`
+	IOWaitTimeRecursive []ContainerBlkioStatEntry `json:"io_wait_time_recursive,omitempty"`
 	// SectorsRecursive: this field is only available when using Linux containers with
 	// cgroups v1. It is omitted or `null` when using cgroups v2.
 	SectorsRecursive []ContainerBlkioStatEntry `json:"sectors_recursive,omitempty"`
@@ -82,41 +75,39 @@ type ContainerBlkioStats struct {
 
 // ContainerCPUStats: CPU related info of the container
 type ContainerCPUStats struct {
-	// CPUUsage
 	CPUUsage ContainerCPUUsage `json:"cpu_usage,omitzero"`
-	// OnlineCpus: number of online CPUs.
+	// OnlineCPUs: number of online CPUs.
 	//
 	// This field is Linux-specific and omitted for Windows containers.
-	OnlineCpus *uint32 `json:"online_cpus,omitempty"`
+	OnlineCPUs *uint32 `json:"online_cpus,omitempty"`
 	// SystemCPUUsage: system Usage.
 	//
 	// This field is Linux-specific and omitted for Windows containers.
-	SystemCPUUsage *uint64 `json:"system_cpu_usage,omitempty"`
-	// ThrottlingData
+	SystemCPUUsage *uint64                 `json:"system_cpu_usage,omitempty"`
 	ThrottlingData ContainerThrottlingData `json:"throttling_data,omitzero"`
 }
 
 // ContainerCPUUsage: all CPU stats aggregated since container inception.
 type ContainerCPUUsage struct {
-	// PercpuUsage: total CPU time (in nanoseconds) consumed per core (Linux).
+	// PerCPUUsage: total CPU time (in nanoseconds) consumed per core (Linux).
 	//
 	// This field is Linux-specific when using cgroups v1. It is omitted
 	// when using cgroups v2 and Windows containers.
-	PercpuUsage []uint64 `json:"percpu_usage,omitempty"`
+	PerCPUUsage []uint64 `json:"percpu_usage,omitempty"`
 	// TotalUsage: total CPU time consumed in nanoseconds (Linux) or 100's of nanoseconds (Windows).
 	TotalUsage uint64 `json:"total_usage,omitempty"`
-	// UsageInKernelmode: time (in nanoseconds) spent by tasks of the cgroup in kernel mode (Linux),
+	// UsageInKernelMode: time (in nanoseconds) spent by tasks of the cgroup in kernel mode (Linux),
 	// or time spent (in 100's of nanoseconds) by all container processes in
 	// kernel mode (Windows).
 	//
 	// Not populated for Windows containers using Hyper-V isolation.
-	UsageInKernelmode uint64 `json:"usage_in_kernelmode,omitempty"`
-	// UsageInUsermode: time (in nanoseconds) spent by tasks of the cgroup in user mode (Linux),
+	UsageInKernelMode uint64 `json:"usage_in_kernelmode,omitempty"`
+	// UsageInUserMode: time (in nanoseconds) spent by tasks of the cgroup in user mode (Linux),
 	// or time spent (in 100's of nanoseconds) by all container processes in
 	// kernel mode (Windows).
 	//
 	// Not populated for Windows containers using Hyper-V isolation.
-	UsageInUsermode uint64 `json:"usage_in_usermode,omitempty"`
+	UsageInUserMode uint64 `json:"usage_in_usermode,omitempty"`
 }
 
 // ContainerConfig: configuration for a container that is portable between hosts.
@@ -131,8 +122,8 @@ type ContainerConfig struct {
 	AttachStdout bool `json:"AttachStdout,omitempty"`
 	// Cmd: command to run specified as a string or an array of strings.
 	Cmd []string `json:"Cmd,omitempty"`
-	// Domainname: the domain name to use for the container.
-	Domainname string `json:"Domainname,omitempty"`
+	// DomainName: the domain name to use for the container.
+	DomainName string `json:"Domainname,omitempty"`
 	// Entrypoint: the entry point for the container as a string or an array of strings.
 	//
 	// If the array consists of exactly one empty string (`[""]`) then the
@@ -147,8 +138,7 @@ type ContainerConfig struct {
 	//
 	// `{"<port>/<tcp|udp|sctp>": {}}`
 	ExposedPorts map[string]struct{} `json:"ExposedPorts,omitempty"`
-	// Healthcheck
-	Healthcheck HealthConfig `json:"Healthcheck,omitzero"`
+	Healthcheck  HealthConfig        `json:"Healthcheck,omitzero"`
 	// Hostname: the hostname to use for the container, as a valid RFC 1123 hostname.
 	Hostname string `json:"Hostname,omitempty"`
 	// Image: the name (or reference) of the image to use when creating the container,
@@ -156,10 +146,10 @@ type ContainerConfig struct {
 	Image string `json:"Image,omitempty"`
 	// Labels: user-defined key/value metadata.
 	Labels map[string]string `json:"Labels,omitempty"`
-	// MacAddress: MAC address of the container.
+	// MACAddress: MAC address of the container.
 	//
 	// Deprecated: this field is deprecated in API v1.44 and up. Use EndpointSettings.MacAddress instead.
-	MacAddress *string `json:"MacAddress,omitempty"`
+	MACAddress *string `json:"MacAddress,omitempty"`
 	// NetworkDisabled: disable networking for the container.
 	NetworkDisabled *bool `json:"NetworkDisabled,omitempty"`
 	// OnBuild: `ONBUILD` metadata that were defined in the image's `Dockerfile`.
@@ -202,8 +192,8 @@ type ContainerCreateRequest struct {
 	AttachStdout bool `json:"AttachStdout,omitempty"`
 	// Cmd: command to run specified as a string or an array of strings.
 	Cmd []string `json:"Cmd,omitempty"`
-	// Domainname: the domain name to use for the container.
-	Domainname string `json:"Domainname,omitempty"`
+	// DomainName: the domain name to use for the container.
+	DomainName string `json:"Domainname,omitempty"`
 	// Entrypoint: the entry point for the container as a string or an array of strings.
 	//
 	// If the array consists of exactly one empty string (`[""]`) then the
@@ -218,8 +208,7 @@ type ContainerCreateRequest struct {
 	//
 	// `{"<port>/<tcp|udp|sctp>": {}}`
 	ExposedPorts map[string]struct{} `json:"ExposedPorts,omitempty"`
-	// Healthcheck
-	Healthcheck HealthConfig `json:"Healthcheck,omitzero"`
+	Healthcheck  HealthConfig        `json:"Healthcheck,omitzero"`
 	// Hostname: the hostname to use for the container, as a valid RFC 1123 hostname.
 	Hostname string `json:"Hostname,omitempty"`
 	// Image: the name (or reference) of the image to use when creating the container,
@@ -227,10 +216,10 @@ type ContainerCreateRequest struct {
 	Image string `json:"Image,omitempty"`
 	// Labels: user-defined key/value metadata.
 	Labels map[string]string `json:"Labels,omitempty"`
-	// MacAddress: MAC address of the container.
+	// MACAddress: MAC address of the container.
 	//
 	// Deprecated: this field is deprecated in API v1.44 and up. Use EndpointSettings.MacAddress instead.
-	MacAddress *string `json:"MacAddress,omitempty"`
+	MACAddress *string `json:"MacAddress,omitempty"`
 	// NetworkDisabled: disable networking for the container.
 	NetworkDisabled *bool `json:"NetworkDisabled,omitempty"`
 	// OnBuild: `ONBUILD` metadata that were defined in the image's `Dockerfile`.
@@ -258,10 +247,8 @@ type ContainerCreateRequest struct {
 	// objects.
 	Volumes map[string]struct{} `json:"Volumes,omitempty"`
 	// WorkingDir: the working directory for commands to run in.
-	WorkingDir string `json:"WorkingDir,omitempty"`
-	// HostConfig
-	HostConfig HostConfig `json:"HostConfig,omitzero"`
-	// NetworkingConfig
+	WorkingDir       string           `json:"WorkingDir,omitempty"`
+	HostConfig       HostConfig       `json:"HostConfig,omitzero"`
 	NetworkingConfig NetworkingConfig `json:"NetworkingConfig,omitzero"`
 }
 
@@ -273,26 +260,23 @@ type ContainerCreateResponse struct {
 	Warnings []string `json:"Warnings,omitempty"`
 }
 
-// ContainerInspectResponse
+// ContainerInspectResponse is what ContainerInspect returns.
 type ContainerInspectResponse struct {
 	// AppArmorProfile: the AppArmor profile set for the container.
 	AppArmorProfile string `json:"AppArmorProfile,omitempty"`
 	// Args: the arguments to the command being run
-	Args []string `json:"Args,omitempty"`
-	// Config
+	Args   []string        `json:"Args,omitempty"`
 	Config ContainerConfig `json:"Config,omitzero"`
 	// Created: date and time at which the container was created, formatted in
-	// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
+	// RFC 3339 (https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
 	Created *string `json:"Created,omitempty"`
 	// Driver: the storage-driver used for the container's filesystem (graph-driver
 	// or snapshotter).
 	Driver string `json:"Driver,omitempty"`
 	// ExecIDs: IDs of exec instances that are running in the container.
-	ExecIDs []string `json:"ExecIDs,omitempty"`
-	// GraphDriver
+	ExecIDs     []string   `json:"ExecIDs,omitempty"`
 	GraphDriver DriverData `json:"GraphDriver,omitzero"`
-	// HostConfig
-	HostConfig HostConfig `json:"HostConfig,omitzero"`
+	HostConfig  HostConfig `json:"HostConfig,omitzero"`
 	// HostnamePath: location of the `/etc/hostname` generated for the container on the
 	// host.
 	//
@@ -330,8 +314,7 @@ type ContainerInspectResponse struct {
 	// Name: the name associated with this container.
 	//
 	// For historic reasons, the name may be prefixed with a forward-slash (`/`).
-	Name string `json:"Name,omitempty"`
-	// NetworkSettings
+	Name            string          `json:"Name,omitempty"`
 	NetworkSettings NetworkSettings `json:"NetworkSettings,omitzero"`
 	// Path: the path to the command being run
 	Path string `json:"Path,omitempty"`
@@ -364,22 +347,21 @@ type ContainerInspectResponse struct {
 	//
 	// This field is omitted by default, and only set when size is requested
 	// in the API request.
-	SizeRw *int64 `json:"SizeRw,omitempty"`
-	// State
-	State ContainerState `json:"State,omitzero"`
+	SizeRw *int64         `json:"SizeRw,omitempty"`
+	State  ContainerState `json:"State,omitzero"`
 }
 
 // ContainerMemoryStats: aggregates all memory stats since container inception on Linux.
 // Windows returns stats for commit and private working set only.
 type ContainerMemoryStats struct {
-	// Commitbytes: committed bytes.
+	// CommitBytes: committed bytes.
 	//
 	// This field is Windows-specific and omitted for Linux containers.
-	Commitbytes *uint64 `json:"commitbytes,omitempty"`
-	// Commitpeakbytes: peak committed bytes.
+	CommitBytes *uint64 `json:"commitbytes,omitempty"`
+	// CommitPeakBytes: peak committed bytes.
 	//
 	// This field is Windows-specific and omitted for Linux containers.
-	Commitpeakbytes *uint64 `json:"commitpeakbytes,omitempty"`
+	CommitPeakBytes *uint64 `json:"commitpeakbytes,omitempty"`
 	// Failcnt: number of times memory usage hits limits.
 	//
 	// This field is Linux-specific and only supported on cgroups v1.
@@ -392,10 +374,10 @@ type ContainerMemoryStats struct {
 	// This field is Linux-specific and only supported on cgroups v1.
 	// It is omitted when using cgroups v2 and for Windows containers.
 	MaxUsage *uint64 `json:"max_usage,omitempty"`
-	// Privateworkingset: private working set.
+	// PrivateWorkingSet: private working set.
 	//
 	// This field is Windows-specific and omitted for Linux containers.
-	Privateworkingset *uint64 `json:"privateworkingset,omitempty"`
+	PrivateWorkingSet *uint64 `json:"privateworkingset,omitempty"`
 	// Stats: all the stats exported via memory.stat.
 	//
 	// The fields in this object differ between cgroups v1 and v2.
@@ -442,10 +424,10 @@ type ContainerNetworkStats struct {
 	TxPackets uint64 `json:"tx_packets,omitempty"`
 }
 
-// ContainerPidsStats: pidsStats contains Linux-specific stats of a container's process-IDs (PIDs).
+// ContainerPIDsStats: pidsStats contains Linux-specific stats of a container's process-IDs (PIDs).
 //
 // This type is Linux-specific and omitted for Windows containers.
-type ContainerPidsStats struct {
+type ContainerPIDsStats struct {
 	// Current is the number of PIDs in the cgroup.
 	Current *uint64 `json:"current,omitempty"`
 	// Limit is the hard limit on the number of pids in the cgroup.
@@ -453,7 +435,7 @@ type ContainerPidsStats struct {
 	Limit *uint64 `json:"limit,omitempty"`
 }
 
-// ContainerPruneResponse
+// ContainerPruneResponse is what ContainerPrune returns.
 type ContainerPruneResponse struct {
 	// ContainersDeleted: container IDs that were deleted
 	ContainersDeleted []string `json:"ContainersDeleted,omitempty"`
@@ -463,26 +445,22 @@ type ContainerPruneResponse struct {
 
 // ContainerState stores container's running state. It's part of ContainerJSONBase
 // and will be returned by the "inspect" command.
-//
-// Added in API v1.39.
 type ContainerState struct {
-	// Dead
-	Dead bool `json:"Dead,omitempty"`
-	// Error
+	Dead  bool   `json:"Dead,omitempty"`
 	Error string `json:"Error,omitempty"`
 	// ExitCode: the last exit code of this container
 	ExitCode int `json:"ExitCode,omitempty"`
 	// FinishedAt: the time when this container last exited.
 	FinishedAt string `json:"FinishedAt,omitempty"`
-	// Health
+	// Added in API v1.39.
 	Health Health `json:"Health,omitzero"`
 	// OOMKilled: whether a process within this container has been killed because it ran
 	// out of memory since the container was last started.
 	OOMKilled bool `json:"OOMKilled,omitempty"`
 	// Paused: whether this container is paused.
 	Paused bool `json:"Paused,omitempty"`
-	// Pid: the process ID of this container
-	Pid int `json:"Pid,omitempty"`
+	// PID: the process ID of this container
+	PID int `json:"Pid,omitempty"`
 	// Restarting: whether this container is restarting.
 	Restarting bool `json:"Restarting,omitempty"`
 	// Running: whether this container is running.
@@ -506,7 +484,7 @@ type ContainerState struct {
 // ContainerStateStatus: string representation of the container state. Can be one of "created",
 // "running", "paused", "restarting", "removing", "exited", or "dead".
 //
-// Added in API v1.39.
+// Added in API v1.30.
 type ContainerStateStatus string
 
 // Values of ContainerStateStatus known to this API version. The daemon may send others.
@@ -527,13 +505,10 @@ func (ContainerStateStatus) Values() []ContainerStateStatus {
 
 // ContainerStatsResponse: statistics sample for a container.
 type ContainerStatsResponse struct {
-	// BlkioStats
 	BlkioStats ContainerBlkioStats `json:"blkio_stats,omitzero"`
-	// CPUStats
-	CPUStats ContainerCPUStats `json:"cpu_stats,omitzero"`
+	CPUStats   ContainerCPUStats   `json:"cpu_stats,omitzero"`
 	// ID of the container
-	ID *string `json:"id,omitempty"`
-	// MemoryStats
+	ID          *string              `json:"id,omitempty"`
 	MemoryStats ContainerMemoryStats `json:"memory_stats,omitzero"`
 	// Name of the container
 	Name *string `json:"name,omitempty"`
@@ -544,24 +519,21 @@ type ContainerStatsResponse struct {
 	// NumProcs: the number of processors on the system.
 	//
 	// This field is Windows-specific and always zero for Linux containers.
-	NumProcs uint32 `json:"num_procs,omitempty"`
-	// PidsStats
-	PidsStats ContainerPidsStats `json:"pids_stats,omitzero"`
-	// PrecpuStats
-	PrecpuStats ContainerCPUStats `json:"precpu_stats,omitzero"`
-	// Preread: date and time at which this first sample was collected. This field
+	NumProcs    uint32             `json:"num_procs,omitempty"`
+	PIDsStats   ContainerPIDsStats `json:"pids_stats,omitzero"`
+	PreCPUStats ContainerCPUStats  `json:"precpu_stats,omitzero"`
+	// PreRead: date and time at which this first sample was collected. This field
 	// is not propagated if the "one-shot" option is set. If the "one-shot"
 	// option is set, this field may be omitted, empty, or set to a default
 	// date (`0001-01-01T00:00:00Z`).
 	//
-	// The value is formatted as [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt)
+	// The value is formatted as RFC 3339 (https://www.ietf.org/rfc/rfc3339.txt)
 	// with nano-seconds.
-	Preread string `json:"preread,omitempty"`
+	PreRead string `json:"preread,omitempty"`
 	// Read: date and time at which this sample was collected.
-	// The value is formatted as [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt)
+	// The value is formatted as RFC 3339 (https://www.ietf.org/rfc/rfc3339.txt)
 	// with nano-seconds.
-	Read string `json:"read,omitempty"`
-	// StorageStats
+	Read         string                `json:"read,omitempty"`
 	StorageStats ContainerStorageStats `json:"storage_stats,omitzero"`
 }
 
@@ -569,17 +541,12 @@ type ContainerStatsResponse struct {
 //
 // This type is Windows-specific and omitted for Linux containers.
 type ContainerStorageStats struct {
-	// ReadCountNormalized
-	ReadCountNormalized *uint64 `json:"read_count_normalized,omitempty"`
-	// ReadSizeBytes
-	ReadSizeBytes *uint64 `json:"read_size_bytes,omitempty"`
-	// WriteCountNormalized
+	ReadCountNormalized  *uint64 `json:"read_count_normalized,omitempty"`
+	ReadSizeBytes        *uint64 `json:"read_size_bytes,omitempty"`
 	WriteCountNormalized *uint64 `json:"write_count_normalized,omitempty"`
-	// WriteSizeBytes
-	WriteSizeBytes *uint64 `json:"write_size_bytes,omitempty"`
+	WriteSizeBytes       *uint64 `json:"write_size_bytes,omitempty"`
 }
 
-// ContainerSummary is part of the API's models.
 type ContainerSummary struct {
 	// Command to run when starting the container
 	Command string `json:"Command,omitempty"`
@@ -629,7 +596,7 @@ type ContainerSummary struct {
 	// NetworkSettings: summary of the container's network settings
 	NetworkSettings ContainerSummaryNetworkSettings `json:"NetworkSettings,omitzero"`
 	// Ports: port-mappings for the container.
-	Ports []Port `json:"Ports,omitempty"`
+	Ports []PortSummary `json:"Ports,omitempty"`
 	// SizeRootFs: the total size of all files in the read-only layers from the image
 	// that the container uses. These layers can be shared between containers.
 	//
@@ -718,35 +685,25 @@ type ContainerTopResponse struct {
 type ContainerUpdateRequest struct {
 	// BlkioDeviceReadBps: limit read rate (bytes per second) from a device, in the form:
 	//
-	// ```
-	// [{"Path": "device_path", "Rate": rate}]
-	// ```
+	//	[{"Path": "device_path", "Rate": rate}]
 	BlkioDeviceReadBps []ThrottleDevice `json:"BlkioDeviceReadBps,omitempty"`
 	// BlkioDeviceReadIOps: limit read rate (IO per second) from a device, in the form:
 	//
-	// ```
-	// [{"Path": "device_path", "Rate": rate}]
-	// ```
+	//	[{"Path": "device_path", "Rate": rate}]
 	BlkioDeviceReadIOps []ThrottleDevice `json:"BlkioDeviceReadIOps,omitempty"`
 	// BlkioDeviceWriteBps: limit write rate (bytes per second) to a device, in the form:
 	//
-	// ```
-	// [{"Path": "device_path", "Rate": rate}]
-	// ```
+	//	[{"Path": "device_path", "Rate": rate}]
 	BlkioDeviceWriteBps []ThrottleDevice `json:"BlkioDeviceWriteBps,omitempty"`
 	// BlkioDeviceWriteIOps: limit write rate (IO per second) to a device, in the form:
 	//
-	// ```
-	// [{"Path": "device_path", "Rate": rate}]
-	// ```
+	//	[{"Path": "device_path", "Rate": rate}]
 	BlkioDeviceWriteIOps []ThrottleDevice `json:"BlkioDeviceWriteIOps,omitempty"`
 	// BlkioWeight: block IO weight (relative weight).
 	BlkioWeight int `json:"BlkioWeight,omitempty"`
 	// BlkioWeightDevice: block IO weight (relative device weight) in the form:
 	//
-	// ```
-	// [{"Path": "device_path", "Weight": weight}]
-	// ```
+	//	[{"Path": "device_path", "Weight": weight}]
 	BlkioWeightDevice []ResourcesBlkioWeightDeviceItem `json:"BlkioWeightDevice,omitempty"`
 	// CgroupParent: path to `cgroups` under which the container's `cgroup` is created. If
 	// the path is not absolute, the path is considered to be relative to the
@@ -778,11 +735,11 @@ type ContainerUpdateRequest struct {
 	// CPUShares: an integer value representing this container's relative CPU weight
 	// versus other containers.
 	CPUShares int `json:"CpuShares,omitempty"`
-	// CpusetCpus: CPUs in which to allow execution (e.g., `0-3`, `0,1`).
-	CpusetCpus string `json:"CpusetCpus,omitempty"`
-	// CpusetMems: memory nodes (MEMs) in which to allow execution (0-3, 0,1). Only
+	// CPUSetCPUs: CPUs in which to allow execution (e.g., `0-3`, `0,1`).
+	CPUSetCPUs string `json:"CpusetCpus,omitempty"`
+	// CPUSetMems: memory nodes (MEMs) in which to allow execution (0-3, 0,1). Only
 	// effective on NUMA systems.
-	CpusetMems string `json:"CpusetMems,omitempty"`
+	CPUSetMems string `json:"CpusetMems,omitempty"`
 	// DeviceCgroupRules: a list of cgroup rules to apply to the container
 	//
 	// Added in API v1.28.
@@ -810,7 +767,7 @@ type ContainerUpdateRequest struct {
 	//
 	// This field is omitted when empty.
 	//
-	// **Deprecated**: This field is deprecated as kernel 6.12 has deprecated `memory.kmem.tcp.limit_in_bytes` field
+	// Deprecated: This field is deprecated as kernel 6.12 has deprecated `memory.kmem.tcp.limit_in_bytes` field
 	// for cgroups v1. This field will be removed in a future release.
 	//
 	// Added in API v1.40.
@@ -825,21 +782,18 @@ type ContainerUpdateRequest struct {
 	// MemorySwappiness: tune a container's memory swappiness behavior. Accepts an integer
 	// between 0 and 100.
 	MemorySwappiness *int64 `json:"MemorySwappiness,omitempty"`
-	// NanoCpus: CPU quota in units of 10<sup>-9</sup> CPUs.
-	NanoCpus int64 `json:"NanoCpus,omitempty"`
-	// OomKillDisable: disable OOM Killer for the container.
-	OomKillDisable bool `json:"OomKillDisable,omitempty"`
-	// PidsLimit: tune a container's PIDs limit. Set `0` or `-1` for unlimited, or `null`
+	// NanoCPUs: CPU quota in units of 10<sup>-9</sup> CPUs.
+	NanoCPUs int64 `json:"NanoCpus,omitempty"`
+	// OOMKillDisable: disable OOM Killer for the container.
+	OOMKillDisable bool `json:"OomKillDisable,omitempty"`
+	// PIDsLimit: tune a container's PIDs limit. Set `0` or `-1` for unlimited, or `null`
 	// to not change.
-	PidsLimit *int64 `json:"PidsLimit,omitempty"`
+	PIDsLimit *int64 `json:"PidsLimit,omitempty"`
 	// Ulimits: a list of resource limits to set in the container. For example:
 	//
-	// ```
-	// {"Name": "nofile", "Soft": 1024, "Hard": 2048}
-	// ```
-	Ulimits []ResourcesUlimitsItem `json:"Ulimits,omitempty"`
-	// RestartPolicy
-	RestartPolicy RestartPolicy `json:"RestartPolicy,omitzero"`
+	//	{"Name": "nofile", "Soft": 1024, "Hard": 2048}
+	Ulimits       []ResourcesUlimitsItem `json:"Ulimits,omitempty"`
+	RestartPolicy RestartPolicy          `json:"RestartPolicy,omitzero"`
 }
 
 // ContainerUpdateResponse: response for a successful container-update.
@@ -867,7 +821,7 @@ func (ContainerWaitCondition) Values() []ContainerWaitCondition {
 
 // ContainerWaitExitError: container waiting error, if any
 //
-// Added in API v1.39.
+// Added in API v1.34.
 type ContainerWaitExitError struct {
 	// Message: details of an error
 	Message string `json:"Message,omitempty"`
@@ -875,8 +829,6 @@ type ContainerWaitExitError struct {
 
 // ContainerWaitResponse: OK response to ContainerWait operation
 type ContainerWaitResponse struct {
-	// Error
-	//
 	// Added in API v1.34.
 	Error ContainerWaitExitError `json:"Error,omitzero"`
 	// StatusCode: exit code of the container
@@ -885,12 +837,9 @@ type ContainerWaitResponse struct {
 
 // DeviceMapping: a device mapping between the host and container
 type DeviceMapping struct {
-	// CgroupPermissions
 	CgroupPermissions string `json:"CgroupPermissions,omitempty"`
-	// PathInContainer
-	PathInContainer string `json:"PathInContainer,omitempty"`
-	// PathOnHost
-	PathOnHost string `json:"PathOnHost,omitempty"`
+	PathInContainer   string `json:"PathInContainer,omitempty"`
+	PathOnHost        string `json:"PathOnHost,omitempty"`
 }
 
 // DeviceRequest: a request for devices to be sent to device drivers
@@ -899,12 +848,9 @@ type DeviceMapping struct {
 type DeviceRequest struct {
 	// Capabilities: a list of capabilities; an OR list of AND lists of capabilities.
 	Capabilities [][]string `json:"Capabilities,omitempty"`
-	// Count
-	Count int `json:"Count,omitempty"`
-	// DeviceIDs
-	DeviceIDs []string `json:"DeviceIDs,omitempty"`
-	// Driver
-	Driver string `json:"Driver,omitempty"`
+	Count        int        `json:"Count,omitempty"`
+	DeviceIDs    []string   `json:"DeviceIDs,omitempty"`
+	Driver       string     `json:"Driver,omitempty"`
 	// Options: driver-specific options, specified as a key/value pairs. These options
 	// are passed directly to the driver.
 	Options map[string]string `json:"Options,omitempty"`
@@ -912,8 +858,6 @@ type DeviceRequest struct {
 
 // DriverData: information about the storage driver used to store the container's and
 // image's filesystem.
-//
-// Added in API v1.47.
 type DriverData struct {
 	// Data: low-level storage metadata, provided as key/value pairs.
 	//
@@ -925,20 +869,14 @@ type DriverData struct {
 }
 
 // EndpointIPAMConfig represents an endpoint's IPAM configuration.
-//
-// Added in API v1.32.
 type EndpointIPAMConfig struct {
-	// IPv4Address
-	IPv4Address string `json:"IPv4Address,omitempty"`
-	// IPv6Address
-	IPv6Address string `json:"IPv6Address,omitempty"`
-	// LinkLocalIPs
+	IPv4Address  string   `json:"IPv4Address,omitempty"`
+	IPv6Address  string   `json:"IPv6Address,omitempty"`
 	LinkLocalIPs []string `json:"LinkLocalIPs,omitempty"`
 }
 
 // EndpointSettings: configuration for a network endpoint.
 type EndpointSettings struct {
-	// Aliases
 	Aliases []string `json:"Aliases,omitempty"`
 	// DNSNames: list of all DNS names an endpoint has on a specific network. This
 	// list is based on the container name, network aliases, container short
@@ -972,28 +910,23 @@ type EndpointSettings struct {
 	// that sorts first is picked.
 	//
 	// Added in API v1.48.
-	GwPriority int64 `json:"GwPriority,omitempty"`
-	// IPAMConfig
+	GwPriority int64              `json:"GwPriority,omitempty"`
 	IPAMConfig EndpointIPAMConfig `json:"IPAMConfig,omitzero"`
 	// IPAddress: IPv4 address.
 	IPAddress string `json:"IPAddress,omitempty"`
 	// IPPrefixLen: mask length of the IPv4 address.
 	IPPrefixLen int `json:"IPPrefixLen,omitempty"`
 	// IPv6Gateway: IPv6 gateway address.
-	IPv6Gateway string `json:"IPv6Gateway,omitempty"`
-	// Links
-	Links []string `json:"Links,omitempty"`
-	// MacAddress: MAC address for the endpoint on this network. The network driver might ignore this parameter.
-	MacAddress string `json:"MacAddress,omitempty"`
+	IPv6Gateway string   `json:"IPv6Gateway,omitempty"`
+	Links       []string `json:"Links,omitempty"`
+	// MACAddress: MAC address for the endpoint on this network. The network driver might ignore this parameter.
+	MACAddress string `json:"MacAddress,omitempty"`
 	// NetworkID: unique ID of the network.
 	NetworkID string `json:"NetworkID,omitempty"`
 }
 
 // FilesystemChange: change in the container's filesystem.
-//
-// Added in API v1.43.
 type FilesystemChange struct {
-	// Kind
 	Kind ChangeType `json:"Kind,omitempty"`
 	// Path to file or directory that has changed.
 	Path string `json:"Path,omitempty"`
@@ -1009,17 +942,15 @@ type Health struct {
 	Log []HealthcheckResult `json:"Log,omitempty"`
 	// Status is one of `none`, `starting`, `healthy` or `unhealthy`
 	//
-	// - "none"      Indicates there is no healthcheck
-	// - "starting"  Starting indicates that the container is not yet ready
-	// - "healthy"   Healthy indicates that the container is running correctly
-	// - "unhealthy" Unhealthy indicates that the container has a problem
+	//   - "none"      Indicates there is no healthcheck
+	//   - "starting"  Starting indicates that the container is not yet ready
+	//   - "healthy"   Healthy indicates that the container is running correctly
+	//   - "unhealthy" Unhealthy indicates that the container has a problem
 	Status HealthStatus `json:"Status,omitempty"`
 }
 
 // HealthConfig: a test to perform to check that the container is healthy.
 // Healthcheck commands should be side-effect free.
-//
-// Added in API v1.27.
 type HealthConfig struct {
 	// Interval: the time to wait between checks in nanoseconds. It should be 0 or at
 	// least 1000000 (1 ms). 0 means inherit.
@@ -1040,16 +971,17 @@ type HealthConfig struct {
 	StartPeriod int64 `json:"StartPeriod,omitempty"`
 	// Test: the test to perform. Possible values are:
 	//
-	// - `[]` inherit healthcheck from image or parent image
-	// - `["NONE"]` disable healthcheck
-	// - `["CMD", args...]` exec arguments directly
-	// - `["CMD-SHELL", command]` run command with system's default shell
+	//   - `[]` inherit healthcheck from image or parent image
+	//   - `["NONE"]` disable healthcheck
+	//   - `["CMD", args...]` exec arguments directly
+	//   - `["CMD-SHELL", command]` run command with system's default shell
 	//
 	// A non-zero exit code indicates a failed healthcheck:
-	// - `0` healthy
-	// - `1` unhealthy
-	// - `2` reserved (treated as unhealthy)
-	// - other values: error running probe
+	//
+	//   - `0` healthy
+	//   - `1` unhealthy
+	//   - `2` reserved (treated as unhealthy)
+	//   - other values: error running probe
 	Test []string `json:"Test,omitempty"`
 	// Timeout: the time to wait before considering the check to have hung. It should
 	// be 0 or at least 1000000 (1 ms). 0 means inherit.
@@ -1062,10 +994,10 @@ type HealthConfig struct {
 
 // HealthStatus: status is one of `none`, `starting`, `healthy` or `unhealthy`
 //
-// - "none"      Indicates there is no healthcheck
-// - "starting"  Starting indicates that the container is not yet ready
-// - "healthy"   Healthy indicates that the container is running correctly
-// - "unhealthy" Unhealthy indicates that the container has a problem
+//   - "none"      Indicates there is no healthcheck
+//   - "starting"  Starting indicates that the container is not yet ready
+//   - "healthy"   Healthy indicates that the container is running correctly
+//   - "unhealthy" Unhealthy indicates that the container has a problem
 //
 // Added in API v1.39.
 type HealthStatus string
@@ -1088,19 +1020,19 @@ func (HealthStatus) Values() []HealthStatus {
 // Added in API v1.39.
 type HealthcheckResult struct {
 	// End: date and time at which this check ended in
-	// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
+	// RFC 3339 (https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
 	End string `json:"End,omitempty"`
 	// ExitCode meanings:
 	//
-	// - `0` healthy
-	// - `1` unhealthy
-	// - `2` reserved (considered unhealthy)
-	// - other values: error running probe
+	//   - `0` healthy
+	//   - `1` unhealthy
+	//   - `2` reserved (considered unhealthy)
+	//   - other values: error running probe
 	ExitCode int `json:"ExitCode,omitempty"`
 	// Output from last check
 	Output string `json:"Output,omitempty"`
 	// Start: date and time at which this check started in
-	// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
+	// RFC 3339 (https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
 	Start string `json:"Start,omitempty"`
 }
 
@@ -1108,35 +1040,25 @@ type HealthcheckResult struct {
 type HostConfig struct {
 	// BlkioDeviceReadBps: limit read rate (bytes per second) from a device, in the form:
 	//
-	// ```
-	// [{"Path": "device_path", "Rate": rate}]
-	// ```
+	//	[{"Path": "device_path", "Rate": rate}]
 	BlkioDeviceReadBps []ThrottleDevice `json:"BlkioDeviceReadBps,omitempty"`
 	// BlkioDeviceReadIOps: limit read rate (IO per second) from a device, in the form:
 	//
-	// ```
-	// [{"Path": "device_path", "Rate": rate}]
-	// ```
+	//	[{"Path": "device_path", "Rate": rate}]
 	BlkioDeviceReadIOps []ThrottleDevice `json:"BlkioDeviceReadIOps,omitempty"`
 	// BlkioDeviceWriteBps: limit write rate (bytes per second) to a device, in the form:
 	//
-	// ```
-	// [{"Path": "device_path", "Rate": rate}]
-	// ```
+	//	[{"Path": "device_path", "Rate": rate}]
 	BlkioDeviceWriteBps []ThrottleDevice `json:"BlkioDeviceWriteBps,omitempty"`
 	// BlkioDeviceWriteIOps: limit write rate (IO per second) to a device, in the form:
 	//
-	// ```
-	// [{"Path": "device_path", "Rate": rate}]
-	// ```
+	//	[{"Path": "device_path", "Rate": rate}]
 	BlkioDeviceWriteIOps []ThrottleDevice `json:"BlkioDeviceWriteIOps,omitempty"`
 	// BlkioWeight: block IO weight (relative weight).
 	BlkioWeight int `json:"BlkioWeight,omitempty"`
 	// BlkioWeightDevice: block IO weight (relative device weight) in the form:
 	//
-	// ```
-	// [{"Path": "device_path", "Weight": weight}]
-	// ```
+	//	[{"Path": "device_path", "Weight": weight}]
 	BlkioWeightDevice []ResourcesBlkioWeightDeviceItem `json:"BlkioWeightDevice,omitempty"`
 	// CgroupParent: path to `cgroups` under which the container's `cgroup` is created. If
 	// the path is not absolute, the path is considered to be relative to the
@@ -1168,11 +1090,11 @@ type HostConfig struct {
 	// CPUShares: an integer value representing this container's relative CPU weight
 	// versus other containers.
 	CPUShares int `json:"CpuShares,omitempty"`
-	// CpusetCpus: CPUs in which to allow execution (e.g., `0-3`, `0,1`).
-	CpusetCpus string `json:"CpusetCpus,omitempty"`
-	// CpusetMems: memory nodes (MEMs) in which to allow execution (0-3, 0,1). Only
+	// CPUSetCPUs: CPUs in which to allow execution (e.g., `0-3`, `0,1`).
+	CPUSetCPUs string `json:"CpusetCpus,omitempty"`
+	// CPUSetMems: memory nodes (MEMs) in which to allow execution (0-3, 0,1). Only
 	// effective on NUMA systems.
-	CpusetMems string `json:"CpusetMems,omitempty"`
+	CPUSetMems string `json:"CpusetMems,omitempty"`
 	// DeviceCgroupRules: a list of cgroup rules to apply to the container
 	//
 	// Added in API v1.28.
@@ -1200,7 +1122,7 @@ type HostConfig struct {
 	//
 	// This field is omitted when empty.
 	//
-	// **Deprecated**: This field is deprecated as kernel 6.12 has deprecated `memory.kmem.tcp.limit_in_bytes` field
+	// Deprecated: This field is deprecated as kernel 6.12 has deprecated `memory.kmem.tcp.limit_in_bytes` field
 	// for cgroups v1. This field will be removed in a future release.
 	//
 	// Added in API v1.40.
@@ -1215,18 +1137,16 @@ type HostConfig struct {
 	// MemorySwappiness: tune a container's memory swappiness behavior. Accepts an integer
 	// between 0 and 100.
 	MemorySwappiness *int64 `json:"MemorySwappiness,omitempty"`
-	// NanoCpus: CPU quota in units of 10<sup>-9</sup> CPUs.
-	NanoCpus int64 `json:"NanoCpus,omitempty"`
-	// OomKillDisable: disable OOM Killer for the container.
-	OomKillDisable bool `json:"OomKillDisable,omitempty"`
-	// PidsLimit: tune a container's PIDs limit. Set `0` or `-1` for unlimited, or `null`
+	// NanoCPUs: CPU quota in units of 10<sup>-9</sup> CPUs.
+	NanoCPUs int64 `json:"NanoCpus,omitempty"`
+	// OOMKillDisable: disable OOM Killer for the container.
+	OOMKillDisable bool `json:"OomKillDisable,omitempty"`
+	// PIDsLimit: tune a container's PIDs limit. Set `0` or `-1` for unlimited, or `null`
 	// to not change.
-	PidsLimit *int64 `json:"PidsLimit,omitempty"`
+	PIDsLimit *int64 `json:"PidsLimit,omitempty"`
 	// Ulimits: a list of resource limits to set in the container. For example:
 	//
-	// ```
-	// {"Name": "nofile", "Soft": 1024, "Hard": 2048}
-	// ```
+	//	{"Name": "nofile", "Soft": 1024, "Hard": 2048}
 	Ulimits []ResourcesUlimitsItem `json:"Ulimits,omitempty"`
 	// Annotations: arbitrary non-identifying metadata attached to container and
 	// provided to the runtime when the container is started.
@@ -1239,41 +1159,41 @@ type HostConfig struct {
 	// Binds: a list of volume bindings for this container. Each volume binding
 	// is a string in one of these forms:
 	//
-	// - `host-src:container-dest[:options]` to bind-mount a host path
-	//   into the container. Both `host-src`, and `container-dest` must
-	//   be an _absolute_ path.
-	// - `volume-name:container-dest[:options]` to bind-mount a volume
-	//   managed by a volume driver into the container. `container-dest`
-	//   must be an _absolute_ path.
+	//   - `host-src:container-dest[:options]` to bind-mount a host path
+	//     into the container. Both `host-src`, and `container-dest` must
+	//     be an _absolute_ path.
+	//   - `volume-name:container-dest[:options]` to bind-mount a volume
+	//     managed by a volume driver into the container. `container-dest`
+	//     must be an _absolute_ path.
 	//
 	// `options` is an optional, comma-delimited list of:
 	//
-	// - `nocopy` disables automatic copying of data from the container
-	//   path to the volume. The `nocopy` flag only applies to named volumes.
-	// - `[ro|rw]` mounts a volume read-only or read-write, respectively.
-	//   If omitted or set to `rw`, volumes are mounted read-write.
-	// - `[z|Z]` applies SELinux labels to allow or deny multiple containers
-	//   to read and write to the same volume.
-	//     - `z`: a _shared_ content label is applied to the content. This
-	//       label indicates that multiple containers can share the volume
-	//       content, for both reading and writing.
-	//     - `Z`: a _private unshared_ label is applied to the content.
-	//       This label indicates that only the current container can use
-	//       a private volume. Labeling systems such as SELinux require
-	//       proper labels to be placed on volume content that is mounted
-	//       into a container. Without a label, the security system can
-	//       prevent a container's processes from using the content. By
-	//       default, the labels set by the host operating system are not
-	//       modified.
-	// - `[[r]shared|[r]slave|[r]private]` specifies mount
-	//   [propagation behavior](https://www.kernel.org/doc/Documentation/filesystems/sharedsubtree.txt).
-	//   This only applies to bind-mounted volumes, not internal volumes
-	//   or named volumes. Mount propagation requires the source mount
-	//   point (the location where the source directory is mounted in the
-	//   host operating system) to have the correct propagation properties.
-	//   For shared volumes, the source mount point must be set to `shared`.
-	//   For slave volumes, the mount must be set to either `shared` or
-	//   `slave`.
+	//   - `nocopy` disables automatic copying of data from the container
+	//     path to the volume. The `nocopy` flag only applies to named volumes.
+	//   - `[ro|rw]` mounts a volume read-only or read-write, respectively.
+	//     If omitted or set to `rw`, volumes are mounted read-write.
+	//   - `[z|Z]` applies SELinux labels to allow or deny multiple containers
+	//     to read and write to the same volume.
+	//       - `z`: a _shared_ content label is applied to the content. This
+	//     label indicates that multiple containers can share the volume
+	//     content, for both reading and writing.
+	//       - `Z`: a _private unshared_ label is applied to the content.
+	//     This label indicates that only the current container can use
+	//     a private volume. Labeling systems such as SELinux require
+	//     proper labels to be placed on volume content that is mounted
+	//     into a container. Without a label, the security system can
+	//     prevent a container's processes from using the content. By
+	//     default, the labels set by the host operating system are not
+	//     modified.
+	//   - `[[r]shared|[r]slave|[r]private]` specifies mount
+	//     propagation behavior (https://www.kernel.org/doc/Documentation/filesystems/sharedsubtree.txt).
+	//     This only applies to bind-mounted volumes, not internal volumes
+	//     or named volumes. Mount propagation requires the source mount
+	//     point (the location where the source directory is mounted in the
+	//     host operating system) to have the correct propagation properties.
+	//     For shared volumes, the source mount point must be set to `shared`.
+	//     For slave volumes, the mount must be set to either `shared` or
+	//     `slave`.
 	Binds []string `json:"Binds,omitempty"`
 	// CapAdd: a list of kernel capabilities to add to the container. Conflicts
 	// with option 'Capabilities'.
@@ -1285,8 +1205,8 @@ type HostConfig struct {
 	Cgroup string `json:"Cgroup,omitempty"`
 	// CgroupnsMode: cgroup namespace mode for the container. Possible values are:
 	//
-	// - `"private"`: the container runs in its own private cgroup namespace
-	// - `"host"`: use the host system's cgroup namespace
+	//   - `"private"`: the container runs in its own private cgroup namespace
+	//   - `"host"`: use the host system's cgroup namespace
 	//
 	// If not specified, the daemon default is used, which can either be `"private"`
 	// or `"host"`, depending on daemon version, kernel support and configuration.
@@ -1308,17 +1228,17 @@ type HostConfig struct {
 	ExtraHosts []string `json:"ExtraHosts,omitempty"`
 	// GroupAdd: a list of additional groups that the container process will run as.
 	GroupAdd []string `json:"GroupAdd,omitempty"`
-	// IpcMode: IPC sharing mode for the container. Possible values are:
+	// IPCMode: IPC sharing mode for the container. Possible values are:
 	//
-	// - `"none"`: own private IPC namespace, with /dev/shm not mounted
-	// - `"private"`: own private IPC namespace
-	// - `"shareable"`: own private IPC namespace, with a possibility to share it with other containers
-	// - `"container:<name|id>"`: join another (shareable) container's IPC namespace
-	// - `"host"`: use the host system's IPC namespace
+	//   - `"none"`: own private IPC namespace, with /dev/shm not mounted
+	//   - `"private"`: own private IPC namespace
+	//   - `"shareable"`: own private IPC namespace, with a possibility to share it with other containers
+	//   - `"container:<name|id>"`: join another (shareable) container's IPC namespace
+	//   - `"host"`: use the host system's IPC namespace
 	//
 	// If not specified, daemon default is used, which can either be `"private"`
 	// or `"shareable"`, depending on daemon version and configuration.
-	IpcMode string `json:"IpcMode,omitempty"`
+	IPCMode string `json:"IpcMode,omitempty"`
 	// Isolation technology of the container. (Windows only)
 	Isolation HostConfigIsolation `json:"Isolation,omitempty"`
 	// Links: a list of links for the container in the form `container_name:alias`.
@@ -1337,16 +1257,15 @@ type HostConfig struct {
 	// other value is taken as a custom network's name to which this
 	// container should connect to.
 	NetworkMode string `json:"NetworkMode,omitempty"`
-	// OomScoreAdj: an integer value containing the score given to the container in
+	// OOMScoreAdj: an integer value containing the score given to the container in
 	// order to tune OOM killer preferences.
-	OomScoreAdj int `json:"OomScoreAdj,omitempty"`
-	// PidMode: set the PID (Process) Namespace mode for the container. It can be
+	OOMScoreAdj int `json:"OomScoreAdj,omitempty"`
+	// PIDMode: set the PID (Process) Namespace mode for the container. It can be
 	// either:
 	//
-	// - `"container:<name|id>"`: joins another container's PID namespace
-	// - `"host"`: use the host's PID namespace inside the container
-	PidMode string `json:"PidMode,omitempty"`
-	// PortBindings
+	//   - `"container:<name|id>"`: joins another container's PID namespace
+	//   - `"host"`: use the host's PID namespace inside the container
+	PIDMode      string  `json:"PidMode,omitempty"`
 	PortBindings PortMap `json:"PortBindings,omitempty"`
 	// Privileged: gives the container full access to the host.
 	Privileged bool `json:"Privileged,omitempty"`
@@ -1361,15 +1280,14 @@ type HostConfig struct {
 	// the kernel. For example, on Linux the range is defined by
 	// `/proc/sys/net/ipv4/ip_local_port_range`.
 	PublishAllPorts bool `json:"PublishAllPorts,omitempty"`
-	// ReadonlyPaths: the list of paths to be set as read-only inside the container
+	// ReadOnlyPaths: the list of paths to be set as read-only inside the container
 	// (this overrides the default set of paths).
 	//
 	// Added in API v1.38.
-	ReadonlyPaths []string `json:"ReadonlyPaths,omitempty"`
-	// ReadonlyRootfs: mount the container's root filesystem as read only.
-	ReadonlyRootfs bool `json:"ReadonlyRootfs,omitempty"`
-	// RestartPolicy
-	RestartPolicy RestartPolicy `json:"RestartPolicy,omitzero"`
+	ReadOnlyPaths []string `json:"ReadonlyPaths,omitempty"`
+	// ReadOnlyRootfs: mount the container's root filesystem as read only.
+	ReadOnlyRootfs bool          `json:"ReadonlyRootfs,omitempty"`
+	RestartPolicy  RestartPolicy `json:"RestartPolicy,omitzero"`
 	// Runtime to use with this container.
 	Runtime *string `json:"Runtime,omitempty"`
 	// SecurityOpt: a list of string values to customize labels for MLS systems, such
@@ -1386,9 +1304,7 @@ type HostConfig struct {
 	// Tmpfs: a map of container directories which should be replaced by tmpfs
 	// mounts, and their corresponding mount options. For example:
 	//
-	// ```
-	// { "/run": "rw,noexec,nosuid,size=65536k" }
-	// ```
+	//	{ "/run": "rw,noexec,nosuid,size=65536k" }
 	Tmpfs map[string]string `json:"Tmpfs,omitempty"`
 	// UTSMode: UTS namespace to use for the container.
 	UTSMode string `json:"UTSMode,omitempty"`
@@ -1404,8 +1320,8 @@ type HostConfig struct {
 
 // HostConfigCgroupnsMode: cgroup namespace mode for the container. Possible values are:
 //
-// - `"private"`: the container runs in its own private cgroup namespace
-// - `"host"`: use the host system's cgroup namespace
+//   - `"private"`: the container runs in its own private cgroup namespace
+//   - `"host"`: use the host system's cgroup namespace
 //
 // If not specified, the daemon default is used, which can either be `"private"`
 // or `"host"`, depending on daemon version, kernel support and configuration.
@@ -1431,13 +1347,13 @@ type HostConfigIsolation string
 const (
 	HostConfigIsolationDefault HostConfigIsolation = "default"
 	HostConfigIsolationProcess HostConfigIsolation = "process"
-	HostConfigIsolationHyperv  HostConfigIsolation = "hyperv"
+	HostConfigIsolationHyperV  HostConfigIsolation = "hyperv"
 	HostConfigIsolationEmpty   HostConfigIsolation = ""
 )
 
 // Values lists the values of HostConfigIsolation known to this API version.
 func (HostConfigIsolation) Values() []HostConfigIsolation {
-	return []HostConfigIsolation{HostConfigIsolationDefault, HostConfigIsolationProcess, HostConfigIsolationHyperv, HostConfigIsolationEmpty}
+	return []HostConfigIsolation{HostConfigIsolationDefault, HostConfigIsolationProcess, HostConfigIsolationHyperV, HostConfigIsolationEmpty}
 }
 
 // HostConfigLogConfig: the logging configuration for this container
@@ -1472,7 +1388,6 @@ func (HostConfigLogConfigType) Values() []HostConfigLogConfigType {
 	return []HostConfigLogConfigType{HostConfigLogConfigTypeLocal, HostConfigLogConfigTypeJSONFile, HostConfigLogConfigTypeSyslog, HostConfigLogConfigTypeJournald, HostConfigLogConfigTypeGelf, HostConfigLogConfigTypeFluentd, HostConfigLogConfigTypeAwslogs, HostConfigLogConfigTypeSplunk, HostConfigLogConfigTypeEtwlogs, HostConfigLogConfigTypeNone}
 }
 
-// Mount is part of the API's models.
 type Mount struct {
 	// BindOptions: optional configuration for the `bind` type.
 	BindOptions MountBindOptions `json:"BindOptions,omitzero"`
@@ -1499,12 +1414,12 @@ type Mount struct {
 	TmpfsOptions MountTmpfsOptions `json:"TmpfsOptions,omitzero"`
 	// Type: the mount type. Available types:
 	//
-	// - `bind` Mounts a file or directory from the host into the container. The `Source` must exist prior to creating the container.
-	// - `cluster` a Swarm cluster volume
-	// - `image` Mounts an image.
-	// - `npipe` Mounts a named pipe from the host into the container. The `Source` must exist prior to creating the container.
-	// - `tmpfs` Create a tmpfs with the given options. The mount `Source` cannot be specified for tmpfs.
-	// - `volume` Creates a volume with the given name and options (or uses a pre-existing volume with the same name and options). These are **not** removed when the container is removed.
+	//   - `bind` Mounts a file or directory from the host into the container. The `Source` must exist prior to creating the container.
+	//   - `cluster` a Swarm cluster volume
+	//   - `image` Mounts an image.
+	//   - `npipe` Mounts a named pipe from the host into the container. The `Source` must exist prior to creating the container.
+	//   - `tmpfs` Create a tmpfs with the given options. The mount `Source` cannot be specified for tmpfs.
+	//   - `volume` Creates a volume with the given name and options (or uses a pre-existing volume with the same name and options). These are not removed when the container is removed.
 	Type MountType `json:"Type,omitempty"`
 	// VolumeOptions: optional configuration for the `volume` type.
 	VolumeOptions MountVolumeOptions `json:"VolumeOptions,omitzero"`
@@ -1580,7 +1495,7 @@ type MountPoint struct {
 	// e.g., the volume name.
 	Name string `json:"Name,omitempty"`
 	// Propagation describes how mounts are propagated from the host into the
-	// mount point, and vice-versa. Refer to the [Linux kernel documentation](https://www.kernel.org/doc/Documentation/filesystems/sharedsubtree.txt)
+	// mount point, and vice-versa. Refer to the Linux kernel documentation (https://www.kernel.org/doc/Documentation/filesystems/sharedsubtree.txt)
 	// for details. This field is not used on Windows.
 	Propagation string `json:"Propagation,omitempty"`
 	// RW: whether the mount is mounted writable (read-write).
@@ -1594,12 +1509,12 @@ type MountPoint struct {
 	Source string `json:"Source,omitempty"`
 	// Type: the mount type:
 	//
-	// - `bind` a mount of a file or directory from the host into the container.
-	// - `cluster` a Swarm cluster volume.
-	// - `image` an OCI image.
-	// - `npipe` a named pipe from the host into the container.
-	// - `tmpfs` a `tmpfs`.
-	// - `volume` a docker volume with the given `Name`.
+	//   - `bind` a mount of a file or directory from the host into the container.
+	//   - `cluster` a Swarm cluster volume.
+	//   - `image` an OCI image.
+	//   - `npipe` a named pipe from the host into the container.
+	//   - `tmpfs` a `tmpfs`.
+	//   - `volume` a docker volume with the given `Name`.
 	Type MountType `json:"Type,omitempty"`
 }
 
@@ -1622,12 +1537,12 @@ type MountTmpfsOptions struct {
 
 // MountType: the mount type. Available types:
 //
-// - `bind` a mount of a file or directory from the host into the container.
-// - `cluster` a Swarm cluster volume.
-// - `image` an OCI image.
-// - `npipe` a named pipe from the host into the container.
-// - `tmpfs` a `tmpfs`.
-// - `volume` a docker volume with the given `Name`.
+//   - `bind` a mount of a file or directory from the host into the container.
+//   - `cluster` a Swarm cluster volume.
+//   - `image` an OCI image.
+//   - `npipe` a named pipe from the host into the container.
+//   - `tmpfs` a `tmpfs`.
+//   - `volume` a docker volume with the given `Name`.
 type MountType string
 
 // Values of MountType known to this API version. The daemon may send others.
@@ -1675,9 +1590,7 @@ type NetworkSettings struct {
 	Bridge string `json:"Bridge,omitempty"`
 	// EndpointID uniquely represents a service endpoint in a Sandbox.
 	//
-	// <p><br /></p>
-	//
-	// > **Deprecated**: This field is only propagated when attached to the
+	// > Deprecated: This field is only propagated when attached to the
 	// > default "bridge" network. Use the information from the "bridge"
 	// > network inside the `Networks` map instead, which contains the same
 	// > information. This field was deprecated in Docker 1.9 and is scheduled
@@ -1685,9 +1598,7 @@ type NetworkSettings struct {
 	EndpointID string `json:"EndpointID,omitempty"`
 	// Gateway address for the default "bridge" network.
 	//
-	// <p><br /></p>
-	//
-	// > **Deprecated**: This field is only propagated when attached to the
+	// > Deprecated: This field is only propagated when attached to the
 	// > default "bridge" network. Use the information from the "bridge"
 	// > network inside the `Networks` map instead, which contains the same
 	// > information. This field was deprecated in Docker 1.9 and is scheduled
@@ -1695,9 +1606,7 @@ type NetworkSettings struct {
 	Gateway string `json:"Gateway,omitempty"`
 	// GlobalIPv6Address: global IPv6 address for the default "bridge" network.
 	//
-	// <p><br /></p>
-	//
-	// > **Deprecated**: This field is only propagated when attached to the
+	// > Deprecated: This field is only propagated when attached to the
 	// > default "bridge" network. Use the information from the "bridge"
 	// > network inside the `Networks` map instead, which contains the same
 	// > information. This field was deprecated in Docker 1.9 and is scheduled
@@ -1705,9 +1614,7 @@ type NetworkSettings struct {
 	GlobalIPv6Address string `json:"GlobalIPv6Address,omitempty"`
 	// GlobalIPv6PrefixLen: mask length of the global IPv6 address.
 	//
-	// <p><br /></p>
-	//
-	// > **Deprecated**: This field is only propagated when attached to the
+	// > Deprecated: This field is only propagated when attached to the
 	// > default "bridge" network. Use the information from the "bridge"
 	// > network inside the `Networks` map instead, which contains the same
 	// > information. This field was deprecated in Docker 1.9 and is scheduled
@@ -1719,9 +1626,7 @@ type NetworkSettings struct {
 	HairpinMode bool `json:"HairpinMode,omitempty"`
 	// IPAddress: IPv4 address for the default "bridge" network.
 	//
-	// <p><br /></p>
-	//
-	// > **Deprecated**: This field is only propagated when attached to the
+	// > Deprecated: This field is only propagated when attached to the
 	// > default "bridge" network. Use the information from the "bridge"
 	// > network inside the `Networks` map instead, which contains the same
 	// > information. This field was deprecated in Docker 1.9 and is scheduled
@@ -1729,9 +1634,7 @@ type NetworkSettings struct {
 	IPAddress string `json:"IPAddress,omitempty"`
 	// IPPrefixLen: mask length of the IPv4 address.
 	//
-	// <p><br /></p>
-	//
-	// > **Deprecated**: This field is only propagated when attached to the
+	// > Deprecated: This field is only propagated when attached to the
 	// > default "bridge" network. Use the information from the "bridge"
 	// > network inside the `Networks` map instead, which contains the same
 	// > information. This field was deprecated in Docker 1.9 and is scheduled
@@ -1739,9 +1642,7 @@ type NetworkSettings struct {
 	IPPrefixLen int `json:"IPPrefixLen,omitempty"`
 	// IPv6Gateway: IPv6 gateway address for this network.
 	//
-	// <p><br /></p>
-	//
-	// > **Deprecated**: This field is only propagated when attached to the
+	// > Deprecated: This field is only propagated when attached to the
 	// > default "bridge" network. Use the information from the "bridge"
 	// > network inside the `Networks` map instead, which contains the same
 	// > information. This field was deprecated in Docker 1.9 and is scheduled
@@ -1755,20 +1656,17 @@ type NetworkSettings struct {
 	//
 	// Deprecated: This field is never set and will be removed in a future release.
 	LinkLocalIPv6PrefixLen int `json:"LinkLocalIPv6PrefixLen,omitempty"`
-	// MacAddress: MAC address for the container on the default "bridge" network.
+	// MACAddress: MAC address for the container on the default "bridge" network.
 	//
-	// <p><br /></p>
-	//
-	// > **Deprecated**: This field is only propagated when attached to the
+	// > Deprecated: This field is only propagated when attached to the
 	// > default "bridge" network. Use the information from the "bridge"
 	// > network inside the `Networks` map instead, which contains the same
 	// > information. This field was deprecated in Docker 1.9 and is scheduled
 	// > to be removed in Docker 17.12.0
-	MacAddress string `json:"MacAddress,omitempty"`
+	MACAddress string `json:"MacAddress,omitempty"`
 	// Networks: information about all networks that the container is connected to.
 	Networks map[string]EndpointSettings `json:"Networks,omitempty"`
-	// Ports
-	Ports PortMap `json:"Ports,omitempty"`
+	Ports    PortMap                     `json:"Ports,omitempty"`
 	// SandboxID uniquely represents a container's network stack.
 	SandboxID string `json:"SandboxID,omitempty"`
 	// SandboxKey is the full path of the netns handle
@@ -1783,8 +1681,6 @@ type NetworkSettings struct {
 // each of its interfaces.
 // It is used for the networking configs specified in the `docker create`
 // and `docker network connect` commands.
-//
-// Added in API v1.39.
 type NetworkingConfig struct {
 	// EndpointsConfig: a mapping of network name to endpoint configuration for that network.
 	// The endpoint configuration can be left empty to connect to that
@@ -1793,9 +1689,9 @@ type NetworkingConfig struct {
 }
 
 // OCIDescriptor: a descriptor struct containing digest, media type, and size, as defined in
-// the [OCI Content Descriptors Specification](https://github.com/opencontainers/image-spec/blob/v1.0.1/descriptor.md).
+// the OCI Content Descriptors Specification (https://github.com/opencontainers/image-spec/blob/v1.0.1/descriptor.md).
 //
-// Added in API v1.40.
+// Added in API v1.30.
 type OCIDescriptor struct {
 	// Annotations: arbitrary metadata relating to the targeted content.
 	//
@@ -1812,51 +1708,53 @@ type OCIDescriptor struct {
 	// Added in API v1.48.
 	Data *string `json:"data,omitempty"`
 	// Digest: the digest of the targeted content.
+	//
+	// Added in API v1.40.
 	Digest string `json:"digest,omitempty"`
 	// MediaType: the media type of the object this schema refers to.
-	MediaType string `json:"mediaType,omitempty"`
-	// Platform
 	//
+	// Added in API v1.40.
+	MediaType string `json:"mediaType,omitempty"`
 	// Added in API v1.48.
 	Platform OCIPlatform `json:"platform,omitzero"`
 	// Size: the size in bytes of the blob.
+	//
+	// Added in API v1.40.
 	Size int64 `json:"size,omitempty"`
-	// Urls: list of URLs from which this object MAY be downloaded.
+	// URLs: list of URLs from which this object MAY be downloaded.
 	//
 	// Added in API v1.48.
-	Urls []string `json:"urls,omitempty"`
+	URLs []string `json:"urls,omitempty"`
 }
 
 // OCIPlatform: describes the platform which the image in the manifest runs on, as defined
-// in the [OCI Image Index Specification](https://github.com/opencontainers/image-spec/blob/v1.0.1/image-index.md).
+// in the OCI Image Index Specification (https://github.com/opencontainers/image-spec/blob/v1.0.1/image-index.md).
 //
-// Added in API v1.40.
+// Added in API v1.30.
 type OCIPlatform struct {
 	// Architecture: the CPU architecture, for example `amd64` or `ppc64`.
+	//
+	// Added in API v1.40.
 	Architecture string `json:"architecture,omitempty"`
 	// OS: the operating system, for example `linux` or `windows`.
+	//
+	// Added in API v1.40.
 	OS string `json:"os,omitempty"`
 	// OSFeatures: optional field specifying an array of strings, each listing a required
 	// OS feature (for example on Windows `win32k`).
+	//
+	// Added in API v1.40.
 	OSFeatures []string `json:"os.features,omitempty"`
 	// OSVersion: optional field specifying the operating system version, for example on
 	// Windows `10.0.19041.1165`.
+	//
+	// Added in API v1.40.
 	OSVersion string `json:"os.version,omitempty"`
 	// Variant: optional field specifying a variant of the CPU, for example `v7` to
 	// specify ARMv7 when architecture is `arm`.
+	//
+	// Added in API v1.40.
 	Variant string `json:"variant,omitempty"`
-}
-
-// Port: an open port on a container
-type Port struct {
-	// IP: host IP address that the container's port is mapped to
-	IP string `json:"IP,omitempty"`
-	// PrivatePort: port on the container
-	PrivatePort uint16 `json:"PrivatePort,omitempty"`
-	// PublicPort: port exposed on the host
-	PublicPort uint16 `json:"PublicPort,omitempty"`
-	// Type
-	Type PortType `json:"Type,omitempty"`
 }
 
 // PortBinding represents a binding between a host IP address and a host
@@ -1876,30 +1774,36 @@ type PortBinding struct {
 // are added to the mapping table.
 type PortMap map[string][]PortBinding
 
-// PortType is part of the API's models.
-type PortType string
+// PortSummary: an open port on a container
+type PortSummary struct {
+	// IP: host IP address that the container's port is mapped to
+	IP string `json:"IP,omitempty"`
+	// PrivatePort: port on the container
+	PrivatePort uint16 `json:"PrivatePort,omitempty"`
+	// PublicPort: port exposed on the host
+	PublicPort uint16          `json:"PublicPort,omitempty"`
+	Type       PortSummaryType `json:"Type,omitempty"`
+}
 
-// Values of PortType known to this API version. The daemon may send others.
+type PortSummaryType string
+
+// Values of PortSummaryType known to this API version. The daemon may send others.
 const (
-	PortTypeTcp  PortType = "tcp"
-	PortTypeUdp  PortType = "udp"
-	PortTypeSctp PortType = "sctp"
+	PortSummaryTypeTCP  PortSummaryType = "tcp"
+	PortSummaryTypeUDP  PortSummaryType = "udp"
+	PortSummaryTypeSCTP PortSummaryType = "sctp"
 )
 
-// Values lists the values of PortType known to this API version.
-func (PortType) Values() []PortType {
-	return []PortType{PortTypeTcp, PortTypeUdp, PortTypeSctp}
+// Values lists the values of PortSummaryType known to this API version.
+func (PortSummaryType) Values() []PortSummaryType {
+	return []PortSummaryType{PortSummaryTypeTCP, PortSummaryTypeUDP, PortSummaryTypeSCTP}
 }
 
-// ResourcesBlkioWeightDeviceItem is part of the API's models.
 type ResourcesBlkioWeightDeviceItem struct {
-	// Path
-	Path string `json:"Path,omitempty"`
-	// Weight
-	Weight int `json:"Weight,omitempty"`
+	Path   string `json:"Path,omitempty"`
+	Weight int    `json:"Weight,omitempty"`
 }
 
-// ResourcesUlimitsItem is part of the API's models.
 type ResourcesUlimitsItem struct {
 	// Hard limit
 	Hard int `json:"Hard,omitempty"`
@@ -1918,18 +1822,18 @@ type RestartPolicy struct {
 	// MaximumRetryCount: if `on-failure` is used, the number of times to retry before giving up.
 	MaximumRetryCount int `json:"MaximumRetryCount,omitempty"`
 	// Name: - Empty string means not to restart
-	// - `no` Do not automatically restart
-	// - `always` Always restart
-	// - `unless-stopped` Restart always except when the user has manually stopped the container
-	// - `on-failure` Restart only when the container exit code is non-zero
+	//   - `no` Do not automatically restart
+	//   - `always` Always restart
+	//   - `unless-stopped` Restart always except when the user has manually stopped the container
+	//   - `on-failure` Restart only when the container exit code is non-zero
 	Name RestartPolicyName `json:"Name,omitempty"`
 }
 
 // RestartPolicyName: - Empty string means not to restart
-// - `no` Do not automatically restart
-// - `always` Always restart
-// - `unless-stopped` Restart always except when the user has manually stopped the container
-// - `on-failure` Restart only when the container exit code is non-zero
+//   - `no` Do not automatically restart
+//   - `always` Always restart
+//   - `unless-stopped` Restart always except when the user has manually stopped the container
+//   - `on-failure` Restart only when the container exit code is non-zero
 type RestartPolicyName string
 
 // Values of RestartPolicyName known to this API version. The daemon may send others.
@@ -1946,10 +1850,8 @@ func (RestartPolicyName) Values() []RestartPolicyName {
 	return []RestartPolicyName{RestartPolicyNameEmpty, RestartPolicyNameNo, RestartPolicyNameAlways, RestartPolicyNameUnlessStopped, RestartPolicyNameOnFailure}
 }
 
-// ThrottleDevice is part of the API's models.
 type ThrottleDevice struct {
 	// Path: device path
 	Path string `json:"Path,omitempty"`
-	// Rate
-	Rate int64 `json:"Rate,omitempty"`
+	Rate int64  `json:"Rate,omitempty"`
 }

@@ -2,26 +2,10 @@
 
 package v151
 
-// AuthConfig is part of the API's models.
-type AuthConfig struct {
-	// Email is an optional value associated with the username.
-	//
-	// > **Deprecated**: This field is deprecated since docker 1.11 (API v1.23) and will be removed in a future release.
-	Email string `json:"email,omitempty"`
-	// Password
-	Password string `json:"password,omitempty"`
-	// Serveraddress
-	Serveraddress string `json:"serveraddress,omitempty"`
-	// Username
-	Username string `json:"username,omitempty"`
-}
-
-// BuildPruneResponse
+// BuildPruneResponse is what BuildPrune returns.
 //
 // Added in API v1.31.
 type BuildPruneResponse struct {
-	// CachesDeleted
-	//
 	// Added in API v1.39.
 	CachesDeleted []string `json:"CachesDeleted,omitempty"`
 	// SpaceReclaimed: disk space reclaimed in bytes
@@ -35,13 +19,13 @@ type ImageBuildVersion string
 
 // Values of ImageBuildVersion known to this API version. The daemon may send others.
 const (
-	ImageBuildVersionN1 ImageBuildVersion = "1"
-	ImageBuildVersionN2 ImageBuildVersion = "2"
+	ImageBuildVersionBuilder  ImageBuildVersion = "1"
+	ImageBuildVersionBuildKit ImageBuildVersion = "2"
 )
 
 // Values lists the values of ImageBuildVersion known to this API version.
 func (ImageBuildVersion) Values() []ImageBuildVersion {
-	return []ImageBuildVersion{ImageBuildVersionN1, ImageBuildVersionN2}
+	return []ImageBuildVersion{ImageBuildVersionBuilder, ImageBuildVersionBuildKit}
 }
 
 // ImageConfig: configuration of the image. These fields are used as defaults
@@ -67,8 +51,7 @@ type ImageConfig struct {
 	//
 	// `{"<port>/<tcp|udp|sctp>": {}}`
 	ExposedPorts map[string]struct{} `json:"ExposedPorts,omitempty"`
-	// Healthcheck
-	Healthcheck HealthConfig `json:"Healthcheck,omitzero"`
+	Healthcheck  HealthConfig        `json:"Healthcheck,omitzero"`
 	// Labels: user-defined key/value metadata.
 	Labels map[string]string `json:"Labels,omitempty"`
 	// OnBuild: `ONBUILD` metadata that were defined in the image's `Dockerfile`.
@@ -87,8 +70,6 @@ type ImageConfig struct {
 }
 
 // ImageDeleteResponseItem is one element of what ImageDelete returns.
-//
-// Added in API v1.28.
 type ImageDeleteResponseItem struct {
 	// Deleted: the image ID of an image that was deleted
 	Deleted string `json:"Deleted,omitempty"`
@@ -98,18 +79,12 @@ type ImageDeleteResponseItem struct {
 
 // ImageHistoryResponseItem: individual image layer information in response to ImageHistory operation
 type ImageHistoryResponseItem struct {
-	// Comment
-	Comment string `json:"Comment,omitempty"`
-	// Created
-	Created int64 `json:"Created,omitempty"`
-	// CreatedBy
-	CreatedBy string `json:"CreatedBy,omitempty"`
-	// ID
-	ID string `json:"Id,omitempty"`
-	// Size
-	Size int64 `json:"Size,omitempty"`
-	// Tags
-	Tags []string `json:"Tags,omitempty"`
+	Comment   string   `json:"Comment,omitempty"`
+	Created   int64    `json:"Created,omitempty"`
+	CreatedBy string   `json:"CreatedBy,omitempty"`
+	ID        string   `json:"Id,omitempty"`
+	Size      int64    `json:"Size,omitempty"`
+	Tags      []string `json:"Tags,omitempty"`
 }
 
 // ImageInspect: information about an image in the local image cache.
@@ -120,11 +95,10 @@ type ImageInspect struct {
 	// specified through MAINTAINER (deprecated) in the Dockerfile.
 	Author string `json:"Author,omitempty"`
 	// Comment: optional message that was set when committing or importing the image.
-	Comment string `json:"Comment,omitempty"`
-	// Config
-	Config ImageConfig `json:"Config,omitzero"`
+	Comment string      `json:"Comment,omitempty"`
+	Config  ImageConfig `json:"Config,omitzero"`
 	// Created: date and time at which the image was created, formatted in
-	// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
+	// RFC 3339 (https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
 	//
 	// This information is only available if present in the image,
 	// and omitted otherwise.
@@ -144,13 +118,12 @@ type ImageInspect struct {
 	//
 	// Depending on how the image was created, this field may be empty.
 	//
-	// > **Deprecated**: This field is only set when using the deprecated
+	// > Deprecated: This field is only set when using the deprecated
 	// > legacy builder. It is included in API responses for informational
 	// > purposes, but should not be depended on as it will be omitted
 	// > once the legacy builder is removed.
-	DockerVersion string `json:"DockerVersion,omitempty"`
-	// GraphDriver
-	GraphDriver DriverData `json:"GraphDriver,omitzero"`
+	DockerVersion string     `json:"DockerVersion,omitempty"`
+	GraphDriver   DriverData `json:"GraphDriver,omitzero"`
 	// ID is the content-addressable ID of an image.
 	//
 	// This identifier is a content-addressable digest calculated from the
@@ -190,7 +163,7 @@ type ImageInspect struct {
 	// is only set for images that were built/created locally. This field
 	// is empty if the image was pulled from an image registry.
 	//
-	// > **Deprecated**: This field is only set when using the deprecated
+	// > Deprecated: This field is only set when using the deprecated
 	// > legacy builder. It is included in API responses for informational
 	// > purposes, but should not be depended on as it will be omitted
 	// > once the legacy builder is removed.
@@ -226,7 +199,7 @@ type ImageInspect struct {
 // Added in API v1.31.
 type ImageInspectMetadata struct {
 	// LastTagTime: date and time at which the image was last tagged in
-	// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
+	// RFC 3339 (https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
 	//
 	// This information is only available if the image was tagged locally,
 	// and omitted otherwise.
@@ -235,10 +208,8 @@ type ImageInspectMetadata struct {
 
 // ImageInspectRootFS: information about the image's RootFS, including the layer IDs.
 type ImageInspectRootFS struct {
-	// Layers
 	Layers []string `json:"Layers,omitempty"`
-	// Type
-	Type string `json:"Type,omitempty"`
+	Type   string   `json:"Type,omitempty"`
 }
 
 // ImageManifestSummary represents a summary of an image manifest.
@@ -249,8 +220,7 @@ type ImageManifestSummary struct {
 	// This field is only populated when Kind is "attestation".
 	AttestationData *ImageManifestSummaryAttestationData `json:"AttestationData,omitempty"`
 	// Available: indicates whether all the child content (image config, layers) is fully available locally.
-	Available bool `json:"Available,omitempty"`
-	// Descriptor
+	Available  bool          `json:"Available,omitempty"`
 	Descriptor OCIDescriptor `json:"Descriptor,omitzero"`
 	// ID is the content-addressable ID of an image and is the same as the
 	// digest of the image manifest.
@@ -265,7 +235,6 @@ type ImageManifestSummary struct {
 	// image        | Image manifest that can be used to start a container.
 	// attestation  | Attestation manifest produced by the Buildkit builder for a specific image manifest.
 	Kind ImageManifestSummaryKind `json:"Kind,omitempty"`
-	// Size
 	Size ImageManifestSummarySize `json:"Size,omitzero"`
 }
 
@@ -288,13 +257,10 @@ type ImageManifestSummaryImageData struct {
 	// Platform: OCI platform of the image. This will be the platform specified in the
 	// manifest descriptor from the index/manifest list.
 	// If it's not available, it will be obtained from the image config.
-	Platform OCIPlatform `json:"Platform,omitzero"`
-	// Size
-	Size ImageManifestSummaryImageDataSize `json:"Size,omitzero"`
+	Platform OCIPlatform                       `json:"Platform,omitzero"`
+	Size     ImageManifestSummaryImageDataSize `json:"Size,omitzero"`
 }
 
-// ImageManifestSummaryImageDataSize is part of the API's models.
-//
 // Added in API v1.47.
 type ImageManifestSummaryImageDataSize struct {
 	// Unpacked is the size (in bytes) of the locally unpacked
@@ -329,8 +295,6 @@ func (ImageManifestSummaryKind) Values() []ImageManifestSummaryKind {
 	return []ImageManifestSummaryKind{ImageManifestSummaryKindImage, ImageManifestSummaryKindAttestation, ImageManifestSummaryKindUnknown}
 }
 
-// ImageManifestSummarySize is part of the API's models.
-//
 // Added in API v1.47.
 type ImageManifestSummarySize struct {
 	// Content is the size (in bytes) of all the locally present
@@ -349,7 +313,7 @@ type ImageManifestSummarySize struct {
 	Total int64 `json:"Total,omitempty"`
 }
 
-// ImagePruneResponse
+// ImagePruneResponse is what ImagePrune returns.
 type ImagePruneResponse struct {
 	// ImagesDeleted: images that were deleted
 	ImagesDeleted []ImageDeleteResponseItem `json:"ImagesDeleted,omitempty"`
@@ -357,25 +321,18 @@ type ImagePruneResponse struct {
 	SpaceReclaimed int64 `json:"SpaceReclaimed,omitempty"`
 }
 
-// ImageSearchResponseItem
+// ImageSearchResponseItem is one element of what ImageSearch returns.
 type ImageSearchResponseItem struct {
-	// Description
 	Description string `json:"description,omitempty"`
 	// IsAutomated: whether this repository has automated builds enabled.
 	//
-	// <p><br /></p>
-	//
-	// > **Deprecated**: This field is deprecated and will always be "false".
-	IsAutomated bool `json:"is_automated,omitempty"`
-	// IsOfficial
-	IsOfficial bool `json:"is_official,omitempty"`
-	// Name
-	Name string `json:"name,omitempty"`
-	// StarCount
-	StarCount int `json:"star_count,omitempty"`
+	// > Deprecated: This field is deprecated and will always be "false".
+	IsAutomated bool   `json:"is_automated,omitempty"`
+	IsOfficial  bool   `json:"is_official,omitempty"`
+	Name        string `json:"name,omitempty"`
+	StarCount   int    `json:"star_count,omitempty"`
 }
 
-// ImageSummary is part of the API's models.
 type ImageSummary struct {
 	// Containers: number of containers using this image. Includes both stopped and running
 	// containers.
@@ -445,15 +402,4 @@ type ImageSummary struct {
 	SharedSize int64 `json:"SharedSize,omitempty"`
 	// Size: total size of the image including all layers it is composed of.
 	Size int64 `json:"Size,omitempty"`
-}
-
-// Platform represents the platform (Arch/OS).
-//
-// Added in API v1.32.
-type Platform struct {
-	// Architecture represents the hardware architecture (for example,
-	// `x86_64`).
-	Architecture string `json:"Architecture,omitempty"`
-	// OS represents the Operating System (for example, `linux` or `windows`).
-	OS string `json:"OS,omitempty"`
 }

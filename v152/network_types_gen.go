@@ -17,25 +17,17 @@ type ConfigReference struct {
 //
 // Added in API v1.52.
 type EndpointResource struct {
-	// EndpointID
-	EndpointID string `json:"EndpointID,omitempty"`
-	// IPv4Address
+	EndpointID  string `json:"EndpointID,omitempty"`
 	IPv4Address string `json:"IPv4Address,omitempty"`
-	// IPv6Address
 	IPv6Address string `json:"IPv6Address,omitempty"`
-	// MacAddress
-	MacAddress string `json:"MacAddress,omitempty"`
-	// Name
-	Name string `json:"Name,omitempty"`
+	MACAddress  string `json:"MacAddress,omitempty"`
+	Name        string `json:"Name,omitempty"`
 }
 
-// IPAM is part of the API's models.
 type IPAM struct {
 	// Config: list of IPAM configuration options, specified as a map:
 	//
-	// ```
-	// {"Subnet": <CIDR>, "IPRange": <CIDR>, "Gateway": <IP address>, "AuxAddress": <device_name:IP address>}
-	// ```
+	//	{"Subnet": <CIDR>, "IPRange": <CIDR>, "Gateway": <IP address>, "AuxAddress": <device_name:IP address>}
 	Config []IPAMConfig `json:"Config,omitempty"`
 	// Driver: name of the IPAM driver to use.
 	Driver string `json:"Driver,omitempty"`
@@ -43,37 +35,26 @@ type IPAM struct {
 	Options map[string]string `json:"Options,omitempty"`
 }
 
-// IPAMConfig is part of the API's models.
-//
-// Added in API v1.41.
 type IPAMConfig struct {
-	// AuxiliaryAddresses
 	AuxiliaryAddresses map[string]string `json:"AuxiliaryAddresses,omitempty"`
-	// Gateway
-	Gateway string `json:"Gateway,omitempty"`
-	// IPRange
-	IPRange string `json:"IPRange,omitempty"`
-	// Subnet
-	Subnet string `json:"Subnet,omitempty"`
+	Gateway            string            `json:"Gateway,omitempty"`
+	IPRange            string            `json:"IPRange,omitempty"`
+	Subnet             string            `json:"Subnet,omitempty"`
 }
 
-// IPAMStatus is part of the API's models.
-//
 // Added in API v1.52.
 type IPAMStatus struct {
-	// Subnets
 	Subnets map[string]SubnetStatus `json:"Subnets,omitempty"`
 }
 
 // NetworkConnectRequest represents the data to be used to connect a container to a network.
 type NetworkConnectRequest struct {
 	// Container: the ID or name of the container to connect to the network.
-	Container string `json:"Container,omitempty"`
-	// EndpointConfig
+	Container      string            `json:"Container,omitempty"`
 	EndpointConfig *EndpointSettings `json:"EndpointConfig,omitempty"`
 }
 
-// NetworkCreateRequest
+// NetworkCreateRequest is the request body of NetworkCreate.
 type NetworkCreateRequest struct {
 	// Attachable: globally scoped network is manually attachable by regular
 	// containers from workers in swarm mode.
@@ -145,8 +126,7 @@ type NetworkDisconnectRequest struct {
 type NetworkInspect struct {
 	// Attachable: whether a global / swarm scope network is manually attachable by regular
 	// containers from workers in swarm mode.
-	Attachable bool `json:"Attachable,omitempty"`
-	// ConfigFrom
+	Attachable bool            `json:"Attachable,omitempty"`
 	ConfigFrom ConfigReference `json:"ConfigFrom,omitzero"`
 	// ConfigOnly: whether the network is a config-only network. Config-only networks are
 	// placeholder networks for network configurations to be used by other
@@ -154,7 +134,7 @@ type NetworkInspect struct {
 	// or services.
 	ConfigOnly bool `json:"ConfigOnly,omitempty"`
 	// Created: date and time at which the network was created in
-	// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
+	// RFC 3339 (https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
 	Created string `json:"Created,omitempty"`
 	// Driver: the name of the driver used to create the network (e.g. `bridge`,
 	// `overlay`).
@@ -193,7 +173,7 @@ type NetworkInspect struct {
 	Status NetworkStatus `json:"Status,omitzero"`
 }
 
-// NetworkPruneResponse
+// NetworkPruneResponse is what NetworkPrune returns.
 type NetworkPruneResponse struct {
 	// NetworksDeleted: networks that were deleted
 	//
@@ -205,7 +185,6 @@ type NetworkPruneResponse struct {
 //
 // Added in API v1.52.
 type NetworkStatus struct {
-	// IPAM
 	IPAM IPAMStatus `json:"IPAM,omitzero"`
 }
 
@@ -215,8 +194,7 @@ type NetworkStatus struct {
 type NetworkSummary struct {
 	// Attachable: whether a global / swarm scope network is manually attachable by regular
 	// containers from workers in swarm mode.
-	Attachable bool `json:"Attachable,omitempty"`
-	// ConfigFrom
+	Attachable bool            `json:"Attachable,omitempty"`
 	ConfigFrom ConfigReference `json:"ConfigFrom,omitzero"`
 	// ConfigOnly: whether the network is a config-only network. Config-only networks are
 	// placeholder networks for network configurations to be used by other
@@ -224,7 +202,7 @@ type NetworkSummary struct {
 	// or services.
 	ConfigOnly bool `json:"ConfigOnly,omitempty"`
 	// Created: date and time at which the network was created in
-	// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
+	// RFC 3339 (https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
 	Created string `json:"Created,omitempty"`
 	// Driver: the name of the driver used to create the network (e.g. `bridge`,
 	// `overlay`).
@@ -266,8 +244,6 @@ type PeerInfo struct {
 	Name string `json:"Name,omitempty"`
 }
 
-// SubnetStatus is part of the API's models.
-//
 // Added in API v1.52.
 type SubnetStatus struct {
 	// DynamicIPsAvailable: number of IP addresses within the network's IPRange for the subnet that are available for allocation, saturating at 2<sup>64</sup> - 1.

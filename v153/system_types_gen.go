@@ -3,8 +3,6 @@
 package v153
 
 // AuthResponse: an identity token was generated successfully.
-//
-// Added in API v1.52.
 type AuthResponse struct {
 	// IdentityToken: an opaque token used to authenticate a user after a successful login
 	IdentityToken string `json:"IdentityToken,omitempty"`
@@ -17,7 +15,7 @@ type AuthResponse struct {
 // Added in API v1.39.
 type BuildCache struct {
 	// CreatedAt: date and time at which the build cache was created in
-	// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
+	// RFC 3339 (https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
 	CreatedAt string `json:"CreatedAt,omitempty"`
 	// Description of the build-step that produced the build cache.
 	Description string `json:"Description,omitempty"`
@@ -26,7 +24,7 @@ type BuildCache struct {
 	// InUse: indicates if the build cache is in use.
 	InUse bool `json:"InUse,omitempty"`
 	// LastUsedAt: date and time at which the build cache was last used in
-	// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
+	// RFC 3339 (https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
 	LastUsedAt *string `json:"LastUsedAt,omitempty"`
 	// Parents: list of parent build cache record IDs.
 	//
@@ -37,9 +35,8 @@ type BuildCache struct {
 	// Size: amount of disk space used by the build cache (in bytes).
 	Size int `json:"Size,omitempty"`
 	// Type: cache record type.
-	Type BuildCacheType `json:"Type,omitempty"`
-	// UsageCount
-	UsageCount int `json:"UsageCount,omitempty"`
+	Type       BuildCacheType `json:"Type,omitempty"`
+	UsageCount int            `json:"UsageCount,omitempty"`
 }
 
 // BuildCacheDiskUsage: represents system data usage for build cache resources.
@@ -69,20 +66,20 @@ const (
 	BuildCacheTypeFrontend          BuildCacheType = "frontend"
 	BuildCacheTypeSourceLocal       BuildCacheType = "source.local"
 	BuildCacheTypeSourceGitCheckout BuildCacheType = "source.git.checkout"
-	BuildCacheTypeExecCachemount    BuildCacheType = "exec.cachemount"
+	BuildCacheTypeExecCacheMount    BuildCacheType = "exec.cachemount"
 	BuildCacheTypeRegular           BuildCacheType = "regular"
 )
 
 // Values lists the values of BuildCacheType known to this API version.
 func (BuildCacheType) Values() []BuildCacheType {
-	return []BuildCacheType{BuildCacheTypeInternal, BuildCacheTypeFrontend, BuildCacheTypeSourceLocal, BuildCacheTypeSourceGitCheckout, BuildCacheTypeExecCachemount, BuildCacheTypeRegular}
+	return []BuildCacheType{BuildCacheTypeInternal, BuildCacheTypeFrontend, BuildCacheTypeSourceLocal, BuildCacheTypeSourceGitCheckout, BuildCacheTypeExecCacheMount, BuildCacheTypeRegular}
 }
 
 // ClusterInfo represents information about the swarm as is returned by the
 // "/info" endpoint. Join-tokens are not included.
 type ClusterInfo struct {
 	// CreatedAt: date and time at which the swarm was initialised in
-	// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
+	// RFC 3339 (https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
 	CreatedAt string `json:"CreatedAt,omitempty"`
 	// DataPathPort specifies the data path port number for data traffic.
 	// Acceptable port range is 1024 to 49151.
@@ -100,23 +97,19 @@ type ClusterInfo struct {
 	// RootRotationInProgress: whether there is currently a root CA rotation in progress for the swarm
 	//
 	// Added in API v1.30.
-	RootRotationInProgress bool `json:"RootRotationInProgress,omitempty"`
-	// Spec
-	Spec SwarmSpec `json:"Spec,omitzero"`
+	RootRotationInProgress bool      `json:"RootRotationInProgress,omitempty"`
+	Spec                   SwarmSpec `json:"Spec,omitzero"`
 	// SubnetSize specifies the subnet size of the networks created from the
 	// default subnet pool.
 	//
 	// Added in API v1.39.
 	SubnetSize uint32 `json:"SubnetSize,omitempty"`
-	// TLSInfo
-	//
 	// Added in API v1.30.
 	TLSInfo TLSInfo `json:"TLSInfo,omitzero"`
 	// UpdatedAt: date and time at which the swarm was last updated in
-	// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
-	UpdatedAt string `json:"UpdatedAt,omitempty"`
-	// Version
-	Version ObjectVersion `json:"Version,omitzero"`
+	// RFC 3339 (https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
+	UpdatedAt string        `json:"UpdatedAt,omitempty"`
+	Version   ObjectVersion `json:"Version,omitzero"`
 }
 
 // ClusterVolume: options and information specific to, and only present on, Swarm CSI
@@ -124,7 +117,6 @@ type ClusterInfo struct {
 //
 // Added in API v1.42.
 type ClusterVolume struct {
-	// CreatedAt
 	CreatedAt string `json:"CreatedAt,omitempty"`
 	// ID: the Swarm ID of this volume. Because cluster volumes are Swarm
 	// objects, they have an ID, unlike non-cluster volumes. This ID can
@@ -135,12 +127,9 @@ type ClusterVolume struct {
 	// PublishStatus: the status of the volume as it pertains to its publishing and use on
 	// specific nodes
 	PublishStatus []ClusterVolumePublishStatusItem `json:"PublishStatus,omitempty"`
-	// Spec
-	Spec ClusterVolumeSpec `json:"Spec,omitzero"`
-	// UpdatedAt
-	UpdatedAt string `json:"UpdatedAt,omitempty"`
-	// Version
-	Version ObjectVersion `json:"Version,omitzero"`
+	Spec          ClusterVolumeSpec                `json:"Spec,omitzero"`
+	UpdatedAt     string                           `json:"UpdatedAt,omitempty"`
+	Version       ObjectVersion                    `json:"Version,omitzero"`
 }
 
 // ClusterVolumeInfo: information about the global status of the volume.
@@ -163,8 +152,6 @@ type ClusterVolumeInfo struct {
 	VolumeID string `json:"VolumeID,omitempty"`
 }
 
-// ClusterVolumePublishStatusItem is part of the API's models.
-//
 // Added in API v1.42.
 type ClusterVolumePublishStatusItem struct {
 	// NodeID: the ID of the Swarm node the volume is published on.
@@ -173,18 +160,20 @@ type ClusterVolumePublishStatusItem struct {
 	// plugin when a volume is published.
 	PublishContext map[string]string `json:"PublishContext,omitempty"`
 	// State: the published state of the volume.
-	// * `pending-publish` The volume should be published to this node, but the call to the controller plugin to do so has not yet been successfully completed.
-	// * `published` The volume is published successfully to the node.
-	// * `pending-node-unpublish` The volume should be unpublished from the node, and the manager is awaiting confirmation from the worker that it has done so.
-	// * `pending-controller-unpublish` The volume is successfully unpublished from the node, but has not yet been successfully unpublished on the controller.
+	//
+	//   - `pending-publish` The volume should be published to this node, but the call to the controller plugin to do so has not yet been successfully completed.
+	//   - `published` The volume is published successfully to the node.
+	//   - `pending-node-unpublish` The volume should be unpublished from the node, and the manager is awaiting confirmation from the worker that it has done so.
+	//   - `pending-controller-unpublish` The volume is successfully unpublished from the node, but has not yet been successfully unpublished on the controller.
 	State ClusterVolumePublishStatusItemState `json:"State,omitempty"`
 }
 
 // ClusterVolumePublishStatusItemState: the published state of the volume.
-// * `pending-publish` The volume should be published to this node, but the call to the controller plugin to do so has not yet been successfully completed.
-// * `published` The volume is published successfully to the node.
-// * `pending-node-unpublish` The volume should be unpublished from the node, and the manager is awaiting confirmation from the worker that it has done so.
-// * `pending-controller-unpublish` The volume is successfully unpublished from the node, but has not yet been successfully unpublished on the controller.
+//
+//   - `pending-publish` The volume should be published to this node, but the call to the controller plugin to do so has not yet been successfully completed.
+//   - `published` The volume is published successfully to the node.
+//   - `pending-node-unpublish` The volume should be unpublished from the node, and the manager is awaiting confirmation from the worker that it has done so.
+//   - `pending-controller-unpublish` The volume is successfully unpublished from the node, but has not yet been successfully unpublished on the controller.
 //
 // Added in API v1.42.
 type ClusterVolumePublishStatusItemState string
@@ -226,48 +215,51 @@ type ClusterVolumeSpecAccessMode struct {
 	// fields mean, see the CSI specification.
 	AccessibilityRequirements ClusterVolumeSpecAccessModeAccessibilityRequirements `json:"AccessibilityRequirements,omitzero"`
 	// Availability: the availability of the volume for use in tasks.
-	// - `active` The volume is fully available for scheduling on the cluster
-	// - `pause` No new workloads should use the volume, but existing workloads are not stopped.
-	// - `drain` All workloads using this volume should be stopped and rescheduled, and no new ones should be started.
+	//
+	//   - `active` The volume is fully available for scheduling on the cluster
+	//   - `pause` No new workloads should use the volume, but existing workloads are not stopped.
+	//   - `drain` All workloads using this volume should be stopped and rescheduled, and no new ones should be started.
 	Availability ClusterVolumeSpecAccessModeAvailability `json:"Availability,omitempty"`
 	// CapacityRange: the desired capacity that the volume should be created with. If
 	// empty, the plugin will decide the capacity.
 	CapacityRange ClusterVolumeSpecAccessModeCapacityRange `json:"CapacityRange,omitzero"`
 	// MountVolume: options for using this volume as a Mount-type volume.
 	//
-	//     Either MountVolume or BlockVolume, but not both, must be
-	//     present.
-	//   properties:
-	//     FsType:
-	//       type: "string"
-	//       description: |
-	//         Specifies the filesystem type for the mount volume.
-	//         Optional.
-	//     MountFlags:
-	//       type: "array"
-	//       description: |
-	//         Flags to pass when mounting the volume. Optional.
-	//       items:
-	//         type: "string"
+	// Either MountVolume or BlockVolume, but not both, must be
+	// present.
+	// properties:
+	// FsType:
+	// type: "string"
+	// description: |
+	// Specifies the filesystem type for the mount volume.
+	// Optional.
+	// MountFlags:
+	// type: "array"
+	// description: |
+	// Flags to pass when mounting the volume. Optional.
+	// items:
+	// type: "string"
 	// BlockVolume:
-	//   type: "object"
-	//   description: |
-	//     Options for using this volume as a Block-type volume.
-	//     Intentionally empty.
+	// type: "object"
+	// description: |
+	// Options for using this volume as a Block-type volume.
+	// Intentionally empty.
 	MountVolume map[string]any `json:"MountVolume,omitempty"`
 	// Scope: the set of nodes this volume can be used on at one time.
-	// - `single` The volume may only be scheduled to one node at a time.
-	// - `multi` the volume may be scheduled to any supported number of nodes at a time.
+	//
+	//   - `single` The volume may only be scheduled to one node at a time.
+	//   - `multi` the volume may be scheduled to any supported number of nodes at a time.
 	Scope ClusterVolumeSpecAccessModeScope `json:"Scope,omitempty"`
 	// Secrets: swarm Secrets that are passed to the CSI storage plugin when
 	// operating on this volume.
 	Secrets []ClusterVolumeSpecAccessModeSecretsItem `json:"Secrets,omitempty"`
 	// Sharing: the number and way that different tasks can use this volume
 	// at one time.
-	// - `none` The volume may only be used by one task at a time.
-	// - `readonly` The volume may be used by any number of tasks, but they all must mount the volume as readonly
-	// - `onewriter` The volume may be used by any number of tasks, but only one may mount it as read/write.
-	// - `all` The volume may have any number of readers and writers.
+	//
+	//   - `none` The volume may only be used by one task at a time.
+	//   - `readonly` The volume may be used by any number of tasks, but they all must mount the volume as readonly
+	//   - `onewriter` The volume may be used by any number of tasks, but only one may mount it as read/write.
+	//   - `all` The volume may have any number of readers and writers.
 	Sharing ClusterVolumeSpecAccessModeSharing `json:"Sharing,omitempty"`
 }
 
@@ -286,9 +278,10 @@ type ClusterVolumeSpecAccessModeAccessibilityRequirements struct {
 }
 
 // ClusterVolumeSpecAccessModeAvailability: the availability of the volume for use in tasks.
-// - `active` The volume is fully available for scheduling on the cluster
-// - `pause` No new workloads should use the volume, but existing workloads are not stopped.
-// - `drain` All workloads using this volume should be stopped and rescheduled, and no new ones should be started.
+//
+//   - `active` The volume is fully available for scheduling on the cluster
+//   - `pause` No new workloads should use the volume, but existing workloads are not stopped.
+//   - `drain` All workloads using this volume should be stopped and rescheduled, and no new ones should be started.
 //
 // Added in API v1.42.
 type ClusterVolumeSpecAccessModeAvailability string
@@ -319,8 +312,9 @@ type ClusterVolumeSpecAccessModeCapacityRange struct {
 }
 
 // ClusterVolumeSpecAccessModeScope: the set of nodes this volume can be used on at one time.
-// - `single` The volume may only be scheduled to one node at a time.
-// - `multi` the volume may be scheduled to any supported number of nodes at a time.
+//
+//   - `single` The volume may only be scheduled to one node at a time.
+//   - `multi` the volume may be scheduled to any supported number of nodes at a time.
 //
 // Added in API v1.42.
 type ClusterVolumeSpecAccessModeScope string
@@ -353,10 +347,11 @@ type ClusterVolumeSpecAccessModeSecretsItem struct {
 
 // ClusterVolumeSpecAccessModeSharing: the number and way that different tasks can use this volume
 // at one time.
-// - `none` The volume may only be used by one task at a time.
-// - `readonly` The volume may be used by any number of tasks, but they all must mount the volume as readonly
-// - `onewriter` The volume may be used by any number of tasks, but only one may mount it as read/write.
-// - `all` The volume may have any number of readers and writers.
+//
+//   - `none` The volume may only be used by one task at a time.
+//   - `readonly` The volume may be used by any number of tasks, but they all must mount the volume as readonly
+//   - `onewriter` The volume may be used by any number of tasks, but only one may mount it as read/write.
+//   - `all` The volume may have any number of readers and writers.
 //
 // Added in API v1.42.
 type ClusterVolumeSpecAccessModeSharing string
@@ -364,14 +359,14 @@ type ClusterVolumeSpecAccessModeSharing string
 // Values of ClusterVolumeSpecAccessModeSharing known to this API version. The daemon may send others.
 const (
 	ClusterVolumeSpecAccessModeSharingNone      ClusterVolumeSpecAccessModeSharing = "none"
-	ClusterVolumeSpecAccessModeSharingReadonly  ClusterVolumeSpecAccessModeSharing = "readonly"
-	ClusterVolumeSpecAccessModeSharingOnewriter ClusterVolumeSpecAccessModeSharing = "onewriter"
+	ClusterVolumeSpecAccessModeSharingReadOnly  ClusterVolumeSpecAccessModeSharing = "readonly"
+	ClusterVolumeSpecAccessModeSharingOneWriter ClusterVolumeSpecAccessModeSharing = "onewriter"
 	ClusterVolumeSpecAccessModeSharingAll       ClusterVolumeSpecAccessModeSharing = "all"
 )
 
 // Values lists the values of ClusterVolumeSpecAccessModeSharing known to this API version.
 func (ClusterVolumeSpecAccessModeSharing) Values() []ClusterVolumeSpecAccessModeSharing {
-	return []ClusterVolumeSpecAccessModeSharing{ClusterVolumeSpecAccessModeSharingNone, ClusterVolumeSpecAccessModeSharingReadonly, ClusterVolumeSpecAccessModeSharingOnewriter, ClusterVolumeSpecAccessModeSharingAll}
+	return []ClusterVolumeSpecAccessModeSharing{ClusterVolumeSpecAccessModeSharingNone, ClusterVolumeSpecAccessModeSharingReadOnly, ClusterVolumeSpecAccessModeSharingOneWriter, ClusterVolumeSpecAccessModeSharingAll}
 }
 
 // Commit holds the Git-commit (SHA1) that a binary was built from, as
@@ -464,8 +459,6 @@ type DeviceInfo struct {
 
 // EventActor: actor describes something that generates events, like a container, network,
 // or a volume.
-//
-// Added in API v1.40.
 type EventActor struct {
 	// Attributes: various key/value attributes of the object, depending on its type.
 	Attributes map[string]string `json:"Attributes,omitempty"`
@@ -476,9 +469,8 @@ type EventActor struct {
 // EventMessage represents the information an event contains.
 type EventMessage struct {
 	// Action: the type of event
-	Action string `json:"Action,omitempty"`
-	// Actor
-	Actor EventActor `json:"Actor,omitzero"`
+	Action string     `json:"Action,omitempty"`
+	Actor  EventActor `json:"Actor,omitzero"`
 	// Type: the type of object emitting the event
 	Type EventMessageType `json:"Type,omitempty"`
 	// Scope of the event. Engine events are `local` scope. Cluster (Swarm)
@@ -545,9 +537,7 @@ type FirewallInfo struct {
 	// Info: information about the firewall backend, provided as
 	// "label" / "value" pairs.
 	//
-	// <p><br /></p>
-	//
-	// > **Note**: The information returned in this field, including the
+	// > Note: The information returned in this field, including the
 	// > formatting of values and labels, should not be considered stable,
 	// > and may change without notice.
 	Info [][]string `json:"Info,omitempty"`
@@ -570,8 +560,6 @@ type ImagesDiskUsage struct {
 }
 
 // IndexInfo contains information about a registry.
-//
-// Added in API v1.32.
 type IndexInfo struct {
 	// Mirrors: list of mirrors, expressed as URIs.
 	Mirrors []string `json:"Mirrors,omitempty"`
@@ -586,7 +574,7 @@ type IndexInfo struct {
 	// un-encrypted (HTTP) and/or untrusted (HTTPS with certificates from
 	// unknown CAs) communication.
 	//
-	// > **Warning**: Insecure registries can be useful when running a local
+	// > Warning: Insecure registries can be useful when running a local
 	// > registry. However, because its use creates security vulnerabilities
 	// > it should ONLY be enabled for testing purposes. For increased
 	// > security, users should add their CA to their system's list of
@@ -622,9 +610,7 @@ func (LocalNodeState) Values() []LocalNodeState {
 type NRIInfo struct {
 	// Info: information about NRI, provided as "label" / "value" pairs.
 	//
-	// <p><br /></p>
-	//
-	// > **Note**: The information returned in this field, including the
+	// > Note: The information returned in this field, including the
 	// > formatting of values and labels, should not be considered stable,
 	// > and may change without notice.
 	Info [][]string `json:"Info,omitempty"`
@@ -642,17 +628,17 @@ type PeerNode struct {
 
 // PluginsInfo: available plugins per type.
 //
-// <p><br /></p>
-//
-// > **Note**: Only unmanaged (V1) plugins are included in this list.
+// > Note: Only unmanaged (V1) plugins are included in this list.
 // > V1 plugins are "lazily" loaded, and are not returned in this list
 // > if there is no resource using the plugin.
-//
-// Added in API v1.32.
 type PluginsInfo struct {
 	// Authorization: names of available authorization plugins.
+	//
+	// Added in API v1.32.
 	Authorization []string `json:"Authorization,omitempty"`
 	// Log: names of available logging-drivers, and logging-driver plugins.
+	//
+	// Added in API v1.30.
 	Log []string `json:"Log,omitempty"`
 	// Network: names of available network-drivers, and network-driver plugins.
 	Network []string `json:"Network,omitempty"`
@@ -661,13 +647,10 @@ type PluginsInfo struct {
 }
 
 // RegistryServiceConfig stores daemon registry services configuration.
-//
-// Added in API v1.32.
 type RegistryServiceConfig struct {
-	// IndexConfigs
 	IndexConfigs map[string]IndexInfo `json:"IndexConfigs,omitempty"`
 	// InsecureRegistryCIDRs: list of IP ranges of insecure registries, using the CIDR syntax
-	// ([RFC 4632](https://tools.ietf.org/html/4632)). Insecure registries
+	// (RFC 4632 (https://tools.ietf.org/html/4632)). Insecure registries
 	// accept un-encrypted (HTTP) and/or untrusted (HTTPS with certificates
 	// from unknown CAs) communication.
 	//
@@ -684,7 +667,7 @@ type RegistryServiceConfig struct {
 	// are listed under `IndexConfigs` and have their `Secure` field set to
 	// `false`.
 	//
-	// > **Warning**: Using this option can be useful when running a local
+	// > Warning: Using this option can be useful when running a local
 	// > registry, but introduces security vulnerabilities. This option
 	// > should therefore ONLY be used for testing purposes. For increased
 	// > security, users should add their CA to their system's list of trusted
@@ -692,10 +675,12 @@ type RegistryServiceConfig struct {
 	InsecureRegistryCIDRs []string `json:"InsecureRegistryCIDRs,omitempty"`
 	// Mirrors: list of registry URLs that act as a mirror for the official
 	// (`docker.io`) registry.
+	//
+	// Added in API v1.32.
 	Mirrors []string `json:"Mirrors,omitempty"`
 }
 
-// Runtime describes an [OCI compliant](https://github.com/opencontainers/runtime-spec)
+// Runtime describes an OCI compliant (https://github.com/opencontainers/runtime-spec)
 // runtime.
 //
 // The runtime is invoked by the daemon via the `containerd` daemon. OCI
@@ -717,12 +702,10 @@ type Runtime struct {
 	// the following well-known properties may be provided by runtimes:
 	//
 	// `org.opencontainers.runtime-spec.features`: features structure as defined
-	// in the [OCI Runtime Specification](https://github.com/opencontainers/runtime-spec/blob/main/features.md),
+	// in the OCI Runtime Specification (https://github.com/opencontainers/runtime-spec/blob/main/features.md),
 	// in a JSON string representation.
 	//
-	// <p><br /></p>
-	//
-	// > **Note**: The information returned in this field, including the
+	// > Note: The information returned in this field, including the
 	// > formatting of values and labels, should not be considered stable,
 	// > and may change without notice.
 	//
@@ -734,14 +717,10 @@ type Runtime struct {
 //
 // Added in API v1.32.
 type SwarmInfo struct {
-	// Cluster
-	Cluster ClusterInfo `json:"Cluster,omitzero"`
-	// ControlAvailable
-	ControlAvailable bool `json:"ControlAvailable,omitempty"`
-	// Error
-	Error string `json:"Error,omitempty"`
-	// LocalNodeState
-	LocalNodeState LocalNodeState `json:"LocalNodeState,omitempty"`
+	Cluster          ClusterInfo    `json:"Cluster,omitzero"`
+	ControlAvailable bool           `json:"ControlAvailable,omitempty"`
+	Error            string         `json:"Error,omitempty"`
+	LocalNodeState   LocalNodeState `json:"LocalNodeState,omitempty"`
 	// Managers: total number of managers in the swarm.
 	Managers *int `json:"Managers,omitempty"`
 	// NodeAddr: IP address at which this node can be reached by other nodes in the
@@ -755,27 +734,18 @@ type SwarmInfo struct {
 	RemoteManagers []PeerNode `json:"RemoteManagers,omitempty"`
 }
 
-// SystemDataUsageResponse
+// SystemDataUsageResponse is what SystemDataUsage returns.
 type SystemDataUsageResponse struct {
-	// BuildCacheUsage
-	//
 	// Added in API v1.52.
 	BuildCacheUsage BuildCacheDiskUsage `json:"BuildCacheUsage,omitzero"`
-	// ContainerUsage
-	//
 	// Added in API v1.52.
 	ContainerUsage ContainersDiskUsage `json:"ContainerUsage,omitzero"`
-	// ImageUsage
-	//
 	// Added in API v1.52.
 	ImageUsage ImagesDiskUsage `json:"ImageUsage,omitzero"`
-	// VolumeUsage
-	//
 	// Added in API v1.52.
 	VolumeUsage VolumesDiskUsage `json:"VolumeUsage,omitzero"`
 }
 
-// SystemInfo is part of the API's models.
 type SystemInfo struct {
 	// Architecture: hardware architecture of the host, as returned by the operating system.
 	// This is equivalent to the output of `uname -m` on Linux.
@@ -801,7 +771,7 @@ type SystemInfo struct {
 	CDISpecDirs []string `json:"CDISpecDirs,omitempty"`
 	// CPUSet: indicates if CPUsets (cpuset.cpus, cpuset.mems) are supported by the host.
 	//
-	// See [cpuset(7)](https://www.kernel.org/doc/Documentation/cgroup-v1/cpusets.txt)
+	// See cpuset(7) (https://www.kernel.org/doc/Documentation/cgroup-v1/cpusets.txt)
 	//
 	// Added in API v1.32.
 	CPUSet bool `json:"CPUSet,omitempty"`
@@ -817,12 +787,8 @@ type SystemInfo struct {
 	//
 	// Added in API v1.41.
 	CgroupVersion SystemInfoCgroupVersion `json:"CgroupVersion,omitempty"`
-	// Containerd
-	//
 	// Added in API v1.46.
 	Containerd ContainerdInfo `json:"Containerd,omitzero"`
-	// ContainerdCommit
-	//
 	// Added in API v1.32.
 	ContainerdCommit Commit `json:"ContainerdCommit,omitzero"`
 	// Containers: total number of containers on the host.
@@ -877,41 +843,33 @@ type SystemInfo struct {
 	// in a way consistent with the output of `docker info` on the command
 	// line.
 	//
-	// <p><br /></p>
-	//
-	// > **Note**: The information returned in this field, including the
+	// > Note: The information returned in this field, including the
 	// > formatting of values and labels, should not be considered stable,
 	// > and may change without notice.
 	DriverStatus [][]string `json:"DriverStatus,omitempty"`
 	// ExperimentalBuild: indicates if experimental features are enabled on the daemon.
 	ExperimentalBuild bool `json:"ExperimentalBuild,omitempty"`
-	// FirewallBackend
-	//
 	// Added in API v1.49.
 	FirewallBackend FirewallInfo `json:"FirewallBackend,omitzero"`
-	// GenericResources
-	//
 	// Added in API v1.32.
 	GenericResources GenericResources `json:"GenericResources,omitempty"`
 	// HTTPProxy: HTTP-proxy configured for the daemon. This value is obtained from the
-	// [`HTTP_PROXY`](https://www.gnu.org/software/wget/manual/html_node/Proxies.html) environment variable.
-	// Credentials ([user info component](https://tools.ietf.org/html/rfc3986#section-3.2.1)) in the proxy URL
+	// `HTTP_PROXY` (https://www.gnu.org/software/wget/manual/html_node/Proxies.html) environment variable.
+	// Credentials (user info component (https://tools.ietf.org/html/rfc3986#section-3.2.1)) in the proxy URL
 	// are masked in the API response.
 	//
 	// Containers do not automatically inherit this configuration.
 	HTTPProxy string `json:"HttpProxy,omitempty"`
-	// HttpsProxy: HTTPS-proxy configured for the daemon. This value is obtained from the
-	// [`HTTPS_PROXY`](https://www.gnu.org/software/wget/manual/html_node/Proxies.html) environment variable.
-	// Credentials ([user info component](https://tools.ietf.org/html/rfc3986#section-3.2.1)) in the proxy URL
+	// HTTPSProxy: HTTPS-proxy configured for the daemon. This value is obtained from the
+	// `HTTPS_PROXY` (https://www.gnu.org/software/wget/manual/html_node/Proxies.html) environment variable.
+	// Credentials (user info component (https://tools.ietf.org/html/rfc3986#section-3.2.1)) in the proxy URL
 	// are masked in the API response.
 	//
 	// Containers do not automatically inherit this configuration.
-	HttpsProxy string `json:"HttpsProxy,omitempty"`
+	HTTPSProxy string `json:"HttpsProxy,omitempty"`
 	// ID: unique identifier of the daemon.
 	//
-	// <p><br /></p>
-	//
-	// > **Note**: The format of the ID itself is not part of the API, and
+	// > Note: The format of the ID itself is not part of the API, and
 	// > should not be considered stable.
 	ID string `json:"ID,omitempty"`
 	// IPv4Forwarding: indicates IPv4 forwarding is enabled.
@@ -930,8 +888,6 @@ type SystemInfo struct {
 	//
 	// Added in API v1.32.
 	InitBinary string `json:"InitBinary,omitempty"`
-	// InitCommit
-	//
 	// Added in API v1.32.
 	InitCommit Commit `json:"InitCommit,omitzero"`
 	// Isolation: represents the isolation technology to use as a default for containers.
@@ -952,9 +908,7 @@ type SystemInfo struct {
 	KernelVersion string `json:"KernelVersion,omitempty"`
 	// Labels: user-defined labels (key/value metadata) as set on the daemon.
 	//
-	// <p><br /></p>
-	//
-	// > **Note**: When part of a Swarm, nodes can both have _daemon_ labels,
+	// > Note: When part of a Swarm, nodes can both have _daemon_ labels,
 	// > set through the daemon configuration, and _node_ labels, set from a
 	// > manager node in the Swarm. Node labels are not included in this
 	// > field. Node labels can be retrieved using the `/nodes/(id)` endpoint
@@ -991,14 +945,12 @@ type SystemInfo struct {
 	//
 	// This information is only returned if debug-mode is enabled.
 	NGoroutines int `json:"NGoroutines,omitempty"`
-	// NRI
-	//
 	// Added in API v1.53.
 	NRI NRIInfo `json:"NRI,omitzero"`
 	// Name: hostname of the host.
 	Name string `json:"Name,omitempty"`
 	// NoProxy: comma-separated list of domain extensions for which no proxy should be
-	// used. This value is obtained from the [`NO_PROXY`](https://www.gnu.org/software/wget/manual/html_node/Proxies.html)
+	// used. This value is obtained from the `NO_PROXY` (https://www.gnu.org/software/wget/manual/html_node/Proxies.html)
 	// environment variable.
 	//
 	// Containers do not automatically inherit this configuration.
@@ -1007,43 +959,37 @@ type SystemInfo struct {
 	// Go runtime (`GOOS`).
 	//
 	// Currently returned values are "linux" and "windows". A full list of
-	// possible values can be found in the [Go documentation](https://go.dev/doc/install/source#environment).
+	// possible values can be found in the Go documentation (https://go.dev/doc/install/source#environment).
 	OSType string `json:"OSType,omitempty"`
 	// OSVersion: version of the host's operating system
 	//
-	// <p><br /></p>
-	//
-	// > **Note**: The information returned in this field, including its
+	// > Note: The information returned in this field, including its
 	// > very existence, and the formatting of values, should not be considered
 	// > stable, and may change without notice.
 	//
 	// Added in API v1.41.
 	OSVersion string `json:"OSVersion,omitempty"`
-	// OomKillDisable: indicates if OOM killer disable is supported on the host.
-	OomKillDisable bool `json:"OomKillDisable,omitempty"`
+	// OOMKillDisable: indicates if OOM killer disable is supported on the host.
+	OOMKillDisable bool `json:"OomKillDisable,omitempty"`
 	// OperatingSystem: name of the host's operating system, for example: "Ubuntu 24.04 LTS"
 	// or "Windows Server 2016 Datacenter"
 	OperatingSystem string `json:"OperatingSystem,omitempty"`
-	// PidsLimit: indicates if the host kernel has PID limit support enabled.
+	// PIDsLimit: indicates if the host kernel has PID limit support enabled.
 	//
 	// Added in API v1.40.
-	PidsLimit bool `json:"PidsLimit,omitempty"`
-	// Plugins
-	Plugins PluginsInfo `json:"Plugins,omitzero"`
+	PIDsLimit bool        `json:"PidsLimit,omitempty"`
+	Plugins   PluginsInfo `json:"Plugins,omitzero"`
 	// ProductLicense: reports a summary of the product license on the daemon.
 	//
 	// If a commercial license has been applied to the daemon, information
 	// such as number of nodes, and expiration are included.
 	//
 	// Added in API v1.39.
-	ProductLicense string `json:"ProductLicense,omitempty"`
-	// RegistryConfig
+	ProductLicense string                `json:"ProductLicense,omitempty"`
 	RegistryConfig RegistryServiceConfig `json:"RegistryConfig,omitzero"`
-	// RuncCommit
-	//
 	// Added in API v1.32.
 	RuncCommit Commit `json:"RuncCommit,omitzero"`
-	// Runtimes: list of [OCI compliant](https://github.com/opencontainers/runtime-spec)
+	// Runtimes: list of OCI compliant (https://github.com/opencontainers/runtime-spec)
 	// runtimes configured on the daemon. Keys hold the "name" used to
 	// reference the runtime.
 	//
@@ -1070,11 +1016,9 @@ type SystemInfo struct {
 	ServerVersion string `json:"ServerVersion,omitempty"`
 	// SwapLimit: indicates if the host has memory swap limit support enabled.
 	SwapLimit bool `json:"SwapLimit,omitempty"`
-	// Swarm
-	//
 	// Added in API v1.32.
 	Swarm SwarmInfo `json:"Swarm,omitzero"`
-	// SystemTime: current system-time in [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt)
+	// SystemTime: current system-time in RFC 3339 (https://www.ietf.org/rfc/rfc3339.txt)
 	// format with nano-seconds.
 	SystemTime string `json:"SystemTime,omitempty"`
 	// Warnings: list of warnings / informational messages about missing features, or
@@ -1110,17 +1054,15 @@ type SystemInfoCgroupVersion string
 
 // Values of SystemInfoCgroupVersion known to this API version. The daemon may send others.
 const (
-	SystemInfoCgroupVersionN1 SystemInfoCgroupVersion = "1"
-	SystemInfoCgroupVersionN2 SystemInfoCgroupVersion = "2"
+	SystemInfoCgroupVersion1 SystemInfoCgroupVersion = "1"
+	SystemInfoCgroupVersion2 SystemInfoCgroupVersion = "2"
 )
 
 // Values lists the values of SystemInfoCgroupVersion known to this API version.
 func (SystemInfoCgroupVersion) Values() []SystemInfoCgroupVersion {
-	return []SystemInfoCgroupVersion{SystemInfoCgroupVersionN1, SystemInfoCgroupVersionN2}
+	return []SystemInfoCgroupVersion{SystemInfoCgroupVersion1, SystemInfoCgroupVersion2}
 }
 
-// SystemInfoDefaultAddressPoolsItem is part of the API's models.
-//
 // Added in API v1.41.
 type SystemInfoDefaultAddressPoolsItem struct {
 	// Base: the network address in CIDR format
@@ -1143,14 +1085,14 @@ type SystemInfoIsolation string
 // Values of SystemInfoIsolation known to this API version. The daemon may send others.
 const (
 	SystemInfoIsolationDefault SystemInfoIsolation = "default"
-	SystemInfoIsolationHyperv  SystemInfoIsolation = "hyperv"
+	SystemInfoIsolationHyperV  SystemInfoIsolation = "hyperv"
 	SystemInfoIsolationProcess SystemInfoIsolation = "process"
 	SystemInfoIsolationEmpty   SystemInfoIsolation = ""
 )
 
 // Values lists the values of SystemInfoIsolation known to this API version.
 func (SystemInfoIsolation) Values() []SystemInfoIsolation {
-	return []SystemInfoIsolation{SystemInfoIsolationDefault, SystemInfoIsolationHyperv, SystemInfoIsolationProcess, SystemInfoIsolationEmpty}
+	return []SystemInfoIsolation{SystemInfoIsolationDefault, SystemInfoIsolationHyperV, SystemInfoIsolationProcess, SystemInfoIsolationEmpty}
 }
 
 // SystemVersion: response of Engine API: GET "/version"
@@ -1159,7 +1101,7 @@ type SystemVersion struct {
 	APIVersion string `json:"ApiVersion,omitempty"`
 	// Arch: architecture of the daemon, as returned by the Go runtime (`GOARCH`).
 	//
-	// A full list of possible values can be found in the [Go documentation](https://go.dev/doc/install/source#environment).
+	// A full list of possible values can be found in the Go documentation (https://go.dev/doc/install/source#environment).
 	Arch string `json:"Arch,omitempty"`
 	// BuildTime: the date and time that the daemon was compiled.
 	BuildTime string `json:"BuildTime,omitempty"`
@@ -1184,16 +1126,12 @@ type SystemVersion struct {
 	MinAPIVersion string `json:"MinAPIVersion,omitempty"`
 	// OS: the operating system that the daemon is running on ("linux" or "windows")
 	OS string `json:"Os,omitempty"`
-	// Platform
-	//
 	// Added in API v1.35.
 	Platform SystemVersionPlatform `json:"Platform,omitzero"`
 	// Version: the version of the daemon
 	Version string `json:"Version,omitempty"`
 }
 
-// SystemVersionComponentsItem is part of the API's models.
-//
 // Added in API v1.35.
 type SystemVersionComponentsItem struct {
 	// Details: key/value pairs of strings with additional information about the
@@ -1209,11 +1147,8 @@ type SystemVersionComponentsItem struct {
 	Version string `json:"Version,omitempty"`
 }
 
-// SystemVersionPlatform is part of the API's models.
-//
 // Added in API v1.35.
 type SystemVersionPlatform struct {
-	// Name
 	Name string `json:"Name,omitempty"`
 }
 
@@ -1223,14 +1158,10 @@ type SystemVersionPlatform struct {
 //
 // Added in API v1.42.
 type Topology struct {
-	// Segments
 	Segments map[string]string `json:"Segments,omitempty"`
 }
 
-// Volume is part of the API's models.
 type Volume struct {
-	// ClusterVolume
-	//
 	// Added in API v1.42.
 	ClusterVolume ClusterVolume `json:"ClusterVolume,omitzero"`
 	// CreatedAt: date/Time the volume was created.

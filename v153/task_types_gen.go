@@ -3,26 +3,18 @@
 package v153
 
 // ContainerStatus: represents the status of a container.
-//
-// Added in API v1.44.
 type ContainerStatus struct {
-	// ContainerID
 	ContainerID string `json:"ContainerID,omitempty"`
-	// ExitCode
-	ExitCode int `json:"ExitCode,omitempty"`
-	// PID
-	PID int `json:"PID,omitempty"`
+	ExitCode    int    `json:"ExitCode,omitempty"`
+	PID         int    `json:"PID,omitempty"`
 }
 
-// Network is part of the API's models.
 type Network struct {
 	// Attachable: whether a global / swarm scope network is manually attachable by regular
 	// containers from workers in swarm mode.
 	//
 	// Added in API v1.27.
 	Attachable bool `json:"Attachable,omitempty"`
-	// ConfigFrom
-	//
 	// Added in API v1.41.
 	ConfigFrom ConfigReference `json:"ConfigFrom,omitzero"`
 	// ConfigOnly: whether the network is a config-only network. Config-only networks are
@@ -33,7 +25,7 @@ type Network struct {
 	// Added in API v1.41.
 	ConfigOnly bool `json:"ConfigOnly,omitempty"`
 	// Created: date and time at which the network was created in
-	// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
+	// RFC 3339 (https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
 	Created string `json:"Created,omitempty"`
 	// Driver: the name of the driver used to create the network (e.g. `bridge`,
 	// `overlay`).
@@ -78,28 +70,21 @@ type NetworkAttachment struct {
 	// network. To maintain backward compatibility this field accepts CIDR
 	// notation, but only the IP address is used.
 	Addresses []string `json:"Addresses,omitempty"`
-	// Network
-	Network Network `json:"Network,omitzero"`
+	Network   Network  `json:"Network,omitzero"`
 }
 
 // PortStatus: represents the port status of a task's host ports whose service has published host ports
 //
 // Added in API v1.44.
 type PortStatus struct {
-	// Ports
 	Ports []EndpointPortConfig `json:"Ports,omitempty"`
 }
 
-// Task is part of the API's models.
 type Task struct {
-	// AssignedGenericResources
-	//
 	// Added in API v1.32.
 	AssignedGenericResources GenericResources `json:"AssignedGenericResources,omitempty"`
-	// CreatedAt
-	CreatedAt string `json:"CreatedAt,omitempty"`
-	// DesiredState
-	DesiredState TaskState `json:"DesiredState,omitempty"`
+	CreatedAt                string           `json:"CreatedAt,omitempty"`
+	DesiredState             TaskState        `json:"DesiredState,omitempty"`
 	// ID: the ID of the task.
 	ID string `json:"ID,omitempty"`
 	// JobIteration: if the Service this Task belongs to is a job-mode service, contains
@@ -118,20 +103,14 @@ type Task struct {
 	// NodeID: the ID of the node that this task is on.
 	NodeID string `json:"NodeID,omitempty"`
 	// ServiceID: the ID of the service this task is part of.
-	ServiceID string `json:"ServiceID,omitempty"`
-	// Slot
-	Slot int `json:"Slot,omitempty"`
-	// Spec
-	Spec TaskSpec `json:"Spec,omitzero"`
-	// Status
-	Status TaskStatus `json:"Status,omitzero"`
-	// UpdatedAt
-	UpdatedAt string `json:"UpdatedAt,omitempty"`
-	// Version
-	Version ObjectVersion `json:"Version,omitzero"`
+	ServiceID string        `json:"ServiceID,omitempty"`
+	Slot      int           `json:"Slot,omitempty"`
+	Spec      TaskSpec      `json:"Spec,omitzero"`
+	Status    TaskStatus    `json:"Status,omitzero"`
+	UpdatedAt string        `json:"UpdatedAt,omitempty"`
+	Version   ObjectVersion `json:"Version,omitzero"`
 }
 
-// TaskState is part of the API's models.
 type TaskState string
 
 // Values of TaskState known to this API version. The daemon may send others.
@@ -160,18 +139,11 @@ func (TaskState) Values() []TaskState {
 
 // TaskStatus: represents the status of a task.
 type TaskStatus struct {
-	// ContainerStatus
 	ContainerStatus ContainerStatus `json:"ContainerStatus,omitzero"`
-	// Err
-	Err string `json:"Err,omitempty"`
-	// Message
-	Message string `json:"Message,omitempty"`
-	// PortStatus
-	//
+	Err             string          `json:"Err,omitempty"`
+	Message         string          `json:"Message,omitempty"`
 	// Added in API v1.44.
 	PortStatus PortStatus `json:"PortStatus,omitzero"`
-	// State
-	State TaskState `json:"State,omitempty"`
-	// Timestamp
-	Timestamp string `json:"Timestamp,omitempty"`
+	State      TaskState  `json:"State,omitempty"`
+	Timestamp  string     `json:"Timestamp,omitempty"`
 }

@@ -2,16 +2,6 @@
 
 package v154
 
-// AuthConfig is part of the API's models.
-type AuthConfig struct {
-	// Password
-	Password string `json:"password,omitempty"`
-	// Serveraddress
-	Serveraddress string `json:"serveraddress,omitempty"`
-	// Username
-	Username string `json:"username,omitempty"`
-}
-
 // BuildIdentity contains build reference information if image was created via build.
 //
 // Added in API v1.53.
@@ -23,12 +13,10 @@ type BuildIdentity struct {
 	Ref string `json:"Ref,omitempty"`
 }
 
-// BuildPruneResponse
+// BuildPruneResponse is what BuildPrune returns.
 //
 // Added in API v1.31.
 type BuildPruneResponse struct {
-	// CachesDeleted
-	//
 	// Added in API v1.39.
 	CachesDeleted []string `json:"CachesDeleted,omitempty"`
 	// SpaceReclaimed: disk space reclaimed in bytes
@@ -58,13 +46,13 @@ type ImageBuildVersion string
 
 // Values of ImageBuildVersion known to this API version. The daemon may send others.
 const (
-	ImageBuildVersionN1 ImageBuildVersion = "1"
-	ImageBuildVersionN2 ImageBuildVersion = "2"
+	ImageBuildVersionBuilder  ImageBuildVersion = "1"
+	ImageBuildVersionBuildKit ImageBuildVersion = "2"
 )
 
 // Values lists the values of ImageBuildVersion known to this API version.
 func (ImageBuildVersion) Values() []ImageBuildVersion {
-	return []ImageBuildVersion{ImageBuildVersionN1, ImageBuildVersionN2}
+	return []ImageBuildVersion{ImageBuildVersionBuilder, ImageBuildVersionBuildKit}
 }
 
 // ImageConfig: configuration of the image. These fields are used as defaults
@@ -90,8 +78,7 @@ type ImageConfig struct {
 	//
 	// `{"<port>/<tcp|udp|sctp>": {}}`
 	ExposedPorts map[string]struct{} `json:"ExposedPorts,omitempty"`
-	// Healthcheck
-	Healthcheck HealthConfig `json:"Healthcheck,omitzero"`
+	Healthcheck  HealthConfig        `json:"Healthcheck,omitzero"`
 	// Labels: user-defined key/value metadata.
 	Labels map[string]string `json:"Labels,omitempty"`
 	// OnBuild: `ONBUILD` metadata that were defined in the image's `Dockerfile`.
@@ -110,8 +97,6 @@ type ImageConfig struct {
 }
 
 // ImageDeleteResponseItem is one element of what ImageDelete returns.
-//
-// Added in API v1.28.
 type ImageDeleteResponseItem struct {
 	// Deleted: the image ID of an image that was deleted
 	Deleted string `json:"Deleted,omitempty"`
@@ -121,18 +106,12 @@ type ImageDeleteResponseItem struct {
 
 // ImageHistoryResponseItem: individual image layer information in response to ImageHistory operation
 type ImageHistoryResponseItem struct {
-	// Comment
-	Comment string `json:"Comment,omitempty"`
-	// Created
-	Created int64 `json:"Created,omitempty"`
-	// CreatedBy
-	CreatedBy string `json:"CreatedBy,omitempty"`
-	// ID
-	ID string `json:"Id,omitempty"`
-	// Size
-	Size int64 `json:"Size,omitempty"`
-	// Tags
-	Tags []string `json:"Tags,omitempty"`
+	Comment   string   `json:"Comment,omitempty"`
+	Created   int64    `json:"Created,omitempty"`
+	CreatedBy string   `json:"CreatedBy,omitempty"`
+	ID        string   `json:"Id,omitempty"`
+	Size      int64    `json:"Size,omitempty"`
+	Tags      []string `json:"Tags,omitempty"`
 }
 
 // ImageInspect: information about an image in the local image cache.
@@ -143,11 +122,10 @@ type ImageInspect struct {
 	// specified through MAINTAINER (deprecated) in the Dockerfile.
 	Author *string `json:"Author,omitempty"`
 	// Comment: optional message that was set when committing or importing the image.
-	Comment *string `json:"Comment,omitempty"`
-	// Config
-	Config ImageConfig `json:"Config,omitzero"`
+	Comment *string     `json:"Comment,omitempty"`
+	Config  ImageConfig `json:"Config,omitzero"`
 	// Created: date and time at which the image was created, formatted in
-	// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
+	// RFC 3339 (https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
 	//
 	// This information is only available if present in the image,
 	// and omitted otherwise.
@@ -162,9 +140,8 @@ type ImageInspect struct {
 	// compatibility.
 	//
 	// Added in API v1.48.
-	Descriptor *OCIDescriptor `json:"Descriptor,omitempty"`
-	// GraphDriver
-	GraphDriver *DriverData `json:"GraphDriver,omitempty"`
+	Descriptor  *OCIDescriptor `json:"Descriptor,omitempty"`
+	GraphDriver *DriverData    `json:"GraphDriver,omitempty"`
 	// ID is the content-addressable ID of an image.
 	//
 	// This identifier is a content-addressable digest calculated from the
@@ -235,7 +212,7 @@ type ImageInspect struct {
 // Added in API v1.31.
 type ImageInspectMetadata struct {
 	// LastTagTime: date and time at which the image was last tagged in
-	// [RFC 3339](https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
+	// RFC 3339 (https://www.ietf.org/rfc/rfc3339.txt) format with nano-seconds.
 	//
 	// This information is only available if the image was tagged locally,
 	// and omitted otherwise.
@@ -244,10 +221,8 @@ type ImageInspectMetadata struct {
 
 // ImageInspectRootFS: information about the image's RootFS, including the layer IDs.
 type ImageInspectRootFS struct {
-	// Layers
 	Layers []string `json:"Layers,omitempty"`
-	// Type
-	Type string `json:"Type,omitempty"`
+	Type   string   `json:"Type,omitempty"`
 }
 
 // ImageManifestSummary represents a summary of an image manifest.
@@ -258,8 +233,7 @@ type ImageManifestSummary struct {
 	// This field is only populated when Kind is "attestation".
 	AttestationData *ImageManifestSummaryAttestationData `json:"AttestationData,omitempty"`
 	// Available: indicates whether all the child content (image config, layers) is fully available locally.
-	Available bool `json:"Available,omitempty"`
-	// Descriptor
+	Available  bool          `json:"Available,omitempty"`
 	Descriptor OCIDescriptor `json:"Descriptor,omitzero"`
 	// ID is the content-addressable ID of an image and is the same as the
 	// digest of the image manifest.
@@ -274,7 +248,6 @@ type ImageManifestSummary struct {
 	// image        | Image manifest that can be used to start a container.
 	// attestation  | Attestation manifest produced by the Buildkit builder for a specific image manifest.
 	Kind ImageManifestSummaryKind `json:"Kind,omitempty"`
-	// Size
 	Size ImageManifestSummarySize `json:"Size,omitzero"`
 }
 
@@ -303,13 +276,10 @@ type ImageManifestSummaryImageData struct {
 	// Platform: OCI platform of the image. This will be the platform specified in the
 	// manifest descriptor from the index/manifest list.
 	// If it's not available, it will be obtained from the image config.
-	Platform OCIPlatform `json:"Platform,omitzero"`
-	// Size
-	Size ImageManifestSummaryImageDataSize `json:"Size,omitzero"`
+	Platform OCIPlatform                       `json:"Platform,omitzero"`
+	Size     ImageManifestSummaryImageDataSize `json:"Size,omitzero"`
 }
 
-// ImageManifestSummaryImageDataSize is part of the API's models.
-//
 // Added in API v1.47.
 type ImageManifestSummaryImageDataSize struct {
 	// Unpacked is the size (in bytes) of the locally unpacked
@@ -344,8 +314,6 @@ func (ImageManifestSummaryKind) Values() []ImageManifestSummaryKind {
 	return []ImageManifestSummaryKind{ImageManifestSummaryKindImage, ImageManifestSummaryKindAttestation, ImageManifestSummaryKindUnknown}
 }
 
-// ImageManifestSummarySize is part of the API's models.
-//
 // Added in API v1.47.
 type ImageManifestSummarySize struct {
 	// Content is the size (in bytes) of all the locally present
@@ -364,7 +332,7 @@ type ImageManifestSummarySize struct {
 	Total int64 `json:"Total,omitempty"`
 }
 
-// ImagePruneResponse
+// ImagePruneResponse is what ImagePrune returns.
 type ImagePruneResponse struct {
 	// ImagesDeleted: images that were deleted
 	ImagesDeleted []ImageDeleteResponseItem `json:"ImagesDeleted,omitempty"`
@@ -372,25 +340,18 @@ type ImagePruneResponse struct {
 	SpaceReclaimed int64 `json:"SpaceReclaimed,omitempty"`
 }
 
-// ImageSearchResponseItem
+// ImageSearchResponseItem is one element of what ImageSearch returns.
 type ImageSearchResponseItem struct {
-	// Description
 	Description string `json:"description,omitempty"`
 	// IsAutomated: whether this repository has automated builds enabled.
 	//
-	// <p><br /></p>
-	//
-	// > **Deprecated**: This field is deprecated and will always be "false".
-	IsAutomated bool `json:"is_automated,omitempty"`
-	// IsOfficial
-	IsOfficial bool `json:"is_official,omitempty"`
-	// Name
-	Name string `json:"name,omitempty"`
-	// StarCount
-	StarCount int `json:"star_count,omitempty"`
+	// > Deprecated: This field is deprecated and will always be "false".
+	IsAutomated bool   `json:"is_automated,omitempty"`
+	IsOfficial  bool   `json:"is_official,omitempty"`
+	Name        string `json:"name,omitempty"`
+	StarCount   int    `json:"star_count,omitempty"`
 }
 
-// ImageSummary is part of the API's models.
 type ImageSummary struct {
 	// Containers: number of containers using this image. Includes both stopped and running
 	// containers.
@@ -477,17 +438,6 @@ func (KnownSignerIdentity) Values() []KnownSignerIdentity {
 	return []KnownSignerIdentity{KnownSignerIdentityDHI}
 }
 
-// Platform represents the platform (Arch/OS).
-//
-// Added in API v1.32.
-type Platform struct {
-	// Architecture represents the hardware architecture (for example,
-	// `x86_64`).
-	Architecture string `json:"Architecture,omitempty"`
-	// OS represents the Operating System (for example, `linux` or `windows`).
-	OS string `json:"OS,omitempty"`
-}
-
 // PullIdentity contains remote location information if image was created via pull.
 // If image was pulled via mirror, this contains the original repository location.
 //
@@ -527,12 +477,9 @@ type SignatureIdentity struct {
 //
 // Added in API v1.53.
 type SignatureTimestamp struct {
-	// Timestamp
-	Timestamp string `json:"Timestamp,omitempty"`
-	// Type
-	Type SignatureTimestampType `json:"Type,omitempty"`
-	// URI
-	URI string `json:"URI,omitempty"`
+	Timestamp string                 `json:"Timestamp,omitempty"`
+	Type      SignatureTimestampType `json:"Type,omitempty"`
+	URI       string                 `json:"URI,omitempty"`
 }
 
 // SignatureTimestampType is the type of timestamp used in the signature.
@@ -559,12 +506,12 @@ type SignatureType string
 // Values of SignatureType known to this API version. The daemon may send others.
 const (
 	SignatureTypeBundleV03       SignatureType = "bundle-v0.3"
-	SignatureTypeSimplesigningV1 SignatureType = "simplesigning-v1"
+	SignatureTypeSimpleSigningV1 SignatureType = "simplesigning-v1"
 )
 
 // Values lists the values of SignatureType known to this API version.
 func (SignatureType) Values() []SignatureType {
-	return []SignatureType{SignatureTypeBundleV03, SignatureTypeSimplesigningV1}
+	return []SignatureType{SignatureTypeBundleV03, SignatureTypeSimpleSigningV1}
 }
 
 // SignerIdentity contains information about the signer certificate used to sign the image.

@@ -4,8 +4,6 @@ package v154
 
 // VolumeCreateRequest: volume configuration
 type VolumeCreateRequest struct {
-	// ClusterVolumeSpec
-	//
 	// Added in API v1.42.
 	ClusterVolumeSpec ClusterVolumeSpec `json:"ClusterVolumeSpec,omitzero"`
 	// Driver: name of the volume driver to use.
@@ -27,7 +25,7 @@ type VolumeListResponse struct {
 	Warnings []string `json:"Warnings,omitempty"`
 }
 
-// VolumePruneResponse
+// VolumePruneResponse is what VolumePrune returns.
 type VolumePruneResponse struct {
 	// SpaceReclaimed: disk space reclaimed in bytes
 	SpaceReclaimed int64 `json:"SpaceReclaimed,omitempty"`
@@ -39,6 +37,5 @@ type VolumePruneResponse struct {
 //
 // Added in API v1.42.
 type VolumeUpdateRequest struct {
-	// Spec
 	Spec ClusterVolumeSpec `json:"Spec,omitzero"`
 }

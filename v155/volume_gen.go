@@ -10,7 +10,8 @@ import (
 )
 
 // VolumeCreateOptions holds the query, header and body parameters of
-// VolumeCreate. The zero value sends none of the optional ones.
+// VolumeCreate. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type VolumeCreateOptions struct {
 	// Body: volume configuration
 	//
@@ -32,7 +33,8 @@ func (c *Client) VolumeCreate(ctx context.Context, opts VolumeCreateOptions) (*V
 }
 
 // VolumeDeleteOptions holds the query, header and body parameters of
-// VolumeDelete. The zero value sends none of the optional ones.
+// VolumeDelete. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type VolumeDeleteOptions struct {
 	// Force the removal of the volume
 	Force bool
@@ -64,19 +66,20 @@ func (c *Client) VolumeInspect(ctx context.Context, name string) (*Volume, error
 }
 
 // VolumeListOptions holds the query, header and body parameters of VolumeList.
-// The zero value sends none of the optional ones.
+// The zero value sends none of the optional ones (an optional JSON body is
+// sent empty).
 type VolumeListOptions struct {
 	// Filters: JSON encoded value of the filters (a `map[string][]string`) to
 	// process on the volumes list. Available filters:
 	//
-	// - `dangling=<boolean>` When set to `true` (or `1`), returns all
-	//    volumes that are not in use by a container. When set to `false`
-	//    (or `0`), only volumes that are in use by one or more
-	//    containers are returned.
-	// - `driver=<volume-driver-name>` Matches volumes based on their driver.
-	// - `label=<key>` or `label=<key>:<value>` Matches volumes based on
-	//    the presence of a `label` alone or a `label` and a value.
-	// - `name=<volume-name>` Matches all or part of a volume name.
+	//   - `dangling=<boolean>` When set to `true` (or `1`), returns all
+	//     volumes that are not in use by a container. When set to `false`
+	//     (or `0`), only volumes that are in use by one or more
+	//     containers are returned.
+	//   - `driver=<volume-driver-name>` Matches volumes based on their driver.
+	//   - `label=<key>` or `label=<key>:<value>` Matches volumes based on
+	//     the presence of a `label` alone or a `label` and a value.
+	//   - `name=<volume-name>` Matches all or part of a volume name.
 	Filters docker.Filters
 }
 
@@ -94,13 +97,15 @@ func (c *Client) VolumeList(ctx context.Context, opts VolumeListOptions) (*Volum
 }
 
 // VolumePruneOptions holds the query, header and body parameters of
-// VolumePrune. The zero value sends none of the optional ones.
+// VolumePrune. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type VolumePruneOptions struct {
 	// Filters to process on the prune list, encoded as JSON (a `map[string][]string`).
 	//
 	// Available filters:
-	// - `label` (`label=<key>`, `label=<key>=<value>`, `label!=<key>`, or `label!=<key>=<value>`) Prune volumes with (or without, in case `label!=...` is used) the specified labels.
-	// - `all` (`all=true`) - Consider all (local) volumes for pruning and not just anonymous volumes.
+	//
+	//   - `label` (`label=<key>`, `label=<key>=<value>`, `label!=<key>`, or `label!=<key>=<value>`) Prune volumes with (or without, in case `label!=...` is used) the specified labels.
+	//   - `all` (`all=true`) - Consider all (local) volumes for pruning and not just anonymous volumes.
 	Filters docker.Filters
 }
 
@@ -118,10 +123,13 @@ func (c *Client) VolumePrune(ctx context.Context, opts VolumePruneOptions) (*Vol
 }
 
 // VolumeUpdateOptions holds the query, header and body parameters of
-// VolumeUpdate. The zero value sends none of the optional ones.
+// VolumeUpdate. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type VolumeUpdateOptions struct {
 	// Body: the spec of the volume to update. Currently, only Availability may
 	// change. All other fields must remain unchanged.
+	//
+	// Left nil, {} is sent: older daemons refuse a request without a body.
 	Body *VolumeUpdateRequest
 	// Version: the version number of the volume being updated. This is required to
 	// avoid conflicting writes. Found in the volume's `ClusterVolume`
@@ -141,6 +149,8 @@ func (c *Client) VolumeUpdate(ctx context.Context, name string, opts VolumeUpdat
 	r.PathParam("name", name)
 	if opts.Body != nil {
 		r.JSONBody(opts.Body)
+	} else {
+		r.JSONBody(struct{}{})
 	}
 	gensupport.QueryNumberRequired(r, "version", opts.Version)
 	return c.rt.NoContent(ctx, r)

@@ -10,9 +10,12 @@ import (
 )
 
 // ConfigCreateOptions holds the query, header and body parameters of
-// ConfigCreate. The zero value sends none of the optional ones.
+// ConfigCreate. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ConfigCreateOptions struct {
-	// Body
+	// Body is the request body.
+	//
+	// Left nil, {} is sent: older daemons refuse a request without a body.
 	Body *ConfigCreateRequest
 }
 
@@ -25,6 +28,8 @@ func (c *Client) ConfigCreate(ctx context.Context, opts ConfigCreateOptions) (*I
 	r := newRequest("ConfigCreate", "POST", "/configs/create")
 	if opts.Body != nil {
 		r.JSONBody(opts.Body)
+	} else {
+		r.JSONBody(struct{}{})
 	}
 	out := new(IDResponse)
 	if err := c.rt.JSON(ctx, r, out); err != nil {
@@ -60,16 +65,17 @@ func (c *Client) ConfigInspect(ctx context.Context, id string) (*Config, error) 
 }
 
 // ConfigListOptions holds the query, header and body parameters of ConfigList.
-// The zero value sends none of the optional ones.
+// The zero value sends none of the optional ones (an optional JSON body is
+// sent empty).
 type ConfigListOptions struct {
 	// Filters: a JSON encoded value of the filters (a `map[string][]string`) to
 	// process on the configs list.
 	//
 	// Available filters:
 	//
-	// - `id=<config id>`
-	// - `label=<key> or label=<key>=value`
-	// - `name=<config name>` matches all or part of a config name (prefix match)
+	//   - `id=<config id>`
+	//   - `label=<key> or label=<key>=value`
+	//   - `name=<config name>` matches all or part of a config name (prefix match)
 	Filters docker.Filters
 }
 
@@ -89,11 +95,14 @@ func (c *Client) ConfigList(ctx context.Context, opts ConfigListOptions) ([]Conf
 }
 
 // ConfigUpdateOptions holds the query, header and body parameters of
-// ConfigUpdate. The zero value sends none of the optional ones.
+// ConfigUpdate. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ConfigUpdateOptions struct {
 	// Body: the spec of the config to update. Currently, only the Labels field
 	// can be updated. All other fields must remain unchanged from the
-	// [ConfigInspect endpoint](#operation/ConfigInspect) response values.
+	// ConfigInspect endpoint response values.
+	//
+	// Left nil, {} is sent: older daemons refuse a request without a body.
 	Body *ConfigSpec
 	// Version: the version number of the config object being updated. This is
 	// required to avoid conflicting writes.
@@ -112,6 +121,8 @@ func (c *Client) ConfigUpdate(ctx context.Context, id string, opts ConfigUpdateO
 	r.PathParam("id", id)
 	if opts.Body != nil {
 		r.JSONBody(opts.Body)
+	} else {
+		r.JSONBody(struct{}{})
 	}
 	gensupport.QueryNumberRequired(r, "version", opts.Version)
 	return c.rt.NoContent(ctx, r)

@@ -5,9 +5,8 @@ package v156
 // DistributionInspect: describes the result obtained from contacting the registry to retrieve
 // image metadata.
 //
-// Added in API v1.40.
+// Added in API v1.30.
 type DistributionInspect struct {
-	// Descriptor
 	Descriptor OCIDescriptor `json:"Descriptor,omitzero"`
 	// Platforms: an array containing all platforms supported by the image.
 	Platforms []OCIPlatform `json:"Platforms,omitempty"`

@@ -10,7 +10,8 @@ import (
 )
 
 // ContainerExecOptions holds the query, header and body parameters of
-// ContainerExec. The zero value sends none of the optional ones.
+// ContainerExec. The zero value sends none of the optional ones (an optional
+// JSON body is sent empty).
 type ContainerExecOptions struct {
 	// Body: exec configuration
 	//
@@ -50,7 +51,8 @@ func (c *Client) ExecInspect(ctx context.Context, id string) (*ExecInspectRespon
 }
 
 // ExecResizeOptions holds the query, header and body parameters of ExecResize.
-// The zero value sends none of the optional ones.
+// The zero value sends none of the optional ones (an optional JSON body is
+// sent empty).
 type ExecResizeOptions struct {
 	// Height of the TTY session in characters
 	//
@@ -81,9 +83,12 @@ func (c *Client) ExecResize(ctx context.Context, id string, opts ExecResizeOptio
 }
 
 // ExecStartOptions holds the query, header and body parameters of ExecStart.
-// The zero value sends none of the optional ones.
+// The zero value sends none of the optional ones (an optional JSON body is
+// sent empty).
 type ExecStartOptions struct {
-	// Body
+	// Body is the request body.
+	//
+	// Left nil, {} is sent: older daemons refuse a request without a body.
 	Body *ExecStartRequest
 }
 
@@ -99,6 +104,8 @@ func (c *Client) ExecStart(ctx context.Context, id string, opts ExecStartOptions
 	r.PathParam("id", id)
 	if opts.Body != nil {
 		r.JSONBody(opts.Body)
+	} else {
+		r.JSONBody(struct{}{})
 	}
 	out := new(docker.HijackedConn)
 	if err := c.rt.Open(ctx, r, out); err != nil {

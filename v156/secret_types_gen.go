@@ -2,27 +2,21 @@
 
 package v156
 
-// Secret is part of the API's models.
 type Secret struct {
-	// CreatedAt
-	CreatedAt string `json:"CreatedAt,omitempty"`
-	// ID
-	ID string `json:"ID,omitempty"`
-	// Spec
-	Spec SecretSpec `json:"Spec,omitzero"`
-	// UpdatedAt
-	UpdatedAt string `json:"UpdatedAt,omitempty"`
-	// Version
-	Version ObjectVersion `json:"Version,omitzero"`
+	CreatedAt string        `json:"CreatedAt,omitempty"`
+	ID        string        `json:"ID,omitempty"`
+	Spec      SecretSpec    `json:"Spec,omitzero"`
+	UpdatedAt string        `json:"UpdatedAt,omitempty"`
+	Version   ObjectVersion `json:"Version,omitzero"`
 }
 
 // SecretCreateRequest is the request body of SecretCreate.
 type SecretCreateRequest struct {
 	// Data is the data to store as a secret, formatted as a standard base64-encoded
-	// ([RFC 4648](https://tools.ietf.org/html/rfc4648#section-4)) string.
+	// (RFC 4648 (https://tools.ietf.org/html/rfc4648#section-4)) string.
 	// It must be empty if the Driver field is set, in which case the data is
 	// loaded from an external secret store. The maximum allowed size is 500KB,
-	// as defined in [MaxSecretSize](https://pkg.go.dev/github.com/moby/swarmkit/v2@v2.0.0/api/validation#MaxSecretSize).
+	// as defined in MaxSecretSize (https://pkg.go.dev/github.com/moby/swarmkit/v2@v2.0.0/api/validation#MaxSecretSize).
 	//
 	// This field is only used to _create_ a secret, and is not returned by
 	// other endpoints.
@@ -45,13 +39,12 @@ type SecretCreateRequest struct {
 	Templating Driver `json:"Templating,omitzero"`
 }
 
-// SecretSpec is part of the API's models.
 type SecretSpec struct {
 	// Data is the data to store as a secret, formatted as a standard base64-encoded
-	// ([RFC 4648](https://tools.ietf.org/html/rfc4648#section-4)) string.
+	// (RFC 4648 (https://tools.ietf.org/html/rfc4648#section-4)) string.
 	// It must be empty if the Driver field is set, in which case the data is
 	// loaded from an external secret store. The maximum allowed size is 500KB,
-	// as defined in [MaxSecretSize](https://pkg.go.dev/github.com/moby/swarmkit/v2@v2.0.0/api/validation#MaxSecretSize).
+	// as defined in MaxSecretSize (https://pkg.go.dev/github.com/moby/swarmkit/v2@v2.0.0/api/validation#MaxSecretSize).
 	//
 	// This field is only used to _create_ a secret, and is not returned by
 	// other endpoints.

@@ -148,14 +148,14 @@ func callsV128(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"ImageBuild", func(ctx context.Context) error {
-			s, err := c.ImageBuild(ctx, v128.ImageBuildOptions{Body: strings.NewReader("data"), Dockerfile: "x", Tag: "x", Extrahosts: "x", Remote: "x", Quiet: true, Nocache: true, Cachefrom: []string{"x"}, Pull: "x", Rm: docker.Ptr(true), Forcerm: true, Memory: docker.Ptr(int64(1)), Memswap: docker.Ptr(int64(1)), Cpushares: docker.Ptr(int64(1)), Cpusetcpus: "x", Cpuperiod: docker.Ptr(int64(1)), Cpuquota: docker.Ptr(int64(1)), Buildargs: map[string]string{"k": "v"}, Shmsize: docker.Ptr(int64(1)), Squash: true, Labels: map[string]string{"k": "v"}, Networkmode: "x", RegistryConfig: map[string]docker.AuthConfig{"registry.example": {Username: "u", Password: "p"}}})
+			s, err := c.ImageBuild(ctx, v128.ImageBuildOptions{Body: strings.NewReader("data"), Dockerfile: "x", Tags: []string{"x"}, ExtraHosts: []string{"x"}, Remote: "x", Quiet: true, NoCache: true, CacheFrom: []string{"x"}, Pull: "x", Remove: docker.Ptr(true), ForceRemove: true, Memory: docker.Ptr(int64(1)), MemorySwap: docker.Ptr(int64(1)), CPUShares: docker.Ptr(int64(1)), CPUSetCPUs: "x", CPUPeriod: docker.Ptr(int64(1)), CPUQuota: docker.Ptr(int64(1)), BuildArgs: map[string]string{"k": "v"}, ShmSize: docker.Ptr(int64(1)), Squash: true, Labels: map[string]string{"k": "v"}, NetworkMode: "x", RegistryConfig: map[string]docker.AuthConfig{"registry.example": {Username: "u", Password: "p"}}})
 			if err != nil {
 				return err
 			}
 			return s.Wait()
 		}},
 		{"ImageCommit", func(ctx context.Context) error {
-			_, err := c.ImageCommit(ctx, v128.ImageCommitOptions{Body: &v128.ContainerConfig{}, Container: "x", Repo: "x", Tag: "x", Comment: "x", Author: "x", Pause: docker.Ptr(true), Changes: "x"})
+			_, err := c.ImageCommit(ctx, v128.ImageCommitOptions{Body: &v128.ContainerConfig{}, Container: "x", Repo: "x", Tag: "x", Comment: "x", Author: "x", Pause: docker.Ptr(true), Changes: []string{"x"}})
 			return err
 		}},
 		{"ImageCreate", func(ctx context.Context) error {
@@ -166,7 +166,7 @@ func callsV128(rt *docker.Client) []contractCall {
 			return s.Wait()
 		}},
 		{"ImageDelete", func(ctx context.Context) error {
-			_, err := c.ImageDelete(ctx, "x", v128.ImageDeleteOptions{Force: true, Noprune: true})
+			_, err := c.ImageDelete(ctx, "x", v128.ImageDeleteOptions{Force: true, NoPrune: true})
 			return err
 		}},
 		{"ImageGet", func(ctx context.Context) error {
@@ -281,7 +281,7 @@ func callsV128(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"PluginPull", func(ctx context.Context) error {
-			s, err := c.PluginPull(ctx, v128.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v128.PluginPullRequestItem{v128.PluginPullRequestItem{}}})
+			s, err := c.PluginPull(ctx, v128.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v128.PluginPrivilege{v128.PluginPrivilege{}}})
 			if err != nil {
 				return err
 			}
@@ -294,7 +294,7 @@ func callsV128(rt *docker.Client) []contractCall {
 			return c.PluginSet(ctx, "x", v128.PluginSetOptions{Body: []string{"x"}})
 		}},
 		{"PluginUpgrade", func(ctx context.Context) error {
-			s, err := c.PluginUpgrade(ctx, "x", v128.PluginUpgradeOptions{Remote: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v128.PluginUpgradeRequestItem{v128.PluginUpgradeRequestItem{}}})
+			s, err := c.PluginUpgrade(ctx, "x", v128.PluginUpgradeOptions{Remote: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v128.PluginPrivilege{v128.PluginPrivilege{}}})
 			if err != nil {
 				return err
 			}
@@ -373,7 +373,7 @@ func callsV128(rt *docker.Client) []contractCall {
 			return c.SwarmUpdate(ctx, v128.SwarmUpdateOptions{Body: v128.SwarmSpec{}, Version: int64(1), RotateWorkerToken: true, RotateManagerToken: true, RotateManagerUnlockKey: true})
 		}},
 		{"SystemAuth", func(ctx context.Context) error {
-			_, err := c.SystemAuth(ctx, v128.SystemAuthOptions{Body: &v128.AuthConfig{}})
+			_, err := c.SystemAuth(ctx, v128.SystemAuthOptions{Body: &docker.AuthConfig{Username: "u", Password: "p?>~"}})
 			return err
 		}},
 		{"SystemDataUsage", func(ctx context.Context) error {

@@ -174,14 +174,14 @@ func callsV139(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"ImageBuild", func(ctx context.Context) error {
-			s, err := c.ImageBuild(ctx, v139.ImageBuildOptions{Body: strings.NewReader("data"), Dockerfile: "x", Tag: "x", Extrahosts: "x", Remote: "x", Quiet: true, Nocache: true, Cachefrom: []string{"x"}, Pull: "x", Rm: docker.Ptr(true), Forcerm: true, Memory: docker.Ptr(int64(1)), Memswap: docker.Ptr(int64(1)), Cpushares: docker.Ptr(int64(1)), Cpusetcpus: "x", Cpuperiod: docker.Ptr(int64(1)), Cpuquota: docker.Ptr(int64(1)), Buildargs: map[string]string{"k": "v"}, Shmsize: docker.Ptr(int64(1)), Squash: true, Labels: map[string]string{"k": "v"}, Networkmode: "x", RegistryConfig: map[string]docker.AuthConfig{"registry.example": {Username: "u", Password: "p"}}, Platform: "x", Target: "x", Version: v139.ImageBuildVersion("1")})
+			s, err := c.ImageBuild(ctx, v139.ImageBuildOptions{Body: strings.NewReader("data"), Dockerfile: "x", Tags: []string{"x"}, ExtraHosts: []string{"x"}, Remote: "x", Quiet: true, NoCache: true, CacheFrom: []string{"x"}, Pull: "x", Remove: docker.Ptr(true), ForceRemove: true, Memory: docker.Ptr(int64(1)), MemorySwap: docker.Ptr(int64(1)), CPUShares: docker.Ptr(int64(1)), CPUSetCPUs: "x", CPUPeriod: docker.Ptr(int64(1)), CPUQuota: docker.Ptr(int64(1)), BuildArgs: map[string]string{"k": "v"}, ShmSize: docker.Ptr(int64(1)), Squash: true, Labels: map[string]string{"k": "v"}, NetworkMode: "x", RegistryConfig: map[string]docker.AuthConfig{"registry.example": {Username: "u", Password: "p"}}, Platform: "x", Target: "x", Version: v139.ImageBuildVersion("1")})
 			if err != nil {
 				return err
 			}
 			return s.Wait()
 		}},
 		{"ImageCommit", func(ctx context.Context) error {
-			_, err := c.ImageCommit(ctx, v139.ImageCommitOptions{Body: &v139.ContainerConfig{}, Container: "x", Repo: "x", Tag: "x", Comment: "x", Author: "x", Pause: docker.Ptr(true), Changes: "x"})
+			_, err := c.ImageCommit(ctx, v139.ImageCommitOptions{Body: &v139.ContainerConfig{}, Container: "x", Repo: "x", Tag: "x", Comment: "x", Author: "x", Pause: docker.Ptr(true), Changes: []string{"x"}})
 			return err
 		}},
 		{"ImageCreate", func(ctx context.Context) error {
@@ -192,7 +192,7 @@ func callsV139(rt *docker.Client) []contractCall {
 			return s.Wait()
 		}},
 		{"ImageDelete", func(ctx context.Context) error {
-			_, err := c.ImageDelete(ctx, "x", v139.ImageDeleteOptions{Force: true, Noprune: true})
+			_, err := c.ImageDelete(ctx, "x", v139.ImageDeleteOptions{Force: true, NoPrune: true})
 			return err
 		}},
 		{"ImageGet", func(ctx context.Context) error {
@@ -307,7 +307,7 @@ func callsV139(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"PluginPull", func(ctx context.Context) error {
-			s, err := c.PluginPull(ctx, v139.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v139.PluginPullRequestItem{v139.PluginPullRequestItem{}}})
+			s, err := c.PluginPull(ctx, v139.PluginPullOptions{Remote: "x", Name: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v139.PluginPrivilege{v139.PluginPrivilege{}}})
 			if err != nil {
 				return err
 			}
@@ -320,7 +320,7 @@ func callsV139(rt *docker.Client) []contractCall {
 			return c.PluginSet(ctx, "x", v139.PluginSetOptions{Body: []string{"x"}})
 		}},
 		{"PluginUpgrade", func(ctx context.Context) error {
-			s, err := c.PluginUpgrade(ctx, "x", v139.PluginUpgradeOptions{Remote: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v139.PluginUpgradeRequestItem{v139.PluginUpgradeRequestItem{}}})
+			s, err := c.PluginUpgrade(ctx, "x", v139.PluginUpgradeOptions{Remote: "x", RegistryAuth: &docker.AuthConfig{Username: "u", Password: "p?>~"}, Body: []v139.PluginPrivilege{v139.PluginPrivilege{}}})
 			if err != nil {
 				return err
 			}
@@ -406,7 +406,7 @@ func callsV139(rt *docker.Client) []contractCall {
 			return c.SwarmUpdate(ctx, v139.SwarmUpdateOptions{Body: v139.SwarmSpec{}, Version: int64(1), RotateWorkerToken: true, RotateManagerToken: true, RotateManagerUnlockKey: true})
 		}},
 		{"SystemAuth", func(ctx context.Context) error {
-			_, err := c.SystemAuth(ctx, v139.SystemAuthOptions{Body: &v139.AuthConfig{}})
+			_, err := c.SystemAuth(ctx, v139.SystemAuthOptions{Body: &docker.AuthConfig{Username: "u", Password: "p?>~"}})
 			return err
 		}},
 		{"SystemDataUsage", func(ctx context.Context) error {

@@ -178,14 +178,14 @@ func callsV156(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"ImageBuild", func(ctx context.Context) error {
-			s, err := c.ImageBuild(ctx, v156.ImageBuildOptions{Body: strings.NewReader("data"), Dockerfile: "x", Tag: "x", Extrahosts: "x", Remote: "x", Quiet: true, Nocache: true, Cachefrom: []string{"x"}, Pull: "x", Rm: docker.Ptr(true), Forcerm: true, Memory: docker.Ptr(int64(1)), Memswap: docker.Ptr(int64(1)), Cpushares: docker.Ptr(int64(1)), Cpusetcpus: "x", Cpuperiod: docker.Ptr(int64(1)), Cpuquota: docker.Ptr(int64(1)), Buildargs: map[string]string{"k": "v"}, Shmsize: docker.Ptr(int64(1)), Squash: true, Labels: map[string]string{"k": "v"}, Networkmode: "x", RegistryConfig: map[string]docker.AuthConfig{"registry.example": {Username: "u", Password: "p"}}, Platform: "x", Target: "x", Outputs: []docker.BuildOutput{{Type: "moby"}}, Version: v156.ImageBuildVersion("1")})
+			s, err := c.ImageBuild(ctx, v156.ImageBuildOptions{Body: strings.NewReader("data"), Dockerfile: "x", Tags: []string{"x"}, ExtraHosts: []string{"x"}, Remote: "x", Quiet: true, NoCache: true, CacheFrom: []string{"x"}, Pull: "x", Remove: docker.Ptr(true), ForceRemove: true, Memory: docker.Ptr(int64(1)), MemorySwap: docker.Ptr(int64(1)), CPUShares: docker.Ptr(int64(1)), CPUSetCPUs: "x", CPUPeriod: docker.Ptr(int64(1)), CPUQuota: docker.Ptr(int64(1)), BuildArgs: map[string]string{"k": "v"}, ShmSize: docker.Ptr(int64(1)), Squash: true, Labels: map[string]string{"k": "v"}, NetworkMode: "x", RegistryConfig: map[string]docker.AuthConfig{"registry.example": {Username: "u", Password: "p"}}, Platform: "x", Target: "x", Outputs: []docker.BuildOutput{{Type: "moby"}}, Version: v156.ImageBuildVersion("1")})
 			if err != nil {
 				return err
 			}
 			return s.Wait()
 		}},
 		{"ImageCommit", func(ctx context.Context) error {
-			_, err := c.ImageCommit(ctx, v156.ImageCommitOptions{Body: &v156.ContainerConfig{}, Container: "x", Repo: "x", Tag: "x", Comment: "x", Author: "x", Pause: docker.Ptr(true), Changes: "x"})
+			_, err := c.ImageCommit(ctx, v156.ImageCommitOptions{Body: &v156.ContainerConfig{}, Container: "x", Repo: "x", Tag: "x", Comment: "x", Author: "x", Pause: docker.Ptr(true), Changes: []string{"x"}})
 			return err
 		}},
 		{"ImageCreate", func(ctx context.Context) error {
@@ -196,7 +196,7 @@ func callsV156(rt *docker.Client) []contractCall {
 			return s.Wait()
 		}},
 		{"ImageDelete", func(ctx context.Context) error {
-			_, err := c.ImageDelete(ctx, "x", v156.ImageDeleteOptions{Force: true, Noprune: true, Platforms: []string{"x"}})
+			_, err := c.ImageDelete(ctx, "x", v156.ImageDeleteOptions{Force: true, NoPrune: true, Platforms: []string{"x"}})
 			return err
 		}},
 		{"ImageGet", func(ctx context.Context) error {
@@ -410,7 +410,7 @@ func callsV156(rt *docker.Client) []contractCall {
 			return c.SwarmUpdate(ctx, v156.SwarmUpdateOptions{Body: v156.SwarmSpec{}, Version: int64(1), RotateWorkerToken: true, RotateManagerToken: true, RotateManagerUnlockKey: true})
 		}},
 		{"SystemAuth", func(ctx context.Context) error {
-			_, err := c.SystemAuth(ctx, v156.SystemAuthOptions{Body: &v156.AuthConfig{}})
+			_, err := c.SystemAuth(ctx, v156.SystemAuthOptions{Body: &docker.AuthConfig{Username: "u", Password: "p?>~"}})
 			return err
 		}},
 		{"SystemDataUsage", func(ctx context.Context) error {
