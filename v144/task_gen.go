@@ -6,7 +6,6 @@ import (
 	"context"
 
 	"github.com/dockerclient/docker"
-	"github.com/dockerclient/docker/internal/gensupport"
 )
 
 // TaskInspect inspects a task.
@@ -66,7 +65,7 @@ type TaskLogsOptions struct {
 	// Stderr: return logs from `stderr`
 	Stderr bool
 	// Since: only return logs since this time, as a UNIX timestamp
-	Since *int
+	Since string
 	// Timestamps: add timestamps to every log line
 	Timestamps bool
 	// Tail: only return this number of log lines from the end of the logs.
@@ -92,7 +91,7 @@ func (c *Client) TaskLogs(ctx context.Context, id string, opts TaskLogsOptions) 
 	r.QueryBool("follow", opts.Follow)
 	r.QueryBool("stdout", opts.Stdout)
 	r.QueryBool("stderr", opts.Stderr)
-	gensupport.QueryNumber(r, "since", opts.Since)
+	r.Query("since", opts.Since)
 	r.QueryBool("timestamps", opts.Timestamps)
 	r.Query("tail", opts.Tail)
 	out := new(docker.Output)

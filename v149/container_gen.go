@@ -483,11 +483,11 @@ type ContainerLogsOptions struct {
 	// Stderr: return logs from `stderr`
 	Stderr bool
 	// Since: only return logs since this time, as a UNIX timestamp
-	Since *int
+	Since string
 	// Until: only return logs before this time, as a UNIX timestamp
 	//
 	// Added in API v1.35.
-	Until *int
+	Until string
 	// Timestamps: add timestamps to every log line
 	Timestamps bool
 	// Tail: only return this number of log lines from the end of the logs.
@@ -509,8 +509,8 @@ func (c *Client) ContainerLogs(ctx context.Context, id string, opts ContainerLog
 	r.QueryBool("follow", opts.Follow)
 	r.QueryBool("stdout", opts.Stdout)
 	r.QueryBool("stderr", opts.Stderr)
-	gensupport.QueryNumber(r, "since", opts.Since)
-	gensupport.QueryNumber(r, "until", opts.Until)
+	r.Query("since", opts.Since)
+	r.Query("until", opts.Until)
 	r.QueryBool("timestamps", opts.Timestamps)
 	r.Query("tail", opts.Tail)
 	out := new(docker.Output)

@@ -121,7 +121,7 @@ type ServiceLogsOptions struct {
 	// Stderr: return logs from `stderr`
 	Stderr bool
 	// Since: only return logs since this time, as a UNIX timestamp
-	Since *int
+	Since string
 	// Timestamps: add timestamps to every log line
 	Timestamps bool
 	// Tail: only return this number of log lines from the end of the logs.
@@ -145,7 +145,7 @@ func (c *Client) ServiceLogs(ctx context.Context, id string, opts ServiceLogsOpt
 	r.QueryBool("follow", opts.Follow)
 	r.QueryBool("stdout", opts.Stdout)
 	r.QueryBool("stderr", opts.Stderr)
-	gensupport.QueryNumber(r, "since", opts.Since)
+	r.Query("since", opts.Since)
 	r.QueryBool("timestamps", opts.Timestamps)
 	r.Query("tail", opts.Tail)
 	out := new(docker.Output)

@@ -78,7 +78,7 @@ func callsV128(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"ContainerLogs", func(ctx context.Context) error {
-			s, err := c.ContainerLogs(ctx, "x", v128.ContainerLogsOptions{Follow: true, Stdout: true, Stderr: true, Since: docker.Ptr(int(1)), Timestamps: true, Tail: "x"})
+			s, err := c.ContainerLogs(ctx, "x", v128.ContainerLogsOptions{Follow: true, Stdout: true, Stderr: true, Since: "x", Timestamps: true, Tail: "x"})
 			if err != nil {
 				return err
 			}
@@ -337,7 +337,7 @@ func callsV128(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"ServiceLogs", func(ctx context.Context) error {
-			s, err := c.ServiceLogs(ctx, "x", v128.ServiceLogsOptions{Details: true, Follow: true, Stdout: true, Stderr: true, Since: docker.Ptr(int(1)), Timestamps: true, Tail: "x"})
+			s, err := c.ServiceLogs(ctx, "x", v128.ServiceLogsOptions{Details: true, Follow: true, Stdout: true, Stderr: true, Since: "x", Timestamps: true, Tail: "x"})
 			if err != nil {
 				return err
 			}

@@ -78,7 +78,7 @@ func callsV129(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"ContainerLogs", func(ctx context.Context) error {
-			s, err := c.ContainerLogs(ctx, "x", v129.ContainerLogsOptions{Follow: true, Stdout: true, Stderr: true, Since: docker.Ptr(int(1)), Timestamps: true, Tail: "x"})
+			s, err := c.ContainerLogs(ctx, "x", v129.ContainerLogsOptions{Follow: true, Stdout: true, Stderr: true, Since: "x", Timestamps: true, Tail: "x"})
 			if err != nil {
 				return err
 			}
@@ -337,7 +337,7 @@ func callsV129(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"ServiceLogs", func(ctx context.Context) error {
-			s, err := c.ServiceLogs(ctx, "x", v129.ServiceLogsOptions{Details: true, Follow: true, Stdout: true, Stderr: true, Since: docker.Ptr(int(1)), Timestamps: true, Tail: "x"})
+			s, err := c.ServiceLogs(ctx, "x", v129.ServiceLogsOptions{Details: true, Follow: true, Stdout: true, Stderr: true, Since: "x", Timestamps: true, Tail: "x"})
 			if err != nil {
 				return err
 			}
@@ -408,7 +408,7 @@ func callsV129(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"TaskLogs", func(ctx context.Context) error {
-			s, err := c.TaskLogs(ctx, "x", v129.TaskLogsOptions{Details: true, Follow: true, Stdout: true, Stderr: true, Since: docker.Ptr(int(1)), Timestamps: true, Tail: "x"})
+			s, err := c.TaskLogs(ctx, "x", v129.TaskLogsOptions{Details: true, Follow: true, Stdout: true, Stderr: true, Since: "x", Timestamps: true, Tail: "x"})
 			if err != nil {
 				return err
 			}

@@ -96,7 +96,7 @@ func callsV130(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"ContainerLogs", func(ctx context.Context) error {
-			s, err := c.ContainerLogs(ctx, "x", v130.ContainerLogsOptions{Follow: true, Stdout: true, Stderr: true, Since: docker.Ptr(int(1)), Timestamps: true, Tail: "x"})
+			s, err := c.ContainerLogs(ctx, "x", v130.ContainerLogsOptions{Follow: true, Stdout: true, Stderr: true, Since: "x", Timestamps: true, Tail: "x"})
 			if err != nil {
 				return err
 			}
@@ -359,7 +359,7 @@ func callsV130(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"ServiceLogs", func(ctx context.Context) error {
-			s, err := c.ServiceLogs(ctx, "x", v130.ServiceLogsOptions{Details: true, Follow: true, Stdout: true, Stderr: true, Since: docker.Ptr(int(1)), Timestamps: true, Tail: "x"})
+			s, err := c.ServiceLogs(ctx, "x", v130.ServiceLogsOptions{Details: true, Follow: true, Stdout: true, Stderr: true, Since: "x", Timestamps: true, Tail: "x"})
 			if err != nil {
 				return err
 			}
@@ -430,7 +430,7 @@ func callsV130(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"TaskLogs", func(ctx context.Context) error {
-			s, err := c.TaskLogs(ctx, "x", v130.TaskLogsOptions{Details: true, Follow: true, Stdout: true, Stderr: true, Since: docker.Ptr(int(1)), Timestamps: true, Tail: "x"})
+			s, err := c.TaskLogs(ctx, "x", v130.TaskLogsOptions{Details: true, Follow: true, Stdout: true, Stderr: true, Since: "x", Timestamps: true, Tail: "x"})
 			if err != nil {
 				return err
 			}

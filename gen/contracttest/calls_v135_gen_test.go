@@ -100,7 +100,7 @@ func callsV135(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"ContainerLogs", func(ctx context.Context) error {
-			s, err := c.ContainerLogs(ctx, "x", v135.ContainerLogsOptions{Follow: true, Stdout: true, Stderr: true, Since: docker.Ptr(int(1)), Until: docker.Ptr(int(1)), Timestamps: true, Tail: "x"})
+			s, err := c.ContainerLogs(ctx, "x", v135.ContainerLogsOptions{Follow: true, Stdout: true, Stderr: true, Since: "x", Until: "x", Timestamps: true, Tail: "x"})
 			if err != nil {
 				return err
 			}
@@ -363,7 +363,7 @@ func callsV135(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"ServiceLogs", func(ctx context.Context) error {
-			s, err := c.ServiceLogs(ctx, "x", v135.ServiceLogsOptions{Details: true, Follow: true, Stdout: true, Stderr: true, Since: docker.Ptr(int(1)), Timestamps: true, Tail: "x"})
+			s, err := c.ServiceLogs(ctx, "x", v135.ServiceLogsOptions{Details: true, Follow: true, Stdout: true, Stderr: true, Since: "x", Timestamps: true, Tail: "x"})
 			if err != nil {
 				return err
 			}
@@ -441,7 +441,7 @@ func callsV135(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"TaskLogs", func(ctx context.Context) error {
-			s, err := c.TaskLogs(ctx, "x", v135.TaskLogsOptions{Details: true, Follow: true, Stdout: true, Stderr: true, Since: docker.Ptr(int(1)), Timestamps: true, Tail: "x"})
+			s, err := c.TaskLogs(ctx, "x", v135.TaskLogsOptions{Details: true, Follow: true, Stdout: true, Stderr: true, Since: "x", Timestamps: true, Tail: "x"})
 			if err != nil {
 				return err
 			}

@@ -100,7 +100,7 @@ func callsV155(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"ContainerLogs", func(ctx context.Context) error {
-			s, err := c.ContainerLogs(ctx, "x", v155.ContainerLogsOptions{Follow: true, Stdout: true, Stderr: true, Since: docker.Ptr(int(1)), Until: docker.Ptr(int(1)), Timestamps: true, Tail: "x"})
+			s, err := c.ContainerLogs(ctx, "x", v155.ContainerLogsOptions{Follow: true, Stdout: true, Stderr: true, Since: "x", Until: "x", Timestamps: true, Tail: "x"})
 			if err != nil {
 				return err
 			}
@@ -367,7 +367,7 @@ func callsV155(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"ServiceLogs", func(ctx context.Context) error {
-			s, err := c.ServiceLogs(ctx, "x", v155.ServiceLogsOptions{Details: true, Follow: true, Stdout: true, Stderr: true, Since: docker.Ptr(int(1)), Timestamps: true, Tail: "x"})
+			s, err := c.ServiceLogs(ctx, "x", v155.ServiceLogsOptions{Details: true, Follow: true, Stdout: true, Stderr: true, Since: "x", Timestamps: true, Tail: "x"})
 			if err != nil {
 				return err
 			}
@@ -449,7 +449,7 @@ func callsV155(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"TaskLogs", func(ctx context.Context) error {
-			s, err := c.TaskLogs(ctx, "x", v155.TaskLogsOptions{Details: true, Follow: true, Stdout: true, Stderr: true, Since: docker.Ptr(int(1)), Timestamps: true, Tail: "x"})
+			s, err := c.TaskLogs(ctx, "x", v155.TaskLogsOptions{Details: true, Follow: true, Stdout: true, Stderr: true, Since: "x", Timestamps: true, Tail: "x"})
 			if err != nil {
 				return err
 			}
