@@ -10,8 +10,9 @@ import (
 )
 
 // StubHandler answers as dockerd 20.10 does for what the stream benchmarks
-// need: /_ping, /version (API 1.41, for the clients' version checks) and
-// GET /v1.41/containers/{id}/logs, which sends total payload bytes as
+// need: /_ping, /version (API 1.41, for the clients' version checks), GET
+// /v1.41/containers/{id}/json (a container without a TTY) and GET
+// /v1.41/containers/{id}/logs, which sends total payload bytes as
 // stdout frames of frame bytes each, from memory, chunked and without a
 // Content-Type (as dockerd 20.10 does for logs). It shows what each client
 // can demultiplex when the daemon is not the limit.
@@ -35,6 +36,13 @@ func StubHandler(total int64, frame int) http.Handler {
 	blockPayload := int64(nFrames * frame)
 
 	mux := daemonMux()
+	// Before API 1.42 the SDK inspects the container to learn whether its
+	// output is a TTY stream or multiplexed.
+	mux.HandleFunc("GET /v1.41/containers/{id}/json", func(w http.ResponseWriter, r *http.Request) {
+		daemonHeaders(w)
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"Id":"` + r.PathValue("id") + `","Config":{"Tty":false}}`))
+	})
 	mux.HandleFunc("/v1.41/containers/{id}/logs", func(w http.ResponseWriter, r *http.Request) {
 		daemonHeaders(w)
 		w.Header()["Content-Type"] = nil // no sniffing, no type: as dockerd 20.10

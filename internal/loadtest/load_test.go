@@ -57,6 +57,7 @@ func TestLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer c.Close() // again after the deferred removal, whose connection stays idle in the pool
 	api := v141.New(c)
 	image := ensureImage(t, c)
 

@@ -143,16 +143,20 @@ func run() error {
 	start := time.Now()
 	r := &report{}
 
-	fx, err := bench.NewFixture(ctx, *host)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		logf("removing the benchmark containers")
-		if err := fx.Close(); err != nil {
-			logf("cleanup: %v", err)
+	// The stub stream, the garbage answer and the footprint need no daemon.
+	var fx *bench.Fixture
+	if want("typed") || want("conc") || want("streams") && (*logsMiB > 0 || *attachMiB > 0) {
+		var err error
+		if fx, err = bench.NewFixture(ctx, *host); err != nil {
+			return err
 		}
-	}()
+		defer func() {
+			logf("removing the benchmark containers")
+			if err := fx.Close(); err != nil {
+				logf("cleanup: %v", err)
+			}
+		}()
+	}
 	if err := environment(ctx, r, fx); err != nil {
 		return err
 	}
@@ -231,9 +235,13 @@ func loadavg() string {
 }
 
 func environment(ctx context.Context, r *report, fx *bench.Fixture) error {
-	v, err := fx.Setup().API().SystemVersion(ctx)
-	if err != nil {
-		return err
+	daemon := "none (only sections that need no daemon)"
+	if fx != nil {
+		v, err := fx.Setup().API().SystemVersion(ctx)
+		if err != nil {
+			return err
+		}
+		daemon = fmt.Sprintf("dockerd %s (API %s, minimum %s) at %s", v.Version, v.APIVersion, v.MinAPIVersion, *host)
 	}
 	cpu := "?"
 	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
@@ -257,11 +265,11 @@ func environment(ctx context.Context, r *report, fx *bench.Fixture) error {
 	r.printf("# Benchmark run%s\n\n", runTitle())
 	r.printf("- date: %s\n", time.Now().UTC().Format("2006-01-02 15:04 MST"))
 	r.printf("- machine: %d CPUs (%s), %s RAM, %s\n", runtime.NumCPU(), cpu, mem, runtime.GOOS+"/"+runtime.GOARCH)
-	r.printf("- daemon: dockerd %s (API %s, minimum %s) at %s\n", v.Version, v.APIVersion, v.MinAPIVersion, *host)
+	r.printf("- daemon: %s\n", daemon)
 	r.printf("- Go: %s; official client: github.com/moby/moby/client v0.6.2\n", runtime.Version())
 	r.printf("- load average at start: %s\n", loadavg())
-	r.printf("- flags: rounds=%d stream-rounds=%d conc-rounds=%d op-time=%s containers=%d logs-mib=%d attach-mib=%d stub-mib=%d line=%d conc=%d conc-time=%s\n",
-		*rounds, *streamRounds, *concRounds, *opTime, *nContainers, *logsMiB, *attachMiB, *stubMiB, *lineLen, *workers, *concTime)
+	r.printf("- flags: rounds=%d stream-rounds=%d conc-rounds=%d op-time=%s containers=%d logs-mib=%d attach-mib=%d stub-mib=%d line=%d conc=%d conc-time=%s garbage-rounds=%d only=%q\n",
+		*rounds, *streamRounds, *concRounds, *opTime, *nContainers, *logsMiB, *attachMiB, *stubMiB, *lineLen, *workers, *concTime, *garbRounds, *only)
 	return nil
 }
 
