@@ -76,10 +76,16 @@ netns_inode() {
 # pids_in_netns NAME: the processes running in the named namespace.
 pids_in_netns() {
 	_ino=$(netns_inode "$1") || return 0
-	for _p in /proc/[0-9]*; do
-		[ "$(pid_netns "${_p#/proc/}")" = "$_ino" ] && alive "${_p#/proc/}" && echo "${_p#/proc/}"
+	# shellcheck disable=SC2012 # names are /proc/PID/ns/net
+	for _p in $(ls -l /proc/[0-9]*/ns/net 2>/dev/null | sed -n "s|.* /proc/\([0-9]*\)/ns/net -> net:\[$_ino\]\$|\1|p"); do
+		alive "$_p" && echo "$_p"
 	done
 	return 0
+}
+
+# pids_named COMM: the processes whose name (/proc/PID/comm, at most 15 characters) is COMM.
+pids_named() {
+	grep -lxF -- "$1" /proc/[0-9]*/comm 2>/dev/null | cut -d/ -f3
 }
 
 # netns_create NAME: a fresh namespace with `lo` up (one left over is deleted first).
@@ -143,11 +149,10 @@ forwarder_pids() {
 	elif [ -n "${1:-}" ]; then
 		_want=$(netns_inode "$1") || return 0
 	fi
-	for _p in /proc/[0-9]*; do
-		[ "$(cat "$_p/comm" 2>/dev/null)" = sockforward ] || continue
-		alive "${_p#/proc/}" || continue
-		[ -z "$_want" ] || [ "$(pid_netns "${_p#/proc/}")" = "$_want" ] || continue
-		echo "${_p#/proc/}"
+	for _p in $(pids_named sockforward); do
+		alive "$_p" || continue
+		[ -z "$_want" ] || [ "$(pid_netns "$_p")" = "$_want" ] || continue
+		echo "$_p"
 	done
 	return 0
 }

@@ -59,10 +59,9 @@ cmd_install() {
 
 # registry_pids: docker-registry processes serving this directory's config.
 registry_pids() {
-	for p in /proc/[0-9]*; do
-		[ "$(cat "$p/comm" 2>/dev/null)" = docker-registry ] || continue
-		if tr '\0' '\n' <"$p/cmdline" 2>/dev/null | grep -qxF -- "$CONFIG"; then
-			echo "${p#/proc/}"
+	for p in $(pids_named docker-registry); do
+		if tr '\0' '\n' <"/proc/$p/cmdline" 2>/dev/null | grep -qxF -- "$CONFIG"; then
+			echo "$p"
 		fi
 	done
 }

@@ -106,10 +106,9 @@ cmd_install() {
 
 # pids_of COMM ARG: processes whose name is COMM and one of whose arguments is exactly ARG.
 pids_of() {
-	for p in /proc/[0-9]*; do
-		[ "$(cat "$p/comm" 2>/dev/null)" = "$1" ] || continue
-		if tr '\0' '\n' <"$p/cmdline" 2>/dev/null | grep -qxF -- "$2"; then
-			echo "${p#/proc/}"
+	for p in $(pids_named "$1"); do
+		if tr '\0' '\n' <"/proc/$p/cmdline" 2>/dev/null | grep -qxF -- "$2"; then
+			echo "$p"
 		fi
 	done
 }
