@@ -21,7 +21,7 @@
 # (scripts/netns.sh tells how). Stopping the registry stops all its forwarders.
 set -eu
 
-PATH=$PATH:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+PATH=$PATH:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/usr/local/go/bin
 export PATH
 
 RDIR=${DOCKERSDK_REGISTRY_DIR:-/tmp/dockersdk-registry}
