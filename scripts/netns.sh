@@ -17,8 +17,9 @@
 #   - registry.sh start runs the host forwarder, then a copy in every dsdk-* namespace that exists;
 #   - testdaemon.sh start makes its namespace, then copies every forwarder of the host namespace into it (its
 #     command line names the address and the socket);
-# both under FWD_LOCK, and a copy is started only where none listens for that address yet. Stopping a registry
-# stops all its forwarders; stopping a daemon stops every process left in its namespace and deletes it.
+# both under FWD_LOCK, and a copy is started only where none with the same address and socket runs yet.
+# Stopping a registry stops all its forwarders; stopping a daemon stops every process left in its namespace
+# (its copies of the forwarders among them) and deletes the namespace.
 
 FWD_LOCK=/tmp/dockersdk-forward.lock
 NETNS_DIR=/run/netns
