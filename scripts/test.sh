@@ -50,7 +50,12 @@ run() { # name, go test arguments...
 		grep -E '^(ok|contract:|e2e:|---.*FAIL|FAIL)' "$log/$name" || true
 	else
 		status=1
-		# Show what failed, not the thousands of passing lines.
+		# Show what failed, not the thousands of passing lines; first the
+		# failing tests and their messages, which a long log (an sshd's)
+		# would push out of the tail.
+		echo "-- failed:"
+		grep -E '^ *--- FAIL|^FAIL|^panic:|_test\.go:[0-9]+: ' "$log/$name" | grep -v ': sshd log:$' | head -n 60
+		echo "-- last lines:"
 		grep -vE '^(=== (RUN|PAUSE|CONT)|    --- PASS|--- PASS|PASS$)' "$log/$name" | tail -n 300
 	fi
 }
