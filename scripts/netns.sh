@@ -160,7 +160,7 @@ forwarder_pids() {
 
 # forwarder_arg PID NAME: the value of the forwarder's -NAME=VALUE argument.
 forwarder_arg() {
-	tr '\0' '\n' <"/proc/$1/cmdline" 2>/dev/null | sed -n "s/^-$2=//p" | head -n 1
+	tr '\0' '\n' 2>/dev/null <"/proc/$1/cmdline" | sed -n "s/^-$2=//p" | head -n 1
 }
 
 # start_forwarder NETNS BIN ADDR SOCK LOG: run BIN -listen=ADDR -to=SOCK inside NETNS ("-": here), unless one

@@ -60,7 +60,7 @@ cmd_install() {
 # registry_pids: docker-registry processes serving this directory's config.
 registry_pids() {
 	for p in $(pids_named docker-registry); do
-		if tr '\0' '\n' <"/proc/$p/cmdline" 2>/dev/null | grep -qxF -- "$CONFIG"; then
+		if tr '\0' '\n' 2>/dev/null <"/proc/$p/cmdline" | grep -qxF -- "$CONFIG"; then
 			echo "$p"
 		fi
 	done

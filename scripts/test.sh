@@ -54,7 +54,7 @@ run() { # name, go test arguments...
 		# failing tests and their messages, which a long log (an sshd's)
 		# would push out of the tail.
 		echo "-- failed:"
-		grep -E '^ *--- FAIL|^FAIL|^panic:|_test\.go:[0-9]+: ' "$log/$name" | grep -v ': sshd log:$' | head -n 60
+		grep -E -B 3 -A 8 '^ *--- FAIL|^panic:' "$log/$name" | head -n 80
 		echo "-- last lines:"
 		grep -vE '^(=== (RUN|PAUSE|CONT)|    --- PASS|--- PASS|PASS$)' "$log/$name" | tail -n 300
 	fi

@@ -107,7 +107,7 @@ cmd_install() {
 # pids_of COMM ARG: processes whose name is COMM and one of whose arguments is exactly ARG.
 pids_of() {
 	for p in $(pids_named "$1"); do
-		if tr '\0' '\n' <"/proc/$p/cmdline" 2>/dev/null | grep -qxF -- "$2"; then
+		if tr '\0' '\n' 2>/dev/null <"/proc/$p/cmdline" | grep -qxF -- "$2"; then
 			echo "$p"
 		fi
 	done
