@@ -33,13 +33,14 @@ vet:
 	$(GO) vet ./... ./gen/... ./cmd/gen/... ./examples/exec-tty/
 
 ## test: everything: format, vet, determinism, unit, golden, contract and end-to-end tests
-## (the end-to-end tests start a private daemon through scripts/testdaemon.sh)
+## (scripts/test.sh starts the private daemon and registry, scripts/testdaemon.sh and scripts/registry.sh,
+## unless DOCKER_TEST_HOST and DOCKER_TEST_REGISTRY name others, and passes them on to go test)
 test: fmt-check vet check-generated build
 	scripts/test.sh
 
-## test-short: the tests that need no daemon
+## test-short: the tests that need no daemon (installs and starts nothing, whatever the environment names)
 test-short:
-	$(GO) test -count=1 -short ./... ./gen/...
+	DOCKER_TEST_HOST= DOCKER_TEST_REGISTRY= DOCKERSDK_REQUIRE_DAEMON= $(GO) test -count=1 -short ./... ./gen/...
 
 ## demo: run the quickstart against $$DOCKER_HOST or the default socket, or a private daemon when none answers
 demo:
@@ -55,9 +56,13 @@ daemon-stop:
 fuzz:
 	scripts/fuzz.sh
 
-## load: 64 goroutines x 30 s of mixed calls against the test daemon; zero errors, no fd or goroutine growth
+## load: 64 goroutines x 30 s of mixed calls against $$DOCKER_TEST_HOST, or the private test daemon (started);
+## zero errors, no fd or goroutine growth
 load:
-	DOCKERSDK_LOAD=1 DOCKER_TEST_HOST=$$(scripts/testdaemon.sh start | tail -n 1) $(GO) test -count=1 -v -run TestLoad ./internal/loadtest/
+	@set -e; \
+	if [ -z "$${DOCKER_TEST_HOST:-}" ]; then started=$$(scripts/testdaemon.sh start); DOCKER_TEST_HOST=$$(echo "$$started" | tail -n 1); fi; \
+	echo "load: daemon $$DOCKER_TEST_HOST"; \
+	DOCKERSDK_LOAD=1 DOCKERSDK_REQUIRE_DAEMON=1 DOCKER_TEST_HOST=$$DOCKER_TEST_HOST $(GO) test -count=1 -v -run TestLoad ./internal/loadtest/
 
 ## bench: the benchmarks beside the official client (their own module in bench/; see docs/benchmarks.md).
 ## Uses $$DOCKER_HOST, or starts the private test daemon; seeds busybox:latest. About 5 minutes on 2 CPUs.
@@ -66,7 +71,7 @@ BENCH_FLAGS ?=
 BENCH_OUT ?= bench/results-raw
 bench:
 	@set -e; \
-	if [ -z "$${DOCKER_HOST:-}" ]; then DOCKER_HOST=$$(scripts/testdaemon.sh start | tail -n 1); fi; \
+	if [ -z "$${DOCKER_HOST:-}" ]; then started=$$(scripts/testdaemon.sh start); DOCKER_HOST=$$(echo "$$started" | tail -n 1); fi; \
 	export DOCKER_HOST; echo "bench: daemon $$DOCKER_HOST"; \
 	$(GO) run ./internal/cmd/seedimage; \
 	mkdir -p $(BENCH_OUT); out=$$(cd $(BENCH_OUT) && pwd); \

@@ -74,10 +74,15 @@ func TestSSHEndToEnd(t *testing.T) {
 
 // TestSSHStandIn is TestSSHEndToEnd against a stand-in daemon (a unix-socket
 // HTTP server in the test), so the real ssh + sshd + dial-stdio path is
-// checked wherever openssh-server and the docker CLI are installed, daemon
-// or not. It also checks the raw half-closable connection used for
-// hijacked requests.
+// checked wherever openssh-server and the docker CLI are installed, whatever
+// DOCKER_TEST_HOST names. It also checks the raw half-closable connection
+// used for hijacked requests. Since it starts an sshd, it runs only where
+// the daemon tests run (DOCKER_TEST_HOST set, as make test does): go test
+// alone starts no server process.
 func TestSSHStandIn(t *testing.T) {
+	if os.Getenv("DOCKER_TEST_HOST") == "" {
+		t.Skip("starts an sshd, so runs only with the daemon tests: DOCKER_TEST_HOST is not set (make test sets it)")
+	}
 	leakCheck(t)
 	srv := startUnixHTTP(t, pingHandler())
 	ep := sshdEndpoint(t, "unix://"+srv.Path)

@@ -81,8 +81,13 @@ func (r *resultBook) tally(m map[string]bool) (passed, total int, failed []strin
 }
 
 // printSummary prints the swarm tally, the versions that did not pass, and
-// last the summary line "e2e: N of 17 versions passed".
+// last the summary line "e2e: N of 17 versions passed"; without a daemon,
+// why every version skipped.
 func printSummary() {
+	if _, err := testdaemon.Start(); err != nil {
+		fmt.Printf("e2e: skipped, %v\n", err)
+		return
+	}
 	sp, st, sf := results.tally(results.swarm)
 	fmt.Printf("e2e swarm: %d of %d versions passed\n", sp, st)
 	if len(sf) > 0 && sp > 0 {

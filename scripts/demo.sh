@@ -12,7 +12,8 @@ answers() {
 host=${DOCKER_HOST:-unix:///var/run/docker.sock}
 if ! answers "$host"; then
 	echo "demo: no Docker daemon answers at $host; starting a private one (scripts/testdaemon.sh)" >&2
-	host=$(scripts/testdaemon.sh start | tail -n 1)
+	out=$(scripts/testdaemon.sh start)
+	host=$(echo "$out" | tail -n 1)
 fi
 export DOCKER_HOST="$host"
 # The quickstart runs a busybox container; a private daemon has no images and

@@ -3,19 +3,25 @@
 #
 #   scripts/testdaemon.sh install [PKG...]   apt-get install docker.io, busybox-static (and PKG...) when missing (root)
 #   scripts/testdaemon.sh start     start it (installing first if needed); last stdout line is unix:///.../docker.sock
-#   scripts/testdaemon.sh stop      stop dockerd, then its containerd (TERM, wait, KILL)
+#   scripts/testdaemon.sh stop      stop dockerd, then its containerd (TERM, wait, KILL), and delete its namespace
 #   scripts/testdaemon.sh host      print the unix:// address, up or not
 #   scripts/testdaemon.sh status    exit 0 when GET /_ping answers OK
+#   scripts/testdaemon.sh netns     print the name of its network namespace, up or not
 #
 # Everything lives under one state directory, $DOCKERSDK_DAEMON_DIR (default /tmp/dockersdk-daemon):
 # docker.sock, data/ (data root), exec/ (exec root), dockerd.pid, dockerd.log, daemon.json, and the daemon's own
 # containerd (containerd.toml, containerd/, containerd.pid, containerd.log).
 #
 # The daemon never touches a host's Docker: it has its own socket, data root, exec root, pidfile, daemon.json
-# (so /etc/docker/daemon.json is not read) and containerd (dockerd 20.10 would otherwise reuse a host containerd at
-# /run/containerd/containerd.sock). It never changes iptables or ip_forward. `--bridge none` deletes an existing
-# docker0, so it is used only when no other dockerd runs and no docker0 exists; otherwise the daemon gets a
-# bridge device of its own (dsdkXXXXXXXX), deleted again by stop.
+# (so /etc/docker/daemon.json is not read), cgroup parent (/dsdk-HASH) and containerd (dockerd 20.10 would
+# otherwise reuse a host containerd at /run/containerd/containerd.sock). It never changes iptables or ip_forward.
+#
+# It sends nothing off this machine: containerd and dockerd run in a network namespace of their own, dsdk-HASH
+# (HASH from the state directory; `ip netns add`, entered with `setsid nsenter --net=/run/netns/dsdk-HASH`),
+# that has only `lo` and the bridges dockerd makes in it (docker0, and docker_gwbridge for a swarm), so that a
+# lookup of registry-1.docker.io, or any connection beyond loopback, fails at once. Tests on the host reach the
+# daemon through its unix socket, a file. A test registry (scripts/registry.sh) answers inside the namespace at
+# the same address as on the host, 127.0.0.1:5000, whichever of the two starts first: see scripts/netns.sh.
 #
 # Environment: DOCKERSDK_DAEMON_DIR, DOCKERSDK_DAEMON_TIMEOUT (start, seconds, default 60),
 # DOCKERSDK_DAEMON_STOP_TIMEOUT (seconds before SIGKILL, default 30), DOCKERSDK_STORAGE_DRIVER (default: overlay2
@@ -39,15 +45,17 @@ CTRD_PIDFILE=$DIR/containerd.pid
 CTRD_LOG=$DIR/containerd.log
 START_TIMEOUT=${DOCKERSDK_DAEMON_TIMEOUT:-60}
 STOP_TIMEOUT=${DOCKERSDK_DAEMON_STOP_TIMEOUT:-30}
-# User-defined networks (docker network create) take /24s from here, away from Docker's usual 172.17-31.x.
-ADDRESS_POOL=10.213.0.0/16
-# The daemon's own bridge, when it cannot use --bridge none, gets a free 10.212.N.1/24.
-BRIDGE_NET=10.212
 APT_LOCK=/tmp/dockersdk-apt.lock
 
 log() { echo "testdaemon: $*" >&2; }
 die() { log "$*"; exit 1; }
-now() { date +%s; }
+
+# shellcheck source=scripts/netns.sh
+. "$(dirname "$0")/netns.sh"
+
+# The daemon's network namespace and cgroup parent, named after the state directory.
+NETNS=$(netns_name dsdk "$DIR")
+CGROUP_PARENT=/$NETNS
 
 # ---------------------------------------------------------------- install
 
@@ -66,23 +74,25 @@ busybox_static() {
 need_install() {
 	command -v dockerd >/dev/null 2>&1 || return 0
 	command -v containerd >/dev/null 2>&1 || return 0
+	command -v ip >/dev/null 2>&1 || return 0
 	busybox_static || return 0
 	return 1
 }
 
-# cmd_install [PKG...]: docker.io and busybox-static, plus any other Debian packages named (CI asks for the
-# registry and sshd this way), each only when missing.
+# cmd_install [PKG...]: docker.io, busybox-static and iproute2 (ip netns), plus any other Debian packages named
+# (CI asks for the registry and sshd this way), each only when missing.
 cmd_install() {
 	pkgs=
 	if ! command -v dockerd >/dev/null 2>&1 || ! command -v containerd >/dev/null 2>&1; then
 		pkgs=docker.io
 	fi
+	command -v ip >/dev/null 2>&1 || pkgs="$pkgs iproute2"
 	busybox_static || pkgs="$pkgs busybox-static"
 	for extra in "$@"; do
 		dpkg -s "$extra" >/dev/null 2>&1 || pkgs="$pkgs $extra"
 	done
 	if [ -z "$pkgs" ]; then
-		log "dockerd, containerd, a static /bin/busybox${*:+ and $*} are installed"
+		log "dockerd, containerd, ip, a static /bin/busybox${*:+ and $*} are installed"
 		return 0
 	fi
 	# shellcheck disable=SC2086 # word splitting wanted
@@ -96,10 +106,9 @@ cmd_install() {
 
 # pids_of COMM ARG: processes whose name is COMM and one of whose arguments is exactly ARG.
 pids_of() {
-	for p in /proc/[0-9]*; do
-		[ "$(cat "$p/comm" 2>/dev/null)" = "$1" ] || continue
-		if tr '\0' '\n' <"$p/cmdline" 2>/dev/null | grep -qxF -- "$2"; then
-			echo "${p#/proc/}"
+	for p in $(pids_named "$1"); do
+		if tr '\0' '\n' 2>/dev/null <"/proc/$p/cmdline" | grep -qxF -- "$2"; then
+			echo "$p"
 		fi
 	done
 }
@@ -108,36 +117,6 @@ dockerd_pids() { pids_of dockerd "--pidfile=$PIDFILE"; }
 containerd_pids() { pids_of containerd "--config=$CTRD_CONFIG"; }
 # containerd-shim-runc-v2 (comm is cut to 15 characters) started by this daemon's containerd.
 shim_pids() { pids_of containerd-shim "$CTRD_SOCK"; }
-
-# alive PID...: one of them runs (a zombie, which no parent reaps on some machines, counts as gone).
-alive() {
-	for p in "$@"; do
-		state=$(sed "s/.*) //" "/proc/$p/stat" 2>/dev/null | cut -d" " -f1) || true
-		[ -n "$state" ] && [ "$state" != Z ] && [ "$state" != X ] && return 0
-	done
-	return 1
-}
-
-# stop_pids NAME TIMEOUT PID...: SIGTERM, wait up to TIMEOUT seconds, then SIGKILL.
-stop_pids() {
-	name=$1 timeout=$2
-	shift 2
-	[ $# -gt 0 ] || return 0
-	log "stopping $name (pid $*)"
-	kill -TERM "$@" 2>/dev/null || true
-	end=$(($(now) + timeout))
-	while alive "$@" && [ "$(now)" -lt "$end" ]; do
-		sleep 0.2
-	done
-	if alive "$@"; then
-		log "$name did not exit within ${timeout}s, sending SIGKILL"
-		kill -KILL "$@" 2>/dev/null || true
-		end=$(($(now) + 10))
-		while alive "$@" && [ "$(now)" -lt "$end" ]; do
-			sleep 0.2
-		done
-	fi
-}
 
 # ---------------------------------------------------------------- ping
 
@@ -174,49 +153,6 @@ overlay_works() {
 	fi
 	rm -rf "$d"
 	return $ok
-}
-
-other_docker() {
-	ours=$(dockerd_pids)
-	for p in $(pids_of_name dockerd); do
-		case " $ours " in *" $p "*) ;; *) return 0 ;; esac
-	done
-	[ -e /sys/class/net/docker0 ]
-}
-
-pids_of_name() {
-	for p in /proc/[0-9]*; do
-		if [ "$(cat "$p/comm" 2>/dev/null)" = "$1" ] && alive "${p#/proc/}"; then
-			echo "${p#/proc/}"
-		fi
-	done
-	return 0
-}
-
-bridge_name() {
-	printf 'dsdk%08x' "$(printf '%s' "$DIR" | cksum | cut -d' ' -f1)"
-}
-
-# own_bridge: create (or reuse) this daemon's bridge device with a free 10.212.N.1/24 and print its name.
-own_bridge() {
-	br=$(bridge_name)
-	command -v ip >/dev/null 2>&1 || die "another Docker runs here, so this daemon needs its own bridge, but 'ip' (iproute2) is missing"
-	if [ ! -e "/sys/class/net/$br" ]; then
-		ip link add "$br" type bridge || die "cannot create bridge $br"
-	fi
-	if [ -z "$(ip -4 -o addr show dev "$br")" ]; then
-		n=$(($(printf '%s' "$DIR" | cksum | cut -d' ' -f1) % 250 + 1))
-		i=0
-		while ip -4 route show | grep -q "^$BRIDGE_NET\.$n\."; do
-			n=$((n % 250 + 1))
-			i=$((i + 1))
-			[ $i -lt 250 ] || die "no free /24 in $BRIDGE_NET.0.0/16 for bridge $br"
-		done
-		ip addr add "$BRIDGE_NET.$n.1/24" dev "$br" || die "cannot address bridge $br"
-	fi
-	ip link set "$br" up
-	echo "$br" >"$DIR/bridge"
-	echo "$br"
 }
 
 write_containerd_config() {
@@ -263,9 +199,34 @@ start_fail() {
 	exit 1
 }
 
+# in_own_netns: a dockerd of this state directory runs, and in this daemon's network namespace.
+in_own_netns() {
+	ino=$(netns_inode "$NETNS") || return 1
+	pids=$(dockerd_pids)
+	[ -n "$pids" ] || return 1
+	for p in $pids; do
+		[ "$(pid_netns "$p")" = "$ino" ] || return 1
+	done
+}
+
+# running: the daemon answers, and (when this script can tell, as root) in its own network namespace; a daemon
+# of this state directory that runs elsewhere (started by an older testdaemon.sh) does not count.
+running() {
+	ping_daemon || return 1
+	[ "$(id -u)" = 0 ] || return 0
+	[ -z "$(dockerd_pids)" ] && return 0 # answers, but not ours to judge
+	in_own_netns && return 0
+	[ -n "${told_outside:-}" ] || log "the daemon at $HOST runs outside network namespace $NETNS: restarting it"
+	told_outside=1
+	return 1
+}
+
 cmd_start() {
-	if ping_daemon; then
-		log "already running at $HOST"
+	if running; then
+		log "already running at $HOST (network namespace $NETNS)"
+		if [ "$(id -u)" = 0 ] && [ -e "$NETNS_DIR/$NETNS" ]; then
+			with_fwd_lock copy_forwarders "$NETNS"
+		fi
 		echo "$HOST"
 		return 0
 	fi
@@ -273,7 +234,7 @@ cmd_start() {
 	mkdir -p "$DIR"
 	exec 9>"$DIR/lock"
 	flock -w 600 9 || die "timed out waiting for $DIR/lock (another start or stop)"
-	if ping_daemon; then
+	if running; then
 		log "started meanwhile at $HOST"
 		echo "$HOST"
 		return 0
@@ -283,20 +244,12 @@ cmd_start() {
 		cmd_install
 	fi
 
-	# Leftovers of an earlier run (killed, or not answering) go first.
+	# Leftovers of an earlier run (killed, or not answering) go first, its namespace with them.
 	do_stop
 
 	driver=${DOCKERSDK_STORAGE_DRIVER:-}
 	if [ -z "$driver" ]; then
 		if overlay_works; then driver=overlay2; else driver=vfs; fi
-	fi
-
-	if other_docker; then
-		br=$(own_bridge)
-		bridge_flag=--bridge=$br
-		log "another dockerd or a docker0 exists: using a bridge of its own, $br"
-	else
-		bridge_flag=--bridge=none
 	fi
 
 	ip6=
@@ -311,9 +264,14 @@ cmd_start() {
 	done
 	rm -f "$SOCK" "$PIDFILE" "$CTRD_PIDFILE"
 
+	# The network namespace: lo only, until dockerd adds its bridges; the registries' forwarders, if any run.
+	log "creating network namespace $NETNS"
+	netns_create "$NETNS"
+	with_fwd_lock copy_forwarders "$NETNS"
+
 	write_containerd_config
 	log "starting containerd ($CTRD_SOCK)"
-	setsid containerd "--config=$CTRD_CONFIG" </dev/null >"$CTRD_LOG" 2>&1 9>&- &
+	setsid nsenter "--net=$NETNS_DIR/$NETNS" containerd "--config=$CTRD_CONFIG" </dev/null >"$CTRD_LOG" 2>&1 9>&- &
 	echo $! >"$CTRD_PIDFILE"
 	end=$(($(now) + START_TIMEOUT))
 	while [ ! -S "$CTRD_SOCK" ]; do
@@ -322,15 +280,16 @@ cmd_start() {
 		sleep 0.1
 	done
 
-	log "starting dockerd ($HOST, storage driver $driver, $bridge_flag)"
-	# Own socket, roots, pidfile and config file: nothing shared with a host's Docker. Own containerd: dockerd
-	# would otherwise use /run/containerd/containerd.sock when it exists. No iptables/ip6tables rules, no
-	# masquerading, no ip_forward sysctl, no docker-proxy: the host's network set-up stays as it was (containers
-	# here use network mode none). --shutdown-timeout=5 keeps stop quick when tests leave containers running.
-	# User-defined networks take /24s from $ADDRESS_POOL rather than the 172.17-31 ranges a host Docker uses.
-	# Fd 9 (the lock) is closed for the daemons so that they do not hold it.
+	log "starting dockerd ($HOST, storage driver $driver, network namespace $NETNS)"
+	# Own socket, roots, pidfile, config file and cgroup parent: nothing shared with a host's Docker. Own
+	# containerd: dockerd would otherwise use /run/containerd/containerd.sock when it exists. The cgroupfs driver
+	# makes the cgroup parent a plain path on every host (systemd's wants a slice name). Its network namespace
+	# holds its docker0 and whatever networks tests make, away from the host's; even so, no iptables/ip6tables
+	# rules, no masquerading, no ip_forward sysctl (a sysctl of the namespace, but older kernels share some), no
+	# docker-proxy. --shutdown-timeout=5 keeps stop quick when tests leave containers running. Fd 9 (the lock) is
+	# closed for the daemons so that they do not hold it.
 	# shellcheck disable=SC2086 # $ip6 is empty or one flag
-	setsid dockerd \
+	setsid nsenter "--net=$NETNS_DIR/$NETNS" dockerd \
 		"--host=$HOST" \
 		"--data-root=$DIR/data" \
 		"--exec-root=$DIR/exec" \
@@ -338,13 +297,13 @@ cmd_start() {
 		"--config-file=$CONFIG" \
 		"--containerd=$CTRD_SOCK" \
 		"--storage-driver=$driver" \
-		"$bridge_flag" \
+		--exec-opt native.cgroupdriver=cgroupfs \
+		"--cgroup-parent=$CGROUP_PARENT" \
 		--iptables=false $ip6 \
 		--ip-masq=false \
 		--ip-forward=false \
 		--userland-proxy=false \
 		--shutdown-timeout=5 \
-		"--default-address-pool=base=$ADDRESS_POOL,size=24" \
 		</dev/null >"$LOG" 2>&1 9>&- &
 	pid=$!
 	end=$(($(now) + START_TIMEOUT))
@@ -353,7 +312,7 @@ cmd_start() {
 		[ "$(now)" -lt "$end" ] || start_fail "dockerd did not answer GET /_ping on $SOCK within ${START_TIMEOUT}s"
 		sleep 0.2
 	done
-	log "dockerd is up (pid $pid), logs in $LOG"
+	log "dockerd is up (pid $pid, network namespace $NETNS), logs in $LOG"
 	echo "$HOST"
 }
 
@@ -367,19 +326,31 @@ do_stop() {
 	# Shims outlive containerd by design; only a killed dockerd leaves any behind.
 	# shellcheck disable=SC2046
 	stop_pids containerd-shim 5 $(shim_pids)
+	# Then whatever else runs in the namespace (registry forwarders), and the namespace.
+	if [ -e "$NETNS_DIR/$NETNS" ]; then
+		log "deleting network namespace $NETNS"
+		netns_delete "$NETNS"
+	fi
+	# A bridge device in the host's namespace, made by an older testdaemon.sh (without a namespace of its own).
 	if [ -f "$DIR/bridge" ]; then
 		br=$(cat "$DIR/bridge")
 		if [ -e "/sys/class/net/$br" ]; then
-			log "deleting bridge $br"
+			log "deleting bridge $br (made by an older testdaemon.sh)"
 			ip link del "$br" 2>/dev/null || log "could not delete bridge $br"
 		fi
 		rm -f "$DIR/bridge"
 	fi
-	# A daemon that was killed, or failed at start, leaves mounts under the state directory (the data root
-	# bind-mounted on itself, overlay layers, netns and shm files); unmount them, deepest first.
-	if [ -r /proc/self/mountinfo ] && [ -z "$(dockerd_pids)$(containerd_pids)" ]; then
-		awk -v d="$DIR/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r | while read -r m; do
-			umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || log "could not unmount $m"
+	if [ -z "$(dockerd_pids)$(containerd_pids)" ]; then
+		# A daemon that was killed, or failed at start, leaves mounts under the state directory (the data root
+		# bind-mounted on itself, overlay layers, netns and shm files); unmount them, deepest first.
+		if [ -r /proc/self/mountinfo ]; then
+			awk -v d="$DIR/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r | while read -r m; do
+				umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || log "could not unmount $m"
+			done
+		fi
+		# The cgroup parent, in each hierarchy (cgroup v1) or the one (v2), once its containers are gone.
+		for c in /sys/fs/cgroup/*"$CGROUP_PARENT" /sys/fs/cgroup"$CGROUP_PARENT"; do
+			[ -d "$c" ] && { find "$c" -depth -type d -exec rmdir {} + 2>/dev/null || true; }
 		done
 	fi
 	rm -f "$SOCK" "$PIDFILE" "$CTRD_PIDFILE"
@@ -398,6 +369,7 @@ install) shift; cmd_install "$@" ;;
 start) cmd_start ;;
 stop) cmd_stop ;;
 host) echo "$HOST" ;;
+netns) echo "$NETNS" ;;
 status)
 	if ping_daemon; then
 		log "running at $HOST"
@@ -407,7 +379,7 @@ status)
 	fi
 	;;
 *)
-	echo "usage: $0 install|start|stop|host|status" >&2
+	echo "usage: $0 install|start|stop|host|status|netns" >&2
 	exit 2
 	;;
 esac

@@ -1,7 +1,8 @@
 // Package loadtest drives the real test daemon with many goroutines of
 // mixed calls and checks that nothing fails and nothing leaks: file
 // descriptors and goroutines return to their starting counts. It runs only
-// when asked (make load, or DOCKERSDK_LOAD=1), since it takes a while.
+// when asked, since it takes a while: make load, or DOCKERSDK_LOAD=1 with
+// DOCKER_TEST_HOST naming the daemon.
 package loadtest
 
 import (
@@ -39,7 +40,7 @@ func settle(want int, count func() int) int {
 
 func TestLoad(t *testing.T) {
 	if os.Getenv("DOCKERSDK_LOAD") == "" {
-		t.Skip("set DOCKERSDK_LOAD=1 (or run make load) to run the load test")
+		t.Skip("set DOCKERSDK_LOAD=1 and DOCKER_TEST_HOST (or run make load) to run the load test")
 	}
 	workers, _ := strconv.Atoi(os.Getenv("DOCKERSDK_LOAD_WORKERS"))
 	if workers == 0 {

@@ -132,10 +132,6 @@ func TestHostAnswersPing(t *testing.T) {
 	} else {
 		t.Logf("%s speaks API %s", host, v)
 	}
-	// A second call in the same binary reuses the first start.
-	if again := Host(t); again != host {
-		t.Errorf("Host again = %q, want %q", again, host)
-	}
 }
 
 // TestBusyboxImageRuns imports BusyboxRootfs, runs sh, echo, id and cat in a container without a network, and
@@ -234,8 +230,5 @@ func TestRegistryAnswers(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("GET http://%s/v2/: %s", reg, resp.Status)
-	}
-	if again := Registry(t); again != reg {
-		t.Errorf("Registry again = %q, want %q", again, reg)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -25,56 +26,82 @@ func TestSocketPath(t *testing.T) {
 	}
 }
 
-func TestFindRepoRoot(t *testing.T) {
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	root, err := findRepoRoot(wd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := filepath.Dir(filepath.Dir(wd)); root != want { // internal/testdaemon
-		t.Errorf("findRepoRoot(%q) = %q, want %q", wd, root, want)
-	}
-	for _, s := range []string{"testdaemon.sh", "registry.sh"} {
-		if _, err := os.Stat(filepath.Join(root, "scripts", s)); err != nil {
-			t.Errorf("scripts/%s: %v", s, err)
-		}
-	}
-
-	// Another module's go.mod on the way up is passed over; none at all is an error.
-	tmp := t.TempDir()
-	other := filepath.Join(tmp, "other")
-	if err := os.MkdirAll(filepath.Join(other, "sub"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(other, "go.mod"), []byte("module example.com/other\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(tmp, "go.mod"), []byte("// c\nmodule \"github.com/dockerclient/docker\"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if got, err := findRepoRoot(filepath.Join(other, "sub")); err != nil || got != tmp {
-		t.Errorf("findRepoRoot under another module = %q, %v; want %q", got, err, tmp)
-	}
-	if err := os.Remove(filepath.Join(tmp, "go.mod")); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := findRepoRoot(filepath.Join(other, "sub")); err == nil {
-		t.Errorf("findRepoRoot without the module's go.mod: no error")
-	}
+// fakeTB records what Host and Registry do with a test: skip it, fail it, or let it go on.
+type fakeTB struct {
+	testing.TB
+	skipped, failed string
 }
 
-func TestLastLineAndTail(t *testing.T) {
-	if got := lastLine("a\nb\nunix:///x/docker.sock\n\n"); got != "unix:///x/docker.sock" {
-		t.Errorf("lastLine = %q", got)
+// stop ends the function under test at Skipf or Fatalf, as testing does with runtime.Goexit.
+type stop struct{}
+
+func (f *fakeTB) Helper() {}
+func (f *fakeTB) Skipf(format string, args ...any) {
+	f.skipped = fmt.Sprintf(format, args...)
+	panic(stop{})
+}
+func (f *fakeTB) Fatalf(format string, args ...any) {
+	f.failed = fmt.Sprintf(format, args...)
+	panic(stop{})
+}
+
+// call runs fn(f) and returns what it returned, "" when it stopped the test.
+func (f *fakeTB) call(fn func(testing.TB) string) (got string) {
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(stop); !ok {
+				panic(r)
+			}
+		}
+	}()
+	return fn(f)
+}
+
+func TestHostAndRegistryFromEnvironment(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		fn   func(testing.TB) string
+		env  string
+		set  string
+	}{
+		{"Host", Host, EnvHost, "unix:///tmp/some-daemon/docker.sock"},
+		{"Registry", Registry, EnvRegistry, "127.0.0.1:5099"},
+	} {
+		t.Run(c.name+" set", func(t *testing.T) {
+			t.Setenv(c.env, c.set)
+			t.Setenv(EnvRequire, "1")
+			f := &fakeTB{}
+			if got := f.call(c.fn); got != c.set || f.skipped != "" || f.failed != "" {
+				t.Errorf("%s = %q (skipped %q, failed %q), want %q", c.name, got, f.skipped, f.failed, c.set)
+			}
+		})
+		t.Run(c.name+" unset skips", func(t *testing.T) {
+			t.Setenv(c.env, "")
+			t.Setenv(EnvRequire, "")
+			f := &fakeTB{}
+			if got := f.call(c.fn); got != "" || f.skipped == "" || f.failed != "" {
+				t.Fatalf("%s = %q (skipped %q, failed %q), want a skip", c.name, got, f.skipped, f.failed)
+			}
+			// The message says how to run the test.
+			for _, want := range []string{c.env, "make test", EnvRequire + "=1"} {
+				if !strings.Contains(f.skipped, want) {
+					t.Errorf("skip message %q does not mention %q", f.skipped, want)
+				}
+			}
+		})
+		t.Run(c.name+" unset and required fails", func(t *testing.T) {
+			t.Setenv(c.env, "")
+			t.Setenv(EnvRequire, "1")
+			f := &fakeTB{}
+			if got := f.call(c.fn); got != "" || f.skipped != "" || !strings.Contains(f.failed, c.env) {
+				t.Errorf("%s = %q (skipped %q, failed %q), want a failure naming %s", c.name, got, f.skipped, f.failed, c.env)
+			}
+		})
 	}
-	if got := lastLine(""); got != "" {
-		t.Errorf("lastLine(\"\") = %q", got)
-	}
-	if got := tail("1\n2\n3\n4\n", 2); got != "3\n4" {
-		t.Errorf("tail = %q", got)
+
+	t.Setenv(EnvHost, "")
+	if h, err := Start(); h != "" || err == nil || !strings.Contains(err.Error(), EnvHost) {
+		t.Errorf("Start without %s = %q, %v; want an error naming it", EnvHost, h, err)
 	}
 }
 
