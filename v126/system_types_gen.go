@@ -23,7 +23,7 @@ type EventMessage struct {
 	// Type: the type of object emitting the event
 	Type string `json:"Type,omitempty"`
 	// Time: timestamp of event
-	Time int `json:"time,omitempty"`
+	Time int64 `json:"time,omitempty"`
 	// TimeNano: timestamp of event, with nanosecond accuracy
 	TimeNano int64 `json:"timeNano,omitempty"`
 }

@@ -81,7 +81,7 @@ type ImageSearchResponseItem struct {
 
 type ImageSummary struct {
 	Containers  int               `json:"Containers,omitempty"`
-	Created     int               `json:"Created,omitempty"`
+	Created     int64             `json:"Created,omitempty"`
 	ID          string            `json:"Id,omitempty"`
 	Labels      map[string]string `json:"Labels,omitempty"`
 	ParentID    string            `json:"ParentId,omitempty"`

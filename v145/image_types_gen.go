@@ -257,7 +257,7 @@ type ImageSummary struct {
 	Containers int `json:"Containers,omitempty"`
 	// Created: date and time at which the image was created as a Unix timestamp
 	// (number of seconds since EPOCH).
-	Created int `json:"Created,omitempty"`
+	Created int64 `json:"Created,omitempty"`
 	// ID is the content-addressable ID of an image.
 	//
 	// This identifier is a content-addressable digest calculated from the

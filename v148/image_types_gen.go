@@ -393,7 +393,7 @@ type ImageSummary struct {
 	Containers int `json:"Containers,omitempty"`
 	// Created: date and time at which the image was created as a Unix timestamp
 	// (number of seconds since EPOCH).
-	Created int `json:"Created,omitempty"`
+	Created int64 `json:"Created,omitempty"`
 	// Descriptor is an OCI descriptor of the image target.
 	// In case of a multi-platform image, this descriptor points to the OCI index
 	// or a manifest list.
