@@ -37,6 +37,10 @@ func TestSSHEndToEnd(t *testing.T) {
 	leakCheck(t)
 	ep := sshdEndpoint(t, daemon)
 	c := clientFor(t, ep)
+	// Each new connection is an ssh login and a dial-stdio process, about a
+	// second here and far more on a loaded machine: the timeout only keeps
+	// a hung connection from hanging the test.
+	c.Timeout = 2 * time.Minute
 
 	if code, body := get(t, c, ep.BaseURL()+"/_ping"); code != 200 || body != "OK" {
 		t.Fatalf("GET /_ping over ssh = %d %q, want 200 OK", code, body)
