@@ -287,8 +287,8 @@ func (e *opEntry) request(version string, args Args) (*request, error) {
 			return nil, &ParamError{Op: e.id, Param: name, Msg: "is unknown in API v" + version + "; " + e.paramList()}
 		}
 	}
-	if e := r.Err(); e != nil {
-		return nil, &ParamError{Op: r.Op, Param: e.Param, Msg: e.Msg}
+	if err := argError(r); err != nil {
+		return nil, err
 	}
 	return r, nil
 }

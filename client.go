@@ -339,8 +339,8 @@ func (c *Client) transportError(op string, err error) error {
 }
 
 func (c *Client) newHTTPRequest(ctx context.Context, r *request) (*http.Request, error) {
-	if e := r.Err(); e != nil {
-		return nil, &ParamError{Op: r.Op, Param: e.Param, Msg: e.Msg}
+	if err := argError(r); err != nil {
+		return nil, err
 	}
 	path, err := r.URLPath()
 	if err != nil {

@@ -36,7 +36,7 @@ type JSONStream[T any] struct {
 	done   bool
 	n      int // values read
 	closed atomic.Bool
-	redact []string
+	req    *http.Request // whose credentials an in-band error must not show
 	Header http.Header
 }
 
@@ -45,7 +45,7 @@ type JSONStream[T any] struct {
 func (s *JSONStream[T]) open(resp *http.Response, op string) {
 	s.in = &readLimit{r: resp.Body, err: errMessageTooLarge}
 	s.dec = jsonwire.NewDecoder(s.in)
-	s.body, s.op, s.Header, s.redact = resp.Body, op, resp.Header, requestSecrets(resp.Request)
+	s.body, s.op, s.Header, s.req = resp.Body, op, resp.Header, resp.Request
 }
 
 // MaxStreamMessage bounds one message of a JSON stream. The daemon's are a
@@ -91,7 +91,7 @@ func (s *JSONStream[T]) Next() bool {
 			// A message that holds `"error` is decoded a second time, for
 			// the error it carries.
 			if bytes.Contains(s.raw, errorKey) {
-				if e := messageError(s.raw, s.op, s.redact); e != nil {
+				if e := messageError(s.raw, s.op, s.req); e != nil {
 					err = e
 				}
 			}
@@ -138,7 +138,7 @@ func (s *JSONStream[T]) streamErr(err error) error {
 // messageError returns the error a progress message carries in its
 // "error" and "errorDetail" keys (exactly those: encoding/json would also
 // take "Error"), or nil.
-func messageError(raw []byte, op string, redact []string) error {
+func messageError(raw []byte, op string, req *http.Request) error {
 	var m map[string]json.RawMessage
 	if jsonwire.Unmarshal(raw, &m) != nil {
 		return nil
@@ -167,7 +167,7 @@ func messageError(raw []byte, op string, redact []string) error {
 		}
 		text = "unspecified error"
 	}
-	e.Message = cleanMessage(text, redact)
+	e.Message = cleanMessage(text, requestSecrets(req))
 	return e
 }
 

@@ -15,6 +15,14 @@ func newRequest(op, apiVersion, method, path string) *request {
 	return gensupport.NewRequest(op, apiVersion, method, path)
 }
 
+// argError reports the first bad argument of r as a *ParamError, or nil.
+func argError(r *request) error {
+	if e := r.Err(); e != nil {
+		return &ParamError{Op: r.Op, Param: e.Param, Msg: e.Msg}
+	}
+	return nil
+}
+
 // The version packages reach a Client's runtime through gensupport, so that
 // none of the plumbing is part of this package's API.
 func init() {
@@ -66,20 +74,15 @@ func (c *Client) open(ctx context.Context, r *request, into any) error {
 		return nil
 	case *WebSocketConn:
 		return c.websocket(ctx, r, dst)
-	case *Output:
-		resp, err := c.do(ctx, r)
-		if err != nil {
-			return err
-		}
-		dst.open(resp, r.Op)
-		dst.TTY = dst.TTY || tty
-		return nil
 	case responseOpener:
 		resp, err := c.do(ctx, r)
 		if err != nil {
 			return err
 		}
 		dst.open(resp, r.Op)
+		if o, ok := dst.(*Output); ok {
+			o.TTY = o.TTY || tty
+		}
 		return nil
 	}
 	return fmt.Errorf("docker: %s: cannot read a response into %T", r.Op, into)
