@@ -209,12 +209,13 @@ func routedTo(ep *dialer.Endpoint, hc *http.Client) *http.Client {
 	if !ok {
 		return hc
 	}
+	own := ep.Transport() // how the endpoint dials, and its head limit
 	t = t.Clone()
 	t.Proxy = nil
 	t.DialTLSContext = nil
-	t.DialContext = func(ctx context.Context, _, _ string) (net.Conn, error) { return ep.DialContext(ctx) }
+	t.DialContext = own.DialContext
 	if t.MaxResponseHeaderBytes == 0 {
-		t.MaxResponseHeaderBytes = maxResponseHead
+		t.MaxResponseHeaderBytes = own.MaxResponseHeaderBytes
 	}
 	out := *hc
 	out.Transport = t
