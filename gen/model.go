@@ -836,3 +836,37 @@ func producesText(so *spec.Operation, sw *spec.Swagger) bool {
 	}
 	return true
 }
+
+// jsonShape says what JSON a value of Go type t (a body's type, say) encodes
+// to, following named types: the one answer for Call's check of a body, the
+// empty body sent for a nil one, and its doc.
+type jsonShape uint8
+
+const (
+	shapeUnknown jsonShape = iota
+	shapeObject
+	shapeArray
+)
+
+func (p *Package) jsonShape(t string) jsonShape {
+	t = strings.TrimPrefix(t, "*")
+	for {
+		switch {
+		case strings.HasPrefix(t, "[]"):
+			return shapeArray
+		case strings.HasPrefix(t, "map["):
+			return shapeObject
+		}
+		typ, ok := p.Types[t]
+		switch {
+		case !ok:
+			return shapeUnknown
+		case typ.Kind == KindStruct:
+			return shapeObject
+		case typ.Kind == KindNamed:
+			t = strings.TrimPrefix(typ.Underlying, "*")
+			continue
+		}
+		return shapeUnknown
+	}
+}

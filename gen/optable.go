@@ -56,7 +56,12 @@ func (m *Model) RenderOpTable() (File, error) {
 		for _, p := range append(append([]*Param{}, op.PathParams...), op.Params...) {
 			kind := kindConst(p.Dyn)
 			if p.Dyn == "body" {
-				kind = bodyKindConst(e.pkg, p.GoType)
+				switch e.pkg.jsonShape(p.GoType) {
+				case shapeObject:
+					kind = "kindObject"
+				case shapeArray:
+					kind = "kindArray"
+				}
 			}
 			ps = append(ps, fmt.Sprintf("{%q, %s, %s, %t}", p.Name, inConst(p.In), kind, p.Required))
 		}
@@ -111,31 +116,4 @@ func kindConst(k string) string {
 		panic("gen: parameter without a dynamic kind")
 	}
 	return "kind" + strings.NewReplacer("json", "JSON", "Json", "JSON").Replace(capitalize(k))
-}
-
-// bodyKindConst names the JSON shape of a body of Go type t, so that Call
-// can refuse a value of another shape before sending it: kindObject for a
-// struct or map, kindArray for a slice, kindBody when it cannot tell.
-func bodyKindConst(p *Package, t string) string {
-	t = strings.TrimPrefix(t, "*")
-	for {
-		switch {
-		case strings.HasPrefix(t, "[]"):
-			return "kindArray"
-		case strings.HasPrefix(t, "map["):
-			return "kindObject"
-		}
-		typ, ok := p.Types[t]
-		if !ok {
-			return "kindBody"
-		}
-		switch typ.Kind {
-		case "struct":
-			return "kindObject"
-		case "named":
-			t = strings.TrimPrefix(typ.Underlying, "*")
-			continue
-		}
-		return "kindBody"
-	}
 }

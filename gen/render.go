@@ -360,7 +360,7 @@ func (m *Model) renderOperation(p *Package, op *Operation) string {
 				doc = strings.TrimSpace(doc + "\n\nRequired.")
 			} else if prm.Setter == SetBodyOptional {
 				empty := "{}"
-				if strings.HasPrefix(prm.GoType, "[]") {
+				if p.jsonShape(prm.GoType) == shapeArray {
 					empty = "[]"
 				}
 				doc = strings.TrimSpace(doc + "\n\nLeft nil, " + empty + " is sent: older daemons refuse a request without a body.")
@@ -417,7 +417,7 @@ func (m *Model) renderOperation(p *Package, op *Operation) string {
 		fmt.Fprintf(&b, "\tr.PathParam(%q, %s)\n", pp.Name, pp.GoName)
 	}
 	for _, prm := range op.Params {
-		b.WriteString("\t" + setter(op, prm) + "\n")
+		b.WriteString("\t" + setter(p, op, prm) + "\n")
 	}
 	switch op.Result.Kind {
 	case ResultNone:
@@ -512,7 +512,7 @@ func zeroValue(t string) string {
 
 // setter renders the line that puts one parameter into the request. Each
 // setter skips a value that was not set; see docker.Request.
-func setter(op *Operation, p *Param) string {
+func setter(pkg *Package, op *Operation, p *Param) string {
 	v := "opts." + p.GoName
 	name := strconv.Quote(p.Name)
 	asString := v
@@ -563,13 +563,13 @@ func setter(op *Operation, p *Param) string {
 		// left out: daemons before 23.0 and Podman answer a request
 		// without one "400 Bad Request: got EOF while reading request
 		// body", and newer daemons read an empty value as no body.
-		return fmt.Sprintf("if %s != nil {\n\t\tr.JSONBody(%s)\n\t} else {\n\t\tr.JSONBody(%s)\n\t}", v, v, emptyJSON(p.GoType))
+		return fmt.Sprintf("if %s != nil {\n\t\tr.JSONBody(%s)\n\t} else {\n\t\tr.JSONBody(%s)\n\t}", v, v, emptyJSON(pkg.jsonShape(p.GoType)))
 	}
 	panic(fmt.Sprintf("gen: %s: parameter %s has setter %d", op.ID, p.Name, p.Setter))
 }
 
-func emptyJSON(goType string) string {
-	if strings.HasPrefix(goType, "[]") {
+func emptyJSON(shape jsonShape) string {
+	if shape == shapeArray {
 		return "[]struct{}{}"
 	}
 	return "struct{}{}"
