@@ -226,7 +226,7 @@ func (c *Client) hijack(ctx context.Context, r *request, h *HijackedConn) error 
 		return fail(errorFromResponse(resp, r.Op, r.APIVersion))
 	}
 	h.Header = resp.Header
-	h.kindTTY, h.kindKnown = hijackKind(resp.Header, r.APIVersion)
+	h.kindTTY, h.kindKnown = trustedKind(resp.Header, r.APIVersion)
 	return nil
 }
 
@@ -243,11 +243,11 @@ func upgradeProtocol(r *request, req *http.Request) string {
 	return "tcp"
 }
 
-// hijackKind says whether a hijacked stream is raw (TTY) or multiplexed,
+// trustedKind says whether an output stream (logs, attach, exec) is raw (TTY) or multiplexed,
 // when the response says so in a way that can be trusted: the multiplexed
 // content type always, the raw one only from API 1.42 on (before, dockerd
-// labelled every hijacked stream raw, multiplexed or not).
-func hijackKind(h http.Header, apiVersion string) (tty, known bool) {
+// labelled every output stream raw, multiplexed or not).
+func trustedKind(h http.Header, apiVersion string) (tty, known bool) {
 	tty, known = streamKind(h)
 	if tty && !trustsRawType(apiVersion) {
 		return false, false
@@ -286,7 +286,7 @@ func (c *Client) hijackHTTP(ctx context.Context, r *request, req *http.Request, 
 	h.stop = context.AfterFunc(ctx, func() { h.rwc.Close() })
 	h.r = bufio.NewReaderSize(connReader{h}, hijackBuffer)
 	h.Header = resp.Header
-	h.kindTTY, h.kindKnown = hijackKind(resp.Header, r.APIVersion)
+	h.kindTTY, h.kindKnown = trustedKind(resp.Header, r.APIVersion)
 	return nil
 }
 

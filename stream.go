@@ -126,7 +126,7 @@ const outputBuffer = 32 << 10
 func (o *Output) open(resp *http.Response, op string) {
 	o.r, o.closer, o.Header = bufio.NewReaderSize(bodyReader{resp.Body, op}, outputBuffer), resp.Body, resp.Header
 	// Before API 1.42 the daemon labelled multiplexed logs raw too.
-	o.TTY, _ = hijackKind(resp.Header, requestAPIVersion(resp))
+	o.TTY, _ = trustedKind(resp.Header, requestAPIVersion(resp))
 }
 
 // requestAPIVersion returns the API version in the path of the request
