@@ -99,6 +99,24 @@ func (s *suite) cleanup(t *testing.T, what string, fn func(ctx context.Context) 
 	})
 }
 
+// whileEndpointsLinger retries remove while the daemon answers 403 "has
+// active endpoints": after SwarmLeave returns, dockerd 20.10 tears down its
+// ingress sandbox, the last endpoint on docker_gwbridge, a moment later
+// (longer on a busy machine). It gives up when ctx ends, with the last error.
+func whileEndpointsLinger(ctx context.Context, remove func() error) error {
+	for {
+		err := remove()
+		if !docker.IsForbidden(err) || !strings.Contains(err.Error(), "active endpoints") {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
 // removeLeftovers removes containers, networks and volumes labelled for this
 // test by an earlier, aborted run. It uses dynamic calls, which need no
 // version-specific types.

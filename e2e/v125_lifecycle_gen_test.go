@@ -680,7 +680,9 @@ func TestSwarmV125(t *testing.T) {
 		hadBridge = hadBridge || n.Name == gwbridge
 	}
 	if !hadBridge {
-		s.cleanup(t, "network "+gwbridge, func(ctx context.Context) error { return api.NetworkDelete(ctx, gwbridge) })
+		s.cleanup(t, "network "+gwbridge, func(ctx context.Context) error {
+			return whileEndpointsLinger(ctx, func() error { return api.NetworkDelete(ctx, gwbridge) })
+		})
 	}
 	// Leave even when SwarmInit fails after the daemon joined.
 	s.cleanup(t, "the swarm", leave)
