@@ -35,14 +35,15 @@ var swarmMu sync.Mutex
 
 // suite is what one version's test shares among its steps.
 type suite struct {
-	pkg   string // "v141"
-	id    string // names and labels this test's objects: "v141", "v141-swarm"
-	api   string // "1.41"
-	host  string
-	c     *docker.Client
-	ctx   context.Context
-	image string
-	reqs  *requestLog
+	pkg    string // "v141"
+	id     string // names and labels this test's objects: "v141", "v141-swarm"
+	api    string // "1.41"
+	host   string
+	c      *docker.Client
+	ctx    context.Context
+	image  string
+	reqs   *requestLog
+	daemon *daemonInfo
 }
 
 // newSuite starts a test of version package pkg (API version api): it runs
@@ -55,9 +56,19 @@ func newSuite(t *testing.T, pkg, api, kind string, into map[string]bool) *suite 
 	t.Parallel()
 	recordResult(t, into, pkg)
 	host := testdaemon.Host(t)
+	d, err := theDaemon()
+	if err != nil {
+		t.Fatalf("asking the daemon under test: %v", err)
+	}
+	if !d.serves(pkg) {
+		t.Skipf("%s serves API %s to %s, not %s", d.name, d.versions.Min, d.versions.Max, api)
+	}
+	if kind == "swarm" && !d.swarm {
+		t.Skipf("%s has no swarm", d.name)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	t.Cleanup(cancel) // registered before the removals: runs after them
-	s := &suite{pkg: pkg, id: pkg, api: api, host: host, ctx: ctx, reqs: &requestLog{}}
+	s := &suite{pkg: pkg, id: pkg, api: api, host: host, ctx: ctx, reqs: &requestLog{}, daemon: d}
 	if kind != "" {
 		s.id += "-" + kind
 	}

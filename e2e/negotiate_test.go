@@ -2,20 +2,31 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"net/http"
+	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/dockerclient/docker"
+	"github.com/dockerclient/docker/dialer"
 	"github.com/dockerclient/docker/internal/testdaemon"
 	"github.com/dockerclient/docker/v142"
+	"github.com/dockerclient/docker/v152"
 )
 
-// The facade against the real daemon (dockerd 20.10: API 1.12 to 1.41).
+// The facade against the real daemon, whichever it is: the expected range
+// is the one /version announces, read here without the SDK.
 func TestNegotiate(t *testing.T) {
 	t.Parallel()
 	host := testdaemon.Host(t)
+	d, err := theDaemon()
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	newClient := func(t *testing.T) *docker.Client {
@@ -26,42 +37,56 @@ func TestNegotiate(t *testing.T) {
 		t.Cleanup(func() { c.Close() })
 		return c
 	}
+	announced := rawVersion(t, host)
+	// The newest both speak: the daemon's newest, or the SDK's when the
+	// daemon is newer.
+	want := announced.APIVersion
+	if docker.CompareVersions(want, docker.MaxAPIVersion) > 0 {
+		want = docker.MaxAPIVersion
+	}
 
-	t.Run("picks 1.41", func(t *testing.T) {
+	t.Run("picks the newest version both speak", func(t *testing.T) {
 		c := newClient(t)
 		v, err := c.Negotiate(ctx)
 		if err != nil {
 			t.Fatalf("Negotiate: %v", err)
 		}
-		if v != "1.41" || c.APIVersion() != "1.41" {
-			t.Errorf("Negotiate = %q (APIVersion %q), want 1.41", v, c.APIVersion())
+		if v != want || c.APIVersion() != want {
+			t.Errorf("Negotiate = %q (APIVersion %q), want %s (%s announces %s to %s)",
+				v, c.APIVersion(), want, d.name, announced.MinAPIVersion, announced.APIVersion)
 		}
 		r, err := c.DaemonVersions(ctx)
 		if err != nil {
 			t.Fatalf("DaemonVersions: %v", err)
 		}
-		if r.Min != "1.12" || r.Max != "1.41" {
-			t.Errorf("DaemonVersions = %+v, want 1.12 to 1.41", r)
+		if r.Min != announced.MinAPIVersion || r.Max != announced.APIVersion {
+			t.Errorf("DaemonVersions = %+v, want %s to %s", r, announced.MinAPIVersion, announced.APIVersion)
 		}
 	})
 
-	t.Run("v142 is refused before anything is sent", func(t *testing.T) {
+	t.Run("a version above the daemon's is refused before anything is sent", func(t *testing.T) {
+		above := nextVersion(announced.APIVersion)
+		call, ok := pinnedCalls[above]
+		if !ok {
+			t.Skipf("%s speaks up to %s; this test has a pinned call for %s only",
+				d.name, announced.APIVersion, strings.Join(pinnedVersions(), ", "))
+		}
 		c := newClient(t)
-		_, err := v142.New(c).ContainerList(ctx, v142.ContainerListOptions{All: true})
+		err := call(ctx, c)
 		var ve *docker.VersionError
 		if !errors.As(err, &ve) {
-			t.Fatalf("v142 ContainerList: %v (%T), want a *docker.VersionError", err, err)
+			t.Fatalf("v%s ContainerList: %v (%T), want a *docker.VersionError", above, err, err)
 		}
-		if ve.Want != "1.42" || ve.Daemon.Min != "1.12" || ve.Daemon.Max != "1.41" {
+		if ve.Want != above || ve.Daemon.Min != announced.MinAPIVersion || ve.Daemon.Max != announced.APIVersion {
 			t.Errorf("VersionError %+v", ve)
 		}
-		if msg := err.Error(); !strings.Contains(msg, "1.12 to 1.41") || !strings.Contains(msg, "1.42") {
-			t.Errorf("the error %q does not name the daemon's range 1.12 to 1.41 and the version asked, 1.42", msg)
+		rng := announced.MinAPIVersion + " to " + announced.APIVersion
+		if msg := err.Error(); !strings.Contains(msg, rng) || !strings.Contains(msg, above) {
+			t.Errorf("the error %q does not name the daemon's range %s and the version asked, %s", msg, rng, above)
 		}
 		// A second call fails the same way, without asking the daemon again.
-		_, err2 := v142.New(c).SystemInfo(ctx)
-		if !errors.As(err2, &ve) {
-			t.Errorf("second v142 call: %v, want a *docker.VersionError", err2)
+		if err2 := call(ctx, c); !errors.As(err2, &ve) {
+			t.Errorf("second v%s call: %v, want a *docker.VersionError", above, err2)
 		}
 	})
 
@@ -88,6 +113,9 @@ func TestNegotiate(t *testing.T) {
 	})
 
 	t.Run("dynamic VolumeUpdate needs 1.42", func(t *testing.T) {
+		if docker.CompareVersions(announced.APIVersion, "1.42") >= 0 {
+			t.Skipf("%s speaks %s, which has VolumeUpdate", d.name, announced.APIVersion)
+		}
 		c := newClient(t)
 		err := c.Call(ctx, "VolumeUpdate", docker.Args{"name": "x", "version": 1}, nil)
 		if err == nil {
@@ -97,8 +125,63 @@ func TestNegotiate(t *testing.T) {
 		if !errors.As(err, &ve) {
 			t.Errorf("Call(VolumeUpdate): %v (%T), want a *docker.VersionError", err, err)
 		}
-		if msg := err.Error(); !strings.Contains(msg, "VolumeUpdate needs API v1.42") || !strings.Contains(msg, "1.41") {
-			t.Errorf("Call(VolumeUpdate): %q, want it to say VolumeUpdate needs API v1.42 and the daemon speaks 1.41", msg)
+		if msg := err.Error(); !strings.Contains(msg, "VolumeUpdate needs API v1.42") || !strings.Contains(msg, announced.APIVersion) {
+			t.Errorf("Call(VolumeUpdate): %q, want it to say VolumeUpdate needs API v1.42 and the daemon speaks %s", msg, announced.APIVersion)
 		}
 	})
+}
+
+// pinnedCalls holds, for the version just above each daemon's newest
+// (dockerd 20.10 and Podman 4.3: 1.41; Docker 28: 1.51; Docker 29: 1.56), a
+// call through that version's package, which must be refused.
+var pinnedCalls = map[string]func(context.Context, *docker.Client) error{
+	"1.42": func(ctx context.Context, c *docker.Client) error {
+		_, err := v142.New(c).ContainerList(ctx, v142.ContainerListOptions{All: true})
+		return err
+	},
+	"1.52": func(ctx context.Context, c *docker.Client) error {
+		_, err := v152.New(c).ContainerList(ctx, v152.ContainerListOptions{All: true})
+		return err
+	},
+}
+
+func pinnedVersions() []string {
+	var out []string
+	for v := range pinnedCalls {
+		out = append(out, v)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// nextVersion returns "1.42" for "1.41".
+func nextVersion(v string) string {
+	minor, err := strconv.Atoi(strings.TrimPrefix(v, "1."))
+	if err != nil {
+		return ""
+	}
+	return "1." + strconv.Itoa(minor+1)
+}
+
+// rawVersion reads GET /version with plain net/http, not the SDK.
+func rawVersion(t *testing.T, host string) (v struct{ APIVersion, MinAPIVersion string }) {
+	t.Helper()
+	ep, err := dialer.Parse(host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := ep.Transport()
+	defer tr.CloseIdleConnections()
+	resp, err := (&http.Client{Transport: tr, Timeout: time.Minute}).Get("http://docker/version")
+	if err != nil {
+		t.Fatalf("GET /version: %v", err)
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /version: %s, %v", resp.Status, err)
+	}
+	if v.APIVersion == "" || v.MinAPIVersion == "" {
+		t.Fatalf("GET /version gave no ApiVersion or MinAPIVersion: %+v", v)
+	}
+	return v
 }

@@ -23,7 +23,12 @@
 # daemon through its unix socket, a file. A test registry (scripts/registry.sh) answers inside the namespace at
 # the same address as on the host, 127.0.0.1:5000, whichever of the two starts first: see scripts/netns.sh.
 #
-# Environment: DOCKERSDK_DAEMON_DIR, DOCKERSDK_DAEMON_TIMEOUT (start, seconds, default 60),
+# Which daemon: DOCKERSDK_DAEMON (scripts/daemons.sh pins them): docker20 (the default: Debian's docker.io, dockerd
+# 20.10), docker28 or docker29 (built once from the Go module proxy by scripts/build-dockerd.sh, cached, and run
+# on Debian's containerd and runc). Each has its own default state directory: /tmp/dockersdk-daemon for docker20,
+# /tmp/dockersdk-NAME for the others, so all of them can run at once. Podman has its own script, podman.sh.
+#
+# Environment: DOCKERSDK_DAEMON, DOCKERSDK_DAEMON_DIR, DOCKERSDK_DAEMON_TIMEOUT (start, seconds, default 60),
 # DOCKERSDK_DAEMON_STOP_TIMEOUT (seconds before SIGKILL, default 30), DOCKERSDK_STORAGE_DRIVER (default: overlay2
 # when an overlay mount works in the state directory, else vfs).
 set -eu
@@ -31,7 +36,18 @@ set -eu
 PATH=$PATH:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export PATH
 
-DIR=${DOCKERSDK_DAEMON_DIR:-/tmp/dockersdk-daemon}
+# shellcheck source=scripts/daemons.sh
+. "$(dirname "$0")/daemons.sh"
+
+FLAVOR=${DOCKERSDK_DAEMON:-docker20}
+case $FLAVOR in
+docker20) DIR=${DOCKERSDK_DAEMON_DIR:-/tmp/dockersdk-daemon} ;;
+docker28 | docker29) DIR=${DOCKERSDK_DAEMON_DIR:-/tmp/dockersdk-$FLAVOR} ;;
+*)
+	echo "testdaemon: DOCKERSDK_DAEMON=$FLAVOR: want docker20, docker28 or docker29 (podman: scripts/podman.sh)" >&2
+	exit 2
+	;;
+esac
 case $DIR in /*) ;; *) DIR=$(pwd)/$DIR ;; esac
 DIR=${DIR%/}
 SOCK=$DIR/docker.sock
@@ -247,13 +263,33 @@ cmd_start() {
 	# Leftovers of an earlier run (killed, or not answering) go first, its namespace with them.
 	do_stop
 
+	# The daemon's binary and what differs between the flavors. Built ones run with DOCKER_MIN_API_VERSION=1.24,
+	# so that every version package of the SDK (1.25 and up) meets them: Docker 29 refuses below 1.40 otherwise.
+	dockerd=dockerd
+	min_api=
+	extra=
 	driver=${DOCKERSDK_STORAGE_DRIVER:-}
-	if [ -z "$driver" ]; then
+	case $FLAVOR in
+	docker28 | docker29)
+		built=$("$(dirname "$0")/build-dockerd.sh" "$FLAVOR") ||
+			start_fail "could not build $FLAVOR (scripts/build-dockerd.sh $FLAVOR)"
+		dockerd=$(echo "$built" | tail -n 1)
+		min_api=1.24
+		;;
+	esac
+	if [ "$FLAVOR" = docker29 ]; then
+		# Docker 29 gives containers a time namespace, which Debian's runc 1.1 does not know ("namespace
+		# {"time" ""} does not exist"): every start would fail. It keeps its default image store (containerd's
+		# snapshotters, as its users run it) unless DOCKERSDK_STORAGE_DRIVER asks for a graph driver.
+		extra=--feature=time-namespaces=false
+	elif [ -z "$driver" ]; then
 		if overlay_works; then driver=overlay2; else driver=vfs; fi
 	fi
+	storage=
+	[ -z "$driver" ] || storage=--storage-driver=$driver
 
 	ip6=
-	if dockerd --help 2>&1 | grep -q -- '--ip6tables'; then
+	if "$dockerd" --help 2>&1 | grep -q -- '--ip6tables'; then
 		ip6=--ip6tables=false
 	fi
 
@@ -280,7 +316,7 @@ cmd_start() {
 		sleep 0.1
 	done
 
-	log "starting dockerd ($HOST, storage driver $driver, network namespace $NETNS)"
+	log "starting $FLAVOR dockerd ($HOST, storage ${driver:-containerd snapshotter}, network namespace $NETNS)"
 	# Own socket, roots, pidfile, config file and cgroup parent: nothing shared with a host's Docker. Own
 	# containerd: dockerd would otherwise use /run/containerd/containerd.sock when it exists. The cgroupfs driver
 	# makes the cgroup parent a plain path on every host (systemd's wants a slice name). Its network namespace
@@ -288,15 +324,15 @@ cmd_start() {
 	# rules, no masquerading, no ip_forward sysctl (a sysctl of the namespace, but older kernels share some), no
 	# docker-proxy. --shutdown-timeout=5 keeps stop quick when tests leave containers running. Fd 9 (the lock) is
 	# closed for the daemons so that they do not hold it.
-	# shellcheck disable=SC2086 # $ip6 is empty or one flag
-	setsid nsenter "--net=$NETNS_DIR/$NETNS" dockerd \
+	# shellcheck disable=SC2086 # $ip6, $storage and $extra are empty or one flag
+	DOCKER_MIN_API_VERSION=$min_api setsid nsenter "--net=$NETNS_DIR/$NETNS" "$dockerd" \
 		"--host=$HOST" \
 		"--data-root=$DIR/data" \
 		"--exec-root=$DIR/exec" \
 		"--pidfile=$PIDFILE" \
 		"--config-file=$CONFIG" \
 		"--containerd=$CTRD_SOCK" \
-		"--storage-driver=$driver" \
+		$storage $extra \
 		--exec-opt native.cgroupdriver=cgroupfs \
 		"--cgroup-parent=$CGROUP_PARENT" \
 		--iptables=false $ip6 \
