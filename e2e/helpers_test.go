@@ -386,3 +386,62 @@ func contains(list []string, s string) bool {
 // isZero reports whether v is its type's zero value. (Image IDs are a
 // struct in v1.36-1.38 by a generator defect, a string elsewhere.)
 func isZero(v any) bool { return v == nil || reflect.ValueOf(v).IsZero() }
+
+// repoTag is ref as the daemon lists it in RepoTags and untagged results:
+// Podman names the registry (docker.io/dockersdk-e2e/busybox:latest).
+func (s *suite) repoTag(ref string) string {
+	if s.daemon.podman {
+		return "docker.io/" + ref
+	}
+	return ref
+}
+
+// Known daemon bugs, each for the daemons that have it; the tests expect the
+// buggy answer there and the right one everywhere else.
+
+// statsWithoutID: Docker 23 to 28 leave id and name out of a one-shot stats
+// sample.
+func (d *daemonInfo) statsWithoutID() bool {
+	return !d.podman && !d.dockerBefore(23, 0) && d.dockerBefore(29, 0)
+}
+
+// topAnswersEmpty: Podman 4.3's compat /containers/{id}/top answers 200 with
+// an empty body.
+func (d *daemonInfo) topAnswersEmpty() bool { return d.podman }
+
+// dfRacesRemovals: system df fails while another test removes a container,
+// in Docker 29 with "rw layer snapshot not found" and in Podman 4.3 with "no
+// such container".
+func (d *daemonInfo) dfRacesRemovals(err error) bool {
+	msg := err.Error()
+	if d.podman {
+		return strings.Contains(msg, "no such container")
+	}
+	return !d.dockerBefore(29, 0) && strings.Contains(msg, "snapshot") && strings.Contains(msg, "not found")
+}
+
+// eventsUntilSlack is how far past now a test's events query ends: Podman
+// stops reading its event log when the wall clock reaches until, not after
+// the events up to it, and reading the log of a busy run takes a while.
+func (d *daemonInfo) eventsUntilSlack() int64 {
+	if d.podman {
+		return 5
+	}
+	return 1
+}
+
+// tagMu serializes the image tests' tags and deletes where the daemon loses
+// concurrent ones.
+var tagMu sync.Mutex
+
+// serializeTags: Podman 4.3 keeps an image's names in one record that
+// concurrent tags and untags of the same image overwrite, so a tag made by
+// one version's test vanishes, or comes back after its delete. It returns
+// the unlock.
+func (d *daemonInfo) serializeTags() (unlock func()) {
+	if !d.podman {
+		return func() {}
+	}
+	tagMu.Lock()
+	return tagMu.Unlock
+}

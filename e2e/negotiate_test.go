@@ -27,7 +27,8 @@ func TestNegotiate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	// Generous: the lifecycle tests of every version load the daemon meanwhile.
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	newClient := func(t *testing.T) *docker.Client {
 		c, err := docker.New(docker.WithHost(host))

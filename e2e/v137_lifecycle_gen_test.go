@@ -66,11 +66,13 @@ func TestLifecycleV137(t *testing.T) {
 	})
 
 	t.Run("images", func(t *testing.T) {
+		unlock := s.daemon.serializeTags()
+		defer unlock()
 		img, err := api.ImageInspect(ctx, s.image, v137.ImageInspectOptions{})
 		if err != nil {
 			t.Fatalf("ImageInspect: %v", err)
 		}
-		if !contains(img.RepoTags, s.image) || img.OS != "linux" || isZero(img.ID) {
+		if !contains(img.RepoTags, s.repoTag(s.image)) || img.OS != "linux" || isZero(img.ID) {
 			t.Errorf("ImageInspect: RepoTags %v, OS %q, ID %q", img.RepoTags, img.OS, img.ID)
 		}
 		tag := busyboxRepo + ":" + s.pkg
@@ -85,20 +87,21 @@ func TestLifecycleV137(t *testing.T) {
 		if err != nil {
 			t.Fatalf("ImageInspect %s: %v", tag, err)
 		}
-		if tagged.ID != img.ID || !contains(tagged.RepoTags, tag) {
+		if tagged.ID != img.ID || !contains(tagged.RepoTags, s.repoTag(tag)) {
 			t.Errorf("ImageInspect %s: ID %s (want %s), RepoTags %v", tag, tagged.ID, img.ID, tagged.RepoTags)
 		}
 		history, err := api.ImageHistory(ctx, tag, v137.ImageHistoryOptions{})
 		if err != nil {
 			t.Fatalf("ImageHistory: %v", err)
 		}
-		if len(history) == 0 || !contains(history[0].Tags, tag) || history[0].Size <= 0 {
+		// Podman lists no tags in a history.
+		if len(history) == 0 || !s.daemon.podman && !contains(history[0].Tags, tag) || history[0].Size <= 0 {
 			t.Errorf("ImageHistory: %+v, want a first layer tagged %s with a size", history, tag)
 		}
 		deleted, err := api.ImageDelete(ctx, tag, v137.ImageDeleteOptions{})
 		if err != nil {
 			t.Errorf("ImageDelete %s: %v", tag, err)
-		} else if u := untagged(t, deleted); !contains(u, tag) {
+		} else if u := untagged(t, deleted); !contains(u, s.repoTag(tag)) {
 			t.Errorf("ImageDelete %s: untagged %v", tag, u)
 		}
 		if _, err := api.ImageInspect(ctx, tag, v137.ImageInspectOptions{}); !docker.IsNotFound(err) {
@@ -194,17 +197,20 @@ func TestLifecycleV137(t *testing.T) {
 		if !c.State.Running || c.State.Paused || string(c.State.Status) != "running" || c.State.StartedAt == "" {
 			t.Errorf("ContainerInspect: State %+v, want running", c.State)
 		}
-		if c.ID != id || c.Name != "/"+s.name("life") || c.Config.Image != s.image ||
+		if c.ID != id || c.Name != "/"+s.name("life") || c.Config.Image != s.repoTag(s.image) ||
 			c.HostConfig.NetworkMode != "none" || c.Config.Labels[labelKey] != s.id {
 			t.Errorf("ContainerInspect: ID %s, Name %s, Image %s, NetworkMode %s, Labels %v",
 				c.ID, c.Name, c.Config.Image, c.HostConfig.NetworkMode, c.Config.Labels)
 		}
 
 		top, err := api.ContainerTop(ctx, id, v137.ContainerTopOptions{})
-		if err != nil {
+		if s.daemon.topAnswersEmpty() {
+			if err == nil || !strings.Contains(err.Error(), "empty body") {
+				t.Errorf("ContainerTop against %s: %v, want the error for its empty answer", s.daemon.name, err)
+			}
+		} else if err != nil {
 			t.Fatalf("ContainerTop: %v", err)
-		}
-		if !contains(top.Titles, "PID") || len(top.Processes) != 1 ||
+		} else if !contains(top.Titles, "PID") || len(top.Processes) != 1 ||
 			!strings.Contains(strings.Join(top.Processes[0], " "), "sleep 600") {
 			t.Errorf("ContainerTop: titles %v, processes %v", top.Titles, top.Processes)
 		}
@@ -218,7 +224,11 @@ func TestLifecycleV137(t *testing.T) {
 		n := 0
 		for stats.Next() {
 			n++
-			if v := stats.Value(); v.Read == "" || v.ID == nil || *v.ID != id || isZero(v.MemoryStats) {
+			v := stats.Value()
+			if s.daemon.statsWithoutID() && v.ID == nil {
+				v.ID = &id
+			}
+			if v.Read == "" || v.ID == nil || *v.ID != id || isZero(v.MemoryStats) {
 				t.Errorf("ContainerStats: sample without read time, id or memory stats: %+v", v)
 			}
 		}
@@ -241,15 +251,22 @@ func TestLifecycleV137(t *testing.T) {
 		updated, err := api.ContainerUpdate(ctx, id, v137.ContainerUpdateOptions{
 			Body: v137.ContainerUpdateRequest{Memory: memory, MemorySwap: 2 * memory},
 		})
-		if err != nil {
+		switch {
+		case s.daemon.podman:
+			// Podman 4.3 has no compat /containers/{id}/update.
+			if !docker.IsNotFound(err) {
+				t.Errorf("ContainerUpdate against %s: %v, want 404", s.daemon.name, err)
+			}
+		case err != nil:
 			t.Fatalf("ContainerUpdate: %v", err)
-		}
-		if len(updated.Warnings) > 0 {
-			t.Logf("ContainerUpdate warnings: %v", updated.Warnings)
-		}
-		if c := inspect(t, id); c.HostConfig.Memory != memory || c.HostConfig.MemorySwap != 2*memory {
-			t.Errorf("ContainerInspect after update: Memory %d, MemorySwap %d; want %d, %d",
-				c.HostConfig.Memory, c.HostConfig.MemorySwap, memory, 2*memory)
+		default:
+			if len(updated.Warnings) > 0 {
+				t.Logf("ContainerUpdate warnings: %v", updated.Warnings)
+			}
+			if c := inspect(t, id); c.HostConfig.Memory != memory || c.HostConfig.MemorySwap != 2*memory {
+				t.Errorf("ContainerInspect after update: Memory %d, MemorySwap %d; want %d, %d",
+					c.HostConfig.Memory, c.HostConfig.MemorySwap, memory, 2*memory)
+			}
 		}
 
 		if err := api.ContainerPause(ctx, id); err != nil {
@@ -572,7 +589,8 @@ func TestLifecycleV137(t *testing.T) {
 		if network.Name != name || network.Driver != "bridge" || network.Labels[labelKey] != s.id {
 			t.Errorf("NetworkInspect: Name %q, Driver %q, Labels %v", network.Name, network.Driver, network.Labels)
 		}
-		if ep, ok := network.Containers[id]; !ok || ep.EndpointID == "" {
+		// Podman's endpoints have no EndpointID.
+		if ep, ok := network.Containers[id]; !ok || ep.EndpointID == "" && !s.daemon.podman {
 			t.Errorf("NetworkInspect: Containers %+v lacks %s", network.Containers, id)
 		}
 		if err := api.NetworkDisconnect(ctx, name, v137.NetworkDisconnectOptions{
@@ -599,18 +617,31 @@ func TestLifecycleV137(t *testing.T) {
 	})
 
 	t.Run("system df", func(t *testing.T) {
+		img, err := api.ImageInspect(ctx, s.image, v137.ImageInspectOptions{})
+		if err != nil {
+			t.Fatalf("ImageInspect: %v", err)
+		}
+		// From 1.52 usage comes per object type, the items only when verbose.
+		opts := v137.SystemDataUsageOptions{}
 		daemonMu.Lock()
-		du, err := api.SystemDataUsage(ctx, v137.SystemDataUsageOptions{})
+		du, err := api.SystemDataUsage(ctx, opts)
+		for try := 1; err != nil && s.daemon.dfRacesRemovals(err) && try < 20; try++ {
+			time.Sleep(250 * time.Millisecond)
+			du, err = api.SystemDataUsage(ctx, opts)
+		}
 		daemonMu.Unlock()
 		if err != nil {
 			t.Fatalf("SystemDataUsage: %v", err)
 		}
+		images, size := du.Images, du.LayersSize
 		found := false
-		for _, img := range du.Images {
-			found = found || contains(img.RepoTags, s.image)
+		for _, i := range images {
+			// Podman 4.3 lists only the tag ("latest") in RepoTags here.
+			found = found || contains(i.RepoTags, s.image) || s.daemon.podman && i.ID == strings.TrimPrefix(string(img.ID), "sha256:")
 		}
-		if !found || du.LayersSize <= 0 {
-			t.Errorf("SystemDataUsage: %d images (busybox found: %v), LayersSize %d", len(du.Images), found, du.LayersSize)
+		// Podman 4.3 reports LayersSize 0.
+		if !found || size <= 0 && !s.daemon.podman {
+			t.Errorf("SystemDataUsage: %d images (busybox found: %v), size %d", len(images), found, size)
 		}
 	})
 
@@ -621,7 +652,7 @@ func TestLifecycleV137(t *testing.T) {
 		if err := api.ContainerStop(ctx, id, v137.ContainerStopOptions{Timeout: docker.Ptr(0)}); err != nil {
 			t.Fatalf("ContainerStop: %v", err)
 		}
-		until := strconv.FormatInt(time.Now().Unix()+1, 10)
+		until := strconv.FormatInt(time.Now().Unix()+s.daemon.eventsUntilSlack(), 10)
 		events, err := api.SystemEvents(ctx, v137.SystemEventsOptions{
 			Since: since, Until: until, Filters: docker.Filters{"container": {id}},
 		})
