@@ -54,7 +54,7 @@ type Param struct {
 	Required bool
 	Doc      string
 	AddedIn  int
-	Dyn      string // kind for dynamic calls: bool, int, number, string, strings, json, body, reader, auth
+	Dyn      DynKind // what Client.Call accepts for it
 	Enum     []string
 }
 
@@ -595,7 +595,7 @@ func (b *builder) param(op *Operation, sp *spec.Parameter) (*Param, error) {
 	switch sp.In {
 	case "path":
 		p.GoName = unexportedName(sp.Name)
-		p.GoType, p.Setter, p.Dyn = "string", SetPath, "string"
+		p.GoType, p.Setter, p.Dyn = "string", SetPath, DynString
 	case "query":
 		switch {
 		case isJSON:
@@ -603,14 +603,14 @@ func (b *builder) param(op *Operation, sp *spec.Parameter) (*Param, error) {
 			if p.GoType == "" {
 				p.GoType = "map[string]string"
 			}
-			p.Setter, p.Dyn = SetQueryJSON, "json"
+			p.Setter, p.Dyn = SetQueryJSON, DynJSON
 			if jsonEach {
-				p.Setter, p.Dyn = SetQueryJSONEach, "jsonEach"
+				p.Setter, p.Dyn = SetQueryJSONEach, DynJSONEach
 			} else if p.Required {
 				p.Setter = SetQueryJSONRequired
 			}
 		case sp.Type == "boolean":
-			p.Dyn = "bool"
+			p.Dyn = DynBool
 			if def, ok := sp.Default.(bool); (ok && def) || p.Required {
 				p.GoType, p.Setter = "*bool", SetQueryBoolPtr
 			} else {
@@ -618,9 +618,9 @@ func (b *builder) param(op *Operation, sp *spec.Parameter) (*Param, error) {
 			}
 		case sp.Type == "integer" || sp.Type == "number":
 			base := intType(sp.Format)
-			p.Dyn = "int"
+			p.Dyn = DynInt
 			if sp.Type == "number" {
-				base, p.Dyn = "float64", "number"
+				base, p.Dyn = "float64", DynNumber
 			}
 			if p.Required {
 				p.GoType, p.Setter = base, SetQueryNumberRequired
@@ -628,7 +628,7 @@ func (b *builder) param(op *Operation, sp *spec.Parameter) (*Param, error) {
 				p.GoType, p.Setter = "*"+base, SetQueryNumber
 			}
 		case sp.Type == "string":
-			p.GoType, p.Setter, p.Dyn = "string", SetQuery, "string"
+			p.GoType, p.Setter, p.Dyn = "string", SetQuery, DynString
 			if len(sp.Enum) > 0 {
 				name := op.ID + p.GoName
 				t := &Type{Name: name, Kind: KindEnum, Underlying: "string", Doc: fmt.Sprintf("%s is a value of %s's %s parameter.", name, op.ID, sp.Name), Origin: "parameter"}
@@ -650,7 +650,7 @@ func (b *builder) param(op *Operation, sp *spec.Parameter) (*Param, error) {
 				p.Setter = SetQueryRequired
 			}
 		case sp.Type == "array":
-			p.GoType, p.Setter, p.Dyn = "[]string", SetQueryStrings, "strings"
+			p.GoType, p.Setter, p.Dyn = "[]string", SetQueryStrings, DynStrings
 			if sp.Items != nil {
 				for _, e := range sp.Items.Enum {
 					p.Enum = append(p.Enum, fmt.Sprint(e))
@@ -665,16 +665,16 @@ func (b *builder) param(op *Operation, sp *spec.Parameter) (*Param, error) {
 	case "header":
 		switch strings.ToLower(sp.Name) {
 		case "x-registry-auth":
-			p.GoName, p.GoType, p.Setter, p.Dyn = "RegistryAuth", "*docker.AuthConfig", SetAuth, "auth"
+			p.GoName, p.GoType, p.Setter, p.Dyn = "RegistryAuth", "*docker.AuthConfig", SetAuth, DynAuth
 			if p.Required {
 				p.Setter = SetAuthRequired
 			}
 		case "x-registry-config":
-			p.GoName, p.GoType, p.Setter, p.Dyn = "RegistryConfig", "map[string]docker.AuthConfig", SetAuthConfigs, "json"
+			p.GoName, p.GoType, p.Setter, p.Dyn = "RegistryConfig", "map[string]docker.AuthConfig", SetAuthConfigs, DynJSON
 		case "content-type":
 			return nil, nil // set from the body the caller gives
 		default:
-			p.GoType, p.Setter, p.Dyn = "string", SetHeader, "string"
+			p.GoType, p.Setter, p.Dyn = "string", SetHeader, DynString
 		}
 	case "body":
 		p.GoName = "Body"
@@ -683,7 +683,7 @@ func (b *builder) param(op *Operation, sp *spec.Parameter) (*Param, error) {
 		}
 		s := sp.Schema
 		if s.Type.Contains("string") && (s.Format == "binary" || s.Format == "") && refName(s) == "" {
-			p.GoType, p.Setter, p.Dyn = "io.Reader", SetReader, "reader"
+			p.GoType, p.Setter, p.Dyn = "io.Reader", SetReader, DynReader
 			if p.Required {
 				p.Setter = SetReaderRequired
 			}
@@ -693,7 +693,7 @@ func (b *builder) param(op *Operation, sp *spec.Parameter) (*Param, error) {
 		if err != nil {
 			return nil, err
 		}
-		p.Dyn = "body"
+		p.Dyn = DynBody
 		if b.isStructType(strings.TrimPrefix(expr, "*")) && !p.Required {
 			p.GoType, p.Setter = "*"+strings.TrimPrefix(expr, "*"), SetBodyOptional
 		} else {
