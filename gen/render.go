@@ -374,7 +374,7 @@ func (m *Model) renderOperation(p *Package, op *Operation) string {
 		b.WriteString("}\n\n")
 	}
 	if op.Result.Kind == ResultHeaders {
-		rname := strings.TrimPrefix(op.Result.GoType, "*")
+		rname := op.Result.GoType.Deref().String()
 		b.WriteString(comment(fmt.Sprintf("%s is what %s returns in its response headers.", rname, op.ID), ""))
 		fmt.Fprintf(&b, "type %s struct {\n", rname)
 		for _, h := range op.Result.Headers {
@@ -407,8 +407,8 @@ func (m *Model) renderOperation(p *Package, op *Operation) string {
 	}
 	ret := "error"
 	zero := ""
-	if op.Result.GoType != "" {
-		ret = "(" + op.Result.GoType + ", error)"
+	if !op.Result.GoType.IsZero() {
+		ret = "(" + op.Result.GoType.String() + ", error)"
 		zero = zeroValue(op.Result.GoType) + ", "
 	}
 	fmt.Fprintf(&b, "func (c *Client) %s(%s) %s {\n", op.ID, strings.Join(args, ", "), ret)
@@ -426,8 +426,8 @@ func (m *Model) renderOperation(p *Package, op *Operation) string {
 		b.WriteString("\treturn c.rt.Text(ctx, r)\n")
 	case ResultJSON:
 		t := op.Result.GoType
-		if strings.HasPrefix(t, "*") {
-			fmt.Fprintf(&b, "\tout := new(%s)\n", t[1:])
+		if t.IsPointer() {
+			fmt.Fprintf(&b, "\tout := new(%s)\n", t.Elem)
 			fmt.Fprintf(&b, "\tif err := c.rt.JSON(ctx, r, out); err != nil {\n\t\treturn nil, err\n\t}\n\treturn out, nil\n")
 		} else {
 			fmt.Fprintf(&b, "\tvar out %s\n", t)
@@ -435,12 +435,12 @@ func (m *Model) renderOperation(p *Package, op *Operation) string {
 		}
 	case ResultHeaders:
 		b.WriteString("\th, err := c.rt.Headers(ctx, r)\n\tif err != nil {\n\t\treturn nil, err\n\t}\n")
-		fmt.Fprintf(&b, "\tout := &%s{}\n", strings.TrimPrefix(op.Result.GoType, "*"))
+		fmt.Fprintf(&b, "\tout := &%s{}\n", op.Result.GoType.Deref())
 		for _, h := range op.Result.Headers {
-			switch h.GoType {
-			case "bool":
+			switch {
+			case h.GoType.Equal(typeBool):
 				fmt.Fprintf(&b, "\tout.%s = h.Get(%q) == \"true\"\n", h.GoName, h.Name)
-			case "*docker.PathStat":
+			case h.GoType.Equal(pointerTo(dockerType("PathStat"))):
 				fmt.Fprintf(&b, "\tif v := h.Get(%q); v != \"\" {\n\t\tif out.%s, err = docker.DecodePathStat(v); err != nil {\n\t\t\treturn nil, err\n\t\t}\n\t}\n", h.Name, h.GoName)
 			default:
 				fmt.Fprintf(&b, "\tout.%s = h.Get(%q)\n", h.GoName, h.Name)
@@ -448,22 +448,8 @@ func (m *Model) renderOperation(p *Package, op *Operation) string {
 		}
 		b.WriteString("\treturn out, nil\n")
 	case ResultStream:
-		var t string
-		switch op.Stream {
-		case StreamWebSocket:
-			t = "docker.WebSocketConn"
-		case StreamHijack:
-			t = "docker.HijackedConn"
-		case StreamOutput:
-			t = "docker.Output"
-		case StreamBinary:
-			t = "docker.Stream"
-		case StreamJSON:
-			t = "docker.JSONStream[" + op.StreamItem + "]"
-		default:
-			panic("gen: unknown stream kind " + string(op.Stream))
-		}
-		fmt.Fprintf(&b, "\tout := new(%s)\n\tif err := c.rt.Open(ctx, r, out); err != nil {\n\t\treturn nil, err\n\t}\n", t)
+		// The stream's type comes from result, which knows every StreamKind.
+		fmt.Fprintf(&b, "\tout := new(%s)\n\tif err := c.rt.Open(ctx, r, out); err != nil {\n\t\treturn nil, err\n\t}\n", op.Result.GoType.Deref())
 		if op.Stream == StreamHijack {
 			if tty := bodyTTYField(p, op); tty != "" {
 				fmt.Fprintf(&b, "\tout.TTY = %s\n", tty)
@@ -482,13 +468,14 @@ func bodyTTYField(p *Package, op *Operation) string {
 		if prm.In != "body" {
 			continue
 		}
-		t := p.Types[strings.TrimPrefix(prm.GoType, "*")]
-		if t == nil {
+		body := prm.GoType.Deref()
+		t := p.Types[body.Name]
+		if t == nil || !body.IsLocal() {
 			return ""
 		}
 		for _, f := range t.Fields {
-			if f.JSONName == "Tty" && f.GoType == "bool" {
-				if strings.HasPrefix(prm.GoType, "*") {
+			if f.JSONName == "Tty" && f.GoType.Equal(typeBool) {
+				if prm.GoType.IsPointer() {
 					return "opts.Body != nil && opts.Body." + f.GoName
 				}
 				return "opts.Body." + f.GoName
@@ -498,16 +485,16 @@ func bodyTTYField(p *Package, op *Operation) string {
 	return ""
 }
 
-func zeroValue(t string) string {
+func zeroValue(t GoType) string {
 	switch {
-	case t == "string":
+	case t.Equal(typeString):
 		return `""`
-	case t == "bool":
+	case t.Equal(typeBool):
 		return "false"
-	case strings.HasPrefix(t, "*"), strings.HasPrefix(t, "[]"), strings.HasPrefix(t, "map["), t == "any":
+	case t.Kind == GoPointer, t.Kind == GoSlice, t.Kind == GoMap, t.Equal(typeAny):
 		return "nil"
 	}
-	return t + "{}"
+	return t.String() + "{}"
 }
 
 // setter renders the line that puts one parameter into the request. Each
@@ -516,7 +503,7 @@ func setter(pkg *Package, op *Operation, p *Param) string {
 	v := "opts." + p.GoName
 	name := strconv.Quote(p.Name)
 	asString := v
-	if p.GoType != "string" {
+	if !p.GoType.Equal(typeString) {
 		asString = "string(" + v + ")" // an enum
 	}
 	switch p.Setter {
@@ -653,7 +640,7 @@ func renderType(p *Package, t *Type, consts map[*Type][]string) string {
 		fmt.Fprintf(&b, "// Values of %s known to this API version. The daemon may send others.\nconst (\n", t.Name)
 		for i, v := range t.Enum {
 			lit := strconv.Quote(v)
-			if t.Underlying != "string" {
+			if !t.Underlying.Equal(typeString) {
 				lit = v
 			}
 			fmt.Fprintf(&b, "\t%s %s = %s\n", consts[t][i], t.Name, lit)
