@@ -24,8 +24,8 @@ func (m *Model) RenderContractCalls(p *Package) (File, error) {
 	for _, op := range p.Ops {
 		fmt.Fprintf(&b, "\t\t{%q, func(ctx context.Context) error {\n", op.ID)
 		args := []string{"ctx"}
-		for range op.PathParams {
-			args = append(args, `"x"`)
+		for _, pp := range op.PathParams {
+			args = append(args, sampleValue(p, pp))
 		}
 		if m.HasOptions[op.ID] {
 			var fields []string
@@ -76,11 +76,13 @@ var runtimeSamples = map[string]string{
 	"[]docker.BuildOutput":         `[]docker.BuildOutput{{Type: "moby"}}`,
 	"*docker.AuthConfig":           `&docker.AuthConfig{Username: "u", Password: "p?>~"}`,
 	"map[string]docker.AuthConfig": `map[string]docker.AuthConfig{"registry.example": {Username: "u", Password: "p"}}`,
-	"io.Reader":                    `strings.NewReader("data")`,
 }
 
 // sampleValue is a Go expression of a valid, non-zero value for prm.
 func sampleValue(p *Package, prm *Param) string {
+	if s := prm.Setter.shape().sample; s != "" {
+		return s
+	}
 	t, pkg := prm.GoType, p.Version.Pkg()
 	if len(prm.Enum) > 0 {
 		if t.Kind == GoSlice {

@@ -37,7 +37,8 @@ const (
 	StreamBinary    StreamKind = "binary"    // a download such as a tar archive
 )
 
-// Setter is how a parameter is put into the request (render.go setter).
+// Setter is the shape of a parameter: how it is put into the request, and
+// what else the generator does with it (shapes.go).
 type Setter int
 
 const (
@@ -62,6 +63,8 @@ const (
 	SetBody                              // a JSON body value, always sent
 	SetBodyOptional                      // a JSON body pointer, list or map: sent empty ({} or []) when nil
 	SetBodyRequired                      // a JSON body list or map the operation needs
+
+	numSetters // not a Setter: how many there are
 )
 
 // DynKind is what Client.Call accepts for a parameter: the kind<Name>

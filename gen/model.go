@@ -43,18 +43,22 @@ type Operation struct {
 // signature from one version package to the next.
 func (o *Operation) OptionsName() string { return o.ID + "Options" }
 
+// AllParams lists the path arguments, then the options' fields.
+func (o *Operation) AllParams() []*Param {
+	return append(append([]*Param{}, o.PathParams...), o.Params...)
+}
+
 // Param is a path argument or a field of an options struct.
 type Param struct {
 	Name     string // as in the spec
 	GoName   string
 	In       string // path, query, header, body
 	GoType   GoType // type of the field or argument
-	Setter   Setter // how the request is built: see render.go
+	Setter   Setter // its shape: how the request is built, and more (shapes.go)
 	Sep      string // SetQueryJoined: the separator
 	Required bool
 	Doc      string
 	AddedIn  int
-	Dyn      DynKind // what Client.Call accepts for it
 	Enum     []string
 }
 
@@ -598,7 +602,7 @@ func (b *builder) param(op *Operation, sp *spec.Parameter) (*Param, error) {
 	switch sp.In {
 	case "path":
 		p.GoName = unexportedName(sp.Name)
-		p.GoType, p.Setter, p.Dyn = typeString, SetPath, DynString
+		p.GoType, p.Setter = typeString, SetPath
 	case "query":
 		switch {
 		case isJSON:
@@ -609,14 +613,13 @@ func (b *builder) param(op *Operation, sp *spec.Parameter) (*Param, error) {
 					return nil, fmt.Errorf("x-sdk-type: %w", err)
 				}
 			}
-			p.Setter, p.Dyn = SetQueryJSON, DynJSON
+			p.Setter = SetQueryJSON
 			if jsonEach {
-				p.Setter, p.Dyn = SetQueryJSONEach, DynJSONEach
+				p.Setter = SetQueryJSONEach
 			} else if p.Required {
 				p.Setter = SetQueryJSONRequired
 			}
 		case sp.Type == "boolean":
-			p.Dyn = DynBool
 			if def, ok := sp.Default.(bool); (ok && def) || p.Required {
 				p.GoType, p.Setter = pointerTo(typeBool), SetQueryBoolPtr
 			} else {
@@ -624,9 +627,8 @@ func (b *builder) param(op *Operation, sp *spec.Parameter) (*Param, error) {
 			}
 		case sp.Type == "integer" || sp.Type == "number":
 			base := builtinType(intType(sp.Format))
-			p.Dyn = DynInt
 			if sp.Type == "number" {
-				base, p.Dyn = builtinType("float64"), DynNumber
+				base = builtinType("float64")
 			}
 			if p.Required {
 				p.GoType, p.Setter = base, SetQueryNumberRequired
@@ -634,7 +636,7 @@ func (b *builder) param(op *Operation, sp *spec.Parameter) (*Param, error) {
 				p.GoType, p.Setter = pointerTo(base), SetQueryNumber
 			}
 		case sp.Type == "string":
-			p.GoType, p.Setter, p.Dyn = typeString, SetQuery, DynString
+			p.GoType, p.Setter = typeString, SetQuery
 			if len(sp.Enum) > 0 {
 				name := op.ID + p.GoName
 				t := &Type{Name: name, Kind: KindEnum, Underlying: typeString, Doc: fmt.Sprintf("%s is a value of %s's %s parameter.", name, op.ID, sp.Name), Origin: "parameter"}
@@ -656,7 +658,7 @@ func (b *builder) param(op *Operation, sp *spec.Parameter) (*Param, error) {
 				p.Setter = SetQueryRequired
 			}
 		case sp.Type == "array":
-			p.GoType, p.Setter, p.Dyn = sliceOf(typeString), SetQueryStrings, DynStrings
+			p.GoType, p.Setter = sliceOf(typeString), SetQueryStrings
 			if sp.Items != nil {
 				for _, e := range sp.Items.Enum {
 					p.Enum = append(p.Enum, fmt.Sprint(e))
@@ -671,16 +673,16 @@ func (b *builder) param(op *Operation, sp *spec.Parameter) (*Param, error) {
 	case "header":
 		switch strings.ToLower(sp.Name) {
 		case "x-registry-auth":
-			p.GoName, p.GoType, p.Setter, p.Dyn = "RegistryAuth", pointerTo(dockerType("AuthConfig")), SetAuth, DynAuth
+			p.GoName, p.GoType, p.Setter = "RegistryAuth", pointerTo(dockerType("AuthConfig")), SetAuth
 			if p.Required {
 				p.Setter = SetAuthRequired
 			}
 		case "x-registry-config":
-			p.GoName, p.GoType, p.Setter, p.Dyn = "RegistryConfig", mapOf(dockerType("AuthConfig")), SetAuthConfigs, DynJSON
+			p.GoName, p.GoType, p.Setter = "RegistryConfig", mapOf(dockerType("AuthConfig")), SetAuthConfigs
 		case "content-type":
 			return nil, nil // set from the body the caller gives
 		default:
-			p.GoType, p.Setter, p.Dyn = typeString, SetHeader, DynString
+			p.GoType, p.Setter = typeString, SetHeader
 		}
 	case "body":
 		p.GoName = "Body"
@@ -689,7 +691,7 @@ func (b *builder) param(op *Operation, sp *spec.Parameter) (*Param, error) {
 		}
 		s := sp.Schema
 		if s.Type.Contains("string") && (s.Format == "binary" || s.Format == "") && refName(s) == "" {
-			p.GoType, p.Setter, p.Dyn = pkgType("io", "Reader"), SetReader, DynReader
+			p.GoType, p.Setter = pkgType("io", "Reader"), SetReader
 			if p.Required {
 				p.Setter = SetReaderRequired
 			}
@@ -699,7 +701,6 @@ func (b *builder) param(op *Operation, sp *spec.Parameter) (*Param, error) {
 		if err != nil {
 			return nil, err
 		}
-		p.Dyn = DynBody
 		if b.isStructType(expr.Deref()) && !p.Required {
 			p.GoType, p.Setter = pointerTo(expr.Deref()), SetBodyOptional
 		} else {

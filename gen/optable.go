@@ -53,9 +53,9 @@ func (m *Model) RenderOpTable() (File, error) {
 		}
 		b.WriteString("[]paramEntry{")
 		var ps []string
-		for _, p := range append(append([]*Param{}, op.PathParams...), op.Params...) {
-			kind := p.Dyn.constName()
-			if p.Dyn == DynBody {
+		for _, p := range op.AllParams() {
+			kind := p.Dyn().constName()
+			if p.Dyn() == DynBody {
 				switch e.pkg.jsonShape(p.GoType) {
 				case shapeObject:
 					kind = "kindObject"
@@ -79,8 +79,8 @@ func (m *Model) RenderOpTable() (File, error) {
 func opSignature(op *Operation) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s %s|", op.Method, op.Path, resultConst(op))
-	for _, p := range append(append([]*Param{}, op.PathParams...), op.Params...) {
-		fmt.Fprintf(&b, "%s,%s,%d,%t;", p.Name, p.In, p.Dyn, p.Required)
+	for _, p := range op.AllParams() {
+		fmt.Fprintf(&b, "%s,%s,%d,%t;", p.Name, p.In, p.Dyn(), p.Required)
 	}
 	return b.String()
 }

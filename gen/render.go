@@ -358,12 +358,8 @@ func (m *Model) renderOperation(p *Package, op *Operation) string {
 			}
 			if prm.Required {
 				doc = strings.TrimSpace(doc + "\n\nRequired.")
-			} else if prm.Setter == SetBodyOptional {
-				empty := "{}"
-				if p.jsonShape(prm.GoType) == shapeArray {
-					empty = "[]"
-				}
-				doc = strings.TrimSpace(doc + "\n\nLeft nil, " + empty + " is sent: older daemons refuse a request without a body.")
+			} else if sd := prm.Setter.shape().doc; sd != nil {
+				doc = strings.TrimSpace(doc + "\n\n" + sd(setterArgsOf(p, op, prm)))
 			}
 			if a := added(prm.AddedIn, op.AddedIn); a != "" {
 				doc = strings.TrimSpace(doc + "\n\n" + a)
@@ -413,10 +409,7 @@ func (m *Model) renderOperation(p *Package, op *Operation) string {
 	}
 	fmt.Fprintf(&b, "func (c *Client) %s(%s) %s {\n", op.ID, strings.Join(args, ", "), ret)
 	fmt.Fprintf(&b, "\tr := newRequest(%q, %s, %q)\n", op.ID, methodConst(op.Method), op.Path)
-	for _, pp := range op.PathParams {
-		fmt.Fprintf(&b, "\tr.PathParam(%q, %s)\n", pp.Name, pp.GoName)
-	}
-	for _, prm := range op.Params {
+	for _, prm := range op.AllParams() {
 		b.WriteString("\t" + setter(p, op, prm) + "\n")
 	}
 	switch op.Result.Kind {
@@ -495,71 +488,6 @@ func zeroValue(t GoType) string {
 		return "nil"
 	}
 	return t.String() + "{}"
-}
-
-// setter renders the line that puts one parameter into the request. Each
-// setter skips a value that was not set; see docker.Request.
-func setter(pkg *Package, op *Operation, p *Param) string {
-	v := "opts." + p.GoName
-	name := strconv.Quote(p.Name)
-	asString := v
-	if !p.GoType.Equal(typeString) {
-		asString = "string(" + v + ")" // an enum
-	}
-	switch p.Setter {
-	case SetQuery:
-		return fmt.Sprintf("r.Query(%s, %s)", name, asString)
-	case SetQueryRequired:
-		return fmt.Sprintf("r.QueryRequired(%s, %s)", name, asString)
-	case SetQueryBool:
-		return fmt.Sprintf("r.QueryBool(%s, %s)", name, v)
-	case SetQueryBoolPtr:
-		return fmt.Sprintf("r.QueryBoolPtr(%s, %s)", name, v)
-	case SetQueryNumber:
-		return fmt.Sprintf("gensupport.QueryNumber(r, %s, %s)", name, v)
-	case SetQueryNumberRequired:
-		return fmt.Sprintf("gensupport.QueryNumberRequired(r, %s, %s)", name, v)
-	case SetQueryStrings:
-		return fmt.Sprintf("r.QueryStrings(%s, %s)", name, v)
-	case SetQueryJoined:
-		return fmt.Sprintf("r.QueryJoined(%s, %s, %q)", name, v, p.Sep)
-	case SetQueryJSON:
-		return fmt.Sprintf("r.QueryJSON(%s, %s)", name, v)
-	case SetQueryJSONEach:
-		return fmt.Sprintf("gensupport.QueryJSONEach(r, %s, %s)", name, v)
-	case SetQueryJSONRequired:
-		return fmt.Sprintf("r.QueryJSONRequired(%s, %s)", name, v)
-	case SetHeader:
-		return fmt.Sprintf("r.Header(%s, %s)", name, v)
-	case SetAuth:
-		return fmt.Sprintf("gensupport.RegistryAuth(r, %s, false)", v)
-	case SetAuthRequired:
-		return fmt.Sprintf("gensupport.RegistryAuth(r, %s, true)", v)
-	case SetAuthConfigs:
-		return fmt.Sprintf("gensupport.RegistryConfig(r, %s)", v)
-	case SetReader:
-		return fmt.Sprintf("r.RawBody(%s, %q)", v, bodyContentType(op))
-	case SetReaderRequired:
-		return fmt.Sprintf("r.RequireBody(%s, %s != nil)\n\tr.RawBody(%s, %q)", name, v, v, bodyContentType(op))
-	case SetBody:
-		return fmt.Sprintf("r.JSONBody(%s)", v)
-	case SetBodyRequired:
-		return fmt.Sprintf("r.RequireBody(%s, %s != nil)\n\tr.JSONBody(%s)", name, v, v)
-	case SetBodyOptional:
-		// An optional JSON body left nil is sent empty ({} or []), never
-		// left out: daemons before 23.0 and Podman answer a request
-		// without one "400 Bad Request: got EOF while reading request
-		// body", and newer daemons read an empty value as no body.
-		return fmt.Sprintf("if %s != nil {\n\t\tr.JSONBody(%s)\n\t} else {\n\t\tr.JSONBody(%s)\n\t}", v, v, emptyJSON(pkg.jsonShape(p.GoType)))
-	}
-	panic(fmt.Sprintf("gen: %s: parameter %s has setter %d", op.ID, p.Name, p.Setter))
-}
-
-func emptyJSON(shape jsonShape) string {
-	if shape == shapeArray {
-		return "[]struct{}{}"
-	}
-	return "struct{}{}"
 }
 
 func bodyContentType(op *Operation) string {
