@@ -16,9 +16,11 @@ const ContractDir = "gen/contracttest"
 func (m *Model) RenderContractCalls(p *Package) (File, error) {
 	pkg := p.Version.Pkg()
 	var b bytes.Buffer
-	b.WriteString(Header)
-	fmt.Fprintf(&b, "package contracttest\n\nimport (\n\t\"context\"\n\t\"io\"\n\t\"strings\"\n\n\t\"github.com/dockerclient/docker\"\n\t\"github.com/dockerclient/docker/%s\"\n)\n\n", pkg)
-	fmt.Fprintf(&b, "var _ = strings.NewReader\nvar _ = io.Discard\n\n")
+	// context and docker for every call and the function's signature; the
+	// version package for its client.
+	imports := importSet{ModulePath + "/" + pkg: true}
+	imports.use("context")
+	imports.use("docker")
 	fmt.Fprintf(&b, "func init() { register(%q, calls%s) }\n\n", p.Version.Name, strings.ToUpper(pkg[:1])+pkg[1:])
 	fmt.Fprintf(&b, "func calls%s(rt *docker.Client) []contractCall {\n\tc := %s.New(rt)\n\treturn []contractCall{\n", strings.ToUpper(pkg[:1])+pkg[1:], pkg)
 	for _, op := range p.Ops {
@@ -31,6 +33,9 @@ func (m *Model) RenderContractCalls(p *Package) (File, error) {
 			var fields []string
 			for _, prm := range op.Params {
 				fields = append(fields, fmt.Sprintf("%s: %s", prm.GoName, sampleValue(p, prm)))
+				if q := prm.Setter.shape().samplePkg; q != "" {
+					imports.use(q)
+				}
 			}
 			args = append(args, fmt.Sprintf("%s.%s{%s}", pkg, op.OptionsName(), strings.Join(fields, ", ")))
 		}
@@ -42,6 +47,7 @@ func (m *Model) RenderContractCalls(p *Package) (File, error) {
 			fmt.Fprintf(&b, "\t\t\ts, err := %s\n\t\t\tif err != nil {\n\t\t\t\treturn err\n\t\t\t}\n", call)
 			switch op.Stream {
 			case StreamOutput:
+				imports.use("io")
 				b.WriteString("\t\t\tdefer s.Close()\n\t\t\treturn s.Demux(io.Discard, io.Discard)\n")
 			case StreamJSON:
 				b.WriteString("\t\t\treturn s.Wait()\n")
@@ -59,7 +65,7 @@ func (m *Model) RenderContractCalls(p *Package) (File, error) {
 	}
 	b.WriteString("\t}\n}\n")
 	name := fmt.Sprintf("calls_%s_gen_test.go", pkg)
-	src, err := formatGo(name, b.Bytes())
+	src, err := formatGo(name, []byte(Header+"package contracttest\n\n"+imports.block()+b.String()))
 	if err != nil {
 		return File{}, err
 	}

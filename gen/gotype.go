@@ -166,6 +166,9 @@ func ParseGoType(s string) (GoType, error) {
 	if !isIdent(t.Name) || (t.Pkg != "" && !isIdent(t.Pkg)) {
 		return GoType{}, fmt.Errorf("%q is not a Go type", s)
 	}
+	if _, known := importPaths[t.Pkg]; t.Pkg != "" && !known {
+		return GoType{}, fmt.Errorf("%q: the generator does not know package %s's import path (gen/imports.go)", s, t.Pkg)
+	}
 	if generic {
 		if !strings.HasSuffix(arg, "]") {
 			return GoType{}, fmt.Errorf("%q is not a Go type", s)

@@ -40,7 +40,7 @@ func TestGoTypeRoundTrip(t *testing.T) {
 			t.Errorf("%s: localNames() = %q, want %q", c.spelling, g, c.local)
 		}
 	}
-	for _, bad := range []string{"", "map[int]string", "docker.", "a.b.C", "docker.JSONStream[X", "[]", "*1x"} {
+	for _, bad := range []string{"", "map[int]string", "docker.", "a.b.C", "docker.JSONStream[X", "[]", "*1x", "yaml.Node"} {
 		if got, err := ParseGoType(bad); err == nil {
 			t.Errorf("ParseGoType(%q) = %q, want an error", bad, got)
 		}

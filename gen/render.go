@@ -56,24 +56,33 @@ func (m *Model) RenderPackage(p *Package) ([]File, error) {
 		return nil, err
 	}
 
+	// addDecls adds the files of one tag: base_gen.go, then base_2_gen.go
+	// and on when the declarations are too long for one.
+	addDecls := func(base string, decls []decl) error {
+		for i, part := range splitDecls(decls) {
+			name := base + "_gen.go"
+			if i > 0 {
+				name = fmt.Sprintf("%s_%d_gen.go", base, i+1)
+			}
+			if err := add(name, fileBody(pkg, part)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+
 	// Operations and their options, one file per tag.
 	byTag := map[string][]*Operation{}
 	for _, op := range p.Ops {
 		byTag[op.Tag] = append(byTag[op.Tag], op)
 	}
 	for _, tag := range sortedKeys(byTag) {
-		var chunks []string
+		var decls []decl
 		for _, op := range byTag[tag] {
-			chunks = append(chunks, m.renderOperation(p, op))
+			decls = append(decls, decl{m.renderOperation(p, op), operationImports(op)})
 		}
-		for i, part := range splitChunks(chunks) {
-			name := tag + "_gen.go"
-			if i > 0 {
-				name = fmt.Sprintf("%s_%d_gen.go", tag, i+1)
-			}
-			if err := add(name, fileBody(pkg, part)); err != nil {
-				return nil, err
-			}
+		if err := addDecls(tag, decls); err != nil {
+			return nil, err
 		}
 	}
 
@@ -86,22 +95,16 @@ func (m *Model) RenderPackage(p *Package) ([]File, error) {
 	for _, tag := range sortedKeys(typesByTag) {
 		ts := typesByTag[tag]
 		sort.Slice(ts, func(i, j int) bool { return ts[i].Name < ts[j].Name })
-		var chunks []string
+		var decls []decl
 		for _, t := range ts {
-			chunks = append(chunks, renderType(p, t, consts))
+			decls = append(decls, decl{renderType(p, t, consts), typeImports(t)})
 		}
 		base := tag + "_types"
 		if tag == "types" {
 			base = "types"
 		}
-		for i, part := range splitChunks(chunks) {
-			name := base + "_gen.go"
-			if i > 0 {
-				name = fmt.Sprintf("%s_%d_gen.go", base, i+1)
-			}
-			if err := add(name, fileBody(pkg, part)); err != nil {
-				return nil, err
-			}
+		if err := addDecls(base, decls); err != nil {
+			return nil, err
 		}
 	}
 	calls, err := m.RenderContractCalls(p)
@@ -112,19 +115,25 @@ func (m *Model) RenderPackage(p *Package) ([]File, error) {
 	return files, nil
 }
 
-// splitChunks groups rendered declarations into files of at most about
+// decl is one rendered declaration and what it imports.
+type decl struct {
+	code    string
+	imports importSet
+}
+
+// splitDecls groups declarations into files of at most about
 // maxFileLines lines.
-func splitChunks(chunks []string) [][]string {
-	var out [][]string
-	var cur []string
+func splitDecls(decls []decl) [][]decl {
+	var out [][]decl
+	var cur []decl
 	lines := 0
-	for _, c := range chunks {
-		n := strings.Count(c, "\n")
+	for _, d := range decls {
+		n := strings.Count(d.code, "\n")
 		if lines+n > maxFileLines && len(cur) > 0 {
 			out = append(out, cur)
 			cur, lines = nil, 0
 		}
-		cur = append(cur, c)
+		cur = append(cur, d)
 		lines += n
 	}
 	if len(cur) > 0 {
@@ -133,50 +142,19 @@ func splitChunks(chunks []string) [][]string {
 	return out
 }
 
-func fileBody(pkg string, decls []string) []byte {
+func fileBody(pkg string, decls []decl) []byte {
 	var b bytes.Buffer
 	b.WriteString(Header)
 	fmt.Fprintf(&b, "package %s\n\n", pkg)
-	body := strings.Join(decls, "\n")
-	code := codeOnly(body)
-	var std []string
-	for _, imp := range []string{"context", "io"} {
-		if strings.Contains(code, imp+".") {
-			std = append(std, strconv.Quote(imp))
-		}
+	imports := importSet{}
+	var code []string
+	for _, d := range decls {
+		imports.merge(d.imports)
+		code = append(code, d.code)
 	}
-	groups := []string{}
-	if len(std) > 0 {
-		groups = append(groups, strings.Join(std, "\n"))
-	}
-	var sdk []string
-	if strings.Contains(code, "docker.") {
-		sdk = append(sdk, strconv.Quote(ModulePath))
-	}
-	if strings.Contains(code, "gensupport.") {
-		sdk = append(sdk, strconv.Quote(ModulePath+"/internal/gensupport"))
-	}
-	if len(sdk) > 0 {
-		groups = append(groups, strings.Join(sdk, "\n"))
-	}
-	if len(groups) > 0 {
-		fmt.Fprintf(&b, "import (\n%s\n)\n\n", strings.Join(groups, "\n\n"))
-	}
-	b.WriteString(body)
+	b.WriteString(imports.block())
+	b.WriteString(strings.Join(code, "\n"))
 	return b.Bytes()
-}
-
-// codeOnly drops comment lines, so that "docker.sock" in a doc comment does
-// not import package docker.
-func codeOnly(src string) string {
-	var b strings.Builder
-	for _, line := range strings.Split(src, "\n") {
-		if !strings.HasPrefix(strings.TrimSpace(line), "//") {
-			b.WriteString(line)
-			b.WriteByte('\n')
-		}
-	}
-	return b.String()
 }
 
 func formatGo(name string, src []byte) ([]byte, error) {
