@@ -60,10 +60,10 @@ func Load(specDir string) (*Model, error) {
 	for _, f := range fixes {
 		hit := false
 		for _, u := range used {
-			hit = hit || u[f.ID]
+			hit = hit || u[f.name()]
 		}
 		if !hit {
-			return nil, fmt.Errorf("gen: fix %q in specs/fixes.yaml matches nothing in any version", f.ID)
+			return nil, fmt.Errorf("gen: fix %s in specs/fixes.yaml matches nothing in any version", f.name())
 		}
 	}
 	m := &Model{Pkgs: pkgs}
