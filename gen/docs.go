@@ -39,7 +39,7 @@ func (m *Model) renderChangesIndex() File {
 	}
 	for _, d := range sortedKeys(seen) {
 		vs := seen[d]
-		use := "`" + runtimeTypes[d] + "`"
+		use := "`" + runtimeTypes[d].String() + "`"
 		if d == "ErrorResponse" {
 			use = "`*docker.Error` (every error answer; no method returned it)"
 		}
@@ -187,7 +187,7 @@ func diffOperation(old, cur *Operation) []string {
 		switch {
 		case !ok:
 			out = append(out, fmt.Sprintf("`%s`: new %s parameter `%s` (%s `%s`)", cur.ID, p.In, p.Name, p.GoName, p.GoType))
-		case o.GoType != p.GoType:
+		case !o.GoType.Equal(p.GoType):
 			out = append(out, fmt.Sprintf("`%s`: parameter `%s` is now `%s` (was `%s`)", cur.ID, p.Name, p.GoType, o.GoType))
 		case o.Required != p.Required:
 			out = append(out, fmt.Sprintf("`%s`: parameter `%s` required: %t → %t", cur.ID, p.Name, o.Required, p.Required))
@@ -198,22 +198,22 @@ func diffOperation(old, cur *Operation) []string {
 			out = append(out, fmt.Sprintf("`%s`: parameter `%s` removed", cur.ID, p.Name))
 		}
 	}
-	if old.Result.GoType != cur.Result.GoType {
+	if !old.Result.GoType.Equal(cur.Result.GoType) {
 		out = append(out, fmt.Sprintf("`%s`: returns `%s` (was `%s`)", cur.ID, orNothing(cur.Result.GoType), orNothing(old.Result.GoType)))
 	}
 	return out
 }
 
-func orNothing(s string) string {
-	if s == "" {
+func orNothing(t GoType) string {
+	if t.IsZero() {
 		return "nothing"
 	}
-	return s
+	return t.String()
 }
 
 func diffType(old, cur *Type) []string {
 	var out []string
-	if old.Kind != cur.Kind || old.Underlying != cur.Underlying {
+	if old.Kind != cur.Kind || !old.Underlying.Equal(cur.Underlying) {
 		out = append(out, fmt.Sprintf("`%s`: now %s %s (was %s %s)", cur.Name, cur.Kind, cur.Underlying, old.Kind, old.Underlying))
 	}
 	if cur.Kind == KindEnum && strings.Join(old.Enum, ",") != strings.Join(cur.Enum, ",") {
@@ -229,7 +229,7 @@ func diffType(old, cur *Type) []string {
 		o, ok := oldF[f.JSONName]
 		if !ok {
 			out = append(out, fmt.Sprintf("`%s.%s` added (`%s`)", cur.Name, f.GoName, f.GoType))
-		} else if o.GoType != f.GoType {
+		} else if !o.GoType.Equal(f.GoType) {
 			out = append(out, fmt.Sprintf("`%s.%s` is now `%s` (was `%s`)", cur.Name, f.GoName, f.GoType, o.GoType))
 		}
 	}

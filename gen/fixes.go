@@ -16,6 +16,7 @@ type Fix struct {
 	Reason   string         `yaml:"reason"`
 	Versions string         `yaml:"versions"` // "1.25-1.36", "1.40", "1.44-"; empty means every version that has the target
 	Op       string         `yaml:"operation"`
+	Ops      []string       `yaml:"operations"` // the same fix for each; LoadFixes makes one Fix per operation
 	Param    string         `yaml:"parameter"`
 	Response string         `yaml:"response"`
 	Def      string         `yaml:"definition"`
@@ -29,6 +30,18 @@ type Fix struct {
 	Replace  map[string]any `yaml:"replace"`  // the target's whole new content
 	Extract  string         `yaml:"extract"`  // move an inline schema to definitions under this name; leave a $ref
 	CopyFrom string         `yaml:"copyFrom"` // copy the definition (and what it refers to) from this version's spec
+
+	listed bool // one operation of an operations list
+}
+
+// name is how messages (and the record of which fixes matched) name the
+// fix: its id, and its operation when it is one of a list, so that each
+// operation of a list must match.
+func (f Fix) name() string {
+	if f.listed {
+		return fmt.Sprintf("%q (operation %s)", f.ID, f.Op)
+	}
+	return strconv.Quote(f.ID)
 }
 
 // RawSpec reads another version's unfixed spec, for copyFrom.
@@ -40,12 +53,19 @@ func LoadFixes(path string) ([]Fix, error) {
 	if err != nil {
 		return nil, err
 	}
-	var fixes []Fix
-	if err := yaml.Unmarshal(b, &fixes); err != nil {
+	return parseFixes(path, b)
+}
+
+// parseFixes reads a fixes file, checks each fix, and expands an
+// operations list into one fix per operation, in place.
+func parseFixes(path string, src []byte) ([]Fix, error) {
+	var entries []Fix
+	if err := yaml.Unmarshal(src, &entries); err != nil {
 		return nil, fmt.Errorf("gen: %s: %w", path, err)
 	}
 	seen := map[string]bool{}
-	for i, f := range fixes {
+	var fixes []Fix
+	for i, f := range entries {
 		if f.ID == "" || f.Reason == "" {
 			return nil, fmt.Errorf("gen: %s: entry %d needs an id and a reason", path, i+1)
 		}
@@ -53,14 +73,88 @@ func LoadFixes(path string) ([]Fix, error) {
 			return nil, fmt.Errorf("gen: %s: id %q used twice", path, f.ID)
 		}
 		seen[f.ID] = true
-		if (f.Op == "") == (f.Def == "") {
-			return nil, fmt.Errorf("gen: %s: fix %q needs exactly one of operation or definition", path, f.ID)
+		if err := f.check(); err != nil {
+			return nil, fmt.Errorf("gen: %s: fix %q: %w", path, f.ID, err)
 		}
-		fixes[i].Set, _ = normalizeYAML(f.Set).(map[string]any)
-		fixes[i].Add, _ = normalizeYAML(f.Add).(map[string]any)
-		fixes[i].Replace, _ = normalizeYAML(f.Replace).(map[string]any)
+		f.Set, _ = normalizeYAML(f.Set).(map[string]any)
+		f.Add, _ = normalizeYAML(f.Add).(map[string]any)
+		f.Replace, _ = normalizeYAML(f.Replace).(map[string]any)
+		if f.Ops == nil {
+			fixes = append(fixes, f)
+			continue
+		}
+		for _, op := range f.Ops {
+			one := f
+			one.Op, one.Ops, one.listed = op, nil, true
+			fixes = append(fixes, one)
+		}
 	}
 	return fixes, nil
+}
+
+// check refuses a fix whose parts ApplyFixes cannot honour together,
+// rather than apply part of it.
+func (f Fix) check() error {
+	targets := 0
+	for _, set := range []bool{f.Op != "", f.Ops != nil, f.Def != ""} {
+		if set {
+			targets++
+		}
+	}
+	if targets != 1 {
+		return fmt.Errorf("needs exactly one of operation, operations or definition")
+	}
+	if _, err := f.appliesTo(SpecVersion{}); err != nil {
+		return err
+	}
+	if f.Ops != nil {
+		if len(f.Ops) < 2 {
+			return fmt.Errorf("operations lists one operation: write operation")
+		}
+		listed := map[string]bool{}
+		for _, op := range f.Ops {
+			switch {
+			case op == "" || op == "*":
+				return fmt.Errorf("operations: %q is not an operationId", op)
+			case listed[op]:
+				return fmt.Errorf("operations lists %s twice", op)
+			}
+			listed[op] = true
+		}
+	}
+	actions := 0
+	for _, set := range []bool{f.Set != nil, f.Delete != nil, f.Add != nil, f.Rename != "", f.Hoist != "",
+		f.Replace != nil, f.Extract != "", f.CopyFrom != ""} {
+		if set {
+			actions++
+		}
+	}
+	narrowed := f.Param != "" || f.Response != "" || f.Schema || f.Property != ""
+	switch {
+	case actions == 0:
+		return fmt.Errorf("does nothing: it needs set, delete, add, rename, hoist, replace, extract or copyFrom")
+	case (f.Rename != "" || f.CopyFrom != "") && (f.Def == "" || actions > 1 || narrowed):
+		return fmt.Errorf("rename and copyFrom move or copy a whole definition: they take a definition and nothing else")
+	case f.Def != "" && (f.Param != "" || f.Response != "" || f.Schema):
+		return fmt.Errorf("parameter, response and schema narrow an operation, not a definition")
+	case f.Param != "" && f.Response != "":
+		return fmt.Errorf("targets both a parameter and a response")
+	case f.Schema && f.Param == "" && f.Response == "":
+		return fmt.Errorf("schema needs the parameter or response whose schema it is")
+	case f.Def == "" && f.Property != "" && !f.Schema:
+		return fmt.Errorf("property on an operation walks a parameter's or response's schema: it needs schema: true")
+	case f.Op == "*" && f.Param == "":
+		return fmt.Errorf(`operation "*" means every operation with a parameter: it needs parameter`)
+	case f.Add != nil && f.Param == "" && f.Response == "":
+		return fmt.Errorf("add creates a missing parameter or response: it needs parameter or response")
+	case f.Add != nil && (f.Op == "*" || f.Schema || f.Property != ""):
+		return fmt.Errorf(`add creates a whole parameter or response of one operation: it cannot take operation "*", schema or property`)
+	case f.Extract != "" && (f.Op == "*" || f.Ops != nil):
+		return fmt.Errorf("extract makes one definition of one schema: it cannot apply to several operations")
+	case f.Replace != nil && f.Hoist != "":
+		return fmt.Errorf("replace would discard what hoist lifts")
+	}
+	return nil
 }
 
 // appliesTo reports whether the fix's version range covers v.
@@ -76,7 +170,7 @@ func (f Fix) appliesTo(v SpecVersion) (bool, error) {
 		_, minor, ok := strings.Cut(s, ".")
 		n, err := strconv.Atoi(minor)
 		if !ok || err != nil {
-			return 0, fmt.Errorf("gen: fix %q: bad version %q", f.ID, s)
+			return 0, fmt.Errorf("bad version %q in versions %q", s, f.Versions)
 		}
 		return n, nil
 	}
@@ -98,28 +192,25 @@ func (f Fix) appliesTo(v SpecVersion) (bool, error) {
 // fix that stops matching (a typo, an upstream change) fails loudly.
 func ApplyFixes(doc map[string]any, v SpecVersion, fixes []Fix, used map[string]bool, raw RawSpec) error {
 	for _, f := range fixes {
-		if f.Op == "*" && f.Add != nil {
-			return fmt.Errorf("gen: fix %q: operation \"*\" cannot add", f.ID)
-		}
 		ok, err := f.appliesTo(v)
 		if err != nil {
-			return err
+			return fmt.Errorf("gen: fix %s: %w", f.name(), err)
 		}
 		if !ok {
 			continue
 		}
 		if f.CopyFrom != "" {
 			if err := copyDefinition(doc, f.Def, f.CopyFrom, raw); err != nil {
-				return fmt.Errorf("gen: v%s: fix %q: %w", v.Name, f.ID, err)
+				return fmt.Errorf("gen: v%s: fix %s: %w", v.Name, f.name(), err)
 			}
-			used[f.ID] = true
+			used[f.name()] = true
 			continue
 		}
 		if f.Rename != "" {
 			if err := renameDefinition(doc, f.Def, f.Rename); err != nil {
-				return fmt.Errorf("gen: v%s: fix %q: %w", v.Name, f.ID, err)
+				return fmt.Errorf("gen: v%s: fix %s: %w", v.Name, f.name(), err)
 			}
-			used[f.ID] = true
+			used[f.name()] = true
 			continue
 		}
 		targets, err := findTargets(doc, f)
@@ -127,14 +218,14 @@ func ApplyFixes(doc map[string]any, v SpecVersion, fixes []Fix, used map[string]
 			if f.Versions == "" {
 				continue // the target does not exist in this version
 			}
-			return fmt.Errorf("gen: v%s: fix %q: %w", v.Name, f.ID, err)
+			return fmt.Errorf("gen: v%s: fix %s: %w", v.Name, f.name(), err)
 		}
-		used[f.ID] = true
+		used[f.name()] = true
 		for _, target := range targets {
 			if f.Hoist != "" {
 				inner, ok := target[f.Hoist].(map[string]any)
 				if !ok {
-					return fmt.Errorf("gen: v%s: fix %q: target has no %s", v.Name, f.ID, f.Hoist)
+					return fmt.Errorf("gen: v%s: fix %s: target has no %s", v.Name, f.name(), f.Hoist)
 				}
 				clear(target)
 				for k, val := range inner {
@@ -150,7 +241,7 @@ func ApplyFixes(doc map[string]any, v SpecVersion, fixes []Fix, used map[string]
 			if f.Extract != "" {
 				defs, _ := doc["definitions"].(map[string]any)
 				if _, taken := defs[f.Extract]; taken {
-					return fmt.Errorf("gen: v%s: fix %q: definition %s already exists", v.Name, f.ID, f.Extract)
+					return fmt.Errorf("gen: v%s: fix %s: definition %s already exists", v.Name, f.name(), f.Extract)
 				}
 				defs[f.Extract] = deepCopy(target)
 				clear(target)

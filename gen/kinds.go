@@ -37,7 +37,8 @@ const (
 	StreamBinary    StreamKind = "binary"    // a download such as a tar archive
 )
 
-// Setter is how a parameter is put into the request (render.go setter).
+// Setter is the shape of a parameter: how it is put into the request, and
+// what else the generator does with it (shapes.go).
 type Setter int
 
 const (
@@ -62,4 +63,29 @@ const (
 	SetBody                              // a JSON body value, always sent
 	SetBodyOptional                      // a JSON body pointer, list or map: sent empty ({} or []) when nil
 	SetBodyRequired                      // a JSON body list or map the operation needs
+
+	numSetters // not a Setter: how many there are
 )
+
+// DynKind is what Client.Call accepts for a parameter: the kind<Name>
+// constants of the root package's operation table (call.go paramKind).
+type DynKind uint8
+
+const (
+	DynString   DynKind = iota // a string
+	DynBool                    // a bool
+	DynInt                     // an integer
+	DynNumber                  // a float
+	DynStrings                 // a list of strings
+	DynJSON                    // any value encoded as JSON
+	DynJSONEach                // a list, one JSON value per repeat
+	DynAuth                    // a docker.AuthConfig
+	DynBody                    // a JSON body: RenderOpTable says object or array where it can
+	DynReader                  // a raw body
+)
+
+// constName is the root package's constant for k.
+func (k DynKind) constName() string {
+	return [...]string{"kindString", "kindBool", "kindInt", "kindNumber", "kindStrings",
+		"kindJSON", "kindJSONEach", "kindAuth", "kindBody", "kindReader"}[k]
+}

@@ -33,7 +33,7 @@ type Operation struct {
 	Params      []*Param // fields of the options struct: query, header, body
 	Consumes    string   // content type of a raw body
 	Stream      StreamKind
-	StreamItem  string // Go type of a json stream's values
+	StreamItem  GoType // a json stream's values
 	Result      Result
 	AddedIn     int // minor version it first appears in
 }
@@ -43,25 +43,29 @@ type Operation struct {
 // signature from one version package to the next.
 func (o *Operation) OptionsName() string { return o.ID + "Options" }
 
+// AllParams lists the path arguments, then the options' fields.
+func (o *Operation) AllParams() []*Param {
+	return append(append([]*Param{}, o.PathParams...), o.Params...)
+}
+
 // Param is a path argument or a field of an options struct.
 type Param struct {
 	Name     string // as in the spec
 	GoName   string
 	In       string // path, query, header, body
-	GoType   string // type of the field or argument
-	Setter   Setter // how the request is built: see render.go
+	GoType   GoType // type of the field or argument
+	Setter   Setter // its shape: how the request is built, and more (shapes.go)
 	Sep      string // SetQueryJoined: the separator
 	Required bool
 	Doc      string
 	AddedIn  int
-	Dyn      string // kind for dynamic calls: bool, int, number, string, strings, json, body, reader, auth
 	Enum     []string
 }
 
 // Result is what a method returns besides error.
 type Result struct {
 	Kind    ResultKind
-	GoType  string // "" for none
+	GoType  GoType // zero for none
 	Headers []*HeaderField
 }
 
@@ -69,7 +73,7 @@ type Result struct {
 type HeaderField struct {
 	Name   string // HTTP header name
 	GoName string
-	GoType string // string, bool, *docker.PathStat
+	GoType GoType // string, bool, *docker.PathStat
 	Doc    string
 }
 
@@ -79,7 +83,7 @@ type Type struct {
 	Doc        string
 	Kind       TypeKind
 	Fields     []*Field
-	Underlying string   // enum base or named type's definition
+	Underlying GoType   // enum base or named type's definition
 	Enum       []string // enum values
 	EnumNames  []string // Go names of the enum values' constants, less the type's name (x-sdk-enum-names); nil: from the values
 	Tag        string   // file it goes in
@@ -91,7 +95,7 @@ type Type struct {
 type Field struct {
 	GoName   string
 	JSONName string
-	GoType   string
+	GoType   GoType
 	Doc      string
 	AddedIn  int
 	OmitZero bool // struct-valued: omitted when zero (omitzero)
@@ -112,28 +116,25 @@ type builder struct {
 // the runtime's type instead of declaring a second one, so that a user
 // meets one AuthConfig. ErrorResponse, the body of every error answer, is
 // what *docker.Error carries; no method returns it.
-var runtimeTypes = map[string]string{
-	"AuthConfig":      "docker.AuthConfig",
-	"ProgressDetail":  "docker.ProgressDetail",
-	"ErrorDetail":     "docker.ErrorDetail",
-	"BuildInfo":       "docker.JSONMessage",
-	"CreateImageInfo": "docker.JSONMessage",
-	"PushImageInfo":   "docker.JSONMessage",
-	"ErrorResponse":   "docker.Error",
+var runtimeTypes = map[string]GoType{
+	"AuthConfig":      dockerType("AuthConfig"),
+	"ProgressDetail":  dockerType("ProgressDetail"),
+	"ErrorDetail":     dockerType("ErrorDetail"),
+	"BuildInfo":       dockerType("JSONMessage"),
+	"CreateImageInfo": dockerType("JSONMessage"),
+	"PushImageInfo":   dockerType("JSONMessage"),
+	"ErrorResponse":   dockerType("Error"),
 }
 
-// RuntimeTypes lists the spec definitions a version package does not
-// declare, with the type of package docker that stands for each.
-func RuntimeTypes() map[string]string { return runtimeTypes }
-
-// isStructType says whether a Go type expression names a struct: one of
-// the package's or one of the runtime's.
-func (b *builder) isStructType(expr string) bool {
-	if t, ok := b.pkg.Types[expr]; ok {
-		return t.Kind == KindStruct
+// isStructType says whether t names a struct: one of the package's or one
+// of the runtime's.
+func (b *builder) isStructType(t GoType) bool {
+	if t.IsLocal() {
+		typ, ok := b.pkg.Types[t.Name]
+		return ok && typ.Kind == KindStruct
 	}
 	for _, rt := range runtimeTypes {
-		if rt == expr {
+		if rt.Equal(t) {
 			return true
 		}
 	}
@@ -158,7 +159,7 @@ func BuildPackage(v SpecVersion, sw *spec.Swagger) (*Package, error) {
 			gn += "Info"
 		}
 		if rt, ok := runtimeTypes[name]; ok {
-			gn = rt
+			gn = rt.String()
 		}
 		b.defNames[name] = gn
 	}
@@ -238,9 +239,9 @@ func (b *builder) namedType(name string, s *spec.Schema, origin string) (*Type, 
 		return t, nil
 	}
 	if isEnum(s) {
-		base := "string"
+		base := typeString
 		if s.Type.Contains("integer") {
-			base = intType(s.Format)
+			base = builtinType(intType(s.Format))
 		}
 		t := &Type{Name: name, Doc: docOf(s, ""), Kind: KindEnum, Underlying: base, Origin: origin}
 		for _, e := range s.Enum {
@@ -396,19 +397,19 @@ func isNullable(s *spec.Schema) bool {
 // goType returns the Go type expression for schema s. Inline structs and
 // enums become named types called hint, which is derived from where they
 // sit (parent type + field), so the name is the same in every version.
-func (b *builder) goType(s *spec.Schema, hint string, nullable bool) (string, error) {
+func (b *builder) goType(s *spec.Schema, hint string, nullable bool) (GoType, error) {
 	if ref := refName(s); ref != "" {
 		gn, ok := b.defNames[ref]
 		if !ok {
-			return "", fmt.Errorf("$ref to missing definition %s", ref)
+			return GoType{}, fmt.Errorf("$ref to missing definition %s", ref)
 		}
-		if _, runtime := runtimeTypes[ref]; runtime {
-			return b.maybePtr(gn, nullable), nil
+		if rt, runtime := runtimeTypes[ref]; runtime {
+			return b.maybePtr(rt, nullable), nil
 		}
 		if err := b.definition(ref); err != nil {
-			return "", err
+			return GoType{}, err
 		}
-		return b.maybePtr(gn, nullable), nil
+		return b.maybePtr(localType(gn), nullable), nil
 	}
 	if len(s.AllOf) == 1 && len(s.Properties) == 0 && refName(&s.AllOf[0]) != "" {
 		return b.goType(&s.AllOf[0], hint, nullable)
@@ -422,75 +423,75 @@ func (b *builder) goType(s *spec.Schema, hint string, nullable bool) (string, er
 			if b.pkg.Types[name].Origin == origin {
 				// The same schema reached again, through a definition
 				// that another one flattens (allOf).
-				return b.maybePtr(name, nullable), nil
+				return b.maybePtr(localType(name), nullable), nil
 			}
 			name = fmt.Sprintf("%s%d", hint, i)
 		}
 		t, err := b.namedType(name, s, origin)
 		if err != nil {
-			return "", err
+			return GoType{}, err
 		}
-		return b.maybePtr(t.Name, nullable), nil
+		return b.maybePtr(localType(t.Name), nullable), nil
 	}
 	switch {
 	case len(s.Type) > 1:
-		return "", fmt.Errorf("type is a list %v: add a fix to specs/fixes.yaml", s.Type)
+		return GoType{}, fmt.Errorf("type is a list %v: add a fix to specs/fixes.yaml", s.Type)
 	case s.Type.Contains("array"):
 		if s.Items == nil || s.Items.Schema == nil {
-			return "[]any", nil
+			return sliceOf(typeAny), nil
 		}
 		elem, err := b.goType(s.Items.Schema, hint+"Item", false)
 		if err != nil {
-			return "", err
+			return GoType{}, err
 		}
-		return "[]" + elem, nil
+		return sliceOf(elem), nil
 	case s.Type.Contains("object") || (len(s.Type) == 0 && s.AdditionalProperties != nil):
 		ap := s.AdditionalProperties
 		if ap == nil || ap.Schema == nil {
 			if ap != nil && !ap.Allows {
-				return "struct{}", nil
+				return builtinType("struct{}"), nil
 			}
-			return "map[string]any", nil
+			return mapOf(typeAny), nil
 		}
 		as := ap.Schema
 		if refName(as) == "" && len(as.Properties) == 0 && len(as.AllOf) == 0 && as.AdditionalProperties == nil &&
 			(as.Type.Contains("object") || len(as.Type) == 0) && as.Items == nil {
-			return "map[string]struct{}", nil // a set: Docker sends {} for each key
+			return mapOf(builtinType("struct{}")), nil // a set: Docker sends {} for each key
 		}
 		elem, err := b.goType(as, hint+"Value", false)
 		if err != nil {
-			return "", err
+			return GoType{}, err
 		}
-		return "map[string]" + elem, nil
+		return mapOf(elem), nil
 	case s.Type.Contains("string"):
 		if s.Format == "binary" {
-			return "[]byte", nil
+			return sliceOf(builtinType("byte")), nil
 		}
-		return b.maybePtr("string", nullable), nil
+		return b.maybePtr(typeString, nullable), nil
 	case s.Type.Contains("integer"):
-		return b.maybePtr(intType(s.Format), nullable), nil
+		return b.maybePtr(builtinType(intType(s.Format)), nullable), nil
 	case s.Type.Contains("number"):
 		if s.Format == "float" {
-			return b.maybePtr("float32", nullable), nil
+			return b.maybePtr(builtinType("float32"), nullable), nil
 		}
-		return b.maybePtr("float64", nullable), nil
+		return b.maybePtr(builtinType("float64"), nullable), nil
 	case s.Type.Contains("boolean"):
-		return b.maybePtr("bool", nullable), nil
+		return b.maybePtr(typeBool, nullable), nil
 	case len(s.Type) == 0:
 		if len(s.Enum) > 0 {
-			return "", fmt.Errorf("%s: an enum without a type: add a fix to specs/fixes.yaml", hint)
+			return GoType{}, fmt.Errorf("%s: an enum without a type: add a fix to specs/fixes.yaml", hint)
 		}
 		if _, ok := s.Extensions["x-go-type"]; ok {
-			return "", fmt.Errorf("%s: only an x-go-type, no type or $ref: add a fix to specs/fixes.yaml", hint)
+			return GoType{}, fmt.Errorf("%s: only an x-go-type, no type or $ref: add a fix to specs/fixes.yaml", hint)
 		}
-		return "any", nil
+		return typeAny, nil
 	}
-	return "", fmt.Errorf("unsupported schema type %v", s.Type)
+	return GoType{}, fmt.Errorf("unsupported schema type %v", s.Type)
 }
 
-func (b *builder) maybePtr(t string, nullable bool) string {
+func (b *builder) maybePtr(t GoType, nullable bool) GoType {
 	if nullable {
-		return "*" + t
+		return pointerTo(t)
 	}
 	return t
 }
@@ -541,7 +542,13 @@ func (b *builder) operation(path, method string, so *spec.Operation, shared []sp
 	}
 	stream, _ := so.Extensions.GetString("x-sdk-stream")
 	op.Stream = StreamKind(stream)
-	op.StreamItem, _ = so.Extensions.GetString("x-sdk-item")
+	if item, _ := so.Extensions.GetString("x-sdk-item"); item != "" {
+		t, err := ParseGoType(item)
+		if err != nil {
+			return nil, fmt.Errorf("x-sdk-item: %w", err)
+		}
+		op.StreamItem = t
+	}
 
 	params := append(append([]spec.Parameter{}, shared...), so.Parameters...)
 	for i := range params {
@@ -595,43 +602,44 @@ func (b *builder) param(op *Operation, sp *spec.Parameter) (*Param, error) {
 	switch sp.In {
 	case "path":
 		p.GoName = unexportedName(sp.Name)
-		p.GoType, p.Setter, p.Dyn = "string", SetPath, "string"
+		p.GoType, p.Setter = typeString, SetPath
 	case "query":
 		switch {
 		case isJSON:
-			p.GoType, _ = sp.Extensions.GetString("x-sdk-type")
-			if p.GoType == "" {
-				p.GoType = "map[string]string"
+			p.GoType = mapOf(typeString)
+			if t, _ := sp.Extensions.GetString("x-sdk-type"); t != "" {
+				var err error
+				if p.GoType, err = ParseGoType(t); err != nil {
+					return nil, fmt.Errorf("x-sdk-type: %w", err)
+				}
 			}
-			p.Setter, p.Dyn = SetQueryJSON, "json"
+			p.Setter = SetQueryJSON
 			if jsonEach {
-				p.Setter, p.Dyn = SetQueryJSONEach, "jsonEach"
+				p.Setter = SetQueryJSONEach
 			} else if p.Required {
 				p.Setter = SetQueryJSONRequired
 			}
 		case sp.Type == "boolean":
-			p.Dyn = "bool"
 			if def, ok := sp.Default.(bool); (ok && def) || p.Required {
-				p.GoType, p.Setter = "*bool", SetQueryBoolPtr
+				p.GoType, p.Setter = pointerTo(typeBool), SetQueryBoolPtr
 			} else {
-				p.GoType, p.Setter = "bool", SetQueryBool
+				p.GoType, p.Setter = typeBool, SetQueryBool
 			}
 		case sp.Type == "integer" || sp.Type == "number":
-			base := intType(sp.Format)
-			p.Dyn = "int"
+			base := builtinType(intType(sp.Format))
 			if sp.Type == "number" {
-				base, p.Dyn = "float64", "number"
+				base = builtinType("float64")
 			}
 			if p.Required {
 				p.GoType, p.Setter = base, SetQueryNumberRequired
 			} else {
-				p.GoType, p.Setter = "*"+base, SetQueryNumber
+				p.GoType, p.Setter = pointerTo(base), SetQueryNumber
 			}
 		case sp.Type == "string":
-			p.GoType, p.Setter, p.Dyn = "string", SetQuery, "string"
+			p.GoType, p.Setter = typeString, SetQuery
 			if len(sp.Enum) > 0 {
 				name := op.ID + p.GoName
-				t := &Type{Name: name, Kind: KindEnum, Underlying: "string", Doc: fmt.Sprintf("%s is a value of %s's %s parameter.", name, op.ID, sp.Name), Origin: "parameter"}
+				t := &Type{Name: name, Kind: KindEnum, Underlying: typeString, Doc: fmt.Sprintf("%s is a value of %s's %s parameter.", name, op.ID, sp.Name), Origin: "parameter"}
 				for _, e := range sp.Enum {
 					t.Enum = append(t.Enum, fmt.Sprint(e))
 					p.Enum = append(p.Enum, fmt.Sprint(e))
@@ -644,13 +652,13 @@ func (b *builder) param(op *Operation, sp *spec.Parameter) (*Param, error) {
 				if _, exists := b.pkg.Types[name]; !exists {
 					b.pkg.Types[name] = t
 				}
-				p.GoType = name
+				p.GoType = localType(name)
 			}
 			if p.Required {
 				p.Setter = SetQueryRequired
 			}
 		case sp.Type == "array":
-			p.GoType, p.Setter, p.Dyn = "[]string", SetQueryStrings, "strings"
+			p.GoType, p.Setter = sliceOf(typeString), SetQueryStrings
 			if sp.Items != nil {
 				for _, e := range sp.Items.Enum {
 					p.Enum = append(p.Enum, fmt.Sprint(e))
@@ -665,16 +673,16 @@ func (b *builder) param(op *Operation, sp *spec.Parameter) (*Param, error) {
 	case "header":
 		switch strings.ToLower(sp.Name) {
 		case "x-registry-auth":
-			p.GoName, p.GoType, p.Setter, p.Dyn = "RegistryAuth", "*docker.AuthConfig", SetAuth, "auth"
+			p.GoName, p.GoType, p.Setter = "RegistryAuth", pointerTo(dockerType("AuthConfig")), SetAuth
 			if p.Required {
 				p.Setter = SetAuthRequired
 			}
 		case "x-registry-config":
-			p.GoName, p.GoType, p.Setter, p.Dyn = "RegistryConfig", "map[string]docker.AuthConfig", SetAuthConfigs, "json"
+			p.GoName, p.GoType, p.Setter = "RegistryConfig", mapOf(dockerType("AuthConfig")), SetAuthConfigs
 		case "content-type":
 			return nil, nil // set from the body the caller gives
 		default:
-			p.GoType, p.Setter, p.Dyn = "string", SetHeader, "string"
+			p.GoType, p.Setter = typeString, SetHeader
 		}
 	case "body":
 		p.GoName = "Body"
@@ -683,7 +691,7 @@ func (b *builder) param(op *Operation, sp *spec.Parameter) (*Param, error) {
 		}
 		s := sp.Schema
 		if s.Type.Contains("string") && (s.Format == "binary" || s.Format == "") && refName(s) == "" {
-			p.GoType, p.Setter, p.Dyn = "io.Reader", SetReader, "reader"
+			p.GoType, p.Setter = pkgType("io", "Reader"), SetReader
 			if p.Required {
 				p.Setter = SetReaderRequired
 			}
@@ -693,12 +701,11 @@ func (b *builder) param(op *Operation, sp *spec.Parameter) (*Param, error) {
 		if err != nil {
 			return nil, err
 		}
-		p.Dyn = "body"
-		if b.isStructType(strings.TrimPrefix(expr, "*")) && !p.Required {
-			p.GoType, p.Setter = "*"+strings.TrimPrefix(expr, "*"), SetBodyOptional
+		if b.isStructType(expr.Deref()) && !p.Required {
+			p.GoType, p.Setter = pointerTo(expr.Deref()), SetBodyOptional
 		} else {
 			p.GoType, p.Setter = expr, SetBody
-			if strings.HasPrefix(expr, "[]") || strings.HasPrefix(expr, "map[") {
+			if expr.Kind == GoSlice || expr.Kind == GoMap {
 				p.Setter = SetBodyOptional
 				if p.Required {
 					p.Setter = SetBodyRequired
@@ -737,16 +744,16 @@ func (b *builder) result(op *Operation, so *spec.Operation) error {
 	sort.Ints(codes)
 	switch op.Stream {
 	case StreamHijack:
-		op.Result = Result{Kind: ResultStream, GoType: "*docker.HijackedConn"}
+		op.Result = Result{Kind: ResultStream, GoType: pointerTo(dockerType("HijackedConn"))}
 		return nil
 	case StreamOutput:
-		op.Result = Result{Kind: ResultStream, GoType: "*docker.Output"}
+		op.Result = Result{Kind: ResultStream, GoType: pointerTo(dockerType("Output"))}
 		return nil
 	case StreamBinary:
-		op.Result = Result{Kind: ResultStream, GoType: "*docker.Stream"}
+		op.Result = Result{Kind: ResultStream, GoType: pointerTo(dockerType("Stream"))}
 		return nil
 	case StreamWebSocket:
-		op.Result = Result{Kind: ResultStream, GoType: "*docker.WebSocketConn"}
+		op.Result = Result{Kind: ResultStream, GoType: pointerTo(dockerType("WebSocketConn"))}
 		return nil
 	}
 	var resp *spec.Response
@@ -759,7 +766,7 @@ func (b *builder) result(op *Operation, so *spec.Operation) error {
 	}
 	if op.Stream == StreamJSON {
 		item := op.StreamItem
-		if item == "" {
+		if item.IsZero() {
 			if resp == nil || resp.Schema == nil {
 				return fmt.Errorf("json stream without item type: set x-sdk-item in specs/fixes.yaml")
 			}
@@ -770,7 +777,9 @@ func (b *builder) result(op *Operation, so *spec.Operation) error {
 			item = t
 		}
 		op.StreamItem = item
-		op.Result = Result{Kind: ResultStream, GoType: "*docker.JSONStream[" + item + "]"}
+		stream := dockerType("JSONStream")
+		stream.Elem = &item
+		op.Result = Result{Kind: ResultStream, GoType: pointerTo(stream)}
 		return nil
 	}
 	if op.Stream != StreamNone {
@@ -786,16 +795,16 @@ func (b *builder) result(op *Operation, so *spec.Operation) error {
 		case "cache-control", "pragma", "content-type":
 			continue
 		}
-		hf := &HeaderField{Name: h, GoName: exportedName(h), GoType: "string", Doc: goDoc(resp.Headers[h].Description)}
+		hf := &HeaderField{Name: h, GoName: exportedName(h), GoType: typeString, Doc: goDoc(resp.Headers[h].Description)}
 		if strings.EqualFold(h, "X-Docker-Container-Path-Stat") {
-			hf.GoName, hf.GoType = "PathStat", "*docker.PathStat"
+			hf.GoName, hf.GoType = "PathStat", pointerTo(dockerType("PathStat"))
 		} else if resp.Headers[h].Type == "boolean" {
-			hf.GoType = "bool"
+			hf.GoType = typeBool
 		}
 		headers = append(headers, hf)
 	}
 	if len(headers) > 0 {
-		op.Result = Result{Kind: ResultHeaders, GoType: "*" + op.ID + "Result", Headers: headers}
+		op.Result = Result{Kind: ResultHeaders, GoType: pointerTo(localType(op.ID + "Result")), Headers: headers}
 		return nil
 	}
 	if resp.Schema == nil {
@@ -804,15 +813,15 @@ func (b *builder) result(op *Operation, so *spec.Operation) error {
 	}
 	s := resp.Schema
 	if s.Type.Contains("string") && refName(s) == "" && len(s.Enum) == 0 && producesText(so, b.sw) {
-		op.Result = Result{Kind: ResultText, GoType: "string"}
+		op.Result = Result{Kind: ResultText, GoType: typeString}
 		return nil
 	}
 	t, err := b.goType(s, op.ID+"Response", false)
 	if err != nil {
 		return err
 	}
-	if st, ok := b.pkg.Types[t]; ok && st.Kind == KindStruct {
-		t = "*" + t
+	if t.IsLocal() && b.isStructType(t) {
+		t = pointerTo(t)
 	}
 	op.Result = Result{Kind: ResultJSON, GoType: t}
 	return nil
@@ -848,23 +857,23 @@ const (
 	shapeArray
 )
 
-func (p *Package) jsonShape(t string) jsonShape {
-	t = strings.TrimPrefix(t, "*")
+func (p *Package) jsonShape(t GoType) jsonShape {
 	for {
-		switch {
-		case strings.HasPrefix(t, "[]"):
+		t = t.Deref()
+		switch t.Kind {
+		case GoSlice:
 			return shapeArray
-		case strings.HasPrefix(t, "map["):
+		case GoMap:
 			return shapeObject
 		}
-		typ, ok := p.Types[t]
+		typ, ok := p.Types[t.Name]
 		switch {
-		case !ok:
+		case !t.IsLocal() || !ok:
 			return shapeUnknown
 		case typ.Kind == KindStruct:
 			return shapeObject
 		case typ.Kind == KindNamed:
-			t = strings.TrimPrefix(typ.Underlying, "*")
+			t = typ.Underlying
 			continue
 		}
 		return shapeUnknown

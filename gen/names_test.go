@@ -181,18 +181,16 @@ func TestOneTypePerThing(t *testing.T) {
 		"result NetworkList":             true, // Network, then NetworkSummary (1.52)
 	}
 	seen := map[string]map[string][]int{}
-	named := func(p *Package, expr string) string {
-		for _, w := range strings.FieldsFunc(expr, func(r rune) bool {
-			return !(r == '_' || r == '.' || unicode.IsLetter(r) || unicode.IsDigit(r))
-		}) {
-			if _, ok := p.Types[w]; ok {
-				return w
+	named := func(p *Package, t GoType) string {
+		for _, n := range t.localNames() {
+			if _, ok := p.Types[n]; ok {
+				return n
 			}
 		}
 		return ""
 	}
-	record := func(key string, p *Package, expr string) {
-		name := named(p, expr)
+	record := func(key string, p *Package, t GoType) {
+		name := named(p, t)
 		if name == "" || changed[key] {
 			return
 		}

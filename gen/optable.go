@@ -53,9 +53,9 @@ func (m *Model) RenderOpTable() (File, error) {
 		}
 		b.WriteString("[]paramEntry{")
 		var ps []string
-		for _, p := range append(append([]*Param{}, op.PathParams...), op.Params...) {
-			kind := kindConst(p.Dyn)
-			if p.Dyn == "body" {
+		for _, p := range op.AllParams() {
+			kind := p.Dyn().constName()
+			if p.Dyn() == DynBody {
 				switch e.pkg.jsonShape(p.GoType) {
 				case shapeObject:
 					kind = "kindObject"
@@ -79,41 +79,34 @@ func (m *Model) RenderOpTable() (File, error) {
 func opSignature(op *Operation) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s %s|", op.Method, op.Path, resultConst(op))
-	for _, p := range append(append([]*Param{}, op.PathParams...), op.Params...) {
-		fmt.Fprintf(&b, "%s,%s,%s,%t;", p.Name, p.In, p.Dyn, p.Required)
+	for _, p := range op.AllParams() {
+		fmt.Fprintf(&b, "%s,%s,%d,%t;", p.Name, p.In, p.Dyn(), p.Required)
 	}
 	return b.String()
 }
 
 func resultConst(op *Operation) string {
 	switch op.Result.Kind {
-	case "none":
+	case ResultNone:
 		return "resultNone"
-	case "text":
+	case ResultText:
 		return "resultText"
-	case "headers":
+	case ResultHeaders:
 		return "resultHeaders"
-	case "json":
+	case ResultJSON:
 		return "resultJSON"
 	}
 	switch op.Stream {
-	case "hijack":
+	case StreamHijack:
 		return "resultHijack"
-	case "websocket":
+	case StreamWebSocket:
 		return "resultWebSocket"
-	case "json":
+	case StreamJSON:
 		return "resultJSONStream"
-	case "output":
+	case StreamOutput:
 		return "resultOutput"
 	}
 	return "resultBinary"
 }
 
 func inConst(in string) string { return "in" + capitalize(in) }
-
-func kindConst(k string) string {
-	if k == "" {
-		panic("gen: parameter without a dynamic kind")
-	}
-	return "kind" + strings.NewReplacer("json", "JSON", "Json", "JSON").Replace(capitalize(k))
-}

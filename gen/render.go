@@ -56,24 +56,33 @@ func (m *Model) RenderPackage(p *Package) ([]File, error) {
 		return nil, err
 	}
 
+	// addDecls adds the files of one tag: base_gen.go, then base_2_gen.go
+	// and on when the declarations are too long for one.
+	addDecls := func(base string, decls []decl) error {
+		for i, part := range splitDecls(decls) {
+			name := base + "_gen.go"
+			if i > 0 {
+				name = fmt.Sprintf("%s_%d_gen.go", base, i+1)
+			}
+			if err := add(name, fileBody(pkg, part)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+
 	// Operations and their options, one file per tag.
 	byTag := map[string][]*Operation{}
 	for _, op := range p.Ops {
 		byTag[op.Tag] = append(byTag[op.Tag], op)
 	}
 	for _, tag := range sortedKeys(byTag) {
-		var chunks []string
+		var decls []decl
 		for _, op := range byTag[tag] {
-			chunks = append(chunks, m.renderOperation(p, op))
+			decls = append(decls, decl{m.renderOperation(p, op), operationImports(op)})
 		}
-		for i, part := range splitChunks(chunks) {
-			name := tag + "_gen.go"
-			if i > 0 {
-				name = fmt.Sprintf("%s_%d_gen.go", tag, i+1)
-			}
-			if err := add(name, fileBody(pkg, part)); err != nil {
-				return nil, err
-			}
+		if err := addDecls(tag, decls); err != nil {
+			return nil, err
 		}
 	}
 
@@ -86,22 +95,16 @@ func (m *Model) RenderPackage(p *Package) ([]File, error) {
 	for _, tag := range sortedKeys(typesByTag) {
 		ts := typesByTag[tag]
 		sort.Slice(ts, func(i, j int) bool { return ts[i].Name < ts[j].Name })
-		var chunks []string
+		var decls []decl
 		for _, t := range ts {
-			chunks = append(chunks, renderType(p, t, consts))
+			decls = append(decls, decl{renderType(p, t, consts), typeImports(t)})
 		}
 		base := tag + "_types"
 		if tag == "types" {
 			base = "types"
 		}
-		for i, part := range splitChunks(chunks) {
-			name := base + "_gen.go"
-			if i > 0 {
-				name = fmt.Sprintf("%s_%d_gen.go", base, i+1)
-			}
-			if err := add(name, fileBody(pkg, part)); err != nil {
-				return nil, err
-			}
+		if err := addDecls(base, decls); err != nil {
+			return nil, err
 		}
 	}
 	calls, err := m.RenderContractCalls(p)
@@ -112,19 +115,25 @@ func (m *Model) RenderPackage(p *Package) ([]File, error) {
 	return files, nil
 }
 
-// splitChunks groups rendered declarations into files of at most about
+// decl is one rendered declaration and what it imports.
+type decl struct {
+	code    string
+	imports importSet
+}
+
+// splitDecls groups declarations into files of at most about
 // maxFileLines lines.
-func splitChunks(chunks []string) [][]string {
-	var out [][]string
-	var cur []string
+func splitDecls(decls []decl) [][]decl {
+	var out [][]decl
+	var cur []decl
 	lines := 0
-	for _, c := range chunks {
-		n := strings.Count(c, "\n")
+	for _, d := range decls {
+		n := strings.Count(d.code, "\n")
 		if lines+n > maxFileLines && len(cur) > 0 {
 			out = append(out, cur)
 			cur, lines = nil, 0
 		}
-		cur = append(cur, c)
+		cur = append(cur, d)
 		lines += n
 	}
 	if len(cur) > 0 {
@@ -133,50 +142,19 @@ func splitChunks(chunks []string) [][]string {
 	return out
 }
 
-func fileBody(pkg string, decls []string) []byte {
+func fileBody(pkg string, decls []decl) []byte {
 	var b bytes.Buffer
 	b.WriteString(Header)
 	fmt.Fprintf(&b, "package %s\n\n", pkg)
-	body := strings.Join(decls, "\n")
-	code := codeOnly(body)
-	var std []string
-	for _, imp := range []string{"context", "io"} {
-		if strings.Contains(code, imp+".") {
-			std = append(std, strconv.Quote(imp))
-		}
+	imports := importSet{}
+	var code []string
+	for _, d := range decls {
+		imports.merge(d.imports)
+		code = append(code, d.code)
 	}
-	groups := []string{}
-	if len(std) > 0 {
-		groups = append(groups, strings.Join(std, "\n"))
-	}
-	var sdk []string
-	if strings.Contains(code, "docker.") {
-		sdk = append(sdk, strconv.Quote(ModulePath))
-	}
-	if strings.Contains(code, "gensupport.") {
-		sdk = append(sdk, strconv.Quote(ModulePath+"/internal/gensupport"))
-	}
-	if len(sdk) > 0 {
-		groups = append(groups, strings.Join(sdk, "\n"))
-	}
-	if len(groups) > 0 {
-		fmt.Fprintf(&b, "import (\n%s\n)\n\n", strings.Join(groups, "\n\n"))
-	}
-	b.WriteString(body)
+	b.WriteString(imports.block())
+	b.WriteString(strings.Join(code, "\n"))
 	return b.Bytes()
-}
-
-// codeOnly drops comment lines, so that "docker.sock" in a doc comment does
-// not import package docker.
-func codeOnly(src string) string {
-	var b strings.Builder
-	for _, line := range strings.Split(src, "\n") {
-		if !strings.HasPrefix(strings.TrimSpace(line), "//") {
-			b.WriteString(line)
-			b.WriteByte('\n')
-		}
-	}
-	return b.String()
 }
 
 func formatGo(name string, src []byte) ([]byte, error) {
@@ -358,12 +336,8 @@ func (m *Model) renderOperation(p *Package, op *Operation) string {
 			}
 			if prm.Required {
 				doc = strings.TrimSpace(doc + "\n\nRequired.")
-			} else if prm.Setter == SetBodyOptional {
-				empty := "{}"
-				if p.jsonShape(prm.GoType) == shapeArray {
-					empty = "[]"
-				}
-				doc = strings.TrimSpace(doc + "\n\nLeft nil, " + empty + " is sent: older daemons refuse a request without a body.")
+			} else if sd := prm.Setter.shape().doc; sd != nil {
+				doc = strings.TrimSpace(doc + "\n\n" + sd(setterArgsOf(p, op, prm)))
 			}
 			if a := added(prm.AddedIn, op.AddedIn); a != "" {
 				doc = strings.TrimSpace(doc + "\n\n" + a)
@@ -374,7 +348,7 @@ func (m *Model) renderOperation(p *Package, op *Operation) string {
 		b.WriteString("}\n\n")
 	}
 	if op.Result.Kind == ResultHeaders {
-		rname := strings.TrimPrefix(op.Result.GoType, "*")
+		rname := op.Result.GoType.Deref().String()
 		b.WriteString(comment(fmt.Sprintf("%s is what %s returns in its response headers.", rname, op.ID), ""))
 		fmt.Fprintf(&b, "type %s struct {\n", rname)
 		for _, h := range op.Result.Headers {
@@ -407,16 +381,13 @@ func (m *Model) renderOperation(p *Package, op *Operation) string {
 	}
 	ret := "error"
 	zero := ""
-	if op.Result.GoType != "" {
-		ret = "(" + op.Result.GoType + ", error)"
+	if !op.Result.GoType.IsZero() {
+		ret = "(" + op.Result.GoType.String() + ", error)"
 		zero = zeroValue(op.Result.GoType) + ", "
 	}
 	fmt.Fprintf(&b, "func (c *Client) %s(%s) %s {\n", op.ID, strings.Join(args, ", "), ret)
 	fmt.Fprintf(&b, "\tr := newRequest(%q, %s, %q)\n", op.ID, methodConst(op.Method), op.Path)
-	for _, pp := range op.PathParams {
-		fmt.Fprintf(&b, "\tr.PathParam(%q, %s)\n", pp.Name, pp.GoName)
-	}
-	for _, prm := range op.Params {
+	for _, prm := range op.AllParams() {
 		b.WriteString("\t" + setter(p, op, prm) + "\n")
 	}
 	switch op.Result.Kind {
@@ -426,8 +397,8 @@ func (m *Model) renderOperation(p *Package, op *Operation) string {
 		b.WriteString("\treturn c.rt.Text(ctx, r)\n")
 	case ResultJSON:
 		t := op.Result.GoType
-		if strings.HasPrefix(t, "*") {
-			fmt.Fprintf(&b, "\tout := new(%s)\n", t[1:])
+		if t.IsPointer() {
+			fmt.Fprintf(&b, "\tout := new(%s)\n", t.Elem)
 			fmt.Fprintf(&b, "\tif err := c.rt.JSON(ctx, r, out); err != nil {\n\t\treturn nil, err\n\t}\n\treturn out, nil\n")
 		} else {
 			fmt.Fprintf(&b, "\tvar out %s\n", t)
@@ -435,12 +406,12 @@ func (m *Model) renderOperation(p *Package, op *Operation) string {
 		}
 	case ResultHeaders:
 		b.WriteString("\th, err := c.rt.Headers(ctx, r)\n\tif err != nil {\n\t\treturn nil, err\n\t}\n")
-		fmt.Fprintf(&b, "\tout := &%s{}\n", strings.TrimPrefix(op.Result.GoType, "*"))
+		fmt.Fprintf(&b, "\tout := &%s{}\n", op.Result.GoType.Deref())
 		for _, h := range op.Result.Headers {
-			switch h.GoType {
-			case "bool":
+			switch {
+			case h.GoType.Equal(typeBool):
 				fmt.Fprintf(&b, "\tout.%s = h.Get(%q) == \"true\"\n", h.GoName, h.Name)
-			case "*docker.PathStat":
+			case h.GoType.Equal(pointerTo(dockerType("PathStat"))):
 				fmt.Fprintf(&b, "\tif v := h.Get(%q); v != \"\" {\n\t\tif out.%s, err = docker.DecodePathStat(v); err != nil {\n\t\t\treturn nil, err\n\t\t}\n\t}\n", h.Name, h.GoName)
 			default:
 				fmt.Fprintf(&b, "\tout.%s = h.Get(%q)\n", h.GoName, h.Name)
@@ -448,22 +419,8 @@ func (m *Model) renderOperation(p *Package, op *Operation) string {
 		}
 		b.WriteString("\treturn out, nil\n")
 	case ResultStream:
-		var t string
-		switch op.Stream {
-		case StreamWebSocket:
-			t = "docker.WebSocketConn"
-		case StreamHijack:
-			t = "docker.HijackedConn"
-		case StreamOutput:
-			t = "docker.Output"
-		case StreamBinary:
-			t = "docker.Stream"
-		case StreamJSON:
-			t = "docker.JSONStream[" + op.StreamItem + "]"
-		default:
-			panic("gen: unknown stream kind " + string(op.Stream))
-		}
-		fmt.Fprintf(&b, "\tout := new(%s)\n\tif err := c.rt.Open(ctx, r, out); err != nil {\n\t\treturn nil, err\n\t}\n", t)
+		// The stream's type comes from result, which knows every StreamKind.
+		fmt.Fprintf(&b, "\tout := new(%s)\n\tif err := c.rt.Open(ctx, r, out); err != nil {\n\t\treturn nil, err\n\t}\n", op.Result.GoType.Deref())
 		if op.Stream == StreamHijack {
 			if tty := bodyTTYField(p, op); tty != "" {
 				fmt.Fprintf(&b, "\tout.TTY = %s\n", tty)
@@ -482,13 +439,14 @@ func bodyTTYField(p *Package, op *Operation) string {
 		if prm.In != "body" {
 			continue
 		}
-		t := p.Types[strings.TrimPrefix(prm.GoType, "*")]
-		if t == nil {
+		body := prm.GoType.Deref()
+		t := p.Types[body.Name]
+		if t == nil || !body.IsLocal() {
 			return ""
 		}
 		for _, f := range t.Fields {
-			if f.JSONName == "Tty" && f.GoType == "bool" {
-				if strings.HasPrefix(prm.GoType, "*") {
+			if f.JSONName == "Tty" && f.GoType.Equal(typeBool) {
+				if prm.GoType.IsPointer() {
 					return "opts.Body != nil && opts.Body." + f.GoName
 				}
 				return "opts.Body." + f.GoName
@@ -498,81 +456,16 @@ func bodyTTYField(p *Package, op *Operation) string {
 	return ""
 }
 
-func zeroValue(t string) string {
+func zeroValue(t GoType) string {
 	switch {
-	case t == "string":
+	case t.Equal(typeString):
 		return `""`
-	case t == "bool":
+	case t.Equal(typeBool):
 		return "false"
-	case strings.HasPrefix(t, "*"), strings.HasPrefix(t, "[]"), strings.HasPrefix(t, "map["), t == "any":
+	case t.Kind == GoPointer, t.Kind == GoSlice, t.Kind == GoMap, t.Equal(typeAny):
 		return "nil"
 	}
-	return t + "{}"
-}
-
-// setter renders the line that puts one parameter into the request. Each
-// setter skips a value that was not set; see docker.Request.
-func setter(pkg *Package, op *Operation, p *Param) string {
-	v := "opts." + p.GoName
-	name := strconv.Quote(p.Name)
-	asString := v
-	if p.GoType != "string" {
-		asString = "string(" + v + ")" // an enum
-	}
-	switch p.Setter {
-	case SetQuery:
-		return fmt.Sprintf("r.Query(%s, %s)", name, asString)
-	case SetQueryRequired:
-		return fmt.Sprintf("r.QueryRequired(%s, %s)", name, asString)
-	case SetQueryBool:
-		return fmt.Sprintf("r.QueryBool(%s, %s)", name, v)
-	case SetQueryBoolPtr:
-		return fmt.Sprintf("r.QueryBoolPtr(%s, %s)", name, v)
-	case SetQueryNumber:
-		return fmt.Sprintf("gensupport.QueryNumber(r, %s, %s)", name, v)
-	case SetQueryNumberRequired:
-		return fmt.Sprintf("gensupport.QueryNumberRequired(r, %s, %s)", name, v)
-	case SetQueryStrings:
-		return fmt.Sprintf("r.QueryStrings(%s, %s)", name, v)
-	case SetQueryJoined:
-		return fmt.Sprintf("r.QueryJoined(%s, %s, %q)", name, v, p.Sep)
-	case SetQueryJSON:
-		return fmt.Sprintf("r.QueryJSON(%s, %s)", name, v)
-	case SetQueryJSONEach:
-		return fmt.Sprintf("gensupport.QueryJSONEach(r, %s, %s)", name, v)
-	case SetQueryJSONRequired:
-		return fmt.Sprintf("r.QueryJSONRequired(%s, %s)", name, v)
-	case SetHeader:
-		return fmt.Sprintf("r.Header(%s, %s)", name, v)
-	case SetAuth:
-		return fmt.Sprintf("gensupport.RegistryAuth(r, %s, false)", v)
-	case SetAuthRequired:
-		return fmt.Sprintf("gensupport.RegistryAuth(r, %s, true)", v)
-	case SetAuthConfigs:
-		return fmt.Sprintf("gensupport.RegistryConfig(r, %s)", v)
-	case SetReader:
-		return fmt.Sprintf("r.RawBody(%s, %q)", v, bodyContentType(op))
-	case SetReaderRequired:
-		return fmt.Sprintf("r.RequireBody(%s, %s != nil)\n\tr.RawBody(%s, %q)", name, v, v, bodyContentType(op))
-	case SetBody:
-		return fmt.Sprintf("r.JSONBody(%s)", v)
-	case SetBodyRequired:
-		return fmt.Sprintf("r.RequireBody(%s, %s != nil)\n\tr.JSONBody(%s)", name, v, v)
-	case SetBodyOptional:
-		// An optional JSON body left nil is sent empty ({} or []), never
-		// left out: daemons before 23.0 and Podman answer a request
-		// without one "400 Bad Request: got EOF while reading request
-		// body", and newer daemons read an empty value as no body.
-		return fmt.Sprintf("if %s != nil {\n\t\tr.JSONBody(%s)\n\t} else {\n\t\tr.JSONBody(%s)\n\t}", v, v, emptyJSON(pkg.jsonShape(p.GoType)))
-	}
-	panic(fmt.Sprintf("gen: %s: parameter %s has setter %d", op.ID, p.Name, p.Setter))
-}
-
-func emptyJSON(shape jsonShape) string {
-	if shape == shapeArray {
-		return "[]struct{}{}"
-	}
-	return "struct{}{}"
+	return t.String() + "{}"
 }
 
 func bodyContentType(op *Operation) string {
@@ -653,7 +546,7 @@ func renderType(p *Package, t *Type, consts map[*Type][]string) string {
 		fmt.Fprintf(&b, "// Values of %s known to this API version. The daemon may send others.\nconst (\n", t.Name)
 		for i, v := range t.Enum {
 			lit := strconv.Quote(v)
-			if t.Underlying != "string" {
+			if !t.Underlying.Equal(typeString) {
 				lit = v
 			}
 			fmt.Fprintf(&b, "\t%s %s = %s\n", consts[t][i], t.Name, lit)

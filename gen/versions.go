@@ -3,9 +3,9 @@ package gen
 import (
 	"fmt"
 
-	"github.com/go-openapi/spec"
 	"sort"
-	"strings"
+
+	"github.com/go-openapi/spec"
 )
 
 // Model is every version's package plus what is known across versions:
@@ -60,10 +60,10 @@ func Load(specDir string) (*Model, error) {
 	for _, f := range fixes {
 		hit := false
 		for _, u := range used {
-			hit = hit || u[f.ID]
+			hit = hit || u[f.name()]
 		}
 		if !hit {
-			return nil, fmt.Errorf("gen: fix %q in specs/fixes.yaml matches nothing in any version", f.ID)
+			return nil, fmt.Errorf("gen: fix %s in specs/fixes.yaml matches nothing in any version", f.name())
 		}
 	}
 	m := &Model{Pkgs: pkgs}
@@ -133,15 +133,11 @@ func (m *Model) finish() {
 // then operationId) that uses it, so container types sit with container
 // operations; types no operation reaches go to types_gen.go.
 func assignTags(p *Package) {
-	refs := func(expr string) []string {
+	refs := func(t GoType) []string {
 		var names []string
-		// Qualified names (docker.Platform) are the runtime's, never the
-		// package's own Platform.
-		for _, w := range strings.FieldsFunc(expr, func(r rune) bool {
-			return !(r == '_' || r == '.' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
-		}) {
-			if _, ok := p.Types[w]; ok {
-				names = append(names, w)
+		for _, n := range t.localNames() {
+			if _, ok := p.Types[n]; ok {
+				names = append(names, n)
 			}
 		}
 		return names

@@ -11,9 +11,6 @@ import (
 	"github.com/dockerclient/docker/v125"
 )
 
-var _ = strings.NewReader
-var _ = io.Discard
-
 func init() { register("1.25", callsV125) }
 
 func callsV125(rt *docker.Client) []contractCall {

@@ -11,9 +11,6 @@ import (
 	"github.com/dockerclient/docker/v126"
 )
 
-var _ = strings.NewReader
-var _ = io.Discard
-
 func init() { register("1.26", callsV126) }
 
 func callsV126(rt *docker.Client) []contractCall {

@@ -11,9 +11,6 @@ import (
 	"github.com/dockerclient/docker/v127"
 )
 
-var _ = strings.NewReader
-var _ = io.Discard
-
 func init() { register("1.27", callsV127) }
 
 func callsV127(rt *docker.Client) []contractCall {

@@ -11,9 +11,6 @@ import (
 	"github.com/dockerclient/docker/v128"
 )
 
-var _ = strings.NewReader
-var _ = io.Discard
-
 func init() { register("1.28", callsV128) }
 
 func callsV128(rt *docker.Client) []contractCall {

@@ -11,9 +11,6 @@ import (
 	"github.com/dockerclient/docker/v129"
 )
 
-var _ = strings.NewReader
-var _ = io.Discard
-
 func init() { register("1.29", callsV129) }
 
 func callsV129(rt *docker.Client) []contractCall {

@@ -11,9 +11,6 @@ import (
 	"github.com/dockerclient/docker/v130"
 )
 
-var _ = strings.NewReader
-var _ = io.Discard
-
 func init() { register("1.30", callsV130) }
 
 func callsV130(rt *docker.Client) []contractCall {

@@ -11,9 +11,6 @@ import (
 	"github.com/dockerclient/docker/v131"
 )
 
-var _ = strings.NewReader
-var _ = io.Discard
-
 func init() { register("1.31", callsV131) }
 
 func callsV131(rt *docker.Client) []contractCall {

@@ -11,9 +11,6 @@ import (
 	"github.com/dockerclient/docker/v132"
 )
 
-var _ = strings.NewReader
-var _ = io.Discard
-
 func init() { register("1.32", callsV132) }
 
 func callsV132(rt *docker.Client) []contractCall {

@@ -11,9 +11,6 @@ import (
 	"github.com/dockerclient/docker/v133"
 )
 
-var _ = strings.NewReader
-var _ = io.Discard
-
 func init() { register("1.33", callsV133) }
 
 func callsV133(rt *docker.Client) []contractCall {

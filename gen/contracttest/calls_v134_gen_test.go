@@ -11,9 +11,6 @@ import (
 	"github.com/dockerclient/docker/v134"
 )
 
-var _ = strings.NewReader
-var _ = io.Discard
-
 func init() { register("1.34", callsV134) }
 
 func callsV134(rt *docker.Client) []contractCall {

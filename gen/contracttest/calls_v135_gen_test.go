@@ -11,9 +11,6 @@ import (
 	"github.com/dockerclient/docker/v135"
 )
 
-var _ = strings.NewReader
-var _ = io.Discard
-
 func init() { register("1.35", callsV135) }
 
 func callsV135(rt *docker.Client) []contractCall {

@@ -11,9 +11,6 @@ import (
 	"github.com/dockerclient/docker/v136"
 )
 
-var _ = strings.NewReader
-var _ = io.Discard
-
 func init() { register("1.36", callsV136) }
 
 func callsV136(rt *docker.Client) []contractCall {

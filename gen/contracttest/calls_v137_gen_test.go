@@ -11,9 +11,6 @@ import (
 	"github.com/dockerclient/docker/v137"
 )
 
-var _ = strings.NewReader
-var _ = io.Discard
-
 func init() { register("1.37", callsV137) }
 
 func callsV137(rt *docker.Client) []contractCall {

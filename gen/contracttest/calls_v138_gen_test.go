@@ -11,9 +11,6 @@ import (
 	"github.com/dockerclient/docker/v138"
 )
 
-var _ = strings.NewReader
-var _ = io.Discard
-
 func init() { register("1.38", callsV138) }
 
 func callsV138(rt *docker.Client) []contractCall {

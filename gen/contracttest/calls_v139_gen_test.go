@@ -11,9 +11,6 @@ import (
 	"github.com/dockerclient/docker/v139"
 )
 
-var _ = strings.NewReader
-var _ = io.Discard
-
 func init() { register("1.39", callsV139) }
 
 func callsV139(rt *docker.Client) []contractCall {

@@ -11,9 +11,6 @@ import (
 	"github.com/dockerclient/docker/v140"
 )
 
-var _ = strings.NewReader
-var _ = io.Discard
-
 func init() { register("1.40", callsV140) }
 
 func callsV140(rt *docker.Client) []contractCall {

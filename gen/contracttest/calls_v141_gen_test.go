@@ -11,9 +11,6 @@ import (
 	"github.com/dockerclient/docker/v141"
 )
 
-var _ = strings.NewReader
-var _ = io.Discard
-
 func init() { register("1.41", callsV141) }
 
 func callsV141(rt *docker.Client) []contractCall {

@@ -11,9 +11,6 @@ import (
 	"github.com/dockerclient/docker/v142"
 )
 
-var _ = strings.NewReader
-var _ = io.Discard
-
 func init() { register("1.42", callsV142) }
 
 func callsV142(rt *docker.Client) []contractCall {

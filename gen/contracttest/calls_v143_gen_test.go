@@ -11,9 +11,6 @@ import (
 	"github.com/dockerclient/docker/v143"
 )
 
-var _ = strings.NewReader
-var _ = io.Discard
-
 func init() { register("1.43", callsV143) }
 
 func callsV143(rt *docker.Client) []contractCall {

@@ -11,9 +11,6 @@ import (
 	"github.com/dockerclient/docker/v144"
 )
 
-var _ = strings.NewReader
-var _ = io.Discard
-
 func init() { register("1.44", callsV144) }
 
 func callsV144(rt *docker.Client) []contractCall {

@@ -11,9 +11,6 @@ import (
 	"github.com/dockerclient/docker/v145"
 )
 
-var _ = strings.NewReader
-var _ = io.Discard
-
 func init() { register("1.45", callsV145) }
 
 func callsV145(rt *docker.Client) []contractCall {

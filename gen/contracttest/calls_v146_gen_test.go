@@ -11,9 +11,6 @@ import (
 	"github.com/dockerclient/docker/v146"
 )
 
-var _ = strings.NewReader
-var _ = io.Discard
-
 func init() { register("1.46", callsV146) }
 
 func callsV146(rt *docker.Client) []contractCall {

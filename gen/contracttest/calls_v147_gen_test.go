@@ -11,9 +11,6 @@ import (
 	"github.com/dockerclient/docker/v147"
 )
 
-var _ = strings.NewReader
-var _ = io.Discard
-
 func init() { register("1.47", callsV147) }
 
 func callsV147(rt *docker.Client) []contractCall {

@@ -11,9 +11,6 @@ import (
 	"github.com/dockerclient/docker/v148"
 )
 
-var _ = strings.NewReader
-var _ = io.Discard
-
 func init() { register("1.48", callsV148) }
 
 func callsV148(rt *docker.Client) []contractCall {

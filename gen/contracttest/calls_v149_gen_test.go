@@ -11,9 +11,6 @@ import (
 	"github.com/dockerclient/docker/v149"
 )
 
-var _ = strings.NewReader
-var _ = io.Discard
-
 func init() { register("1.49", callsV149) }
 
 func callsV149(rt *docker.Client) []contractCall {

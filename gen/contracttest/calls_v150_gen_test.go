@@ -11,9 +11,6 @@ import (
 	"github.com/dockerclient/docker/v150"
 )
 
-var _ = strings.NewReader
-var _ = io.Discard
-
 func init() { register("1.50", callsV150) }
 
 func callsV150(rt *docker.Client) []contractCall {

@@ -11,9 +11,6 @@ import (
 	"github.com/dockerclient/docker/v151"
 )
 
-var _ = strings.NewReader
-var _ = io.Discard
-
 func init() { register("1.51", callsV151) }
 
 func callsV151(rt *docker.Client) []contractCall {

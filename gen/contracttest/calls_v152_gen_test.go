@@ -11,9 +11,6 @@ import (
 	"github.com/dockerclient/docker/v152"
 )
 
-var _ = strings.NewReader
-var _ = io.Discard
-
 func init() { register("1.52", callsV152) }
 
 func callsV152(rt *docker.Client) []contractCall {

@@ -11,9 +11,6 @@ import (
 	"github.com/dockerclient/docker/v153"
 )
 
-var _ = strings.NewReader
-var _ = io.Discard
-
 func init() { register("1.53", callsV153) }
 
 func callsV153(rt *docker.Client) []contractCall {

@@ -11,9 +11,6 @@ import (
 	"github.com/dockerclient/docker/v154"
 )
 
-var _ = strings.NewReader
-var _ = io.Discard
-
 func init() { register("1.54", callsV154) }
 
 func callsV154(rt *docker.Client) []contractCall {

@@ -11,9 +11,6 @@ import (
 	"github.com/dockerclient/docker/v155"
 )
 
-var _ = strings.NewReader
-var _ = io.Discard
-
 func init() { register("1.55", callsV155) }
 
 func callsV155(rt *docker.Client) []contractCall {

@@ -11,9 +11,6 @@ import (
 	"github.com/dockerclient/docker/v156"
 )
 
-var _ = strings.NewReader
-var _ = io.Discard
-
 func init() { register("1.56", callsV156) }
 
 func callsV156(rt *docker.Client) []contractCall {
