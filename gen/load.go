@@ -63,6 +63,11 @@ func LoadSpecTracked(v SpecVersion, fixes []Fix, used map[string]bool) (*spec.Sw
 	if err != nil {
 		return nil, err
 	}
+	// The format first: a fix that names a definition would fail on an
+	// OpenAPI 3 file with "no definition", which says nothing of the cause.
+	if err := checkSwagger2(v.File, root); err != nil {
+		return nil, err
+	}
 	other := func(version string) (map[string]any, error) {
 		return readRaw(filepath.Join(filepath.Dir(v.File), "v"+version+".yaml"))
 	}
@@ -83,6 +88,23 @@ func LoadSpecTracked(v SpecVersion, fixes []Fix, used map[string]bool) (*spec.Sw
 		return nil, fmt.Errorf("gen: %s: not a Swagger 2.0 document (swagger: %q)", v.File, sw.Swagger)
 	}
 	return sw, nil
+}
+
+// checkSwagger2 refuses a spec that is not Swagger 2.0, naming what it is.
+// Docker's docs/v1.NN.yaml is OpenAPI 3 from 1.57; its Swagger 2.0 copy is
+// docs/v1.NN-swagger.yaml, which scripts/fetch-specs.sh takes.
+func checkSwagger2(file string, root map[string]any) error {
+	if v, ok := root["swagger"]; ok && fmt.Sprint(v) == "2.0" {
+		return nil
+	}
+	if v, ok := root["openapi"]; ok {
+		return fmt.Errorf("gen: %s: an OpenAPI %v document; the generator reads Swagger 2.0 "+
+			"(the module's docs/v1.NN-swagger.yaml: run `make specs`)", file, v)
+	}
+	if v, ok := root["swagger"]; ok {
+		return fmt.Errorf("gen: %s: swagger %q, want \"2.0\"", file, fmt.Sprint(v))
+	}
+	return fmt.Errorf("gen: %s: neither a swagger nor an openapi field: not an API spec", file)
 }
 
 // readRaw reads a spec file as generic YAML.
