@@ -51,11 +51,11 @@ func TestNegotiateTable(t *testing.T) {
 	}{
 		{"daemon older than SDK floor overlaps", "1.12", "1.41", "1.41", ""},
 		{"daemon inside", "1.24", "1.43", "1.43", ""},
-		{"daemon newer than SDK", "1.44", "1.60", "1.56", ""},
+		{"daemon newer than SDK", "1.44", "1.99", MaxAPIVersion, ""},
 		{"docker 29", "1.44", "1.52", "1.52", ""},
 		{"no minimum reported", "", "1.30", "1.30", ""},
-		{"daemon below SDK", "1.12", "1.24", "", "no API version in common: the daemon speaks 1.12 to 1.24, this SDK speaks 1.25 to 1.56"},
-		{"daemon above SDK", "1.57", "1.60", "", "no API version in common: the daemon speaks 1.57 to 1.60"},
+		{"daemon below SDK", "1.12", "1.24", "", "no API version in common: the daemon speaks 1.12 to 1.24, this SDK speaks 1.25 to " + MaxAPIVersion},
+		{"daemon above SDK", "1.98", "1.99", "", "no API version in common: the daemon speaks 1.98 to 1.99"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -202,7 +202,7 @@ func TestCallValidatesBeforeSending(t *testing.T) {
 		want string
 	}{
 		{"ContainerLsit", nil, `no operation "ContainerLsit" in any API version`},
-		{"VolumeUpdate", Args{"name": "v"}, "docker: VolumeUpdate needs API v1.42 or newer; the call was to use v1.41 (the daemon speaks 1.12 to 1.41; this SDK 1.25 to 1.56)"},
+		{"VolumeUpdate", Args{"name": "v"}, "docker: VolumeUpdate needs API v1.42 or newer; the call was to use v1.41 (the daemon speaks 1.12 to 1.41; this SDK 1.25 to " + MaxAPIVersion + ")"},
 		{"ContainerArchiveHead", Args{"id": "x", "path": "/"}, "docker: ContainerArchiveHead exists in API v1.25 to v1.27 only; the call was to use v1.41 (the daemon speaks 1.12 to 1.41"},
 		{"ContainerList", Args{"al": true}, `parameter "al" is unknown in API v1.41; ContainerList takes all, limit, size, filters`},
 		{"ContainerList", Args{"all": "yes"}, `parameter "all" must be a bool, not string`},

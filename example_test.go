@@ -125,11 +125,14 @@ func ExampleClient_Call() {
 	err = c.Call(ctx, "ContainerList", docker.Args{"all": "yes"}, nil)
 	fmt.Println(err)
 	err = c.Call(ctx, "VolumeUpdate", docker.Args{"name": "data"}, nil)
-	fmt.Println(err)
+	var ve *docker.VersionError
+	if errors.As(err, &ve) {
+		fmt.Printf("%s needs %s; the call was to use %s, the daemon speaks %s\n", ve.Op, ve.OpVersions.Min, ve.Want, ve.Daemon)
+	}
 	// Output:
 	// 1 busybox image
 	// docker: ContainerList: parameter "all" must be a bool, not string
-	// docker: VolumeUpdate needs API v1.42 or newer; the call was to use v1.41 (the daemon speaks 1.12 to 1.41; this SDK 1.25 to 1.56)
+	// VolumeUpdate needs 1.42; the call was to use 1.41, the daemon speaks 1.12 to 1.41
 }
 
 // Every status outside 2xx is a *docker.Error; its class is matched with

@@ -6,11 +6,7 @@ import (
 	"strings"
 )
 
-// The range of Engine API versions this SDK has a package for.
-const (
-	MinAPIVersion = "1.25"
-	MaxAPIVersion = "1.56"
-)
+// MinAPIVersion and MaxAPIVersion are generated from specs/ (versions_gen.go).
 
 // apiVersion is an Engine API version such as 1.41, kept as its minor number
 // because every version this SDK knows has major version 1.
@@ -98,7 +94,7 @@ type VersionError struct {
 	Want   string       // the API version the call was to use, e.g. "1.41"
 	Daemon VersionRange // what the daemon accepts; empty when it was not asked
 	// OpVersions is the range of versions the operation exists in, when Want
-	// lacks it (VolumeUpdate: 1.42 to 1.56); empty otherwise.
+	// lacks it (VolumeUpdate: 1.42 to the newest); empty otherwise.
 	OpVersions VersionRange
 }
 

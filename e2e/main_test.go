@@ -184,8 +184,10 @@ func (d *daemonInfo) dockerBefore(major, minor int) bool {
 	if d.podman {
 		return false
 	}
+	// "20.10.24+dfsg1", "28.5.2", "29.x (moby v2.0.0-beta.24)": a minor
+	// that is not a number counts as 0.
 	var ma, mi int
-	if _, err := fmt.Sscanf(d.version, "%d.%d", &ma, &mi); err != nil {
+	if n, _ := fmt.Sscanf(d.version, "%d.%d", &ma, &mi); n == 0 {
 		return false
 	}
 	return ma < major || ma == major && mi < minor

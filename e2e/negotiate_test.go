@@ -16,6 +16,7 @@ import (
 	"github.com/dockerclient/docker/internal/testdaemon"
 	"github.com/dockerclient/docker/v142"
 	"github.com/dockerclient/docker/v152"
+	"github.com/dockerclient/docker/v157"
 )
 
 // The facade against the real daemon, whichever it is: the expected range
@@ -142,6 +143,10 @@ var pinnedCalls = map[string]func(context.Context, *docker.Client) error{
 	},
 	"1.52": func(ctx context.Context, c *docker.Client) error {
 		_, err := v152.New(c).ContainerList(ctx, v152.ContainerListOptions{All: true})
+		return err
+	},
+	"1.57": func(ctx context.Context, c *docker.Client) error {
+		_, err := v157.New(c).ContainerList(ctx, v157.ContainerListOptions{All: true})
 		return err
 	},
 }

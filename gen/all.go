@@ -38,7 +38,11 @@ func (m *Model) RenderAll() ([]File, error) {
 	if err != nil {
 		return nil, err
 	}
-	files = append(files, table)
+	versions, err := m.RenderVersions()
+	if err != nil {
+		return nil, err
+	}
+	files = append(files, table, versions)
 	files = append(files, m.RenderDocs()...)
 	return files, nil
 }

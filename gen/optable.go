@@ -110,3 +110,20 @@ func resultConst(op *Operation) string {
 }
 
 func inConst(in string) string { return "in" + capitalize(in) }
+
+// RenderVersions renders versions_gen.go in the root package: the range of
+// version packages, so that a new spec in specs/ moves MaxAPIVersion (and
+// negotiation's ceiling) with no hand edit.
+func (m *Model) RenderVersions() (File, error) {
+	first, last := m.Pkgs[0].Version, m.Pkgs[len(m.Pkgs)-1].Version
+	var b bytes.Buffer
+	b.WriteString(Header)
+	b.WriteString("package docker\n\n")
+	fmt.Fprintf(&b, "// The range of Engine API versions this SDK has a package for: %s to %s.\n", first.Pkg(), last.Pkg())
+	fmt.Fprintf(&b, "const (\n\tMinAPIVersion = %q\n\tMaxAPIVersion = %q\n)\n", first.Name, last.Name)
+	src, err := formatGo("versions_gen.go", b.Bytes())
+	if err != nil {
+		return File{}, err
+	}
+	return File{Path: "versions_gen.go", Content: src}, nil
+}

@@ -40,7 +40,9 @@ export CGO_ENABLED=0
 case $name in
 docker29)
 	log "building dockerd $DOCKER29_MODULE@$DOCKER29_VERSION (8-11 CPU-minutes cold)"
-	GOBIN=$tmp GOFLAGS=-trimpath "$GO" install -tags "$DOCKER29_TAGS" "$DOCKER29_MODULE/cmd/dockerd@$DOCKER29_VERSION" >&2 ||
+	GOBIN=$tmp GOFLAGS=-trimpath "$GO" install -tags "$DOCKER29_TAGS" \
+		-ldflags "-X '$DOCKER29_MODULE/dockerversion.Version=$DOCKER29_LABEL'" \
+		"$DOCKER29_MODULE/cmd/dockerd@$DOCKER29_VERSION" >&2 ||
 		die "building $DOCKER29_MODULE@$DOCKER29_VERSION failed"
 	;;
 docker28)
@@ -54,7 +56,9 @@ docker28)
 	cp "$tmp/src/vendor.mod" "$tmp/src/go.mod"
 	cp "$tmp/src/vendor.sum" "$tmp/src/go.sum"
 	rm -rf "$tmp/src/vendor"
-	(cd "$tmp/src" && GOFLAGS="-mod=mod -trimpath" "$GO" build -tags "$DOCKER28_TAGS" -o "$tmp/dockerd" ./cmd/dockerd) >&2 ||
+	(cd "$tmp/src" && GOFLAGS="-mod=mod -trimpath" "$GO" build -tags "$DOCKER28_TAGS" \
+		-ldflags "-X '$DOCKER28_MODULE/dockerversion.Version=$DOCKER28_LABEL'" \
+		-o "$tmp/dockerd" ./cmd/dockerd) >&2 ||
 		die "building $DOCKER28_MODULE@$DOCKER28_VERSION failed"
 	;;
 esac

@@ -16,6 +16,12 @@ DOCKER28_VERSION=v28.5.2+incompatible
 DOCKER29_MODULE=github.com/moby/moby/v2
 DOCKER29_VERSION=v2.0.0-beta.24
 
+# What the built daemons report as their version (/version's Version; a build outside Docker's release scripts
+# says "library-import"). The Go module's versions do not name the Engine release: Docker 29's says its major
+# version and the module version it was built from.
+DOCKER28_LABEL=28.5.2
+DOCKER29_LABEL="29.x (moby $DOCKER29_VERSION)"
+
 # The build tags of Docker's static builds: no cgo (netgo, osusergo), no btrfs headers; Docker 29 leaves out
 # NRI's WebAssembly plugins.
 DOCKER28_TAGS="netgo osusergo static_build exclude_graphdriver_btrfs"

@@ -1,6 +1,7 @@
 // Command gen regenerates the SDK from the specs: every version package
-// (v125 ... v156), the operation table that dynamic calls use, and the
-// generated docs. `go generate ./...` runs it from the repository root.
+// (v125 to the newest spec in specs/), the operation table that dynamic
+// calls use, the version range, the generated docs, and the version numbers
+// quoted between markers in the README and the guide. `go generate ./...` runs it from the repository root.
 package main
 
 import (
@@ -27,6 +28,17 @@ func main() {
 	files, err := m.RenderAll()
 	if err != nil {
 		fail(err)
+	}
+	for _, name := range gen.MarkedDocs {
+		src, err := os.ReadFile(filepath.Join(*root, name))
+		if err != nil {
+			fail(err)
+		}
+		out, err := m.FillMarkers(name, src)
+		if err != nil {
+			fail(err)
+		}
+		files = append(files, gen.File{Path: name, Content: out})
 	}
 	changed, err := sync(*root, files, *check)
 	if err != nil {
