@@ -445,3 +445,13 @@ func (d *daemonInfo) serializeTags() (unlock func()) {
 	tagMu.Lock()
 	return tagMu.Unlock
 }
+
+// tasksOutliveLeave is how long a swarm's task containers may outlive
+// SwarmLeave: Docker 29 removes them a moment after leave returns, earlier
+// daemons before.
+func (d *daemonInfo) tasksOutliveLeave() time.Duration {
+	if d.podman || d.dockerBefore(29, 0) {
+		return 0
+	}
+	return 30 * time.Second
+}

@@ -544,6 +544,8 @@ func TestLifecycleV150(t *testing.T) {
 			t.Errorf("VolumeList with label filter: %v, want %s and %s", names, keep, prune)
 		}
 		pruneFilter := docker.Filters{"label": {labelKey + ".prune=" + s.id}}
+		// From 1.42 a prune removes only anonymous volumes unless all=true.
+		pruneFilter["all"] = []string{"true"}
 		daemonMu.Lock()
 		pruned, err := api.VolumePrune(ctx, v150.VolumePruneOptions{Filters: pruneFilter})
 		daemonMu.Unlock()
@@ -855,13 +857,24 @@ func TestSwarmV150(t *testing.T) {
 	if err := api.SwarmLeave(ctx, v150.SwarmLeaveOptions{Force: true}); err != nil {
 		t.Errorf("SwarmLeave: %v", err)
 	}
-	// Leaving removes the task containers.
+	// Leaving removes the task containers: before SwarmLeave returns, or
+	// from Docker 29 a moment after.
 	var left []struct{ Id string }
-	if err := s.c.CallVersion(ctx, s.api, "ContainerList", docker.Args{
-		"all": true, "filters": docker.Filters{"label": {"com.docker.swarm.service.name=" + s.name("svc")}},
-	}, &left); err != nil {
-		t.Errorf("ContainerList: %v", err)
-	} else if len(left) > 0 {
+	deadline := time.Now().Add(s.daemon.tasksOutliveLeave())
+	for {
+		left = nil
+		if err := s.c.CallVersion(ctx, s.api, "ContainerList", docker.Args{
+			"all": true, "filters": docker.Filters{"label": {"com.docker.swarm.service.name=" + s.name("svc")}},
+		}, &left); err != nil {
+			t.Errorf("ContainerList: %v", err)
+			break
+		}
+		if len(left) == 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if len(left) > 0 {
 		t.Errorf("%d task containers remain after leaving the swarm", len(left))
 	}
 }
