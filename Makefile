@@ -4,7 +4,7 @@
 GO ?= go
 export PATH := $(PATH):/usr/local/go/bin
 
-.PHONY: fuzz load all generate check-generated specs build vet fmt-check test unit test-short demo daemon-start daemon-stop bench fuzz clean
+.PHONY: e2e-matrix fuzz load all generate check-generated specs build vet fmt-check test unit test-short demo daemon-start daemon-stop bench fuzz clean
 
 all: build
 
@@ -45,6 +45,11 @@ test-short:
 ## demo: run the quickstart against $$DOCKER_HOST or the default socket, or a private daemon when none answers
 demo:
 	scripts/demo.sh
+
+## e2e-matrix: the end-to-end suite against dockerd 20.10, Docker 29, Docker 28 and Podman 4.3, each private,
+## one line per daemon (Docker 28 and 29 are built from the Go module proxy on first use, then cached)
+e2e-matrix:
+	scripts/e2e-matrix.sh
 
 daemon-start:
 	scripts/testdaemon.sh start

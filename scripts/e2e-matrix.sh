@@ -1,0 +1,86 @@
+#!/bin/sh
+# make e2e-matrix: the end-to-end suite (./e2e) against every daemon of scripts/daemons.sh, one after the
+# other, each private and in its own network namespace: dockerd 20.10, Docker 29, Docker 28, Podman 4.3.
+#
+#   scripts/e2e-matrix.sh [DAEMON...]    default: $DOCKERSDK_E2E_DAEMONS, else MATRIX_DAEMONS of daemons.sh
+#
+# Each run prints the suite's summary, e.g.
+#   e2e: 32 of 32 versions the daemon serves passed (dockerd 29.x (moby v2.0.0-beta.24), API 1.24-1.56)
+# and the script ends with one such line per daemon. The registry is DOCKER_TEST_REGISTRY, or the private one
+# (scripts/registry.sh), started here. Docker 28 and 29 are built on first use (scripts/build-dockerd.sh,
+# cached). A daemon this script started is stopped after its run, but docker20, which make test shares.
+# When a daemon cannot start, its run is reported as skipped, or failed with DOCKERSDK_REQUIRE_DAEMON=1.
+set -eu
+cd "$(dirname "$0")/.."
+export PATH="$PATH:/usr/local/go/bin"
+# shellcheck source=scripts/daemons.sh
+. scripts/daemons.sh
+
+daemons=${*:-${DOCKERSDK_E2E_DAEMONS:-$MATRIX_DAEMONS}}
+log=$(mktemp -d)
+trap 'rm -rf "$log"' EXIT
+status=0
+summary=
+
+say() { summary="$summary$1
+"; }
+
+if [ -z "${DOCKER_TEST_REGISTRY:-}" ]; then
+	if out=$(scripts/registry.sh start 2>"$log/registry.err"); then
+		DOCKER_TEST_REGISTRY=$(echo "$out" | tail -n 1)
+		export DOCKER_TEST_REGISTRY
+	else
+		echo "== scripts/registry.sh start failed; the registry tests will skip:"
+		tail -n 5 "$log/registry.err"
+	fi
+fi
+
+# control DAEMON start|stop: the script that runs it.
+control() {
+	case $1 in
+	podman) scripts/podman.sh "$2" ;;
+	*) DOCKERSDK_DAEMON=$1 scripts/testdaemon.sh "$2" ;;
+	esac
+}
+
+for d in $daemons; do
+	case $d in docker20 | docker28 | docker29 | podman) ;; *)
+		echo "e2e-matrix: unknown daemon $d (want docker20, docker28, docker29 or podman)" >&2
+		exit 2
+		;;
+	esac
+	echo "== e2e against $d"
+	was_up=
+	control "$d" status >/dev/null 2>&1 && was_up=1
+	start=$(date +%s)
+	if ! out=$(control "$d" start 2>"$log/$d.start"); then
+		echo "-- $d did not start:"
+		tail -n 20 "$log/$d.start"
+		if [ "${DOCKERSDK_REQUIRE_DAEMON:-}" = 1 ]; then
+			status=1
+			say "e2e: FAILED, $d did not start"
+		else
+			say "e2e: skipped, $d did not start"
+		fi
+		continue
+	fi
+	host=$(echo "$out" | tail -n 1)
+	if DOCKER_TEST_HOST=$host go test -count=1 -v -timeout 30m ./e2e/ >"$log/$d" 2>&1; then
+		grep -E '^(ok|e2e)' "$log/$d" || true
+	else
+		status=1
+		echo "-- failed:"
+		grep -E -B 3 -A 8 '^ *--- FAIL|^panic:' "$log/$d" | head -n 80
+		echo "-- last lines:"
+		grep -vE '^(=== (RUN|PAUSE|CONT)|    --- PASS|--- PASS|PASS$|\s+--- SKIP|--- SKIP|\s+[a-z0-9_]+_test.go:[0-9]+: .* serves API)' "$log/$d" | tail -n 60
+	fi
+	line=$(grep -E '^e2e: ' "$log/$d" | tail -n 1)
+	say "${line:-e2e: no summary from the run against $d} [$(($(date +%s) - start))s]"
+	if [ -z "$was_up" ] && [ "$d" != docker20 ]; then
+		control "$d" stop >/dev/null 2>&1 || echo "e2e-matrix: stopping $d failed" >&2
+	fi
+done
+
+echo "== e2e matrix"
+printf '%s' "$summary"
+exit "$status"
