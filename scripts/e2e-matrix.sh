@@ -65,6 +65,19 @@ for d in $daemons; do
 		continue
 	fi
 	host=$(echo "$out" | tail -n 1)
+	# Nothing a test does may leave the machine: the daemon's namespace has no route but its own.
+	ns=$(control "$d" netns)
+	if [ "$(id -u)" = 0 ] && [ -e "/run/netns/$ns" ]; then
+		if nsenter "--net=/run/netns/$ns" ip route get 192.0.2.1 >/dev/null 2>&1 ||
+			nsenter "--net=/run/netns/$ns" ip -6 route get 2001:db8::1 >/dev/null 2>&1; then
+			echo "-- $d's network namespace $ns has a route off this machine:"
+			nsenter "--net=/run/netns/$ns" ip route
+			status=1
+			say "e2e: FAILED, $d could reach beyond loopback"
+			continue
+		fi
+		echo "== $d runs in network namespace $ns, with no route off this machine"
+	fi
 	if DOCKER_TEST_HOST=$host go test -count=1 -v -timeout 30m ./e2e/ >"$log/$d" 2>&1; then
 		grep -E '^(ok|e2e)' "$log/$d" || true
 	else

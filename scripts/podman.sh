@@ -6,6 +6,7 @@
 #   scripts/podman.sh stop      stop the service and everything in its network namespace, delete the namespace
 #   scripts/podman.sh host      print the unix:// address, up or not
 #   scripts/podman.sh status    exit 0 when GET /_ping answers OK
+#   scripts/podman.sh netns     print the name of its network namespace, up or not
 #
 # Everything lives under $DOCKERSDK_PODMAN_DIR (default /tmp/dockersdk-podman): podman.sock, root/ (images and
 # containers), run/ (runroot), tmp/, cni/ (network configs), podman.pid, podman.log, and the configuration files
@@ -234,6 +235,7 @@ install) cmd_install ;;
 start) cmd_start ;;
 stop) cmd_stop ;;
 host) echo "$HOST" ;;
+netns) echo "$NETNS" ;;
 status)
 	if ping_service; then log "running at $HOST"; else
 		log "not running at $HOST"
@@ -241,7 +243,7 @@ status)
 	fi
 	;;
 *)
-	echo "usage: $0 install|start|stop|host|status" >&2
+	echo "usage: $0 install|start|stop|host|status|netns" >&2
 	exit 2
 	;;
 esac
