@@ -8,7 +8,7 @@
 #   scripts/podman.sh status    exit 0 when GET /_ping answers OK
 #   scripts/podman.sh netns     print the name of its network namespace, up or not
 #
-# Everything lives under $DOCKERSDK_PODMAN_DIR (default /tmp/dockersdk-podman): podman.sock, root/ (images and
+# Everything lives under $DOCKERSDK_PODMAN_DIR (default: $DOCKERSDK_DAEMON_DIR-podman, /tmp/dockersdk-daemon-podman): podman.sock, root/ (images and
 # containers), run/ (runroot), tmp/, cni/ (network configs), podman.pid, podman.log, and the configuration files
 # the service reads instead of the host's, through CONTAINERS_CONF, CONTAINERS_STORAGE_CONF and
 # CONTAINERS_REGISTRIES_CONF:
@@ -22,13 +22,14 @@
 # registry's forwarder is copied in, see scripts/netns.sh), so nothing it does leaves the machine. Its
 # containers' cgroups go under Podman's own parent (libpod_parent), never a host Docker's.
 #
-# Environment: DOCKERSDK_PODMAN_DIR, DOCKERSDK_DAEMON_TIMEOUT (start, seconds, default 60).
+# Environment: DOCKERSDK_PODMAN_DIR, DOCKERSDK_DAEMON_DIR, DOCKERSDK_DAEMON_TIMEOUT (start, seconds, default 60).
 set -eu
 
 PATH=$PATH:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export PATH
 
-DIR=${DOCKERSDK_PODMAN_DIR:-/tmp/dockersdk-podman}
+DIR=${DOCKERSDK_DAEMON_DIR:-/tmp/dockersdk-daemon}
+DIR=${DOCKERSDK_PODMAN_DIR:-${DIR%/}-podman}
 case $DIR in /*) ;; *) DIR=$(pwd)/$DIR ;; esac
 DIR=${DIR%/}
 SOCK=$DIR/podman.sock

@@ -25,8 +25,8 @@
 #
 # Which daemon: DOCKERSDK_DAEMON (scripts/daemons.sh pins them): docker20 (the default: Debian's docker.io, dockerd
 # 20.10), docker28 or docker29 (built once from the Go module proxy by scripts/build-dockerd.sh, cached, and run
-# on Debian's containerd and runc). Each has its own default state directory: /tmp/dockersdk-daemon for docker20,
-# /tmp/dockersdk-NAME for the others, so all of them can run at once. Podman has its own script, podman.sh.
+# on Debian's containerd and runc). Each has its own state directory, so all of them can run at once:
+# $DOCKERSDK_DAEMON_DIR for docker20, with -28 or -29 appended for the others (/tmp/dockersdk-daemon-29). Podman has its own script, podman.sh.
 #
 # Environment: DOCKERSDK_DAEMON, DOCKERSDK_DAEMON_DIR, DOCKERSDK_DAEMON_TIMEOUT (start, seconds, default 60),
 # DOCKERSDK_DAEMON_STOP_TIMEOUT (seconds before SIGKILL, default 30), DOCKERSDK_STORAGE_DRIVER (default: overlay2
@@ -42,7 +42,10 @@ export PATH
 FLAVOR=${DOCKERSDK_DAEMON:-docker20}
 case $FLAVOR in
 docker20) DIR=${DOCKERSDK_DAEMON_DIR:-/tmp/dockersdk-daemon} ;;
-docker28 | docker29) DIR=${DOCKERSDK_DAEMON_DIR:-/tmp/dockersdk-$FLAVOR} ;;
+docker28 | docker29)
+	DIR=${DOCKERSDK_DAEMON_DIR:-/tmp/dockersdk-daemon}
+	DIR=${DIR%/}-${FLAVOR#docker}
+	;;
 *)
 	echo "testdaemon: DOCKERSDK_DAEMON=$FLAVOR: want docker20, docker28 or docker29 (podman: scripts/podman.sh)" >&2
 	exit 2
