@@ -44,15 +44,13 @@ die() { log "$*"; exit 1; }
 
 # shellcheck source=scripts/netns.sh
 . "$(dirname "$0")/netns.sh"
+# shellcheck source=scripts/hostfs.sh
+. "$(dirname "$0")/hostfs.sh"
 # shellcheck source=scripts/apt.sh
 . "$(dirname "$0")/apt.sh"
 
 NETNS=$(netns_name dsdk "$DIR")
 
-busybox_static() {
-	[ -x /bin/busybox ] || return 1
-	! { command -v ldd >/dev/null 2>&1 && ldd /bin/busybox >/dev/null 2>&1; }
-}
 
 cmd_install() {
 	pkgs=
@@ -81,20 +79,6 @@ service_pids() {
 	return 0
 }
 
-overlay_works() {
-	d=$DIR/overlay-probe
-	umount "$d/merged" 2>/dev/null || true
-	rm -rf "$d"
-	mkdir -p "$d/lower" "$d/upper" "$d/work" "$d/merged"
-	echo probe >"$d/lower/file"
-	ok=1
-	if mount -t overlay overlay -o "lowerdir=$d/lower,upperdir=$d/upper,workdir=$d/work" "$d/merged" 2>/dev/null; then
-		[ "$(cat "$d/merged/file" 2>/dev/null)" = probe ] && ok=0
-		umount "$d/merged" 2>/dev/null || true
-	fi
-	rm -rf "$d"
-	return $ok
-}
 
 # hard_limit NAME CAP: this shell's hard limit NAME (from /proc/self/limits), at most CAP.
 hard_limit() {
@@ -126,7 +110,7 @@ volume_path = "$DIR/root/volumes"
 network_backend = "cni"
 network_config_dir = "$DIR/cni"
 EOF
-	if overlay_works; then driver=overlay; else driver=vfs; fi
+	if overlay_works "$DIR"; then driver=overlay; else driver=vfs; fi
 	cat >"$DIR/storage.conf" <<EOF
 # written by scripts/podman.sh
 [storage]
@@ -215,11 +199,7 @@ do_stop() {
 		log "deleting network namespace $NETNS"
 		netns_delete "$NETNS"
 	fi
-	if [ -r /proc/self/mountinfo ]; then
-		awk -v d="$DIR/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r | while read -r m; do
-			umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || log "could not unmount $m"
-		done
-	fi
+	unmount_under "$DIR"
 	rm -f "$SOCK" "$PIDFILE"
 }
 

@@ -71,6 +71,8 @@ die() { log "$*"; exit 1; }
 
 # shellcheck source=scripts/netns.sh
 . "$(dirname "$0")/netns.sh"
+# shellcheck source=scripts/hostfs.sh
+. "$(dirname "$0")/hostfs.sh"
 
 # The daemon's network namespace and cgroup parent, named after the state directory.
 NETNS=$(netns_name dsdk "$DIR")
@@ -78,14 +80,6 @@ CGROUP_PARENT=/$NETNS
 
 # ---------------------------------------------------------------- install
 
-# busybox_static: /bin/busybox exists and needs no dynamic loader (a dynamic one would not run in a bare rootfs).
-busybox_static() {
-	[ -x /bin/busybox ] || return 1
-	if command -v ldd >/dev/null 2>&1 && ldd /bin/busybox >/dev/null 2>&1; then
-		return 1
-	fi
-	return 0
-}
 
 # shellcheck source=scripts/apt.sh
 . "$(dirname "$0")/apt.sh"
@@ -158,21 +152,6 @@ ping_daemon() {
 
 # ---------------------------------------------------------------- start
 
-# overlay_works: an overlay mount succeeds inside the state directory (where the data root lives).
-overlay_works() {
-	d=$DIR/overlay-probe
-	umount "$d/merged" 2>/dev/null || true
-	rm -rf "$d"
-	mkdir -p "$d/lower" "$d/upper" "$d/work" "$d/merged"
-	echo probe >"$d/lower/file"
-	ok=1
-	if mount -t overlay overlay -o "lowerdir=$d/lower,upperdir=$d/upper,workdir=$d/work" "$d/merged" 2>/dev/null; then
-		[ "$(cat "$d/merged/file" 2>/dev/null)" = probe ] && ok=0
-		umount "$d/merged" 2>/dev/null || true
-	fi
-	rm -rf "$d"
-	return $ok
-}
 
 write_containerd_config() {
 	cat >"$CTRD_CONFIG" <<EOF
@@ -286,7 +265,7 @@ cmd_start() {
 		# snapshotters, as its users run it) unless DOCKERSDK_STORAGE_DRIVER asks for a graph driver.
 		extra=--feature=time-namespaces=false
 	elif [ -z "$driver" ]; then
-		if overlay_works; then driver=overlay2; else driver=vfs; fi
+		if overlay_works "$DIR"; then driver=overlay2; else driver=vfs; fi
 	fi
 	storage=
 	[ -z "$driver" ] || storage=--storage-driver=$driver
@@ -380,13 +359,7 @@ do_stop() {
 		rm -f "$DIR/bridge"
 	fi
 	if [ -z "$(dockerd_pids)$(containerd_pids)" ]; then
-		# A daemon that was killed, or failed at start, leaves mounts under the state directory (the data root
-		# bind-mounted on itself, overlay layers, netns and shm files); unmount them, deepest first.
-		if [ -r /proc/self/mountinfo ]; then
-			awk -v d="$DIR/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r | while read -r m; do
-				umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || log "could not unmount $m"
-			done
-		fi
+		unmount_under "$DIR"
 		# The cgroup parent, in each hierarchy (cgroup v1) or the one (v2), once its containers are gone.
 		for c in /sys/fs/cgroup/*"$CGROUP_PARENT" /sys/fs/cgroup"$CGROUP_PARENT"; do
 			[ -d "$c" ] && { find "$c" -depth -type d -exec rmdir {} + 2>/dev/null || true; }
