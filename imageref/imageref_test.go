@@ -12,148 +12,62 @@ const (
 )
 
 func TestParse(t *testing.T) {
+	sha512 := "sha512:" + strings.Repeat("ab", 64)
+	// Each case: input, the Reference, then String, Normalized and Familiar.
 	cases := []struct {
-		in                               string
-		want                             Reference
-		str, normalized, familiar, named string
+		in                        string
+		want                      Reference
+		str, normalized, familiar string
 	}{
-		{
-			in:   "busybox",
-			want: Reference{Domain: "docker.io", Path: "library/busybox"},
-			str:  "docker.io/library/busybox", normalized: "docker.io/library/busybox:latest",
-			familiar: "busybox", named: "docker.io/library/busybox",
-		},
-		{
-			in:   "busybox:latest",
-			want: Reference{Domain: "docker.io", Path: "library/busybox", Tag: "latest"},
-			str:  "docker.io/library/busybox:latest", normalized: "docker.io/library/busybox:latest",
-			familiar: "busybox:latest", named: "docker.io/library/busybox",
-		},
-		{
-			in:   "docker.io/library/busybox",
-			want: Reference{Domain: "docker.io", Path: "library/busybox"},
-			str:  "docker.io/library/busybox", normalized: "docker.io/library/busybox:latest",
-			familiar: "busybox", named: "docker.io/library/busybox",
-		},
-		{
-			in:   "docker.io/busybox:1.36",
-			want: Reference{Domain: "docker.io", Path: "library/busybox", Tag: "1.36"},
-			str:  "docker.io/library/busybox:1.36", normalized: "docker.io/library/busybox:1.36",
-			familiar: "busybox:1.36", named: "docker.io/library/busybox",
-		},
-		{
-			in:   "index.docker.io/library/busybox:latest",
-			want: Reference{Domain: "docker.io", Path: "library/busybox", Tag: "latest"},
-			str:  "docker.io/library/busybox:latest", normalized: "docker.io/library/busybox:latest",
-			familiar: "busybox:latest", named: "docker.io/library/busybox",
-		},
-		{
-			in:   "index.docker.io/user/app",
-			want: Reference{Domain: "docker.io", Path: "user/app"},
-			str:  "docker.io/user/app", normalized: "docker.io/user/app:latest",
-			familiar: "user/app", named: "docker.io/user/app",
-		},
-		{
-			in:   "user/app",
-			want: Reference{Domain: "docker.io", Path: "user/app"},
-			str:  "docker.io/user/app", normalized: "docker.io/user/app:latest",
-			familiar: "user/app", named: "docker.io/user/app",
-		},
-		{
-			// Nested paths under library/ are not official images: the prefix stays.
-			in:   "library/team/app",
-			want: Reference{Domain: "docker.io", Path: "library/team/app"},
-			str:  "docker.io/library/team/app", normalized: "docker.io/library/team/app:latest",
-			familiar: "library/team/app", named: "docker.io/library/team/app",
-		},
-		{
-			in:   "registry.example.com:5000/team/app:v1.2",
-			want: Reference{Domain: "registry.example.com:5000", Path: "team/app", Tag: "v1.2"},
-			str:  "registry.example.com:5000/team/app:v1.2", normalized: "registry.example.com:5000/team/app:v1.2",
-			familiar: "registry.example.com:5000/team/app:v1.2", named: "registry.example.com:5000/team/app",
-		},
-		{
-			// A registry's name of one element is not an official image.
-			in:   "quay.io/busybox",
-			want: Reference{Domain: "quay.io", Path: "busybox"},
-			str:  "quay.io/busybox", normalized: "quay.io/busybox:latest",
-			familiar: "quay.io/busybox", named: "quay.io/busybox",
-		},
-		{
-			in:   "localhost:5000/app",
-			want: Reference{Domain: "localhost:5000", Path: "app"},
-			str:  "localhost:5000/app", normalized: "localhost:5000/app:latest",
-			familiar: "localhost:5000/app", named: "localhost:5000/app",
-		},
-		{
-			in:   "localhost/app:dev",
-			want: Reference{Domain: "localhost", Path: "app", Tag: "dev"},
-			str:  "localhost/app:dev", normalized: "localhost/app:dev",
-			familiar: "localhost/app:dev", named: "localhost/app",
-		},
-		{
-			// A bare "localhost:5000" is the image "localhost" tagged 5000, as for Docker.
-			in:   "localhost:5000",
-			want: Reference{Domain: "docker.io", Path: "library/localhost", Tag: "5000"},
-			str:  "docker.io/library/localhost:5000", normalized: "docker.io/library/localhost:5000",
-			familiar: "localhost:5000", named: "docker.io/library/localhost",
-		},
-		{
-			in:   "[::1]:5000/app:1",
-			want: Reference{Domain: "[::1]:5000", Path: "app", Tag: "1"},
-			str:  "[::1]:5000/app:1", normalized: "[::1]:5000/app:1",
-			familiar: "[::1]:5000/app:1", named: "[::1]:5000/app",
-		},
-		{
-			in:   "[2001:db8::1]/team/app",
-			want: Reference{Domain: "[2001:db8::1]", Path: "team/app"},
-			str:  "[2001:db8::1]/team/app", normalized: "[2001:db8::1]/team/app:latest",
-			familiar: "[2001:db8::1]/team/app", named: "[2001:db8::1]/team/app",
-		},
-		{
-			in:   "192.168.1.10:5000/app",
-			want: Reference{Domain: "192.168.1.10:5000", Path: "app"},
-			str:  "192.168.1.10:5000/app", normalized: "192.168.1.10:5000/app:latest",
-			familiar: "192.168.1.10:5000/app", named: "192.168.1.10:5000/app",
-		},
-		{
-			// An uppercase first element can only be a registry.
-			in:   "Registry/app",
-			want: Reference{Domain: "Registry", Path: "app"},
-			str:  "Registry/app", normalized: "Registry/app:latest",
-			familiar: "Registry/app", named: "Registry/app",
-		},
-		{
-			in:   "busybox@" + digest,
-			want: Reference{Domain: "docker.io", Path: "library/busybox", Digest: digest},
-			str:  "docker.io/library/busybox@" + digest, normalized: "docker.io/library/busybox@" + digest,
-			familiar: "busybox@" + digest, named: "docker.io/library/busybox",
-		},
-		{
-			in:   "busybox:1.36@" + digest,
-			want: Reference{Domain: "docker.io", Path: "library/busybox", Tag: "1.36", Digest: digest},
-			str:  "docker.io/library/busybox:1.36@" + digest, normalized: "docker.io/library/busybox:1.36@" + digest,
-			familiar: "busybox:1.36@" + digest, named: "docker.io/library/busybox",
-		},
-		{
-			in:   "localhost:5000/app@sha512:" + strings.Repeat("ab", 64),
-			want: Reference{Domain: "localhost:5000", Path: "app", Digest: "sha512:" + strings.Repeat("ab", 64)},
-			str:  "localhost:5000/app@sha512:" + strings.Repeat("ab", 64), normalized: "localhost:5000/app@sha512:" + strings.Repeat("ab", 64),
-			familiar: "localhost:5000/app@sha512:" + strings.Repeat("ab", 64), named: "localhost:5000/app",
-		},
-		{
-			in:   "a0-b--c__d_e/f.g:A_b.c-D",
-			want: Reference{Domain: "docker.io", Path: "a0-b--c__d_e/f.g", Tag: "A_b.c-D"},
-			str:  "docker.io/a0-b--c__d_e/f.g:A_b.c-D", normalized: "docker.io/a0-b--c__d_e/f.g:A_b.c-D",
-			familiar: "a0-b--c__d_e/f.g:A_b.c-D", named: "docker.io/a0-b--c__d_e/f.g",
-		},
-		{
-			// A one-element name with a dot is still a Docker Hub name, as for Docker.
-			in:   "example.com",
-			want: Reference{Domain: "docker.io", Path: "library/example.com"},
-			str:  "docker.io/library/example.com", normalized: "docker.io/library/example.com:latest",
-			familiar: "example.com", named: "docker.io/library/example.com",
-		},
+		{"busybox", Reference{"docker.io", "library/busybox", "", ""},
+			"docker.io/library/busybox", "docker.io/library/busybox:latest", "busybox"},
+		{"busybox:latest", Reference{"docker.io", "library/busybox", "latest", ""},
+			"docker.io/library/busybox:latest", "docker.io/library/busybox:latest", "busybox:latest"},
+		{"docker.io/library/busybox", Reference{"docker.io", "library/busybox", "", ""},
+			"docker.io/library/busybox", "docker.io/library/busybox:latest", "busybox"},
+		{"docker.io/busybox:1.36", Reference{"docker.io", "library/busybox", "1.36", ""},
+			"docker.io/library/busybox:1.36", "docker.io/library/busybox:1.36", "busybox:1.36"},
+		{"index.docker.io/library/busybox:latest", Reference{"docker.io", "library/busybox", "latest", ""},
+			"docker.io/library/busybox:latest", "docker.io/library/busybox:latest", "busybox:latest"},
+		{"index.docker.io/user/app", Reference{"docker.io", "user/app", "", ""},
+			"docker.io/user/app", "docker.io/user/app:latest", "user/app"},
+		{"user/app", Reference{"docker.io", "user/app", "", ""},
+			"docker.io/user/app", "docker.io/user/app:latest", "user/app"},
+		// Nested paths under library/ are not official images: the prefix stays.
+		{"library/team/app", Reference{"docker.io", "library/team/app", "", ""},
+			"docker.io/library/team/app", "docker.io/library/team/app:latest", "library/team/app"},
+		{"registry.example.com:5000/team/app:v1.2", Reference{"registry.example.com:5000", "team/app", "v1.2", ""},
+			"registry.example.com:5000/team/app:v1.2", "registry.example.com:5000/team/app:v1.2", "registry.example.com:5000/team/app:v1.2"},
+		// A registry's name of one element is not an official image.
+		{"quay.io/busybox", Reference{"quay.io", "busybox", "", ""},
+			"quay.io/busybox", "quay.io/busybox:latest", "quay.io/busybox"},
+		{"localhost:5000/app", Reference{"localhost:5000", "app", "", ""},
+			"localhost:5000/app", "localhost:5000/app:latest", "localhost:5000/app"},
+		{"localhost/app:dev", Reference{"localhost", "app", "dev", ""},
+			"localhost/app:dev", "localhost/app:dev", "localhost/app:dev"},
+		// A bare "localhost:5000" is the image "localhost" tagged 5000, as for Docker.
+		{"localhost:5000", Reference{"docker.io", "library/localhost", "5000", ""},
+			"docker.io/library/localhost:5000", "docker.io/library/localhost:5000", "localhost:5000"},
+		{"[::1]:5000/app:1", Reference{"[::1]:5000", "app", "1", ""},
+			"[::1]:5000/app:1", "[::1]:5000/app:1", "[::1]:5000/app:1"},
+		{"[2001:db8::1]/team/app", Reference{"[2001:db8::1]", "team/app", "", ""},
+			"[2001:db8::1]/team/app", "[2001:db8::1]/team/app:latest", "[2001:db8::1]/team/app"},
+		{"192.168.1.10:5000/app", Reference{"192.168.1.10:5000", "app", "", ""},
+			"192.168.1.10:5000/app", "192.168.1.10:5000/app:latest", "192.168.1.10:5000/app"},
+		// An uppercase first element can only be a registry.
+		{"Registry/app", Reference{"Registry", "app", "", ""},
+			"Registry/app", "Registry/app:latest", "Registry/app"},
+		{"busybox@" + digest, Reference{"docker.io", "library/busybox", "", digest},
+			"docker.io/library/busybox@" + digest, "docker.io/library/busybox@" + digest, "busybox@" + digest},
+		{"busybox:1.36@" + digest, Reference{"docker.io", "library/busybox", "1.36", digest},
+			"docker.io/library/busybox:1.36@" + digest, "docker.io/library/busybox:1.36@" + digest, "busybox:1.36@" + digest},
+		{"localhost:5000/app@" + sha512, Reference{"localhost:5000", "app", "", sha512},
+			"localhost:5000/app@" + sha512, "localhost:5000/app@" + sha512, "localhost:5000/app@" + sha512},
+		{"a0-b--c__d_e/f.g:A_b.c-D", Reference{"docker.io", "a0-b--c__d_e/f.g", "A_b.c-D", ""},
+			"docker.io/a0-b--c__d_e/f.g:A_b.c-D", "docker.io/a0-b--c__d_e/f.g:A_b.c-D", "a0-b--c__d_e/f.g:A_b.c-D"},
+		// A one-element name with a dot is still a Docker Hub name, as for Docker.
+		{"example.com", Reference{"docker.io", "library/example.com", "", ""},
+			"docker.io/library/example.com", "docker.io/library/example.com:latest", "example.com"},
 	}
 	for _, c := range cases {
 		t.Run(c.in, func(t *testing.T) {
@@ -168,7 +82,7 @@ func TestParse(t *testing.T) {
 				{"String", r.String(), c.str},
 				{"Normalized", r.Normalized(), c.normalized},
 				{"Familiar", r.Familiar(), c.familiar},
-				{"Name", r.Name(), c.named},
+				{"Name", r.Name(), c.want.Domain + "/" + c.want.Path},
 			} {
 				if g.got != g.want {
 					t.Errorf("%s() = %q, want %q", g.method, g.got, g.want)
