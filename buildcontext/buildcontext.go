@@ -5,12 +5,12 @@
 //
 // Usage:
 //
-//	ctx, err := buildcontext.Dir("./app")
+//	tarball, err := buildcontext.Dir("./app")
 //	if err != nil {
 //		return err
 //	}
-//	defer ctx.Close()
-//	// pass ctx as the body of an image build
+//	defer tarball.Close()
+//	// pass tarball as the body of an image build
 //
 // The .dockerignore rules are Docker's own (see [Matcher]); [ReadIgnore] and
 // [NewMatcher] are exported for builders that walk the context themselves.

@@ -33,13 +33,13 @@ func ExampleDir() {
 		os.WriteFile(p, []byte(content), 0o644)
 	}
 
-	ctx, err := buildcontext.Dir(dir)
+	tarball, err := buildcontext.Dir(dir)
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer ctx.Close()
-	// Here ctx would be the body of an image build; list it instead.
-	tr := tar.NewReader(ctx)
+	defer tarball.Close()
+	// Here tarball would be the body of an image build; list it instead.
+	tr := tar.NewReader(tarball)
 	for {
 		hdr, err := tr.Next()
 		if err == io.EOF {

@@ -342,7 +342,7 @@ func (r Reference) Normalized() string {
 	return r.String()
 }
 
-// Familiar is Docker's short form, the one "docker images" shows: Docker
+// Familiar is Docker's short form, the one the docker CLI prints: Docker
 // Hub's domain and its "library/" namespace are dropped ("busybox:latest",
 // "user/app"), other registries kept. Nothing is added: "busybox" stays
 // "busybox".
