@@ -85,7 +85,9 @@ func cleanUp(host string) {
 	defer c.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	var list []struct{ ID string `json:"Id"` }
+	var list []struct {
+		ID string `json:"Id"`
+	}
 	err = c.Call(ctx, "ContainerList", docker.Args{"all": true, "filters": docker.Filters{"label": {testLabel}}}, &list)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "task: listing test containers: %v\n", err)
