@@ -100,7 +100,7 @@ func (s *logStrategy) WaitReady(ctx context.Context, c *docker.Client, container
 	if err == nil && lw.matchRest() {
 		return nil
 	}
-	werr := &WaitError{Container: container, For: s.what, LastSeen: lw.seen(), Err: err}
+	werr := &WaitError{Container: container, For: s.what, LastSeen: lw.seen(), Err: unwrapCtx(ctx, err)}
 	if err == nil {
 		werr.Err = errors.New("the output ended, container " + describeState(ctx, c, v, container))
 	}
