@@ -144,10 +144,13 @@ func Operations(v string) []string {
 //
 // out receives the result: a pointer to decode JSON into (or nil to drop
 // it); *string for text; *http.Header for header-only results; nil for
-// operations that answer with no content. Streaming
-// operations take an *io.ReadCloser (the raw body), **Stream, **Output or
-// **JSONStream[JSONMessage] (or [json.RawMessage]), which the caller
-// closes; hijacked ones (ContainerAttach, ExecStart) take **HijackedConn.
+// operations that answer with no content; an *io.ReadCloser for a JSON
+// result's raw body, handed over as soon as the daemon sends its headers
+// (ContainerWait sends them once the wait is registered), which the caller
+// decodes and closes. Streaming operations take an *io.ReadCloser (the raw
+// body), **Stream, **Output or **JSONStream[JSONMessage] (or
+// [json.RawMessage]), which the caller closes; hijacked ones
+// (ContainerAttach, ExecStart) take **HijackedConn.
 func (c *Client) Call(ctx context.Context, op string, args Args, out any) error {
 	v, err := c.Negotiate(ctx)
 	if err != nil {
@@ -213,6 +216,16 @@ func (c *Client) CallVersion(ctx context.Context, version, op string, args Args,
 		return c.doNoContent(ctx, r)
 	case resultNone:
 		return c.doNoContent(ctx, r)
+	}
+	if rc, ok := out.(*io.ReadCloser); ok {
+		// The raw JSON body, handed over as soon as the status and headers
+		// arrive: ContainerWait sends them once the wait is registered.
+		resp, err := c.do(ctx, r)
+		if err != nil {
+			return err
+		}
+		*rc = resp.Body
+		return nil
 	}
 	return c.doJSON(ctx, r, out)
 }

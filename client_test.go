@@ -306,3 +306,27 @@ func TestOperationsListsAVersion(t *testing.T) {
 		t.Fatalf("Operations(1.25) has %d ops", n)
 	}
 }
+
+// An *io.ReadCloser receives a JSON result's body once the headers arrive,
+// before the value: ContainerWait answers so once the wait is registered.
+func TestCallHandsOverJSONBodyAtHeaders(t *testing.T) {
+	release := make(chan struct{})
+	f := &fakeDaemon{min: "1.12", max: "1.41", handler: func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusOK)
+		w.(http.Flusher).Flush()
+		<-release
+		w.Write([]byte(`{"StatusCode":3}`))
+	}}
+	c := f.start(t)
+	var body io.ReadCloser
+	err := c.Call(context.Background(), "ContainerWait", Args{"id": "x", "condition": "next-exit"}, &body)
+	close(release)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer body.Close()
+	b, err := io.ReadAll(body)
+	if err != nil || string(b) != `{"StatusCode":3}` {
+		t.Fatalf("body %q, %v", b, err)
+	}
+}
