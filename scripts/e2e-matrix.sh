@@ -1,5 +1,5 @@
 #!/bin/sh
-# make e2e-matrix: the end-to-end suite (./e2e) against every daemon of scripts/daemons.sh, one after the
+# make e2e-matrix: the end-to-end suite (./e2e) and the task layer's tests (./task) against every daemon of scripts/daemons.sh, one after the
 # other, each private and in its own network namespace: dockerd 20.10, Docker 29, Docker 28, Podman 4.3.
 #
 #   scripts/e2e-matrix.sh [DAEMON...]    default: $DOCKERSDK_E2E_DAEMONS, else MATRIX_DAEMONS of daemons.sh
@@ -78,7 +78,8 @@ for d in $daemons; do
 		fi
 		echo "== $d runs in network namespace $ns, with no route off this machine"
 	fi
-	if DOCKER_TEST_HOST=$host go test -count=1 -v -timeout 30m ./e2e/ >"$log/$d" 2>&1; then
+	# The task layer (./task) runs against every daemon too: it is the code most sensitive to their differences.
+	if DOCKER_TEST_HOST=$host go test -count=1 -v -timeout 30m ./e2e/ ./task/ >"$log/$d" 2>&1; then
 		grep -E '^(ok|e2e)' "$log/$d" || true
 	else
 		status=1
@@ -88,7 +89,8 @@ for d in $daemons; do
 		grep -vE '^(=== (RUN|PAUSE|CONT)|    --- PASS|--- PASS|PASS$|\s+--- SKIP|--- SKIP|\s+[a-z0-9_]+_test.go:[0-9]+: .* serves API)' "$log/$d" | tail -n 60
 	fi
 	line=$(grep -E '^e2e: ' "$log/$d" | tail -n 1)
-	say "${line:-e2e: no summary from the run against $d} [$(($(date +%s) - start))s]"
+	tasks=$(grep -E '^(ok|FAIL)[[:space:]]+github.com/dockerclient/docker/task' "$log/$d" | awk '{print $1}')
+	say "${line:-e2e: no summary from the run against $d}; task: ${tasks:-no result} [$(($(date +%s) - start))s]"
 	if [ -z "$was_up" ] && [ "$d" != docker20 ]; then
 		control "$d" stop >/dev/null 2>&1 || echo "e2e-matrix: stopping $d failed" >&2
 	fi

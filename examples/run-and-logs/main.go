@@ -1,6 +1,7 @@
 // Command run-and-logs runs a command in a new container and follows its
 // output, like `docker run --rm IMAGE CMD...`, keeping stdout and stderr
-// apart, and exits with the container's status.
+// apart, and exits with the container's status, on the raw operations of
+// package v141. examples/run-and-logs-task does the same with task.Run.
 //
 //	go run ./examples/run-and-logs busybox:latest sh -c 'echo out; echo err >&2; exit 3'
 package main
@@ -50,17 +51,6 @@ func run(ctx context.Context, image string, cmd []string) (int, error) {
 	}
 	defer api.ContainerDelete(context.WithoutCancel(ctx), created.ID, v141.ContainerDeleteOptions{Force: true})
 
-	// Ask for the exit status before starting, so a quick container
-	// cannot exit unseen.
-	waitErr := make(chan error, 1)
-	var status int64
-	go func() {
-		w, err := api.ContainerWait(ctx, created.ID, v141.ContainerWaitOptions{Condition: "next-exit"})
-		if err == nil {
-			status = w.StatusCode
-		}
-		waitErr <- err
-	}()
 	if err := api.ContainerStart(ctx, created.ID, v141.ContainerStartOptions{}); err != nil {
 		return 0, err
 	}
@@ -72,8 +62,13 @@ func run(ctx context.Context, image string, cmd []string) (int, error) {
 	if err := logs.Demux(os.Stdout, os.Stderr); err != nil {
 		return 0, err
 	}
-	if err := <-waitErr; err != nil {
+	// The logs end when the container does. Only this program removes it,
+	// so waiting for "not running" now cannot miss its exit. (With
+	// AutoRemove it could: the wait must then be registered before the
+	// start, which package task's Run does; see examples/run-and-logs-task.)
+	w, err := api.ContainerWait(ctx, created.ID, v141.ContainerWaitOptions{Condition: "not-running"})
+	if err != nil {
 		return 0, err
 	}
-	return int(status), nil
+	return int(w.StatusCode), nil
 }
