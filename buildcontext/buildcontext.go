@@ -74,8 +74,9 @@ func WithFileOwners() Option {
 // The patterns of dir's .dockerignore, if any, leave paths out (see
 // [Matcher]); the ignore file and the Dockerfile are always sent, as the
 // docker CLI sends them. A left-out directory is walked only when an
-// exception may bring back something inside it, and is itself not sent:
-// the daemon creates the parents of what it extracts.
+// exception starts with its path, as Docker walks it (see
+// [Matcher.SkipDir]), and is itself not sent: the daemon creates the
+// parents of what it extracts.
 //
 // Errors found before streaming (no such directory, a malformed pattern)
 // are returned by Dir itself.
@@ -102,7 +103,7 @@ func Dir(dir string, opts ...Option) (io.ReadCloser, error) {
 	pr, pw := io.Pipe()
 	go func() {
 		w := writer{tw: tar.NewWriter(pw), m: m, owners: cfg.owners}
-		err := w.walk(dir, "")
+		err := w.walk(dir, "", nil)
 		if err == nil {
 			err = w.tw.Close()
 		}
@@ -164,8 +165,9 @@ type writer struct {
 }
 
 // walk writes the entries of the directory abs, whose context path is rel
-// ("" for the root), in name order.
-func (w *writer) walk(abs, rel string) error {
+// ("" for the root), in name order. results are the patterns' results for
+// rel (nil at the root), from which its entries are decided.
+func (w *writer) walk(abs, rel string, results []bool) error {
 	entries, err := os.ReadDir(abs)
 	if err != nil {
 		return fmt.Errorf("buildcontext: %w", err)
@@ -173,9 +175,10 @@ func (w *writer) walk(abs, rel string) error {
 	for _, e := range entries {
 		name := path.Join(rel, e.Name())
 		file := filepath.Join(abs, e.Name())
-		if w.m.Match(name) {
-			if e.IsDir() && w.m.mayKeepInside(name) {
-				if err := w.walk(file, name); err != nil {
+		excluded, inner := w.m.matchStep(name, results)
+		if excluded {
+			if e.IsDir() && w.m.exceptionUnder(name) {
+				if err := w.walk(file, name, inner); err != nil {
 					return err
 				}
 			}
@@ -185,7 +188,7 @@ func (w *writer) walk(abs, rel string) error {
 			return err
 		}
 		if e.IsDir() {
-			if err := w.walk(file, name); err != nil {
+			if err := w.walk(file, name, inner); err != nil {
 				return err
 			}
 		}

@@ -273,7 +273,8 @@ func TestDirSkipsSockets(t *testing.T) {
 
 // TestDirSendsWhatMatchKeeps checks the walk against the matcher: for several
 // ignore files, the context holds exactly the files and links that Match
-// keeps, wherever they are, besides the two always sent.
+// keeps and that no skipped directory (SkipDir) holds, besides the two
+// always sent.
 func TestDirSendsWhatMatchKeeps(t *testing.T) {
 	tree := map[string]string{
 		"Dockerfile": "FROM scratch\n", "main.go": "", "README.md": "",
@@ -308,9 +309,14 @@ func TestDirSendsWhatMatchKeeps(t *testing.T) {
 			}
 			var want []string
 			for name := range files {
-				if !m.Match(name) || name == ".dockerignore" || name == "Dockerfile" {
+				if name == ".dockerignore" || name == "Dockerfile" {
 					want = append(want, name)
+					continue
 				}
+				if m.Match(name) || inSkippedDir(m, name) {
+					continue
+				}
+				want = append(want, name)
 			}
 			var got []string
 			for _, e := range dirContext(t, dir) {
@@ -321,7 +327,128 @@ func TestDirSendsWhatMatchKeeps(t *testing.T) {
 			slices.Sort(want)
 			slices.Sort(got)
 			if !reflect.DeepEqual(got, want) {
-				t.Errorf("files sent\n%q\nwant what Match keeps\n%q", got, want)
+				t.Errorf("files sent\n%q\nwant what Match keeps outside skipped directories\n%q", got, want)
+			}
+		})
+	}
+}
+
+// inSkippedDir reports whether a parent directory of name is skipped.
+func inSkippedDir(m *Matcher, name string) bool {
+	for i := range len(name) {
+		if name[i] == '/' && m.SkipDir(name[:i]) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestDirAsDockerWalks lists what Dir sends for ignore files on which a
+// simpler reading of the patterns goes wrong. Each want is what moby's
+// TarWithOptions (go-archive v0.3.3, patternmatcher v0.6.0) sends for the
+// same tree, plus the .dockerignore, which the docker CLI always sends.
+func TestDirAsDockerWalks(t *testing.T) {
+	cases := []struct {
+		name   string
+		ignore string
+		files  []string // a name ending in "/" is an empty directory
+		want   []string
+	}{
+		{
+			// "**/node_modules" is passed over at "node_modules", which
+			// is already left out, so it does not match inside it.
+			"a rule passed over at the directory does not match inside",
+			"node_modules\n!node_modules/keep\n**/node_modules\n",
+			[]string{"node_modules/keep", "node_modules/x", "main.go", "web/node_modules/y"},
+			[]string{".dockerignore", "main.go", "node_modules/keep", "web/"},
+		},
+		{
+			"a rule passed over at the root level",
+			"*\n!src/main.go\nsrc\n",
+			[]string{"src/main.go", "src/x.go", "README.md"},
+			[]string{".dockerignore", "src/main.go"},
+		},
+		{
+			"the same rule, repeated after the exception",
+			"x\n!x/y\nx\n",
+			[]string{"x/y", "x/z"},
+			[]string{".dockerignore", "x/y"},
+		},
+		{
+			// Docker enters a left-out directory only for an exception
+			// that starts with its path.
+			"an exception with a leading double star does not enter",
+			"a\n!**/*.go\n",
+			[]string{"a/x.go", "a/b/c.go", "a/keep", "main.go"},
+			[]string{".dockerignore", "main.go"},
+		},
+		{
+			"everything left out, then a double star exception",
+			"**\n!**/*.go\n",
+			[]string{"a/x.go", "a/b/c.go", "a/keep", "main.go"},
+			[]string{".dockerignore", "main.go"},
+		},
+		{
+			"an exception with a leading star does not enter",
+			"*\n!*/keep\n",
+			[]string{"a/x.go", "a/b/c.go", "a/keep", "main.go"},
+			[]string{".dockerignore"},
+		},
+		{
+			// "a" is entered ("a/*/keep" starts with "a/"), "a/b" is not.
+			"a star below the directory's path",
+			"a\n!a/*/keep\n",
+			[]string{"a/b/keep", "a/keep", "a/c"},
+			[]string{".dockerignore"},
+		},
+		{
+			"nested exceptions",
+			"a\n!a/b\na/b/c\n!a/b/c/keep\n",
+			[]string{"a/b/c/keep", "a/b/c/other", "a/x", "a/b/y"},
+			[]string{".dockerignore", "a/b/", "a/b/c/keep", "a/b/y"},
+		},
+		{
+			"a directory brought back, then a file in it left out",
+			"*\n!src\nsrc/*.tmp\n",
+			[]string{"src/a.tmp", "src/main.go", "README.md"},
+			[]string{".dockerignore", "src/", "src/main.go"},
+		},
+		{
+			// An exception naming a directory does not reach inside a
+			// directory that a later rule leaves out.
+			"an exception for a directory is not tried below it",
+			"**/*.go\n!vendor\n",
+			[]string{"vendor/a/x.go", "vendor/b/keep", "main.go"},
+			[]string{".dockerignore", "vendor/", "vendor/a/", "vendor/b/", "vendor/b/keep"},
+		},
+		{
+			"patterns with a trailing slash",
+			"build/\n!build/keep/\n",
+			[]string{"build/keep/f", "build/out", "build/keepx/f"},
+			[]string{".dockerignore", "build/keep/", "build/keep/f"},
+		},
+		{
+			"an exception for a subdirectory",
+			"build\n!build/sub\n",
+			[]string{"build/bin/tool", "build/keep", "build/sub/keep"},
+			[]string{".dockerignore", "build/sub/", "build/sub/keep"},
+		},
+		{
+			"a depth rule with a double star exception",
+			"*/*/*\n!**/keep\n",
+			[]string{"vendor/b/keep", "build/sub/keep", "deep/a/b/c/d.go", "a/b"},
+			[]string{".dockerignore", "a/", "a/b", "build/", "build/sub/", "build/sub/keep", "deep/", "deep/a/", "vendor/", "vendor/b/", "vendor/b/keep"},
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			files := map[string]string{".dockerignore": c.ignore}
+			for _, f := range c.files {
+				files[f] = ""
+			}
+			got := names(dirContext(t, makeTree(t, files)))
+			if !reflect.DeepEqual(got, c.want) {
+				t.Errorf("entries\n%q\nwant\n%q", got, c.want)
 			}
 		})
 	}

@@ -68,7 +68,14 @@ func cleanPattern(p string) string {
 //
 //   - a path is matched against each pattern in turn, and the last pattern
 //     that matches it decides: left out, or, for a "!" exception, kept;
-//   - a pattern that matches a directory matches everything inside it;
+//   - a pattern is tried only where it could change the answer: a rule
+//     once the path is already left out, an exception once it is kept, is
+//     passed over;
+//   - a pattern that matched a directory matches everything inside it, and
+//     one passed over there is tried against the inner path itself only:
+//     with "node_modules", "!node_modules/keep", "**/node_modules", the
+//     third is passed over at "node_modules", which is already left out, so
+//     "node_modules/keep" is kept;
 //   - "*" matches any run of characters but "/", "?" one character but "/",
 //     "[a-z]" and "[^a-z]" a class, "\" escapes the next character (on
 //     Unix; on Windows "\" is a separator), and "**" any number of
@@ -83,8 +90,7 @@ type Matcher struct {
 }
 
 type pattern struct {
-	text      string   // cleaned, without the "!"
-	dirs      []string // text split at "/"
+	text      string // cleaned, without the "!"
 	exclusion bool
 	kind      matchKind
 	re        *regexp.Regexp
@@ -122,7 +128,6 @@ func NewMatcher(patterns []string) (*Matcher, error) {
 		if _, err := path.Match(pat.text, "."); err != nil {
 			return nil, fmt.Errorf("buildcontext: pattern %q: %w", p, err)
 		}
-		pat.dirs = strings.Split(pat.text, "/")
 		if err := pat.compile(); err != nil {
 			return nil, fmt.Errorf("buildcontext: pattern %q: %w", p, err)
 		}
@@ -254,85 +259,76 @@ func (p *pattern) match(name string) bool {
 	}
 }
 
-// Match reports whether the patterns leave name out of the context. name is
-// a path relative to the context root, with forward slashes (or the
-// system's separator). The root itself is never left out.
+// Match reports whether the patterns leave name out of the context, as
+// Docker's walk decides it when it reaches name. name is a path relative to
+// the context root, with forward slashes (or the system's separator). The
+// root itself is never left out.
 func (m *Matcher) Match(name string) bool {
 	name = cleanPattern(name)
 	if name == "." || name == "/" {
 		return false
 	}
-	// The parents of name, outermost first: "a", "a/b" for "a/b/c".
-	var parents []string
-	for i := 0; i < len(name); i++ {
-		if name[i] == '/' {
-			parents = append(parents, name[:i])
+	var (
+		excluded bool
+		results  []bool
+	)
+	// Decide each parent in turn, outermost first, as the walk does:
+	// "a", "a/b", then "a/b/c".
+	for i := 0; i <= len(name); i++ {
+		if i == len(name) || name[i] == '/' {
+			excluded, results = m.matchStep(name[:i], results)
 		}
 	}
-	matched := false
+	return excluded
+}
+
+// matchStep decides name from the results that each pattern had for its
+// parent directory (nil at the root), as moby/patternmatcher's
+// MatchesUsingParentResults does, and returns each pattern's result for
+// name. A pattern that matched the parent matches name; any other is tried
+// against name itself only, and only where it could change the answer, so
+// a pattern skipped there counts as not matching name, nor anything inside.
+func (m *Matcher) matchStep(name string, parent []bool) (bool, []bool) {
+	results := make([]bool, len(m.patterns))
+	excluded := false
 	for i := range m.patterns {
 		p := &m.patterns[i]
-		// Only a pattern that could change the answer needs trying.
-		if p.exclusion != matched {
-			continue
-		}
-		match := p.match(name)
-		for _, parent := range parents {
-			if match {
-				break
+		match := parent != nil && parent[i]
+		if !match {
+			if p.exclusion != excluded {
+				continue
 			}
-			match = p.match(parent)
+			match = p.match(name)
 		}
+		results[i] = match
 		if match {
-			matched = !p.exclusion
+			excluded = !p.exclusion
 		}
 	}
-	return matched
+	return excluded, results
 }
 
-// SkipDir reports whether a walker may leave out the directory dir and all
-// it holds: dir is left out, and no "!" exception could bring back anything
-// inside it. A directory that is left out but not skipped must still be
-// walked, its entries matched one by one.
-//
-// Docker's CLI walks into a left-out directory only when an exception names
-// it literally as a prefix ("!dir/keep"); SkipDir also follows exceptions
-// with wildcards ("!**/*.go", "!*/keep"), so that every path Match keeps is
-// found.
+// SkipDir reports whether a walker leaves out the directory dir and all it
+// holds, as Docker's walk does (moby/go-archive's TarWithOptions): dir is
+// left out, and no "!" exception starts with dir's path ("!dir/keep" or
+// "!dir/*/keep" for dir, not "!**/keep" or "!*/keep"). A directory that is
+// left out but not skipped is walked, its entries matched one by one, and
+// is itself not sent.
 func (m *Matcher) SkipDir(dir string) bool {
-	return m.Match(dir) && !m.mayKeepInside(cleanPattern(dir))
+	return m.Match(dir) && !m.exceptionUnder(cleanPattern(dir))
 }
 
-// mayKeepInside reports whether an exception could match a path below dir:
-// one whose leading components match dir's and that goes deeper, or that
-// holds "**" where it could.
-func (m *Matcher) mayKeepInside(dir string) bool {
+// exceptionUnder reports whether an exception's text starts with the
+// directory dir's path, by which Docker's walk enters a left-out directory.
+func (m *Matcher) exceptionUnder(dir string) bool {
 	if !m.exclusions {
 		return false
 	}
-	parts := strings.Split(dir, "/")
+	prefix := dir + "/"
 	for _, p := range m.patterns {
-		if p.exclusion && mayMatchBelow(p.dirs, parts) {
+		if p.exclusion && strings.HasPrefix(p.text+"/", prefix) {
 			return true
 		}
 	}
-	return false
-}
-
-func mayMatchBelow(pattern, dir []string) bool {
-	for i, pc := range pattern {
-		if i == len(dir) || strings.Contains(pc, "**") {
-			return true
-		}
-		ok, err := path.Match(pc, dir[i])
-		if err != nil {
-			return true // unsure: walk
-		}
-		if !ok {
-			return false
-		}
-	}
-	// The pattern has no more components than dir: it matches dir or a
-	// parent, and so Match(dir) already counted it, or nothing inside.
 	return false
 }

@@ -96,6 +96,18 @@ func TestMatch(t *testing.T) {
 		{"paths given with a leading ./ or slash", []string{"a/b"},
 			[]string{"./a/b", "/a/b", "a//b"},
 			nil},
+		{"a rule passed over at a directory does not match inside it",
+			[]string{"node_modules", "!node_modules/keep", "**/node_modules"},
+			[]string{"node_modules", "node_modules/x", "a/node_modules"},
+			[]string{"node_modules/keep", "node_modules/keep/x"}},
+		{"the same rule repeated after an exception",
+			[]string{"x", "!x/y", "x"},
+			[]string{"x", "x/z"},
+			[]string{"x/y"}},
+		{"an exception for a directory is not tried inside it",
+			[]string{"**/*.go", "!vendor"},
+			[]string{"vendor/a/x.go", "main.go"},
+			[]string{"vendor", "vendor/a", "vendor/b/keep"}},
 		{"no patterns", nil,
 			nil,
 			[]string{"a", "a/b"}},
@@ -140,16 +152,21 @@ func TestSkipDir(t *testing.T) {
 		{[]string{"build"}, "src", false},
 		{[]string{"build", "!build/keep.txt"}, "build", false},
 		{[]string{"build", "!other/keep.txt"}, "build", true},
-		{[]string{"vendor", "!**/*.go"}, "vendor", false},
-		{[]string{"a", "!*/keep"}, "a", false},
+		// Docker enters a left-out directory only for an exception that
+		// starts with its path, whatever wildcards could match inside.
+		{[]string{"vendor", "!**/*.go"}, "vendor", true},
+		{[]string{"a", "!*/keep"}, "a", true},
 		{[]string{"a", "!a/b/c"}, "a", false},
 		{[]string{"a", "!a/b/c"}, "a/b", false},
 		{[]string{"a", "!a/b/c"}, "a/x", true},
-		{[]string{"a", "!a/b*/c"}, "a/bz", false},
+		{[]string{"a", "!a/b*/c"}, "a", false},
+		{[]string{"a", "!a/b*/c"}, "a/bz", true},
+		{[]string{"a", "!ab/c"}, "a", true},
 		{[]string{"a", "!a"}, "a", false},
 		// The exception names the directory itself, and a later rule
-		// leaves it out again: nothing inside can differ.
-		{[]string{"a", "!a", "a"}, "a", true},
+		// leaves it out again: nothing inside is kept, but Docker's walk
+		// still enters it.
+		{[]string{"a", "!a", "a"}, "a", false},
 		{[]string{"*", "!src/main.go"}, "docs", true},
 		{[]string{"*", "!src/main.go"}, "src", false},
 	}
