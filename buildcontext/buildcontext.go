@@ -14,6 +14,18 @@
 //
 // The .dockerignore rules are Docker's own (see [Matcher]); [ReadIgnore] and
 // [NewMatcher] are exported for builders that walk the context themselves.
+//
+// Where this package and the docker CLI still differ, it is on purpose:
+//
+//   - hard links are sent as separate files, each with its content, where
+//     the CLI sends the second and later names as links to the first;
+//   - a Dockerfile outside the context is refused (see [WithDockerfile]),
+//     where the CLI sends it alongside under a generated name;
+//   - a pattern's "\" before a letter ("\d", "\w"), a "^" outside a class
+//     and such sequences inside "[...]" are matched literally, where
+//     Docker's matcher hands them to Go's regular expressions as they are
+//     ("\d" a digit, "^" an anchor that never matches there), an upstream
+//     quirk no ignore file should rely on.
 package buildcontext
 
 import (
