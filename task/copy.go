@@ -38,10 +38,16 @@ func CopyTo(ctx context.Context, c *docker.Client, container, dstDir, srcPath st
 		archived <- err
 	}()
 	op := archiveOp(v, "PutContainerArchive", "ContainerPutArchive")
-	err = c.CallVersion(ctx, v, op, docker.Args{"id": container, "path": dstDir, "inputStream": pr}, nil)
+	// Wrapped, so that net/http cannot close the pipe itself when the
+	// request ends early: the archiver then fails with errCopyEnded below,
+	// never with a closed pipe that would hide the daemon's answer.
+	body := struct{ io.Reader }{pr}
+	err = c.CallVersion(ctx, v, op, docker.Args{"id": container, "path": dstDir, "inputStream": body}, nil)
 	// Whatever the call did with the body, the archiver ends now.
 	pr.CloseWithError(errCopyEnded)
-	if aerr := <-archived; aerr != nil && !errors.Is(aerr, errCopyEnded) {
+	// A local failure (a file that cannot be read) is the cause; an
+	// archive cut short by the daemon's answer is not.
+	if aerr := <-archived; aerr != nil && !errors.Is(aerr, errCopyEnded) && !errors.Is(aerr, io.ErrClosedPipe) {
 		return fmt.Errorf("task: copying %s into container %s: %w", srcPath, shortID(container), aerr)
 	}
 	if err != nil {

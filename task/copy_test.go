@@ -97,3 +97,18 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// The daemon's answer reaches the caller even when it cuts the archive
+// short: a missing container is IsNotFound, and named whole in the error.
+func TestCopyToReportsDaemonError(t *testing.T) {
+	c, _ := newClient(t)
+	ctx := testContext(t)
+	src := filepath.Join(t.TempDir(), "big")
+	must(t, os.WriteFile(src, bytes.Repeat([]byte("x"), 32<<20), 0o644))
+	for i := 0; i < 5; i++ {
+		err := task.CopyTo(ctx, c, "no-such-container", "/tmp", src)
+		if !docker.IsNotFound(err) || !strings.Contains(err.Error(), "no-such-container") {
+			t.Fatalf("CopyTo into a missing container: %v, want not found naming it", err)
+		}
+	}
+}

@@ -33,11 +33,18 @@ func (e *ExitError) Error() string {
 	return msg
 }
 
+// shortID shortens a full container or exec ID (64 hex digits) to the 12
+// the docker CLI shows; a name, or anything else, is left whole.
 func shortID(id string) string {
-	if len(id) > 12 && !strings.ContainsAny(id[:12], "/:") {
-		return id[:12]
+	if len(id) != 64 {
+		return id
 	}
-	return id
+	for _, r := range id {
+		if !strings.ContainsRune("0123456789abcdef", r) {
+			return id
+		}
+	}
+	return id[:12]
 }
 
 // tailBuffer keeps the last max bytes written to it.

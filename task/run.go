@@ -96,10 +96,12 @@ func Run(ctx context.Context, c *docker.Client, cfg Config) (id string, err erro
 		return "", err
 	}
 	defer func() {
-		if cfg.Keep || (cfg.AutoRemove && err == nil) {
+		if cfg.Keep {
 			return
 		}
-		if rerr := remove(ctx, c, v, id); rerr != nil && err == nil {
+		// With AutoRemove the daemon may be removing it already: then this
+		// waits until it is gone, so that its name is free again.
+		if rerr := removeContainer(ctx, c, v, id, cfg.AutoRemove); rerr != nil && err == nil {
 			err = rerr
 		}
 	}()
@@ -181,7 +183,7 @@ func Start(ctx context.Context, c *docker.Client, cfg Config) (*Container, error
 	if atLeast(v, waitCondition) {
 		// Not bound to ctx, which may be a timeout for the start alone.
 		if ct.w, err = registerWait(context.WithoutCancel(ctx), c, v, id); err != nil {
-			_ = remove(ctx, c, v, id)
+			_ = removeContainer(ctx, c, v, id, cfg.AutoRemove)
 			return nil, err
 		}
 	}
@@ -235,19 +237,9 @@ func (ct *Container) Stop(ctx context.Context, timeout time.Duration) error {
 // volumes, and ends the wait Start registered. A container the daemon
 // removes itself (AutoRemove) is no error.
 func (ct *Container) Remove(ctx context.Context) error {
-	err := remove(ctx, ct.c, ct.version, ct.ID)
+	err := removeContainer(ctx, ct.c, ct.version, ct.ID, ct.auto)
 	if ct.w != nil {
 		ct.w.stop()
-	}
-	if err != nil && ct.auto && (docker.IsNotFound(err) || docker.IsConflict(err)) {
-		// Gone, or going ("removal ... is already in progress"): wait
-		// until it is gone (AutoRemove implies API 1.30, which has the
-		// condition).
-		args := docker.Args{"id": ct.ID, "condition": "removed"}
-		if err := ct.c.CallVersion(ctx, ct.version, "ContainerWait", args, nil); err != nil && !docker.IsNotFound(err) {
-			return fmt.Errorf("task: waiting for the removal of container %s: %w", shortID(ct.ID), err)
-		}
-		return nil
 	}
 	return err
 }
@@ -261,6 +253,13 @@ func prepare(ctx context.Context, c *docker.Client, cfg *Config) (string, error)
 	if err != nil {
 		return "", err
 	}
+	if err := hostConfigAsMap(cfg); err != nil {
+		return "", err
+	}
+	// The body decides: AutoRemove set in CreateBody's HostConfig counts.
+	if hc, ok := cfg.CreateBody["HostConfig"].(map[string]any); ok && hc["AutoRemove"] == true {
+		cfg.AutoRemove = true
+	}
 	if cfg.AutoRemove && !atLeast(v, waitCondition) {
 		return "", fmt.Errorf("task: Config.AutoRemove needs API %s or newer, where the wait for the exit can be registered before the start (without it the exit code is lost with the container); the call uses %s. Leave AutoRemove off: Run removes the container itself", waitCondition, v)
 	}
@@ -268,6 +267,35 @@ func prepare(ctx context.Context, c *docker.Client, cfg *Config) (string, error)
 		return "", err
 	}
 	return v, nil
+}
+
+// hostConfigAsMap turns a CreateBody "HostConfig" given as another JSON
+// value (a version package's HostConfig struct, say) into a map, on a copy
+// of CreateBody, so that NetworkMode and AutoRemove merge into it and
+// AutoRemove set there is seen.
+func hostConfigAsMap(cfg *Config) error {
+	hc, ok := cfg.CreateBody["HostConfig"]
+	if !ok {
+		return nil
+	}
+	if _, isMap := hc.(map[string]any); isMap {
+		return nil
+	}
+	data, err := json.Marshal(hc)
+	var m map[string]any
+	if err == nil {
+		err = json.Unmarshal(data, &m)
+	}
+	if err != nil {
+		return fmt.Errorf("task: Config.CreateBody[\"HostConfig\"] (%T) is not a JSON object: %w", hc, err)
+	}
+	body := make(map[string]any, len(cfg.CreateBody))
+	for k, v := range cfg.CreateBody {
+		body[k] = v
+	}
+	body["HostConfig"] = m
+	cfg.CreateBody = body
+	return nil
 }
 
 // ensureImage pulls cfg.Image as cfg.Pull says.
@@ -387,10 +415,22 @@ func create(ctx context.Context, c *docker.Client, v string, cfg *Config, attach
 
 // remove force-removes a container with its anonymous volumes; it runs
 // even when ctx has ended, for up to cleanupTimeout.
-func remove(ctx context.Context, c *docker.Client, v, id string) error {
+// removeContainer removes a container forcibly, with its anonymous
+// volumes. One that removes itself (auto: HostConfig.AutoRemove) may be gone
+// or going ("removal ... is already in progress"): that is no error, and
+// it waits until it is gone (AutoRemove implies API 1.30, which has the
+// condition).
+func removeContainer(ctx context.Context, c *docker.Client, v, id string, auto bool) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
 	defer cancel()
 	err := c.CallVersion(ctx, v, "ContainerDelete", docker.Args{"id": id, "force": true, "v": true}, nil)
+	if err != nil && auto && (docker.IsNotFound(err) || docker.IsConflict(err)) {
+		args := docker.Args{"id": id, "condition": "removed"}
+		if err := c.CallVersion(ctx, v, "ContainerWait", args, nil); err != nil && !docker.IsNotFound(err) {
+			return fmt.Errorf("task: waiting for the removal of container %s: %w", shortID(id), err)
+		}
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("task: removing container %s: %w", shortID(id), err)
 	}

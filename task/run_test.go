@@ -211,3 +211,39 @@ func assertGone(t *testing.T, c *docker.Client, id string) {
 type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+// AutoRemove asked in CreateBody's HostConfig, as a map or as another JSON
+// value (a version package's struct), is honoured: the run ends clean and
+// the container is gone, never left behind nor reported as a failed removal.
+func TestRunAutoRemoveInCreateBody(t *testing.T) {
+	c, _ := newClient(t)
+	ctx := testContext(t)
+	if !serves(t, c, "1.30") {
+		t.Skip("AutoRemove needs API 1.30")
+	}
+	type hostConfig struct {
+		NetworkMode string
+		AutoRemove  bool
+	}
+	for name, hc := range map[string]any{
+		"map":    map[string]any{"AutoRemove": true},
+		"struct": hostConfig{NetworkMode: "none", AutoRemove: true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			for i := 0; i < 3; i++ {
+				cfg := runConfig(t, "true")
+				cfg.CreateBody = map[string]any{"HostConfig": hc}
+				id, err := task.Run(ctx, c, cfg)
+				if err != nil {
+					t.Fatalf("Run: %v", err)
+				}
+				assertGone(t, c, id)
+			}
+		})
+	}
+	cfg := runConfig(t, "true")
+	cfg.CreateBody = map[string]any{"HostConfig": 42}
+	if _, err := task.Run(ctx, c, cfg); err == nil || !strings.Contains(err.Error(), `CreateBody["HostConfig"] (int) is not a JSON object`) {
+		t.Errorf("Run with a HostConfig of 42: %v, want an error naming it", err)
+	}
+}

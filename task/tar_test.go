@@ -142,7 +142,7 @@ func TestExitErrorAndTail(t *testing.T) {
 		t.Errorf("tail %q", got)
 	}
 
-	e := &ExitError{Code: 2, ContainerID: "0123456789abcdef0123", Stderr: []byte("\xa9t\xc3\xa9 fail\x1b[31m\n")}
+	e := &ExitError{Code: 2, ContainerID: strings.Repeat("0123456789abcdef", 4), Stderr: []byte("\xa9t\xc3\xa9 fail\x1b[31m\n")}
 	if got, want := e.Error(), `task: container 0123456789ab exited with code 2; stderr ends: "té fail\x1b[31m"`; got != want {
 		t.Errorf("Error() = %s\nwant      %s", got, want)
 	}
@@ -170,5 +170,19 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Errors name a container as the caller did; only a full ID is shortened.
+func TestErrorsKeepNames(t *testing.T) {
+	id := strings.Repeat("ab", 32)
+	for _, tc := range []struct{ container, want string }{
+		{"no-such-container-at-all", "container no-such-container-at-all exited"},
+		{id, "container " + id[:12] + " exited"},
+	} {
+		err := &ExitError{Code: 1, ContainerID: tc.container}
+		if !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("ExitError for %q: %q, want it to say %q", tc.container, err, tc.want)
+		}
 	}
 }
