@@ -224,7 +224,11 @@ func (c *Client) CallVersion(ctx context.Context, version, op string, args Args,
 		if err != nil {
 			return err
 		}
-		*rc = resp.Body
+		// Read errors name the operation, as every stream's do.
+		*rc = struct {
+			io.Reader
+			io.Closer
+		}{bodyReader{resp.Body, r.Op}, resp.Body}
 		return nil
 	}
 	return c.doJSON(ctx, r, out)

@@ -262,8 +262,11 @@ func extractTar(r io.Reader, dstDir string) error {
 				return err
 			}
 			src := filepath.Join(root, lrel)
+			if src == target {
+				return fmt.Errorf("archive entry %q: a hard link to itself", hdr.Name)
+			}
 			if fi, err := os.Lstat(src); err != nil || !fi.Mode().IsRegular() {
-				return fmt.Errorf("archive entry %q: links to %q, which is not a file the archive wrote", hdr.Name, hdr.Linkname)
+				return fmt.Errorf("archive entry %q: links to %q, which is not a regular file under the destination", hdr.Name, hdr.Linkname)
 			}
 			if err := clearPath(target, hdr.Name); err != nil {
 				return err

@@ -186,3 +186,22 @@ func TestErrorsKeepNames(t *testing.T) {
 		}
 	}
 }
+
+// A line cut short on stdout is not completed by stderr's bytes.
+func TestLineWritersKeepStreamsApart(t *testing.T) {
+	var last []string
+	match := func(l string) bool { return l == "ready" }
+	out, errw := &lineWriter{match: match, last: &last}, &lineWriter{match: match, last: &last}
+	if _, err := out.Write([]byte("rea")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := errw.Write([]byte("dy\n")); err != nil {
+		t.Fatalf("stderr's %q completed stdout's %q into a match", "dy", "rea")
+	}
+	if _, err := out.Write([]byte("dy\n")); err != errMatched {
+		t.Errorf("stdout's own line %q did not match: %v", "ready", err)
+	}
+	if got := out.seen(); !strings.Contains(got, `"dy"`) || !strings.Contains(got, `"ready"`) {
+		t.Errorf("seen() = %s, want both streams' lines", got)
+	}
+}

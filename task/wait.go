@@ -92,12 +92,16 @@ func (s *logStrategy) WaitReady(ctx context.Context, c *docker.Client, container
 		return &WaitError{Container: container, For: s.what, Err: err}
 	}
 	defer out.Close()
-	lw := &lineWriter{match: s.match}
-	err = out.Demux(lw, lw)
+	// One writer per stream, so that a line cut short on one is never
+	// joined to the other's bytes; the last lines seen are shared.
+	var last []string
+	lw := &lineWriter{match: s.match, last: &last}
+	ew := &lineWriter{match: s.match, last: &last}
+	err = out.Demux(lw, ew)
 	if errors.Is(err, errMatched) {
 		return nil
 	}
-	if err == nil && lw.matchRest() {
+	if err == nil && (lw.matchRest() || ew.matchRest()) {
 		return nil
 	}
 	werr := &WaitError{Container: container, For: s.what, LastSeen: lw.seen(), Err: unwrapCtx(ctx, err)}
@@ -111,11 +115,12 @@ func (s *logStrategy) WaitReady(ctx context.Context, c *docker.Client, container
 // pieces.
 const maxLine = 64 << 10
 
-// lineWriter matches whole lines of output and keeps the last few.
+// lineWriter matches whole lines of one output stream and keeps the last
+// few, in a list it may share with another stream's writer.
 type lineWriter struct {
 	match   func(string) bool
 	partial []byte
-	last    []string
+	last    *[]string
 }
 
 func (w *lineWriter) Write(p []byte) (int, error) {
@@ -143,10 +148,10 @@ func (w *lineWriter) Write(p []byte) (int, error) {
 }
 
 func (w *lineWriter) keep(line string) {
-	if len(w.last) == lastLines {
-		w.last = append(w.last[:0], w.last[1:]...)
+	if len(*w.last) == lastLines {
+		*w.last = append((*w.last)[:0], (*w.last)[1:]...)
 	}
-	w.last = append(w.last, line)
+	*w.last = append(*w.last, line)
 }
 
 // matchRest matches the unfinished line the output ended with.
@@ -161,11 +166,11 @@ func (w *lineWriter) matchRest() bool {
 }
 
 func (w *lineWriter) seen() string {
-	if len(w.last) == 0 {
+	if len(*w.last) == 0 {
 		return "no output"
 	}
-	quoted := make([]string, len(w.last))
-	for i, l := range w.last {
+	quoted := make([]string, len(*w.last))
+	for i, l := range *w.last {
 		quoted[i] = strconv.Quote(truncate(l, 512))
 	}
 	return "last lines " + strings.Join(quoted, ", ")
