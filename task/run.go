@@ -46,7 +46,9 @@ type Config struct {
 	// refuses them: read a started container's output with
 	// Container.Logs). A nil Stdout or Stderr discards that stream; a nil
 	// Stdin leaves the container's stdin closed. Run copies Stdin until it
-	// ends, then closes the container's stdin.
+	// ends, then closes the container's stdin. The copy may outlive Run by
+	// one Read: a Read blocked in Stdin itself (os.Stdin at a terminal)
+	// cannot be interrupted, and the line it returns is dropped.
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
 
@@ -346,7 +348,12 @@ func ensureImage(ctx context.Context, c *docker.Client, v string, cfg *Config) e
 // every tag).
 func splitRef(ref string) (name, tag string) {
 	if i := strings.LastIndexByte(ref, '@'); i >= 0 {
-		return ref[:i], ref[i+1:]
+		// name:tag@digest pulls by digest; the tag goes, as the CLI drops it.
+		name = ref[:i]
+		if j := strings.LastIndexByte(name, ':'); j > strings.LastIndexByte(name, '/') {
+			name = name[:j]
+		}
+		return name, ref[i+1:]
 	}
 	if i := strings.LastIndexByte(ref, ':'); i > strings.LastIndexByte(ref, '/') {
 		return ref[:i], ref[i+1:]

@@ -154,11 +154,12 @@ func TestExitErrorAndTail(t *testing.T) {
 
 func TestSplitRef(t *testing.T) {
 	for ref, want := range map[string][2]string{
-		"busybox":                     {"busybox", "latest"},
-		"busybox:1.36":                {"busybox", "1.36"},
-		"localhost:5000/app":          {"localhost:5000/app", "latest"},
-		"localhost:5000/app:2":        {"localhost:5000/app", "2"},
-		"ghcr.io/o/app@sha256:abcdef": {"ghcr.io/o/app", "sha256:abcdef"},
+		"busybox":                            {"busybox", "latest"},
+		"busybox:1.36":                       {"busybox", "1.36"},
+		"localhost:5000/app":                 {"localhost:5000/app", "latest"},
+		"localhost:5000/app:2":               {"localhost:5000/app", "2"},
+		"ghcr.io/o/app@sha256:abcdef":        {"ghcr.io/o/app", "sha256:abcdef"},
+		"localhost:5000/app:2@sha256:abcdef": {"localhost:5000/app", "sha256:abcdef"},
 	} {
 		if n, tag := splitRef(ref); n != want[0] || tag != want[1] {
 			t.Errorf("splitRef(%q) = %q, %q; want %q", ref, n, tag, want)
