@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -211,37 +210,12 @@ func busyboxImage(t *testing.T, host string) string {
 	t.Helper()
 	busybox.once.Do(func() {
 		busybox.host = host
-		busybox.err = importBusybox(host)
+		busybox.err = testdaemon.ImportBusybox(host, busyboxRepo)
 	})
 	if busybox.err != nil {
 		t.Fatalf("importing %s: %v", busyboxRef, busybox.err)
 	}
 	return busyboxRef
-}
-
-// importBusybox imports through the dynamic call at the version the SDK
-// and the daemon negotiate, which every daemon serves (a pinned old package
-// would not: Docker 29 refuses 1.25 unless told otherwise).
-func importBusybox(host string) error {
-	rootfs, err := testdaemon.BusyboxRootfs()
-	if err != nil {
-		return err
-	}
-	c, err := docker.New(docker.WithHost(host))
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	var progress *docker.JSONStream[docker.JSONMessage]
-	err = c.Call(ctx, "ImageCreate", docker.Args{
-		"fromSrc": "-", "repo": busyboxRepo, "tag": "latest", "inputImage": bytes.NewReader(rootfs),
-	}, &progress)
-	if err != nil {
-		return err
-	}
-	return progress.Wait()
 }
 
 // removeBusybox deletes the image when this binary imported it.

@@ -70,18 +70,8 @@ func Exec(ctx context.Context, c *docker.Client, container string, cfg ExecConfi
 	}
 	defer conn.Close()
 	conn.TTY = cfg.TTY // what the daemon goes by, and says itself only from API 1.42
-	if cfg.Stdin != nil {
-		go func() {
-			_, _ = io.Copy(conn, cfg.Stdin)
-			_ = conn.CloseWrite()
-		}()
-	}
-	tail := newTail(StderrTail)
-	stdout, stderr := orDiscard(cfg.Stdout), io.MultiWriter(orDiscard(cfg.Stderr), tail)
-	if cfg.TTY {
-		stdout = io.MultiWriter(stdout, tail)
-	}
-	if err := conn.Output().Demux(stdout, stderr); err != nil {
+	tail, err := pump(conn, cfg.Stdin, cfg.Stdout, cfg.Stderr, cfg.TTY)
+	if err != nil {
 		return -1, fmt.Errorf("task: reading the output of %q in container %s: %w", cfg.Cmd, shortID(container), err)
 	}
 	code, err := execExitCode(ctx, c, v, created.ID)

@@ -1,7 +1,6 @@
 package task_test
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -45,35 +44,13 @@ func TestMain(m *testing.M) {
 	os.Unsetenv("DOCKER_CONTEXT")
 	os.Unsetenv("DOCKER_TLS_VERIFY")
 	os.Unsetenv("DOCKER_API_VERSION")
-	if err := importBusybox(host); err != nil {
+	if err := testdaemon.ImportBusybox(host, busyboxRepo); err != nil {
 		fmt.Fprintf(os.Stderr, "importing %s: %v\n", busybox, err)
 		os.Exit(1)
 	}
 	code := leakcheck.Main(m)
 	cleanUp(host)
 	os.Exit(code)
-}
-
-func importBusybox(host string) error {
-	rootfs, err := testdaemon.BusyboxRootfs()
-	if err != nil {
-		return err
-	}
-	c, err := docker.New(docker.WithHost(host))
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	var progress *docker.JSONStream[docker.JSONMessage]
-	err = c.Call(ctx, "ImageCreate", docker.Args{
-		"fromSrc": "-", "repo": busyboxRepo, "tag": "latest", "inputImage": bytes.NewReader(rootfs),
-	}, &progress)
-	if err != nil {
-		return err
-	}
-	return progress.Wait()
 }
 
 // cleanUp removes the containers the tests labelled and the image.

@@ -129,20 +129,8 @@ func Run(ctx context.Context, c *docker.Client, cfg Config) (id string, err erro
 	if err := c.CallVersion(ctx, v, "ContainerStart", docker.Args{"id": id}, nil); err != nil {
 		return id, fmt.Errorf("task: starting container %s: %w", shortID(id), err)
 	}
-	if cfg.Stdin != nil {
-		// Ends when Stdin does, or at its next Read once the connection
-		// is closed; a Read blocked in Stdin itself cannot be interrupted.
-		go func() {
-			_, _ = io.Copy(conn, cfg.Stdin)
-			_ = conn.CloseWrite()
-		}()
-	}
-	tail := newTail(StderrTail)
-	stdout, stderr := orDiscard(cfg.Stdout), io.MultiWriter(orDiscard(cfg.Stderr), tail)
-	if cfg.TTY {
-		stdout = io.MultiWriter(stdout, tail)
-	}
-	if err := conn.Output().Demux(stdout, stderr); err != nil {
+	tail, err := pump(conn, cfg.Stdin, cfg.Stdout, cfg.Stderr, cfg.TTY)
+	if err != nil {
 		return id, fmt.Errorf("task: reading the output of container %s: %w", shortID(id), err)
 	}
 	code, err := waitExit(ctx, c, v, id, w)
@@ -153,6 +141,27 @@ func Run(ctx context.Context, c *docker.Client, cfg Config) (id string, err erro
 		return id, &ExitError{Code: code, Stderr: tail.Bytes(), ContainerID: id}
 	}
 	return id, nil
+}
+
+// pump copies stdin (if any) into a hijacked connection, closing its write
+// side after, and the connection's output to stdout and stderr
+// (demultiplexed; raw with a TTY; nil discards) until the output ends. It
+// returns the end of stderr (of stdout with a TTY, where both are one). The
+// stdin copy ends when stdin does, or at its next Read once the connection
+// is closed; a Read blocked in stdin itself cannot be interrupted.
+func pump(conn *docker.HijackedConn, stdin io.Reader, stdout, stderr io.Writer, tty bool) (*tailBuffer, error) {
+	if stdin != nil {
+		go func() {
+			_, _ = io.Copy(conn, stdin)
+			_ = conn.CloseWrite()
+		}()
+	}
+	tail := newTail(StderrTail)
+	out, errw := orDiscard(stdout), io.MultiWriter(orDiscard(stderr), tail)
+	if tty {
+		out = io.MultiWriter(out, tail)
+	}
+	return tail, conn.Output().Demux(out, errw)
 }
 
 // Container is a container started by Start.
