@@ -61,10 +61,10 @@ func newSuite(t *testing.T, pkg, api, kind string, into map[string]bool) *suite 
 		t.Fatalf("asking the daemon under test: %v", err)
 	}
 	if !d.serves(pkg) {
-		t.Skipf("%s serves API %s to %s, not %s", d.name, d.versions.Min, d.versions.Max, api)
+		t.Skipf("%s serves API %s to %s, not %s", d.Name(), d.versions.Min, d.versions.Max, api)
 	}
-	if kind == "swarm" && !d.swarm {
-		t.Skipf("%s has no swarm", d.name)
+	if kind == "swarm" && !d.swarm() {
+		t.Skipf("%s has no swarm", d.Name())
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	t.Cleanup(cancel) // registered before the removals: runs after them
@@ -390,7 +390,7 @@ func isZero(v any) bool { return v == nil || reflect.ValueOf(v).IsZero() }
 // repoTag is ref as the daemon lists it in RepoTags and untagged results:
 // Podman names the registry (docker.io/dockersdk-e2e/busybox:latest).
 func (s *suite) repoTag(ref string) string {
-	if s.daemon.podman {
+	if s.daemon.Podman {
 		return "docker.io/" + ref
 	}
 	return ref
@@ -402,19 +402,19 @@ func (s *suite) repoTag(ref string) string {
 // statsWithoutID: Docker 23 to 28 leave id and name out of a one-shot stats
 // sample.
 func (d *daemonInfo) statsWithoutID() bool {
-	return !d.podman && !d.dockerBefore(23, 0) && d.dockerBefore(29, 0)
+	return !d.Podman && !d.dockerBefore(23, 0) && d.dockerBefore(29, 0)
 }
 
 // topAnswersEmpty: Podman 4.3's compat /containers/{id}/top answers 200 with
 // an empty body.
-func (d *daemonInfo) topAnswersEmpty() bool { return d.podman }
+func (d *daemonInfo) topAnswersEmpty() bool { return d.Podman }
 
 // dfRacesRemovals: system df fails while another test removes a container,
 // in Docker 29 with "rw layer snapshot not found" and in Podman 4.3 with "no
 // such container".
 func (d *daemonInfo) dfRacesRemovals(err error) bool {
 	msg := err.Error()
-	if d.podman {
+	if d.Podman {
 		return strings.Contains(msg, "no such container")
 	}
 	return !d.dockerBefore(29, 0) && strings.Contains(msg, "snapshot") && strings.Contains(msg, "not found")
@@ -424,7 +424,7 @@ func (d *daemonInfo) dfRacesRemovals(err error) bool {
 // stops reading its event log when the wall clock reaches until, not after
 // the events up to it, and reading the log of a busy run takes a while.
 func (d *daemonInfo) eventsUntilSlack() int64 {
-	if d.podman {
+	if d.Podman {
 		return 5
 	}
 	return 1
@@ -439,7 +439,7 @@ var tagMu sync.Mutex
 // one version's test vanishes, or comes back after its delete. It returns
 // the unlock.
 func (d *daemonInfo) serializeTags() (unlock func()) {
-	if !d.podman {
+	if !d.Podman {
 		return func() {}
 	}
 	tagMu.Lock()
@@ -450,7 +450,7 @@ func (d *daemonInfo) serializeTags() (unlock func()) {
 // SwarmLeave: Docker 29 removes them a moment after leave returns, earlier
 // daemons before.
 func (d *daemonInfo) tasksOutliveLeave() time.Duration {
-	if d.podman || d.dockerBefore(29, 0) {
+	if d.Podman || d.dockerBefore(29, 0) {
 		return 0
 	}
 	return 30 * time.Second

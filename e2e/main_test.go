@@ -93,34 +93,28 @@ func printSummary() {
 		return
 	}
 	sp, st, sf := results.tally(results.swarm, d)
-	if d.swarm {
+	if d.swarm() {
 		fmt.Printf("e2e swarm: %d of %d versions passed\n", sp, st)
 		if len(sf) > 0 && sp > 0 {
 			fmt.Printf("e2e swarm not passed: %s\n", strings.Join(sf, " "))
 		}
 	} else {
-		fmt.Printf("e2e swarm: skipped, %s has no swarm\n", d.name)
+		fmt.Printf("e2e swarm: skipped, %s has no swarm\n", d.Name())
 	}
 	lp, lt, lf := results.tally(results.lifecycle, d)
 	if len(lf) > 0 && lp > 0 {
 		fmt.Printf("e2e lifecycle not passed: %s\n", strings.Join(lf, " "))
 	}
 	fmt.Printf("e2e: %d of %d versions the daemon serves passed (%s, API %s-%s)\n",
-		lp, lt, d.name, d.versions.Min, d.versions.Max)
+		lp, lt, d.Name(), d.versions.Min, d.versions.Max)
 }
 
 // daemonInfo is what the suite learns from the daemon under test, once:
 // which versions it serves (never a constant: the same tests run against
-// dockerd 20.10, Docker 28 and 29, and Podman), what it is, and the newest
-// version both sides speak.
+// dockerd 20.10, Docker 28 and 29, and Podman) and what it is.
 type daemonInfo struct {
-	host     string
+	testdaemon.Daemon
 	versions docker.VersionRange
-	api      string // negotiated: the newest version the SDK and the daemon share
-	name     string // "dockerd 20.10.24", "podman 4.3.1"
-	podman   bool
-	swarm    bool // Podman has none
-	version  string
 }
 
 var daemon struct {
@@ -147,29 +141,18 @@ func askDaemon() (*daemonInfo, error) {
 	defer c.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	d := &daemonInfo{host: host}
+	d := &daemonInfo{}
 	if d.versions, err = c.DaemonVersions(ctx); err != nil {
 		return nil, fmt.Errorf("asking the daemon at %s its versions: %w", host, err)
 	}
-	if d.api, err = c.Negotiate(ctx); err != nil {
-		return nil, fmt.Errorf("negotiating with the daemon at %s: %w", host, err)
-	}
-	var v struct {
-		Version    string
-		Components []struct{ Name, Version string }
-	}
-	if err := c.Call(ctx, "SystemVersion", nil, &v); err != nil {
+	if d.Daemon, err = testdaemon.Describe(ctx, c); err != nil {
 		return nil, fmt.Errorf("asking the daemon at %s its version: %w", host, err)
 	}
-	d.version, d.name = v.Version, "dockerd "+v.Version
-	for _, comp := range v.Components {
-		if strings.Contains(comp.Name, "Podman") {
-			d.podman, d.name = true, "podman "+v.Version
-		}
-	}
-	d.swarm = !d.podman
 	return d, nil
 }
+
+// swarm: Podman has none.
+func (d *daemonInfo) swarm() bool { return !d.Podman }
 
 // serves reports whether the daemon accepts the version of package pkg
 // ("v141").
@@ -180,13 +163,13 @@ func (d *daemonInfo) serves(pkg string) bool {
 // dockerBefore reports whether the daemon is Docker (not Podman) older than
 // major.minor: for the daemon bugs that tests expect knowingly.
 func (d *daemonInfo) dockerBefore(major, minor int) bool {
-	if d.podman {
+	if d.Podman {
 		return false
 	}
 	// "20.10.24+dfsg1", "28.5.2", "29.x (moby v2.0.0-beta.24)": a minor
 	// that is not a number counts as 0.
 	var ma, mi int
-	if n, _ := fmt.Sscanf(d.version, "%d.%d", &ma, &mi); n == 0 {
+	if n, _ := fmt.Sscanf(d.Version, "%d.%d", &ma, &mi); n == 0 {
 		return false
 	}
 	return ma < major || ma == major && mi < minor

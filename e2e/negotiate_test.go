@@ -55,7 +55,7 @@ func TestNegotiate(t *testing.T) {
 		}
 		if v != want || c.APIVersion() != want {
 			t.Errorf("Negotiate = %q (APIVersion %q), want %s (%s announces %s to %s)",
-				v, c.APIVersion(), want, d.name, announced.MinAPIVersion, announced.APIVersion)
+				v, c.APIVersion(), want, d.Name(), announced.MinAPIVersion, announced.APIVersion)
 		}
 		r, err := c.DaemonVersions(ctx)
 		if err != nil {
@@ -71,7 +71,7 @@ func TestNegotiate(t *testing.T) {
 		call, ok := pinnedCalls[above]
 		if !ok {
 			t.Skipf("%s speaks up to %s; this test has a pinned call for %s only",
-				d.name, announced.APIVersion, strings.Join(pinnedVersions(), ", "))
+				d.Name(), announced.APIVersion, strings.Join(pinnedVersions(), ", "))
 		}
 		c := newClient(t)
 		err := call(ctx, c)
@@ -116,7 +116,7 @@ func TestNegotiate(t *testing.T) {
 
 	t.Run("dynamic VolumeUpdate needs 1.42", func(t *testing.T) {
 		if docker.CompareVersions(announced.APIVersion, "1.42") >= 0 {
-			t.Skipf("%s speaks %s, which has VolumeUpdate", d.name, announced.APIVersion)
+			t.Skipf("%s speaks %s, which has VolumeUpdate", d.Name(), announced.APIVersion)
 		}
 		c := newClient(t)
 		err := c.Call(ctx, "VolumeUpdate", docker.Args{"name": "x", "version": 1}, nil)

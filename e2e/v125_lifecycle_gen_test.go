@@ -95,7 +95,7 @@ func TestLifecycleV125(t *testing.T) {
 			t.Fatalf("ImageHistory: %v", err)
 		}
 		// Podman lists no tags in a history.
-		if len(history) == 0 || !s.daemon.podman && !contains(history[0].Tags, tag) || history[0].Size <= 0 {
+		if len(history) == 0 || !s.daemon.Podman && !contains(history[0].Tags, tag) || history[0].Size <= 0 {
 			t.Errorf("ImageHistory: %+v, want a first layer tagged %s with a size", history, tag)
 		}
 		deleted, err := api.ImageDelete(ctx, tag, v125.ImageDeleteOptions{})
@@ -206,7 +206,7 @@ func TestLifecycleV125(t *testing.T) {
 		top, err := api.ContainerTop(ctx, id, v125.ContainerTopOptions{})
 		if s.daemon.topAnswersEmpty() {
 			if err == nil || !strings.Contains(err.Error(), "empty body") {
-				t.Errorf("ContainerTop against %s: %v, want the error for its empty answer", s.daemon.name, err)
+				t.Errorf("ContainerTop against %s: %v, want the error for its empty answer", s.daemon.Name(), err)
 			}
 		} else if err != nil {
 			t.Fatalf("ContainerTop: %v", err)
@@ -252,10 +252,10 @@ func TestLifecycleV125(t *testing.T) {
 			Body: v125.ContainerUpdateRequest{Memory: memory, MemorySwap: 2 * memory},
 		})
 		switch {
-		case s.daemon.podman:
+		case s.daemon.Podman:
 			// Podman 4.3 has no compat /containers/{id}/update.
 			if !docker.IsNotFound(err) {
-				t.Errorf("ContainerUpdate against %s: %v, want 404", s.daemon.name, err)
+				t.Errorf("ContainerUpdate against %s: %v, want 404", s.daemon.Name(), err)
 			}
 		case err != nil:
 			t.Fatalf("ContainerUpdate: %v", err)
@@ -590,7 +590,7 @@ func TestLifecycleV125(t *testing.T) {
 			t.Errorf("NetworkInspect: Name %q, Driver %q, Labels %v", network.Name, network.Driver, network.Labels)
 		}
 		// Podman's endpoints have no EndpointID.
-		if ep, ok := network.Containers[id]; !ok || ep.EndpointID == "" && !s.daemon.podman {
+		if ep, ok := network.Containers[id]; !ok || ep.EndpointID == "" && !s.daemon.Podman {
 			t.Errorf("NetworkInspect: Containers %+v lacks %s", network.Containers, id)
 		}
 		if err := api.NetworkDisconnect(ctx, name, v125.NetworkDisconnectOptions{
@@ -637,10 +637,10 @@ func TestLifecycleV125(t *testing.T) {
 		found := false
 		for _, i := range images {
 			// Podman 4.3 lists only the tag ("latest") in RepoTags here.
-			found = found || contains(i.RepoTags, s.image) || s.daemon.podman && i.ID == strings.TrimPrefix(string(img.ID), "sha256:")
+			found = found || contains(i.RepoTags, s.image) || s.daemon.Podman && i.ID == strings.TrimPrefix(string(img.ID), "sha256:")
 		}
 		// Podman 4.3 reports LayersSize 0.
-		if !found || size <= 0 && !s.daemon.podman {
+		if !found || size <= 0 && !s.daemon.Podman {
 			t.Errorf("SystemDataUsage: %d images (busybox found: %v), size %d", len(images), found, size)
 		}
 	})

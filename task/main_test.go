@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -81,9 +80,9 @@ func cleanUp(host string) {
 
 // daemon is what the tests learn about the daemon under test, once.
 var daemon struct {
-	once   sync.Once
-	podman bool
-	err    error
+	once sync.Once
+	testdaemon.Daemon
+	err error
 }
 
 // newClient connects to the test daemon (skipping the test without one)
@@ -99,16 +98,12 @@ func newClient(t *testing.T, opts ...docker.Option) (c *docker.Client, podman bo
 	daemon.once.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		var v struct{ Components []struct{ Name string } }
-		daemon.err = c.Call(ctx, "SystemVersion", nil, &v)
-		for _, comp := range v.Components {
-			daemon.podman = daemon.podman || strings.Contains(comp.Name, "Podman")
-		}
+		daemon.Daemon, daemon.err = testdaemon.Describe(ctx, c)
 	})
 	if daemon.err != nil {
 		t.Fatal(daemon.err)
 	}
-	return c, daemon.podman
+	return c, daemon.Podman
 }
 
 // testContext bounds a test's calls.
