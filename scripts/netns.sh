@@ -134,6 +134,25 @@ http_status() {
 	fi
 }
 
+# ping_socket SOCK: GET /_ping on the Docker API at unix socket SOCK answers OK (curl, else the docker CLI, else
+# perl: whichever the machine has).
+ping_socket() {
+	[ -S "$1" ] || return 1
+	if command -v curl >/dev/null 2>&1; then
+		[ "$(curl -sf --max-time 5 --unix-socket "$1" http://localhost/_ping 2>/dev/null)" = OK ]
+	elif command -v docker >/dev/null 2>&1; then
+		DOCKER_HOST=unix://$1 docker version --format '{{.Server.APIVersion}}' >/dev/null 2>&1
+	else
+		perl -MIO::Socket::UNIX -e '
+			$SIG{ALRM} = sub { exit 1 }; alarm 5;
+			my $s = IO::Socket::UNIX->new(Peer => $ARGV[0], Type => SOCK_STREAM) or exit 1;
+			print $s "GET /_ping HTTP/1.0\r\nHost: localhost\r\n\r\n";
+			local $/; my $r = <$s>;
+			exit($r =~ m{\AHTTP/1\.[01] 200 } && $r =~ m{\r\n\r\nOK\z} ? 0 : 1);
+		' "$1" 2>/dev/null
+	fi
+}
+
 # registry_answers NETNS ADDR: GET http://ADDR/v2/ gets 200, or 401 when auth is on, from inside NETNS.
 registry_answers() {
 	case $(http_status "$1" "http://$2/v2/") in

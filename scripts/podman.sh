@@ -67,10 +67,7 @@ cmd_install() {
 	log "installed $pkgs"
 }
 
-ping_service() {
-	[ -S "$SOCK" ] || return 1
-	[ "$(curl -sf --max-time 5 --unix-socket "$SOCK" http://localhost/_ping 2>/dev/null)" = OK ]
-}
+ping_service() { ping_socket "$SOCK"; }
 
 service_pids() {
 	[ -f "$PIDFILE" ] || return 0

@@ -133,22 +133,7 @@ shim_pids() { pids_of containerd-shim "$CTRD_SOCK"; }
 
 # ---------------------------------------------------------------- ping
 
-ping_daemon() {
-	[ -S "$SOCK" ] || return 1
-	if command -v curl >/dev/null 2>&1; then
-		[ "$(curl -sf --max-time 5 --unix-socket "$SOCK" http://localhost/_ping 2>/dev/null)" = OK ]
-	elif command -v docker >/dev/null 2>&1; then
-		DOCKER_HOST=$HOST docker version --format '{{.Server.APIVersion}}' >/dev/null 2>&1
-	else
-		perl -MIO::Socket::UNIX -e '
-			$SIG{ALRM} = sub { exit 1 }; alarm 5;
-			my $s = IO::Socket::UNIX->new(Peer => $ARGV[0], Type => SOCK_STREAM) or exit 1;
-			print $s "GET /_ping HTTP/1.0\r\nHost: localhost\r\n\r\n";
-			local $/; my $r = <$s>;
-			exit($r =~ m{\AHTTP/1\.[01] 200 } && $r =~ m{\r\n\r\nOK\z} ? 0 : 1);
-		' "$SOCK" 2>/dev/null
-	fi
-}
+ping_daemon() { ping_socket "$SOCK"; }
 
 # ---------------------------------------------------------------- start
 
