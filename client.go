@@ -369,10 +369,27 @@ func (c *Client) newHTTPRequest(ctx context.Context, r *request) (*http.Request,
 	if c.userAgent != "" {
 		req.Header.Set("User-Agent", c.userAgent)
 	}
-	for _, h := range r.Headers() {
-		req.Header.Set(h[0], h[1])
+	// A header the request names once replaces a default (Content-Type);
+	// one it names again is repeated, as the session's method list is.
+	hs := r.Headers()
+	for i, h := range hs {
+		if repeated(hs[:i], h[0]) {
+			req.Header.Add(h[0], h[1])
+		} else {
+			req.Header.Set(h[0], h[1])
+		}
 	}
 	return req, nil
+}
+
+// repeated reports whether headers name name already.
+func repeated(headers [][2]string, name string) bool {
+	for _, h := range headers {
+		if http.CanonicalHeaderKey(h[0]) == http.CanonicalHeaderKey(name) {
+			return true
+		}
+	}
+	return false
 }
 
 // doJSON sends r and decodes a JSON response into out (unless out is nil).

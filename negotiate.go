@@ -152,6 +152,7 @@ func (c *Client) Ping(ctx context.Context) (PingInfo, error) {
 		Experimental:   h.Get("Docker-Experimental") == "true",
 		BuilderVersion: h.Get("Builder-Version"),
 		Swarm:          h.Get("Swarm"),
+		PodmanVersion:  h.Get("Libpod-Api-Version"),
 	}, nil
 }
 
@@ -160,8 +161,9 @@ type PingInfo struct {
 	APIVersion     string // newest API version the daemon speaks
 	OSType         string // "linux" or "windows"
 	Experimental   bool
-	BuilderVersion string // "1" (classic) or "2" (BuildKit)
+	BuilderVersion string // "1" (classic), "2" (BuildKit), or "" (the daemon's default: BuildKit, if it has one)
 	Swarm          string // e.g. "inactive", "active/manager" (API 1.40+)
+	PodmanVersion  string // Podman's version (its Libpod-Api-Version header); "" from Docker
 }
 
 // decodeJSON is shared by the stream types.

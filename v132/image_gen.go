@@ -109,6 +109,10 @@ type ImageBuildOptions struct {
 	//
 	// Sent as header "X-Registry-Config".
 	RegistryConfig map[string]docker.AuthConfig
+	// Session that serves the build's secrets, SSH agents and registry credentials: the ID a client gave POST /session in its X-Docker-Expose-Session-Uuid header. Package buildkit opens one.
+	//
+	// Added in API v1.31.
+	Session string
 }
 
 // ImageBuild builds an image.
@@ -147,6 +151,7 @@ func (c *Client) ImageBuild(ctx context.Context, opts ImageBuildOptions) (*docke
 	r.QueryJSON("labels", opts.Labels)
 	r.Query("networkmode", opts.NetworkMode)
 	gensupport.RegistryConfig(r, opts.RegistryConfig)
+	r.Query("session", opts.Session)
 	out := new(docker.JSONStream[docker.JSONMessage])
 	if err := c.rt.Open(ctx, r, out); err != nil {
 		return nil, err

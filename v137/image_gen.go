@@ -121,6 +121,10 @@ type ImageBuildOptions struct {
 	//
 	// Added in API v1.37.
 	Target string
+	// Session that serves the build's secrets, SSH agents and registry credentials: the ID a client gave POST /session in its X-Docker-Expose-Session-Uuid header. Package buildkit opens one.
+	//
+	// Added in API v1.31.
+	Session string
 }
 
 // ImageBuild builds an image.
@@ -161,6 +165,7 @@ func (c *Client) ImageBuild(ctx context.Context, opts ImageBuildOptions) (*docke
 	gensupport.RegistryConfig(r, opts.RegistryConfig)
 	r.Query("platform", opts.Platform)
 	r.Query("target", opts.Target)
+	r.Query("session", opts.Session)
 	out := new(docker.JSONStream[docker.JSONMessage])
 	if err := c.rt.Open(ctx, r, out); err != nil {
 		return nil, err

@@ -170,6 +170,10 @@ type ImageBuildOptions struct {
 	//
 	// Added in API v1.38.
 	Version ImageBuildVersion
+	// Session that serves the build's secrets, SSH agents and registry credentials: the ID a client gave POST /session in its X-Docker-Expose-Session-Uuid header. Package buildkit opens one.
+	//
+	// Added in API v1.31.
+	Session string
 }
 
 // ImageBuild builds an image.
@@ -212,6 +216,7 @@ func (c *Client) ImageBuild(ctx context.Context, opts ImageBuildOptions) (*docke
 	r.Query("target", opts.Target)
 	r.QueryJSON("outputs", opts.Outputs)
 	r.Query("version", string(opts.Version))
+	r.Query("session", opts.Session)
 	out := new(docker.JSONStream[docker.JSONMessage])
 	if err := c.rt.Open(ctx, r, out); err != nil {
 		return nil, err

@@ -234,6 +234,10 @@ type ImageBuildOptions struct {
 	Version ImageBuildVersion
 	// Body: a tar archive compressed with one of the following algorithms: identity (no compression), gzip, bzip2, xz.
 	Body io.Reader
+	// Session that serves the build's secrets, SSH agents and registry credentials: the ID a client gave POST /session in its X-Docker-Expose-Session-Uuid header. Package buildkit opens one.
+	//
+	// Added in API v1.31.
+	Session string
 }
 
 // ImageBuild builds an image.
@@ -276,6 +280,7 @@ func (c *Client) ImageBuild(ctx context.Context, opts ImageBuildOptions) (*docke
 	r.QueryJSON("outputs", opts.Outputs)
 	r.Query("version", string(opts.Version))
 	r.RawBody(opts.Body, "application/octet-stream")
+	r.Query("session", opts.Session)
 	out := new(docker.JSONStream[docker.JSONMessage])
 	if err := c.rt.Open(ctx, r, out); err != nil {
 		return nil, err

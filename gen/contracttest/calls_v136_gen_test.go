@@ -171,7 +171,7 @@ func callsV136(rt *docker.Client) []contractCall {
 			return err
 		}},
 		{"ImageBuild", func(ctx context.Context) error {
-			s, err := c.ImageBuild(ctx, v136.ImageBuildOptions{Body: strings.NewReader("data"), Dockerfile: "x", Tags: []string{"x"}, ExtraHosts: []string{"x"}, Remote: "x", Quiet: true, NoCache: true, CacheFrom: []string{"x"}, Pull: "x", Remove: docker.Ptr(true), ForceRemove: true, Memory: docker.Ptr(int64(1)), MemorySwap: docker.Ptr(int64(1)), CPUShares: docker.Ptr(int64(1)), CPUSetCPUs: "x", CPUPeriod: docker.Ptr(int64(1)), CPUQuota: docker.Ptr(int64(1)), BuildArgs: map[string]string{"k": "v"}, ShmSize: docker.Ptr(int64(1)), Squash: true, Labels: map[string]string{"k": "v"}, NetworkMode: "x", RegistryConfig: map[string]docker.AuthConfig{"registry.example": {Username: "u", Password: "p"}}, Platform: "x"})
+			s, err := c.ImageBuild(ctx, v136.ImageBuildOptions{Body: strings.NewReader("data"), Dockerfile: "x", Tags: []string{"x"}, ExtraHosts: []string{"x"}, Remote: "x", Quiet: true, NoCache: true, CacheFrom: []string{"x"}, Pull: "x", Remove: docker.Ptr(true), ForceRemove: true, Memory: docker.Ptr(int64(1)), MemorySwap: docker.Ptr(int64(1)), CPUShares: docker.Ptr(int64(1)), CPUSetCPUs: "x", CPUPeriod: docker.Ptr(int64(1)), CPUQuota: docker.Ptr(int64(1)), BuildArgs: map[string]string{"k": "v"}, ShmSize: docker.Ptr(int64(1)), Squash: true, Labels: map[string]string{"k": "v"}, NetworkMode: "x", RegistryConfig: map[string]docker.AuthConfig{"registry.example": {Username: "u", Password: "p"}}, Platform: "x", Session: "x"})
 			if err != nil {
 				return err
 			}

@@ -1,0 +1,439 @@
+package buildkit_test
+
+// Builds against the daemon named by DOCKER_TEST_HOST (make test and the
+// e2e matrix start them: dockerd 20.10, Docker 28 and 29, Podman). Base
+// images come only from the daemon's store: busybox, imported as
+// dockersdk-buildkit/busybox. RUN steps get network mode none.
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dockerclient/docker"
+	"github.com/dockerclient/docker/buildkit"
+	"github.com/dockerclient/docker/internal/leakcheck"
+	"github.com/dockerclient/docker/internal/testdaemon"
+	"github.com/dockerclient/docker/task"
+)
+
+const (
+	busyboxRepo = "dockersdk-buildkit/busybox"
+	busybox     = busyboxRepo + ":latest"
+	testRepo    = "dockersdk-buildkit/test"
+)
+
+func TestMain(m *testing.M) {
+	host, err := testdaemon.Start()
+	if err == nil {
+		if err := testdaemon.ImportBusybox(host, busyboxRepo); err != nil {
+			fmt.Fprintf(os.Stderr, "importing %s: %v\n", busybox, err)
+			os.Exit(1)
+		}
+	}
+	code := leakcheck.Main(m)
+	if err == nil {
+		cleanUp(host)
+	}
+	os.Exit(code)
+}
+
+// cleanUp removes the images the tests built, and busybox.
+func cleanUp(host string) {
+	c, err := docker.New(docker.WithHost(host))
+	if err != nil {
+		return
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var images []struct {
+		ID string `json:"Id"`
+	}
+	filters := docker.Filters{"reference": {testRepo, busyboxRepo}}
+	if err := c.Call(ctx, "ImageList", docker.Args{"filters": filters}, &images); err != nil {
+		fmt.Fprintf(os.Stderr, "buildkit: listing test images: %v\n", err)
+	}
+	for _, im := range images {
+		err := c.Call(ctx, "ImageDelete", docker.Args{"name": im.ID, "force": true}, nil)
+		if err != nil && !docker.IsNotFound(err) {
+			fmt.Fprintf(os.Stderr, "buildkit: removing %s: %v\n", im.ID, err)
+		}
+	}
+}
+
+var daemon struct {
+	once sync.Once
+	testdaemon.Daemon
+	err error
+}
+
+// newClient connects to the test daemon, skipping the test without one,
+// and skips it too on a daemon without BuildKit (TestNoBuildKit covers those).
+func newClient(t *testing.T) *docker.Client {
+	t.Helper()
+	c, err := docker.New(docker.WithHost(testdaemon.Host(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	daemon.once.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		daemon.Daemon, daemon.err = testdaemon.Describe(ctx, c)
+	})
+	if daemon.err != nil {
+		t.Fatal(daemon.err)
+	}
+	return c
+}
+
+func needBuildKit(t *testing.T, c *docker.Client) {
+	t.Helper()
+	if daemon.Podman {
+		t.Skipf("%s has no BuildKit (TestNoBuildKit checks that it is said so)", daemon.Name())
+	}
+}
+
+func testContext(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// tarOf makes a build context of files (name to contents).
+func tarOf(t *testing.T, files map[string]string) io.Reader {
+	t.Helper()
+	var b bytes.Buffer
+	tw := tar.NewWriter(&b)
+	for name, body := range files {
+		if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(body)), ModTime: time.Unix(1e9, 0)}); err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(tw, body)
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return &b
+}
+
+func randomHex(t *testing.T) string {
+	var b [8]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// progress collects what a build reported.
+type progress struct {
+	mu       sync.Mutex
+	vertexes map[string]buildkit.Vertex // last state by digest
+	logs     map[string]*bytes.Buffer   // output by vertex name
+	names    map[string]string          // digest to name
+	updates  int
+}
+
+func newProgress() *progress {
+	return &progress{vertexes: map[string]buildkit.Vertex{}, logs: map[string]*bytes.Buffer{}, names: map[string]string{}}
+}
+
+func (p *progress) add(st *buildkit.Status) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.updates++
+	for _, v := range st.Vertexes {
+		old := p.vertexes[v.Digest]
+		if v.Started.IsZero() {
+			v.Started = old.Started
+		}
+		p.vertexes[v.Digest] = v
+		p.names[v.Digest] = v.Name
+	}
+	for _, l := range st.Logs {
+		name := p.names[l.Vertex]
+		if p.logs[name] == nil {
+			p.logs[name] = new(bytes.Buffer)
+		}
+		p.logs[name].Write(l.Data)
+	}
+}
+
+// vertex returns the last state of the vertex whose name contains s.
+func (p *progress) vertex(t *testing.T, s string) buildkit.Vertex {
+	t.Helper()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, v := range p.vertexes {
+		if strings.Contains(v.Name, s) {
+			return v
+		}
+	}
+	var names []string
+	for _, v := range p.vertexes {
+		names = append(names, v.Name)
+	}
+	t.Fatalf("no vertex named like %q among %q", s, names)
+	return buildkit.Vertex{}
+}
+
+func (p *progress) output(s string) string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for name, b := range p.logs {
+		if strings.Contains(name, s) {
+			return b.String()
+		}
+	}
+	return ""
+}
+
+// runImage runs cmd in image (network none) and returns its stdout.
+func runImage(t *testing.T, c *docker.Client, image string, cmd ...string) string {
+	t.Helper()
+	var out bytes.Buffer
+	_, err := task.Run(testContext(t), c, task.Config{Image: image, Cmd: cmd, NetworkMode: "none", Stdout: &out})
+	if err != nil {
+		t.Fatalf("running %v in %s: %v", cmd, image, err)
+	}
+	return out.String()
+}
+
+// TestMultiStageSecretsArgs builds two stages in parallel and a final one
+// that takes from both: a build argument, a secret from bytes and one from
+// a file (whose hashes the image keeps, never their values), and checks
+// the progress told of every step and their output.
+func TestMultiStageSecretsArgs(t *testing.T) {
+	c := newClient(t)
+	needBuildKit(t, c)
+	ctx := testContext(t)
+	nonce := randomHex(t)
+	token := "token-" + nonce
+	fileSecret := filepath.Join(t.TempDir(), "key")
+	if err := os.WriteFile(fileSecret, []byte("file-secret-"+nonce), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dockerfile := `FROM ` + busybox + ` AS greet
+ARG GREETING=unset
+RUN echo "$GREETING ` + nonce + `" > /greeting && echo printed-by-greet
+
+FROM ` + busybox + ` AS secrets
+RUN --mount=type=secret,id=token --mount=type=secret,id=key \
+    sha256sum /run/secrets/token /run/secrets/key | cut -d' ' -f1 > /sums && \
+    ls /run/secrets > /listed && echo ` + nonce + `
+
+FROM ` + busybox + `
+COPY --from=greet /greeting /greeting
+COPY --from=secrets /sums /listed /
+`
+	p := newProgress()
+	tag := testRepo + ":" + nonce
+	id, err := buildkit.Build(ctx, c, buildkit.Config{
+		Context:     tarOf(t, map[string]string{"Dockerfile": dockerfile}),
+		Tags:        []string{tag},
+		BuildArgs:   map[string]string{"GREETING": "hello"},
+		NetworkMode: "none",
+		Secrets: []buildkit.Secret{
+			{ID: "token", Data: []byte(token)},
+			{ID: "key", File: fileSecret},
+		},
+		Progress: p.add,
+	})
+	if err != nil {
+		t.Fatalf("build on %s: %v", daemon.Name(), err)
+	}
+	if !strings.HasPrefix(id, "sha256:") {
+		t.Errorf("image ID %q, want sha256:...", id)
+	}
+	if got := runImage(t, c, tag, "cat", "/greeting"); got != "hello "+nonce+"\n" {
+		t.Errorf("/greeting = %q, want the build argument and the nonce", got)
+	}
+	sum := func(s string) string { h := sha256.Sum256([]byte(s)); return hex.EncodeToString(h[:]) }
+	want := sum(token) + "\n" + sum("file-secret-"+nonce) + "\n"
+	if got := runImage(t, c, tag, "cat", "/sums"); got != want {
+		t.Errorf("the secrets' hashes in the image are %q, want %q", got, want)
+	}
+	if got := runImage(t, c, tag, "sh", "-c", "ls -A /run/secrets 2>/dev/null || true"); strings.TrimSpace(got) != "" {
+		t.Errorf("the image kept /run/secrets: %q", got)
+	}
+
+	greet := p.vertex(t, "printed-by-greet")
+	if greet.Started.IsZero() || !greet.Done() || greet.Cached || greet.Error != "" {
+		t.Errorf("the greet step's last state: %+v; want started, completed, not cached, no error", greet)
+	}
+	if out := p.output("printed-by-greet"); !strings.Contains(out, "printed-by-greet") {
+		t.Errorf("the greet step's output %q lacks what it echoed", out)
+	}
+	if out := p.output("sha256sum"); !strings.Contains(out, nonce) {
+		t.Errorf("the secrets step's output %q lacks the nonce it echoed", out)
+	}
+	if p.updates < 3 {
+		t.Errorf("%d progress updates, want several", p.updates)
+	}
+}
+
+// TestCacheHit builds the same context twice: the second build's steps come
+// from the cache and give the same image.
+func TestCacheHit(t *testing.T) {
+	c := newClient(t)
+	needBuildKit(t, c)
+	ctx := testContext(t)
+	nonce := randomHex(t)
+	files := map[string]string{"Dockerfile": "FROM " + busybox + "\nRUN echo " + nonce + " > /nonce\n"}
+	var ids [2]string
+	var runs [2]buildkit.Vertex
+	for i := range ids {
+		p := newProgress()
+		id, err := buildkit.Build(ctx, c, buildkit.Config{Context: tarOf(t, files), NetworkMode: "none", Progress: p.add})
+		if err != nil {
+			t.Fatalf("build %d: %v", i+1, err)
+		}
+		ids[i], runs[i] = id, p.vertex(t, "echo "+nonce)
+	}
+	if runs[0].Cached {
+		t.Errorf("the first build's RUN came from the cache, though its command is new: %+v", runs[0])
+	}
+	if !runs[1].Cached {
+		t.Errorf("the second build's RUN did not come from the cache: %+v", runs[1])
+	}
+	if ids[0] != ids[1] {
+		t.Errorf("the builds gave images %s and %s, want one", ids[0], ids[1])
+	}
+	t.Cleanup(func() { c.Call(context.Background(), "ImageDelete", docker.Args{"name": ids[0], "force": true}, nil) })
+}
+
+// TestFailingStep: a RUN that exits 3 is a *BuildError naming the step,
+// with its exit code and its last lines of output.
+func TestFailingStep(t *testing.T) {
+	c := newClient(t)
+	needBuildKit(t, c)
+	nonce := randomHex(t)
+	dockerfile := "FROM " + busybox + "\nRUN echo first-" + nonce + "; echo oops-" + nonce + " >&2; exit 3\n"
+	_, err := buildkit.Build(testContext(t), c, buildkit.Config{
+		Context:     tarOf(t, map[string]string{"Dockerfile": dockerfile}),
+		NetworkMode: "none",
+	})
+	var be *buildkit.BuildError
+	if !errors.As(err, &be) {
+		t.Fatalf("err = %v (%T), want a *buildkit.BuildError", err, err)
+	}
+	if !strings.Contains(be.Step, "exit 3") {
+		t.Errorf("Step = %q, want the failing RUN", be.Step)
+	}
+	if be.ExitCode != 3 {
+		t.Errorf("ExitCode = %d, want 3 (message %q)", be.ExitCode, be.Message)
+	}
+	logs := strings.Join(be.Logs, "\n")
+	if !strings.Contains(logs, "first-"+nonce) || !strings.Contains(logs, "oops-"+nonce) {
+		t.Errorf("Logs = %q, want the step's stdout and stderr", be.Logs)
+	}
+	if !strings.Contains(err.Error(), "oops-"+nonce) {
+		t.Errorf("the error's text does not show the step's output: %v", err)
+	}
+}
+
+// TestCancel cancels a build while a RUN sleeps: Build returns the
+// context's error, the daemon stops the step (its process goes away), and
+// no goroutine outlives it (TestMain's leak check).
+func TestCancel(t *testing.T) {
+	c := newClient(t)
+	needBuildKit(t, c)
+	secs := 900 + time.Now().Nanosecond()%99 // a sleep no other process runs
+	marker := fmt.Sprintf("sleep %d", secs)
+	dockerfile := "FROM " + busybox + "\nRUN " + marker + "\n"
+	ctx, cancel := context.WithCancel(testContext(t))
+	defer cancel()
+	started := make(chan struct{})
+	var once sync.Once
+	done := make(chan error, 1)
+	go func() {
+		_, err := buildkit.Build(ctx, c, buildkit.Config{
+			Context:     tarOf(t, map[string]string{"Dockerfile": dockerfile}),
+			NetworkMode: "none",
+			NoCache:     true,
+			Progress: func(st *buildkit.Status) {
+				for _, v := range st.Vertexes {
+					if strings.Contains(v.Name, marker) && !v.Started.IsZero() {
+						once.Do(func() { close(started) })
+					}
+				}
+			},
+		})
+		done <- err
+	}()
+	select {
+	case <-started:
+	case err := <-done:
+		t.Fatalf("the build ended before its RUN started: %v", err)
+	case <-time.After(2 * time.Minute):
+		t.Fatal("the RUN step did not start in 2 minutes")
+	}
+	// The process is seen on this machine (the daemon is local), then
+	// cancelled.
+	waitProcess(t, marker, true)
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("err = %v, want one matching context.Canceled", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Build did not return within 30 s of the cancel")
+	}
+	waitProcess(t, marker, false)
+}
+
+// waitProcess waits up to 30 s for a process whose command line is cmd to
+// exist (or to be gone).
+func waitProcess(t *testing.T, cmd string, exists bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if found := processRuns(cmd); found == exists {
+			return
+		}
+		if time.Now().After(deadline) {
+			if exists {
+				t.Fatalf("no process %q appeared on this machine", cmd)
+			}
+			t.Fatalf("process %q still runs 30 s after the build was cancelled", cmd)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func processRuns(cmd string) bool {
+	want := strings.ReplaceAll(cmd, " ", "\x00")
+	dirs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	for _, f := range dirs {
+		b, err := os.ReadFile(f)
+		if err == nil && strings.TrimRight(string(b), "\x00") == want {
+			return true
+		}
+	}
+	return false
+}
+
+// TestNoBuildKit: a daemon without BuildKit (Podman here) is said to have
+// none, before anything is sent to build.
+func TestNoBuildKit(t *testing.T) {
+	c := newClient(t)
+	if !daemon.Podman {
+		t.Skipf("%s has BuildKit", daemon.Name())
+	}
+	_, err := buildkit.Build(testContext(t), c, buildkit.Config{Context: tarOf(t, map[string]string{"Dockerfile": "FROM " + busybox})})
+	if !errors.Is(err, buildkit.ErrNoBuildKit) || !strings.Contains(err.Error(), "Podman") {
+		t.Fatalf("err = %v, want buildkit.ErrNoBuildKit naming Podman", err)
+	}
+}

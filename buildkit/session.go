@@ -1,0 +1,332 @@
+package buildkit
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/dockerclient/docker"
+)
+
+var discardLog = log.New(io.Discard, "", 0)
+
+// The gRPC methods a session may serve, as BuildKit names them.
+const (
+	methodHealth      = "/grpc.health.v1.Health/Check"
+	methodCredentials = "/moby.filesync.v1.Auth/Credentials"
+	methodSecret      = "/moby.buildkit.secrets.v1.Secrets/GetSecret"
+	methodCheckAgent  = "/moby.sshforward.v1.SSH/CheckAgent"
+	methodForward     = "/moby.sshforward.v1.SSH/ForwardAgent"
+)
+
+// sshIDKey is the metadata key that names the SSH agent a forwarded
+// connection is for.
+const sshIDKey = "buildkit.ssh.id"
+
+// newID returns a random identifier for a session, its shared key or a
+// build, as the docker CLI makes them: 25 lowercase alphanumerics... here,
+// 32 hex digits, which the daemon takes as well.
+func newID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// services builds the gRPC methods a build's session serves from cfg.
+func services(cfg *Config) (*grpcServer, error) {
+	g := &grpcServer{
+		unary:  map[string]unaryFunc{methodHealth: health},
+		stream: map[string]streamFunc{},
+	}
+	creds := cfg.Credentials
+	if creds == nil {
+		creds = docker.CredentialStore{}.Lookup
+	}
+	g.unary[methodCredentials] = credentials(creds)
+
+	if len(cfg.Secrets) > 0 {
+		secrets := map[string]Secret{}
+		for _, s := range cfg.Secrets {
+			if s.ID == "" {
+				return nil, errors.New("buildkit: a Secret needs an ID (the id= of RUN --mount=type=secret)")
+			}
+			if _, dup := secrets[s.ID]; dup {
+				return nil, fmt.Errorf("buildkit: secret %q is given twice", s.ID)
+			}
+			if s.File != "" && s.Data != nil {
+				return nil, fmt.Errorf("buildkit: secret %q has both Data and File; give one", s.ID)
+			}
+			secrets[s.ID] = s
+		}
+		g.unary[methodSecret] = getSecret(secrets)
+	}
+
+	if len(cfg.SSH) > 0 {
+		agents := map[string]string{}
+		for _, a := range cfg.SSH {
+			id := a.ID
+			if id == "" {
+				id = "default"
+			}
+			sock := a.Socket
+			if sock == "" {
+				sock = os.Getenv("SSH_AUTH_SOCK")
+				if sock == "" {
+					return nil, fmt.Errorf("buildkit: SSH agent %q has no Socket and SSH_AUTH_SOCK is not set", id)
+				}
+			}
+			if _, dup := agents[id]; dup {
+				return nil, fmt.Errorf("buildkit: SSH agent %q is given twice", id)
+			}
+			agents[id] = sock
+		}
+		g.unary[methodCheckAgent] = checkAgent(agents)
+		g.stream[methodForward] = forwardAgent(agents, &g.wg)
+	}
+	return g, nil
+}
+
+// health answers grpc.health.v1.Health/Check: SERVING (1). The daemon
+// asks every second and ends the session when we stop answering.
+func health(context.Context, []byte) ([]byte, error) {
+	var w writer
+	w.int(1, 1)
+	return w.b, nil
+}
+
+// credentials answers moby.filesync.v1.Auth/Credentials for a registry
+// host, as the docker CLI does: an identity token goes as the secret with
+// no user name.
+func credentials(lookup func(ctx context.Context, server string) (*docker.AuthConfig, error)) unaryFunc {
+	return func(ctx context.Context, req []byte) ([]byte, error) {
+		var host string
+		r := reader{b: req}
+		for num, typ, ok := r.next(); ok; num, typ, ok = r.next() {
+			if num == 1 {
+				host = r.string(typ)
+			} else {
+				r.skip(typ)
+			}
+		}
+		if r.err != nil {
+			return nil, grpcErrorf(codeInvalidArgument, "credentials request: %v", r.err)
+		}
+		if host == "registry-1.docker.io" { // what BuildKit asks for Docker Hub
+			host = "docker.io"
+		}
+		a, err := lookup(ctx, host)
+		if err != nil {
+			// BuildKit shows this message in the build's error; ours never
+			// holds a secret (see docker.CredentialStore).
+			return nil, grpcErrorf(codeUnavailable, "credentials for %s: %v", host, err)
+		}
+		var w writer
+		if a != nil {
+			if a.IdentityToken != "" {
+				w.string(2, a.IdentityToken)
+			} else {
+				w.string(1, a.Username)
+				w.string(2, a.Password)
+			}
+		}
+		return w.b, nil
+	}
+}
+
+// getSecret answers moby.buildkit.secrets.v1.Secrets/GetSecret. An unknown
+// ID is NotFound, which BuildKit reports as "secret ID not found".
+func getSecret(secrets map[string]Secret) unaryFunc {
+	return func(ctx context.Context, req []byte) ([]byte, error) {
+		var id string
+		r := reader{b: req}
+		for num, typ, ok := r.next(); ok; num, typ, ok = r.next() {
+			if num == 1 {
+				id = r.string(typ)
+			} else {
+				r.skip(typ) // annotations
+			}
+		}
+		if r.err != nil {
+			return nil, grpcErrorf(codeInvalidArgument, "secret request: %v", r.err)
+		}
+		s, ok := secrets[id]
+		if !ok {
+			return nil, grpcErrorf(codeNotFound, "secret %s not found", id)
+		}
+		data := s.Data
+		if s.File != "" {
+			b, err := readSecretFile(s.File)
+			if err != nil {
+				// Only the path: the daemon shows this message in the build log.
+				return nil, grpcErrorf(codeNotFound, "secret %s: reading %s: %v", id, s.File, errors.Unwrap(err))
+			}
+			data = b
+		}
+		var w writer
+		w.bytes(1, data)
+		return w.b, nil
+	}
+}
+
+// maxSecret bounds a secret read from a file, as BuildKit bounds what it
+// accepts (500 KiB).
+const maxSecret = 500 << 10
+
+func readSecretFile(name string) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxSecret+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxSecret {
+		return nil, &os.PathError{Op: "read", Path: name, Err: fmt.Errorf("longer than %d bytes", maxSecret)}
+	}
+	return b, nil
+}
+
+// checkAgent answers moby.sshforward.v1.SSH/CheckAgent: whether an agent
+// of that ID was given (and its socket answers).
+func checkAgent(agents map[string]string) unaryFunc {
+	return func(ctx context.Context, req []byte) ([]byte, error) {
+		var id string
+		r := reader{b: req}
+		for num, typ, ok := r.next(); ok; num, typ, ok = r.next() {
+			if num == 1 {
+				id = r.string(typ)
+			} else {
+				r.skip(typ)
+			}
+		}
+		if id == "" {
+			id = "default"
+		}
+		sock, ok := agents[id]
+		if !ok {
+			return nil, grpcErrorf(codeNotFound, "no SSH agent %q was given to the build", id)
+		}
+		var d net.Dialer
+		c, err := d.DialContext(ctx, "unix", sock)
+		if err != nil {
+			return nil, grpcErrorf(codeUnavailable, "SSH agent %q: %v", id, err)
+		}
+		c.Close()
+		return nil, nil
+	}
+}
+
+// forwardAgent serves moby.sshforward.v1.SSH/ForwardAgent: one connection
+// to the agent, its bytes carried both ways in BytesMessage (field 1).
+//
+// The goroutine that carries the daemon's bytes counts in wg, so that a
+// session's end waits for it too.
+func forwardAgent(agents map[string]string, wg *sync.WaitGroup) streamFunc {
+	return func(ctx context.Context, md http.Header, recv func() ([]byte, error), send func([]byte) error) error {
+		id := md.Get(sshIDKey)
+		if id == "" {
+			id = "default"
+		}
+		sock, ok := agents[id]
+		if !ok {
+			return grpcErrorf(codeNotFound, "no SSH agent %q was given to the build", id)
+		}
+		var d net.Dialer
+		conn, err := d.DialContext(ctx, "unix", sock)
+		if err != nil {
+			return grpcErrorf(codeUnavailable, "SSH agent %q: %v", id, err)
+		}
+		defer conn.Close()
+		stop := context.AfterFunc(ctx, func() { conn.Close() })
+		defer stop()
+
+		// Daemon to agent in a goroutine of its own, agent to daemon here;
+		// whichever ends first closes the connection, which ends the other.
+		errc := make(chan error, 1)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				m, err := recv()
+				if err != nil {
+					if err == io.EOF {
+						err = nil
+						if cw, ok := conn.(interface{ CloseWrite() error }); ok {
+							cw.CloseWrite()
+							errc <- nil
+							return
+						}
+					}
+					conn.Close()
+					errc <- err
+					return
+				}
+				data := bytesField(m)
+				if _, err := conn.Write(data); err != nil {
+					conn.Close()
+					errc <- err
+					return
+				}
+			}
+		}()
+		buf := make([]byte, 32<<10)
+		var sendErr error
+		for {
+			n, err := conn.Read(buf)
+			if n > 0 {
+				var w writer
+				w.bytes(1, buf[:n])
+				if sendErr = send(w.b); sendErr != nil {
+					break
+				}
+			}
+			if err != nil {
+				break
+			}
+		}
+		conn.Close()
+		if sendErr != nil {
+			return sendErr
+		}
+		// The agent is done. The daemon's side ends when this handler
+		// returns (net/http then fails the body's reads), so it is not
+		// waited for unless it already ended.
+		select {
+		case err := <-errc:
+			if err != nil && !isClosed(err) {
+				return err
+			}
+		default:
+		}
+		return nil
+	}
+}
+
+func isClosed(err error) bool {
+	return errors.Is(err, net.ErrClosed) || strings.Contains(err.Error(), "use of closed")
+}
+
+// bytesField returns field 1 of a BytesMessage.
+func bytesField(m []byte) []byte {
+	r := reader{b: m}
+	var data []byte
+	for num, typ, ok := r.next(); ok; num, typ, ok = r.next() {
+		if num == 1 {
+			data = r.message(typ)
+		} else {
+			r.skip(typ)
+		}
+	}
+	return data
+}
