@@ -1,6 +1,7 @@
 #!/bin/sh
-# make e2e-matrix: the end-to-end suite (./e2e) and the task layer's tests (./task) against every daemon of scripts/daemons.sh, one after the
-# other, each private and in its own network namespace: dockerd 20.10, Docker 29, Docker 28, Podman 4.3.
+# make e2e-matrix: the end-to-end suite (./e2e), the task layer's tests (./task) and BuildKit builds
+# (./buildkit) against every daemon of scripts/daemons.sh, one after the other, each private and in its own
+# network namespace: dockerd 20.10, Docker 29, Docker 28, Podman 4.3.
 #
 #   scripts/e2e-matrix.sh [DAEMON...]    default: $DOCKERSDK_E2E_DAEMONS, else MATRIX_DAEMONS of daemons.sh
 #
@@ -78,8 +79,9 @@ for d in $daemons; do
 		fi
 		echo "== $d runs in network namespace $ns, with no route off this machine"
 	fi
-	# The task layer (./task) runs against every daemon too: it is the code most sensitive to their differences.
-	if DOCKER_TEST_HOST=$host go test -count=1 -v -timeout 30m ./e2e/ ./task/ >"$log/$d" 2>&1; then
+	# The task layer (./task) and BuildKit builds (./buildkit) run against every daemon too: they are the code
+	# most sensitive to their differences.
+	if DOCKER_TEST_HOST=$host go test -count=1 -v -timeout 30m ./e2e/ ./task/ ./buildkit/ >"$log/$d" 2>&1; then
 		grep -E '^(ok|e2e)' "$log/$d" || true
 	else
 		status=1
@@ -90,7 +92,10 @@ for d in $daemons; do
 	fi
 	line=$(grep -E '^e2e: ' "$log/$d" | tail -n 1)
 	tasks=$(grep -E '^(ok|FAIL)[[:space:]]+github.com/dockerclient/docker/task' "$log/$d" | awk '{print $1}')
-	say "${line:-e2e: no summary from the run against $d}; task: ${tasks:-no result} [$(($(date +%s) - start))s]"
+	builds=$(grep -E '^(ok|FAIL)[[:space:]]+github.com/dockerclient/docker/buildkit' "$log/$d" | awk '{print $1}')
+	# A daemon without BuildKit (Podman) runs only the test that it is said so.
+	! grep -q -- '--- PASS: TestNoBuildKit' "$log/$d" || builds="$builds (the daemon has no BuildKit, and says so)"
+	say "${line:-e2e: no summary from the run against $d}; task: ${tasks:-no result}; buildkit: ${builds:-no result} [$(($(date +%s) - start))s]"
 	if [ -z "$was_up" ] && [ "$d" != docker20 ]; then
 		control "$d" stop >/dev/null 2>&1 || echo "e2e-matrix: stopping $d failed" >&2
 	fi

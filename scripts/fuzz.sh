@@ -49,6 +49,7 @@ done <<EOF
 ./dialer FuzzParse
 ./dialer FuzzContextMeta
 ./imageref FuzzParse
+./buildkit FuzzDecodeStatus
 EOF
 wait
 if [ -e "$log/failed" ]; then

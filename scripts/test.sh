@@ -60,8 +60,8 @@ run() { # name, go test arguments...
 	fi
 }
 
-# e2e and task run in the e2e matrix below, against every daemon.
-pkgs=$(go list ./... ./gen/... ./cmd/gen/... | grep -vE '/(e2e|task|contracttest)$')
+# e2e, task and buildkit run in the e2e matrix below, against every daemon.
+pkgs=$(go list ./... ./gen/... ./cmd/gen/... | grep -vE '/(e2e|task|buildkit|contracttest)$')
 # shellcheck disable=SC2086
 run unit -timeout 20m $pkgs
 run contract -v -run '^TestContract$' ./gen/contracttest
