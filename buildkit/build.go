@@ -1,7 +1,6 @@
 package buildkit
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -386,21 +385,9 @@ func (s *steps) track(st *Status) {
 }
 
 func (p *step) add(data []byte) {
-	for len(data) > 0 {
-		i := bytes.IndexByte(data, '\n')
-		if i < 0 {
-			room := maxLineLen - len(p.partial)
-			p.partial = append(p.partial, data[:min(len(data), max(room, 0))]...)
-			return
-		}
-		room := maxLineLen - len(p.partial)
-		p.partial = append(p.partial, data[:min(i, max(room, 0))]...)
-		p.lines = append(p.lines, strings.TrimRight(string(p.partial), "\r"))
-		if len(p.lines) > keepLines {
-			p.lines = p.lines[len(p.lines)-keepLines:]
-		}
-		p.partial = p.partial[:0]
-		data = data[i+1:]
+	p.lines = append(p.lines, splitLines(&p.partial, data)...)
+	if len(p.lines) > keepLines {
+		p.lines = p.lines[len(p.lines)-keepLines:]
 	}
 }
 

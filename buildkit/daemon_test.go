@@ -13,6 +13,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -35,19 +36,54 @@ const (
 	testRepo    = "dockersdk-buildkit/test"
 )
 
+// TestMain imports busybox into the test daemon and points the examples
+// (which connect with docker.NewFromEnv, as a user's program would) at it,
+// or skips them, saying why, without a daemon that has BuildKit. It fails
+// the binary when goroutines outlive the tests.
 func TestMain(m *testing.M) {
+	flag.Parse()
 	host, err := testdaemon.Start()
 	if err == nil {
 		if err := testdaemon.ImportBusybox(host, busyboxRepo); err != nil {
 			fmt.Fprintf(os.Stderr, "importing %s: %v\n", busybox, err)
 			os.Exit(1)
 		}
+		os.Setenv("DOCKER_HOST", host)
+		for _, v := range []string{"DOCKER_CONTEXT", "DOCKER_TLS_VERIFY", "DOCKER_API_VERSION"} {
+			os.Unsetenv(v)
+		}
+	}
+	if why := noExamples(host, err); why != "" {
+		fmt.Fprintf(os.Stderr, "skipping the examples, which build on a daemon with BuildKit: %s\n", why)
+		flag.Set("test.skip", "^Example")
 	}
 	code := leakcheck.Main(m)
 	if err == nil {
 		cleanUp(host)
 	}
 	os.Exit(code)
+}
+
+// noExamples says why the examples cannot run, or "".
+func noExamples(host string, noHost error) string {
+	if noHost != nil {
+		return noHost.Error()
+	}
+	c, err := docker.New(docker.WithHost(host))
+	if err != nil {
+		return err.Error()
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	ping, err := c.Ping(ctx)
+	if err != nil {
+		return err.Error()
+	}
+	if ping.PodmanVersion != "" {
+		return "the daemon is Podman " + ping.PodmanVersion
+	}
+	return ""
 }
 
 // cleanUp removes the images the tests built, and busybox.
