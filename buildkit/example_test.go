@@ -4,8 +4,8 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
-	"fmt"
 	"errors"
+	"fmt"
 	"log"
 	"strings"
 
