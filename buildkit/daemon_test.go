@@ -473,3 +473,26 @@ func TestNoBuildKit(t *testing.T) {
 		t.Fatalf("err = %v, want buildkit.ErrNoBuildKit naming Podman", err)
 	}
 }
+
+// TestMissingSecret: a secret the build was not given leaves an optional
+// mount absent and fails a required one, naming it.
+func TestMissingSecret(t *testing.T) {
+	c := newClient(t)
+	needBuildKit(t, c)
+	nonce := randomHex(t)
+	optional := "FROM " + busybox + "\nRUN --mount=type=secret,id=absent test ! -e /run/secrets/absent && echo " + nonce + "\n"
+	if _, err := buildkit.Build(testContext(t), c, buildkit.Config{
+		Context: tarOf(t, map[string]string{"Dockerfile": optional}), NetworkMode: "none",
+	}); err != nil {
+		t.Errorf("an optional secret not given: %v", err)
+	}
+	required := "FROM " + busybox + "\nRUN --mount=type=secret,id=absent-" + nonce + ",required=true true\n"
+	_, err := buildkit.Build(testContext(t), c, buildkit.Config{
+		Context: tarOf(t, map[string]string{"Dockerfile": required}), NetworkMode: "none",
+		Secrets: []buildkit.Secret{{ID: "other", Data: []byte("x")}},
+	})
+	var be *buildkit.BuildError
+	if !errors.As(err, &be) || !strings.Contains(err.Error(), "absent-"+nonce) {
+		t.Errorf("a required secret not given: %v, want a *BuildError naming it", err)
+	}
+}
