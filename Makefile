@@ -23,8 +23,8 @@ check-generated:
 
 build:
 	$(GO) build ./... ./examples/exec-tty/
-	GOOS=windows $(GO) build ./dialer/ .
-	GOOS=darwin $(GO) build ./dialer/ .
+	GOOS=windows $(GO) build ./dialer/ ./buildkit/ ./task/ .
+	GOOS=darwin $(GO) build ./dialer/ ./buildkit/ ./task/ .
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
