@@ -496,3 +496,47 @@ func TestMissingSecret(t *testing.T) {
 		t.Errorf("a required secret not given: %v, want a *BuildError naming it", err)
 	}
 }
+
+// TestEveryVersion builds with the API pinned to each version from 1.38
+// (the first with BuildKit) to the newest both the SDK and the daemon
+// speak; below 1.38 Build says BuildKit needs more.
+func TestEveryVersion(t *testing.T) {
+	c := newClient(t)
+	needBuildKit(t, c)
+	ctx := testContext(t)
+	r, err := c.DaemonVersions(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	daemonMax, sdkMax := minor(t, r.Max), minor(t, docker.MaxAPIVersion)
+	nonce := randomHex(t)
+	dockerfile := "FROM " + busybox + "\nRUN echo " + nonce + " > /v\n"
+	built := 0
+	for v := 37; v <= min(daemonMax, sdkMax); v++ {
+		version := fmt.Sprintf("1.%d", v)
+		id, err := buildkit.Build(ctx, c, buildkit.Config{
+			Context: tarOf(t, map[string]string{"Dockerfile": dockerfile}), NetworkMode: "none", APIVersion: version,
+		})
+		switch {
+		case v < 38:
+			if !errors.Is(err, buildkit.ErrNoBuildKit) {
+				t.Errorf("API %s: %v, want ErrNoBuildKit", version, err)
+			}
+		case err != nil:
+			t.Errorf("API %s: %v", version, err)
+		case !strings.HasPrefix(id, "sha256:"):
+			t.Errorf("API %s: image ID %q", version, id)
+		default:
+			built++
+		}
+	}
+	t.Logf("built with each of API 1.38 to 1.%d (%d versions) on %s", min(daemonMax, sdkMax), built, daemon.Name())
+}
+
+func minor(t *testing.T, v string) int {
+	var n int
+	if _, err := fmt.Sscanf(v, "1.%d", &n); err != nil {
+		t.Fatalf("API version %q: %v", v, err)
+	}
+	return n
+}
