@@ -540,3 +540,33 @@ func minor(t *testing.T, v string) int {
 	}
 	return n
 }
+
+// TestSSHAgent: RUN --mount=type=ssh gets a socket for the agent given (a
+// real ssh-agent); the daemon checks it through the session first, and a
+// required agent that was not given fails the step.
+func TestSSHAgent(t *testing.T) {
+	c := newClient(t)
+	needBuildKit(t, c)
+	sock := buildkit.StartSSHAgent(t)
+	nonce := randomHex(t)
+	dockerfile := "FROM " + busybox + "\nRUN --mount=type=ssh,id=work test -S \"$SSH_AUTH_SOCK\" && echo agent-" + nonce + "\n"
+	p := newProgress()
+	_, err := buildkit.Build(testContext(t), c, buildkit.Config{
+		Context: tarOf(t, map[string]string{"Dockerfile": dockerfile}), NetworkMode: "none",
+		SSH: []buildkit.SSHAgent{{ID: "work", Socket: sock}}, Progress: p.add,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out := p.output("agent-" + nonce); !strings.Contains(out, "agent-"+nonce) {
+		t.Errorf("the step did not see the agent's socket; its output: %q", out)
+	}
+	dockerfile = "FROM " + busybox + "\nRUN --mount=type=ssh,id=other,required=true true\n"
+	_, err = buildkit.Build(testContext(t), c, buildkit.Config{
+		Context: tarOf(t, map[string]string{"Dockerfile": dockerfile}), NetworkMode: "none",
+		SSH: []buildkit.SSHAgent{{ID: "work", Socket: sock}},
+	})
+	if err == nil || !strings.Contains(err.Error(), "other") {
+		t.Errorf("an agent not given: %v, want an error naming it", err)
+	}
+}

@@ -217,30 +217,7 @@ func TestStartRefusesBeforeSending(t *testing.T) {
 // ForwardAgent carries an SSH agent's protocol both ways: here a real
 // ssh-agent asked for its identities (none).
 func TestForwardAgent(t *testing.T) {
-	agentBin, err := exec.LookPath("ssh-agent")
-	if err != nil {
-		t.Skip("no ssh-agent on this machine (Debian's openssh-client has it)")
-	}
-	dir, err := os.MkdirTemp("", "agent") // short: a socket path is at most 108 bytes
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
-	sock := filepath.Join(dir, "s")
-	agent := exec.Command(agentBin, "-D", "-a", sock)
-	if err := agent.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { agent.Process.Kill(); agent.Wait() }()
-	for i := 0; ; i++ {
-		if _, err := os.Stat(sock); err == nil {
-			break
-		}
-		if i == 100 {
-			t.Fatal("ssh-agent made no socket in 5 s")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	sock := startSSHAgent(t)
 
 	g, err := services(&Config{SSH: []SSHAgent{{ID: "work", Socket: sock}}})
 	if err != nil {
@@ -294,5 +271,35 @@ func TestForwardAgent(t *testing.T) {
 	}
 	if s := resp.Trailer.Get("Grpc-Status"); s != "0" {
 		t.Errorf("ForwardAgent ended with status %q", s)
+	}
+}
+
+// startSSHAgent runs a real ssh-agent (Debian's openssh-client has one)
+// for the test, or skips it, and returns its socket.
+func startSSHAgent(t *testing.T) string {
+	t.Helper()
+	agentBin, err := exec.LookPath("ssh-agent")
+	if err != nil {
+		t.Skip("no ssh-agent on this machine (Debian's openssh-client has it)")
+	}
+	dir, err := os.MkdirTemp("", "agent") // short: a socket path is at most 108 bytes
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	sock := filepath.Join(dir, "s")
+	agent := exec.Command(agentBin, "-D", "-a", sock)
+	if err := agent.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { agent.Process.Kill(); agent.Wait() })
+	for i := 0; ; i++ {
+		if _, err := os.Stat(sock); err == nil {
+			return sock
+		}
+		if i == 100 {
+			t.Fatal("ssh-agent made no socket in 5 s")
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
