@@ -101,7 +101,6 @@ type Job struct {
 	ctx     context.Context
 	stream  *docker.JSONStream[docker.JSONMessage]
 	endSess func()
-	op      string
 
 	cur    *Status
 	id     string
@@ -151,7 +150,7 @@ func Start(ctx context.Context, c *docker.Client, cfg Config) (*Job, error) {
 	}
 
 	ctx, cancel := context.WithCancel(ctx)
-	j := &Job{cancel: cancel, ctx: ctx, op: "ImageBuild"}
+	j := &Job{cancel: cancel, ctx: ctx}
 	sessionID := newID()
 	conn, err := openSession(ctx, c, v, sessionID, g.methods())
 	if err != nil {
