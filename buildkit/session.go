@@ -108,17 +108,9 @@ func health(context.Context, []byte) ([]byte, error) {
 // no user name.
 func credentials(lookup func(ctx context.Context, server string) (*docker.AuthConfig, error)) unaryFunc {
 	return func(ctx context.Context, req []byte) ([]byte, error) {
-		var host string
-		r := reader{b: req}
-		for num, typ, ok := r.next(); ok; num, typ, ok = r.next() {
-			if num == 1 {
-				host = r.string(typ)
-			} else {
-				r.skip(typ)
-			}
-		}
-		if r.err != nil {
-			return nil, grpcErrorf(codeInvalidArgument, "credentials request: %v", r.err)
+		host, err := firstField(req, "credentials request")
+		if err != nil {
+			return nil, err
 		}
 		if host == "registry-1.docker.io" { // what BuildKit asks for Docker Hub
 			host = "docker.io"
@@ -146,17 +138,9 @@ func credentials(lookup func(ctx context.Context, server string) (*docker.AuthCo
 // ID is NotFound, which BuildKit reports as "secret ID not found".
 func getSecret(secrets map[string]Secret) unaryFunc {
 	return func(ctx context.Context, req []byte) ([]byte, error) {
-		var id string
-		r := reader{b: req}
-		for num, typ, ok := r.next(); ok; num, typ, ok = r.next() {
-			if num == 1 {
-				id = r.string(typ)
-			} else {
-				r.skip(typ) // annotations
-			}
-		}
-		if r.err != nil {
-			return nil, grpcErrorf(codeInvalidArgument, "secret request: %v", r.err)
+		id, err := firstField(req, "secret request") // field 2, annotations, is not used
+		if err != nil {
+			return nil, err
 		}
 		s, ok := secrets[id]
 		if !ok {
@@ -201,14 +185,9 @@ func readSecretFile(name string) ([]byte, error) {
 // of that ID was given (and its socket answers).
 func checkAgent(agents map[string]string) unaryFunc {
 	return func(ctx context.Context, req []byte) ([]byte, error) {
-		var id string
-		r := reader{b: req}
-		for num, typ, ok := r.next(); ok; num, typ, ok = r.next() {
-			if num == 1 {
-				id = r.string(typ)
-			} else {
-				r.skip(typ)
-			}
+		id, err := firstField(req, "agent check")
+		if err != nil {
+			return nil, err
 		}
 		if id == "" {
 			id = "default"
@@ -315,6 +294,24 @@ func forwardAgent(agents map[string]string, wg *sync.WaitGroup) streamFunc {
 
 func isClosed(err error) bool {
 	return errors.Is(err, net.ErrClosed) || strings.Contains(err.Error(), "use of closed")
+}
+
+// firstField reads field 1, a string, of a request whose other fields are
+// not needed: the host, secret or agent it asks about.
+func firstField(req []byte, what string) (string, error) {
+	var v string
+	r := reader{b: req}
+	for num, typ, ok := r.next(); ok; num, typ, ok = r.next() {
+		if num == 1 {
+			v = r.string(typ)
+		} else {
+			r.skip(typ)
+		}
+	}
+	if r.err != nil {
+		return "", grpcErrorf(codeInvalidArgument, "%s: %v", what, r.err)
+	}
+	return v, nil
 }
 
 // bytesField returns field 1 of a BytesMessage.
