@@ -598,3 +598,58 @@ func TestSSHAgent(t *testing.T) {
 		t.Errorf("an agent not given: %v, want an error naming it", err)
 	}
 }
+
+// TestCacheMount: a RUN --mount=type=cache directory outlives the build
+// that wrote it, and a later build reads it.
+func TestCacheMount(t *testing.T) {
+	c := newClient(t)
+	needBuildKit(t, c)
+	ctx := testContext(t)
+	id := randomHex(t)
+	for i, step := range []string{"echo kept-" + id + " > /cache/f", "cat /cache/f"} {
+		dockerfile := "FROM " + busybox + "\nRUN --mount=type=cache,id=" + id + ",target=/cache " + step + "\n"
+		p := newProgress()
+		if _, err := buildkit.Build(ctx, c, buildkit.Config{
+			Context: tarOf(t, map[string]string{"Dockerfile": dockerfile}), NetworkMode: "none", Progress: p.add,
+		}); err != nil {
+			t.Fatalf("build %d: %v", i+1, err)
+		}
+		if i == 1 {
+			if out := p.output("cat /cache/f"); !strings.Contains(out, "kept-"+id) {
+				t.Errorf("the second build read %q from the cache mount, want what the first wrote", out)
+			}
+		}
+	}
+}
+
+// TestWarnings: Docker 27 and later lint the Dockerfile and report what
+// they find as warnings in the progress, here FromAsCasing; 20.10 does not.
+func TestWarnings(t *testing.T) {
+	c := newClient(t)
+	needBuildKit(t, c)
+	var warnings []buildkit.Warning
+	_, err := buildkit.Build(testContext(t), c, buildkit.Config{
+		Context:     tarOf(t, map[string]string{"Dockerfile": "FROM " + busybox + " as base\nRUN true\n"}),
+		NetworkMode: "none",
+		Progress:    func(st *buildkit.Status) { warnings = append(warnings, st.Warnings...) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var major int
+	fmt.Sscanf(daemon.Version, "%d.", &major)
+	if major < 27 {
+		if len(warnings) > 0 {
+			t.Errorf("%s, which has no Dockerfile checks, warned %+v", daemon.Name(), warnings)
+		}
+		return
+	}
+	if len(warnings) != 1 {
+		t.Fatalf("%s: warnings %+v, want one, FromAsCasing", daemon.Name(), warnings)
+	}
+	w := warnings[0]
+	if !strings.HasPrefix(w.Short, "FromAsCasing") || w.Level != 1 || w.Vertex == "" || len(w.Detail) == 0 ||
+		!strings.Contains(w.URL, "from-as-casing") {
+		t.Errorf("%s: warning %+v, want FromAsCasing with its level, vertex, detail and URL", daemon.Name(), w)
+	}
+}
