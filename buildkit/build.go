@@ -40,6 +40,11 @@ type Config struct {
 	Secrets []Secret
 	// SSH are the agents served to RUN --mount=type=ssh[,id=ID].
 	SSH []SSHAgent
+	// Output, when set, receives the build's result as a tar stream of
+	// its file system (docker build --output type=tar) instead of an
+	// image: Build then returns no image ID. Needs API 1.40 or later.
+	Output io.Writer
+
 	// Credentials answers the daemon's questions for registry credentials
 	// while it pulls base images. Nil uses docker.CredentialStore{}.Lookup
 	// (the docker CLI's config.json and credential helpers).
@@ -101,6 +106,7 @@ type Job struct {
 	ctx     context.Context
 	stream  *docker.JSONStream[docker.JSONMessage]
 	endSess func()
+	output  bool // the result goes to Config.Output, not to an image
 
 	cur    *Status
 	id     string
@@ -134,6 +140,9 @@ func Start(ctx context.Context, c *docker.Client, cfg Config) (*Job, error) {
 	if minor < minVersion {
 		return nil, fmt.Errorf("buildkit: API version %s: %w (BuildKit needs 1.%d or later)", v, ErrNoBuildKit, minVersion)
 	}
+	if cfg.Output != nil && minor < 40 {
+		return nil, fmt.Errorf("buildkit: API version %s has no build outputs; Config.Output needs 1.40 or later", v)
+	}
 	ping, err := c.Ping(ctx)
 	if err != nil {
 		return nil, err
@@ -150,7 +159,7 @@ func Start(ctx context.Context, c *docker.Client, cfg Config) (*Job, error) {
 	}
 
 	ctx, cancel := context.WithCancel(ctx)
-	j := &Job{cancel: cancel, ctx: ctx}
+	j := &Job{cancel: cancel, ctx: ctx, output: cfg.Output != nil}
 	sessionID := newID()
 	conn, err := openSession(ctx, c, v, sessionID, g.methods())
 	if err != nil {
@@ -182,6 +191,9 @@ func Start(ctx context.Context, c *docker.Client, cfg Config) (*Job, error) {
 	}
 	if len(cfg.CacheFrom) > 0 {
 		args["cachefrom"] = cfg.CacheFrom
+	}
+	if cfg.Output != nil {
+		args["outputs"] = []docker.BuildOutput{{Type: "tar"}}
 	}
 	for k, val := range args {
 		if s, ok := val.(string); ok && s == "" {
@@ -245,7 +257,7 @@ func (j *Job) Next() bool {
 		}
 	}
 	err := j.stream.Err()
-	if err == nil && j.id == "" && j.ctx.Err() == nil {
+	if err == nil && j.id == "" && !j.output && j.ctx.Err() == nil {
 		err = errors.New("buildkit: the build ended without an image ID")
 	}
 	j.finish(err)

@@ -653,3 +653,39 @@ func TestWarnings(t *testing.T) {
 		t.Errorf("%s: warning %+v, want FromAsCasing with its level, vertex, detail and URL", daemon.Name(), w)
 	}
 }
+
+// TestOutputTar: with Config.Output the result is a tar stream of the
+// build's file system, not an image.
+func TestOutputTar(t *testing.T) {
+	c := newClient(t)
+	needBuildKit(t, c)
+	nonce := randomHex(t)
+	dockerfile := "FROM " + busybox + " AS build\nRUN mkdir /out && echo " + nonce + " > /out/artifact\n" +
+		"FROM scratch\nCOPY --from=build /out/ /\n"
+	var out bytes.Buffer
+	id, err := buildkit.Build(testContext(t), c, buildkit.Config{
+		Context: tarOf(t, map[string]string{"Dockerfile": dockerfile}), NetworkMode: "none", Output: &out,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id != "" {
+		t.Errorf("image ID %q for a build sent to Output", id)
+	}
+	files := map[string]string{}
+	tr := tar.NewReader(&out)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("the output is not a tar stream: %v", err)
+		}
+		b, _ := io.ReadAll(tr)
+		files[h.Name] = string(b)
+	}
+	if files["artifact"] != nonce+"\n" {
+		t.Errorf("the output holds %q, want artifact with the nonce", files)
+	}
+}

@@ -16,7 +16,8 @@
 // around: on it the daemon is a gRPC client and this package serves it
 // (with net/http's own HTTP/2 server) the health checks, the registry
 // credentials it asks for while pulling base images (the docker CLI's, by
-// default), the secrets and the SSH agents given in Config. Then POST
+// default), the secrets and the SSH agents given in Config, and takes the
+// result as a tar stream when Config.Output asks for it. Then POST
 // /build?version=2 names the session and sends the context as a tar
 // stream; its answer carries the progress as BuildKit's protobuf
 // StatusResponse, decoded here into Status values, and the image's ID. A

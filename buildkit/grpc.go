@@ -21,13 +21,14 @@ import (
 
 // gRPC status codes used here.
 const (
-	codeOK                = 0
-	codeInvalidArgument   = 3
-	codeNotFound          = 5
-	codeResourceExhausted = 8
-	codeUnimplemented     = 12
-	codeInternal          = 13
-	codeUnavailable       = 14
+	codeOK                 = 0
+	codeInvalidArgument    = 3
+	codeNotFound           = 5
+	codeResourceExhausted  = 8
+	codeFailedPrecondition = 9
+	codeUnimplemented      = 12
+	codeInternal           = 13
+	codeUnavailable        = 14
 )
 
 // maxMessage bounds one message the daemon sends us, as gRPC's default

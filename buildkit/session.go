@@ -26,6 +26,7 @@ const (
 	methodSecret      = "/moby.buildkit.secrets.v1.Secrets/GetSecret"
 	methodCheckAgent  = "/moby.sshforward.v1.SSH/CheckAgent"
 	methodForward     = "/moby.sshforward.v1.SSH/ForwardAgent"
+	methodFileSend    = "/moby.filesync.v1.FileSend/DiffCopy"
 )
 
 // sshIDKey is the metadata key that names the SSH agent a forwarded
@@ -68,6 +69,10 @@ func services(cfg *Config) (*grpcServer, error) {
 			secrets[s.ID] = s
 		}
 		g.unary[methodSecret] = getSecret(secrets)
+	}
+
+	if cfg.Output != nil {
+		g.stream[methodFileSend] = fileSend(cfg.Output)
 	}
 
 	if len(cfg.SSH) > 0 {
@@ -312,6 +317,35 @@ func firstField(req []byte, what string) (string, error) {
 		return "", grpcErrorf(codeInvalidArgument, "%s: %v", what, r.err)
 	}
 	return v, nil
+}
+
+// fileSend serves moby.filesync.v1.FileSend/DiffCopy as a tar exporter
+// uses it: the daemon streams the result in BytesMessages, which go to w,
+// and ends its side when done. One build has one output, so a second
+// stream is refused rather than interleaved into w.
+func fileSend(w io.Writer) streamFunc {
+	var mu sync.Mutex
+	used := false
+	return func(ctx context.Context, md http.Header, recv func() ([]byte, error), send func([]byte) error) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if used {
+			return grpcErrorf(codeFailedPrecondition, "the build's output was sent already")
+		}
+		used = true
+		for {
+			m, err := recv()
+			if err == io.EOF {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			if _, err := w.Write(bytesField(m)); err != nil {
+				return grpcErrorf(codeInternal, "writing the build's output: %v", err)
+			}
+		}
+	}
 }
 
 // bytesField returns field 1 of a BytesMessage.

@@ -212,6 +212,10 @@ func TestStartRefusesBeforeSending(t *testing.T) {
 	if _, err := Start(ctx, c, Config{Context: strings.NewReader(""), APIVersion: "2"}); err == nil {
 		t.Error("API version 2 accepted")
 	}
+	_, err = Start(ctx, c, Config{Context: strings.NewReader(""), APIVersion: "1.39", Output: io.Discard})
+	if err == nil || !strings.Contains(err.Error(), "1.40") {
+		t.Errorf("Output with API 1.39: %v, want an error saying 1.40", err)
+	}
 }
 
 // ForwardAgent carries an SSH agent's protocol both ways: here a real
@@ -301,5 +305,45 @@ func startSSHAgent(t *testing.T) string {
 			t.Fatal("ssh-agent made no socket in 5 s")
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// stream sends messages as one client stream and returns the status.
+func stream(t *testing.T, c *http.Client, method string, msgs ...[]byte) (status, message string) {
+	t.Helper()
+	var body []byte
+	for _, m := range msgs {
+		var w writer
+		w.bytes(1, m)
+		body = append(body, frame(w.b)...)
+	}
+	_, status, message = call(t, c, method, body)
+	return status, message
+}
+
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
+
+func TestFileSend(t *testing.T) {
+	var out bytes.Buffer
+	g, err := services(&Config{Output: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := h2cClient(t, g)
+	if status, msg := stream(t, c, methodFileSend, []byte("tar "), []byte("bytes")); status != "0" || out.String() != "tar bytes" {
+		t.Errorf("status %q %q, output %q", status, msg, out.String())
+	}
+	if status, _ := stream(t, c, methodFileSend, []byte("again")); status != "9" || out.String() != "tar bytes" {
+		t.Errorf("a second output stream: status %q, output %q; want FailedPrecondition and nothing added", status, out.String())
+	}
+
+	g, err = services(&Config{Output: failingWriter{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status, msg := stream(t, h2cClient(t, g), methodFileSend, []byte("x")); status != "13" || !strings.Contains(msg, "disk full") {
+		t.Errorf("a failing writer: status %q %q, want Internal naming its error", status, msg)
 	}
 }

@@ -4,6 +4,7 @@
 // honours .dockerignore; secrets and SSH agents reach RUN --mount.
 //
 //	go run ./examples/buildkit-progress -t app:dev -secret id=token,src=$HOME/.token DIR
+//	go run ./examples/buildkit-progress -o rootfs.tar DIR   # the result as a tar, no image
 //
 // It needs a daemon with BuildKit (Docker 18.09 and later; not Podman),
 // speaks the API version the client negotiates, and links no version
@@ -42,6 +43,7 @@ func main() {
 	noCache := flag.Bool("no-cache", false, "run every step again")
 	network := flag.String("network", "", `network of the RUN steps ("none", "host"; the daemon's default when empty)`)
 	plain := flag.Bool("plain", false, "plain lines even on a terminal")
+	output := flag.String("o", "", "write the result's file system to this tar file instead of making an image")
 	flag.Usage = func() {
 		fmt.Fprintln(os.Stderr, "usage: buildkit-progress [flags] DIR")
 		flag.PrintDefaults()
@@ -64,13 +66,13 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := build(ctx, flag.Arg(0), cfg, *plain); err != nil {
+	if err := build(ctx, flag.Arg(0), cfg, *plain, *output); err != nil {
 		fmt.Fprintln(os.Stderr, "buildkit-progress:", err)
 		os.Exit(1)
 	}
 }
 
-func build(ctx context.Context, dir string, cfg buildkit.Config, plain bool) error {
+func build(ctx context.Context, dir string, cfg buildkit.Config, plain bool, output string) (err error) {
 	c, err := docker.NewFromEnv()
 	if err != nil {
 		return err
@@ -82,6 +84,21 @@ func build(ctx context.Context, dir string, cfg buildkit.Config, plain bool) err
 	}
 	defer tar.Close()
 	cfg.Context = tar
+	if output != "" {
+		f, ferr := os.Create(output) // not err: the deferred func reads the result
+		if ferr != nil {
+			return ferr
+		}
+		defer func() {
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				os.Remove(output) // no half-written result
+			}
+		}()
+		cfg.Output = f
+	}
 
 	tty := !plain && isTerminal(os.Stderr)
 	width, _ := strconv.Atoi(os.Getenv("COLUMNS"))
@@ -91,19 +108,19 @@ func build(ctx context.Context, dir string, cfg buildkit.Config, plain bool) err
 	p.Done()
 	var be *buildkit.BuildError
 	switch {
-	case errors.As(err, &be):
+	case errors.As(err, &be) && be.Step != "":
 		// The printer showed the step's output; say which step, briefly.
-		switch {
-		case be.Step != "" && be.ExitCode != 0:
+		if be.ExitCode != 0 {
 			return fmt.Errorf("step %q failed with exit code %d", be.Step, be.ExitCode)
-		case be.Step != "":
-			return fmt.Errorf("step %q failed: %s", be.Step, be.Message)
 		}
-		return err
+		return fmt.Errorf("step %q failed: %s", be.Step, be.Message)
 	case err != nil:
 		return err
+	case output != "":
+		fmt.Println("wrote", output)
+	default:
+		fmt.Println(id)
 	}
-	fmt.Println(id)
 	return nil
 }
 
