@@ -689,3 +689,55 @@ func TestOutputTar(t *testing.T) {
 		t.Errorf("the output holds %q, want artifact with the nonce", files)
 	}
 }
+
+// TestPullBase builds FROM an image only the test registry has: the
+// daemon pulls it, with the session as its credential provider. The test
+// registry asks for no credentials, so the provider is asked nothing (a
+// registry asks only with a 401 challenge; TestSessionUnaryCalls checks
+// the answers); were it asked, it must be for that registry.
+func TestPullBase(t *testing.T) {
+	c := newClient(t)
+	needBuildKit(t, c)
+	registry := testdaemon.Registry(t)
+	ctx := testContext(t)
+	nonce := randomHex(t)
+	remote := registry + "/dockersdk-buildkit/base:" + nonce
+	if err := c.Call(ctx, "ImageTag", docker.Args{"name": busybox, "repo": registry + "/dockersdk-buildkit/base", "tag": nonce}, nil); err != nil {
+		t.Fatal(err)
+	}
+	var push *docker.JSONStream[docker.JSONMessage]
+	if err := c.Call(ctx, "ImagePush", docker.Args{"name": registry + "/dockersdk-buildkit/base", "tag": nonce}, &push); err != nil {
+		t.Fatal(err)
+	}
+	if err := push.Wait(); err != nil {
+		t.Fatalf("pushing %s: %v", remote, err)
+	}
+	// Only the registry has it now: the build must pull.
+	if err := c.Call(ctx, "ImageDelete", docker.Args{"name": remote}, nil); err != nil {
+		t.Fatal(err)
+	}
+
+	var mu sync.Mutex
+	var asked []string
+	_, err := buildkit.Build(ctx, c, buildkit.Config{
+		Context:     tarOf(t, map[string]string{"Dockerfile": "FROM " + remote + "\nRUN true\n"}),
+		NetworkMode: "none",
+		Credentials: func(_ context.Context, host string) (*docker.AuthConfig, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			asked = append(asked, host)
+			return &docker.AuthConfig{}, nil // the test registry needs none
+		},
+	})
+	if err != nil {
+		t.Fatalf("building FROM %s: %v", remote, err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, h := range asked {
+		if h != registry {
+			t.Errorf("the session was asked credentials for %q while pulling from %s", h, registry)
+		}
+	}
+	t.Cleanup(func() { c.Call(context.Background(), "ImageDelete", docker.Args{"name": remote, "force": true}, nil) })
+}
