@@ -108,12 +108,14 @@ type Job struct {
 	endSess func()
 	output  bool // the result goes to Config.Output, not to an image
 
-	cur    *Status
-	id     string
-	err    error
-	done   bool
-	closed sync.Once
-	steps  steps
+	// mu is held by Next while it reads, so that Close from another
+	// goroutine (after cancelling, which ends the read) waits for it.
+	mu    sync.Mutex
+	cur   *Status
+	id    string
+	err   error
+	done  bool
+	steps steps
 }
 
 // Start checks that the daemon builds with BuildKit, opens a session that
@@ -147,21 +149,18 @@ func Start(ctx context.Context, c *docker.Client, cfg Config) (*Job, error) {
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case ping.PodmanVersion != "":
-		// Podman builds with Buildah; its Docker API has no /session.
-		return nil, fmt.Errorf("buildkit: %w: it is Podman %s", ErrNoBuildKit, ping.PodmanVersion)
-	case ping.OSType == "windows":
-		return nil, fmt.Errorf("buildkit: %w: it runs Windows containers", ErrNoBuildKit)
-	case ping.BuilderVersion == "1":
-		return nil, fmt.Errorf("buildkit: %w: its /_ping says Builder-Version 1 "+
-			"(a Docker daemon does when daemon.json sets features.buildkit to false)", ErrNoBuildKit)
+	// Only Podman is refused on its /_ping (it builds with Buildah and has
+	// no /session). Builder-Version is the builder the daemon recommends,
+	// not the ones it has: a Docker daemon that says 1 still builds with
+	// BuildKit when asked, as `DOCKER_BUILDKIT=1 docker build` does.
+	if ping.PodmanVersion != "" {
+		return nil, fmt.Errorf("buildkit: %w: it is Podman %s, which builds with Buildah", ErrNoBuildKit, ping.PodmanVersion)
 	}
 
 	ctx, cancel := context.WithCancel(ctx)
 	j := &Job{cancel: cancel, ctx: ctx, output: cfg.Output != nil}
 	sessionID := newID()
-	conn, err := openSession(ctx, c, v, sessionID, g.methods())
+	conn, err := openSession(ctx, c, v, sessionID, g.methods(), ping)
 	if err != nil {
 		cancel()
 		return nil, err
@@ -213,7 +212,7 @@ func Start(ctx context.Context, c *docker.Client, cfg Config) (*Job, error) {
 
 // openSession asks the daemon for a session (POST /session, upgraded to
 // h2c) that serves methods.
-func openSession(ctx context.Context, c *docker.Client, v, id string, methods []string) (*docker.HijackedConn, error) {
+func openSession(ctx context.Context, c *docker.Client, v, id string, methods []string, ping docker.PingInfo) (*docker.HijackedConn, error) {
 	r := gensupport.NewRequest("Session", v, "POST", "/session")
 	r.Header("X-Docker-Expose-Session-Uuid", id)
 	r.Header("X-Docker-Expose-Session-Name", "dockersdk")
@@ -224,7 +223,10 @@ func openSession(ctx context.Context, c *docker.Client, v, id string, methods []
 	conn := new(docker.HijackedConn)
 	if err := gensupport.RuntimeOf(c).Open(ctx, r, conn); err != nil {
 		if docker.IsNotFound(err) {
-			return nil, fmt.Errorf("buildkit: %w: POST /session: %v", ErrNoBuildKit, err)
+			// Docker 18.06 has /session only in experimental mode; Windows
+			// daemons have no BuildKit.
+			return nil, fmt.Errorf("buildkit: %w: POST /session: %v (the daemon's OS is %q, its /_ping recommends builder %q)",
+				ErrNoBuildKit, err, ping.OSType, ping.BuilderVersion)
 		}
 		return nil, err
 	}
@@ -232,8 +234,11 @@ func openSession(ctx context.Context, c *docker.Client, v, id string, methods []
 }
 
 // Next reads the next progress update; false at the end of the build or
-// on an error (see Err).
+// on an error (see Err). An update that cannot be decoded is skipped: a
+// progress display's gap must not fail a build that did not fail.
 func (j *Job) Next() bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
 	if j.done {
 		return false
 	}
@@ -243,8 +248,7 @@ func (j *Job) Next() bool {
 		case "moby.buildkit.trace":
 			st, err := decodeTrace(m.Aux)
 			if err != nil {
-				j.finish(err)
-				return false
+				continue
 			}
 			j.steps.track(st)
 			j.cur = st
@@ -257,7 +261,7 @@ func (j *Job) Next() bool {
 		}
 	}
 	err := j.stream.Err()
-	if err == nil && j.id == "" && !j.output && j.ctx.Err() == nil {
+	if err == nil && j.id == "" && !j.output {
 		err = errors.New("buildkit: the build ended without an image ID")
 	}
 	j.finish(err)
@@ -265,46 +269,62 @@ func (j *Job) Next() bool {
 }
 
 // Status is the update Next read.
-func (j *Job) Status() *Status { return j.cur }
+func (j *Job) Status() *Status {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.cur
+}
 
 // ImageID is the built image's ID, once Next has returned false without
-// an error.
+// an error; "" for a build whose result went to Config.Output.
 func (j *Job) ImageID() string {
+	j.mu.Lock()
+	defer j.mu.Unlock()
 	if j.err != nil {
 		return ""
 	}
 	return j.id
 }
 
-// Err is why the build failed: a *BuildError for a failed step, the
-// context's error when it was cancelled, nil after a success.
-func (j *Job) Err() error { return j.err }
+// Err is why the build failed: a *BuildError for a failed step, an error
+// matching the context's error when it was cancelled or closed, nil after
+// a success.
+func (j *Job) Err() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.err
+}
 
 // Close ends the build (the daemon stops it when its request goes away)
-// and its session, and waits for the session's handlers to return.
+// and its session, and waits for the session's server and handlers. It
+// may be called from another goroutine than Next's, and more than once.
 func (j *Job) Close() error {
+	j.cancel() // ends a read under way in Next
+	j.mu.Lock()
+	defer j.mu.Unlock()
 	if !j.done {
 		j.finish(context.Canceled)
 	}
 	return nil
 }
 
+// finish ends the job with err (nil for a success); j.mu is held.
 func (j *Job) finish(err error) {
-	j.closed.Do(func() {
-		j.done = true
-		j.cur = nil
-		if ctxErr := j.ctx.Err(); ctxErr != nil && err != nil {
-			err = fmt.Errorf("buildkit: build cancelled: %w", context.Cause(j.ctx))
-		}
-		j.cancel()
-		j.stream.Close()
-		j.endSess()
-		var se *docker.StreamError
-		if errors.As(err, &se) {
-			err = j.steps.buildError(se)
-		}
-		j.err = err
-	})
+	j.done = true
+	j.cur = nil
+	if j.ctx.Err() != nil && (err != nil || j.id == "") {
+		// Cancelled: whatever the stream said after that, and a clean end
+		// that came with the cancel but without a result, is the cancel.
+		err = fmt.Errorf("buildkit: build cancelled: %w", context.Cause(j.ctx))
+	}
+	j.cancel()
+	j.stream.Close()
+	j.endSess()
+	var se *docker.StreamError
+	if errors.As(err, &se) {
+		err = j.steps.buildError(se)
+	}
+	j.err = err
 }
 
 func apiMinor(v string) (int, bool) {
@@ -352,7 +372,6 @@ const (
 
 type step struct {
 	name    string
-	err     string
 	lines   []string
 	partial []byte
 }
@@ -381,9 +400,8 @@ func (s *steps) track(st *Status) {
 	for i := range st.Vertexes {
 		v := &st.Vertexes[i]
 		if p := s.get(v.Digest); p != nil {
-			p.name = v.Name
+			p.name = truncate(v.Name, maxLineLen)
 			if v.Error != "" {
-				p.err = v.Error
 				s.failed = p
 			}
 		}
@@ -400,6 +418,14 @@ func (p *step) add(data []byte) {
 	if len(p.lines) > keepLines {
 		p.lines = p.lines[len(p.lines)-keepLines:]
 	}
+}
+
+// truncate cuts s to at most n bytes, marking the cut.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
 }
 
 var exitCodeRE = regexp.MustCompile(`exit code: (\d+)\s*$`)

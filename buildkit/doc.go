@@ -9,7 +9,7 @@
 //		Context: tar,
 //		Tags:    []string{"app:dev"},
 //		Secrets: []buildkit.Secret{{ID: "npmrc", File: os.ExpandEnv("$HOME/.npmrc")}},
-//		Progress: buildkit.NewPrinter(os.Stderr, false, 0).Update,
+//		Progress: buildkit.NewPrinter(os.Stderr, nil).Update, // plain lines
 //	})
 //
 // A build is two requests. POST /session is upgraded to HTTP/2 and turned
@@ -23,12 +23,11 @@
 // StatusResponse, decoded here into Status values, and the image's ID. A
 // failed step is a *BuildError with its name, exit code and last lines of
 // output. Cancelling the context stops the build on the daemon and closes
-// the session; Build returns once every goroutine it started has ended.
+// the session; Build returns once the session's server and handlers have.
 //
 // The package calls the API by operationId, so it links no version
-// package, and it needs API 1.38 or later on a daemon with BuildKit:
-// Docker 18.09 and later on Linux. Podman has none (its builds are
-// Buildah's), nor has a daemon started with features.buildkit set to
-// false; with those, Start and Build fail with ErrNoBuildKit before
-// anything is built.
+// package. It needs API 1.38 or later on a Linux daemon with BuildKit:
+// Docker 18.09 and later (18.06 in experimental mode). Podman has none
+// (its builds are Buildah's): Start and Build say so with ErrNoBuildKit
+// before anything is built, as they do when a daemon has no /session.
 package buildkit

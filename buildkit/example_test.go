@@ -77,7 +77,7 @@ func ExampleNewPrinter() {
 	tw.Close()
 
 	var progress bytes.Buffer // os.Stderr, in a program
-	p := buildkit.NewPrinter(&progress, false, 0)
+	p := buildkit.NewPrinter(&progress, nil)
 	_, err = buildkit.Build(ctx, c, buildkit.Config{Context: &ctxTar, NetworkMode: "none", Progress: p.Update})
 	p.Done()
 	var be *buildkit.BuildError

@@ -1,6 +1,7 @@
 package buildkit
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -11,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // A BuildKit session turns the roles around: on the connection the client
@@ -31,10 +33,15 @@ const (
 	codeUnavailable        = 14
 )
 
-// maxMessage bounds one message the daemon sends us, as gRPC's default
-// receive limit does; BuildKit's requests are a few hundred bytes, an SSH
-// agent's chunks at most 32 KiB.
-const maxMessage = 4 << 20
+// Bounds on one message the daemon sends: its requests are a few hundred
+// bytes; a stream's chunks (SSH agent, tar output) 32 KiB, well under
+// gRPC's own default limit of 4 MiB. A message is read as its bytes
+// arrive, so a header that announces a large one costs nothing until the
+// bytes come.
+const (
+	maxRequestMessage = 64 << 10
+	maxStreamMessage  = 4 << 20
+)
 
 // grpcError is a gRPC status other than OK.
 type grpcError struct {
@@ -51,15 +58,92 @@ func grpcErrorf(code int, format string, args ...any) error {
 // unaryFunc answers one request message with one response message.
 type unaryFunc func(ctx context.Context, req []byte) ([]byte, error)
 
-// streamFunc serves a bidirectional stream: recv returns the next message
-// (io.EOF when the daemon is done sending), send writes one.
-type streamFunc func(ctx context.Context, md http.Header, recv func() ([]byte, error), send func([]byte) error) error
+// streamFunc serves a bidirectional stream.
+type streamFunc func(st *grpcStream) error
+
+// grpcStream is one call of a streaming method.
+type grpcStream struct {
+	ctx context.Context
+	md  http.Header // the call's metadata
+	r   *http.Request
+	w   http.ResponseWriter
+
+	mu     sync.Mutex
+	closed bool
+}
+
+// errRecvClosed is what recv returns once closeRecv was called.
+var errRecvClosed = errors.New("the stream's receiving side was closed")
+
+// recv returns the next message; io.EOF when the daemon is done sending.
+func (s *grpcStream) recv() ([]byte, error) {
+	m, err := readMessage(s.r.Body, maxStreamMessage)
+	if err != nil {
+		s.mu.Lock()
+		if s.closed {
+			err = errRecvClosed
+		}
+		s.mu.Unlock()
+	}
+	return m, err
+}
+
+// send writes one message.
+func (s *grpcStream) send(m []byte) error { return writeMessage(s.w, m) }
+
+// closeRecv ends a recv blocked on the daemon, for a handler that is done
+// before the daemon is.
+func (s *grpcStream) closeRecv() {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	s.r.Body.Close()
+}
 
 // grpcServer dispatches gRPC calls by their path, /package.Service/Method.
 type grpcServer struct {
 	unary  map[string]unaryFunc
 	stream map[string]streamFunc
-	wg     sync.WaitGroup // running handlers, waited for when the session ends
+
+	// The running handlers, waited for when the session ends; once it
+	// has, a call that still arrives is refused at once.
+	mu       sync.Mutex
+	running  int
+	idle     *sync.Cond
+	shutdown bool
+}
+
+// enter counts a handler in, unless the session is ending.
+func (g *grpcServer) enter() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.shutdown {
+		return false
+	}
+	g.running++
+	return true
+}
+
+func (g *grpcServer) leave() {
+	g.mu.Lock()
+	g.running--
+	if g.running == 0 && g.idle != nil {
+		g.idle.Broadcast()
+	}
+	g.mu.Unlock()
+}
+
+// drain refuses new calls and waits for the running ones to return.
+func (g *grpcServer) drain() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.shutdown = true
+	if g.idle == nil {
+		g.idle = sync.NewCond(&g.mu)
+	}
+	for g.running > 0 {
+		g.idle.Wait()
+	}
 }
 
 // methods lists the methods served, for the session's headers.
@@ -75,8 +159,11 @@ func (g *grpcServer) methods() []string {
 }
 
 func (g *grpcServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	g.wg.Add(1)
-	defer g.wg.Done()
+	if !g.enter() {
+		http.Error(w, "session closed", http.StatusServiceUnavailable)
+		return
+	}
+	defer g.leave()
 	if r.Method != http.MethodPost || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/grpc") {
 		http.Error(w, "gRPC only", http.StatusUnsupportedMediaType)
 		return
@@ -114,7 +201,7 @@ func (g *grpcServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func serveUnary(r *http.Request, w http.ResponseWriter, f unaryFunc) error {
-	req, err := readMessage(r.Body)
+	req, err := readMessage(r.Body, maxRequestMessage)
 	if err == io.EOF {
 		return grpcErrorf(codeInvalidArgument, "no request message")
 	}
@@ -129,14 +216,12 @@ func serveUnary(r *http.Request, w http.ResponseWriter, f unaryFunc) error {
 }
 
 func serveStream(r *http.Request, w http.ResponseWriter, f streamFunc) error {
-	recv := func() ([]byte, error) { return readMessage(r.Body) }
-	send := func(m []byte) error { return writeMessage(w, m) }
-	return f(r.Context(), r.Header, recv, send)
+	return f(&grpcStream{ctx: r.Context(), md: r.Header, r: r, w: w})
 }
 
-// readMessage reads one length-prefixed message; io.EOF when the stream
-// ended between messages.
-func readMessage(r io.Reader) ([]byte, error) {
+// readMessage reads one length-prefixed message of at most limit bytes;
+// io.EOF when the stream ended between messages.
+func readMessage(r io.Reader, limit int) ([]byte, error) {
 	var hdr [5]byte
 	if _, err := io.ReadFull(r, hdr[:]); err != nil {
 		if err == io.ErrUnexpectedEOF {
@@ -149,17 +234,17 @@ func readMessage(r io.Reader) ([]byte, error) {
 		return nil, grpcErrorf(codeUnimplemented, "compressed messages are not accepted")
 	}
 	n := binary.BigEndian.Uint32(hdr[1:])
-	if n > maxMessage {
-		return nil, grpcErrorf(codeResourceExhausted, "message of %d bytes is over the limit of %d", n, maxMessage)
+	if n > uint32(limit) {
+		return nil, grpcErrorf(codeResourceExhausted, "message of %d bytes is over the limit of %d", n, limit)
 	}
-	b := make([]byte, n)
-	if _, err := io.ReadFull(r, b); err != nil {
-		if err == io.EOF || err == io.ErrUnexpectedEOF {
-			return nil, grpcErrorf(codeInvalidArgument, "message cut off")
+	var b bytes.Buffer
+	if got, err := io.CopyN(&b, r, int64(n)); err != nil {
+		if err == io.EOF {
+			return nil, grpcErrorf(codeInvalidArgument, "message cut off after %d of %d bytes", got, n)
 		}
 		return nil, err
 	}
-	return b, nil
+	return b.Bytes(), nil
 }
 
 func writeMessage(w http.ResponseWriter, m []byte) error {
@@ -187,16 +272,37 @@ func percentEncode(s string) string {
 }
 
 // serveConn serves g on conn (HTTP/2 with prior knowledge) until stop is
-// called, which closes conn and returns once every handler has.
+// called, which closes conn and returns once the HTTP/2 server's
+// goroutines and every handler have.
 func serveConn(conn net.Conn, g *grpcServer) (stop func()) {
 	protocols := new(http.Protocols)
 	protocols.SetUnencryptedHTTP2(true)
+	var started atomic.Bool // the server took the connection on
+	connDone := make(chan struct{})
+	var connOnce sync.Once
 	srv := &http.Server{
 		Handler:   g,
 		Protocols: protocols,
 		ErrorLog:  discardLog,
 		// The context the handlers get ends with the connection.
 		BaseContext: func(net.Listener) context.Context { return context.Background() },
+		// What a broken or hostile daemon can make us hold: a few streams
+		// at a time (it runs one health check, and a call per secret,
+		// agent connection or output of the steps running), and little
+		// unread data in each.
+		HTTP2: &http.HTTP2Config{
+			MaxConcurrentStreams:          64,
+			MaxReceiveBufferPerStream:     256 << 10,
+			MaxReceiveBufferPerConnection: 1 << 20,
+		},
+		ConnState: func(_ net.Conn, st http.ConnState) {
+			if st == http.StateNew {
+				started.Store(true) // before Serve starts the connection's goroutine
+			}
+			if st == http.StateClosed || st == http.StateHijacked {
+				connOnce.Do(func() { close(connDone) })
+			}
+		},
 	}
 	l := newOneConnListener(conn)
 	done := make(chan struct{})
@@ -210,7 +316,10 @@ func serveConn(conn net.Conn, g *grpcServer) (stop func()) {
 			srv.Close() // closes the listener and the connection
 			conn.Close()
 			<-done
-			g.wg.Wait()
+			if started.Load() {
+				<-connDone // the connection's own goroutine has ended
+			}
+			g.drain()
 		})
 	}
 }

@@ -9,10 +9,9 @@ import (
 	"io"
 	"log"
 	"net"
-	"net/http"
 	"os"
 	"strings"
-	"sync"
+	"sync/atomic"
 
 	"github.com/dockerclient/docker"
 )
@@ -55,7 +54,10 @@ func services(cfg *Config) (*grpcServer, error) {
 	g.unary[methodCredentials] = credentials(creds)
 
 	if len(cfg.Secrets) > 0 {
-		secrets := map[string]Secret{}
+		// Files are read now, as the CLI does: a path that cannot be read
+		// fails here, before the build, rather than leaving an optional
+		// mount empty, and every step sees the same bytes.
+		secrets := map[string][]byte{}
 		for _, s := range cfg.Secrets {
 			if s.ID == "" {
 				return nil, errors.New("buildkit: a Secret needs an ID (the id= of RUN --mount=type=secret)")
@@ -66,7 +68,18 @@ func services(cfg *Config) (*grpcServer, error) {
 			if s.File != "" && s.Data != nil {
 				return nil, fmt.Errorf("buildkit: secret %q has both Data and File; give one", s.ID)
 			}
-			secrets[s.ID] = s
+			data := s.Data
+			if s.File != "" {
+				b, err := readSecretFile(s.File)
+				if err != nil {
+					return nil, fmt.Errorf("buildkit: secret %q: %w", s.ID, err)
+				}
+				data = b
+			}
+			if data == nil {
+				data = []byte{}
+			}
+			secrets[s.ID] = data
 		}
 		g.unary[methodSecret] = getSecret(secrets)
 	}
@@ -95,7 +108,7 @@ func services(cfg *Config) (*grpcServer, error) {
 			agents[id] = sock
 		}
 		g.unary[methodCheckAgent] = checkAgent(agents)
-		g.stream[methodForward] = forwardAgent(agents, &g.wg)
+		g.stream[methodForward] = forwardAgent(agents)
 	}
 	return g, nil
 }
@@ -140,25 +153,17 @@ func credentials(lookup func(ctx context.Context, server string) (*docker.AuthCo
 }
 
 // getSecret answers moby.buildkit.secrets.v1.Secrets/GetSecret. An unknown
-// ID is NotFound, which BuildKit reports as "secret ID not found".
-func getSecret(secrets map[string]Secret) unaryFunc {
+// ID is NotFound, which BuildKit takes as "not given": an optional mount
+// stays absent, a required one fails its step naming the ID.
+func getSecret(secrets map[string][]byte) unaryFunc {
 	return func(ctx context.Context, req []byte) ([]byte, error) {
 		id, err := firstField(req, "secret request") // field 2, annotations, is not used
 		if err != nil {
 			return nil, err
 		}
-		s, ok := secrets[id]
+		data, ok := secrets[id]
 		if !ok {
 			return nil, grpcErrorf(codeNotFound, "secret %s not found", id)
-		}
-		data := s.Data
-		if s.File != "" {
-			b, err := readSecretFile(s.File)
-			if err != nil {
-				// Only the path: the daemon shows this message in the build log.
-				return nil, grpcErrorf(codeNotFound, "secret %s: reading %s: %v", id, s.File, errors.Unwrap(err))
-			}
-			data = b
 		}
 		var w writer
 		w.bytes(1, data)
@@ -213,12 +218,9 @@ func checkAgent(agents map[string]string) unaryFunc {
 
 // forwardAgent serves moby.sshforward.v1.SSH/ForwardAgent: one connection
 // to the agent, its bytes carried both ways in BytesMessage (field 1).
-//
-// The goroutine that carries the daemon's bytes counts in wg, so that a
-// session's end waits for it too.
-func forwardAgent(agents map[string]string, wg *sync.WaitGroup) streamFunc {
-	return func(ctx context.Context, md http.Header, recv func() ([]byte, error), send func([]byte) error) error {
-		id := md.Get(sshIDKey)
+func forwardAgent(agents map[string]string) streamFunc {
+	return func(st *grpcStream) error {
+		id := st.md.Get(sshIDKey)
 		if id == "" {
 			id = "default"
 		}
@@ -227,37 +229,35 @@ func forwardAgent(agents map[string]string, wg *sync.WaitGroup) streamFunc {
 			return grpcErrorf(codeNotFound, "no SSH agent %q was given to the build", id)
 		}
 		var d net.Dialer
-		conn, err := d.DialContext(ctx, "unix", sock)
+		conn, err := d.DialContext(st.ctx, "unix", sock)
 		if err != nil {
 			return grpcErrorf(codeUnavailable, "SSH agent %q: %v", id, err)
 		}
 		defer conn.Close()
-		stop := context.AfterFunc(ctx, func() { conn.Close() })
+		stop := context.AfterFunc(st.ctx, func() { conn.Close() })
 		defer stop()
 
-		// Daemon to agent in a goroutine of its own, agent to daemon here;
-		// whichever ends first closes the connection, which ends the other.
+		// Daemon to agent in a goroutine of its own, agent to daemon here.
+		// When the agent is done, the daemon's side is closed too, which
+		// ends the goroutine; it is waited for, as a handler may not read
+		// its request once it has returned.
 		errc := make(chan error, 1)
-		wg.Add(1)
 		go func() {
-			defer wg.Done()
 			for {
-				m, err := recv()
-				if err != nil {
-					if err == io.EOF {
-						err = nil
-						if cw, ok := conn.(interface{ CloseWrite() error }); ok {
-							cw.CloseWrite()
-							errc <- nil
-							return
-						}
+				m, err := st.recv()
+				if err == io.EOF {
+					if cw, ok := conn.(interface{ CloseWrite() error }); ok {
+						cw.CloseWrite() // the agent may still answer
+						errc <- nil
+						return
 					}
+				}
+				if err != nil {
 					conn.Close()
 					errc <- err
 					return
 				}
-				data := bytesField(m)
-				if _, err := conn.Write(data); err != nil {
+				if _, err := conn.Write(bytesField(m)); err != nil {
 					conn.Close()
 					errc <- err
 					return
@@ -271,7 +271,7 @@ func forwardAgent(agents map[string]string, wg *sync.WaitGroup) streamFunc {
 			if n > 0 {
 				var w writer
 				w.bytes(1, buf[:n])
-				if sendErr = send(w.b); sendErr != nil {
+				if sendErr = st.send(w.b); sendErr != nil {
 					break
 				}
 			}
@@ -280,18 +280,13 @@ func forwardAgent(agents map[string]string, wg *sync.WaitGroup) streamFunc {
 			}
 		}
 		conn.Close()
-		if sendErr != nil {
+		st.closeRecv()
+		recvErr := <-errc
+		switch {
+		case sendErr != nil:
 			return sendErr
-		}
-		// The agent is done. The daemon's side ends when this handler
-		// returns (net/http then fails the body's reads), so it is not
-		// waited for unless it already ended.
-		select {
-		case err := <-errc:
-			if err != nil && !isClosed(err) {
-				return err
-			}
-		default:
+		case recvErr != nil && !isClosed(recvErr) && !errors.Is(recvErr, errRecvClosed):
+			return recvErr
 		}
 		return nil
 	}
@@ -324,17 +319,13 @@ func firstField(req []byte, what string) (string, error) {
 // and ends its side when done. One build has one output, so a second
 // stream is refused rather than interleaved into w.
 func fileSend(w io.Writer) streamFunc {
-	var mu sync.Mutex
-	used := false
-	return func(ctx context.Context, md http.Header, recv func() ([]byte, error), send func([]byte) error) error {
-		mu.Lock()
-		defer mu.Unlock()
-		if used {
-			return grpcErrorf(codeFailedPrecondition, "the build's output was sent already")
+	var used atomic.Bool
+	return func(st *grpcStream) error {
+		if used.Swap(true) {
+			return grpcErrorf(codeFailedPrecondition, "the build's output is being sent or was sent already")
 		}
-		used = true
 		for {
-			m, err := recv()
+			m, err := st.recv()
 			if err == io.EOF {
 				return nil
 			}

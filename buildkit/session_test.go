@@ -11,7 +11,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,22 +21,50 @@ import (
 )
 
 // h2cClient is the daemon's side of a session: an HTTP/2 client (Go's own,
-// with prior knowledge) on one end of a pipe whose other end a session
-// serves.
+// with prior knowledge) whose connections a session serves, each as the
+// one connection of a real session. (Go's client may close an idle
+// connection and dial again, which a daemon does not do.)
 func h2cClient(t *testing.T, g *grpcServer) *http.Client {
 	t.Helper()
-	server, client := net.Pipe()
-	stop := serveConn(server, g)
-	t.Cleanup(stop)
+	sock := filepath.Join(t.TempDir(), "s")
+	l, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var stops []func()
+	accepted := make(chan struct{})
+	go func() {
+		defer close(accepted)
+		for {
+			conn, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			stops = append(stops, serveConn(conn, g))
+			mu.Unlock()
+		}
+	}()
 	p := new(http.Protocols)
 	p.SetUnencryptedHTTP2(true)
 	tr := &http.Transport{
 		Protocols: p,
-		DialContext: func(context.Context, string, string) (net.Conn, error) {
-			return client, nil
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, "unix", sock)
 		},
 	}
-	t.Cleanup(tr.CloseIdleConnections)
+	t.Cleanup(func() {
+		tr.CloseIdleConnections()
+		l.Close()
+		<-accepted
+		mu.Lock()
+		defer mu.Unlock()
+		for _, stop := range stops {
+			stop()
+		}
+	})
 	return &http.Client{Transport: tr, Timeout: 10 * time.Second}
 }
 
@@ -63,7 +93,7 @@ func call(t *testing.T, c *http.Client, method string, body []byte) (msg []byte,
 		t.Fatalf("%s: reading: %v", method, err)
 	}
 	if len(all) > 0 {
-		m, err := readMessage(bytes.NewReader(all))
+		m, err := readMessage(bytes.NewReader(all), maxStreamMessage)
 		if err != nil {
 			t.Fatalf("%s: response %x: %v", method, all, err)
 		}
@@ -79,9 +109,13 @@ func stringMsg(num int, s string) []byte {
 }
 
 func TestSessionUnaryCalls(t *testing.T) {
+	secretFile := filepath.Join(t.TempDir(), "secret")
+	if err := os.WriteFile(secretFile, []byte("from a file"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	var asked []string
 	cfg := &Config{
-		Secrets: []Secret{{ID: "token", Data: []byte("s3cret")}, {ID: "missing", File: "/nonexistent/key"}},
+		Secrets: []Secret{{ID: "token", Data: []byte("s3cret")}, {ID: "empty"}, {ID: "file", File: secretFile}},
 		Credentials: func(_ context.Context, host string) (*docker.AuthConfig, error) {
 			asked = append(asked, host)
 			switch host {
@@ -112,9 +146,15 @@ func TestSessionUnaryCalls(t *testing.T) {
 	if status != "5" || !strings.Contains(text, "other") {
 		t.Errorf("unknown secret: status %q %q, want NotFound (5)", status, text)
 	}
-	_, status, text = call(t, c, methodSecret, frame(stringMsg(1, "missing")))
-	if status != "5" || !strings.Contains(text, "/nonexistent/key") {
-		t.Errorf("secret from a missing file: status %q %q, want NotFound naming the file", status, text)
+	// Read when the session was made: what the file holds later is not seen.
+	os.WriteFile(secretFile, []byte("changed"), 0o600)
+	msg, status, _ = call(t, c, methodSecret, frame(stringMsg(1, "file")))
+	if status != "0" || string(bytesField(msg)) != "from a file" {
+		t.Errorf("secret from a file: status %q, message %q", status, msg)
+	}
+	msg, status, _ = call(t, c, methodSecret, frame(stringMsg(1, "empty")))
+	if status != "0" || len(bytesField(msg)) != 0 {
+		t.Errorf("an empty secret: status %q, message %q; want it found, and empty", status, msg)
 	}
 
 	// Docker Hub is asked for as registry-1.docker.io and looked up as
@@ -154,7 +194,7 @@ func TestSessionRefusesBadMessages(t *testing.T) {
 	}
 	c := h2cClient(t, g)
 	huge := make([]byte, 5)
-	binary.BigEndian.PutUint32(huge[1:], maxMessage+1)
+	binary.BigEndian.PutUint32(huge[1:], maxRequestMessage+1)
 	compressed := frame(stringMsg(1, "a"))
 	compressed[0] = 1
 	for name, tc := range map[string]struct {
@@ -186,6 +226,17 @@ func TestServicesRefuseBadConfig(t *testing.T) {
 	} {
 		if _, err := services(&cfg); err == nil {
 			t.Errorf("%s: accepted", name)
+		}
+	}
+	big := filepath.Join(t.TempDir(), "big")
+	os.WriteFile(big, make([]byte, maxSecret+1), 0o600)
+	for name, tc := range map[string]struct{ file, want string }{
+		"missing file": {"/nonexistent/typo/.npmrc", `secret "a": open /nonexistent/typo/.npmrc: no such file`},
+		"file too big": {big, "longer than 512000 bytes"},
+	} {
+		_, err := services(&Config{Secrets: []Secret{{ID: "a", File: tc.file}}})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want an error saying %q", name, err, tc.want)
 		}
 	}
 	t.Setenv("SSH_AUTH_SOCK", "")
@@ -261,7 +312,7 @@ func TestForwardAgent(t *testing.T) {
 		t.FailNow()
 	}
 	defer resp.Body.Close()
-	m, err := readMessage(resp.Body)
+	m, err := readMessage(resp.Body, maxStreamMessage)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -346,4 +397,46 @@ func TestFileSend(t *testing.T) {
 	if status, msg := stream(t, h2cClient(t, g), methodFileSend, []byte("x")); status != "13" || !strings.Contains(msg, "disk full") {
 		t.Errorf("a failing writer: status %q %q, want Internal naming its error", status, msg)
 	}
+}
+
+// A header that announces a large message costs nothing until its bytes
+// come: streams that each announce 4 MiB and send nothing more do not
+// grow the heap by their announced sizes.
+func TestAnnouncedSizeIsNotAllocated(t *testing.T) {
+	g := &grpcServer{stream: map[string]streamFunc{"/test.Read/Read": func(st *grpcStream) error {
+		_, err := st.recv()
+		return err
+	}}}
+	c := h2cClient(t, g)
+	hdr := make([]byte, 5)
+	binary.BigEndian.PutUint32(hdr[1:], maxStreamMessage)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	const streams = 32
+	var writers []*io.PipeWriter
+	for i := 0; i < streams; i++ {
+		pr, pw := io.Pipe()
+		writers = append(writers, pw)
+		req, _ := http.NewRequest("POST", "http://session/test.Read/Read", pr)
+		req.Header.Set("Content-Type", "application/grpc")
+		go func() {
+			if resp, err := c.Do(req); err == nil {
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			}
+		}()
+		pw.Write(hdr)
+	}
+	time.Sleep(300 * time.Millisecond) // the handlers wait for the bytes
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	for _, pw := range writers {
+		pw.CloseWithError(errors.New("test over"))
+	}
+	grown := int64(after.HeapAlloc) - int64(before.HeapAlloc)
+	if grown > streams*maxStreamMessage/4 { // preallocating would grow it by 128 MiB
+		t.Errorf("%d streams announcing %d bytes each grew the heap by %d MiB", streams, maxStreamMessage, grown>>20)
+	}
+	t.Logf("%d streams announcing 4 MiB each: heap grew %d KiB", streams, grown>>10)
 }

@@ -100,9 +100,15 @@ func build(ctx context.Context, dir string, cfg buildkit.Config, plain bool, out
 		cfg.Output = f
 	}
 
-	tty := !plain && isTerminal(os.Stderr)
-	width, _ := strconv.Atoi(os.Getenv("COLUMNS"))
-	p := buildkit.NewPrinter(os.Stderr, tty, width)
+	var term *buildkit.Terminal // plain lines
+	if !plain && isTerminal(os.Stderr) {
+		// The standard library cannot ask a terminal its size; a shell that
+		// exports COLUMNS and LINES says it, else 80x24 is assumed.
+		w, _ := strconv.Atoi(os.Getenv("COLUMNS"))
+		h, _ := strconv.Atoi(os.Getenv("LINES"))
+		term = &buildkit.Terminal{Width: w, Height: h}
+	}
+	p := buildkit.NewPrinter(os.Stderr, term)
 	cfg.Progress = p.Update
 	id, err := buildkit.Build(ctx, c, cfg)
 	p.Done()
