@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dockerclient/docker/internal/apispec"
 	"github.com/go-openapi/spec"
 )
 
@@ -18,6 +19,8 @@ type Package struct {
 	// Runtime lists the spec's definitions left to package docker (see
 	// runtimeTypes), sorted.
 	Runtime []string
+
+	table *apispec.Spec // what dockertest's fake daemon needs of the spec
 }
 
 // Operation is one endpoint, named by its operationId.
