@@ -357,22 +357,11 @@ func (s *Server) hijack(w http.ResponseWriter, r *http.Request, proto string, a 
 		w.WriteHeader(http.StatusInternalServerError)
 		return
 	}
-	s.hmu.Lock()
-	if s.closing {
-		s.hmu.Unlock()
+	if !s.track(conn) {
 		conn.Close()
 		return
 	}
-	s.hijacked[conn] = struct{}{}
-	s.hwg.Add(1)
-	s.hmu.Unlock()
-	defer func() {
-		s.hmu.Lock()
-		delete(s.hijacked, conn)
-		s.hmu.Unlock()
-		conn.Close()
-		s.hwg.Done()
-	}()
+	defer s.untrack(conn)
 
 	scripted := a != nil && (a.Raw != nil || len(a.Frames) > 0)
 	if proto == "websocket" {
@@ -526,4 +515,24 @@ func readWSFrame(r *bufio.Reader) (op byte, payload []byte, masked bool, err err
 		}
 	}
 	return op, payload, masked, nil
+}
+
+// track registers a hijacked connection for Close to end; false when the
+// server is closing.
+func (s *Server) track(conn net.Conn) bool {
+	s.hmu.Lock()
+	defer s.hmu.Unlock()
+	if s.closing {
+		return false
+	}
+	s.hijacked[conn] = struct{}{}
+	return true
+}
+
+// untrack closes a hijacked connection and forgets it.
+func (s *Server) untrack(conn net.Conn) {
+	s.hmu.Lock()
+	delete(s.hijacked, conn)
+	s.hmu.Unlock()
+	conn.Close()
 }

@@ -64,8 +64,11 @@ type T interface {
 type Option func(*config)
 
 type config struct {
-	listen string
-	report func(string)
+	listen     string
+	report     func(string)
+	replayFile string
+	recordFile string
+	upstream   string
 }
 
 // Listen sets where the server listens: "unix:///path/to/docker.sock" or
@@ -88,6 +91,8 @@ type Server struct {
 	ln      net.Listener
 	hs      *http.Server
 	report  func(string)
+	replay  *replayer
+	record  *recorder
 
 	mu      sync.Mutex
 	fails   []string
@@ -157,6 +162,22 @@ func NewServer(version string, opts ...Option) (*Server, error) {
 	} else {
 		s.host = "tcp://" + ln.Addr().String()
 	}
+	if c.replayFile != "" && c.recordFile != "" {
+		ln.Close()
+		return nil, fmt.Errorf("dockertest: Replay and Record exclude each other")
+	}
+	if c.replayFile != "" {
+		if err := s.loadReplay(c.replayFile); err != nil {
+			ln.Close()
+			return nil, err
+		}
+	}
+	if c.recordFile != "" {
+		if s.record, err = newRecorder(c.recordFile, c.upstream); err != nil {
+			ln.Close()
+			return nil, err
+		}
+	}
 	s.hs = &http.Server{Handler: http.HandlerFunc(s.serve), ReadHeaderTimeout: 30 * time.Second}
 	go s.hs.Serve(ln)
 	return s, nil
@@ -212,6 +233,11 @@ func (s *Server) Close() error {
 		s.hmu.Unlock()
 		err = s.hs.Close()
 		s.hwg.Wait()
+		if s.record != nil {
+			if e := s.record.close(s.version); err == nil {
+				err = e
+			}
+		}
 	})
 	return err
 }
@@ -311,7 +337,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer s.hwg.Done()
-	if s.serveUnversioned(w, r) {
+	if s.record == nil && s.serveUnversioned(w, r) {
+		return
+	}
+	if s.record != nil && (r.URL.Path == "/_ping" || r.URL.Path == "/version") {
+		s.proxy(w, r, nil, nil, nil) // the real daemon's version range, unrecorded
 		return
 	}
 	var fails []string
@@ -333,6 +363,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			msg += "; the path declares only " + strings.Join(allowed, ", ")
 		}
 		s.fail(who, append(fails, msg))
+		if s.record != nil {
+			raw, _ := io.ReadAll(io.LimitReader(r.Body, maxBody))
+			s.proxy(w, r, nil, nil, raw)
+			return
+		}
 		s.daemonHeaders(w.Header())
 		writeJSON(w, status, map[string]string{"message": "dockertest: " + who + ": " + msg})
 		return
@@ -358,6 +393,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		fails = append(fails, "asks for Upgrade: "+r.Header.Get("Upgrade")+" but the operation is not hijacked")
 	}
 	call := s.addCall(rt, params, r, raw)
+	if s.record != nil {
+		s.proxy(w, r, rt, fails, raw) // what the real daemon answers, even to a bad request
+		return
+	}
 	if len(fails) > 0 {
 		s.fail(rt.op.ID, fails)
 		s.daemonHeaders(w.Header())
@@ -383,6 +422,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	a := s.answerFor(rt, call)
+	if a == nil && s.replay != nil {
+		s.mu.Lock()
+		a = s.replay.next(rt, call)
+		s.mu.Unlock()
+	}
 	s.respond(w, r, rt, a)
 }
 
