@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"slices"
@@ -218,7 +219,19 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, rt *route, a *A
 			return
 		}
 	}
-	b, err := json.Marshal(s.synth(resp))
+	v := s.synth(resp)
+	if m, ok := v.(map[string]any); ok && rt.op.ID == "SystemVersion" {
+		// The version range is the server's, whatever the spec's example
+		// says (a copy: the example is shared).
+		m = maps.Clone(m)
+		m["ApiVersion"], m["MinAPIVersion"], m["Version"] = s.version, "1.12", "fake"
+		if _, ok := m["Components"]; ok {
+			m["Components"] = []any{map[string]any{"Name": "Engine", "Version": "fake", "Details": map[string]any{
+				"ApiVersion": s.version, "MinAPIVersion": "1.12", "Os": "linux", "Arch": "amd64"}}}
+		}
+		v = m
+	}
+	b, err := json.Marshal(v)
 	if err != nil {
 		b = []byte("null")
 	}

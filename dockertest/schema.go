@@ -1,6 +1,7 @@
 package dockertest
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -148,6 +149,12 @@ func (v *validator) check(x any, s *apispec.Schema, at string, depth int) {
 		return
 	}
 	switch x := x.(type) {
+	case string:
+		if sh.format == "byte" {
+			if _, err := base64.StdEncoding.DecodeString(x); err != nil {
+				v.fail(at, "%.40q is not base64 (format byte)", x)
+			}
+		}
 	case map[string]any:
 		keys := make([]string, 0, len(x))
 		for k := range x {
@@ -336,6 +343,8 @@ func (g *synthesizer) value(s *apispec.Schema, at string, depth int, stack []str
 		switch strings.ToLower(sh.format) {
 		case "date-time", "datetime":
 			return "2020-01-01T00:00:00Z"
+		case "byte":
+			return "ZGF0YQ==" // base64 of "data"
 		}
 		return "string"
 	case "integer":

@@ -111,6 +111,9 @@ func tableSchema(s *spec.Schema) *apispec.Schema {
 		Ref:  strings.TrimPrefix(s.Ref.String(), "#/definitions/"),
 		Type: s.Type, Format: s.Format, Enum: s.Enum, Required: s.Required, Example: s.Example,
 	}
+	if b, _ := s.Extensions.GetBool("x-sdk-base64"); b {
+		t.Format = "byte"
+	}
 	for name, p := range s.Properties {
 		if t.Properties == nil {
 			t.Properties = map[string]*apispec.Schema{}
