@@ -119,6 +119,9 @@ func (s *Server) proxy(w http.ResponseWriter, r *http.Request, rt *route, fails 
 		w.Header()[k] = vs
 	}
 	w.WriteHeader(resp.StatusCode)
+	// The headers now, before any body: a wait (ContainerWait) answers
+	// its headers at once and its body when the container exits.
+	flush(w)
 	var kept bytes.Buffer
 	buf := make([]byte, 32<<10)
 	for {
@@ -257,11 +260,17 @@ func (s *Server) proxyHijack(w http.ResponseWriter, r *http.Request, rt *route, 
 	if err != nil {
 		return
 	}
+	// Close ends both sides, so that a stream neither side ends (an
+	// attach to a container that keeps running) cannot hold it up.
 	if !s.track(conn) {
 		conn.Close()
 		return
 	}
 	defer s.untrack(conn)
+	if !s.track(up) {
+		return
+	}
+	defer s.untrack(up)
 	resp.Write(cbrw) // the 101 and its headers
 	cbrw.Flush()
 	done := make(chan struct{}, 2)

@@ -7,9 +7,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dockerclient/docker"
 	"github.com/dockerclient/docker/dockertest"
+	"github.com/dockerclient/docker/internal/testdaemon"
 	"github.com/dockerclient/docker/v147"
 )
 
@@ -97,6 +99,47 @@ func TestRecordThenReplay(t *testing.T) {
 	}
 }
 
+// TestRecordCloseEndsPassThrough: Close must end an attach passed through
+// to the daemon that neither side ends.
+func TestRecordCloseEndsPassThrough(t *testing.T) {
+	dir := t.TempDir()
+	upstream := dockertest.Start(t, "1.47", dockertest.Listen("unix://"+filepath.Join(dir, "real.sock")))
+	// A container that keeps running: its output does not end when stdin
+	// does.
+	upstream.Answer("ContainerAttach", dockertest.Answer{Frames: []dockertest.Frame{
+		dockertest.Stdout("started\n"), {Stream: 1, Data: []byte("much later\n"), Delay: time.Hour},
+	}})
+	rec, err := dockertest.NewServer("1.47", dockertest.Record(filepath.Join(dir, "rec.json"), upstream.Host()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := docker.New(docker.WithHost(rec.Host()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	h, err := v147.New(c).ContainerAttach(context.Background(), "web", v147.ContainerAttachOptions{Stream: true, Stdin: true, Stdout: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	h.CloseWrite()
+	buf := make([]byte, 64)
+	if n, err := h.Read(buf); err != nil || !strings.Contains(string(buf[:n]), "started") {
+		t.Fatalf("attach through the recorder: %q %v", buf[:n], err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- rec.Close() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Error(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close is stuck on a passed-through attach")
+	}
+}
+
 // TestReplayChecksTheFile: a hand-written file is checked like a script.
 func TestReplayChecksTheFile(t *testing.T) {
 	dir := t.TempDir()
@@ -126,10 +169,7 @@ func TestReplayChecksTheFile(t *testing.T) {
 
 // TestRecordRealDaemon records against the daemon DOCKER_TEST_HOST names.
 func TestRecordRealDaemon(t *testing.T) {
-	host := os.Getenv("DOCKER_TEST_HOST")
-	if host == "" {
-		t.Skip("DOCKER_TEST_HOST is not set: no real daemon to record (make test sets it)")
-	}
+	host := testdaemon.Host(t) // skips without DOCKER_TEST_HOST
 	c, err := docker.New(docker.WithHost(host))
 	if err != nil {
 		t.Fatal(err)

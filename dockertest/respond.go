@@ -242,8 +242,13 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, rt *route, a *A
 	}
 }
 
+// flush sends what w buffers: an HTTP response, or a hijacked connection's
+// bufio.ReadWriter.
 func flush(w io.Writer) {
-	if f, ok := w.(http.Flusher); ok {
+	switch f := w.(type) {
+	case http.Flusher:
+		f.Flush()
+	case interface{ Flush() error }:
 		f.Flush()
 	}
 }

@@ -6,12 +6,17 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	dockerclient "github.com/dockerclient/docker"
+	"github.com/dockerclient/docker/internal/apispec"
 	"github.com/dockerclient/docker/internal/leakcheck"
+	"github.com/dockerclient/docker/internal/testdaemon"
 )
 
 func TestMain(m *testing.M) { os.Exit(leakcheck.Main(m)) }
@@ -145,6 +150,145 @@ func cliAPIVersion(t *testing.T, docker, dir string) string {
 		v = "1.57"
 	}
 	return v
+}
+
+// fake is fakedockerd run in the test's process.
+type fake struct {
+	host   string
+	log    syncBuffer
+	cancel context.CancelFunc
+	done   chan error
+	err    error
+	ended  bool
+}
+
+func startFake(t *testing.T, args ...string) *fake {
+	t.Helper()
+	f := &fake{done: make(chan error, 1)}
+	ctx, cancel := context.WithCancel(context.Background())
+	f.cancel = cancel
+	ready := make(chan string, 1)
+	go func() { f.done <- run(ctx, args, &f.log, func(h string) { ready <- h }) }()
+	select {
+	case f.host = <-ready:
+	case err := <-f.done:
+		cancel()
+		t.Fatalf("fakedockerd %q: %v\n%s", args, err, f.log.String())
+	}
+	t.Cleanup(func() { f.stop() })
+	return f
+}
+
+// stop stops it and returns run's error.
+func (f *fake) stop() error {
+	if !f.ended {
+		f.ended = true
+		f.cancel()
+		f.err = <-f.done
+	}
+	return f.err
+}
+
+// cli runs the docker CLI against host and returns its stdout.
+func cli(t *testing.T, docker, host, dir string, args ...string) string {
+	t.Helper()
+	cfg := filepath.Join(dir, "config")
+	os.MkdirAll(cfg, 0o700)
+	cmd := exec.Command(docker, args...)
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "DOCKER_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, "DOCKER_HOST="+host, "DOCKER_CONFIG="+cfg, "DOCKER_CLI_HINTS=false")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := runCmd(ctx, cmd); err != nil {
+		t.Errorf("docker %s: %v\nstdout: %s\nstderr: %s", strings.Join(args, " "), err, stdout.String(), stderr.String())
+	}
+	return stdout.String()
+}
+
+// TestDockerCLIRecordReplay records the docker CLI's calls to the daemon
+// DOCKER_TEST_HOST names, a container run included (attach passes through),
+// then replays the file: the CLI lists the same image and container.
+func TestDockerCLIRecordReplay(t *testing.T) {
+	docker, err := exec.LookPath("docker")
+	if err != nil {
+		t.Skip("no docker CLI on PATH")
+	}
+	host := testdaemon.Host(t)
+	repo := "dockersdk-fakedockerd-busybox"
+	if err := testdaemon.ImportBusybox(host, repo); err != nil {
+		t.Fatal(err)
+	}
+	c, err := dockerclient.New(dockerclient.WithHost(host))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	api, err := c.Negotiate(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	cliAPI := cliAPIVersion(t, docker, dir)
+	if apispec.Minor(cliAPI) < apispec.Minor(api) {
+		api = cliAPI
+	}
+	file := filepath.Join(dir, "rec.json")
+	name := "dockersdk-fakedockerd-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	rec := startFake(t, "-api", api, "-listen", "unix://"+filepath.Join(dir, "rec.sock"), "-record", file, "-upstream", host)
+	if out := cli(t, docker, rec.host, dir, "run", "--name", name, repo, "echo", "recorded hello"); !strings.Contains(out, "recorded hello") {
+		t.Errorf("docker run through the recorder: %q", out)
+	}
+	defer cli(t, docker, host, dir, "rm", "-f", name)
+	images := cli(t, docker, rec.host, dir, "images", "--format", "{{.Repository}} {{.ID}}", repo)
+	ps := cli(t, docker, rec.host, dir, "ps", "-a", "--filter", "name="+name, "--format", "{{.ID}} {{.Image}} {{.Names}}")
+	if err := rec.stop(); err != nil {
+		// A CLI newer than the daemon sends the endpoint fields of its own
+		// API version whatever version it speaks; the daemon ignores them,
+		// the fake reports them. Anything else is a failure.
+		if bad := unexpected(rec.log.String(), apispec.Minor(cliAPI) > apispec.Minor(api)); len(bad) > 0 {
+			t.Errorf("recording: %v\n%s", err, strings.Join(bad, "\n"))
+		} else {
+			t.Logf("the CLI (API %s) at API %s:\n%s", cliAPI, api, rec.log.String())
+		}
+	}
+	if !strings.Contains(images, repo) || !strings.Contains(ps, name) {
+		t.Errorf("recorded: images %q, ps %q", images, ps)
+	}
+
+	rep := startFake(t, "-replay", file, "-listen", "unix://"+filepath.Join(dir, "replay.sock"))
+	if got := cli(t, docker, rep.host, dir, "images", "--format", "{{.Repository}} {{.ID}}", repo); got != images {
+		t.Errorf("replayed images %q, recorded %q", got, images)
+	}
+	if got := cli(t, docker, rep.host, dir, "ps", "-a", "--filter", "name="+name, "--format", "{{.ID}} {{.Image}} {{.Names}}"); got != ps {
+		t.Errorf("replayed ps %q, recorded %q", got, ps)
+	}
+	if err := rep.stop(); err != nil {
+		t.Errorf("replay: %v\n%s", err, rep.log.String())
+	}
+	t.Logf("API v%s: recorded docker run, images and ps; replayed images and ps:\n%s%s", api, images, ps)
+}
+
+// newerCLIFields are what the docker CLI 28.2 sends at API 1.41 and 1.47
+// though those versions lack them (DNSNames came in 1.44, GwPriority in
+// 1.48).
+var newerCLIFields = regexp.MustCompile(`ContainerCreate: body\.NetworkingConfig\.EndpointsConfig\.[^:]+: unknown property "(DNSNames|GwPriority)"$`)
+
+// unexpected returns the failures in a fakedockerd log, less those of a
+// newer CLI when newerCLI is set.
+func unexpected(log string, newerCLI bool) []string {
+	var out []string
+	for _, line := range strings.Split(log, "\n") {
+		if strings.HasPrefix(line, "dockertest:") && !(newerCLI && newerCLIFields.MatchString(line)) {
+			out = append(out, line)
+		}
+	}
+	return out
 }
 
 func runCmd(ctx context.Context, cmd *exec.Cmd) error {
