@@ -14,7 +14,7 @@ import (
 // TestUserTestBinaryLinksOnlyTheStandardLibrary builds what a user builds:
 // the test binary of a module of its own that requires this SDK and starts
 // a dockertest server. It must link no module besides the SDK (go version
-// -m lists none) and no symbol of go-openapi or yaml; the size is logged.
+// list says which) and no symbol of go-openapi or yaml; the size is logged.
 func TestUserTestBinaryLinksOnlyTheStandardLibrary(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a test binary")
@@ -60,37 +60,44 @@ func TestList(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go test -c: %v\n%s", err, out)
 	}
-	mods, err := exec.Command("go", "version", "-m", bin).Output()
+	// A test binary's build info lists no dependencies, so ask go list
+	// which packages (and their modules) the test links.
+	list := exec.Command("go", "list", "-deps", "-test", "-f", "{{if not .Standard}}{{.ImportPath}}|{{with .Module}}{{.Path}}{{end}}{{end}}", ".")
+	list.Dir = dir
+	list.Env = build.Env
+	pkgList, err := list.Output()
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("go list: %v", err)
 	}
-	var deps []string
-	for _, line := range strings.Split(string(mods), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "dep" && f[1] != "github.com/dockerclient/docker" {
-			deps = append(deps, f[1])
+	var sdkPkgs []string
+	for _, line := range strings.Split(strings.TrimSpace(string(pkgList)), "\n") {
+		f := strings.Split(line, "|")
+		if len(f) < 2 || f[1] == "example.com/user" || f[1] == "" && strings.HasPrefix(f[0], "example.com/user") {
+			continue
 		}
+		if f[1] != "github.com/dockerclient/docker" {
+			t.Errorf("a test using dockertest links %s of module %s; want the standard library and this SDK only", f[0], f[1])
+			continue
+		}
+		sdkPkgs = append(sdkPkgs, strings.TrimPrefix(f[0], "github.com/dockerclient/"))
 	}
-	if len(deps) > 0 {
-		t.Errorf("a test binary using dockertest links modules %v, want only github.com/dockerclient/docker", deps)
+	if len(sdkPkgs) == 0 {
+		t.Errorf("go list found no package of this SDK in the test:\n%s", pkgList)
 	}
 	nm, err := exec.Command("go", "tool", "nm", bin).Output()
 	if err != nil {
 		t.Fatal(err)
-	}
-	pkgs := map[string]bool{}
-	for _, m := range regexp.MustCompile(`github\.com/dockerclient/docker/([a-z0-9/]+)\.`).FindAllSubmatch(nm, -1) {
-		pkgs[string(m[1])] = true
 	}
 	for _, bad := range []string{"go-openapi", "yaml"} {
 		if strings.Contains(string(nm), bad) {
 			t.Errorf("the binary has %s symbols", bad)
 		}
 	}
-	var list []string
-	for p := range pkgs {
-		list = append(list, p)
+	// A version package would mean the tables dragged typed code in.
+	if m := regexp.MustCompile(`github\.com/dockerclient/docker/v1[0-9]+\.`).Find(nm); m != nil {
+		t.Errorf("the binary links a version package: %s", m)
 	}
-	sort.Strings(list)
+	sort.Strings(sdkPkgs)
 	st, _ := os.Stat(bin)
-	t.Logf("user test binary (%s/%s): %.1f MiB; SDK packages %v", runtime.GOOS, runtime.GOARCH, float64(st.Size())/(1<<20), list)
+	t.Logf("user test binary (%s/%s): %.1f MiB; SDK packages %v", runtime.GOOS, runtime.GOARCH, float64(st.Size())/(1<<20), sdkPkgs)
 }
