@@ -126,21 +126,14 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, rt *route, a *A
 	case "websocket":
 		s.hijack(w, r, "websocket", a)
 		return
-	case "output":
+	case "output", "binary":
+		// Container output (two frames by default) or a download (a tar).
+		byDefault := append(frame(1, []byte("hello from stdout\n")), frame(2, []byte("hello from stderr\n"))...)
 		contentType(multiplexedStream)
-		w.WriteHeader(code)
-		switch {
-		case head:
-		case scripted:
-			w.Write(a.Raw)
-			s.writeFrames(w, r, a.Frames)
-		default:
-			w.Write(frame(1, []byte("hello from stdout\n")))
-			w.Write(frame(2, []byte("hello from stderr\n")))
+		if rt.stream == "binary" {
+			byDefault = smallTar()
+			contentType("application/x-tar")
 		}
-		return
-	case "binary":
-		contentType("application/x-tar")
 		w.WriteHeader(code)
 		switch {
 		case head:
@@ -148,7 +141,7 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, rt *route, a *A
 			w.Write(a.Raw)
 			s.writeFrames(w, r, a.Frames)
 		default:
-			w.Write(smallTar())
+			w.Write(byDefault)
 		}
 		return
 	case "json":

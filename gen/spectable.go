@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"sort"
 	"strconv"
 	"strings"
@@ -29,17 +28,7 @@ func specTable(v SpecVersion, sw *spec.Swagger) *apispec.Spec {
 	}
 	for _, path := range sortedKeys(sw.Paths.Paths) {
 		item := sw.Paths.Paths[path]
-		for _, m := range []struct {
-			method string
-			op     *spec.Operation
-		}{
-			{http.MethodDelete, item.Delete}, {http.MethodGet, item.Get}, {http.MethodHead, item.Head},
-			{http.MethodOptions, item.Options}, {http.MethodPatch, item.Patch}, {http.MethodPost, item.Post},
-			{http.MethodPut, item.Put},
-		} {
-			if m.op == nil {
-				continue
-			}
+		for _, m := range pathOps(item) {
 			s.Ops = append(s.Ops, tableOp(path, m.method, m.op, item.Parameters))
 		}
 	}
