@@ -13,7 +13,9 @@ type Fault struct {
 	// Delay holds the answer back (the request is read first).
 	Delay time.Duration
 	// Status answers with this status and the daemon's error body
-	// ({"message": Message}) instead of the operation's answer.
+	// ({"message": Message}) instead of the operation's answer. Unlike a
+	// scripted answer's, it need not be one the spec declares: proxies
+	// and overloaded daemons send 502s and 503s no spec lists.
 	Status  int
 	Message string
 	// Close closes the connection after After bytes of the answer's
