@@ -40,7 +40,7 @@ func (s *Server) checkRequest(rt *route, r *http.Request, body []byte) []string 
 	for _, name := range names {
 		p, ok := declared[name]
 		if !ok {
-			fail("unknown query parameter %q (%s)", name, declaredNames(declared))
+			fail("unknown query parameter %q%s (%s)", name, didYouMean(name, keysOf(declared)), declaredNames(declared))
 			continue
 		}
 		for _, msg := range checkQuery(p, query[name]) {
@@ -314,10 +314,5 @@ func declaredNames(declared map[string]*apispec.Parameter) string {
 	if len(declared) == 0 {
 		return "the operation declares none"
 	}
-	names := make([]string, 0, len(declared))
-	for n := range declared {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return "the operation declares " + strings.Join(names, ", ")
+	return "the operation declares " + strings.Join(keysOf(declared), ", ")
 }

@@ -142,6 +142,7 @@ func TestRequests(t *testing.T) {
 		{name: "list", r: req{method: "GET", path: "/containers/json", query: q("all", "true", "limit", "5", "size", "0", "filters", `{"status":["running"]}`)}, op: "ContainerList"},
 		{name: "old filters form", r: req{method: "GET", path: "/containers/json", query: q("filters", `{"status":{"running":true}}`)}, op: "ContainerList"},
 		{name: "unknown query", r: req{method: "GET", path: "/containers/json", query: q("bogus", "1")}, op: "ContainerList", fail: `unknown query parameter "bogus"`},
+		{name: "query name wrong case", r: req{method: "GET", path: "/containers/json", query: q("All", "1")}, op: "ContainerList", fail: `unknown query parameter "All" (did you mean all?) (the operation declares all, filters, limit, size)`},
 		{name: "bad bool", r: req{method: "GET", path: "/containers/json", query: q("all", "yes")}, op: "ContainerList", fail: "not a boolean"},
 		{name: "bad integer", r: req{method: "GET", path: "/containers/json", query: q("limit", "ten")}, op: "ContainerList", fail: "not an integer"},
 		{name: "filters not JSON", r: req{method: "GET", path: "/containers/json", query: q("filters", "status=running")}, op: "ContainerList", fail: "not JSON"},
@@ -157,7 +158,7 @@ func TestRequests(t *testing.T) {
 		{name: "body null values", r: req{method: "POST", path: "/containers/create", body: `{"Image":"busybox","Cmd":null,"HostConfig":null}`}, op: "ContainerCreate", status: 201},
 		{name: "body wrong type", r: req{method: "POST", path: "/containers/create", body: `{"Image":5}`}, op: "ContainerCreate", fail: "body.Image: want string, got number"},
 		{name: "body float for integer", r: req{method: "POST", path: "/containers/create", body: `{"Image":"b","HostConfig":{"Memory":1.5}}`}, op: "ContainerCreate", fail: "body.HostConfig.Memory: want integer"},
-		{name: "body unknown property", r: req{method: "POST", path: "/containers/create", body: `{"Image":"b","Imagee":"b"}`}, op: "ContainerCreate", fail: `unknown property "Imagee"`},
+		{name: "body unknown property", r: req{method: "POST", path: "/containers/create", body: `{"Image":"b","Imagee":"b"}`}, op: "ContainerCreate", fail: `unknown property "Imagee" (did you mean Image?)`},
 		{name: "body nested array item", r: req{method: "POST", path: "/containers/create", body: `{"Image":"b","Cmd":["sh",1]}`}, op: "ContainerCreate", fail: "body.Cmd[1]: want string"},
 		{name: "body missing", r: req{method: "POST", path: "/containers/create"}, op: "ContainerCreate", fail: "required body"},
 		{name: "body not JSON", r: req{method: "POST", path: "/containers/create", body: `{"Image":`}, op: "ContainerCreate", fail: "body is not JSON"},
@@ -811,13 +812,4 @@ func TestSpecOddities(t *testing.T) {
 	}
 	t.Logf("operations without a 2xx response: %d %v", len(no2xx), keysOf(no2xx))
 	t.Logf("templates whose {name} may hold slashes: %d", len(greedy))
-}
-
-func keysOf(m map[string]bool) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

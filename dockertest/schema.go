@@ -170,7 +170,7 @@ func (v *validator) check(x any, s *apispec.Schema, at string, depth int) {
 			case sh.addlOK, !sh.addlSet && len(sh.props) == 0:
 				// a free-form object
 			case v.strict:
-				v.fail(at, "unknown property %q", k)
+				v.fail(at, "unknown property %q%s", k, didYouMean(k, keysOf(sh.props)))
 			}
 		}
 		if v.strict {
@@ -367,4 +367,49 @@ func empty(sh *shape) any {
 		return []any{}
 	}
 	return nil
+}
+
+func keysOf[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// didYouMean names the declared names closest to a wrong one (the same
+// but for case, or two edits away), as " (did you mean X?)", or "".
+func didYouMean(name string, declared []string) string {
+	var near []string
+	for _, d := range declared {
+		if strings.EqualFold(d, name) || editDistance(strings.ToLower(d), strings.ToLower(name)) <= 2 {
+			near = append(near, d)
+		}
+	}
+	if len(near) == 0 {
+		return ""
+	}
+	return " (did you mean " + strings.Join(near, " or ") + "?)"
+}
+
+// editDistance is the Levenshtein distance between two short names.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
