@@ -131,9 +131,9 @@ func tableSchema(s *spec.Schema) *apispec.Schema {
 
 // RenderSpecTables renders internal/apispec: one pool of every distinct
 // operation and definition (as JSON) across all versions, and for each
-// version the pool entries it is made of. Of about 16,000 operations and
-// definitions over the versions, most are the same from one version to the
-// next and are stored once.
+// version the pool entries it is made of. Most operations and definitions
+// are the same from one version to the next and are stored once: 7,432
+// over the 33 versions of specs/ at the time of writing, 660 distinct.
 func (m *Model) RenderSpecTables() ([]File, error) {
 	var pool []string
 	index := map[string]int{}
