@@ -43,6 +43,11 @@ func (m *Model) RenderAll() ([]File, error) {
 		return nil, err
 	}
 	files = append(files, table, versions)
+	tables, err := m.RenderSpecTables()
+	if err != nil {
+		return nil, err
+	}
+	files = append(files, tables...)
 	files = append(files, m.RenderDocs()...)
 	return files, nil
 }

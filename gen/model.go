@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dockerclient/docker/internal/apispec"
 	"github.com/go-openapi/spec"
 )
 
@@ -18,6 +19,8 @@ type Package struct {
 	// Runtime lists the spec's definitions left to package docker (see
 	// runtimeTypes), sorted.
 	Runtime []string
+
+	table *apispec.Spec // what dockertest's fake daemon needs of the spec
 }
 
 // Operation is one endpoint, named by its operationId.
@@ -174,17 +177,7 @@ func BuildPackage(v SpecVersion, sw *spec.Swagger) (*Package, error) {
 	}
 	for _, path := range sortedKeys(sw.Paths.Paths) {
 		item := sw.Paths.Paths[path]
-		for _, m := range []struct {
-			method string
-			op     *spec.Operation
-		}{
-			{http.MethodGet, item.Get}, {http.MethodHead, item.Head}, {http.MethodPost, item.Post},
-			{http.MethodPut, item.Put}, {http.MethodDelete, item.Delete}, {http.MethodPatch, item.Patch},
-			{http.MethodOptions, item.Options},
-		} {
-			if m.op == nil {
-				continue
-			}
+		for _, m := range pathOps(item) {
 			op, err := b.operation(path, m.method, m.op, item.Parameters)
 			if err != nil {
 				return nil, fmt.Errorf("v%s: %s %s: %w", v.Name, m.method, path, err)
@@ -199,6 +192,27 @@ func BuildPackage(v SpecVersion, sw *spec.Swagger) (*Package, error) {
 		}
 	}
 	return b.pkg, nil
+}
+
+// pathOp is one operation of a path, with its method.
+type pathOp struct {
+	method string
+	op     *spec.Operation
+}
+
+// pathOps lists a path's operations by method name.
+func pathOps(item spec.PathItem) []pathOp {
+	var out []pathOp
+	for _, m := range []pathOp{
+		{http.MethodDelete, item.Delete}, {http.MethodGet, item.Get}, {http.MethodHead, item.Head},
+		{http.MethodOptions, item.Options}, {http.MethodPatch, item.Patch}, {http.MethodPost, item.Post},
+		{http.MethodPut, item.Put},
+	} {
+		if m.op != nil {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -47,6 +47,9 @@ func Load(specDir string) (*Model, error) {
 			}
 			used[i] = u
 			pkgs[i], errs[i] = BuildPackage(v, sw)
+			if errs[i] == nil {
+				pkgs[i].table = specTable(v, sw)
+			}
 		}()
 	}
 	for range versions {

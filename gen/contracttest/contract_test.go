@@ -10,7 +10,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/url"
 	"sort"
 	"strings"
 	"sync"
@@ -19,8 +18,8 @@ import (
 	"time"
 
 	"github.com/dockerclient/docker"
+	"github.com/dockerclient/docker/dockertest"
 	"github.com/dockerclient/docker/gen"
-	"github.com/dockerclient/docker/gen/internal/contract"
 	"github.com/go-openapi/spec"
 )
 
@@ -106,10 +105,12 @@ func checkVersion(t *testing.T, v gen.SpecVersion, fixes []gen.Fix) int {
 	if callsFor == nil {
 		t.Fatalf("no generated calls for v%s", v.Name)
 	}
-	srv := contract.New(sw, v.Name)
-	defer srv.Close()
-	u, _ := url.Parse(srv.URL)
-	rt, err := docker.New(docker.WithHost("tcp://" + u.Host))
+	// The fake daemon users get, on the generated tables; a request that
+	// does not conform to v.Name's spec fails t from there. The operations
+	// the spec lists (read here with go-openapi) must all reach it, which
+	// also checks the tables against the spec.
+	srv := dockertest.Start(t, v.Name)
+	rt, err := docker.New(docker.WithHost(srv.Host()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,10 +135,10 @@ func checkVersion(t *testing.T, v gen.SpecVersion, fixes []gen.Fix) int {
 			t.Errorf("%s: %v", c.op, err)
 		}
 	}
-	for _, f := range srv.Failures() {
-		t.Errorf("request did not conform to v%s's spec: %s", v.Name, f)
+	matched := map[string]int{}
+	for _, c := range srv.Calls() {
+		matched[c.Op]++
 	}
-	matched := srv.Calls()
 	var missing []string
 	for op := range specOps {
 		if !called[op] {

@@ -1,4 +1,4 @@
-package contract
+package dockertest
 
 import (
 	"archive/tar"
@@ -12,80 +12,52 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"runtime"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/dockerclient/docker/gen"
-	"github.com/go-openapi/spec"
+	"github.com/dockerclient/docker/internal/apispec"
 )
 
 // ---- loading specs ----
 
-var (
-	specMu    sync.Mutex
-	specCache = map[string]func() (*spec.Swagger, error){}
-)
-
-// loadSpec loads ../../../specs/v<version>.yaml once, with the fixes of
-// specs/fixes.yaml. Different versions load concurrently.
-func loadSpec(t testing.TB, version string) *spec.Swagger {
+func loadSpec(t testing.TB, version string) *apispec.Spec {
 	t.Helper()
-	specMu.Lock()
-	load, ok := specCache[version]
-	if !ok {
-		load = sync.OnceValues(func() (*spec.Swagger, error) { return readSpec(version) })
-		specCache[version] = load
-	}
-	specMu.Unlock()
-	sw, err := load()
+	sp, err := apispec.Load(version)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return sw
+	return sp
 }
 
-// readSpec loads a spec the way the generator does, fixes applied, so that
-// the server sees what the contract test gives it.
-func readSpec(version string) (*spec.Swagger, error) {
-	dir := filepath.Join("..", "..", "..", "specs")
-	fixes, err := gen.LoadFixes(filepath.Join(dir, "fixes.yaml"))
-	if err != nil {
-		return nil, err
-	}
-	return gen.LoadSpec(gen.SpecVersion{Name: version, Minor: minor(version), File: filepath.Join(dir, "v"+version+".yaml")}, fixes)
-}
+func allVersions(t testing.TB) []string { return apispec.Versions() }
 
-// allVersions lists the specs in ../../../specs in version order.
-func allVersions(t testing.TB) []string {
-	files, err := filepath.Glob(filepath.Join("..", "..", "..", "specs", "v1.*.yaml"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no specs: %v", err)
-	}
-	var vs []string
-	for _, f := range files {
-		vs = append(vs, strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f), "v"), ".yaml"))
-	}
-	sort.Slice(vs, func(i, j int) bool { return minor(vs[i]) < minor(vs[j]) })
-	return vs
-}
+func minor(v string) int { return apispec.Minor(v) }
 
-func minor(v string) int {
-	n, _ := strconv.Atoi(strings.TrimPrefix(v, "1."))
-	return n
-}
-
+// startServer starts a server whose failures the test reads itself.
 func startServer(t *testing.T, version string) *Server {
 	t.Helper()
-	s := New(loadSpec(t, version), version)
-	t.Cleanup(s.Close)
+	s, err := NewServer(version)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
 	return s
+}
+
+func (s *Server) url() string { return "http://" + strings.TrimPrefix(s.Host(), "tcp://") }
+
+// callCounts says how many calls each operation had.
+func (s *Server) callCounts() map[string]int {
+	m := map[string]int{}
+	for _, c := range s.Calls() {
+		m[c.Op]++
+	}
+	return m
 }
 
 // ---- requests ----
@@ -101,7 +73,7 @@ type req struct {
 
 func (r req) send(t *testing.T, s *Server) *http.Response {
 	t.Helper()
-	u := s.URL
+	u := s.url()
 	if !r.raw {
 		u += "/v" + s.version
 	}
@@ -170,6 +142,7 @@ func TestRequests(t *testing.T) {
 		{name: "list", r: req{method: "GET", path: "/containers/json", query: q("all", "true", "limit", "5", "size", "0", "filters", `{"status":["running"]}`)}, op: "ContainerList"},
 		{name: "old filters form", r: req{method: "GET", path: "/containers/json", query: q("filters", `{"status":{"running":true}}`)}, op: "ContainerList"},
 		{name: "unknown query", r: req{method: "GET", path: "/containers/json", query: q("bogus", "1")}, op: "ContainerList", fail: `unknown query parameter "bogus"`},
+		{name: "query name wrong case", r: req{method: "GET", path: "/containers/json", query: q("All", "1")}, op: "ContainerList", fail: `unknown query parameter "All" (did you mean all?) (the operation declares all, filters, limit, size)`},
 		{name: "bad bool", r: req{method: "GET", path: "/containers/json", query: q("all", "yes")}, op: "ContainerList", fail: "not a boolean"},
 		{name: "bad integer", r: req{method: "GET", path: "/containers/json", query: q("limit", "ten")}, op: "ContainerList", fail: "not an integer"},
 		{name: "filters not JSON", r: req{method: "GET", path: "/containers/json", query: q("filters", "status=running")}, op: "ContainerList", fail: "not JSON"},
@@ -185,7 +158,7 @@ func TestRequests(t *testing.T) {
 		{name: "body null values", r: req{method: "POST", path: "/containers/create", body: `{"Image":"busybox","Cmd":null,"HostConfig":null}`}, op: "ContainerCreate", status: 201},
 		{name: "body wrong type", r: req{method: "POST", path: "/containers/create", body: `{"Image":5}`}, op: "ContainerCreate", fail: "body.Image: want string, got number"},
 		{name: "body float for integer", r: req{method: "POST", path: "/containers/create", body: `{"Image":"b","HostConfig":{"Memory":1.5}}`}, op: "ContainerCreate", fail: "body.HostConfig.Memory: want integer"},
-		{name: "body unknown property", r: req{method: "POST", path: "/containers/create", body: `{"Image":"b","Imagee":"b"}`}, op: "ContainerCreate", fail: `unknown property "Imagee"`},
+		{name: "body unknown property", r: req{method: "POST", path: "/containers/create", body: `{"Image":"b","Imagee":"b"}`}, op: "ContainerCreate", fail: `unknown property "Imagee" (did you mean Image?)`},
 		{name: "body nested array item", r: req{method: "POST", path: "/containers/create", body: `{"Image":"b","Cmd":["sh",1]}`}, op: "ContainerCreate", fail: "body.Cmd[1]: want string"},
 		{name: "body missing", r: req{method: "POST", path: "/containers/create"}, op: "ContainerCreate", fail: "required body"},
 		{name: "body not JSON", r: req{method: "POST", path: "/containers/create", body: `{"Image":`}, op: "ContainerCreate", fail: "body is not JSON"},
@@ -227,13 +200,16 @@ func TestRequests(t *testing.T) {
 				continue
 			}
 			t.Run(version+"/"+c.name, func(t *testing.T) {
-				s.Reset()
+				s.reset()
 				resp, body := c.r.do(t, s)
 				want := c.status
+				if want == 0 && c.fail != "" {
+					want = http.StatusBadRequest // as the daemon answers a bad request
+				}
 				if want == 0 && resp.StatusCode/100 != 2 || want != 0 && resp.StatusCode != want {
 					t.Errorf("status %d, want %v: %s", resp.StatusCode, or(strconv.Itoa(want), "2xx"), body)
 				}
-				calls := s.Calls()
+				calls := s.callCounts()
 				if c.op == "" {
 					if len(calls) != 0 {
 						t.Errorf("calls %v, want none", calls)
@@ -241,7 +217,7 @@ func TestRequests(t *testing.T) {
 				} else if len(calls) != 1 || !opIn(calls, c.op) {
 					t.Errorf("calls %v, want one call of %s", calls, c.op)
 				}
-				f := s.Failures()
+				f := s.failures()
 				switch {
 				case c.fail == "" && len(f) > 0:
 					t.Errorf("unexpected failures: %q", f)
@@ -368,10 +344,10 @@ func TestResponses(t *testing.T) {
 			if resp.Header.Get("Api-Version") != version {
 				t.Errorf("/_ping Api-Version %q", resp.Header.Get("Api-Version"))
 			}
-			if calls := s.Calls(); calls["SystemVersion"] != 0 || calls["SystemPingHead"] != 0 {
+			if calls := s.callCounts(); calls["SystemVersion"] != 0 || calls["SystemPingHead"] != 0 {
 				t.Errorf("unversioned calls counted: %v", calls)
 			}
-			if f := s.Failures(); len(f) > 0 {
+			if f := s.failures(); len(f) > 0 {
 				t.Errorf("failures: %q", f)
 			}
 		})
@@ -438,7 +414,7 @@ func TestStreams(t *testing.T) {
 			if _, err := tar.NewReader(bytes.NewReader(body)).Next(); err != nil {
 				t.Errorf("ImageGet: %v", err)
 			}
-			if f := s.Failures(); len(f) > 0 {
+			if f := s.failures(); len(f) > 0 {
 				t.Errorf("failures: %q", f)
 			}
 		})
@@ -471,13 +447,13 @@ func readFrames(t *testing.T, b []byte) []frameT {
 // returns the status and everything read after the response header.
 func hijack(t *testing.T, s *Server, method, path, body, stdin string, upgrade bool) (int, []byte) {
 	t.Helper()
-	conn, err := net.Dial("tcp", strings.TrimPrefix(s.URL, "http://"))
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.Host(), "tcp://"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
 	conn.SetDeadline(time.Now().Add(10 * time.Second))
-	hr, _ := http.NewRequest(method, s.URL+"/v"+s.version+path, strings.NewReader(body))
+	hr, _ := http.NewRequest(method, s.url()+"/v"+s.version+path, strings.NewReader(body))
 	if body != "" {
 		hr.Header.Set("Content-Type", "application/json")
 	}
@@ -530,7 +506,22 @@ func TestHijack(t *testing.T) {
 				{name: "bad query", method: "POST", path: "/containers/abc/attach?stream=maybe", upgrade: true, fail: "not a boolean"},
 			} {
 				t.Run(c.name, func(t *testing.T) {
-					s.Reset()
+					s.reset()
+					if c.fail != "" {
+						// Refused before the upgrade, with the daemon's 400.
+						r := req{method: c.method, path: c.path, body: c.body}
+						if c.upgrade {
+							r.header = map[string]string{"Connection": "Upgrade", "Upgrade": "tcp"}
+						}
+						r.path, r.query, _ = strings.Cut(c.path, "?")
+						resp, body := r.do(t, s)
+						f := s.failures()
+						if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), c.fail) ||
+							len(f) != 1 || !strings.Contains(f[0], c.fail) {
+							t.Errorf("%d %s, failures %q, want 400 and %q", resp.StatusCode, body, f, c.fail)
+						}
+						return
+					}
 					status, out := hijack(t, s, c.method, c.path, c.body, "ping\n", c.upgrade)
 					if status != http.StatusSwitchingProtocols {
 						t.Errorf("status %d", status)
@@ -539,7 +530,7 @@ func TestHijack(t *testing.T) {
 					if len(fr) != 2 || fr[0].data != "hello from stdout\n" || fr[1] != (frameT{1, "ping\n"}) {
 						t.Errorf("frames %+v", fr)
 					}
-					f := s.Failures()
+					f := s.failures()
 					if c.fail == "" && len(f) > 0 || c.fail != "" && (len(f) != 1 || !strings.Contains(f[0], c.fail)) {
 						t.Errorf("failures %q, want %q", f, c.fail)
 					}
@@ -552,10 +543,13 @@ func TestHijack(t *testing.T) {
 // TestCloseEndsHijacks: Close must not wait for a client that never
 // half-closes, and must leave no goroutine behind.
 func TestCloseEndsHijacks(t *testing.T) {
-	sw := loadSpec(t, "1.41")
+	loadSpec(t, "1.41")
 	before := runtime.NumGoroutine()
-	s := New(sw, "1.41")
-	conn, err := net.Dial("tcp", strings.TrimPrefix(s.URL, "http://"))
+	s, err := NewServer("1.41")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.Host(), "tcp://"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -603,12 +597,12 @@ func sweepRequest(s *Server, rt *route) (method, path string, header http.Header
 		}
 	}
 	query := url.Values{}
-	for _, p := range rt.params {
+	for _, p := range rt.op.Params {
 		switch p.In {
 		case "query":
-			isJSON := extBool(p.Extensions, "x-sdk-json") || p.Format == "json"
+			isJSON := p.JSON
 			if p.Type == "array" && p.Items != nil {
-				isJSON = isJSON || extBool(p.Items.Extensions, "x-sdk-json")
+				isJSON = isJSON || p.Items.JSON
 				v := sampleValue(p.Name, p.Items.Type, p.Items.Enum, isJSON)
 				if p.CollectionFormat == "multi" {
 					query.Add(p.Name, v)
@@ -699,7 +693,7 @@ func TestEveryOperation(t *testing.T) {
 func sweepOne(t *testing.T, s *Server, rt *route) {
 	t.Helper()
 	method, path, header, body := sweepRequest(s, rt)
-	s.Reset()
+	s.reset()
 	var ct string
 	var out []byte
 	if rt.stream == "hijack" || rt.stream == "websocket" {
@@ -714,7 +708,7 @@ func sweepOne(t *testing.T, s *Server, rt *route) {
 		}
 		out = b
 	} else {
-		hr, _ := http.NewRequest(method, s.URL+path, bytes.NewReader(body))
+		hr, _ := http.NewRequest(method, s.url()+path, bytes.NewReader(body))
 		hr.Header = header
 		resp, err := http.DefaultClient.Do(hr)
 		if err != nil {
@@ -727,10 +721,10 @@ func sweepOne(t *testing.T, s *Server, rt *route) {
 			t.Errorf("%s %s: status %d", rt.op.ID, path, resp.StatusCode)
 		}
 	}
-	if calls := s.Calls(); len(calls) != 1 || calls[rt.op.ID] != 1 {
+	if calls := s.callCounts(); len(calls) != 1 || calls[rt.op.ID] != 1 {
 		t.Errorf("%s %s: matched %v", rt.op.ID, path, calls)
 	}
-	if f := s.Failures(); len(f) > 0 {
+	if f := s.failures(); len(f) > 0 {
 		t.Errorf("%s %s: %q", rt.op.ID, path, f)
 	}
 	// JSON answers (and JSON streams) must parse.
@@ -749,13 +743,13 @@ func sweepOne(t *testing.T, s *Server, rt *route) {
 }
 
 func hijackRaw(t *testing.T, s *Server, method, path string, header http.Header, body []byte) (int, []byte) {
-	conn, err := net.Dial("tcp", strings.TrimPrefix(s.URL, "http://"))
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.Host(), "tcp://"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
 	conn.SetDeadline(time.Now().Add(10 * time.Second))
-	hr, _ := http.NewRequest(method, s.URL+path, bytes.NewReader(body))
+	hr, _ := http.NewRequest(method, s.url()+path, bytes.NewReader(body))
 	hr.Header = header
 	hr.Header.Set("Connection", "Upgrade")
 	proto := "tcp"
@@ -818,13 +812,4 @@ func TestSpecOddities(t *testing.T) {
 	}
 	t.Logf("operations without a 2xx response: %d %v", len(no2xx), keysOf(no2xx))
 	t.Logf("templates whose {name} may hold slashes: %d", len(greedy))
-}
-
-func keysOf(m map[string]bool) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -1,4 +1,4 @@
-package contract
+package dockertest
 
 import (
 	"archive/tar"
@@ -10,14 +10,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
-	"github.com/go-openapi/spec"
+	"github.com/dockerclient/docker/internal/apispec"
 )
 
 // pathStat is the X-Docker-Container-Path-Stat of every archive answer: a
@@ -32,40 +34,43 @@ const (
 
 // pickResponse returns the success response to answer with: 200, 201, 204
 // or 101 in that order, otherwise the lowest 2xx declared.
-func pickResponse(op *spec.Operation) (int, *spec.Response) {
-	if op.Responses == nil {
-		return http.StatusOK, nil
-	}
-	codes := op.Responses.StatusCodeResponses
+func pickResponse(op *apispec.Operation) (int, *apispec.Response) {
 	for _, c := range []int{200, 201, 204, 101} {
-		if r, ok := codes[c]; ok {
-			return c, &r
+		if r, ok := op.Responses[strconv.Itoa(c)]; ok {
+			return c, r
 		}
 	}
 	var ok2 []int
-	for c := range codes {
-		if c >= 200 && c < 300 {
-			ok2 = append(ok2, c)
+	for c := range op.Responses {
+		if n, err := strconv.Atoi(c); err == nil && n >= 200 && n < 300 {
+			ok2 = append(ok2, n)
 		}
 	}
 	if len(ok2) == 0 {
 		return http.StatusOK, nil
 	}
 	sort.Ints(ok2)
-	r := codes[ok2[0]]
-	return ok2[0], &r
+	return ok2[0], op.Responses[strconv.Itoa(ok2[0])]
 }
 
 // produces returns the operation's media types, or the spec's.
-func (s *Server) produces(op *spec.Operation) []string {
+func (s *Server) produces(op *apispec.Operation) []string {
 	if len(op.Produces) > 0 {
 		return op.Produces
 	}
-	return s.sw.Produces
+	return s.spec.Produces
 }
 
-func (s *Server) respond(w http.ResponseWriter, r *http.Request, rt *route) {
+// respond answers a call: with the scripted answer a when there is one,
+// otherwise (and for what a leaves unset) from the spec.
+func (s *Server) respond(w http.ResponseWriter, r *http.Request, rt *route, a *Answer) {
 	code, resp := pickResponse(rt.op)
+	if a != nil && a.Status != 0 {
+		code = a.Status
+		if resp = rt.op.Responses[strconv.Itoa(code)]; resp == nil {
+			resp = rt.op.Responses["default"]
+		}
+	}
 	h := w.Header()
 	s.daemonHeaders(h)
 	if resp != nil {
@@ -76,41 +81,78 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, rt *route) {
 	if strings.HasSuffix(rt.template, "/archive") && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
 		h.Set("X-Docker-Container-Path-Stat", pathStat)
 	}
+	if a != nil {
+		for k, vs := range a.Header {
+			h[http.CanonicalHeaderKey(k)] = vs
+		}
+	}
+	// contentType sets the Content-Type unless the script set one.
+	contentType := func(v string) {
+		if a == nil || a.Header.Get("Content-Type") == "" {
+			h.Set("Content-Type", v)
+		}
+	}
 	if code == http.StatusSwitchingProtocols || (code == http.StatusNoContent && rt.stream != "") {
 		code = http.StatusOK // only a hijack switches protocols; a stream has a body
 	}
 	head := r.Method == http.MethodHead
-	var schema *spec.Schema
+	var schema *apispec.Schema
 	if resp != nil {
 		schema = resp.Schema
+	}
+	scripted := a != nil && (a.Body != nil || a.Raw != nil || len(a.Frames) > 0)
+
+	if a != nil && code/100 != 2 {
+		// A scripted error: never a stream, never hijacked.
+		body := a.Raw
+		if a.Body != nil {
+			body, _ = json.Marshal(a.Body)
+			body = append(body, '\n')
+		}
+		if len(body) > 0 {
+			contentType("application/json")
+		}
+		w.WriteHeader(code)
+		if !head {
+			w.Write(body)
+		}
+		return
 	}
 
 	switch rt.stream {
 	case "hijack":
-		s.hijack(w, r, upgradeProtocol(rt.op.ID))
+		s.hijack(w, r, upgradeProtocol(rt.op.ID), a)
 		return
 	case "websocket":
-		s.hijack(w, r, "websocket")
+		s.hijack(w, r, "websocket", a)
 		return
-	case "output":
-		h.Set("Content-Type", multiplexedStream)
-		w.WriteHeader(code)
-		if !head {
-			w.Write(frame(1, []byte("hello from stdout\n")))
-			w.Write(frame(2, []byte("hello from stderr\n")))
+	case "output", "binary":
+		// Container output (two frames by default) or a download (a tar).
+		byDefault := append(frame(1, []byte("hello from stdout\n")), frame(2, []byte("hello from stderr\n"))...)
+		contentType(multiplexedStream)
+		if rt.stream == "binary" {
+			byDefault = smallTar()
+			contentType("application/x-tar")
 		}
-		return
-	case "binary":
-		h.Set("Content-Type", "application/x-tar")
 		w.WriteHeader(code)
-		if !head {
-			w.Write(smallTar())
+		switch {
+		case head:
+		case scripted:
+			w.Write(a.Raw)
+			s.writeFrames(w, r, a.Frames)
+		default:
+			w.Write(byDefault)
 		}
 		return
 	case "json":
-		h.Set("Content-Type", s.jsonStreamType(rt.op))
+		contentType(s.jsonStreamType(rt.op))
 		w.WriteHeader(code)
 		if head {
+			return
+		}
+		if scripted {
+			w.Write(a.Raw)
+			s.writeFrames(w, r, a.Frames)
 			return
 		}
 		var item any = map[string]any{"status": "ok", "id": "x"}
@@ -120,13 +162,28 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, rt *route) {
 		b, _ := json.Marshal(item)
 		for range 2 {
 			w.Write(append(b, '\n'))
-			if f, ok := w.(http.Flusher); ok {
-				f.Flush() // a stream: each value arrives on its own
-			}
+			flush(w) // a stream: each value arrives on its own
 		}
 		return
 	}
 
+	if scripted {
+		body := a.Raw
+		if a.Body != nil {
+			body, _ = json.Marshal(a.Body)
+			body = append(body, '\n')
+			contentType("application/json")
+		} else if schema != nil && !s.isStringSchema(schema) {
+			contentType("application/json")
+		} else {
+			contentType("application/octet-stream")
+		}
+		w.WriteHeader(code)
+		if !head {
+			w.Write(body)
+		}
+		return
+	}
 	if code == http.StatusNoContent || schema == nil {
 		w.WriteHeader(code)
 		return
@@ -134,7 +191,7 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, rt *route) {
 	if sh := s.schemas.flatten(schema); len(sh.types) == 1 && sh.types[0] == "string" {
 		switch {
 		case sh.format == "binary":
-			h.Set("Content-Type", "application/octet-stream")
+			contentType("application/octet-stream")
 			w.WriteHeader(code)
 			if !head {
 				io.WriteString(w, "data")
@@ -147,7 +204,7 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, rt *route) {
 			if ex, ok := sh.example.(string); ok {
 				text = ex
 			}
-			h.Set("Content-Type", "text/plain; charset=utf-8")
+			contentType("text/plain; charset=utf-8")
 			w.WriteHeader(code)
 			if !head {
 				io.WriteString(w, text)
@@ -155,24 +212,72 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, rt *route) {
 			return
 		}
 	}
-	b, err := json.Marshal(s.synth(resp))
+	v := s.synth(resp)
+	if m, ok := v.(map[string]any); ok && rt.op.ID == "SystemVersion" {
+		// The version range is the server's, whatever the spec's example
+		// says (a copy: the example is shared).
+		m = maps.Clone(m)
+		m["ApiVersion"], m["MinAPIVersion"], m["Version"] = s.version, "1.12", "fake"
+		if _, ok := m["Components"]; ok {
+			m["Components"] = []any{map[string]any{"Name": "Engine", "Version": "fake", "Details": map[string]any{
+				"ApiVersion": s.version, "MinAPIVersion": "1.12", "Os": "linux", "Arch": "amd64"}}}
+		}
+		v = m
+	}
+	b, err := json.Marshal(v)
 	if err != nil {
 		b = []byte("null")
 	}
-	h.Set("Content-Type", "application/json")
+	contentType("application/json")
 	w.WriteHeader(code)
 	if !head {
 		w.Write(append(b, '\n'))
 	}
 }
 
+// flush sends what w buffers: an HTTP response, or a hijacked connection's
+// bufio.ReadWriter.
+func flush(w io.Writer) {
+	switch f := w.(type) {
+	case http.Flusher:
+		f.Flush()
+	case interface{ Flush() error }:
+		f.Flush()
+	}
+}
+
+// writeFrames sends a scripted stream, each frame flushed on its own. It
+// stops when the client goes away or the server closes.
+func (s *Server) writeFrames(w io.Writer, r *http.Request, frames []Frame) bool {
+	for _, f := range frames {
+		if !s.sleep(r, f.Delay) {
+			return false
+		}
+		var b []byte
+		switch {
+		case f.Value != nil:
+			b, _ = json.Marshal(f.Value)
+			b = append(b, '\n')
+		case f.Stream == 0:
+			b = f.Data
+		default:
+			b = frame(f.Stream, f.Data)
+		}
+		if _, err := w.Write(b); err != nil {
+			return false
+		}
+		flush(w)
+	}
+	return true
+}
+
 // synth builds a response value from a schema. A bare `type: object` says
 // nothing to build from, so there the response's own JSON example is used
 // when it fits (ContainerStats before v1.42 shows its shape only there).
-func (s *Server) synth(resp *spec.Response) any {
+func (s *Server) synth(resp *apispec.Response) any {
 	sh := s.schemas.flatten(resp.Schema)
-	if sh.is("object") && len(sh.props) == 0 && sh.addl == nil && sh.example == nil {
-		if ex, ok := resp.Examples["application/json"]; ok {
+	if sh.is("object") && len(sh.props) == 0 && !sh.addlSet && sh.example == nil {
+		if ex := resp.Example; ex != nil {
 			v := validator{schemas: s.schemas}
 			if v.check(ex, resp.Schema, "example", 0); len(v.fails) == 0 {
 				return ex
@@ -186,7 +291,7 @@ func (s *Server) synth(resp *spec.Response) any {
 // jsonStreamType names a newline-delimited JSON stream with the first media
 // type the operation declares that means it (never json-seq, whose records
 // are framed differently).
-func (s *Server) jsonStreamType(op *spec.Operation) string {
+func (s *Server) jsonStreamType(op *apispec.Operation) string {
 	for _, p := range s.produces(op) {
 		switch p {
 		case "application/jsonl", "application/x-ndjson", "application/json":
@@ -197,7 +302,7 @@ func (s *Server) jsonStreamType(op *spec.Operation) string {
 }
 
 // headerValue is a plausible value for a declared response header.
-func headerValue(name string, hd spec.Header, version string) string {
+func headerValue(name string, hd *apispec.Header, version string) string {
 	switch strings.ToLower(name) {
 	case "api-version":
 		return version
@@ -256,37 +361,22 @@ func smallTar() []byte {
 // the raw connection. It sends one stdout frame, reads what the client
 // writes until the client half-closes, echoes it in a stdout frame and
 // closes.
-func (s *Server) hijack(w http.ResponseWriter, r *http.Request, proto string) {
-	hj, ok := w.(http.Hijacker)
-	if !ok {
-		s.record("contract", []string{"the response writer cannot hijack"})
+func (s *Server) hijack(w http.ResponseWriter, r *http.Request, proto string, a *Answer) {
+	conn, brw, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		s.fail("dockertest", []string{"hijack: " + err.Error()})
 		w.WriteHeader(http.StatusInternalServerError)
 		return
 	}
-	conn, brw, err := hj.Hijack()
-	if err != nil {
-		s.record("contract", []string{"hijack: " + err.Error()})
-		return
-	}
-	s.hmu.Lock()
-	if s.closing {
-		s.hmu.Unlock()
+	if !s.track(conn) {
 		conn.Close()
 		return
 	}
-	s.hijacked[conn] = struct{}{}
-	s.hwg.Add(1)
-	s.hmu.Unlock()
-	defer func() {
-		s.hmu.Lock()
-		delete(s.hijacked, conn)
-		s.hmu.Unlock()
-		conn.Close()
-		s.hwg.Done()
-	}()
+	defer s.untrack(conn)
 
+	scripted := a != nil && (a.Raw != nil || len(a.Frames) > 0)
 	if proto == "websocket" {
-		s.serveWebSocket(conn, brw, r)
+		s.serveWebSocket(conn, brw, r, a)
 		return
 	}
 	h := w.Header().Clone()
@@ -296,6 +386,14 @@ func (s *Server) hijack(w http.ResponseWriter, r *http.Request, proto string) {
 	io.WriteString(brw, "HTTP/1.1 101 Switching Protocols\r\n")
 	h.Write(brw)
 	io.WriteString(brw, "\r\n")
+	if scripted {
+		// The script's output, then the end of the stream, as when the
+		// process exits.
+		brw.Write(a.Raw)
+		s.writeFrames(brw, r, a.Frames)
+		brw.Flush()
+		return
+	}
 	brw.Write(frame(1, []byte("hello from stdout\n")))
 	if err := brw.Flush(); err != nil {
 		return
@@ -314,7 +412,7 @@ func (s *Server) hijack(w http.ResponseWriter, r *http.Request, proto string) {
 // serveWebSocket answers a WebSocket handshake (RFC 6455), sends one frame
 // of output, and echoes every data frame the client sends until it sends a
 // close frame, which it answers before closing.
-func (s *Server) serveWebSocket(conn net.Conn, brw *bufio.ReadWriter, r *http.Request) {
+func (s *Server) serveWebSocket(conn net.Conn, brw *bufio.ReadWriter, r *http.Request, a *Answer) {
 	key := r.Header.Get("Sec-WebSocket-Key")
 	var fails []string
 	if key == "" || r.Header.Get("Sec-WebSocket-Version") != "13" {
@@ -324,11 +422,28 @@ func (s *Server) serveWebSocket(conn net.Conn, brw *bufio.ReadWriter, r *http.Re
 		fails = append(fails, "WebSocket handshake lacks an Origin (the daemon's server refuses it)")
 	}
 	if len(fails) > 0 {
-		s.record("ContainerAttachWebsocket", fails)
+		s.fail("ContainerAttachWebsocket", fails)
 	}
 	sum := sha1.Sum([]byte(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"))
 	io.WriteString(brw, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
 		"Sec-WebSocket-Accept: "+base64.StdEncoding.EncodeToString(sum[:])+"\r\n\r\n")
+	if a != nil && (a.Raw != nil || len(a.Frames) > 0) {
+		if a.Raw != nil {
+			writeWSFrame(brw.Writer, 0x2, a.Raw)
+		}
+		for _, f := range a.Frames {
+			if !s.sleep(r, f.Delay) {
+				return
+			}
+			writeWSFrame(brw.Writer, 0x2, f.Data)
+			if brw.Flush() != nil {
+				return
+			}
+		}
+		writeWSFrame(brw.Writer, 0x8, []byte{0x03, 0xe8}) // 1000: normal closure
+		brw.Flush()
+		return
+	}
 	writeWSFrame(brw.Writer, 0x2, []byte("hello from stdout\n"))
 	if brw.Flush() != nil {
 		return
@@ -339,7 +454,7 @@ func (s *Server) serveWebSocket(conn net.Conn, brw *bufio.ReadWriter, r *http.Re
 			return
 		}
 		if !masked {
-			s.record("ContainerAttachWebsocket", []string{"a client frame was not masked"})
+			s.fail("ContainerAttachWebsocket", []string{"a client frame was not masked"})
 		}
 		switch op {
 		case 0x8:
@@ -411,4 +526,24 @@ func readWSFrame(r *bufio.Reader) (op byte, payload []byte, masked bool, err err
 		}
 	}
 	return op, payload, masked, nil
+}
+
+// track registers a hijacked connection for Close to end; false when the
+// server is closing.
+func (s *Server) track(conn net.Conn) bool {
+	s.hmu.Lock()
+	defer s.hmu.Unlock()
+	if s.closing {
+		return false
+	}
+	s.hijacked[conn] = struct{}{}
+	return true
+}
+
+// untrack closes a hijacked connection and forgets it.
+func (s *Server) untrack(conn net.Conn) {
+	s.hmu.Lock()
+	delete(s.hijacked, conn)
+	s.hmu.Unlock()
+	conn.Close()
 }

@@ -1,12 +1,10 @@
-package contract
+package dockertest
 
 import (
-	"net/http"
 	"net/url"
-	"sort"
 	"strings"
 
-	"github.com/go-openapi/spec"
+	"github.com/dockerclient/docker/internal/apispec"
 )
 
 // route is one operation: a method on a path template.
@@ -15,9 +13,8 @@ type route struct {
 	template string    // /containers/{id}/json
 	segs     []segment // the template split at slashes
 	literals int       // how many segments are literal, to rank matches
-	op       *spec.Operation
-	params   []spec.Parameter // the path's and the operation's
-	stream   string           // x-sdk-stream: json, output, hijack, binary or ""
+	op       *apispec.Operation
+	stream   string // x-sdk-stream: json, output, hijack, websocket, binary or ""
 }
 
 type segment struct {
@@ -25,77 +22,23 @@ type segment struct {
 	param string // the name of a {param}
 }
 
-func methodsOf(pi spec.PathItem) map[string]*spec.Operation {
-	return map[string]*spec.Operation{
-		http.MethodGet: pi.Get, http.MethodPost: pi.Post, http.MethodPut: pi.Put,
-		http.MethodDelete: pi.Delete, http.MethodHead: pi.Head, http.MethodPatch: pi.Patch,
-		http.MethodOptions: pi.Options,
-	}
-}
-
-// buildRoutes lists every operation of the spec in a stable order.
-func buildRoutes(sw *spec.Swagger) []*route {
+// buildRoutes lists every operation of the spec, in the spec's order (by
+// path, then method).
+func buildRoutes(sp *apispec.Spec) []*route {
 	var routes []*route
-	if sw.Paths == nil {
-		return nil
-	}
-	for tpl, pi := range sw.Paths.Paths {
-		for method, op := range methodsOf(pi) {
-			if op == nil {
-				continue
+	for _, op := range sp.Ops {
+		rt := &route{method: op.Method, template: op.Path, op: op, stream: op.Stream}
+		for _, s := range strings.Split(strings.Trim(op.Path, "/"), "/") {
+			if strings.HasPrefix(s, "{") && strings.HasSuffix(s, "}") {
+				rt.segs = append(rt.segs, segment{param: s[1 : len(s)-1]})
+			} else {
+				rt.segs = append(rt.segs, segment{lit: s})
+				rt.literals++
 			}
-			rt := &route{method: method, template: tpl, op: op}
-			for _, s := range strings.Split(strings.Trim(tpl, "/"), "/") {
-				if strings.HasPrefix(s, "{") && strings.HasSuffix(s, "}") {
-					rt.segs = append(rt.segs, segment{param: s[1 : len(s)-1]})
-				} else {
-					rt.segs = append(rt.segs, segment{lit: s})
-					rt.literals++
-				}
-			}
-			// Operation parameters override path-level ones of the same name.
-			seen := map[string]bool{}
-			for _, p := range op.Parameters {
-				seen[p.In+" "+p.Name] = true
-				rt.params = append(rt.params, p)
-			}
-			for _, p := range pi.Parameters {
-				if !seen[p.In+" "+p.Name] {
-					rt.params = append(rt.params, p)
-				}
-			}
-			rt.stream, _ = extString(op.Extensions, "x-sdk-stream")
-			routes = append(routes, rt)
 		}
+		routes = append(routes, rt)
 	}
-	sort.Slice(routes, func(i, j int) bool {
-		if routes[i].template != routes[j].template {
-			return routes[i].template < routes[j].template
-		}
-		return routes[i].method < routes[j].method
-	})
 	return routes
-}
-
-// extString reads a string vendor extension whatever its key's case.
-func extString(e spec.Extensions, key string) (string, bool) {
-	for k, v := range e {
-		if strings.EqualFold(k, key) {
-			s, ok := v.(string)
-			return s, ok
-		}
-	}
-	return "", false
-}
-
-func extBool(e spec.Extensions, key string) bool {
-	for k, v := range e {
-		if strings.EqualFold(k, key) {
-			b, _ := v.(bool)
-			return b
-		}
-	}
-	return false
 }
 
 // splitPath splits an escaped path at its slashes and unescapes each

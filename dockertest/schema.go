@@ -1,6 +1,7 @@
-package contract
+package dockertest
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -8,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/go-openapi/spec"
+	"github.com/dockerclient/docker/internal/apispec"
 )
 
 // shape is a schema with its $ref resolved and its allOf parts merged:
@@ -19,9 +20,11 @@ type shape struct {
 	types    []string // empty: any JSON value
 	format   string
 	enum     []any
-	props    map[string]*spec.Schema
-	addl     *spec.SchemaOrBool // the first part that says anything
-	items    *spec.Schema
+	props    map[string]*apispec.Schema
+	addl     *apispec.Schema // additionalProperties as a schema, from the first part that says anything
+	addlSet  bool            // some part says something of additionalProperties
+	addlOK   bool            // additionalProperties: true
+	items    *apispec.Schema
 	required []string
 	example  any
 	refs     []string // definitions followed to get here
@@ -38,22 +41,13 @@ func (sh *shape) is(t string) bool {
 
 // schemas resolves $refs against one spec's definitions.
 type schemas struct {
-	defs spec.Definitions
-}
-
-// refName returns the definition a $ref points to, or "".
-func refName(s *spec.Schema) string {
-	r := s.Ref.String()
-	if r == "" {
-		return ""
-	}
-	return strings.TrimPrefix(r, "#/definitions/")
+	defs map[string]*apispec.Schema
 }
 
 // deref follows a chain of $refs. It returns nil for a dangling one.
-func (c schemas) deref(s *spec.Schema, refs *[]string) *spec.Schema {
+func (c schemas) deref(s *apispec.Schema, refs *[]string) *apispec.Schema {
 	for i := 0; s != nil && i < 16; i++ {
-		name := refName(s)
+		name := s.Ref
 		if name == "" {
 			return s
 		}
@@ -64,20 +58,20 @@ func (c schemas) deref(s *spec.Schema, refs *[]string) *spec.Schema {
 		if refs != nil {
 			*refs = append(*refs, name)
 		}
-		s = &d
+		s = d
 	}
 	return nil
 }
 
 // flatten resolves s and merges its allOf parts into one shape.
-func (c schemas) flatten(s *spec.Schema) *shape {
+func (c schemas) flatten(s *apispec.Schema) *shape {
 	sh := &shape{}
 	c.merge(sh, s, 0)
 	if len(sh.types) == 0 {
 		// Maps without `type: object` (stats networks) and arrays without
 		// `type: array` still say what they are.
 		switch {
-		case len(sh.props) > 0 || sh.addl != nil:
+		case len(sh.props) > 0 || sh.addlSet:
 			sh.types = []string{"object"}
 		case sh.items != nil:
 			sh.types = []string{"array"}
@@ -86,7 +80,7 @@ func (c schemas) flatten(s *spec.Schema) *shape {
 	return sh
 }
 
-func (c schemas) merge(sh *shape, s *spec.Schema, depth int) {
+func (c schemas) merge(sh *shape, s *apispec.Schema, depth int) {
 	if depth > 8 {
 		return // an allOf cycle; Docker's specs have none
 	}
@@ -109,26 +103,23 @@ func (c schemas) merge(sh *shape, s *spec.Schema, depth int) {
 		// An allOf part's example shows only that part.
 		sh.example = s.Example
 	}
-	for k := range s.Properties {
+	for k, p := range s.Properties {
 		if sh.props == nil {
-			sh.props = map[string]*spec.Schema{}
+			sh.props = map[string]*apispec.Schema{}
 		}
-		p := s.Properties[k]
-		sh.props[k] = &p
+		sh.props[k] = p
 	}
-	if sh.addl == nil && s.AdditionalProperties != nil {
-		sh.addl = s.AdditionalProperties
+	if !sh.addlSet && (s.Additional != nil || s.AdditionalBool != nil) {
+		sh.addlSet = true
+		sh.addl = s.Additional
+		sh.addlOK = s.AdditionalBool != nil && *s.AdditionalBool
 	}
 	if sh.items == nil && s.Items != nil {
-		if s.Items.Schema != nil {
-			sh.items = s.Items.Schema
-		} else if len(s.Items.Schemas) > 0 {
-			sh.items = &s.Items.Schemas[0]
-		}
+		sh.items = s.Items
 	}
 	sh.required = append(sh.required, s.Required...)
-	for i := range s.AllOf {
-		c.merge(sh, &s.AllOf[i], depth+1)
+	for _, a := range s.AllOf {
+		c.merge(sh, a, depth+1)
 	}
 }
 
@@ -147,7 +138,7 @@ func (v *validator) fail(at, format string, args ...any) {
 	v.fails = append(v.fails, at+": "+fmt.Sprintf(format, args...))
 }
 
-func (v *validator) check(x any, s *spec.Schema, at string, depth int) {
+func (v *validator) check(x any, s *apispec.Schema, at string, depth int) {
 	if x == nil || s == nil || depth > 64 {
 		return // null is always allowed: x-nullable is used unevenly
 	}
@@ -158,6 +149,12 @@ func (v *validator) check(x any, s *spec.Schema, at string, depth int) {
 		return
 	}
 	switch x := x.(type) {
+	case string:
+		if sh.format == "byte" {
+			if _, err := base64.StdEncoding.DecodeString(x); err != nil {
+				v.fail(at, "%.40q is not base64 (format byte)", x)
+			}
+		}
 	case map[string]any:
 		keys := make([]string, 0, len(x))
 		for k := range x {
@@ -168,12 +165,12 @@ func (v *validator) check(x any, s *spec.Schema, at string, depth int) {
 			switch p, ok := sh.props[k]; {
 			case ok:
 				v.check(x[k], p, at+"."+k, depth+1)
-			case sh.addl != nil && sh.addl.Schema != nil:
-				v.check(x[k], sh.addl.Schema, at+"."+k, depth+1)
-			case sh.addl != nil && sh.addl.Allows, sh.addl == nil && len(sh.props) == 0:
+			case sh.addl != nil:
+				v.check(x[k], sh.addl, at+"."+k, depth+1)
+			case sh.addlOK, !sh.addlSet && len(sh.props) == 0:
 				// a free-form object
 			case v.strict:
-				v.fail(at, "unknown property %q", k)
+				v.fail(at, "unknown property %q%s", k, didYouMean(k, keysOf(sh.props)))
 			}
 		}
 		if v.strict {
@@ -291,7 +288,7 @@ type synthesizer struct {
 	badExamples map[string]string
 }
 
-func (g *synthesizer) value(s *spec.Schema, at string, depth int, stack []string) any {
+func (g *synthesizer) value(s *apispec.Schema, at string, depth int, stack []string) any {
 	if s == nil {
 		return nil
 	}
@@ -333,8 +330,8 @@ func (g *synthesizer) value(s *spec.Schema, at string, depth int, stack []string
 		for k, p := range sh.props {
 			m[k] = g.value(p, at+"."+k, depth+1, stack)
 		}
-		if sh.addl != nil && sh.addl.Schema != nil {
-			m["key"] = g.value(sh.addl.Schema, at+".key", depth+1, stack)
+		if sh.addl != nil {
+			m["key"] = g.value(sh.addl, at+".key", depth+1, stack)
 		}
 		return m
 	case "array":
@@ -346,6 +343,8 @@ func (g *synthesizer) value(s *spec.Schema, at string, depth int, stack []string
 		switch strings.ToLower(sh.format) {
 		case "date-time", "datetime":
 			return "2020-01-01T00:00:00Z"
+		case "byte":
+			return "ZGF0YQ==" // base64 of "data"
 		}
 		return "string"
 	case "integer":
@@ -368,4 +367,49 @@ func empty(sh *shape) any {
 		return []any{}
 	}
 	return nil
+}
+
+func keysOf[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// didYouMean names the declared names closest to a wrong one (the same
+// but for case, or two edits away), as " (did you mean X?)", or "".
+func didYouMean(name string, declared []string) string {
+	var near []string
+	for _, d := range declared {
+		if strings.EqualFold(d, name) || editDistance(strings.ToLower(d), strings.ToLower(name)) <= 2 {
+			near = append(near, d)
+		}
+	}
+	if len(near) == 0 {
+		return ""
+	}
+	return " (did you mean " + strings.Join(near, " or ") + "?)"
+}
+
+// editDistance is the Levenshtein distance between two short names.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }

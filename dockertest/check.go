@@ -1,4 +1,4 @@
-package contract
+package dockertest
 
 import (
 	"bytes"
@@ -12,7 +12,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/go-openapi/spec"
+	"github.com/dockerclient/docker/internal/apispec"
 )
 
 // checkRequest returns what is wrong with a request matched to rt: its
@@ -26,9 +26,9 @@ func (s *Server) checkRequest(rt *route, r *http.Request, body []byte) []string 
 	if err != nil {
 		fail("malformed query %q: %v", r.URL.RawQuery, err)
 	}
-	declared := map[string]*spec.Parameter{}
-	for i := range rt.params {
-		if p := &rt.params[i]; p.In == "query" {
+	declared := map[string]*apispec.Parameter{}
+	for _, p := range rt.op.Params {
+		if p.In == "query" {
 			declared[p.Name] = p
 		}
 	}
@@ -40,7 +40,7 @@ func (s *Server) checkRequest(rt *route, r *http.Request, body []byte) []string 
 	for _, name := range names {
 		p, ok := declared[name]
 		if !ok {
-			fail("unknown query parameter %q", name)
+			fail("unknown query parameter %q%s (%s)", name, didYouMean(name, keysOf(declared)), declaredNames(declared))
 			continue
 		}
 		for _, msg := range checkQuery(p, query[name]) {
@@ -58,7 +58,7 @@ func (s *Server) checkRequest(rt *route, r *http.Request, body []byte) []string 
 	}
 
 	// Headers.
-	for _, p := range rt.params {
+	for _, p := range rt.op.Params {
 		if p.In == "header" && p.Required && r.Header.Get(p.Name) == "" {
 			fail("required header %q is missing", p.Name)
 		}
@@ -72,10 +72,10 @@ func (s *Server) checkRequest(rt *route, r *http.Request, body []byte) []string 
 	}
 
 	// Body.
-	var bodyParam *spec.Parameter
-	for i := range rt.params {
-		if rt.params[i].In == "body" {
-			bodyParam = &rt.params[i]
+	var bodyParam *apispec.Parameter
+	for _, p := range rt.op.Params {
+		if p.In == "body" {
+			bodyParam = p
 		}
 	}
 	switch {
@@ -96,7 +96,7 @@ func (s *Server) checkRequest(rt *route, r *http.Request, body []byte) []string 
 
 // isStringSchema reports whether a body (or a response) carries bytes
 // rather than JSON: a schema of type string (format binary or not), or none.
-func (s *Server) isStringSchema(sc *spec.Schema) bool {
+func (s *Server) isStringSchema(sc *apispec.Schema) bool {
 	if sc == nil {
 		return true
 	}
@@ -104,7 +104,7 @@ func (s *Server) isStringSchema(sc *spec.Schema) bool {
 	return len(sh.types) == 1 && sh.types[0] == "string"
 }
 
-func (s *Server) checkJSONBody(p *spec.Parameter, contentType string, body []byte) []string {
+func (s *Server) checkJSONBody(p *apispec.Parameter, contentType string, body []byte) []string {
 	if len(bytes.TrimSpace(body)) == 0 || string(bytes.TrimSpace(body)) == "null" {
 		if p.Required {
 			return []string{fmt.Sprintf("required body %q is missing", p.Name)}
@@ -130,9 +130,9 @@ func (s *Server) checkJSONBody(p *spec.Parameter, contentType string, body []byt
 }
 
 // checkQuery checks the values given for one query parameter.
-func checkQuery(p *spec.Parameter, values []string) []string {
+func checkQuery(p *apispec.Parameter, values []string) []string {
 	var fails []string
-	isJSON := extBool(p.Extensions, "x-sdk-json") || p.Format == "json"
+	isJSON := p.JSON
 	if p.Type != "array" {
 		if len(values) > 1 {
 			fails = append(fails, fmt.Sprintf("given %d times, declared once", len(values)))
@@ -163,7 +163,7 @@ func checkQuery(p *spec.Parameter, values []string) []string {
 	if p.Items == nil {
 		return fails
 	}
-	isJSON = isJSON || extBool(p.Items.Extensions, "x-sdk-json") || p.Items.Format == "json"
+	isJSON = isJSON || p.Items.JSON
 	for _, it := range items {
 		if msg := checkSimple(it, p.Items.Type, p.Items.Format, p.Items.Enum, isJSON, p.Name); msg != "" {
 			fails = append(fails, msg)
@@ -307,4 +307,12 @@ func checkAuthHeader(v string) string {
 		return fmt.Sprintf("does not decode to a JSON object: %.60q", raw)
 	}
 	return ""
+}
+
+// declaredNames says which query parameters an operation has.
+func declaredNames(declared map[string]*apispec.Parameter) string {
+	if len(declared) == 0 {
+		return "the operation declares none"
+	}
+	return "the operation declares " + strings.Join(keysOf(declared), ", ")
 }

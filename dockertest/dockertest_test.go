@@ -1,0 +1,332 @@
+package dockertest_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dockerclient/docker"
+	"github.com/dockerclient/docker/dockertest"
+	"github.com/dockerclient/docker/v147"
+)
+
+// recT is a dockertest.T that keeps the failures for the test to check.
+type recT struct {
+	*testing.T
+	mu   sync.Mutex
+	errs []string
+}
+
+func (r *recT) Errorf(format string, args ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.errs = append(r.errs, strings.TrimSpace(strings.ReplaceAll(format, "%s", "")+argString(args)))
+}
+
+func argString(args []any) string {
+	var b strings.Builder
+	for _, a := range args {
+		if s, ok := a.(string); ok {
+			b.WriteString(s)
+		}
+	}
+	return b.String()
+}
+
+func (r *recT) failures() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := r.errs
+	r.errs = nil
+	return out
+}
+
+func client(t *testing.T, d *dockertest.Server) *v147.Client {
+	t.Helper()
+	c, err := docker.New(docker.WithHost(d.Host()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return v147.New(c)
+}
+
+func TestScriptedAnswerAndCalls(t *testing.T) {
+	d := dockertest.Start(t, "1.47")
+	d.Answer("ContainerList", dockertest.Answer{Body: []map[string]any{
+		{"Id": "abc", "Names": []string{"/web"}, "State": "running"},
+	}})
+	api := client(t, d)
+	list, err := api.ContainerList(context.Background(), v147.ContainerListOptions{All: true, Filters: docker.Filters{"label": {"app=web"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 1 || list[0].ID != "abc" || list[0].Names[0] != "/web" {
+		t.Errorf("list %+v", list)
+	}
+	calls := d.CallsOf("ContainerList")
+	if len(calls) != 1 || calls[0].Query.Get("all") != "true" || !strings.Contains(calls[0].Query.Get("filters"), "app=web") {
+		t.Errorf("calls %+v", calls)
+	}
+	// A body is recorded decoded; path parameters by name.
+	if _, err := api.ContainerCreate(context.Background(), v147.ContainerCreateOptions{Name: "web",
+		Body: v147.ContainerCreateRequest{Image: "busybox", Cmd: []string{"true"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := api.ContainerStart(context.Background(), "web", v147.ContainerStartOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	create := d.CallsOf("ContainerCreate")[0]
+	var body struct{ Image string }
+	if err := create.DecodeBody(&body); err != nil || body.Image != "busybox" || create.Body.(map[string]any)["Image"] != "busybox" {
+		t.Errorf("create body %v %v %v", body, create.Body, err)
+	}
+	if start := d.CallsOf("ContainerStart"); len(start) != 1 || start[0].PathParams["id"] != "web" {
+		t.Errorf("start calls %+v", start)
+	}
+}
+
+func TestAnswersInOrderAndHandler(t *testing.T) {
+	d := dockertest.Start(t, "1.47")
+	d.Answer("ContainerInspect",
+		dockertest.Answer{Body: map[string]any{"Id": "a", "State": map[string]any{"Status": "created"}}},
+		dockertest.Answer{Body: map[string]any{"Id": "a", "State": map[string]any{"Status": "running"}}},
+	)
+	d.Handle("ContainerWait", func(c dockertest.Call) dockertest.Answer {
+		return dockertest.Answer{Body: map[string]any{"StatusCode": len(c.PathParams["id"])}}
+	})
+	api := client(t, d)
+	ctx := context.Background()
+	var states []string
+	for range 3 {
+		r, err := api.ContainerInspect(ctx, "a", v147.ContainerInspectOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		states = append(states, string(r.State.Status))
+	}
+	if strings.Join(states, ",") != "created,running,running" {
+		t.Errorf("states %v", states)
+	}
+	w, err := api.ContainerWait(ctx, "abcd", v147.ContainerWaitOptions{})
+	if err != nil || w.StatusCode != 4 {
+		t.Errorf("wait %+v %v", w, err)
+	}
+}
+
+func TestNonConformingRequestFailsTheTest(t *testing.T) {
+	rt := &recT{T: t}
+	d := dockertest.Start(rt, "1.47")
+	u := "http://" + strings.TrimPrefix(d.Host(), "tcp://") + "/v1.47/containers/json?all=yes&bogus=1"
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 400 || !strings.Contains(string(b), `"message"`) || !strings.Contains(string(b), "not a boolean") {
+		t.Errorf("%d %s", resp.StatusCode, b)
+	}
+	f := strings.Join(rt.failures(), "\n")
+	for _, want := range []string{"ContainerList", `"yes" is not a boolean`, `unknown query parameter "bogus" (the operation declares all, filters, limit, size)`} {
+		if !strings.Contains(f, want) {
+			t.Errorf("failures %q lack %q", f, want)
+		}
+	}
+	http.DefaultClient.CloseIdleConnections()
+}
+
+func TestScriptsAreCheckedAgainstTheSpec(t *testing.T) {
+	rt := &recT{T: t}
+	d := dockertest.Start(rt, "1.47")
+	for _, c := range []struct {
+		op   string
+		a    dockertest.Answer
+		want string
+	}{
+		{"ContainerList", dockertest.Answer{Body: map[string]any{"Id": "x"}}, "want array, got object"},
+		{"ContainerList", dockertest.Answer{Body: []any{map[string]any{"Names": "web"}}}, "body[0].Names: want array, got string"},
+		{"ContainerList", dockertest.Answer{Status: 418}, "status 418 is not one the spec declares (200, 400, 500)"},
+		{"ContainerStart", dockertest.Answer{Body: map[string]any{"x": 1}}, "a body with status 204"},
+		{"ContainerList", dockertest.Answer{Frames: []dockertest.Frame{dockertest.Stdout("x")}}, "without a stream"},
+		{"SystemEvents", dockertest.Answer{Frames: []dockertest.Frame{dockertest.Message(map[string]any{"Type": 5})}}, "frame 1.Type: want string"},
+		{"ContainerLogs", dockertest.Answer{Frames: []dockertest.Frame{{Stream: 3}}}, "stream 3"},
+		{"ContainerLiist", dockertest.Answer{}, `"ContainerLiist" is not an operation of API v1.47 (did you mean`},
+	} {
+		d.Answer(c.op, c.a)
+		f := rt.failures()
+		if len(f) == 0 || !strings.Contains(strings.Join(f, "\n"), c.want) {
+			t.Errorf("%s %+v: failures %q, want %q", c.op, c.a, f, c.want)
+		}
+	}
+	d.Answer("ContainerList", dockertest.Error(500, "boom"))
+	if f := rt.failures(); len(f) != 0 {
+		t.Errorf("an error answer the spec declares: %q", f)
+	}
+	_, err := client(t, d).ContainerList(context.Background(), v147.ContainerListOptions{})
+	var de *docker.Error
+	if !errors.As(err, &de) || de.StatusCode != 500 || !strings.Contains(de.Message, "boom") {
+		t.Errorf("err %v", err)
+	}
+}
+
+func TestStreams(t *testing.T) {
+	d := dockertest.Start(t, "1.47")
+	api := client(t, d)
+	ctx := context.Background()
+
+	d.Answer("ContainerLogs", dockertest.Answer{Frames: []dockertest.Frame{
+		dockertest.Stdout("out 1\n"), dockertest.Stderr("err 1\n"), dockertest.Stdout("out 2\n"),
+	}})
+	out, err := api.ContainerLogs(ctx, "web", v147.ContainerLogsOptions{Stdout: true, Stderr: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr strings.Builder
+	if err := out.Demux(&stdout, &stderr); err != nil || stdout.String() != "out 1\nout 2\n" || stderr.String() != "err 1\n" {
+		t.Errorf("logs %q %q %v", stdout.String(), stderr.String(), err)
+	}
+
+	d.Answer("ImageCreate", dockertest.Answer{Frames: []dockertest.Frame{
+		dockertest.Message(map[string]any{"status": "Pulling from library/busybox", "id": "latest"}),
+		dockertest.ProgressError("manifest unknown"),
+	}})
+	s, err := api.ImageCreate(ctx, v147.ImageCreateOptions{FromImage: "busybox", Tag: "latest"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	for _, err = range s.All() {
+		if err != nil {
+			break
+		}
+		n++
+	}
+	s.Close()
+	if n != 1 || err == nil || !strings.Contains(err.Error(), "manifest unknown") {
+		t.Errorf("pull: %d messages, err %v", n, err)
+	}
+
+	d.Answer("SystemEvents", dockertest.Answer{Frames: []dockertest.Frame{
+		dockertest.Message(map[string]any{"Type": "container", "Action": "start", "Actor": map[string]any{"ID": "abc"}}),
+		{Value: map[string]any{"Type": "container", "Action": "die"}, Delay: 20 * time.Millisecond},
+	}})
+	ev, err := api.SystemEvents(ctx, v147.SystemEventsOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	for ev.Next() {
+		actions = append(actions, string(ev.Value().Action))
+	}
+	ev.Close()
+	if strings.Join(actions, ",") != "start,die" || ev.Err() != nil {
+		t.Errorf("events %v %v", actions, ev.Err())
+	}
+
+	d.Answer("ContainerAttach", dockertest.Answer{Frames: []dockertest.Frame{dockertest.Stdout("hello\n")}})
+	h, err := api.ContainerAttach(ctx, "web", v147.ContainerAttachOptions{Stream: true, Stdout: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout.Reset()
+	if err := h.Output().Demux(&stdout, io.Discard); err != nil || stdout.String() != "hello\n" {
+		t.Errorf("attach %q %v", stdout.String(), err)
+	}
+	h.Close()
+}
+
+func TestFaults(t *testing.T) {
+	d := dockertest.Start(t, "1.47")
+	api := client(t, d)
+	ctx := context.Background()
+
+	d.Fault("ContainerList", dockertest.Fault{Status: 500, Message: "daemon busy", Times: 1})
+	if _, err := api.ContainerList(ctx, v147.ContainerListOptions{}); !docker.IsServerError(err) || !strings.Contains(err.Error(), "daemon busy") {
+		t.Errorf("status fault: %v", err)
+	}
+	if _, err := api.ContainerList(ctx, v147.ContainerListOptions{}); err != nil {
+		t.Errorf("after Times: %v", err)
+	}
+
+	d.Fault("", dockertest.Fault{Delay: time.Second})
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	_, err := api.ContainerList(short, v147.ContainerListOptions{})
+	cancel()
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("delay fault: %v", err)
+	}
+	d.ClearFaults()
+
+	d.Fault("ContainerInspect", dockertest.Fault{Close: true, After: 10})
+	if _, err := api.ContainerInspect(ctx, "x", v147.ContainerInspectOptions{}); err == nil {
+		t.Error("connection closed mid-body: no error")
+	} else {
+		t.Logf("closed mid-body: %v", err)
+	}
+
+	d.Answer("ContainerLogs", dockertest.Answer{Frames: []dockertest.Frame{dockertest.Stdout("0123456789"), dockertest.Stdout("abc")}})
+	d.Fault("ContainerLogs", dockertest.Fault{Truncate: true, After: 8 + 10 + 4})
+	out, err := api.ContainerLogs(ctx, "x", v147.ContainerLogsOptions{Stdout: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got strings.Builder
+	err = out.Demux(&got, io.Discard)
+	if got.String() != "0123456789" || err == nil {
+		t.Errorf("truncated stream: %q %v", got.String(), err)
+	}
+
+	d.Fault("ContainerCreate", dockertest.Fault{ReadRate: 2000})
+	start := time.Now()
+	big := strings.Repeat("x", 1000)
+	if _, err := api.ContainerCreate(ctx, v147.ContainerCreateOptions{
+		Body: v147.ContainerCreateRequest{Image: "busybox", Cmd: []string{big}}}); err != nil {
+		t.Fatal(err)
+	}
+	if el := time.Since(start); el < 400*time.Millisecond {
+		t.Errorf("a 1 KB body at 2000 B/s read in %v", el)
+	}
+
+	rt := &recT{T: t}
+	d2 := dockertest.Start(rt, "1.47")
+	d2.Fault("NoSuchOp", dockertest.Fault{})
+	if f := rt.failures(); len(f) != 1 || !strings.Contains(f[0], `"NoSuchOp" is not an operation`) {
+		t.Errorf("fault on an unknown operation: %q", f)
+	}
+}
+
+func TestUnixSocketAndBadInput(t *testing.T) {
+	sock := filepath.Join(t.TempDir(), "docker.sock")
+	d := dockertest.Start(t, "1.25", dockertest.Listen("unix://"+sock))
+	if d.Host() != "unix://"+sock || d.Version() != "1.25" {
+		t.Errorf("host %q version %q", d.Host(), d.Version())
+	}
+	c, err := docker.New(docker.WithHost(d.Host()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if v, err := c.Negotiate(context.Background()); err != nil || v != "1.25" {
+		t.Errorf("negotiate: %q %v", v, err)
+	}
+	for _, c := range []struct {
+		version string
+		opts    []dockertest.Option
+		want    string
+	}{
+		{"1.12", nil, `no spec for API version "1.12"; this SDK has 1.25 to`},
+		{"1.47", []dockertest.Option{dockertest.Listen("tcp://0.0.0.0:0")}, "not a loopback address"},
+		{"1.47", []dockertest.Option{dockertest.Listen("http://x")}, "unknown scheme"},
+	} {
+		if _, err := dockertest.NewServer(c.version, c.opts...); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("NewServer(%s, %v): %v, want %q", c.version, c.opts, err, c.want)
+		}
+	}
+}

@@ -1,0 +1,293 @@
+package dockertest
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+)
+
+// maxRecorded bounds how much of one answer's body a recording keeps; the
+// client gets all of it.
+const maxRecorded = 4 << 20
+
+// Record puts the server in front of a real daemon (upstream, as
+// unix:///path or tcp://HOST:PORT): every call is checked against the spec
+// as usual, then passed to the daemon, whose answer goes back to the
+// client and into file, written when the server closes. Replay serves the
+// file later, anywhere. A hijacked connection (attach, exec) is passed
+// through both ways; only its status is recorded.
+func Record(file, upstream string) Option {
+	return func(c *config) { c.recordFile, c.upstream = file, upstream }
+}
+
+// recorder proxies to the upstream daemon and keeps the exchanges.
+type recorder struct {
+	file      string
+	transport *http.Transport
+	dial      func(ctx context.Context) (net.Conn, error)
+	mu        sync.Mutex
+	exchanges []Exchange
+}
+
+func newRecorder(file, upstream string) (*recorder, error) {
+	var network, addr string
+	switch {
+	case strings.HasPrefix(upstream, "unix://"):
+		network, addr = "unix", strings.TrimPrefix(upstream, "unix://")
+	case strings.HasPrefix(upstream, "tcp://"):
+		network, addr = "tcp", strings.TrimPrefix(upstream, "tcp://")
+	default:
+		return nil, fmt.Errorf("dockertest: upstream %q: want unix:///path or tcp://HOST:PORT", upstream)
+	}
+	if addr == "" {
+		return nil, fmt.Errorf("dockertest: upstream %q has no address", upstream)
+	}
+	// Fail now, not at the first call, when the file cannot be written.
+	f, err := os.Create(file)
+	if err != nil {
+		return nil, fmt.Errorf("dockertest: %w", err)
+	}
+	f.Close()
+	var d net.Dialer
+	dial := func(ctx context.Context) (net.Conn, error) { return d.DialContext(ctx, network, addr) }
+	return &recorder{
+		file: file,
+		dial: dial,
+		transport: &http.Transport{
+			DialContext:       func(ctx context.Context, _, _ string) (net.Conn, error) { return dial(ctx) },
+			DisableKeepAlives: false,
+		},
+	}, nil
+}
+
+// close writes the recording.
+func (rc *recorder) close(version string) error {
+	rc.transport.CloseIdleConnections()
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	b, err := json.MarshalIndent(Recording{Version: version, Exchanges: rc.exchanges}, "", "  ")
+	if err != nil {
+		return fmt.Errorf("dockertest: %w", err)
+	}
+	if err := os.WriteFile(rc.file, append(b, '\n'), 0o644); err != nil {
+		return fmt.Errorf("dockertest: %w", err)
+	}
+	return nil
+}
+
+func (rc *recorder) add(e Exchange) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	rc.exchanges = append(rc.exchanges, e)
+}
+
+// proxy passes one request to the upstream daemon. A request matched to
+// an operation is checked and recorded; /_ping, /version and what matches
+// nothing are only passed on.
+func (s *Server) proxy(w http.ResponseWriter, r *http.Request, rt *route, fails []string, raw []byte) {
+	rc := s.record
+	if rt != nil && len(fails) > 0 {
+		s.fail(rt.op.ID, fails)
+	}
+	out, err := http.NewRequestWithContext(r.Context(), r.Method, "http://docker"+r.URL.RequestURI(), bytes.NewReader(raw))
+	if err != nil {
+		writeJSON(w, http.StatusBadGateway, map[string]string{"message": "dockertest: " + err.Error()})
+		return
+	}
+	out.Header = r.Header.Clone()
+	out.ContentLength = int64(len(raw))
+	if r.Header.Get("Upgrade") != "" {
+		s.proxyHijack(w, r, rt, out)
+		return
+	}
+	resp, err := rc.transport.RoundTrip(out)
+	if err != nil {
+		writeJSON(w, http.StatusBadGateway, map[string]string{"message": "dockertest: upstream: " + err.Error()})
+		return
+	}
+	defer resp.Body.Close()
+	for k, vs := range resp.Header {
+		w.Header()[k] = vs
+	}
+	w.WriteHeader(resp.StatusCode)
+	// The headers now, before any body: a wait (ContainerWait) answers
+	// its headers at once and its body when the container exits.
+	flush(w)
+	var kept bytes.Buffer
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := resp.Body.Read(buf)
+		if n > 0 {
+			if kept.Len() < maxRecorded {
+				kept.Write(buf[:min(n, maxRecorded-kept.Len())])
+			}
+			if _, werr := w.Write(buf[:n]); werr != nil {
+				break
+			}
+			flush(w)
+		}
+		if err != nil {
+			break
+		}
+	}
+	if rt == nil {
+		return
+	}
+	rc.add(exchangeOf(rt, r, resp.StatusCode, resp.Header, kept.Bytes()))
+}
+
+// exchangeOf turns an answer into what a recording keeps of it.
+func exchangeOf(rt *route, r *http.Request, status int, h http.Header, body []byte) Exchange {
+	e := Exchange{Op: rt.op.ID, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Status: status}
+	if loc := versionPrefix.FindStringIndex(e.Path); loc != nil {
+		e.Path = e.Path[loc[1]-1:]
+	}
+	ct := h.Get("Content-Type")
+	for _, k := range []string{"Content-Type", "X-Docker-Container-Path-Stat", "Docker-Content-Digest"} {
+		if v := h.Get(k); v != "" {
+			if e.Header == nil {
+				e.Header = map[string]string{}
+			}
+			e.Header[k] = v
+		}
+	}
+	if len(body) == 0 || r.Method == http.MethodHead {
+		return e
+	}
+	switch {
+	case status/100 == 2 && rt.stream == "output" && strings.Contains(ct, "multiplexed"):
+		if frames, ok := splitFrames(body); ok {
+			e.Frames = frames
+			return e
+		}
+	case status/100 == 2 && rt.stream == "json":
+		var frames []FileFrame
+		dec := json.NewDecoder(bytes.NewReader(body))
+		for {
+			var m json.RawMessage
+			if err := dec.Decode(&m); err != nil {
+				if err == io.EOF {
+					e.Frames = frames
+					return e
+				}
+				break
+			}
+			frames = append(frames, FileFrame{Message: m})
+		}
+	case strings.Contains(ct, "json") && json.Valid(body):
+		var compact bytes.Buffer
+		json.Compact(&compact, body)
+		e.Body = compact.Bytes()
+		return e
+	}
+	if t, ok := text(body); ok {
+		e.Raw = t
+	} else {
+		e.RawBase64 = body
+	}
+	return e
+}
+
+// splitFrames splits multiplexed output into its frames.
+func splitFrames(b []byte) ([]FileFrame, bool) {
+	var out []FileFrame
+	for len(b) > 0 {
+		if len(b) < 8 {
+			return nil, false
+		}
+		n := int(binary.BigEndian.Uint32(b[4:8]))
+		if len(b)-8 < n {
+			return nil, false
+		}
+		data, ok := text(b[8 : 8+n])
+		if !ok {
+			return nil, false
+		}
+		switch b[0] {
+		case 1:
+			out = append(out, FileFrame{Stdout: data})
+		case 2:
+			out = append(out, FileFrame{Stderr: data})
+		default:
+			return nil, false
+		}
+		b = b[8+n:]
+	}
+	return out, true
+}
+
+// proxyHijack passes an upgraded connection (attach, exec) through to the
+// upstream daemon, both ways, until either side closes.
+func (s *Server) proxyHijack(w http.ResponseWriter, r *http.Request, rt *route, out *http.Request) {
+	up, err := s.record.dial(r.Context())
+	if err != nil {
+		writeJSON(w, http.StatusBadGateway, map[string]string{"message": "dockertest: upstream: " + err.Error()})
+		return
+	}
+	defer up.Close()
+	if err := out.Write(up); err != nil {
+		writeJSON(w, http.StatusBadGateway, map[string]string{"message": "dockertest: upstream: " + err.Error()})
+		return
+	}
+	br := bufio.NewReader(up)
+	resp, err := http.ReadResponse(br, out)
+	if err != nil {
+		writeJSON(w, http.StatusBadGateway, map[string]string{"message": "dockertest: upstream: " + err.Error()})
+		return
+	}
+	if rt != nil {
+		s.record.add(Exchange{Op: rt.op.ID, Method: r.Method, Path: strings.TrimPrefix(r.URL.Path, "/v"+s.version), Query: r.URL.RawQuery, Status: resp.StatusCode})
+	}
+	if resp.StatusCode != http.StatusSwitchingProtocols {
+		defer resp.Body.Close()
+		for k, vs := range resp.Header {
+			w.Header()[k] = vs
+		}
+		w.WriteHeader(resp.StatusCode)
+		io.Copy(w, resp.Body)
+		return
+	}
+	conn, cbrw, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		return
+	}
+	// Close ends both sides, so that a stream neither side ends (an
+	// attach to a container that keeps running) cannot hold it up.
+	if !s.track(conn) {
+		conn.Close()
+		return
+	}
+	defer s.untrack(conn)
+	if !s.track(up) {
+		return
+	}
+	defer s.untrack(up)
+	resp.Write(cbrw) // the 101 and its headers
+	cbrw.Flush()
+	done := make(chan struct{}, 2)
+	go func() { // client to daemon
+		io.Copy(up, cbrw.Reader)
+		if cw, ok := up.(interface{ CloseWrite() error }); ok {
+			cw.CloseWrite()
+		}
+		done <- struct{}{}
+	}()
+	go func() { // daemon to client
+		io.Copy(conn, br)
+		if cw, ok := conn.(interface{ CloseWrite() error }); ok {
+			cw.CloseWrite()
+		}
+		done <- struct{}{}
+	}()
+	<-done
+	<-done
+}

@@ -1,0 +1,210 @@
+package dockertest_test
+
+import (
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dockerclient/docker"
+	"github.com/dockerclient/docker/dockertest"
+	"github.com/dockerclient/docker/internal/testdaemon"
+	"github.com/dockerclient/docker/v147"
+)
+
+// exercise makes the calls a recording is made of and returns what the
+// client saw, as text.
+func exercise(t *testing.T, host string) string {
+	t.Helper()
+	c, err := docker.New(docker.WithHost(host))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	api := v147.New(c)
+	ctx := context.Background()
+	var b strings.Builder
+	list, err := api.ContainerList(ctx, v147.ContainerListOptions{All: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ctr := range list {
+		b.WriteString("list " + ctr.ID + " " + string(ctr.State) + "\n")
+	}
+	if _, err := api.ContainerInspect(ctx, "nope", v147.ContainerInspectOptions{}); !docker.IsNotFound(err) {
+		t.Errorf("inspect nope: %v", err)
+	} else {
+		b.WriteString("inspect nope: not found\n")
+	}
+	out, err := api.ContainerLogs(ctx, "web", v147.ContainerLogsOptions{Stdout: true, Stderr: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr strings.Builder
+	if err := out.Demux(&stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	b.WriteString("logs " + stdout.String() + "|" + stderr.String() + "\n")
+	h, err := api.ContainerAttach(ctx, "web", v147.ContainerAttachOptions{Stream: true, Stdin: true, Stdout: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Write([]byte("ping\n"))
+	h.CloseWrite()
+	stdout.Reset()
+	h.Output().Demux(&stdout, io.Discard)
+	h.Close()
+	b.WriteString("attach " + stdout.String())
+	return b.String()
+}
+
+// TestRecordThenReplay records calls in front of a daemon (here another
+// fake, scripted, on a unix socket), then replays the file: the client sees
+// the same answers, and the file holds them in the documented form.
+func TestRecordThenReplay(t *testing.T) {
+	dir := t.TempDir()
+	upstream := dockertest.Start(t, "1.47", dockertest.Listen("unix://"+filepath.Join(dir, "real.sock")))
+	upstream.Answer("ContainerList", dockertest.Answer{Body: []map[string]any{{"Id": "c1", "State": "running"}, {"Id": "c2", "State": "exited"}}})
+	upstream.Answer("ContainerInspect", dockertest.Error(404, "No such container: nope"))
+	upstream.Answer("ContainerLogs", dockertest.Answer{Frames: []dockertest.Frame{dockertest.Stdout("out\n"), dockertest.Stderr("err\n")}})
+
+	file := filepath.Join(dir, "rec.json")
+	rec := dockertest.Start(t, "1.47", dockertest.Record(file, upstream.Host()))
+	want := exercise(t, rec.Host())
+	if err := rec.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(want, "list c1 running") || !strings.Contains(want, "logs out\n|err\n") || !strings.Contains(want, "attach hello from stdout\nping\n") {
+		t.Errorf("through the recorder:\n%s", want)
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{`"version": "1.47"`, `"op": "ContainerList"`, `"path": "/containers/json"`, `"query": "all=true"`, `"stderr": "err\n"`, `"status": 404`, `"status": 101`} {
+		if !strings.Contains(string(b), s) {
+			t.Errorf("recording lacks %s:\n%s", s, b)
+		}
+	}
+
+	replay := dockertest.Start(t, "1.47", dockertest.Replay(file))
+	if got := exercise(t, replay.Host()); got != want {
+		t.Errorf("replayed:\n%s\nrecorded:\n%s", got, want)
+	}
+	if _, err := dockertest.NewServer("1.41", dockertest.Replay(file)); err == nil || !strings.Contains(err.Error(), "recorded with API v1.47") {
+		t.Errorf("replay at another version: %v", err)
+	}
+}
+
+// TestRecordCloseEndsPassThrough: Close must end an attach passed through
+// to the daemon that neither side ends.
+func TestRecordCloseEndsPassThrough(t *testing.T) {
+	dir := t.TempDir()
+	upstream := dockertest.Start(t, "1.47", dockertest.Listen("unix://"+filepath.Join(dir, "real.sock")))
+	// A container that keeps running: its output does not end when stdin
+	// does.
+	upstream.Answer("ContainerAttach", dockertest.Answer{Frames: []dockertest.Frame{
+		dockertest.Stdout("started\n"), {Stream: 1, Data: []byte("much later\n"), Delay: time.Hour},
+	}})
+	rec, err := dockertest.NewServer("1.47", dockertest.Record(filepath.Join(dir, "rec.json"), upstream.Host()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := docker.New(docker.WithHost(rec.Host()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	h, err := v147.New(c).ContainerAttach(context.Background(), "web", v147.ContainerAttachOptions{Stream: true, Stdin: true, Stdout: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	h.CloseWrite()
+	buf := make([]byte, 64)
+	if n, err := h.Read(buf); err != nil || !strings.Contains(string(buf[:n]), "started") {
+		t.Fatalf("attach through the recorder: %q %v", buf[:n], err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- rec.Close() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Error(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close is stuck on a passed-through attach")
+	}
+}
+
+// TestReplayChecksTheFile: a hand-written file is checked like a script.
+func TestReplayChecksTheFile(t *testing.T) {
+	dir := t.TempDir()
+	write := func(s string) string {
+		f := filepath.Join(dir, "f.json")
+		if err := os.WriteFile(f, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	for _, c := range []struct{ file, want string }{
+		{`{"version":"1.47","exchanges":[{"op":"ContainerLis"}]}`, `exchange 1 (ContainerLis): "ContainerLis" is not an operation`},
+		{`{"version":"1.47","exchanges":[{"path":"/x"}]}`, "exchange 1 has no op"},
+		{`{"version":"1.47","exchanges":[{"op":"ContainerLogs","frames":[{"stdout":"a","stderr":"b"}]}]}`, "frame 1: want one of stdout, stderr, raw or message, got 2"},
+		{`{"version":"1.47","exchangez":[]}`, `unknown field "exchangez"`},
+	} {
+		if _, err := dockertest.NewServer("1.47", dockertest.Replay(write(c.file))); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", c.file, err, c.want)
+		}
+	}
+	rt := &recT{T: t}
+	dockertest.Start(rt, "1.47", dockertest.Replay(write(`{"version":"1.47","exchanges":[{"op":"ContainerList","body":{"Id":"x"}}]}`)))
+	if f := rt.failures(); len(f) != 1 || !strings.Contains(f[0], "want array, got object") {
+		t.Errorf("failures %q", f)
+	}
+}
+
+// TestRecordRealDaemon records against the daemon DOCKER_TEST_HOST names.
+func TestRecordRealDaemon(t *testing.T) {
+	host := testdaemon.Host(t) // skips without DOCKER_TEST_HOST
+	c, err := docker.New(docker.WithHost(host))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	v, err := c.Negotiate(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "rec.json")
+	rec := dockertest.Start(t, v, dockertest.Record(file, host))
+	rc, err := docker.New(docker.WithHost(rec.Host()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	var info, list any
+	if err := rc.Call(context.Background(), "SystemInfo", nil, &info); err != nil {
+		t.Fatal(err)
+	}
+	if err := rc.Call(context.Background(), "ImageList", docker.Args{"all": true}, &list); err != nil {
+		t.Fatal(err)
+	}
+	if err := rec.Close(); err != nil {
+		t.Fatal(err)
+	}
+	replay := dockertest.Start(t, v, dockertest.Replay(file))
+	pc, err := docker.New(docker.WithHost(replay.Host()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	var list2 any
+	if err := pc.Call(context.Background(), "ImageList", docker.Args{"all": true}, &list2); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("recorded v%s: SystemInfo and ImageList; replayed ImageList", v)
+}
