@@ -240,7 +240,11 @@ func TestUnixTransportConcurrency(t *testing.T) {
 	if failures.Load() > 0 {
 		t.Fatalf("%d requests failed", failures.Load())
 	}
-	if n := accepts.Load(); n > 16 {
-		t.Fatalf("16 goroutines dialed %d connections", n)
+	// One connection per goroutine, reused for all 800 requests. A few
+	// more may be dialed: net/http starts a dial while a request waits for
+	// an idle connection, and keeps it when another comes back first (seen
+	// here once under load: 17). A pool too small would redial hundreds.
+	if n := accepts.Load(); n > 20 {
+		t.Fatalf("16 goroutines making 800 requests dialed %d connections, want about 16", n)
 	}
 }
