@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -454,4 +455,25 @@ func (d *daemonInfo) tasksOutliveLeave() time.Duration {
 		return 0
 	}
 	return 30 * time.Second
+}
+
+// leaveRetrying leaves the swarm, and asks again when the daemon's own
+// leave timed out: Docker 28 answered 500 "context deadline exceeded" once
+// when stopping the node took longer than its limit while builds loaded
+// the machine. The node goes on stopping; a later leave finds it out of
+// the swarm, which leave takes as success.
+func leaveRetrying(ctx context.Context, leave func(context.Context) error) error {
+	err := leave(ctx)
+	for i := 0; i < 3 && err != nil && ctx.Err() == nil && daemonTimedOut(err); i++ {
+		time.Sleep(time.Second)
+		err = leave(ctx)
+	}
+	return err
+}
+
+// daemonTimedOut reports whether err is a timeout inside the daemon (a
+// 500), not one of this side's.
+func daemonTimedOut(err error) bool {
+	var de *docker.Error
+	return errors.As(err, &de) && de.StatusCode == 500 && strings.Contains(de.Message, "context deadline exceeded")
 }

@@ -833,7 +833,7 @@ func TestSwarmV127(t *testing.T) {
 		}
 	})
 
-	if err := api.SwarmLeave(ctx, v127.SwarmLeaveOptions{Force: true}); err != nil {
+	if err := leaveRetrying(ctx, leave); err != nil {
 		t.Errorf("SwarmLeave: %v", err)
 	}
 	// Leaving removes the task containers: before SwarmLeave returns, or

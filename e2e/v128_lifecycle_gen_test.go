@@ -828,7 +828,7 @@ func TestSwarmV128(t *testing.T) {
 		}
 	})
 
-	if err := api.SwarmLeave(ctx, v128.SwarmLeaveOptions{Force: true}); err != nil {
+	if err := leaveRetrying(ctx, leave); err != nil {
 		t.Errorf("SwarmLeave: %v", err)
 	}
 	// Leaving removes the task containers: before SwarmLeave returns, or

@@ -851,7 +851,7 @@ func TestSwarmV130(t *testing.T) {
 		}
 	})
 
-	if err := api.SwarmLeave(ctx, v130.SwarmLeaveOptions{Force: true}); err != nil {
+	if err := leaveRetrying(ctx, leave); err != nil {
 		t.Errorf("SwarmLeave: %v", err)
 	}
 	// Leaving removes the task containers: before SwarmLeave returns, or

@@ -851,7 +851,7 @@ func TestSwarmV139(t *testing.T) {
 		}
 	})
 
-	if err := api.SwarmLeave(ctx, v139.SwarmLeaveOptions{Force: true}); err != nil {
+	if err := leaveRetrying(ctx, leave); err != nil {
 		t.Errorf("SwarmLeave: %v", err)
 	}
 	// Leaving removes the task containers: before SwarmLeave returns, or

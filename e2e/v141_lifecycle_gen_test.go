@@ -852,7 +852,7 @@ func TestSwarmV141(t *testing.T) {
 		}
 	})
 
-	if err := api.SwarmLeave(ctx, v141.SwarmLeaveOptions{Force: true}); err != nil {
+	if err := leaveRetrying(ctx, leave); err != nil {
 		t.Errorf("SwarmLeave: %v", err)
 	}
 	// Leaving removes the task containers: before SwarmLeave returns, or

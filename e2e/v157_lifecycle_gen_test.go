@@ -854,7 +854,7 @@ func TestSwarmV157(t *testing.T) {
 		}
 	})
 
-	if err := api.SwarmLeave(ctx, v157.SwarmLeaveOptions{Force: true}); err != nil {
+	if err := leaveRetrying(ctx, leave); err != nil {
 		t.Errorf("SwarmLeave: %v", err)
 	}
 	// Leaving removes the task containers: before SwarmLeave returns, or
