@@ -82,8 +82,10 @@ for d in $daemons; do
 	# The task layer (./task) and BuildKit builds (./buildkit) run against every daemon too: they are the code
 	# most sensitive to their differences. The builds run after the other two, not beside them: their load
 	# made Docker 28's own swarm leave time out once.
-	if DOCKER_TEST_HOST=$host go test -count=1 -v -timeout 30m ./e2e/ ./task/ >"$log/$d" 2>&1 &&
-		DOCKER_TEST_HOST=$host go test -count=1 -v -timeout 30m ./buildkit/ >>"$log/$d" 2>&1; then
+	ok=1
+	DOCKER_TEST_HOST=$host go test -count=1 -v -timeout 30m ./e2e/ ./task/ >"$log/$d" 2>&1 || ok=0
+	DOCKER_TEST_HOST=$host go test -count=1 -v -timeout 30m ./buildkit/ >>"$log/$d" 2>&1 || ok=0
+	if [ "$ok" = 1 ]; then
 		grep -E '^(ok|e2e)' "$log/$d" || true
 	else
 		status=1
