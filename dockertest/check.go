@@ -16,8 +16,9 @@ import (
 )
 
 // checkRequest returns what is wrong with a request matched to rt: its
-// query, headers and body against the operation's parameters.
-func (s *Server) checkRequest(rt *route, r *http.Request, body []byte) []string {
+// query, headers and body against the operation's parameters. body is the
+// body, or its first bytes when it was streamed; size is its length.
+func (s *Server) checkRequest(rt *route, r *http.Request, body []byte, size int64) []string {
 	var fails []string
 	fail := func(format string, args ...any) { fails = append(fails, fmt.Sprintf(format, args...)) }
 
@@ -80,18 +81,29 @@ func (s *Server) checkRequest(rt *route, r *http.Request, body []byte) []string 
 	}
 	switch {
 	case bodyParam == nil:
-		if len(body) > 0 {
-			fail("sends a %d-byte body but the operation declares none", len(body))
+		if size > 0 {
+			fail("sends a %d-byte body but the operation declares none", size)
 		}
 	case s.isStringSchema(bodyParam.Schema):
 		// Tar contexts, archives and images: any bytes, any Content-Type.
-		if bodyParam.Required && len(body) == 0 {
+		if bodyParam.Required && size == 0 {
 			fail("required body %q is missing", bodyParam.Name)
 		}
 	default:
 		fails = append(fails, s.checkJSONBody(bodyParam, r.Header.Get("Content-Type"), body)...)
 	}
 	return fails
+}
+
+// hasJSONBody reports whether an operation declares a JSON body: one the
+// server must hold whole to check.
+func (s *Server) hasJSONBody(rt *route) bool {
+	for _, p := range rt.op.Params {
+		if p.In == "body" && !s.isStringSchema(p.Schema) {
+			return true
+		}
+	}
+	return false
 }
 
 // isStringSchema reports whether a body (or a response) carries bytes

@@ -93,18 +93,26 @@ func (rc *recorder) add(e Exchange) {
 // proxy passes one request to the upstream daemon. A request matched to
 // an operation is checked and recorded; /_ping, /version and what matches
 // nothing are only passed on.
-func (s *Server) proxy(w http.ResponseWriter, r *http.Request, rt *route, fails []string, raw []byte) {
+func (s *Server) proxy(w http.ResponseWriter, r *http.Request, rt *route, fails []string, body io.Reader) {
 	rc := s.record
 	if rt != nil && len(fails) > 0 {
 		s.fail(rt.op.ID, fails)
 	}
-	out, err := http.NewRequestWithContext(r.Context(), r.Method, "http://docker"+r.URL.RequestURI(), bytes.NewReader(raw))
+	out, err := http.NewRequestWithContext(r.Context(), r.Method, "http://docker"+r.URL.RequestURI(), nil)
 	if err != nil {
 		writeJSON(w, http.StatusBadGateway, map[string]string{"message": "dockertest: " + err.Error()})
 		return
 	}
 	out.Header = r.Header.Clone()
-	out.ContentLength = int64(len(raw))
+	switch br := body.(type) {
+	case *bytes.Reader:
+		out.ContentLength = int64(br.Len())
+	default:
+		out.ContentLength = r.ContentLength // -1: chunked, as the client sent it
+	}
+	if out.ContentLength != 0 {
+		out.Body = io.NopCloser(body)
+	}
 	if r.Header.Get("Upgrade") != "" {
 		s.proxyHijack(w, r, rt, out)
 		return
@@ -143,6 +151,34 @@ func (s *Server) proxy(w http.ResponseWriter, r *http.Request, rt *route, fails 
 		return
 	}
 	rc.add(exchangeOf(rt, r, resp.StatusCode, resp.Header, kept.Bytes()))
+}
+
+// recordStream passes a request whose body is bytes (a build context, an
+// image, an archive) to the upstream daemon as it arrives, without holding
+// it: the call keeps its first maxBody bytes, and is checked once the
+// body has gone through.
+func (s *Server) recordStream(w http.ResponseWriter, r *http.Request, rt *route, params map[string]string, fails []string, body io.Reader) {
+	kept := &prefixWriter{max: maxBody}
+	s.proxy(w, r, rt, nil, io.TeeReader(body, kept))
+	fails = append(fails, s.checkRequest(rt, r, kept.buf.Bytes(), kept.n)...)
+	fails = append(fails, checkUpgrade(rt, r)...)
+	s.addCall(rt, params, r, kept.buf.Bytes(), kept.n > int64(kept.buf.Len()))
+	s.fail(rt.op.ID, fails)
+}
+
+// prefixWriter keeps the first max bytes written to it and counts them all.
+type prefixWriter struct {
+	buf bytes.Buffer
+	max int64
+	n   int64
+}
+
+func (p *prefixWriter) Write(b []byte) (int, error) {
+	if room := p.max - int64(p.buf.Len()); room > 0 {
+		p.buf.Write(b[:min(int64(len(b)), room)])
+	}
+	p.n += int64(len(b))
+	return len(b), nil
 }
 
 // exchangeOf turns an answer into what a recording keeps of it.

@@ -26,6 +26,7 @@
 package dockertest
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -48,8 +49,12 @@ import (
 // declared field in every answer, with a margin.
 const maxDepth = 12
 
-// maxBody bounds a request body the server reads.
-const maxBody = 256 << 20
+// maxBody bounds a request body the server holds whole to check and
+// record it. A longer body fails the test and is answered 413 (a cut body
+// would be checked, recorded or passed on as if it were whole). In record
+// mode a body the spec declares as bytes (a build context, an image) is
+// streamed to the upstream daemon instead, whatever its size.
+var maxBody int64 = 256 << 20
 
 // T is the part of *testing.T (or testing.TB) that Start needs: failures
 // are reported with Errorf, the server stops in Cleanup.
@@ -290,6 +295,10 @@ type Call struct {
 	// numbers as json.Number), or nil; RawBody is the body as sent.
 	Body    any
 	RawBody []byte
+	// BodyTruncated says RawBody holds only the first bytes of the body:
+	// in record mode, a body streamed to the upstream daemon is kept up to
+	// the size the server holds whole.
+	BodyTruncated bool
 }
 
 // DecodeBody decodes the call's JSON body into v.
@@ -364,8 +373,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		s.fail(who, append(fails, msg))
 		if s.record != nil {
-			raw, _ := io.ReadAll(io.LimitReader(r.Body, maxBody))
-			s.proxy(w, r, nil, nil, raw)
+			s.proxy(w, r, nil, nil, r.Body)
 			return
 		}
 		s.daemonHeaders(w.Header())
@@ -373,28 +381,29 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := s.takeFault(rt.op.ID)
-	var body io.Reader = io.LimitReader(r.Body, maxBody)
+	var body io.Reader = r.Body
 	if f != nil && f.ReadRate > 0 {
 		body = &slowReader{r: body, rate: f.ReadRate, done: s.done}
 	}
+	if s.record != nil && !s.hasJSONBody(rt) {
+		s.recordStream(w, r, rt, params, fails, body)
+		return
+	}
 	// Read the whole body before answering: hijacking forbids reading it
 	// later, and a server that answers early may reset the connection.
-	raw, err := io.ReadAll(body)
+	raw, err := io.ReadAll(io.LimitReader(body, maxBody+1))
 	if err != nil {
 		fails = append(fails, "reading the body: "+err.Error())
 	}
-	fails = append(fails, s.checkRequest(rt, r, raw)...)
-	proto := upgradeProtocol(rt.op.ID)
-	upgrade := strings.EqualFold(r.Header.Get("Upgrade"), proto) && headerHasToken(r.Header, "Connection", "upgrade")
-	switch {
-	case (rt.stream == "hijack" || rt.stream == "websocket") && !upgrade:
-		fails = append(fails, "hijack request lacks Connection: Upgrade and Upgrade: "+proto)
-	case rt.stream != "hijack" && rt.stream != "websocket" && r.Header.Get("Upgrade") != "":
-		fails = append(fails, "asks for Upgrade: "+r.Header.Get("Upgrade")+" but the operation is not hijacked")
+	if int64(len(raw)) > maxBody {
+		s.tooLarge(w, rt)
+		return
 	}
-	call := s.addCall(rt, params, r, raw)
+	fails = append(fails, s.checkRequest(rt, r, raw, int64(len(raw)))...)
+	fails = append(fails, checkUpgrade(rt, r)...)
+	call := s.addCall(rt, params, r, raw, false)
 	if s.record != nil {
-		s.proxy(w, r, rt, fails, raw) // what the real daemon answers, even to a bad request
+		s.proxy(w, r, rt, fails, bytes.NewReader(raw)) // what the real daemon answers, even to a bad request
 		return
 	}
 	if len(fails) > 0 {
@@ -430,11 +439,34 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.respond(w, r, rt, a)
 }
 
+// tooLarge fails the test for a body over maxBody and answers 413: the
+// fake daemon neither checks nor passes on a body it has cut.
+func (s *Server) tooLarge(w http.ResponseWriter, rt *route) {
+	msg := fmt.Sprintf("the request body is over the %d MiB dockertest holds whole; it was not checked, recorded or passed on", maxBody>>20)
+	s.fail(rt.op.ID, []string{msg})
+	s.daemonHeaders(w.Header())
+	w.Header().Set("Connection", "close") // the rest of the body is not read
+	writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"message": "dockertest: " + rt.op.ID + ": " + msg})
+}
+
+// checkUpgrade returns what is wrong with a request's Upgrade headers.
+func checkUpgrade(rt *route, r *http.Request) []string {
+	proto := upgradeProtocol(rt.op.ID)
+	upgrade := strings.EqualFold(r.Header.Get("Upgrade"), proto) && headerHasToken(r.Header, "Connection", "upgrade")
+	switch {
+	case (rt.stream == "hijack" || rt.stream == "websocket") && !upgrade:
+		return []string{"hijack request lacks Connection: Upgrade and Upgrade: " + proto}
+	case rt.stream != "hijack" && rt.stream != "websocket" && r.Header.Get("Upgrade") != "":
+		return []string{"asks for Upgrade: " + r.Header.Get("Upgrade") + " but the operation is not hijacked"}
+	}
+	return nil
+}
+
 // addCall records a call and returns it.
-func (s *Server) addCall(rt *route, params map[string]string, r *http.Request, raw []byte) Call {
+func (s *Server) addCall(rt *route, params map[string]string, r *http.Request, raw []byte, truncated bool) Call {
 	c := Call{
 		Op: rt.op.ID, Method: r.Method, Path: r.URL.Path, PathParams: params,
-		Query: r.URL.Query(), Header: r.Header.Clone(), RawBody: raw,
+		Query: r.URL.Query(), Header: r.Header.Clone(), RawBody: raw, BodyTruncated: truncated,
 	}
 	if len(raw) > 0 && strings.Contains(r.Header.Get("Content-Type"), "json") {
 		dec := json.NewDecoder(strings.NewReader(string(raw)))

@@ -1,0 +1,103 @@
+package dockertest_test
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/dockerclient/docker/dockertest"
+)
+
+// zeros reads n zero bytes.
+type zeros struct{ n int64 }
+
+func (z *zeros) Read(p []byte) (int, error) {
+	if z.n <= 0 {
+		return 0, io.EOF
+	}
+	k := min(int64(len(p)), z.n)
+	clear(p[:k])
+	z.n -= k
+	return int(k), nil
+}
+
+func base(d *dockertest.Server) string { return "http://" + strings.TrimPrefix(d.Host(), "tcp://") }
+
+func post(t *testing.T, url, contentType string, body io.Reader, size int64) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest("POST", url, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.ContentLength = size
+	req.Header.Set("Content-Type", contentType)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// In record mode a byte body (here an image to load) goes to the upstream
+// daemon whole, however large, as it arrives; the call keeps its start.
+func TestRecordStreamsLargeBodies(t *testing.T) {
+	defer dockertest.SetMaxBody(1 << 20)()
+	var got atomic.Int64
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n, _ := io.Copy(io.Discard, r.Body)
+		got.Store(n)
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"stream":"Loaded image: x\n"}`+"\n")
+	}))
+	defer up.Close()
+	rec := dockertest.Start(t, "1.47", dockertest.Record(filepath.Join(t.TempDir(), "rec.json"), "tcp://"+up.Listener.Addr().String()))
+	const size = 5 << 20
+	code, body := post(t, base(rec)+"/v1.47/images/load", "application/x-tar", &zeros{size}, size)
+	if code != 200 {
+		t.Fatalf("status %d: %s", code, body)
+	}
+	if got.Load() != size {
+		t.Errorf("the upstream daemon got %d bytes; want %d", got.Load(), size)
+	}
+	c := rec.CallsOf("ImageLoad")
+	if len(c) != 1 || len(c[0].RawBody) != 1<<20 || !c[0].BodyTruncated {
+		t.Fatalf("the recorder's calls %d; want one that keeps the first 1 MiB, marked truncated", len(c))
+	}
+}
+
+// A body over the limit the server holds whole is neither cut nor passed
+// on: the test fails, naming the operation and the limit, and the client
+// gets 413.
+func TestBodyOverLimitFails(t *testing.T) {
+	defer dockertest.SetMaxBody(1 << 20)()
+	for _, mode := range []string{"plain", "record"} {
+		t.Run(mode, func(t *testing.T) {
+			up := dockertest.Start(t, "1.47")
+			rt := &recT{T: t}
+			var opts []dockertest.Option
+			if mode == "record" {
+				opts = append(opts, dockertest.Record(filepath.Join(t.TempDir(), "rec.json"), up.Host()))
+			}
+			d := dockertest.Start(rt, "1.47", opts...)
+			const size = 2 << 20
+			body := `{"Image":"x","Labels":{"a":"` + strings.Repeat("x", size) + `"}}`
+			code, msg := post(t, base(d)+"/v1.47/containers/create", "application/json", strings.NewReader(body), int64(len(body)))
+			if code != http.StatusRequestEntityTooLarge || !strings.Contains(msg, "1 MiB") {
+				t.Errorf("status %d %s; want 413 naming the limit", code, msg)
+			}
+			fails := rt.failures()
+			if len(fails) != 1 || !strings.Contains(fails[0], "ContainerCreate") || !strings.Contains(fails[0], "1 MiB") {
+				t.Errorf("failures %q; want one naming ContainerCreate and the 1 MiB limit", fails)
+			}
+			if n := len(up.CallsOf("ContainerCreate")); n != 0 {
+				t.Errorf("the upstream daemon got %d calls; want none", n)
+			}
+		})
+	}
+}
