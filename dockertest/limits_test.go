@@ -27,6 +27,21 @@ func (z *zeros) Read(p []byte) (int, error) {
 
 func base(d *dockertest.Server) string { return "http://" + strings.TrimPrefix(d.Host(), "tcp://") }
 
+func get(t *testing.T, method, url string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
 func post(t *testing.T, url, contentType string, body io.Reader, size int64) (int, string) {
 	t.Helper()
 	req, err := http.NewRequest("POST", url, body)

@@ -2,6 +2,7 @@ package dockertest_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
@@ -207,4 +208,50 @@ func TestRecordRealDaemon(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("recorded v%s: SystemInfo and ImageList; replayed ImageList", v)
+}
+
+// A recorded exchange answers only its own path and query: one recorded
+// without a query does not answer a call with one, and when a path's
+// exchanges are used up the last of them repeats, never another path's.
+// Wildcards are for hand-written files, and explicit.
+func TestReplayMatchesPathAndQueryExactly(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "rec.json")
+	rec := dockertest.Recording{Version: "1.47", Exchanges: []dockertest.Exchange{
+		{Op: "ContainerList", Method: "GET", Path: "/containers/json", Body: json.RawMessage(`[{"Id":"running1"}]`)},
+		{Op: "ContainerList", Method: "GET", Path: "/containers/json", Query: "all=1", Body: json.RawMessage(`[{"Id":"running1"},{"Id":"stopped2"}]`)},
+		{Op: "ContainerInspect", Method: "GET", Path: "/containers/A/json", Body: json.RawMessage(`{"Id":"A"}`)},
+		{Op: "ContainerInspect", Method: "GET", Path: "/containers/B/json", Body: json.RawMessage(`{"Id":"B"}`)},
+		{Op: "ImageInspect", Body: json.RawMessage(`{"Id":"any"}`)},
+		{Op: "ImageList", Path: "/images/json", Query: "*", Body: json.RawMessage(`[{"Id":"img"}]`)},
+	}}
+	b, _ := json.Marshal(rec)
+	if err := os.WriteFile(f, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rt := &recT{T: t}
+	d := dockertest.Start(rt, "1.47", dockertest.Replay(f))
+	for _, c := range []struct{ path, want string }{
+		{"/containers/json?all=1", "stopped2"},
+		{"/containers/json", `[{"Id":"running1"}]`},
+		{"/containers/A/json", `"A"`},
+		{"/containers/A/json", `"A"`}, // used up: repeats, never B's
+		{"/containers/B/json", `"B"`},
+		{"/images/x/json", `"any"`},
+		{"/images/json?all=1", `"img"`},
+	} {
+		code, body := get(t, "GET", base(d)+"/v1.47"+c.path)
+		if code != 200 || !strings.Contains(body, c.want) {
+			t.Errorf("GET %s: %d %s; want %s", c.path, code, body, c.want)
+		}
+	}
+	if f := rt.failures(); len(f) > 0 {
+		t.Errorf("failures: %q", f)
+	}
+	code, body := get(t, "GET", base(d)+"/v1.47/containers/json?all=1&size=1")
+	if code != 500 || !strings.Contains(body, "no exchange") {
+		t.Errorf("a call no exchange matches: %d %s; want 500", code, body)
+	}
+	if f := rt.failures(); len(f) != 1 || !strings.Contains(f[0], "no exchange of") {
+		t.Errorf("failures %q; want one saying no exchange matches", f)
+	}
 }

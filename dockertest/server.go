@@ -433,8 +433,16 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	a := s.answerFor(rt, call)
 	if a == nil && s.replay != nil {
 		s.mu.Lock()
-		a = s.replay.next(rt, call)
+		var miss bool
+		a, miss = s.replay.next(rt, call)
 		s.mu.Unlock()
+		if miss {
+			msg := fmt.Sprintf("no exchange of %s matches %s %s", s.replay.file, r.Method, r.URL.RequestURI())
+			s.fail(rt.op.ID, []string{msg})
+			s.daemonHeaders(w.Header())
+			writeJSON(w, http.StatusInternalServerError, map[string]string{"message": "dockertest: " + rt.op.ID + ": " + msg})
+			return
+		}
 	}
 	s.respond(w, r, rt, a)
 }
