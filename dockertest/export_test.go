@@ -7,3 +7,11 @@ func SetMaxBody(n int64) (restore func()) {
 	maxBody = n
 	return func() { maxBody = old }
 }
+
+// SetMaxRecorded lowers how much of an answer a recording keeps, for a
+// test; the returned func restores it.
+func SetMaxRecorded(n int) (restore func()) {
+	old := maxRecorded
+	maxRecorded = n
+	return func() { maxRecorded = old }
+}

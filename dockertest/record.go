@@ -16,8 +16,11 @@ import (
 )
 
 // maxRecorded bounds how much of one answer's body a recording keeps; the
-// client gets all of it.
-const maxRecorded = 4 << 20
+// client gets all of it. A longer answer fails the test and is recorded
+// as Truncated, without its body. 64 MiB holds an image list of a few
+// hundred thousand images or a large log; bigger answers (image saves,
+// exports) are not what a replayed test needs.
+var maxRecorded = 64 << 20
 
 // Record puts the server in front of a real daemon (upstream, as
 // unix:///path or tcp://HOST:PORT): every call is checked against the spec
@@ -131,12 +134,17 @@ func (s *Server) proxy(w http.ResponseWriter, r *http.Request, rt *route, fails 
 	// its headers at once and its body when the container exits.
 	flush(w)
 	var kept bytes.Buffer
+	cut := false
 	buf := make([]byte, 32<<10)
 	for {
 		n, err := resp.Body.Read(buf)
 		if n > 0 {
-			if kept.Len() < maxRecorded {
-				kept.Write(buf[:min(n, maxRecorded-kept.Len())])
+			if !cut && kept.Len()+n > maxRecorded {
+				cut = true
+				kept = bytes.Buffer{}
+			}
+			if !cut {
+				kept.Write(buf[:n])
 			}
 			if _, werr := w.Write(buf[:n]); werr != nil {
 				break
@@ -150,7 +158,12 @@ func (s *Server) proxy(w http.ResponseWriter, r *http.Request, rt *route, fails 
 	if rt == nil {
 		return
 	}
-	rc.add(exchangeOf(rt, r, resp.StatusCode, resp.Header, kept.Bytes()))
+	e := exchangeOf(rt, r, resp.StatusCode, resp.Header, kept.Bytes())
+	if cut {
+		e.Truncated = true
+		s.fail(rt.op.ID, []string{fmt.Sprintf("the answer's body is over the %d MiB a recording keeps: the exchange is recorded as truncated, without a body, and replaying it fails", maxRecorded>>20)})
+	}
+	rc.add(e)
 }
 
 // recordStream passes a request whose body is bytes (a build context, an

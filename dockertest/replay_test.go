@@ -3,6 +3,7 @@ package dockertest_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -253,5 +254,41 @@ func TestReplayMatchesPathAndQueryExactly(t *testing.T) {
 	}
 	if f := rt.failures(); len(f) != 1 || !strings.Contains(f[0], "no exchange of") {
 		t.Errorf("failures %q; want one saying no exchange matches", f)
+	}
+}
+
+// An answer longer than a recording keeps fails the recording, is marked
+// truncated in the file, and is never replayed as if it were whole.
+func TestRecordingCutIsMarkedAndNotReplayed(t *testing.T) {
+	defer dockertest.SetMaxRecorded(64 << 10)()
+	up := dockertest.Start(t, "1.47")
+	var imgs []map[string]any
+	for i := range 2000 {
+		imgs = append(imgs, map[string]any{"Id": fmt.Sprintf("sha256:%064d", i)})
+	}
+	up.Answer("ImageList", dockertest.Answer{Body: imgs})
+	f := filepath.Join(t.TempDir(), "rec.json")
+	rt := &recT{T: t}
+	rec := dockertest.Start(rt, "1.47", dockertest.Record(f, up.Host()))
+	code, body := get(t, "GET", base(rec)+"/v1.47/images/json")
+	if code != 200 || len(body) < 64<<10 {
+		t.Fatalf("through the recorder: %d, %d bytes; want the whole answer", code, len(body))
+	}
+	rec.Close()
+	if fails := rt.failures(); len(fails) != 1 || !strings.Contains(fails[0], "truncated") {
+		t.Errorf("recorder failures %q; want one saying the exchange is truncated", fails)
+	}
+	r, err := dockertest.ReadRecording(f)
+	if err != nil || len(r.Exchanges) != 1 || !r.Exchanges[0].Truncated {
+		t.Fatalf("recording %+v, %v; want one exchange marked truncated", r, err)
+	}
+	rt2 := &recT{T: t}
+	rp := dockertest.Start(rt2, "1.47", dockertest.Replay(f))
+	code, body = get(t, "GET", base(rp)+"/v1.47/images/json")
+	if code != 500 || !strings.Contains(body, "was cut") {
+		t.Errorf("replayed: %d %.200s; want 500 saying the recording was cut", code, body)
+	}
+	if fails := rt2.failures(); len(fails) != 1 || !strings.Contains(fails[0], "was cut") {
+		t.Errorf("replay failures %q; want one saying the recording was cut", fails)
 	}
 }

@@ -433,11 +433,14 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	a := s.answerFor(rt, call)
 	if a == nil && s.replay != nil {
 		s.mu.Lock()
-		var miss bool
-		a, miss = s.replay.next(rt, call)
+		var miss, cut bool
+		a, miss, cut = s.replay.next(rt, call)
 		s.mu.Unlock()
-		if miss {
+		if miss || cut {
 			msg := fmt.Sprintf("no exchange of %s matches %s %s", s.replay.file, r.Method, r.URL.RequestURI())
+			if cut {
+				msg = fmt.Sprintf("the recording of %s %s in %s was cut (its answer was over what a recording keeps): it cannot be replayed", r.Method, r.URL.RequestURI(), s.replay.file)
+			}
 			s.fail(rt.op.ID, []string{msg})
 			s.daemonHeaders(w.Header())
 			writeJSON(w, http.StatusInternalServerError, map[string]string{"message": "dockertest: " + rt.op.ID + ": " + msg})
