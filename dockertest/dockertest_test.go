@@ -330,3 +330,33 @@ func TestUnixSocketAndBadInput(t *testing.T) {
 		}
 	}
 }
+
+// Scripted answers are checked for required properties and enums (with
+// the documented allowance for what daemons send beyond the spec), and so
+// are request bodies.
+func TestRequiredAndEnumsAreChecked(t *testing.T) {
+	rt := &recT{T: t}
+	d := dockertest.Start(rt, "1.47")
+	d.Answer("ContainerCreate", dockertest.Answer{Body: map[string]any{}})
+	d.Answer("ContainerInspect", dockertest.Answer{Body: map[string]any{"State": map[string]any{"Status": "bogus"}}})
+	fails := strings.Join(rt.failures(), "\n")
+	for _, want := range []string{`required property "Id" is missing`, `body.State.Status: "bogus" is not one of`} {
+		if !strings.Contains(fails, want) {
+			t.Errorf("failures %s\nlack %s", fails, want)
+		}
+	}
+	d.Answer("ContainerInspect", dockertest.Answer{Body: map[string]any{"State": map[string]any{"Status": "stopping", "Health": map[string]any{"Status": ""}}}})
+	if f := rt.failures(); len(f) > 0 {
+		t.Errorf("the allowance for what daemons send: failures %q", f)
+	}
+	req, _ := http.NewRequest("POST", base(d)+"/v1.47/containers/create", strings.NewReader(`{"Image":"x","HostConfig":{"RestartPolicy":{"Name":"sometimes"},"CgroupnsMode":""}}`))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if f := rt.failures(); resp.StatusCode != 400 || len(f) != 1 || !strings.Contains(f[0], `"sometimes" is not one of`) {
+		t.Errorf("a request with a bad enum: %d, failures %q; want 400 and one failure", resp.StatusCode, f)
+	}
+}

@@ -223,7 +223,7 @@ func TestReplayMatchesPathAndQueryExactly(t *testing.T) {
 		{Op: "ContainerInspect", Method: "GET", Path: "/containers/A/json", Body: json.RawMessage(`{"Id":"A"}`)},
 		{Op: "ContainerInspect", Method: "GET", Path: "/containers/B/json", Body: json.RawMessage(`{"Id":"B"}`)},
 		{Op: "ImageInspect", Body: json.RawMessage(`{"Id":"any"}`)},
-		{Op: "ImageList", Path: "/images/json", Query: "*", Body: json.RawMessage(`[{"Id":"img"}]`)},
+		{Op: "NetworkList", Path: "/networks", Query: "*", Body: json.RawMessage(`[{"Id":"net"}]`)},
 	}}
 	b, _ := json.Marshal(rec)
 	if err := os.WriteFile(f, b, 0o644); err != nil {
@@ -238,7 +238,7 @@ func TestReplayMatchesPathAndQueryExactly(t *testing.T) {
 		{"/containers/A/json", `"A"`}, // used up: repeats, never B's
 		{"/containers/B/json", `"B"`},
 		{"/images/x/json", `"any"`},
-		{"/images/json?all=1", `"img"`},
+		{"/networks?filters=%7B%7D", `"net"`},
 	} {
 		code, body := get(t, "GET", base(d)+"/v1.47"+c.path)
 		if code != 200 || !strings.Contains(body, c.want) {
@@ -262,15 +262,15 @@ func TestReplayMatchesPathAndQueryExactly(t *testing.T) {
 func TestRecordingCutIsMarkedAndNotReplayed(t *testing.T) {
 	defer dockertest.SetMaxRecorded(64 << 10)()
 	up := dockertest.Start(t, "1.47")
-	var imgs []map[string]any
+	var list []map[string]any
 	for i := range 2000 {
-		imgs = append(imgs, map[string]any{"Id": fmt.Sprintf("sha256:%064d", i)})
+		list = append(list, map[string]any{"Id": fmt.Sprintf("%064d", i)})
 	}
-	up.Answer("ImageList", dockertest.Answer{Body: imgs})
+	up.Answer("ContainerList", dockertest.Answer{Body: list})
 	f := filepath.Join(t.TempDir(), "rec.json")
 	rt := &recT{T: t}
 	rec := dockertest.Start(rt, "1.47", dockertest.Record(f, up.Host()))
-	code, body := get(t, "GET", base(rec)+"/v1.47/images/json")
+	code, body := get(t, "GET", base(rec)+"/v1.47/containers/json")
 	if code != 200 || len(body) < 64<<10 {
 		t.Fatalf("through the recorder: %d, %d bytes; want the whole answer", code, len(body))
 	}
@@ -284,7 +284,7 @@ func TestRecordingCutIsMarkedAndNotReplayed(t *testing.T) {
 	}
 	rt2 := &recT{T: t}
 	rp := dockertest.Start(rt2, "1.47", dockertest.Replay(f))
-	code, body = get(t, "GET", base(rp)+"/v1.47/images/json")
+	code, body = get(t, "GET", base(rp)+"/v1.47/containers/json")
 	if code != 500 || !strings.Contains(body, "was cut") {
 		t.Errorf("replayed: %d %.200s; want 500 saying the recording was cut", code, body)
 	}

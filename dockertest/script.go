@@ -218,8 +218,9 @@ func (s *Server) checkAnswer(rt *route, a *Answer) []string {
 }
 
 // checkValue checks a Go value, as the server would encode it, against a
-// schema. Unknown properties are allowed: daemons send fields their spec
-// does not list, and a client must tolerate them.
+// schema: types, required properties and enums (with the allowance of
+// answerEnumExtra). Unknown properties are allowed: daemons send fields
+// their spec does not list, and a client must tolerate them.
 func (s *Server) checkValue(v any, schema *apispec.Schema, at string, isJSON bool) []string {
 	if !isJSON {
 		if _, ok := v.(string); ok {
@@ -235,7 +236,7 @@ func (s *Server) checkValue(v any, schema *apispec.Schema, at string, isJSON boo
 	dec.UseNumber()
 	var x any
 	dec.Decode(&x)
-	val := validator{schemas: s.schemas}
+	val := validator{schemas: s.schemas, answer: true}
 	val.check(x, schema, at, 0)
 	return val.fails
 }
