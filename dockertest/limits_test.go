@@ -1,13 +1,18 @@
 package dockertest_test
 
 import (
+	"bufio"
+	"encoding/binary"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/dockerclient/docker/dockertest"
 )
@@ -114,5 +119,69 @@ func TestBodyOverLimitFails(t *testing.T) {
 				t.Errorf("the upstream daemon got %d calls; want none", n)
 			}
 		})
+	}
+}
+
+// A call keeps the first KeepBodies bytes of its body (1 MiB by default)
+// and says when it kept less than was sent; KeepBodies(0) keeps none.
+func TestCallsKeepBoundedBodies(t *testing.T) {
+	const size = 3 << 20
+	for _, c := range []struct {
+		opts []dockertest.Option
+		keep int
+	}{
+		{nil, dockertest.DefaultKeepBodies},
+		{[]dockertest.Option{dockertest.KeepBodies(0)}, 0},
+		{[]dockertest.Option{dockertest.KeepBodies(8 << 20)}, size},
+	} {
+		d := dockertest.Start(t, "1.47", c.opts...)
+		if code, body := post(t, base(d)+"/v1.47/build", "application/x-tar", &zeros{size}, size); code != 200 {
+			t.Fatalf("build: %d %s", code, body)
+		}
+		call := d.CallsOf("ImageBuild")[0]
+		if len(call.RawBody) != c.keep || call.BodySize != size || call.BodyTruncated != (c.keep < size) {
+			t.Errorf("keep %d: the call keeps %d bytes of %d, truncated %v", c.keep, len(call.RawBody), call.BodySize, call.BodyTruncated)
+		}
+		if err := call.DecodeBody(new(any)); c.keep < size && (err == nil || !strings.Contains(err.Error(), "KeepBodies")) {
+			t.Errorf("DecodeBody of a cut body: %v; want an error naming KeepBodies", err)
+		}
+	}
+}
+
+// The default attach echoes stdin as it arrives, not once the client
+// half-closes: it holds no more than a read's worth.
+func TestAttachEchoesAsItArrives(t *testing.T) {
+	d := dockertest.Start(t, "1.47")
+	c, err := net.Dial("tcp", strings.TrimPrefix(d.Host(), "tcp://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	fmt.Fprintf(c, "POST /v1.47/containers/x/attach?stream=1&stdin=1&stdout=1 HTTP/1.1\r\nHost: d\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Length: 0\r\n\r\n")
+	br := bufio.NewReader(c)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil || resp.StatusCode != 101 {
+		t.Fatalf("attach: %v %v", resp, err)
+	}
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	readFrame := func() string {
+		var hdr [8]byte
+		if _, err := io.ReadFull(br, hdr[:]); err != nil {
+			t.Fatalf("reading a frame: %v", err)
+		}
+		b := make([]byte, binary.BigEndian.Uint32(hdr[4:]))
+		if _, err := io.ReadFull(br, b); err != nil {
+			t.Fatalf("reading a frame: %v", err)
+		}
+		return string(b)
+	}
+	if got := readFrame(); got != "hello from stdout\n" {
+		t.Fatalf("first frame %q", got)
+	}
+	for _, line := range []string{"ping\n", "pong\n"} {
+		io.WriteString(c, line)
+		if got := readFrame(); got != line {
+			t.Errorf("echo %q; want %q", got, line)
+		}
 	}
 }

@@ -168,16 +168,36 @@ func (s *Server) proxy(w http.ResponseWriter, r *http.Request, rt *route, fails 
 
 // recordStream passes a request whose body is bytes (a build context, an
 // image, an archive) to the upstream daemon as it arrives, without holding
-// it: the call keeps its first maxBody bytes, and is checked once the
-// body has gone through.
+// it: the call keeps what KeepBodies says, and is checked once the body
+// has gone through.
 func (s *Server) recordStream(w http.ResponseWriter, r *http.Request, rt *route, params map[string]string, fails []string, body io.Reader) {
-	kept := &prefixWriter{max: maxBody}
-	s.proxy(w, r, rt, nil, io.TeeReader(body, kept))
-	fails = append(fails, s.checkRequest(rt, r, kept.buf.Bytes(), kept.n)...)
-	fails = append(fails, checkUpgrade(rt, r)...)
-	s.addCall(rt, params, r, kept.buf.Bytes(), kept.n > int64(kept.buf.Len()))
-	s.fail(rt.op.ID, fails)
+	kept := &prefixWriter{max: s.keep}
+	// The call is added, and the failures reported, before the client
+	// sees the answer, so that a test that reads Calls after it finds it.
+	// The upstream has read the body by then, unless it answered early.
+	finish := sync.OnceFunc(func() {
+		fails = append(fails, s.checkRequest(rt, r, kept.buf.Bytes(), kept.n)...)
+		fails = append(fails, checkUpgrade(rt, r)...)
+		s.addCall(rt, params, r, kept.buf.Bytes(), kept.n)
+		s.fail(rt.op.ID, fails)
+	})
+	defer finish()
+	s.proxy(&beforeAnswer{ResponseWriter: w, before: finish}, r, rt, nil, io.TeeReader(body, kept))
 }
+
+// beforeAnswer calls before when the answer starts.
+type beforeAnswer struct {
+	http.ResponseWriter
+	before func()
+}
+
+func (w *beforeAnswer) WriteHeader(code int) { w.before(); w.ResponseWriter.WriteHeader(code) }
+func (w *beforeAnswer) Write(b []byte) (int, error) {
+	w.before()
+	return w.ResponseWriter.Write(b)
+}
+func (w *beforeAnswer) Flush()                      { flush(w.ResponseWriter) }
+func (w *beforeAnswer) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // prefixWriter keeps the first max bytes written to it and counts them all.
 type prefixWriter struct {

@@ -358,9 +358,9 @@ func smallTar() []byte {
 }
 
 // hijack answers an attach, exec or session the way dockerd does: 101, then
-// the raw connection. It sends one stdout frame, reads what the client
-// writes until the client half-closes, echoes it in a stdout frame and
-// closes.
+// the raw connection. It sends one stdout frame, then echoes what the
+// client writes, as it arrives, in stdout frames until the client
+// half-closes, and closes.
 func (s *Server) hijack(w http.ResponseWriter, r *http.Request, proto string, a *Answer) {
 	conn, brw, err := http.NewResponseController(w).Hijack()
 	if err != nil {
@@ -399,13 +399,18 @@ func (s *Server) hijack(w http.ResponseWriter, r *http.Request, proto string, a 
 		return
 	}
 	// brw.Reader may already hold bytes the client sent after its request.
-	in, err := io.ReadAll(brw.Reader)
-	if err != nil {
-		return // closed by Close or by the client
-	}
-	if len(in) > 0 {
-		brw.Write(frame(1, in))
-		brw.Flush()
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := brw.Reader.Read(buf)
+		if n > 0 {
+			brw.Write(frame(1, buf[:n]))
+			if brw.Flush() != nil {
+				return
+			}
+		}
+		if err != nil {
+			return // the client half-closed, or Close closed the connection
+		}
 	}
 }
 

@@ -74,12 +74,27 @@ type config struct {
 	replayFile string
 	recordFile string
 	upstream   string
+	keepBodies int64
 }
+
+// DefaultKeepBodies is how much of each request's body a Call keeps
+// unless KeepBodies says otherwise.
+const DefaultKeepBodies = 1 << 20
+
+// maxBodyReads bounds how many requests read a body the server holds whole
+// at the same time (each up to maxBody): others wait their turn.
+const maxBodyReads = 4
 
 // Listen sets where the server listens: "unix:///path/to/docker.sock" or
 // "tcp://127.0.0.1:PORT" (port 0 picks a free one). The default is
 // "tcp://127.0.0.1:0". A unix socket is removed when the server stops.
 func Listen(addr string) Option { return func(c *config) { c.listen = addr } }
+
+// KeepBodies sets how many bytes of each request's body its Call keeps in
+// RawBody (DefaultKeepBodies, 1 MiB, unless set); a longer body is kept
+// cut, with BodyTruncated set. 0 keeps no bodies: a long-running fake
+// daemon (cmd/fakedockerd) then holds no request bodies at all.
+func KeepBodies(n int64) Option { return func(c *config) { c.keepBodies = max(n, 0) } }
 
 // ReportTo sends each failure (a request, or an answer, that does not
 // conform to the spec) to f as well. Start reports to the test's Errorf.
@@ -98,6 +113,8 @@ type Server struct {
 	report  func(string)
 	replay  *replayer
 	record  *recorder
+	keep    int64         // bytes of a body a Call keeps
+	reads   chan struct{} // a token per body being read whole
 
 	mu      sync.Mutex
 	fails   []string
@@ -134,7 +151,7 @@ func Start(t T, version string, opts ...Option) *Server {
 // uses it). Failures go to the function given with ReportTo, if any.
 // Close stops it.
 func NewServer(version string, opts ...Option) (*Server, error) {
-	c := config{listen: "tcp://127.0.0.1:0"}
+	c := config{listen: "tcp://127.0.0.1:0", keepBodies: DefaultKeepBodies}
 	for _, o := range opts {
 		o(&c)
 	}
@@ -157,6 +174,8 @@ func NewServer(version string, opts ...Option) (*Server, error) {
 		schemas:  schemas{defs: sp.Definitions},
 		ln:       ln,
 		report:   c.report,
+		keep:     c.keepBodies,
+		reads:    make(chan struct{}, maxBodyReads),
 		scripts:  map[string]*script{},
 		faults:   map[string][]*faultState{},
 		hijacked: map[net.Conn]struct{}{},
@@ -292,17 +311,21 @@ type Call struct {
 	Query      url.Values
 	Header     http.Header
 	// Body is a JSON body decoded into any (objects as map[string]any,
-	// numbers as json.Number), or nil; RawBody is the body as sent.
+	// numbers as json.Number), or nil; RawBody is the body as sent, or
+	// its first bytes (see KeepBodies).
 	Body    any
 	RawBody []byte
-	// BodyTruncated says RawBody holds only the first bytes of the body:
-	// in record mode, a body streamed to the upstream daemon is kept up to
-	// the size the server holds whole.
+	// BodyTruncated says RawBody holds only the first bytes of the body
+	// (Body is then nil); BodySize is the body's length.
 	BodyTruncated bool
+	BodySize      int64
 }
 
 // DecodeBody decodes the call's JSON body into v.
 func (c Call) DecodeBody(v any) error {
+	if c.BodyTruncated {
+		return fmt.Errorf("dockertest: %s: the call keeps only the first %d of the body's %d bytes (see KeepBodies)", c.Op, len(c.RawBody), c.BodySize)
+	}
 	if len(c.RawBody) == 0 {
 		return fmt.Errorf("dockertest: %s sent no body", c.Op)
 	}
@@ -391,17 +414,35 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	// Read the whole body before answering: hijacking forbids reading it
 	// later, and a server that answers early may reset the connection.
-	raw, err := io.ReadAll(io.LimitReader(body, maxBody+1))
+	// A body of bytes is only counted beyond what the call keeps; a JSON
+	// body is held whole, to check it.
+	var raw []byte
+	var size int64
+	var err error
+	if s.hasJSONBody(rt) {
+		select {
+		case s.reads <- struct{}{}:
+		case <-r.Context().Done():
+			return
+		}
+		raw, err = io.ReadAll(io.LimitReader(body, maxBody+1))
+		<-s.reads
+		size = int64(len(raw))
+		if size > maxBody {
+			s.tooLarge(w, rt)
+			return
+		}
+	} else {
+		kept := &prefixWriter{max: s.keep}
+		size, err = io.Copy(kept, body)
+		raw = kept.buf.Bytes()
+	}
 	if err != nil {
 		fails = append(fails, "reading the body: "+err.Error())
 	}
-	if int64(len(raw)) > maxBody {
-		s.tooLarge(w, rt)
-		return
-	}
-	fails = append(fails, s.checkRequest(rt, r, raw, int64(len(raw)))...)
+	fails = append(fails, s.checkRequest(rt, r, raw, size)...)
 	fails = append(fails, checkUpgrade(rt, r)...)
-	call := s.addCall(rt, params, r, raw, false)
+	call := s.addCall(rt, params, r, raw, size)
 	if s.record != nil {
 		s.proxy(w, r, rt, fails, bytes.NewReader(raw)) // what the real daemon answers, even to a bad request
 		return
@@ -474,12 +515,21 @@ func checkUpgrade(rt *route, r *http.Request) []string {
 }
 
 // addCall records a call and returns it.
-func (s *Server) addCall(rt *route, params map[string]string, r *http.Request, raw []byte, truncated bool) Call {
+// raw is the body or its first bytes, size its length; the call keeps
+// at most s.keep bytes of it.
+func (s *Server) addCall(rt *route, params map[string]string, r *http.Request, raw []byte, size int64) Call {
 	c := Call{
 		Op: rt.op.ID, Method: r.Method, Path: r.URL.Path, PathParams: params,
-		Query: r.URL.Query(), Header: r.Header.Clone(), RawBody: raw, BodyTruncated: truncated,
+		Query: r.URL.Query(), Header: r.Header.Clone(), BodySize: size,
 	}
-	if len(raw) > 0 && strings.Contains(r.Header.Get("Content-Type"), "json") {
+	if size > s.keep {
+		c.BodyTruncated = true
+		raw = raw[:min(int64(len(raw)), s.keep)]
+	}
+	if len(raw) > 0 {
+		c.RawBody = bytes.Clone(raw) // not the reader's larger buffer
+	}
+	if !c.BodyTruncated && len(raw) > 0 && strings.Contains(r.Header.Get("Content-Type"), "json") {
 		dec := json.NewDecoder(strings.NewReader(string(raw)))
 		dec.UseNumber()
 		var v any
