@@ -193,11 +193,10 @@ func checkSimple(v, typ, format string, enum []any, isJSON bool, name string) st
 	}
 	switch typ {
 	case "boolean":
-		switch v {
-		case "true", "false", "1", "0":
-		default:
-			return fmt.Sprintf("%q is not a boolean (true, false, 1 or 0)", v)
-		}
+		// dockerd's boolValue takes any value: lowercased and trimmed, "",
+		// "0", "no", "false" and "none" are false, anything else true
+		// (docker-py sends "True"). Every value is a boolean.
+		return ""
 	case "integer":
 		var err error
 		if strings.HasPrefix(format, "uint") {

@@ -123,18 +123,18 @@ func TestAnswersInOrderAndHandler(t *testing.T) {
 func TestNonConformingRequestFailsTheTest(t *testing.T) {
 	rt := &recT{T: t}
 	d := dockertest.Start(rt, "1.47")
-	u := "http://" + strings.TrimPrefix(d.Host(), "tcp://") + "/v1.47/containers/json?all=yes&bogus=1"
+	u := "http://" + strings.TrimPrefix(d.Host(), "tcp://") + "/v1.47/containers/json?limit=ten&bogus=1"
 	resp, err := http.Get(u)
 	if err != nil {
 		t.Fatal(err)
 	}
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 400 || !strings.Contains(string(b), `"message"`) || !strings.Contains(string(b), "not a boolean") {
+	if resp.StatusCode != 400 || !strings.Contains(string(b), `"message"`) || !strings.Contains(string(b), "not an integer") {
 		t.Errorf("%d %s", resp.StatusCode, b)
 	}
 	f := strings.Join(rt.failures(), "\n")
-	for _, want := range []string{"ContainerList", `"yes" is not a boolean`, `unknown query parameter "bogus" (the operation declares all, filters, limit, size)`} {
+	for _, want := range []string{"ContainerList", `"ten" is not an integer`, `unknown query parameter "bogus" (the operation declares all, filters, limit, size)`} {
 		if !strings.Contains(f, want) {
 			t.Errorf("failures %q lack %q", f, want)
 		}
@@ -358,5 +358,20 @@ func TestRequiredAndEnumsAreChecked(t *testing.T) {
 	resp.Body.Close()
 	if f := rt.failures(); resp.StatusCode != 400 || len(f) != 1 || !strings.Contains(f[0], `"sometimes" is not one of`) {
 		t.Errorf("a request with a bad enum: %d, failures %q; want 400 and one failure", resp.StatusCode, f)
+	}
+}
+
+// Booleans are what dockerd's boolValue takes: any value, "", "0", "no",
+// "false" and "none" (in any case) being false. docker-py sends "True".
+func TestBooleansAsDockerdReadsThem(t *testing.T) {
+	rt := &recT{T: t}
+	d := dockertest.Start(rt, "1.47")
+	for _, q := range []string{"force=True", "force=yes", "force=", "force=NONE", "force=1"} {
+		if code, body := get(t, "DELETE", base(d)+"/v1.47/containers/abc?"+q); code/100 != 2 {
+			t.Errorf("%s: %d %s", q, code, body)
+		}
+	}
+	if f := rt.failures(); len(f) > 0 {
+		t.Errorf("failures %q", f)
 	}
 }
