@@ -2,6 +2,7 @@ package dockertest_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -372,6 +373,32 @@ func TestBooleansAsDockerdReadsThem(t *testing.T) {
 		}
 	}
 	if f := rt.failures(); len(f) > 0 {
+		t.Errorf("failures %q", f)
+	}
+}
+
+// The fake serves one version: /version says so, an unversioned path is
+// that version (as dockerd serves it), another version's path is refused.
+func TestVersionRange(t *testing.T) {
+	rt := &recT{T: t}
+	d := dockertest.Start(rt, "1.47")
+	for _, p := range []string{"/version", "/v1.47/version"} {
+		_, body := get(t, "GET", base(d)+p)
+		var v struct{ ApiVersion, MinAPIVersion string }
+		if err := json.Unmarshal([]byte(body), &v); err != nil || v.ApiVersion != "1.47" || v.MinAPIVersion != "1.47" {
+			t.Errorf("%s: %s; want ApiVersion and MinAPIVersion 1.47", p, body)
+		}
+	}
+	if code, body := get(t, "GET", base(d)+"/containers/json"); code != 200 {
+		t.Errorf("unversioned path: %d %s", code, body)
+	}
+	if f := rt.failures(); len(f) > 0 {
+		t.Errorf("failures %q", f)
+	}
+	if code, _ := get(t, "GET", base(d)+"/v1.41/containers/json"); code != 400 {
+		t.Errorf("another version's path: %d, want 400", code)
+	}
+	if f := rt.failures(); len(f) != 1 || !strings.Contains(f[0], "does not start with /v1.47") {
 		t.Errorf("failures %q", f)
 	}
 }

@@ -215,12 +215,12 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, rt *route, a *A
 	v := s.synth(resp)
 	if m, ok := v.(map[string]any); ok && rt.op.ID == "SystemVersion" {
 		// The version range is the server's, whatever the spec's example
-		// says (a copy: the example is shared).
+		// says (a copy: the example is shared): it serves one version.
 		m = maps.Clone(m)
-		m["ApiVersion"], m["MinAPIVersion"], m["Version"] = s.version, "1.12", "fake"
+		m["ApiVersion"], m["MinAPIVersion"], m["Version"] = s.version, s.version, "fake"
 		if _, ok := m["Components"]; ok {
 			m["Components"] = []any{map[string]any{"Name": "Engine", "Version": "fake", "Details": map[string]any{
-				"ApiVersion": s.version, "MinAPIVersion": "1.12", "Os": "linux", "Arch": "amd64"}}}
+				"ApiVersion": s.version, "MinAPIVersion": s.version, "Os": "linux", "Arch": "amd64"}}}
 		}
 		v = m
 	}

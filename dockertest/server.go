@@ -306,7 +306,7 @@ func (s *Server) fail(who string, fails []string) {
 type Call struct {
 	Op         string            // operationId, such as "ContainerCreate"
 	Method     string            // GET, POST, ...
-	Path       string            // as sent, with its /v1.NN prefix
+	Path       string            // as sent, with its /v1.NN prefix if it had one
 	PathParams map[string]string // {id}, {name}: unescaped
 	Query      url.Values
 	Header     http.Header
@@ -378,13 +378,14 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	var fails []string
 	path := r.URL.EscapedPath()
+	// dockerd serves an unversioned path as its own (newest) version; the
+	// fake's only version is that one. Another version's path is refused:
+	// /version says the fake serves no other.
 	if rest, ok := strings.CutPrefix(path, "/v"+s.version); ok && (rest == "" || rest[0] == '/') {
 		path = rest
-	} else {
-		fails = append(fails, fmt.Sprintf("path %s does not start with /v%s", path, s.version))
-		if loc := versionPrefix.FindStringIndex(path); loc != nil {
-			path = path[loc[1]-1:] // another version: still find the operation
-		}
+	} else if loc := versionPrefix.FindStringIndex(path); loc != nil {
+		fails = append(fails, fmt.Sprintf("path %s does not start with /v%s, the only version served", path, s.version))
+		path = path[loc[1]-1:] // another version: still find the operation
 	}
 	rt, params, allowed := match(s.routes, r.Method, path)
 	if rt == nil {
@@ -590,7 +591,7 @@ func (s *Server) serveUnversioned(w http.ResponseWriter, r *http.Request) bool {
 	switch {
 	case r.URL.Path == "/version" && r.Method == http.MethodGet:
 		s.daemonHeaders(w.Header())
-		writeJSON(w, http.StatusOK, map[string]string{"ApiVersion": s.version, "MinAPIVersion": "1.12", "Version": "fake"})
+		writeJSON(w, http.StatusOK, map[string]string{"ApiVersion": s.version, "MinAPIVersion": s.version, "Version": "fake"})
 	case r.URL.Path == "/_ping" && (r.Method == http.MethodGet || r.Method == http.MethodHead):
 		s.daemonHeaders(w.Header())
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
