@@ -1,10 +1,13 @@
 package dockertest_test
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -400,5 +403,51 @@ func TestVersionRange(t *testing.T) {
 	}
 	if f := rt.failures(); len(f) != 1 || !strings.Contains(f[0], "does not start with /v1.47") {
 		t.Errorf("failures %q", f)
+	}
+}
+
+// Fault{Close} applies to an empty answer (the connection drops before
+// it) and to a hijacked stream (after After bytes); a fault that cannot
+// apply fails the test; a refused request does not use up a fault.
+func TestFaultsApplyEverywhere(t *testing.T) {
+	rt := &recT{T: t}
+	d := dockertest.Start(rt, "1.47")
+	d.Fault("ContainerStart", dockertest.Fault{Close: true, Times: 1})
+	req, _ := http.NewRequest("POST", base(d)+"/v1.47/containers/x/start", nil)
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+		t.Errorf("ContainerStart with Fault{Close}: %d, want the connection closed", resp.StatusCode)
+	}
+	d.Fault("ContainerStop", dockertest.Fault{Truncate: true, Times: 1})
+	get(t, "POST", base(d)+"/v1.47/containers/x/stop")
+	if f := rt.failures(); len(f) != 1 || !strings.Contains(f[0], "cannot apply") {
+		t.Errorf("Truncate of an empty answer: failures %q, want one saying it cannot apply", f)
+	}
+
+	d.Fault("ContainerAttach", dockertest.Fault{Close: true, After: 3})
+	c, err := net.Dial("tcp", strings.TrimPrefix(d.Host(), "tcp://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	fmt.Fprintf(c, "POST /v1.47/containers/x/attach?stream=1&stdout=1 HTTP/1.1\r\nHost: d\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Length: 0\r\n\r\n")
+	br := bufio.NewReader(c)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil || resp.StatusCode != 101 {
+		t.Fatalf("attach: %v %v", resp, err)
+	}
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	rest, _ := io.ReadAll(br)
+	if len(rest) != 3 {
+		t.Errorf("attach with Fault{Close, After: 3}: %d bytes (%q), want 3", len(rest), rest)
+	}
+
+	d.Fault("ContainerList", dockertest.Fault{Status: 500, Times: 1})
+	if code, _ := get(t, "GET", base(d)+"/v1.47/containers/json?bogus=1"); code != 400 {
+		t.Errorf("a bad request: %d, want 400", code)
+	}
+	rt.failures()
+	if code, _ := get(t, "GET", base(d)+"/v1.47/containers/json"); code != 500 {
+		t.Errorf("the good call after a bad one: %d, want the fault's 500", code)
 	}
 }

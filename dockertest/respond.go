@@ -362,6 +362,10 @@ func smallTar() []byte {
 // client writes, as it arrives, in stdout frames until the client
 // half-closes, and closes.
 func (s *Server) hijack(w http.ResponseWriter, r *http.Request, proto string, a *Answer) {
+	var fault *Fault
+	if fw, ok := w.(*faultWriter); ok {
+		fault, fw.hijacked = fw.fault, true
+	}
 	conn, brw, err := http.NewResponseController(w).Hijack()
 	if err != nil {
 		s.fail("dockertest", []string{"hijack: " + err.Error()})
@@ -373,9 +377,13 @@ func (s *Server) hijack(w http.ResponseWriter, r *http.Request, proto string, a 
 		return
 	}
 	defer s.untrack(conn)
+	out := &cutConn{w: brw.Writer, conn: conn} // the fault applies after the 101
 
 	scripted := a != nil && (a.Raw != nil || len(a.Frames) > 0)
 	if proto == "websocket" {
+		if fault != nil {
+			s.fail("ContainerAttachWebsocket", []string{"Fault{Close} and Fault{Truncate} do not apply to a WebSocket attach"})
+		}
 		s.serveWebSocket(conn, brw, r, a)
 		return
 	}
@@ -386,16 +394,17 @@ func (s *Server) hijack(w http.ResponseWriter, r *http.Request, proto string, a 
 	io.WriteString(brw, "HTTP/1.1 101 Switching Protocols\r\n")
 	h.Write(brw)
 	io.WriteString(brw, "\r\n")
+	out.fault = fault
 	if scripted {
 		// The script's output, then the end of the stream, as when the
 		// process exits.
-		brw.Write(a.Raw)
-		s.writeFrames(brw, r, a.Frames)
-		brw.Flush()
+		out.Write(a.Raw)
+		s.writeFrames(out, r, a.Frames)
+		out.Flush()
 		return
 	}
-	brw.Write(frame(1, []byte("hello from stdout\n")))
-	if err := brw.Flush(); err != nil {
+	out.Write(frame(1, []byte("hello from stdout\n")))
+	if err := out.Flush(); err != nil {
 		return
 	}
 	// brw.Reader may already hold bytes the client sent after its request.
@@ -403,8 +412,8 @@ func (s *Server) hijack(w http.ResponseWriter, r *http.Request, proto string, a 
 	for {
 		n, err := brw.Reader.Read(buf)
 		if n > 0 {
-			brw.Write(frame(1, buf[:n]))
-			if brw.Flush() != nil {
+			out.Write(frame(1, buf[:n]))
+			if out.Flush() != nil {
 				return
 			}
 		}

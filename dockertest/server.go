@@ -404,7 +404,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, status, map[string]string{"message": "dockertest: " + who + ": " + msg})
 		return
 	}
-	f := s.takeFault(rt.op.ID)
+	// The fault's ReadRate applies now; it is taken once the request
+	// passes its checks (in record mode, which answers even a bad request
+	// from the upstream, now).
+	f := s.findFault(rt.op.ID, s.record != nil)
 	var body io.Reader = r.Body
 	if f != nil && f.ReadRate > 0 {
 		body = &slowReader{r: body, rate: f.ReadRate, done: s.done}
@@ -455,7 +458,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			"message": "dockertest: " + rt.op.ID + ": " + strings.Join(fails, "; ")})
 		return
 	}
-	if f != nil {
+	if f = s.findFault(rt.op.ID, true); f != nil {
 		if !s.sleep(r, f.Delay) {
 			return
 		}
@@ -468,9 +471,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, f.Status, map[string]string{"message": msg})
 			return
 		}
-		if f.Close || f.Truncate {
-			w = &faultWriter{ResponseWriter: w, fault: f}
-		}
+	}
+	var fw *faultWriter
+	if f != nil && (f.Close || f.Truncate) {
+		fw = &faultWriter{ResponseWriter: w, fault: f}
+		w = fw
 	}
 	a := s.answerFor(rt, call)
 	if a == nil && s.replay != nil {
@@ -490,6 +495,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.respond(w, r, rt, a)
+	if fw != nil {
+		fw.finish(s, rt.op.ID)
+	}
 }
 
 // tooLarge fails the test for a body over maxBody and answers 413: the
