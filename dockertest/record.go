@@ -281,6 +281,15 @@ func splitFrames(b []byte) ([]FileFrame, bool) {
 		if !ok {
 			return nil, false
 		}
+		if n == 0 {
+			// An empty frame carries nothing a client sees, and a file
+			// cannot say which stream it was on: dropped.
+			if b[0] != 1 && b[0] != 2 {
+				return nil, false
+			}
+			b = b[8:]
+			continue
+		}
 		switch b[0] {
 		case 1:
 			out = append(out, FileFrame{Stdout: data})

@@ -292,3 +292,22 @@ func TestRecordingCutIsMarkedAndNotReplayed(t *testing.T) {
 		t.Errorf("replay failures %q; want one saying the recording was cut", fails)
 	}
 }
+
+// An empty output frame is dropped from a recording, which then replays.
+func TestRecordDropsEmptyFrames(t *testing.T) {
+	up := dockertest.Start(t, "1.47")
+	up.Answer("ContainerLogs", dockertest.Answer{Frames: []dockertest.Frame{dockertest.Stdout("a"), dockertest.Stdout(""), dockertest.Stderr("b")}})
+	f := filepath.Join(t.TempDir(), "rec.json")
+	rec := dockertest.Start(t, "1.47", dockertest.Record(f, up.Host()))
+	get(t, "GET", base(rec)+"/v1.47/containers/x/logs?stdout=1&stderr=1")
+	rec.Close()
+	rp, err := dockertest.NewServer("1.47", dockertest.Replay(f))
+	if err != nil {
+		t.Fatalf("replay: %v", err)
+	}
+	defer rp.Close()
+	_, body := get(t, "GET", base(rp)+"/v1.47/containers/x/logs?stdout=1&stderr=1")
+	if want := "\x01\x00\x00\x00\x00\x00\x00\x01a\x02\x00\x00\x00\x00\x00\x00\x01b"; body != want {
+		t.Errorf("replayed %q, want %q", body, want)
+	}
+}
