@@ -451,3 +451,42 @@ func TestFaultsApplyEverywhere(t *testing.T) {
 		t.Errorf("the good call after a bad one: %d, want the fault's 500", code)
 	}
 }
+
+// Output is labelled as dockerd labels it: raw-stream for a TTY's raw
+// frames, and for every stream before API 1.42.
+func TestOutputContentType(t *testing.T) {
+	for _, c := range []struct {
+		version string
+		frames  []dockertest.Frame
+		want    string
+	}{
+		{"1.47", []dockertest.Frame{{Data: []byte("tty output\n")}}, "application/vnd.docker.raw-stream"},
+		{"1.47", []dockertest.Frame{dockertest.Stdout("out\n")}, "application/vnd.docker.multiplexed-stream"},
+		{"1.41", []dockertest.Frame{dockertest.Stdout("out\n")}, "application/vnd.docker.raw-stream"},
+	} {
+		d := dockertest.Start(t, c.version)
+		d.Answer("ContainerLogs", dockertest.Answer{Frames: c.frames})
+		d.Answer("ContainerAttach", dockertest.Answer{Frames: c.frames})
+		resp, err := http.Get(base(d) + "/v" + c.version + "/containers/x/logs?stdout=1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if ct := resp.Header.Get("Content-Type"); ct != c.want {
+			t.Errorf("v%s logs %+v: Content-Type %q, want %q", c.version, c.frames, ct, c.want)
+		}
+		conn, err := net.Dial("tcp", strings.TrimPrefix(d.Host(), "tcp://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(conn, "POST /v%s/containers/x/attach?stream=1&stdout=1 HTTP/1.1\r\nHost: d\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Length: 0\r\n\r\n", c.version)
+		ar, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		conn.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ct := ar.Header.Get("Content-Type"); ct != c.want {
+			t.Errorf("v%s attach %+v: Content-Type %q, want %q", c.version, c.frames, ct, c.want)
+		}
+	}
+}

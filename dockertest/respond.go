@@ -30,7 +30,36 @@ var pathStat = base64.StdEncoding.EncodeToString([]byte(
 // Media types of container output (API 1.42+ states which one it sends).
 const (
 	multiplexedStream = "application/vnd.docker.multiplexed-stream"
+	rawStream         = "application/vnd.docker.raw-stream"
 )
+
+// outputType is the media type of container output as dockerd labels it:
+// raw-stream, except for the multiplexed output of a container without a
+// TTY from API 1.42 on. The fake takes an answer whose frames are all raw
+// (Stream 0) for a TTY's.
+func (s *Server) outputType(a *Answer) string {
+	tty := a != nil && len(a.Frames) > 0
+	if a != nil {
+		for _, f := range a.Frames {
+			if f.Stream != 0 {
+				tty = false
+			}
+		}
+	}
+	if tty || !versionAtLeast(s.version, 1, 42) {
+		return rawStream
+	}
+	return multiplexedStream
+}
+
+// versionAtLeast reports whether an API version ("1.47") is at least
+// major.minor.
+func versionAtLeast(v string, major, minor int) bool {
+	ma, mi, _ := strings.Cut(v, ".")
+	a, _ := strconv.Atoi(ma)
+	b, _ := strconv.Atoi(mi)
+	return a > major || a == major && b >= minor
+}
 
 // pickResponse returns the success response to answer with: 200, 201, 204
 // or 101 in that order, otherwise the lowest 2xx declared.
@@ -129,7 +158,7 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, rt *route, a *A
 	case "output", "binary":
 		// Container output (two frames by default) or a download (a tar).
 		byDefault := append(frame(1, []byte("hello from stdout\n")), frame(2, []byte("hello from stderr\n"))...)
-		contentType(multiplexedStream)
+		contentType(s.outputType(a))
 		if rt.stream == "binary" {
 			byDefault = smallTar()
 			contentType("application/x-tar")
@@ -388,7 +417,7 @@ func (s *Server) hijack(w http.ResponseWriter, r *http.Request, proto string, a 
 		return
 	}
 	h := w.Header().Clone()
-	h.Set("Content-Type", multiplexedStream)
+	h.Set("Content-Type", s.outputType(a))
 	h.Set("Connection", "Upgrade")
 	h.Set("Upgrade", proto)
 	io.WriteString(brw, "HTTP/1.1 101 Switching Protocols\r\n")
