@@ -490,3 +490,25 @@ func TestOutputContentType(t *testing.T) {
 		}
 	}
 }
+
+// Calls returns copies, Answer keeps its own copy of the answers, and
+// ResetCalls forgets the calls so far.
+func TestCallsAndAnswersAreCopies(t *testing.T) {
+	d := dockertest.Start(t, "1.47")
+	answers := []dockertest.Answer{dockertest.Error(404, "first")}
+	d.Answer("ContainerInspect", answers...)
+	answers[0] = dockertest.Error(404, "changed")
+	if _, body := get(t, "GET", base(d)+"/v1.47/containers/x/json?size=1"); !strings.Contains(body, "first") {
+		t.Errorf("answer %s, want the one given to Answer", body)
+	}
+	c := d.Calls()[0]
+	c.Query.Set("size", "changed")
+	c.Header.Set("User-Agent", "changed")
+	if c2 := d.Calls()[0]; c2.Query.Get("size") != "1" || c2.Header.Get("User-Agent") == "changed" {
+		t.Errorf("a change to a returned call reached the server: %v %v", c2.Query, c2.Header)
+	}
+	d.ResetCalls()
+	if n := len(d.Calls()); n != 0 {
+		t.Errorf("%d calls after ResetCalls", n)
+	}
+}

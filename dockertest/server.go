@@ -30,6 +30,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -334,10 +335,34 @@ func (c Call) DecodeBody(v any) error {
 
 // Calls returns every call so far, in the order they arrived. The
 // unversioned /_ping and /version the clients send first are not calls.
+// The calls are copies: changing one changes neither the server's nor
+// another caller's.
 func (s *Server) Calls() []Call {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return slices.Clone(s.calls)
+	out := slices.Clone(s.calls)
+	for i := range out {
+		c := &out[i]
+		c.PathParams = maps.Clone(c.PathParams)
+		c.Header = c.Header.Clone()
+		if c.Query != nil {
+			q := make(url.Values, len(c.Query))
+			for k, vs := range c.Query {
+				q[k] = slices.Clone(vs)
+			}
+			c.Query = q
+		}
+		c.RawBody = slices.Clone(c.RawBody)
+	}
+	return out
+}
+
+// ResetCalls forgets the calls so far, for a test that checks what one
+// step sent.
+func (s *Server) ResetCalls() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls = nil
 }
 
 // CallsOf returns the calls of one operation.
