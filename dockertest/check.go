@@ -16,8 +16,9 @@ import (
 )
 
 // checkRequest returns what is wrong with a request matched to rt: its
-// query, headers and body against the operation's parameters.
-func (s *Server) checkRequest(rt *route, r *http.Request, body []byte) []string {
+// query, headers and body against the operation's parameters. body is the
+// body, or its first bytes when it was streamed; size is its length.
+func (s *Server) checkRequest(rt *route, r *http.Request, body []byte, size int64) []string {
 	var fails []string
 	fail := func(format string, args ...any) { fails = append(fails, fmt.Sprintf(format, args...)) }
 
@@ -80,18 +81,29 @@ func (s *Server) checkRequest(rt *route, r *http.Request, body []byte) []string 
 	}
 	switch {
 	case bodyParam == nil:
-		if len(body) > 0 {
-			fail("sends a %d-byte body but the operation declares none", len(body))
+		if size > 0 {
+			fail("sends a %d-byte body but the operation declares none", size)
 		}
 	case s.isStringSchema(bodyParam.Schema):
 		// Tar contexts, archives and images: any bytes, any Content-Type.
-		if bodyParam.Required && len(body) == 0 {
+		if bodyParam.Required && size == 0 {
 			fail("required body %q is missing", bodyParam.Name)
 		}
 	default:
 		fails = append(fails, s.checkJSONBody(bodyParam, r.Header.Get("Content-Type"), body)...)
 	}
 	return fails
+}
+
+// hasJSONBody reports whether an operation declares a JSON body: one the
+// server must hold whole to check.
+func (s *Server) hasJSONBody(rt *route) bool {
+	for _, p := range rt.op.Params {
+		if p.In == "body" && !s.isStringSchema(p.Schema) {
+			return true
+		}
+	}
+	return false
 }
 
 // isStringSchema reports whether a body (or a response) carries bytes
@@ -181,11 +193,10 @@ func checkSimple(v, typ, format string, enum []any, isJSON bool, name string) st
 	}
 	switch typ {
 	case "boolean":
-		switch v {
-		case "true", "false", "1", "0":
-		default:
-			return fmt.Sprintf("%q is not a boolean (true, false, 1 or 0)", v)
-		}
+		// dockerd's boolValue takes any value: lowercased and trimmed, "",
+		// "0", "no", "false" and "none" are false, anything else true
+		// (docker-py sends "True"). Every value is a boolean.
+		return ""
 	case "integer":
 		var err error
 		if strings.HasPrefix(format, "uint") {

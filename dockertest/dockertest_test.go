@@ -1,9 +1,13 @@
 package dockertest_test
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -123,18 +127,18 @@ func TestAnswersInOrderAndHandler(t *testing.T) {
 func TestNonConformingRequestFailsTheTest(t *testing.T) {
 	rt := &recT{T: t}
 	d := dockertest.Start(rt, "1.47")
-	u := "http://" + strings.TrimPrefix(d.Host(), "tcp://") + "/v1.47/containers/json?all=yes&bogus=1"
+	u := "http://" + strings.TrimPrefix(d.Host(), "tcp://") + "/v1.47/containers/json?limit=ten&bogus=1"
 	resp, err := http.Get(u)
 	if err != nil {
 		t.Fatal(err)
 	}
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 400 || !strings.Contains(string(b), `"message"`) || !strings.Contains(string(b), "not a boolean") {
+	if resp.StatusCode != 400 || !strings.Contains(string(b), `"message"`) || !strings.Contains(string(b), "not an integer") {
 		t.Errorf("%d %s", resp.StatusCode, b)
 	}
 	f := strings.Join(rt.failures(), "\n")
-	for _, want := range []string{"ContainerList", `"yes" is not a boolean`, `unknown query parameter "bogus" (the operation declares all, filters, limit, size)`} {
+	for _, want := range []string{"ContainerList", `"ten" is not an integer`, `unknown query parameter "bogus" (the operation declares all, filters, limit, size)`} {
 		if !strings.Contains(f, want) {
 			t.Errorf("failures %q lack %q", f, want)
 		}
@@ -328,5 +332,183 @@ func TestUnixSocketAndBadInput(t *testing.T) {
 		if _, err := dockertest.NewServer(c.version, c.opts...); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("NewServer(%s, %v): %v, want %q", c.version, c.opts, err, c.want)
 		}
+	}
+}
+
+// Scripted answers are checked for required properties and enums (with
+// the documented allowance for what daemons send beyond the spec), and so
+// are request bodies.
+func TestRequiredAndEnumsAreChecked(t *testing.T) {
+	rt := &recT{T: t}
+	d := dockertest.Start(rt, "1.47")
+	d.Answer("ContainerCreate", dockertest.Answer{Body: map[string]any{}})
+	d.Answer("ContainerInspect", dockertest.Answer{Body: map[string]any{"State": map[string]any{"Status": "bogus"}}})
+	fails := strings.Join(rt.failures(), "\n")
+	for _, want := range []string{`required property "Id" is missing`, `body.State.Status: "bogus" is not one of`} {
+		if !strings.Contains(fails, want) {
+			t.Errorf("failures %s\nlack %s", fails, want)
+		}
+	}
+	d.Answer("ContainerInspect", dockertest.Answer{Body: map[string]any{"State": map[string]any{"Status": "stopping", "Health": map[string]any{"Status": ""}}}})
+	if f := rt.failures(); len(f) > 0 {
+		t.Errorf("the allowance for what daemons send: failures %q", f)
+	}
+	req, _ := http.NewRequest("POST", base(d)+"/v1.47/containers/create", strings.NewReader(`{"Image":"x","HostConfig":{"RestartPolicy":{"Name":"sometimes"},"CgroupnsMode":""}}`))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if f := rt.failures(); resp.StatusCode != 400 || len(f) != 1 || !strings.Contains(f[0], `"sometimes" is not one of`) {
+		t.Errorf("a request with a bad enum: %d, failures %q; want 400 and one failure", resp.StatusCode, f)
+	}
+}
+
+// Booleans are what dockerd's boolValue takes: any value, "", "0", "no",
+// "false" and "none" (in any case) being false. docker-py sends "True".
+func TestBooleansAsDockerdReadsThem(t *testing.T) {
+	rt := &recT{T: t}
+	d := dockertest.Start(rt, "1.47")
+	for _, q := range []string{"force=True", "force=yes", "force=", "force=NONE", "force=1"} {
+		if code, body := get(t, "DELETE", base(d)+"/v1.47/containers/abc?"+q); code/100 != 2 {
+			t.Errorf("%s: %d %s", q, code, body)
+		}
+	}
+	if f := rt.failures(); len(f) > 0 {
+		t.Errorf("failures %q", f)
+	}
+}
+
+// The fake serves one version: /version says so, an unversioned path is
+// that version (as dockerd serves it), another version's path is refused.
+func TestVersionRange(t *testing.T) {
+	rt := &recT{T: t}
+	d := dockertest.Start(rt, "1.47")
+	for _, p := range []string{"/version", "/v1.47/version"} {
+		_, body := get(t, "GET", base(d)+p)
+		var v struct{ ApiVersion, MinAPIVersion string }
+		if err := json.Unmarshal([]byte(body), &v); err != nil || v.ApiVersion != "1.47" || v.MinAPIVersion != "1.47" {
+			t.Errorf("%s: %s; want ApiVersion and MinAPIVersion 1.47", p, body)
+		}
+	}
+	if code, body := get(t, "GET", base(d)+"/containers/json"); code != 200 {
+		t.Errorf("unversioned path: %d %s", code, body)
+	}
+	if f := rt.failures(); len(f) > 0 {
+		t.Errorf("failures %q", f)
+	}
+	if code, _ := get(t, "GET", base(d)+"/v1.41/containers/json"); code != 400 {
+		t.Errorf("another version's path: %d, want 400", code)
+	}
+	if f := rt.failures(); len(f) != 1 || !strings.Contains(f[0], "does not start with /v1.47") {
+		t.Errorf("failures %q", f)
+	}
+}
+
+// Fault{Close} applies to an empty answer (the connection drops before
+// it) and to a hijacked stream (after After bytes); a fault that cannot
+// apply fails the test; a refused request does not use up a fault.
+func TestFaultsApplyEverywhere(t *testing.T) {
+	rt := &recT{T: t}
+	d := dockertest.Start(rt, "1.47")
+	d.Fault("ContainerStart", dockertest.Fault{Close: true, Times: 1})
+	req, _ := http.NewRequest("POST", base(d)+"/v1.47/containers/x/start", nil)
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+		t.Errorf("ContainerStart with Fault{Close}: %d, want the connection closed", resp.StatusCode)
+	}
+	d.Fault("ContainerStop", dockertest.Fault{Truncate: true, Times: 1})
+	get(t, "POST", base(d)+"/v1.47/containers/x/stop")
+	if f := rt.failures(); len(f) != 1 || !strings.Contains(f[0], "cannot apply") {
+		t.Errorf("Truncate of an empty answer: failures %q, want one saying it cannot apply", f)
+	}
+
+	d.Fault("ContainerAttach", dockertest.Fault{Close: true, After: 3})
+	c, err := net.Dial("tcp", strings.TrimPrefix(d.Host(), "tcp://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	fmt.Fprintf(c, "POST /v1.47/containers/x/attach?stream=1&stdout=1 HTTP/1.1\r\nHost: d\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Length: 0\r\n\r\n")
+	br := bufio.NewReader(c)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil || resp.StatusCode != 101 {
+		t.Fatalf("attach: %v %v", resp, err)
+	}
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	rest, _ := io.ReadAll(br)
+	if len(rest) != 3 {
+		t.Errorf("attach with Fault{Close, After: 3}: %d bytes (%q), want 3", len(rest), rest)
+	}
+
+	d.Fault("ContainerList", dockertest.Fault{Status: 500, Times: 1})
+	if code, _ := get(t, "GET", base(d)+"/v1.47/containers/json?bogus=1"); code != 400 {
+		t.Errorf("a bad request: %d, want 400", code)
+	}
+	rt.failures()
+	if code, _ := get(t, "GET", base(d)+"/v1.47/containers/json"); code != 500 {
+		t.Errorf("the good call after a bad one: %d, want the fault's 500", code)
+	}
+}
+
+// Output is labelled as dockerd labels it: raw-stream for a TTY's raw
+// frames, and for every stream before API 1.42.
+func TestOutputContentType(t *testing.T) {
+	for _, c := range []struct {
+		version string
+		frames  []dockertest.Frame
+		want    string
+	}{
+		{"1.47", []dockertest.Frame{{Data: []byte("tty output\n")}}, "application/vnd.docker.raw-stream"},
+		{"1.47", []dockertest.Frame{dockertest.Stdout("out\n")}, "application/vnd.docker.multiplexed-stream"},
+		{"1.41", []dockertest.Frame{dockertest.Stdout("out\n")}, "application/vnd.docker.raw-stream"},
+	} {
+		d := dockertest.Start(t, c.version)
+		d.Answer("ContainerLogs", dockertest.Answer{Frames: c.frames})
+		d.Answer("ContainerAttach", dockertest.Answer{Frames: c.frames})
+		resp, err := http.Get(base(d) + "/v" + c.version + "/containers/x/logs?stdout=1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if ct := resp.Header.Get("Content-Type"); ct != c.want {
+			t.Errorf("v%s logs %+v: Content-Type %q, want %q", c.version, c.frames, ct, c.want)
+		}
+		conn, err := net.Dial("tcp", strings.TrimPrefix(d.Host(), "tcp://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(conn, "POST /v%s/containers/x/attach?stream=1&stdout=1 HTTP/1.1\r\nHost: d\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Length: 0\r\n\r\n", c.version)
+		ar, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		conn.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ct := ar.Header.Get("Content-Type"); ct != c.want {
+			t.Errorf("v%s attach %+v: Content-Type %q, want %q", c.version, c.frames, ct, c.want)
+		}
+	}
+}
+
+// Calls returns copies, Answer keeps its own copy of the answers, and
+// ResetCalls forgets the calls so far.
+func TestCallsAndAnswersAreCopies(t *testing.T) {
+	d := dockertest.Start(t, "1.47")
+	answers := []dockertest.Answer{dockertest.Error(404, "first")}
+	d.Answer("ContainerInspect", answers...)
+	answers[0] = dockertest.Error(404, "changed")
+	if _, body := get(t, "GET", base(d)+"/v1.47/containers/x/json?size=1"); !strings.Contains(body, "first") {
+		t.Errorf("answer %s, want the one given to Answer", body)
+	}
+	c := d.Calls()[0]
+	c.Query.Set("size", "changed")
+	c.Header.Set("User-Agent", "changed")
+	if c2 := d.Calls()[0]; c2.Query.Get("size") != "1" || c2.Header.Get("User-Agent") == "changed" {
+		t.Errorf("a change to a returned call reached the server: %v %v", c2.Query, c2.Header)
+	}
+	d.ResetCalls()
+	if n := len(d.Calls()); n != 0 {
+		t.Errorf("%d calls after ResetCalls", n)
 	}
 }

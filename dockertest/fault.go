@@ -1,7 +1,11 @@
 package dockertest
 
 import (
+	"bufio"
+	"errors"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"time"
 )
@@ -58,14 +62,19 @@ func (s *Server) ClearFaults() {
 	s.faults = map[string][]*faultState{}
 }
 
-// takeFault returns the fault that applies to a call of op, counting it.
-func (s *Server) takeFault(op string) *Fault {
+// findFault returns the fault that applies to a call of op; take counts
+// the call against its Times. The server looks before it reads the body
+// (for ReadRate) and takes the fault only once the request has passed its
+// checks, so that a refused request does not use it up.
+func (s *Server) findFault(op string, take bool) *Fault {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, key := range []string{op, ""} {
 		for _, f := range s.faults[key] {
 			if f.Times == 0 || f.hits < f.Times {
-				f.hits++
+				if take {
+					f.hits++
+				}
 				cp := f.Fault
 				return &cp
 			}
@@ -74,19 +83,46 @@ func (s *Server) takeFault(op string) *Fault {
 	return nil
 }
 
-// faultWriter cuts a response's body short.
+// faultWriter cuts a response's body short. A hijacked answer (attach,
+// exec) is cut at the connection instead (see cutConn).
 type faultWriter struct {
 	http.ResponseWriter
-	fault   *Fault
-	written int
+	fault    *Fault
+	written  int
+	cut      bool // the fault applied
+	hijacked bool
+}
+
+// finish applies the fault to an answer whose body ended before After
+// bytes: an empty body (204, a HEAD) with Close and After 0 is a
+// connection dropped before the answer; anything else cannot apply and
+// fails the test.
+func (w *faultWriter) finish(s *Server, op string) {
+	if w.cut || w.hijacked {
+		return
+	}
+	if w.fault.Close && w.written == 0 && w.fault.After == 0 {
+		// The headers are still buffered: net/http closes the connection
+		// on this panic without sending them.
+		panic(http.ErrAbortHandler)
+	}
+	kind := "Truncate"
+	if w.fault.Close {
+		kind = "Close"
+	}
+	s.fail(op, []string{fmt.Sprintf("Fault{%s, After: %d} cannot apply: the answer's body has only %d bytes", kind, w.fault.After, w.written)})
 }
 
 func (w *faultWriter) Write(p []byte) (int, error) {
+	if w.cut {
+		return len(p), nil
+	}
 	left := w.fault.After - w.written
 	if left >= len(p) {
 		w.written += len(p)
 		return w.ResponseWriter.Write(p)
 	}
+	w.cut = true
 	if left > 0 {
 		w.ResponseWriter.Write(p[:left])
 		w.written += left
@@ -131,4 +167,47 @@ func (r *slowReader) Read(p []byte) (int, error) {
 		return 0, io.ErrUnexpectedEOF
 	}
 	return r.r.Read(p)
+}
+
+// errCut ends a hijacked stream that a fault cut.
+var errCut = errors.New("dockertest: cut by a fault")
+
+// cutConn writes a hijacked stream, and applies a fault to it: after After
+// bytes (past the 101 and its headers) it closes the connection, with a
+// reset for Close and cleanly for Truncate.
+type cutConn struct {
+	w       *bufio.Writer
+	conn    net.Conn
+	fault   *Fault
+	written int
+	cut     bool
+}
+
+func (c *cutConn) Write(p []byte) (int, error) {
+	if c.cut {
+		return 0, errCut
+	}
+	if c.fault == nil || !(c.fault.Close || c.fault.Truncate) {
+		return c.w.Write(p)
+	}
+	left := c.fault.After - c.written
+	if left >= len(p) {
+		c.written += len(p)
+		return c.w.Write(p)
+	}
+	c.w.Write(p[:max(left, 0)])
+	c.w.Flush()
+	c.cut = true
+	if tc, ok := c.conn.(*net.TCPConn); ok && c.fault.Close {
+		tc.SetLinger(0) // a reset: the client sees the stream break
+	}
+	c.conn.Close()
+	return 0, errCut
+}
+
+func (c *cutConn) Flush() error {
+	if c.cut {
+		return errCut
+	}
+	return c.w.Flush()
 }

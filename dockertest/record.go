@@ -16,8 +16,11 @@ import (
 )
 
 // maxRecorded bounds how much of one answer's body a recording keeps; the
-// client gets all of it.
-const maxRecorded = 4 << 20
+// client gets all of it. A longer answer fails the test and is recorded
+// as Truncated, without its body. 64 MiB holds an image list of a few
+// hundred thousand images or a large log; bigger answers (image saves,
+// exports) are not what a replayed test needs.
+var maxRecorded = 64 << 20
 
 // Record puts the server in front of a real daemon (upstream, as
 // unix:///path or tcp://HOST:PORT): every call is checked against the spec
@@ -93,18 +96,26 @@ func (rc *recorder) add(e Exchange) {
 // proxy passes one request to the upstream daemon. A request matched to
 // an operation is checked and recorded; /_ping, /version and what matches
 // nothing are only passed on.
-func (s *Server) proxy(w http.ResponseWriter, r *http.Request, rt *route, fails []string, raw []byte) {
+func (s *Server) proxy(w http.ResponseWriter, r *http.Request, rt *route, fails []string, body io.Reader) {
 	rc := s.record
 	if rt != nil && len(fails) > 0 {
 		s.fail(rt.op.ID, fails)
 	}
-	out, err := http.NewRequestWithContext(r.Context(), r.Method, "http://docker"+r.URL.RequestURI(), bytes.NewReader(raw))
+	out, err := http.NewRequestWithContext(r.Context(), r.Method, "http://docker"+r.URL.RequestURI(), nil)
 	if err != nil {
 		writeJSON(w, http.StatusBadGateway, map[string]string{"message": "dockertest: " + err.Error()})
 		return
 	}
 	out.Header = r.Header.Clone()
-	out.ContentLength = int64(len(raw))
+	switch br := body.(type) {
+	case *bytes.Reader:
+		out.ContentLength = int64(br.Len())
+	default:
+		out.ContentLength = r.ContentLength // -1: chunked, as the client sent it
+	}
+	if out.ContentLength != 0 {
+		out.Body = io.NopCloser(body)
+	}
 	if r.Header.Get("Upgrade") != "" {
 		s.proxyHijack(w, r, rt, out)
 		return
@@ -123,12 +134,17 @@ func (s *Server) proxy(w http.ResponseWriter, r *http.Request, rt *route, fails 
 	// its headers at once and its body when the container exits.
 	flush(w)
 	var kept bytes.Buffer
+	cut := false
 	buf := make([]byte, 32<<10)
 	for {
 		n, err := resp.Body.Read(buf)
 		if n > 0 {
-			if kept.Len() < maxRecorded {
-				kept.Write(buf[:min(n, maxRecorded-kept.Len())])
+			if !cut && kept.Len()+n > maxRecorded {
+				cut = true
+				kept = bytes.Buffer{}
+			}
+			if !cut {
+				kept.Write(buf[:n])
 			}
 			if _, werr := w.Write(buf[:n]); werr != nil {
 				break
@@ -142,7 +158,60 @@ func (s *Server) proxy(w http.ResponseWriter, r *http.Request, rt *route, fails 
 	if rt == nil {
 		return
 	}
-	rc.add(exchangeOf(rt, r, resp.StatusCode, resp.Header, kept.Bytes()))
+	e := exchangeOf(rt, r, resp.StatusCode, resp.Header, kept.Bytes())
+	if cut {
+		e.Truncated = true
+		s.fail(rt.op.ID, []string{fmt.Sprintf("the answer's body is over the %d MiB a recording keeps: the exchange is recorded as truncated, without a body, and replaying it fails", maxRecorded>>20)})
+	}
+	rc.add(e)
+}
+
+// recordStream passes a request whose body is bytes (a build context, an
+// image, an archive) to the upstream daemon as it arrives, without holding
+// it: the call keeps what KeepBodies says, and is checked once the body
+// has gone through.
+func (s *Server) recordStream(w http.ResponseWriter, r *http.Request, rt *route, params map[string]string, fails []string, body io.Reader) {
+	kept := &prefixWriter{max: s.keep}
+	// The call is added, and the failures reported, before the client
+	// sees the answer, so that a test that reads Calls after it finds it.
+	// The upstream has read the body by then, unless it answered early.
+	finish := sync.OnceFunc(func() {
+		fails = append(fails, s.checkRequest(rt, r, kept.buf.Bytes(), kept.n)...)
+		fails = append(fails, checkUpgrade(rt, r)...)
+		s.addCall(rt, params, r, kept.buf.Bytes(), kept.n)
+		s.fail(rt.op.ID, fails)
+	})
+	defer finish()
+	s.proxy(&beforeAnswer{ResponseWriter: w, before: finish}, r, rt, nil, io.TeeReader(body, kept))
+}
+
+// beforeAnswer calls before when the answer starts.
+type beforeAnswer struct {
+	http.ResponseWriter
+	before func()
+}
+
+func (w *beforeAnswer) WriteHeader(code int) { w.before(); w.ResponseWriter.WriteHeader(code) }
+func (w *beforeAnswer) Write(b []byte) (int, error) {
+	w.before()
+	return w.ResponseWriter.Write(b)
+}
+func (w *beforeAnswer) Flush()                      { flush(w.ResponseWriter) }
+func (w *beforeAnswer) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// prefixWriter keeps the first max bytes written to it and counts them all.
+type prefixWriter struct {
+	buf bytes.Buffer
+	max int64
+	n   int64
+}
+
+func (p *prefixWriter) Write(b []byte) (int, error) {
+	if room := p.max - int64(p.buf.Len()); room > 0 {
+		p.buf.Write(b[:min(int64(len(b)), room)])
+	}
+	p.n += int64(len(b))
+	return len(b), nil
 }
 
 // exchangeOf turns an answer into what a recording keeps of it.
@@ -211,6 +280,15 @@ func splitFrames(b []byte) ([]FileFrame, bool) {
 		data, ok := text(b[8 : 8+n])
 		if !ok {
 			return nil, false
+		}
+		if n == 0 {
+			// An empty frame carries nothing a client sees, and a file
+			// cannot say which stream it was on: dropped.
+			if b[0] != 1 && b[0] != 2 {
+				return nil, false
+			}
+			b = b[8:]
+			continue
 		}
 		switch b[0] {
 		case 1:

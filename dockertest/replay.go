@@ -21,13 +21,17 @@ type Recording struct {
 	Exchanges []Exchange `json:"exchanges"`
 }
 
-// Exchange is one call and its answer. Only Op is required: an exchange
-// without Path or Query answers any call of its operation.
+// Exchange is one call and its answer. Only Op is required. A recorded
+// exchange has a Path and answers only a call with that path and query
+// (an empty Query is a call without one). Files written by hand may use
+// wildcards: an exchange without Path answers a call of its operation
+// with any path and, unless Query is given, any query; Query "*" matches
+// any query.
 type Exchange struct {
 	Op     string            `json:"op"`
 	Method string            `json:"method,omitempty"`
-	Path   string            `json:"path,omitempty"` // without the /v1.NN prefix
-	Query  string            `json:"query,omitempty"`
+	Path   string            `json:"path,omitempty"`  // without the /v1.NN prefix
+	Query  string            `json:"query,omitempty"` // "*": any
 	Status int               `json:"status,omitempty"`
 	Header map[string]string `json:"header,omitempty"`
 	// Body is a JSON answer; Raw an answer in text, RawBase64 one in
@@ -36,6 +40,9 @@ type Exchange struct {
 	Raw       string          `json:"raw,omitempty"`
 	RawBase64 []byte          `json:"rawBase64,omitempty"`
 	Frames    []FileFrame     `json:"frames,omitempty"`
+	// Truncated marks an answer whose body was longer than a recording
+	// keeps: the file holds none of it, and replaying it fails the test.
+	Truncated bool `json:"truncated,omitempty"`
 }
 
 // FileFrame is a Frame as a file holds it: one of Stdout, Stderr, Message
@@ -69,10 +76,12 @@ func ReadRecording(file string) (*Recording, error) {
 }
 
 // Replay serves the exchanges of a recording file: each call gets the
-// answer of the first unused exchange of its operation with the same path
-// and query, else of the first unused one of its operation, else (when all
-// are used) the last of them again; operations the file lacks answer from
-// the spec. Every answer is checked against the spec when the server
+// answer of the first unused exchange that matches its operation, method,
+// path and query (see Exchange for the wildcards of hand-written files),
+// else, when all of those are used, the last of them again. A call of an
+// operation the file has but with no matching exchange fails the test and
+// is answered 500: it never gets another call's answer. Operations the
+// file lacks answer from the spec. Every answer is checked against the spec when the server
 // starts. The version given to Start or NewServer must be the file's.
 func Replay(file string) Option {
 	return func(c *config) { c.replayFile = file }
@@ -106,7 +115,9 @@ func (s *Server) loadReplay(file string) error {
 		if err != nil {
 			return fmt.Errorf("dockertest: %s: %w", at, err)
 		}
-		s.fail(e.Op, prefix(at+": ", s.checkAnswer(rt, &a)))
+		if !e.Truncated {
+			s.fail(e.Op, prefix(at+": ", s.checkAnswer(rt, &a)))
+		}
 		r.answers = append(r.answers, a)
 	}
 	s.replay = r
@@ -169,49 +180,68 @@ func (e *Exchange) answer() (Answer, error) {
 	return a, nil
 }
 
-// next picks the exchange for a call.
-func (r *replayer) next(rt *route, c Call) *Answer {
+// next picks the exchange for a call: the first unused one that matches
+// it, else the last one that matched it, again. A recorded exchange matches
+// only its own path and query (an empty query is none); an exchange
+// without a path (written by hand) matches any path, and one with query
+// "*" any query. An exact match comes before a wildcard one. next returns
+// nil when the file has no exchange of the operation (the spec answers);
+// miss when it has some but none matches the call; cut when the exchange's
+// answer was cut short when it was recorded.
+func (r *replayer) next(rt *route, c Call) (a *Answer, miss, cut bool) {
 	path := c.Path
 	if loc := versionPrefix.FindStringIndex(path); loc != nil {
 		path = path[loc[1]-1:]
 	}
 	query := c.Query.Encode()
-	pick, last := -1, -1
-	for pass := 0; pass < 2 && pick < 0; pass++ {
-		for i, e := range r.exchanges {
-			if e.Op != rt.op.ID || (e.Method != "" && e.Method != c.Method) {
-				continue
-			}
-			exact := (e.Path == "" || e.Path == path) && (e.Query == "" || sameQuery(e.Query, query))
-			if pass == 0 && !exact {
-				continue
-			}
-			if pass == 0 {
-				last = i
-			}
+	var exact, wild []int
+	hasOp := false
+	for i, e := range r.exchanges {
+		if e.Op != rt.op.ID {
+			continue
+		}
+		hasOp = true
+		if e.Method != "" && e.Method != c.Method {
+			continue
+		}
+		pathOK, pathWild := e.Path == path, e.Path == ""
+		queryWild := e.Query == "*" || (pathWild && e.Query == "")
+		queryOK := queryWild || sameQuery(e.Query, query)
+		switch {
+		case pathOK && queryOK && !queryWild:
+			exact = append(exact, i)
+		case (pathOK || pathWild) && queryOK:
+			wild = append(wild, i)
+		}
+	}
+	pick := -1
+	for _, set := range [][]int{exact, wild} {
+		for _, i := range set {
 			if !r.used[i] {
 				pick = i
 				break
 			}
 		}
-	}
-	if pick < 0 {
-		pick = last
-	}
-	if pick < 0 {
-		for i := len(r.exchanges) - 1; i >= 0; i-- {
-			if r.exchanges[i].Op == rt.op.ID {
-				pick = i
-				break
-			}
+		if pick >= 0 {
+			break
 		}
 	}
 	if pick < 0 {
-		return nil
+		switch {
+		case len(exact) > 0:
+			pick = exact[len(exact)-1]
+		case len(wild) > 0:
+			pick = wild[len(wild)-1]
+		default:
+			return nil, hasOp, false
+		}
 	}
 	r.used[pick] = true
-	a := r.answers[pick]
-	return &a
+	if r.exchanges[pick].Truncated {
+		return nil, false, true
+	}
+	ans := r.answers[pick]
+	return &ans, false, false
 }
 
 // sameQuery compares two queries whatever the order of their parameters.

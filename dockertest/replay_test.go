@@ -2,6 +2,8 @@ package dockertest_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -207,4 +209,105 @@ func TestRecordRealDaemon(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("recorded v%s: SystemInfo and ImageList; replayed ImageList", v)
+}
+
+// A recorded exchange answers only its own path and query: one recorded
+// without a query does not answer a call with one, and when a path's
+// exchanges are used up the last of them repeats, never another path's.
+// Wildcards are for hand-written files, and explicit.
+func TestReplayMatchesPathAndQueryExactly(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "rec.json")
+	rec := dockertest.Recording{Version: "1.47", Exchanges: []dockertest.Exchange{
+		{Op: "ContainerList", Method: "GET", Path: "/containers/json", Body: json.RawMessage(`[{"Id":"running1"}]`)},
+		{Op: "ContainerList", Method: "GET", Path: "/containers/json", Query: "all=1", Body: json.RawMessage(`[{"Id":"running1"},{"Id":"stopped2"}]`)},
+		{Op: "ContainerInspect", Method: "GET", Path: "/containers/A/json", Body: json.RawMessage(`{"Id":"A"}`)},
+		{Op: "ContainerInspect", Method: "GET", Path: "/containers/B/json", Body: json.RawMessage(`{"Id":"B"}`)},
+		{Op: "ImageInspect", Body: json.RawMessage(`{"Id":"any"}`)},
+		{Op: "NetworkList", Path: "/networks", Query: "*", Body: json.RawMessage(`[{"Id":"net"}]`)},
+	}}
+	b, _ := json.Marshal(rec)
+	if err := os.WriteFile(f, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rt := &recT{T: t}
+	d := dockertest.Start(rt, "1.47", dockertest.Replay(f))
+	for _, c := range []struct{ path, want string }{
+		{"/containers/json?all=1", "stopped2"},
+		{"/containers/json", `[{"Id":"running1"}]`},
+		{"/containers/A/json", `"A"`},
+		{"/containers/A/json", `"A"`}, // used up: repeats, never B's
+		{"/containers/B/json", `"B"`},
+		{"/images/x/json", `"any"`},
+		{"/networks?filters=%7B%7D", `"net"`},
+	} {
+		code, body := get(t, "GET", base(d)+"/v1.47"+c.path)
+		if code != 200 || !strings.Contains(body, c.want) {
+			t.Errorf("GET %s: %d %s; want %s", c.path, code, body, c.want)
+		}
+	}
+	if f := rt.failures(); len(f) > 0 {
+		t.Errorf("failures: %q", f)
+	}
+	code, body := get(t, "GET", base(d)+"/v1.47/containers/json?all=1&size=1")
+	if code != 500 || !strings.Contains(body, "no exchange") {
+		t.Errorf("a call no exchange matches: %d %s; want 500", code, body)
+	}
+	if f := rt.failures(); len(f) != 1 || !strings.Contains(f[0], "no exchange of") {
+		t.Errorf("failures %q; want one saying no exchange matches", f)
+	}
+}
+
+// An answer longer than a recording keeps fails the recording, is marked
+// truncated in the file, and is never replayed as if it were whole.
+func TestRecordingCutIsMarkedAndNotReplayed(t *testing.T) {
+	defer dockertest.SetMaxRecorded(64 << 10)()
+	up := dockertest.Start(t, "1.47")
+	var list []map[string]any
+	for i := range 2000 {
+		list = append(list, map[string]any{"Id": fmt.Sprintf("%064d", i)})
+	}
+	up.Answer("ContainerList", dockertest.Answer{Body: list})
+	f := filepath.Join(t.TempDir(), "rec.json")
+	rt := &recT{T: t}
+	rec := dockertest.Start(rt, "1.47", dockertest.Record(f, up.Host()))
+	code, body := get(t, "GET", base(rec)+"/v1.47/containers/json")
+	if code != 200 || len(body) < 64<<10 {
+		t.Fatalf("through the recorder: %d, %d bytes; want the whole answer", code, len(body))
+	}
+	rec.Close()
+	if fails := rt.failures(); len(fails) != 1 || !strings.Contains(fails[0], "truncated") {
+		t.Errorf("recorder failures %q; want one saying the exchange is truncated", fails)
+	}
+	r, err := dockertest.ReadRecording(f)
+	if err != nil || len(r.Exchanges) != 1 || !r.Exchanges[0].Truncated {
+		t.Fatalf("recording %+v, %v; want one exchange marked truncated", r, err)
+	}
+	rt2 := &recT{T: t}
+	rp := dockertest.Start(rt2, "1.47", dockertest.Replay(f))
+	code, body = get(t, "GET", base(rp)+"/v1.47/containers/json")
+	if code != 500 || !strings.Contains(body, "was cut") {
+		t.Errorf("replayed: %d %.200s; want 500 saying the recording was cut", code, body)
+	}
+	if fails := rt2.failures(); len(fails) != 1 || !strings.Contains(fails[0], "was cut") {
+		t.Errorf("replay failures %q; want one saying the recording was cut", fails)
+	}
+}
+
+// An empty output frame is dropped from a recording, which then replays.
+func TestRecordDropsEmptyFrames(t *testing.T) {
+	up := dockertest.Start(t, "1.47")
+	up.Answer("ContainerLogs", dockertest.Answer{Frames: []dockertest.Frame{dockertest.Stdout("a"), dockertest.Stdout(""), dockertest.Stderr("b")}})
+	f := filepath.Join(t.TempDir(), "rec.json")
+	rec := dockertest.Start(t, "1.47", dockertest.Record(f, up.Host()))
+	get(t, "GET", base(rec)+"/v1.47/containers/x/logs?stdout=1&stderr=1")
+	rec.Close()
+	rp, err := dockertest.NewServer("1.47", dockertest.Replay(f))
+	if err != nil {
+		t.Fatalf("replay: %v", err)
+	}
+	defer rp.Close()
+	_, body := get(t, "GET", base(rp)+"/v1.47/containers/x/logs?stdout=1&stderr=1")
+	if want := "\x01\x00\x00\x00\x00\x00\x00\x01a\x02\x00\x00\x00\x00\x00\x00\x01b"; body != want {
+		t.Errorf("replayed %q, want %q", body, want)
+	}
 }

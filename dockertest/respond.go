@@ -30,7 +30,36 @@ var pathStat = base64.StdEncoding.EncodeToString([]byte(
 // Media types of container output (API 1.42+ states which one it sends).
 const (
 	multiplexedStream = "application/vnd.docker.multiplexed-stream"
+	rawStream         = "application/vnd.docker.raw-stream"
 )
+
+// outputType is the media type of container output as dockerd labels it:
+// raw-stream, except for the multiplexed output of a container without a
+// TTY from API 1.42 on. The fake takes an answer whose frames are all raw
+// (Stream 0) for a TTY's.
+func (s *Server) outputType(a *Answer) string {
+	tty := a != nil && len(a.Frames) > 0
+	if a != nil {
+		for _, f := range a.Frames {
+			if f.Stream != 0 {
+				tty = false
+			}
+		}
+	}
+	if tty || !versionAtLeast(s.version, 1, 42) {
+		return rawStream
+	}
+	return multiplexedStream
+}
+
+// versionAtLeast reports whether an API version ("1.47") is at least
+// major.minor.
+func versionAtLeast(v string, major, minor int) bool {
+	ma, mi, _ := strings.Cut(v, ".")
+	a, _ := strconv.Atoi(ma)
+	b, _ := strconv.Atoi(mi)
+	return a > major || a == major && b >= minor
+}
 
 // pickResponse returns the success response to answer with: 200, 201, 204
 // or 101 in that order, otherwise the lowest 2xx declared.
@@ -129,7 +158,7 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, rt *route, a *A
 	case "output", "binary":
 		// Container output (two frames by default) or a download (a tar).
 		byDefault := append(frame(1, []byte("hello from stdout\n")), frame(2, []byte("hello from stderr\n"))...)
-		contentType(multiplexedStream)
+		contentType(s.outputType(a))
 		if rt.stream == "binary" {
 			byDefault = smallTar()
 			contentType("application/x-tar")
@@ -215,12 +244,12 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, rt *route, a *A
 	v := s.synth(resp)
 	if m, ok := v.(map[string]any); ok && rt.op.ID == "SystemVersion" {
 		// The version range is the server's, whatever the spec's example
-		// says (a copy: the example is shared).
+		// says (a copy: the example is shared): it serves one version.
 		m = maps.Clone(m)
-		m["ApiVersion"], m["MinAPIVersion"], m["Version"] = s.version, "1.12", "fake"
+		m["ApiVersion"], m["MinAPIVersion"], m["Version"] = s.version, s.version, "fake"
 		if _, ok := m["Components"]; ok {
 			m["Components"] = []any{map[string]any{"Name": "Engine", "Version": "fake", "Details": map[string]any{
-				"ApiVersion": s.version, "MinAPIVersion": "1.12", "Os": "linux", "Arch": "amd64"}}}
+				"ApiVersion": s.version, "MinAPIVersion": s.version, "Os": "linux", "Arch": "amd64"}}}
 		}
 		v = m
 	}
@@ -358,10 +387,14 @@ func smallTar() []byte {
 }
 
 // hijack answers an attach, exec or session the way dockerd does: 101, then
-// the raw connection. It sends one stdout frame, reads what the client
-// writes until the client half-closes, echoes it in a stdout frame and
-// closes.
+// the raw connection. It sends one stdout frame, then echoes what the
+// client writes, as it arrives, in stdout frames until the client
+// half-closes, and closes.
 func (s *Server) hijack(w http.ResponseWriter, r *http.Request, proto string, a *Answer) {
+	var fault *Fault
+	if fw, ok := w.(*faultWriter); ok {
+		fault, fw.hijacked = fw.fault, true
+	}
 	conn, brw, err := http.NewResponseController(w).Hijack()
 	if err != nil {
 		s.fail("dockertest", []string{"hijack: " + err.Error()})
@@ -373,39 +406,49 @@ func (s *Server) hijack(w http.ResponseWriter, r *http.Request, proto string, a 
 		return
 	}
 	defer s.untrack(conn)
+	out := &cutConn{w: brw.Writer, conn: conn} // the fault applies after the 101
 
 	scripted := a != nil && (a.Raw != nil || len(a.Frames) > 0)
 	if proto == "websocket" {
+		if fault != nil {
+			s.fail("ContainerAttachWebsocket", []string{"Fault{Close} and Fault{Truncate} do not apply to a WebSocket attach"})
+		}
 		s.serveWebSocket(conn, brw, r, a)
 		return
 	}
 	h := w.Header().Clone()
-	h.Set("Content-Type", multiplexedStream)
+	h.Set("Content-Type", s.outputType(a))
 	h.Set("Connection", "Upgrade")
 	h.Set("Upgrade", proto)
 	io.WriteString(brw, "HTTP/1.1 101 Switching Protocols\r\n")
 	h.Write(brw)
 	io.WriteString(brw, "\r\n")
+	out.fault = fault
 	if scripted {
 		// The script's output, then the end of the stream, as when the
 		// process exits.
-		brw.Write(a.Raw)
-		s.writeFrames(brw, r, a.Frames)
-		brw.Flush()
+		out.Write(a.Raw)
+		s.writeFrames(out, r, a.Frames)
+		out.Flush()
 		return
 	}
-	brw.Write(frame(1, []byte("hello from stdout\n")))
-	if err := brw.Flush(); err != nil {
+	out.Write(frame(1, []byte("hello from stdout\n")))
+	if err := out.Flush(); err != nil {
 		return
 	}
 	// brw.Reader may already hold bytes the client sent after its request.
-	in, err := io.ReadAll(brw.Reader)
-	if err != nil {
-		return // closed by Close or by the client
-	}
-	if len(in) > 0 {
-		brw.Write(frame(1, in))
-		brw.Flush()
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := brw.Reader.Read(buf)
+		if n > 0 {
+			out.Write(frame(1, buf[:n]))
+			if out.Flush() != nil {
+				return
+			}
+		}
+		if err != nil {
+			return // the client half-closed, or Close closed the connection
+		}
 	}
 }
 

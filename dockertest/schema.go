@@ -125,13 +125,49 @@ func (c schemas) merge(sh *shape, s *apispec.Schema, depth int) {
 
 // validator checks a decoded JSON value against a schema. strict adds the
 // checks that only make sense for what the client sends: unknown property
-// names and required properties. Examples in the spec are checked without
-// them, so an example with extra fields still tests that the client
-// tolerates fields the spec does not list.
+// names, and implies required and enums. answer checks what a test scripts
+// a daemon to send: required properties and enums, with the allowance of
+// answerEnumExtra. Examples in the spec are checked with none of these, so
+// an example with extra fields still tests that the client tolerates
+// fields the spec does not list.
 type validator struct {
 	schemas
 	strict bool
+	answer bool
 	fails  []string
+}
+
+// answerEnumExtra allows in answers the values daemons send beyond a
+// spec's enum, so that a test can script what a client really meets:
+//   - "" for any string enum: daemons leave an unset enum field empty
+//     (a container's Health.Status before its first check, an image's
+//     unset fields);
+//   - "stopping" in an enum of container states (one with "running" and
+//     "exited"): Podman's Docker-compatible API reports it.
+func answerEnumExtra(x any, enum []any) bool {
+	s, ok := x.(string)
+	if !ok {
+		return false
+	}
+	if s == "" {
+		return true
+	}
+	return s == "stopping" && inEnum("running", enum) && inEnum("exited", enum)
+}
+
+// inEnum reports whether a scalar is one of an enum's values. Enums of
+// objects or arrays (ContainerConfig.Volumes' {}) are not compared: ok.
+func inEnum(x any, enum []any) bool {
+	for _, e := range enum {
+		switch e.(type) {
+		case map[string]any, []any:
+			return true
+		}
+		if fmt.Sprint(e) == fmt.Sprint(x) {
+			return true
+		}
+	}
+	return false
 }
 
 func (v *validator) fail(at, format string, args ...any) {
@@ -147,6 +183,18 @@ func (v *validator) check(x any, s *apispec.Schema, at string, depth int) {
 	if len(sh.types) > 0 && !typeFits(x, kind, sh) {
 		v.fail(at, "want %s, got %s", strings.Join(sh.types, " or "), kind)
 		return
+	}
+	if (v.strict || v.answer) && len(sh.enum) > 0 {
+		switch x.(type) {
+		case map[string]any, []any:
+		default:
+			// "" is unset: the docker CLI sends it for enum fields it
+			// leaves to the daemon (HostConfig.CgroupnsMode, LogConfig.Type),
+			// which reads it as the default.
+			if !inEnum(x, sh.enum) && x != "" && !(v.answer && answerEnumExtra(x, sh.enum)) {
+				v.fail(at, "%s is not one of %s", jsonText(x), enumText(sh.enum))
+			}
+		}
 	}
 	switch x := x.(type) {
 	case string:
@@ -173,7 +221,7 @@ func (v *validator) check(x any, s *apispec.Schema, at string, depth int) {
 				v.fail(at, "unknown property %q%s", k, didYouMean(k, keysOf(sh.props)))
 			}
 		}
-		if v.strict {
+		if v.strict || v.answer {
 			for _, r := range sh.required {
 				if _, ok := x[r]; !ok {
 					v.fail(at, "required property %q is missing", r)
@@ -187,6 +235,22 @@ func (v *validator) check(x any, s *apispec.Schema, at string, depth int) {
 			}
 		}
 	}
+}
+
+func jsonText(x any) string {
+	b, err := json.Marshal(x)
+	if err != nil {
+		return fmt.Sprint(x)
+	}
+	return string(b)
+}
+
+func enumText(enum []any) string {
+	var parts []string
+	for _, e := range enum {
+		parts = append(parts, jsonText(e))
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
 }
 
 // jsonKind names the JSON type of a value decoded by encoding/json (with or

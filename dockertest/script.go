@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -88,6 +89,7 @@ func (s *Server) Answer(op string, answers ...Answer) {
 		s.fail("Answer", []string{s.unknownOp(op)})
 		return
 	}
+	answers = slices.Clone(answers) // the caller may reuse its slice
 	for i := range answers {
 		s.fail(op, prefix(fmt.Sprintf("scripted answer %d: ", i+1), s.checkAnswer(rt, &answers[i])))
 	}
@@ -102,7 +104,9 @@ func (s *Server) Answer(op string, answers ...Answer) {
 
 // Handle answers an operation with what h returns for each call; the
 // answer is checked against the spec before it is sent. h runs on the
-// server's goroutines.
+// server's goroutines, and Close waits for it: an h that never returns
+// (waiting on a channel the test never closes) blocks Close, and so the
+// end of the test.
 func (s *Server) Handle(op string, h func(Call) Answer) {
 	if s.route(op) == nil {
 		s.fail("Handle", []string{s.unknownOp(op)})
@@ -218,8 +222,9 @@ func (s *Server) checkAnswer(rt *route, a *Answer) []string {
 }
 
 // checkValue checks a Go value, as the server would encode it, against a
-// schema. Unknown properties are allowed: daemons send fields their spec
-// does not list, and a client must tolerate them.
+// schema: types, required properties and enums (with the allowance of
+// answerEnumExtra). Unknown properties are allowed: daemons send fields
+// their spec does not list, and a client must tolerate them.
 func (s *Server) checkValue(v any, schema *apispec.Schema, at string, isJSON bool) []string {
 	if !isJSON {
 		if _, ok := v.(string); ok {
@@ -235,7 +240,7 @@ func (s *Server) checkValue(v any, schema *apispec.Schema, at string, isJSON boo
 	dec.UseNumber()
 	var x any
 	dec.Decode(&x)
-	val := validator{schemas: s.schemas}
+	val := validator{schemas: s.schemas, answer: true}
 	val.check(x, schema, at, 0)
 	return val.fails
 }

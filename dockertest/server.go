@@ -26,9 +26,11 @@
 package dockertest
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -48,8 +50,12 @@ import (
 // declared field in every answer, with a margin.
 const maxDepth = 12
 
-// maxBody bounds a request body the server reads.
-const maxBody = 256 << 20
+// maxBody bounds a request body the server holds whole to check and
+// record it. A longer body fails the test and is answered 413 (a cut body
+// would be checked, recorded or passed on as if it were whole). In record
+// mode a body the spec declares as bytes (a build context, an image) is
+// streamed to the upstream daemon instead, whatever its size.
+var maxBody int64 = 256 << 20
 
 // T is the part of *testing.T (or testing.TB) that Start needs: failures
 // are reported with Errorf, the server stops in Cleanup.
@@ -69,12 +75,27 @@ type config struct {
 	replayFile string
 	recordFile string
 	upstream   string
+	keepBodies int64
 }
+
+// DefaultKeepBodies is how much of each request's body a Call keeps
+// unless KeepBodies says otherwise.
+const DefaultKeepBodies = 1 << 20
+
+// maxBodyReads bounds how many requests read a body the server holds whole
+// at the same time (each up to maxBody): others wait their turn.
+const maxBodyReads = 4
 
 // Listen sets where the server listens: "unix:///path/to/docker.sock" or
 // "tcp://127.0.0.1:PORT" (port 0 picks a free one). The default is
 // "tcp://127.0.0.1:0". A unix socket is removed when the server stops.
 func Listen(addr string) Option { return func(c *config) { c.listen = addr } }
+
+// KeepBodies sets how many bytes of each request's body its Call keeps in
+// RawBody (DefaultKeepBodies, 1 MiB, unless set); a longer body is kept
+// cut, with BodyTruncated set. 0 keeps no bodies: a long-running fake
+// daemon (cmd/fakedockerd) then holds no request bodies at all.
+func KeepBodies(n int64) Option { return func(c *config) { c.keepBodies = max(n, 0) } }
 
 // ReportTo sends each failure (a request, or an answer, that does not
 // conform to the spec) to f as well. Start reports to the test's Errorf.
@@ -93,6 +114,8 @@ type Server struct {
 	report  func(string)
 	replay  *replayer
 	record  *recorder
+	keep    int64         // bytes of a body a Call keeps
+	reads   chan struct{} // a token per body being read whole
 
 	mu      sync.Mutex
 	fails   []string
@@ -129,7 +152,7 @@ func Start(t T, version string, opts ...Option) *Server {
 // uses it). Failures go to the function given with ReportTo, if any.
 // Close stops it.
 func NewServer(version string, opts ...Option) (*Server, error) {
-	c := config{listen: "tcp://127.0.0.1:0"}
+	c := config{listen: "tcp://127.0.0.1:0", keepBodies: DefaultKeepBodies}
 	for _, o := range opts {
 		o(&c)
 	}
@@ -152,6 +175,8 @@ func NewServer(version string, opts ...Option) (*Server, error) {
 		schemas:  schemas{defs: sp.Definitions},
 		ln:       ln,
 		report:   c.report,
+		keep:     c.keepBodies,
+		reads:    make(chan struct{}, maxBodyReads),
 		scripts:  map[string]*script{},
 		faults:   map[string][]*faultState{},
 		hijacked: map[net.Conn]struct{}{},
@@ -282,18 +307,26 @@ func (s *Server) fail(who string, fails []string) {
 type Call struct {
 	Op         string            // operationId, such as "ContainerCreate"
 	Method     string            // GET, POST, ...
-	Path       string            // as sent, with its /v1.NN prefix
+	Path       string            // as sent, with its /v1.NN prefix if it had one
 	PathParams map[string]string // {id}, {name}: unescaped
 	Query      url.Values
 	Header     http.Header
 	// Body is a JSON body decoded into any (objects as map[string]any,
-	// numbers as json.Number), or nil; RawBody is the body as sent.
+	// numbers as json.Number), or nil; RawBody is the body as sent, or
+	// its first bytes (see KeepBodies).
 	Body    any
 	RawBody []byte
+	// BodyTruncated says RawBody holds only the first bytes of the body
+	// (Body is then nil); BodySize is the body's length.
+	BodyTruncated bool
+	BodySize      int64
 }
 
 // DecodeBody decodes the call's JSON body into v.
 func (c Call) DecodeBody(v any) error {
+	if c.BodyTruncated {
+		return fmt.Errorf("dockertest: %s: the call keeps only the first %d of the body's %d bytes (see KeepBodies)", c.Op, len(c.RawBody), c.BodySize)
+	}
 	if len(c.RawBody) == 0 {
 		return fmt.Errorf("dockertest: %s sent no body", c.Op)
 	}
@@ -302,10 +335,34 @@ func (c Call) DecodeBody(v any) error {
 
 // Calls returns every call so far, in the order they arrived. The
 // unversioned /_ping and /version the clients send first are not calls.
+// The calls are copies: changing one changes neither the server's nor
+// another caller's.
 func (s *Server) Calls() []Call {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return slices.Clone(s.calls)
+	out := slices.Clone(s.calls)
+	for i := range out {
+		c := &out[i]
+		c.PathParams = maps.Clone(c.PathParams)
+		c.Header = c.Header.Clone()
+		if c.Query != nil {
+			q := make(url.Values, len(c.Query))
+			for k, vs := range c.Query {
+				q[k] = slices.Clone(vs)
+			}
+			c.Query = q
+		}
+		c.RawBody = slices.Clone(c.RawBody)
+	}
+	return out
+}
+
+// ResetCalls forgets the calls so far, for a test that checks what one
+// step sent.
+func (s *Server) ResetCalls() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls = nil
 }
 
 // CallsOf returns the calls of one operation.
@@ -346,13 +403,14 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	var fails []string
 	path := r.URL.EscapedPath()
+	// dockerd serves an unversioned path as its own (newest) version; the
+	// fake's only version is that one. Another version's path is refused:
+	// /version says the fake serves no other.
 	if rest, ok := strings.CutPrefix(path, "/v"+s.version); ok && (rest == "" || rest[0] == '/') {
 		path = rest
-	} else {
-		fails = append(fails, fmt.Sprintf("path %s does not start with /v%s", path, s.version))
-		if loc := versionPrefix.FindStringIndex(path); loc != nil {
-			path = path[loc[1]-1:] // another version: still find the operation
-		}
+	} else if loc := versionPrefix.FindStringIndex(path); loc != nil {
+		fails = append(fails, fmt.Sprintf("path %s does not start with /v%s, the only version served", path, s.version))
+		path = path[loc[1]-1:] // another version: still find the operation
 	}
 	rt, params, allowed := match(s.routes, r.Method, path)
 	if rt == nil {
@@ -364,37 +422,58 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		s.fail(who, append(fails, msg))
 		if s.record != nil {
-			raw, _ := io.ReadAll(io.LimitReader(r.Body, maxBody))
-			s.proxy(w, r, nil, nil, raw)
+			s.proxy(w, r, nil, nil, r.Body)
 			return
 		}
 		s.daemonHeaders(w.Header())
 		writeJSON(w, status, map[string]string{"message": "dockertest: " + who + ": " + msg})
 		return
 	}
-	f := s.takeFault(rt.op.ID)
-	var body io.Reader = io.LimitReader(r.Body, maxBody)
+	// The fault's ReadRate applies now; it is taken once the request
+	// passes its checks (in record mode, which answers even a bad request
+	// from the upstream, now).
+	f := s.findFault(rt.op.ID, s.record != nil)
+	var body io.Reader = r.Body
 	if f != nil && f.ReadRate > 0 {
 		body = &slowReader{r: body, rate: f.ReadRate, done: s.done}
 	}
+	if s.record != nil && !s.hasJSONBody(rt) {
+		s.recordStream(w, r, rt, params, fails, body)
+		return
+	}
 	// Read the whole body before answering: hijacking forbids reading it
 	// later, and a server that answers early may reset the connection.
-	raw, err := io.ReadAll(body)
+	// A body of bytes is only counted beyond what the call keeps; a JSON
+	// body is held whole, to check it.
+	var raw []byte
+	var size int64
+	var err error
+	if s.hasJSONBody(rt) {
+		select {
+		case s.reads <- struct{}{}:
+		case <-r.Context().Done():
+			return
+		}
+		raw, err = io.ReadAll(io.LimitReader(body, maxBody+1))
+		<-s.reads
+		size = int64(len(raw))
+		if size > maxBody {
+			s.tooLarge(w, rt)
+			return
+		}
+	} else {
+		kept := &prefixWriter{max: s.keep}
+		size, err = io.Copy(kept, body)
+		raw = kept.buf.Bytes()
+	}
 	if err != nil {
 		fails = append(fails, "reading the body: "+err.Error())
 	}
-	fails = append(fails, s.checkRequest(rt, r, raw)...)
-	proto := upgradeProtocol(rt.op.ID)
-	upgrade := strings.EqualFold(r.Header.Get("Upgrade"), proto) && headerHasToken(r.Header, "Connection", "upgrade")
-	switch {
-	case (rt.stream == "hijack" || rt.stream == "websocket") && !upgrade:
-		fails = append(fails, "hijack request lacks Connection: Upgrade and Upgrade: "+proto)
-	case rt.stream != "hijack" && rt.stream != "websocket" && r.Header.Get("Upgrade") != "":
-		fails = append(fails, "asks for Upgrade: "+r.Header.Get("Upgrade")+" but the operation is not hijacked")
-	}
-	call := s.addCall(rt, params, r, raw)
+	fails = append(fails, s.checkRequest(rt, r, raw, size)...)
+	fails = append(fails, checkUpgrade(rt, r)...)
+	call := s.addCall(rt, params, r, raw, size)
 	if s.record != nil {
-		s.proxy(w, r, rt, fails, raw) // what the real daemon answers, even to a bad request
+		s.proxy(w, r, rt, fails, bytes.NewReader(raw)) // what the real daemon answers, even to a bad request
 		return
 	}
 	if len(fails) > 0 {
@@ -404,7 +483,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			"message": "dockertest: " + rt.op.ID + ": " + strings.Join(fails, "; ")})
 		return
 	}
-	if f != nil {
+	if f = s.findFault(rt.op.ID, true); f != nil {
 		if !s.sleep(r, f.Delay) {
 			return
 		}
@@ -417,26 +496,74 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, f.Status, map[string]string{"message": msg})
 			return
 		}
-		if f.Close || f.Truncate {
-			w = &faultWriter{ResponseWriter: w, fault: f}
-		}
+	}
+	var fw *faultWriter
+	if f != nil && (f.Close || f.Truncate) {
+		fw = &faultWriter{ResponseWriter: w, fault: f}
+		w = fw
 	}
 	a := s.answerFor(rt, call)
 	if a == nil && s.replay != nil {
 		s.mu.Lock()
-		a = s.replay.next(rt, call)
+		var miss, cut bool
+		a, miss, cut = s.replay.next(rt, call)
 		s.mu.Unlock()
+		if miss || cut {
+			msg := fmt.Sprintf("no exchange of %s matches %s %s", s.replay.file, r.Method, r.URL.RequestURI())
+			if cut {
+				msg = fmt.Sprintf("the recording of %s %s in %s was cut (its answer was over what a recording keeps): it cannot be replayed", r.Method, r.URL.RequestURI(), s.replay.file)
+			}
+			s.fail(rt.op.ID, []string{msg})
+			s.daemonHeaders(w.Header())
+			writeJSON(w, http.StatusInternalServerError, map[string]string{"message": "dockertest: " + rt.op.ID + ": " + msg})
+			return
+		}
 	}
 	s.respond(w, r, rt, a)
+	if fw != nil {
+		fw.finish(s, rt.op.ID)
+	}
+}
+
+// tooLarge fails the test for a body over maxBody and answers 413: the
+// fake daemon neither checks nor passes on a body it has cut.
+func (s *Server) tooLarge(w http.ResponseWriter, rt *route) {
+	msg := fmt.Sprintf("the request body is over the %d MiB dockertest holds whole; it was not checked, recorded or passed on", maxBody>>20)
+	s.fail(rt.op.ID, []string{msg})
+	s.daemonHeaders(w.Header())
+	w.Header().Set("Connection", "close") // the rest of the body is not read
+	writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"message": "dockertest: " + rt.op.ID + ": " + msg})
+}
+
+// checkUpgrade returns what is wrong with a request's Upgrade headers.
+func checkUpgrade(rt *route, r *http.Request) []string {
+	proto := upgradeProtocol(rt.op.ID)
+	upgrade := strings.EqualFold(r.Header.Get("Upgrade"), proto) && headerHasToken(r.Header, "Connection", "upgrade")
+	switch {
+	case (rt.stream == "hijack" || rt.stream == "websocket") && !upgrade:
+		return []string{"hijack request lacks Connection: Upgrade and Upgrade: " + proto}
+	case rt.stream != "hijack" && rt.stream != "websocket" && r.Header.Get("Upgrade") != "":
+		return []string{"asks for Upgrade: " + r.Header.Get("Upgrade") + " but the operation is not hijacked"}
+	}
+	return nil
 }
 
 // addCall records a call and returns it.
-func (s *Server) addCall(rt *route, params map[string]string, r *http.Request, raw []byte) Call {
+// raw is the body or its first bytes, size its length; the call keeps
+// at most s.keep bytes of it.
+func (s *Server) addCall(rt *route, params map[string]string, r *http.Request, raw []byte, size int64) Call {
 	c := Call{
 		Op: rt.op.ID, Method: r.Method, Path: r.URL.Path, PathParams: params,
-		Query: r.URL.Query(), Header: r.Header.Clone(), RawBody: raw,
+		Query: r.URL.Query(), Header: r.Header.Clone(), BodySize: size,
 	}
-	if len(raw) > 0 && strings.Contains(r.Header.Get("Content-Type"), "json") {
+	if size > s.keep {
+		c.BodyTruncated = true
+		raw = raw[:min(int64(len(raw)), s.keep)]
+	}
+	if len(raw) > 0 {
+		c.RawBody = bytes.Clone(raw) // not the reader's larger buffer
+	}
+	if !c.BodyTruncated && len(raw) > 0 && strings.Contains(r.Header.Get("Content-Type"), "json") {
 		dec := json.NewDecoder(strings.NewReader(string(raw)))
 		dec.UseNumber()
 		var v any
@@ -497,7 +624,7 @@ func (s *Server) serveUnversioned(w http.ResponseWriter, r *http.Request) bool {
 	switch {
 	case r.URL.Path == "/version" && r.Method == http.MethodGet:
 		s.daemonHeaders(w.Header())
-		writeJSON(w, http.StatusOK, map[string]string{"ApiVersion": s.version, "MinAPIVersion": "1.12", "Version": "fake"})
+		writeJSON(w, http.StatusOK, map[string]string{"ApiVersion": s.version, "MinAPIVersion": s.version, "Version": "fake"})
 	case r.URL.Path == "/_ping" && (r.Method == http.MethodGet || r.Method == http.MethodHead):
 		s.daemonHeaders(w.Header())
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")

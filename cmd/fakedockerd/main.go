@@ -66,6 +66,7 @@ func run(ctx context.Context, args []string, log io.Writer, ready func(host stri
 	var failures atomic.Int64
 	opts := []dockertest.Option{
 		dockertest.Listen(*listen),
+		dockertest.KeepBodies(0), // no one reads the calls: hold no bodies
 		dockertest.ReportTo(func(msg string) {
 			failures.Add(1)
 			fmt.Fprintln(log, msg)
