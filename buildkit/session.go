@@ -10,7 +10,6 @@ import (
 	"log"
 	"net"
 	"os"
-	"strings"
 	"sync/atomic"
 
 	"github.com/dockerclient/docker"
@@ -32,9 +31,8 @@ const (
 // connection is for.
 const sshIDKey = "buildkit.ssh.id"
 
-// newID returns a random identifier for a session, its shared key or a
-// build, as the docker CLI makes them: 25 lowercase alphanumerics... here,
-// 32 hex digits, which the daemon takes as well.
+// newID returns a random identifier for a session (and its shared key):
+// 32 hex digits. The daemon takes any string; the CLI's are random too.
 func newID() string {
 	var b [16]byte
 	rand.Read(b[:])
@@ -285,15 +283,11 @@ func forwardAgent(agents map[string]string) streamFunc {
 		switch {
 		case sendErr != nil:
 			return sendErr
-		case recvErr != nil && !isClosed(recvErr) && !errors.Is(recvErr, errRecvClosed):
+		case recvErr != nil && !errors.Is(recvErr, net.ErrClosed) && !errors.Is(recvErr, errRecvClosed):
 			return recvErr
 		}
 		return nil
 	}
-}
-
-func isClosed(err error) bool {
-	return errors.Is(err, net.ErrClosed) || strings.Contains(err.Error(), "use of closed")
 }
 
 // firstField reads field 1, a string, of a request whose other fields are
