@@ -115,29 +115,14 @@ func cleanUp(host string) {
 	}
 }
 
-var daemon struct {
-	once sync.Once
-	testdaemon.Daemon
-	err error
-}
+// daemon is the daemon under test, as newClient learnt it.
+var daemon testdaemon.Daemon
 
-// newClient connects to the test daemon, skipping the test without one,
-// and skips it too on a daemon without BuildKit (TestNoBuildKit covers those).
+// newClient connects to the test daemon, skipping the test without one.
 func newClient(t *testing.T) *docker.Client {
 	t.Helper()
-	c, err := docker.New(docker.WithHost(testdaemon.Host(t)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	daemon.once.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		daemon.Daemon, daemon.err = testdaemon.Describe(ctx, c)
-	})
-	if daemon.err != nil {
-		t.Fatal(daemon.err)
-	}
+	c, d := testdaemon.Connect(t)
+	daemon = d
 	return c
 }
 

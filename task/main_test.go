@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"sync"
 	"testing"
 	"time"
 
@@ -78,32 +77,12 @@ func cleanUp(host string) {
 	}
 }
 
-// daemon is what the tests learn about the daemon under test, once.
-var daemon struct {
-	once sync.Once
-	testdaemon.Daemon
-	err error
-}
-
 // newClient connects to the test daemon (skipping the test without one)
 // and tells whether it is Podman.
 func newClient(t *testing.T, opts ...docker.Option) (c *docker.Client, podman bool) {
 	t.Helper()
-	host := testdaemon.Host(t)
-	c, err := docker.New(append([]docker.Option{docker.WithHost(host)}, opts...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	daemon.once.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		daemon.Daemon, daemon.err = testdaemon.Describe(ctx, c)
-	})
-	if daemon.err != nil {
-		t.Fatal(daemon.err)
-	}
-	return c, daemon.Podman
+	c, d := testdaemon.Connect(t, opts...)
+	return c, d.Podman
 }
 
 // testContext bounds a test's calls.

@@ -3,6 +3,9 @@ package testdaemon
 import (
 	"context"
 	"strings"
+	"sync"
+	"testing"
+	"time"
 
 	"github.com/dockerclient/docker"
 )
@@ -37,4 +40,32 @@ func Describe(ctx context.Context, c *docker.Client) (Daemon, error) {
 		d.Podman = d.Podman || strings.Contains(comp.Name, "Podman")
 	}
 	return d, nil
+}
+
+// described is the daemon under test, asked once per test binary.
+var described struct {
+	once sync.Once
+	d    Daemon
+	err  error
+}
+
+// Connect connects to the test daemon (skipping the test without one; see
+// Host) with opts, closes the client when the test ends, and says what the
+// daemon is, asking it once per test binary.
+func Connect(t testing.TB, opts ...docker.Option) (*docker.Client, Daemon) {
+	t.Helper()
+	c, err := docker.New(append([]docker.Option{docker.WithHost(Host(t))}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	described.once.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		described.d, described.err = Describe(ctx, c)
+	})
+	if described.err != nil {
+		t.Fatal(described.err)
+	}
+	return c, described.d
 }
