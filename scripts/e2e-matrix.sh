@@ -91,6 +91,11 @@ for d in $daemons; do
 		status=1
 		echo "-- failed:"
 		grep -E -B 3 -A 8 '^ *--- FAIL|^panic:' "$log/$d" | head -n 80
+		# Parallel tests print their messages away from their FAIL line (after "=== NAME"); a failure's
+		# message was once lost between the two excerpts. Every test message, but the usual ones:
+		echo "-- test messages:"
+		grep -E '^\s+[a-z0-9_]+_test\.go:[0-9]+: ' "$log/$d" |
+			grep -vE ' serves API|ContainerUpdate warnings|has no BuildKit|built with each of|MiB|heap grew' | tail -n 40
 		echo "-- last lines:"
 		grep -vE '^(=== (RUN|PAUSE|CONT)|    --- PASS|--- PASS|PASS$|\s+--- SKIP|--- SKIP|\s+[a-z0-9_]+_test.go:[0-9]+: .* serves API)' "$log/$d" | tail -n 60
 	fi
